@@ -1,0 +1,89 @@
+"""Ehrenamt forum: a Discourse-style forum as a Flask package."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(test_config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    """Build and configure the forum application."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path or os.environ.get("FORUM_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+    )
+    app.config.from_object("forum.config")
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("FORUM")
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        database = Path(app.instance_path) / "forum.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set: put it into instance/config.py or FORUM_SECRET_KEY "
+            "(`make run` generates one)."
+        )
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from forum import errors, security, templating
+    from forum.cli import register_commands
+
+    errors.register(app)
+    security.register(app)
+    templating.register(app)
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from forum import i18n, views_count
+    from forum.cooking import init_cooker
+    from forum.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", _configure_sqlite)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    i18n.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    views_count.init_app(app)
+    init_cooker(app)
+
+    from forum.auth.services import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    # WAL lets readers go on while one writer commits; the busy timeout makes a
+    # second writer wait instead of failing with "database is locked".
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from forum.auth.views import bp as auth_bp
+    from forum.boards.views import bp as boards_bp
+    from forum.users.views import bp as users_bp
+
+    for blueprint in (boards_bp, auth_bp, users_bp):
+        app.register_blueprint(blueprint)

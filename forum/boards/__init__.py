@@ -1,0 +1,1 @@
+"""Categories, topics and posts: the forum itself."""

@@ -1,0 +1,87 @@
+"""Documented defaults for every setting.
+
+Precedence (lowest first): this module, ``instance/config.py``, ``FORUM_*``
+environment variables (``FORUM_SITE_NAME=...``; values are parsed as JSON when
+they can be, so ``FORUM_POSTS_PER_PAGE=30`` is an int), then a test config.
+Every setting a deployer may change is listed in the README.
+"""
+
+# --- Site -------------------------------------------------------------------
+#: Name shown in the header, page titles and e-mails.
+SITE_NAME = "Ehrenamt im Landkreis Gifhorn"
+#: Short line under the name on the landing page.
+SITE_DESCRIPTION = "Das Forum für Ehrenamtliche, Vereine und Nachbarschaftshilfe im Landkreis Gifhorn"
+#: Public base URL used in e-mails (links must work outside a request).
+BASE_URL = "http://127.0.0.1:5000"
+
+# --- Security ---------------------------------------------------------------
+#: Secret for sessions, CSRF and signed tokens. ``make run`` writes a random one
+#: into instance/config.py; never commit it.
+SECRET_KEY = None
+#: Largest accepted request body in bytes; bigger ones get a friendly 413.
+MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+#: Set to true behind HTTPS.
+SESSION_COOKIE_SECURE = False
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+#: CSRF tokens stay valid this many seconds (a long reply takes time to write).
+WTF_CSRF_TIME_LIMIT = 60 * 60 * 12
+#: Seconds a password-reset link stays valid.
+PASSWORD_RESET_MAX_AGE = 60 * 60 * 2
+#: Seconds an e-mail confirmation link stays valid.
+EMAIL_CONFIRM_MAX_AGE = 60 * 60 * 24 * 3
+
+# --- Database ---------------------------------------------------------------
+#: SQLAlchemy URL. Empty means SQLite in instance/forum.sqlite3.
+#: PostgreSQL: postgresql+psycopg://user@host:5432/dbname
+SQLALCHEMY_DATABASE_URI = ""
+SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+SQLALCHEMY_RECORD_QUERIES = False
+
+# --- Rate limits (Flask-Limiter) ---------------------------------------------
+#: Where limits are counted: memory:// for one process, redis://host:6379 when
+#: several processes (gunicorn workers) must share the counts.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_ENABLED = True
+RATELIMIT_HEADERS_ENABLED = True
+#: Limits in Flask-Limiter notation.
+LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+REGISTER_RATE_LIMIT = "5 per hour"
+POST_RATE_LIMIT = "12 per minute;200 per day"
+PASSWORD_RESET_RATE_LIMIT = "5 per hour"
+
+# --- Language ---------------------------------------------------------------
+BABEL_DEFAULT_LOCALE = "de"
+BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+#: Languages offered in settings and matched against Accept-Language.
+LANGUAGES = ["de", "en"]
+
+# --- Posting ----------------------------------------------------------------
+TOPIC_TITLE_MIN_LENGTH = 5
+TOPIC_TITLE_MAX_LENGTH = 200
+POST_MIN_LENGTH = 2
+POST_MAX_LENGTH = 32000
+#: Posts shown per page of a topic.
+POSTS_PER_PAGE = 20
+#: Topics shown per page of a list.
+TOPICS_PER_PAGE = 30
+#: Seconds during which an edit by the author creates no new revision.
+EDIT_GRACE_SECONDS = 300
+#: View counts are kept in memory and written at most this often (seconds);
+#: 0 writes after every view (tests).
+VIEW_FLUSH_INTERVAL = 30
+
+# --- E-mail -----------------------------------------------------------------
+#: Sender of all mails.
+MAIL_DEFAULT_SENDER = "Ehrenamt Gifhorn <forum@localhost>"
+#: SMTP host. Empty: mails are written to instance/mail/ as .eml files.
+MAIL_SERVER = ""
+MAIL_PORT = 25
+MAIL_USERNAME = ""
+MAIL_PASSWORD = ""
+MAIL_USE_TLS = False
+MAIL_USE_SSL = False
+MAIL_TIMEOUT = 10

@@ -1,0 +1,45 @@
+"""Friendly error pages in the user's language; no input ever yields a 500."""
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+# Form fields that carry what the user wrote and must survive a failed submit.
+_CSRF_FIELD = "csrf_token"
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        # A stale or missing token: show what was typed in a fresh form, so
+        # one click sends it again and nothing is lost.
+        fields = [(key, value) for key, value in request.form.items(multi=True) if key != _CSRF_FIELD]
+        return (
+            render_template(
+                "errors/csrf.html",
+                fields=fields,
+                action=request.full_path if request.query_string else request.path,
+            ),
+            400,
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        messages = {
+            400: _("The request could not be understood."),
+            403: _("You are not allowed to do this."),
+            404: _("This page does not exist, or you may not see it."),
+            405: _("This action is not possible here."),
+            413: _("What you sent is too large. Please shorten it or send smaller files."),
+            429: _("Too many attempts in a short time. Please wait a moment and try again."),
+        }
+        code = error.code or 500
+        message = messages.get(code, _("Something went wrong."))
+        return render_template("errors/error.html", code=code, message=message), code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("Unhandled error on %s", request.path)
+        message = _("Something went wrong on our side. Please try again later.")
+        return render_template("errors/error.html", code=500, message=message), 500

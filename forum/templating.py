@@ -1,0 +1,62 @@
+"""Jinja filters and globals: formatting only, no queries and no logic."""
+
+from datetime import UTC, datetime
+
+from flask import Flask, url_for
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from forum.db import utcnow
+
+
+def relative_time(value: datetime | None) -> str:
+    """Return a short relative time ("5 min.") like Discourse's lists."""
+    if value is None:
+        return ""
+    seconds = (utcnow() - value.astimezone(UTC)).total_seconds()
+    if seconds < 60:
+        return _("just now")
+    if seconds < 3600:
+        return _("%(n)d min", n=int(seconds // 60))
+    if seconds < 86400:
+        return _("%(n)d h", n=int(seconds // 3600))
+    if seconds < 86400 * 30:
+        return _("%(n)d d", n=int(seconds // 86400))
+    return format_date(value, "medium")
+
+
+def time_tag(value: datetime | None) -> Markup:
+    """Return a <time> element: relative text, full date as title."""
+    if value is None:
+        return Markup("")
+    return Markup('<time datetime="{iso}" title="{full}">{rel}</time>').format(
+        iso=value.isoformat(), full=format_datetime(value, "medium"), rel=relative_time(value)
+    )
+
+
+def topic_url(topic, post_number: int | None = None) -> str:
+    if post_number and post_number > 1:
+        return url_for("boards.topic", slug=topic.slug, topic_id=topic.id, post_number=post_number)
+    return url_for("boards.topic", slug=topic.slug, topic_id=topic.id)
+
+
+def category_url(category, **params) -> str:
+    return url_for("boards.category", slug=category.slug, category_id=category.id, **params)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        datetime=format_datetime,
+        date=format_date,
+        number=format_decimal,
+        timeago=time_tag,
+    )
+    app.jinja_env.globals.update(
+        topic_url=topic_url,
+        category_url=category_url,
+        get_locale=get_locale,
+        site_name=lambda: app.config["SITE_NAME"],
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

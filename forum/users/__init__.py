@@ -1,0 +1,1 @@
+"""Accounts as people see them: profiles, avatars, settings."""

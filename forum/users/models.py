@@ -1,0 +1,76 @@
+"""The user account and its role."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forum.db import Base, utcnow
+
+
+class Role(enum.StrEnum):
+    """What a person may do; ordered from least to most trusted."""
+
+    APPLICANT = "applicant"
+    MEMBER = "member"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(40))
+    # Lower-cased copies make uniqueness and look-ups case-insensitive on both databases.
+    username_lower: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    email_lower: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    display_name: Mapped[str] = mapped_column(sa.String(80), default="")
+    bio_raw: Mapped[str] = mapped_column(sa.Text, default="")
+    bio_cooked: Mapped[str] = mapped_column(sa.Text, default="")
+    role: Mapped[Role] = mapped_column(
+        sa.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=Role.APPLICANT,
+    )
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
+    email_confirmed_at: Mapped[datetime | None]
+    #: E-mail preferences: replies to my posts, mentions, a digest of activity.
+    email_on_reply: Mapped[bool] = mapped_column(default=True)
+    email_on_mention: Mapped[bool] = mapped_column(default=True)
+    email_digest: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime | None]
+    # Kept on the row so the profile page needs no counting query.
+    topic_count: Mapped[int] = mapped_column(default=0)
+    post_count: Mapped[int] = mapped_column(default=0)
+    likes_received: Mapped[int] = mapped_column(default=0)
+    likes_given: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def name(self) -> str:
+        """Return the name to show: the display name, else the username."""
+        return self.display_name or self.username
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.MODERATOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_member(self) -> bool:
+        """True for members and staff; applicants are not members yet."""
+        return self.role != Role.APPLICANT
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"

@@ -1,0 +1,244 @@
+"""Fixtures: a real app on a real database (SQLite, or PostgreSQL when
+FORUM_TEST_DATABASE_URL names a server), a real SMTP server on loopback, and a
+factory that builds data through the real services."""
+
+import os
+import secrets
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask.testing import FlaskClient
+
+from forum import create_app
+from forum.extensions import db
+
+# --- Database -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """Return the URL of a fresh, migrated database for this test run."""
+    server_url = os.environ.get("FORUM_TEST_DATABASE_URL")
+    if not server_url:
+        path = tmp_path_factory.mktemp("db") / "forum-test.sqlite3"
+        url = f"sqlite:///{path}"
+        _migrate(url, tmp_path_factory)
+        yield url
+        return
+    # A PostgreSQL server: make a database of our own, drop it afterwards.
+    name = f"forum_test_{uuid.uuid4().hex[:12]}"
+    admin_engine = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        _migrate(url, tmp_path_factory)
+        yield url
+    finally:
+        with admin_engine.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin_engine.dispose()
+
+
+def _migrate(url: str, tmp_path_factory) -> None:
+    """Create the schema through the committed migrations, as deployments do."""
+    from flask_migrate import upgrade
+
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": url},
+        instance_path=str(tmp_path_factory.mktemp("migrate-instance")),
+    )
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+# --- E-mail -------------------------------------------------------------------
+
+
+@dataclass
+class Mailbox:
+    """What the loopback SMTP server received."""
+
+    messages: list[Message] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
+        with self.lock:
+            self.messages.append(message_from_bytes(envelope.original_content))
+        return "250 Message accepted for delivery"
+
+    def clear(self) -> None:
+        with self.lock:
+            self.messages.clear()
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if address in m["To"]]
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        yield mailbox, controller.server.sockets[0].getsockname()[1]
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server) -> Mailbox:
+    mailbox, _port = smtp_server
+    mailbox.clear()
+    return mailbox
+
+
+# --- App ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def app_config(database_url, smtp_server) -> dict:
+    """Settings for the test app; tests may change them before `app` is built."""
+    _mailbox, port = smtp_server
+    return {
+        "TESTING": True,
+        "SECRET_KEY": secrets.token_hex(16),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "VIEW_FLUSH_INTERVAL": 0,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": port,
+        "BASE_URL": "http://forum.test",
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture
+def app(app_config, tmp_path) -> Iterator[Flask]:
+    app = create_app(app_config, instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        _empty_all_tables()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- Data factory ---------------------------------------------------------------
+
+
+class Factory:
+    """Builds users, categories, topics and posts through the real services."""
+
+    password = "correct horse battery"
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.counter = 0
+
+    def _next(self) -> int:
+        self.counter += 1
+        return self.counter
+
+    def user(self, username: str | None = None, role: str = "member", **kwargs):
+        from forum.users.models import Role
+        from forum.users.services import create_user
+
+        with self.app.app_context():
+            name = username or f"user{self._next()}"
+            kwargs.setdefault("confirmed", True)
+            user = create_user(
+                name, kwargs.pop("email", f"{name}@example.org"), kwargs.pop("password", self.password),
+                role=Role(role), **kwargs,
+            )
+            db.session.expunge(user)
+            return user
+
+    def category(self, name: str | None = None, **kwargs):
+        from forum.boards.services import create_category
+
+        with self.app.app_context():
+            category = create_category(name or f"Kategorie {self._next()}", **kwargs)
+            db.session.expunge(category)
+            return category
+
+    def topic(self, author=None, category=None, title: str | None = None, raw: str = "Ein erster Beitrag mit Text.", **kwargs):
+        from forum.boards.models import Category
+        from forum.boards.services import create_topic
+        from forum.users.models import User
+
+        author = author or self.user()
+        category = category or self.category()
+        with self.app.app_context():
+            topic = create_topic(
+                db.session.get(User, author.id), db.session.get(Category, category.id),
+                title or f"Ein Thema Nummer {self._next()}", raw, **kwargs,
+            )
+            db.session.expunge_all()
+            return topic
+
+    def post(self, topic, author=None, raw: str = "Eine Antwort mit etwas Text.", **kwargs):
+        from forum.boards.models import Topic
+        from forum.boards.services import create_post
+        from forum.users.models import User
+
+        author = author or self.user()
+        with self.app.app_context():
+            post = create_post(
+                db.session.get(User, author.id), db.session.get(Topic, topic.id), raw, **kwargs
+            )
+            db.session.expunge_all()
+            return post
+
+
+@pytest.fixture
+def make(app) -> Factory:
+    return Factory(app)
+
+
+def login(client: FlaskClient, user, password: str = Factory.password):
+    """Log ``user`` in through the real login form."""
+    response = client.post(
+        "/login", data={"login": user.username, "password": password}, follow_redirects=False
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+@pytest.fixture
+def login_as(client):
+    def _login(user, password: str = Factory.password):
+        return login(client, user, password)
+
+    return _login
