@@ -1,0 +1,439 @@
+"""The write path of the forum: categories, topics, posts, likes, bookmarks.
+
+Every function owns its transaction. Counters that list pages show are
+updated in the same transaction with SQL expressions (``x = x + 1``) so two
+writers at once cannot lose an update.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from forum import permissions
+from forum.boards.models import (
+    Bookmark,
+    Category,
+    CategoryKind,
+    HelpKind,
+    HelpStatus,
+    Municipality,
+    Post,
+    PostLike,
+    PostRevision,
+    ReadLevel,
+    Topic,
+    TopicUser,
+    WriteLevel,
+)
+from forum.cooking import cook
+from forum.db import utcnow
+from forum.extensions import db
+from forum.text import slugify
+from forum.users.models import User
+
+
+class BoardError(Exception):
+    """A write the user asked for cannot be done; ``message`` says why."""
+
+    def __init__(self, message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+class NotAllowed(BoardError):
+    """The user may not do this (views answer 403 or 404)."""
+
+
+# --- Categories -----------------------------------------------------------------
+
+
+def create_category(
+    name: str,
+    *,
+    slug: str | None = None,
+    description: str = "",
+    color: str = "0b6e4f",
+    position: int | None = None,
+    kind: CategoryKind = CategoryKind.DISCUSSION,
+    read_level: ReadLevel = ReadLevel.MEMBERS,
+    write_level: WriteLevel = WriteLevel.MEMBERS,
+    parent: Category | None = None,
+) -> Category:
+    """Create a category; categories nest one level deep at most."""
+    if parent is not None and parent.parent_id is not None:
+        raise BoardError(_l("Categories can be nested one level deep only."))
+    if position is None:
+        position = (db.session.scalar(sa.select(sa.func.max(Category.position))) or 0) + 1
+    category = Category(
+        name=name.strip(),
+        slug=slug or slugify(name),
+        description=description,
+        color=color.lstrip("#"),
+        position=position,
+        kind=CategoryKind(kind),
+        read_level=ReadLevel(read_level),
+        write_level=WriteLevel(write_level),
+        parent_id=parent.id if parent else None,
+    )
+    db.session.add(category)
+    db.session.commit()
+    return category
+
+
+# --- Topics and posts --------------------------------------------------------------
+
+
+def _help_fields(
+    category: Category,
+    help_kind: HelpKind | str | None,
+    municipality: Municipality | str | None,
+    help_status: HelpStatus | str | None,
+) -> dict:
+    if category.kind != CategoryKind.HELP:
+        return {"help_kind": None, "municipality": None, "help_status": None}
+    if not help_kind or not municipality:
+        raise BoardError(_l("A help topic needs a kind (request or offer) and a municipality."))
+    return {
+        "help_kind": HelpKind(help_kind),
+        "municipality": Municipality(municipality),
+        "help_status": HelpStatus(help_status or HelpStatus.OPEN),
+    }
+
+
+def create_topic(
+    author: User,
+    category: Category,
+    title: str,
+    raw: str,
+    *,
+    help_kind: HelpKind | str | None = None,
+    municipality: Municipality | str | None = None,
+    help_status: HelpStatus | str | None = None,
+    created_at: datetime | None = None,
+) -> Topic:
+    """Start a topic with its first post."""
+    if not permissions.can_create_topic(author, category):
+        raise NotAllowed(_l("You may not start a topic in this category."))
+    now = created_at or utcnow()
+    topic = Topic(
+        category_id=category.id,
+        user_id=author.id,
+        title=title.strip(),
+        slug=slugify(title, 100),
+        created_at=now,
+        bumped_at=now,
+        last_posted_at=now,
+        last_post_user_id=author.id,
+        posts_count=1,
+        highest_post_number=1,
+        **_help_fields(category, help_kind, municipality, help_status),
+    )
+    db.session.add(topic)
+    db.session.flush()
+    post = Post(
+        topic_id=topic.id,
+        user_id=author.id,
+        post_number=1,
+        raw=raw,
+        cooked=cook(raw),
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(post)
+    db.session.execute(
+        sa.update(Category)
+        .where(Category.id == category.id)
+        .values(
+            topic_count=Category.topic_count + 1,
+            post_count=Category.post_count + 1,
+            last_posted_at=now,
+        )
+    )
+    db.session.execute(
+        sa.update(User)
+        .where(User.id == author.id)
+        .values(topic_count=User.topic_count + 1, post_count=User.post_count + 1)
+    )
+    _mark_read(author.id, topic.id, 1)
+    db.session.commit()
+    return topic
+
+
+def create_post(
+    author: User,
+    topic: Topic,
+    raw: str,
+    *,
+    reply_to_post_number: int | None = None,
+    created_at: datetime | None = None,
+) -> Post:
+    """Add a reply to ``topic``, optionally answering one of its posts."""
+    if not permissions.can_reply(author, topic):
+        raise NotAllowed(_l("You may not reply to this topic."))
+    if reply_to_post_number is not None:
+        exists = db.session.scalar(
+            sa.select(Post.id).where(
+                Post.topic_id == topic.id, Post.post_number == reply_to_post_number
+            )
+        )
+        if exists is None:
+            raise BoardError(_l("The post you are replying to does not exist."))
+    now = created_at or utcnow()
+    # Taking the number with UPDATE ... RETURNING serialises concurrent replies
+    # on the topic row, so two replies can never get the same number.
+    post_number = db.session.execute(
+        sa.update(Topic)
+        .where(Topic.id == topic.id)
+        .values(
+            highest_post_number=Topic.highest_post_number + 1,
+            posts_count=Topic.posts_count + 1,
+            bumped_at=now,
+            last_posted_at=now,
+            last_post_user_id=author.id,
+        )
+        .returning(Topic.highest_post_number)
+    ).scalar_one()
+    post = Post(
+        topic_id=topic.id,
+        user_id=author.id,
+        post_number=post_number,
+        reply_to_post_number=reply_to_post_number,
+        raw=raw,
+        cooked=cook(raw),
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(post)
+    if reply_to_post_number is not None:
+        db.session.execute(
+            sa.update(Post)
+            .where(Post.topic_id == topic.id, Post.post_number == reply_to_post_number)
+            .values(reply_count=Post.reply_count + 1)
+        )
+    db.session.execute(
+        sa.update(Category)
+        .where(Category.id == topic.category_id)
+        .values(post_count=Category.post_count + 1, last_posted_at=now)
+    )
+    db.session.execute(
+        sa.update(User).where(User.id == author.id).values(post_count=User.post_count + 1)
+    )
+    _mark_read(author.id, topic.id, post_number)
+    db.session.commit()
+    return post
+
+
+def edit_post(
+    editor: User,
+    post: Post,
+    raw: str,
+    *,
+    title: str | None = None,
+    reason: str = "",
+    help_kind: HelpKind | str | None = None,
+    municipality: Municipality | str | None = None,
+) -> Post:
+    """Change a post (and, for a first post, its topic's title); keeps a revision."""
+    if not permissions.can_edit_post(editor, post):
+        raise NotAllowed(_l("You may not edit this post."))
+    topic = post.topic
+    new_title = title.strip() if title is not None and post.post_number == 1 else topic.title
+    help_changed = False
+    if post.post_number == 1 and topic.help_kind is not None and help_kind and municipality:
+        fields = _help_fields(topic.category, help_kind, municipality, topic.help_status)
+        help_changed = (fields["help_kind"], fields["municipality"]) != (
+            topic.help_kind,
+            topic.municipality,
+        )
+        topic.help_kind, topic.municipality = fields["help_kind"], fields["municipality"]
+    if raw == post.raw and new_title == topic.title:
+        if help_changed:
+            db.session.commit()
+        return post
+    version = post.version + 1
+    db.session.add(
+        PostRevision(
+            post_id=post.id,
+            number=version,
+            user_id=editor.id,
+            raw_before=post.raw,
+            raw_after=raw,
+            title_before=topic.title if new_title != topic.title else None,
+            title_after=new_title if new_title != topic.title else None,
+            reason=reason.strip()[:255],
+        )
+    )
+    post.raw = raw
+    post.cooked = cook(raw)
+    post.version = version
+    post.updated_at = utcnow()
+    if new_title != topic.title:
+        topic.title = new_title
+        topic.slug = slugify(new_title, 100)
+    db.session.commit()
+    return post
+
+
+def _adjust_counters_for_visibility(post: Post, delta: int) -> None:
+    """Add ``delta`` (+1 or -1) to the counters a visible post contributes to."""
+    topic = post.topic
+    if post.post_number == 1:
+        # The first post stands for the whole topic.
+        db.session.execute(
+            sa.update(Category)
+            .where(Category.id == topic.category_id)
+            .values(
+                topic_count=Category.topic_count + delta,
+                post_count=Category.post_count + delta * topic.posts_count,
+            )
+        )
+        db.session.execute(
+            sa.update(User).where(User.id == post.user_id).values(
+                topic_count=User.topic_count + delta, post_count=User.post_count + delta
+            )
+        )
+        return
+    db.session.execute(
+        sa.update(Topic).where(Topic.id == topic.id).values(posts_count=Topic.posts_count + delta)
+    )
+    db.session.execute(
+        sa.update(Category)
+        .where(Category.id == topic.category_id)
+        .values(post_count=Category.post_count + delta)
+    )
+    db.session.execute(
+        sa.update(User).where(User.id == post.user_id).values(post_count=User.post_count + delta)
+    )
+    if post.reply_to_post_number is not None:
+        db.session.execute(
+            sa.update(Post)
+            .where(Post.topic_id == topic.id, Post.post_number == post.reply_to_post_number)
+            .values(reply_count=Post.reply_count + delta)
+        )
+
+
+def delete_post(actor: User, post: Post) -> None:
+    """Soft-delete a post; deleting the first post deletes the whole topic."""
+    if not permissions.can_delete_post(actor, post):
+        raise NotAllowed(_l("You may not delete this post."))
+    now = utcnow()
+    _adjust_counters_for_visibility(post, -1)
+    post.deleted_at, post.deleted_by_id = now, actor.id
+    if post.post_number == 1:
+        post.topic.deleted_at, post.topic.deleted_by_id = now, actor.id
+    db.session.commit()
+
+
+def restore_post(actor: User, post: Post) -> None:
+    """Undo a soft delete (staff only)."""
+    if not permissions.can_restore_post(actor, post):
+        raise NotAllowed(_l("You may not restore this post."))
+    post.deleted_at = post.deleted_by_id = None
+    if post.post_number == 1:
+        post.topic.deleted_at = post.topic.deleted_by_id = None
+    _adjust_counters_for_visibility(post, +1)
+    db.session.commit()
+
+
+def set_help_status(actor: User, topic: Topic, status: HelpStatus | str) -> None:
+    """Mark a help request or offer open, arranged or done."""
+    if topic.help_kind is None or not permissions.can_set_help_status(actor, topic):
+        raise NotAllowed(_l("You may not change the status of this topic."))
+    topic.help_status = HelpStatus(status)
+    db.session.commit()
+
+
+# --- Likes, bookmarks, reading -------------------------------------------------------
+
+
+def toggle_like(user: User, post: Post) -> bool:
+    """Like the post, or take the like back; return whether it is liked now."""
+    if not permissions.can_like_post(user, post):
+        raise NotAllowed(_l("You may not like this post."))
+    removed = db.session.execute(
+        sa.delete(PostLike).where(PostLike.post_id == post.id, PostLike.user_id == user.id)
+    ).rowcount
+    delta = -1 if removed else 1
+    if not removed:
+        db.session.add(PostLike(post_id=post.id, user_id=user.id))
+    db.session.execute(
+        sa.update(Post).where(Post.id == post.id).values(like_count=Post.like_count + delta)
+    )
+    db.session.execute(
+        sa.update(Topic).where(Topic.id == post.topic_id).values(like_count=Topic.like_count + delta)
+    )
+    db.session.execute(
+        sa.update(User)
+        .where(User.id == post.user_id)
+        .values(likes_received=User.likes_received + delta)
+    )
+    db.session.execute(
+        sa.update(User).where(User.id == user.id).values(likes_given=User.likes_given + delta)
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same like arrived twice at once (double click); the first one won.
+        db.session.rollback()
+        return True
+    return not removed
+
+
+def toggle_bookmark(user: User, post: Post) -> bool:
+    """Bookmark the post, or remove the bookmark; return whether it is bookmarked."""
+    if not permissions.can_bookmark_post(user, post):
+        raise NotAllowed(_l("You may not bookmark this post."))
+    removed = db.session.execute(
+        sa.delete(Bookmark).where(Bookmark.post_id == post.id, Bookmark.user_id == user.id)
+    ).rowcount
+    if not removed:
+        db.session.add(Bookmark(post_id=post.id, user_id=user.id))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return True
+    return not removed
+
+
+def _upsert_statement(dialect: str):
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def _mark_read(user_id: int, topic_id: int, post_number: int) -> None:
+    insert = _upsert_statement(db.session.get_bind().dialect.name)
+    now = utcnow()
+    statement = insert(TopicUser).values(
+        user_id=user_id,
+        topic_id=topic_id,
+        last_read_post_number=post_number,
+        first_visited_at=now,
+        last_visited_at=now,
+    )
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[TopicUser.user_id, TopicUser.topic_id],
+            set_={
+                "last_read_post_number": sa.func.max(
+                    TopicUser.last_read_post_number, statement.excluded.last_read_post_number
+                )
+                if db.session.get_bind().dialect.name == "sqlite"
+                else sa.func.greatest(
+                    TopicUser.last_read_post_number, statement.excluded.last_read_post_number
+                ),
+                "last_visited_at": now,
+            },
+        )
+    )
+
+
+def record_read(user_id: int, topic_id: int, post_number: int) -> None:
+    """Remember that the user has read the topic up to ``post_number``."""
+    _mark_read(user_id, topic_id, post_number)
+    db.session.commit()
