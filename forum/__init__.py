@@ -10,7 +10,9 @@ from flask import Flask
 __version__ = "0.1.0"
 
 
-def create_app(test_config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+def create_app(
+    test_config: dict[str, Any] | None = None, instance_path: str | None = None
+) -> Flask:
     """Build and configure the forum application."""
     app = Flask(
         __name__,

@@ -10,7 +10,9 @@ Every setting a deployer may change is listed in the README.
 #: Name shown in the header, page titles and e-mails.
 SITE_NAME = "Ehrenamt im Landkreis Gifhorn"
 #: Short line under the name on the landing page.
-SITE_DESCRIPTION = "Das Forum für Ehrenamtliche, Vereine und Nachbarschaftshilfe im Landkreis Gifhorn"
+SITE_DESCRIPTION = (
+    "Das Forum für Ehrenamtliche, Vereine und Nachbarschaftshilfe im Landkreis Gifhorn"
+)
 #: Public base URL used in e-mails (links must work outside a request).
 BASE_URL = "http://127.0.0.1:5000"
 
@@ -51,7 +53,7 @@ RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
 REGISTER_RATE_LIMIT = "5 per hour"
 POST_RATE_LIMIT = "12 per minute;200 per day"
-PASSWORD_RESET_RATE_LIMIT = "5 per hour"
+PASSWORD_RESET_RATE_LIMIT = "5 per hour"  # noqa: S105 (a rate, not a secret)
 
 # --- Language ---------------------------------------------------------------
 BABEL_DEFAULT_LOCALE = "de"

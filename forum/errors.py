@@ -14,7 +14,9 @@ def register(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         # A stale or missing token: show what was typed in a fresh form, so
         # one click sends it again and nothing is lost.
-        fields = [(key, value) for key, value in request.form.items(multi=True) if key != _CSRF_FIELD]
+        fields = [
+            (key, value) for key, value in request.form.items(multi=True) if key != _CSRF_FIELD
+        ]
         return (
             render_template(
                 "errors/csrf.html",

@@ -52,10 +52,9 @@ class Cooker:
     cleaner: bleach.Cleaner = field(init=False)
 
     def __post_init__(self) -> None:
-        self.parser = (
-            MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
-            .enable(["linkify", "table", "strikethrough"])
-        )
+        self.parser = MarkdownIt(
+            "commonmark", {"html": False, "linkify": True, "typographer": False}
+        ).enable(["linkify", "table", "strikethrough"])
         self.parser.add_render_rule("link_open", _render_link_open)
         self.parser.add_render_rule("th_open", _render_cell_open)
         self.parser.add_render_rule("td_open", _render_cell_open)

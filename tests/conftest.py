@@ -82,7 +82,7 @@ class Mailbox:
     messages: list[Message] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.messages.append(message_from_bytes(envelope.original_content))
         return "250 Message accepted for delivery"
@@ -179,8 +179,11 @@ class Factory:
             name = username or f"user{self._next()}"
             kwargs.setdefault("confirmed", True)
             user = create_user(
-                name, kwargs.pop("email", f"{name}@example.org"), kwargs.pop("password", self.password),
-                role=Role(role), **kwargs,
+                name,
+                kwargs.pop("email", f"{name}@example.org"),
+                kwargs.pop("password", self.password),
+                role=Role(role),
+                **kwargs,
             )
             db.session.expunge(user)
             return user
@@ -193,7 +196,14 @@ class Factory:
             db.session.expunge(category)
             return category
 
-    def topic(self, author=None, category=None, title: str | None = None, raw: str = "Ein erster Beitrag mit Text.", **kwargs):
+    def topic(
+        self,
+        author=None,
+        category=None,
+        title: str | None = None,
+        raw: str = "Ein erster Beitrag mit Text.",
+        **kwargs,
+    ):
         from forum.boards.models import Category
         from forum.boards.services import create_topic
         from forum.users.models import User
@@ -202,8 +212,11 @@ class Factory:
         category = category or self.category()
         with self.app.app_context():
             topic = create_topic(
-                db.session.get(User, author.id), db.session.get(Category, category.id),
-                title or f"Ein Thema Nummer {self._next()}", raw, **kwargs,
+                db.session.get(User, author.id),
+                db.session.get(Category, category.id),
+                title or f"Ein Thema Nummer {self._next()}",
+                raw,
+                **kwargs,
             )
             db.session.expunge_all()
             return topic

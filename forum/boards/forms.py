@@ -3,8 +3,9 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from forum.boards.models import HelpKind, HelpStatus, Municipality
 
@@ -80,13 +81,13 @@ class TopicForm(ComposerMixin, FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.help_kind.choices = _optional_choice(HELP_KIND_LABELS, _l("– please choose –"))
-        self.municipality.choices = _optional_choice(MUNICIPALITY_LABELS, _l("– please choose –"))
+        self.help_kind.choices = _optional_choice(HELP_KIND_LABELS, _l("Please choose"))
+        self.municipality.choices = _optional_choice(MUNICIPALITY_LABELS, _l("Please choose"))
 
 
 class ReplyForm(ComposerMixin, FlaskForm):
     raw = _raw_field()
-    reply_to_post_number = IntegerField(validators=[Optional()], widget=HiddenField().widget)
+    reply_to_post_number = IntegerField(validators=[Optional()], widget=HiddenInput())
     submit = SubmitField(_l("Reply"))
 
 
@@ -100,8 +101,8 @@ class EditForm(ComposerMixin, FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.help_kind.choices = _optional_choice(HELP_KIND_LABELS, _l("– please choose –"))
-        self.municipality.choices = _optional_choice(MUNICIPALITY_LABELS, _l("– please choose –"))
+        self.help_kind.choices = _optional_choice(HELP_KIND_LABELS, _l("Please choose"))
+        self.municipality.choices = _optional_choice(MUNICIPALITY_LABELS, _l("Please choose"))
 
 
 class HelpFilterForm(FlaskForm):

@@ -82,7 +82,7 @@ class Category(Base):
     last_posted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    parent: Mapped["Category | None"] = relationship(remote_side=[id], lazy="raise")
+    parent: Mapped["Category | None"] = relationship(remote_side=[id])
 
     def __repr__(self) -> str:
         return f"<Category {self.slug}>"
@@ -116,15 +116,17 @@ class Topic(Base):
     pinned_globally: Mapped[bool] = mapped_column(default=False)
     closed: Mapped[bool] = mapped_column(default=False)
     deleted_at: Mapped[datetime | None]
-    deleted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    deleted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     # Neighbourhood help (categories of kind "help") only.
     help_kind: Mapped[HelpKind | None] = mapped_column(_enum(HelpKind))
     municipality: Mapped[Municipality | None] = mapped_column(_enum(Municipality, 30))
     help_status: Mapped[HelpStatus | None] = mapped_column(_enum(HelpStatus))
 
-    category: Mapped[Category] = relationship(lazy="raise")
-    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
-    last_post_user: Mapped[User | None] = relationship(foreign_keys=[last_post_user_id], lazy="raise")
+    category: Mapped[Category] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    last_post_user: Mapped[User | None] = relationship(foreign_keys=[last_post_user_id])
 
     @property
     def reply_count(self) -> int:
@@ -159,10 +161,12 @@ class Post(Base):
     like_count: Mapped[int] = mapped_column(default=0)
     reply_count: Mapped[int] = mapped_column(default=0)
     deleted_at: Mapped[datetime | None]
-    deleted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    deleted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
 
-    topic: Mapped[Topic] = relationship(lazy="raise")
-    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
+    topic: Mapped[Topic] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
     @property
     def is_deleted(self) -> bool:
@@ -176,7 +180,9 @@ class PostRevision(Base):
     """One edit: the text before and after, who made it and why."""
 
     __tablename__ = "post_revisions"
-    __table_args__ = (sa.UniqueConstraint("post_id", "number", name="uq_post_revisions_post_number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("post_id", "number", name="uq_post_revisions_post_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"))
@@ -190,7 +196,7 @@ class PostRevision(Base):
     reason: Mapped[str] = mapped_column(sa.String(255), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    user: Mapped[User] = relationship(lazy="raise")
+    user: Mapped[User] = relationship()
 
 
 class PostLike(Base):

@@ -1,7 +1,7 @@
 """The read path: lists and topic pages as windows with a fixed number of queries.
 
-Relationships on the models are ``lazy="raise"``, so anything a page needs
-must be loaded here on purpose; an accidental N+1 fails loudly in tests.
+Everything a page shows is loaded here on purpose with eager loading; the
+query-count tests (tests/boards/test_query_counts.py) fail on an N+1.
 """
 
 import math
@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import permissions
 from forum.boards.models import (
@@ -101,7 +102,9 @@ def categories_overview(user, latest_per_category: int = 3) -> list[CategoryOver
         sa.select(
             Topic.id,
             sa.func.row_number()
-            .over(partition_by=Topic.category_id, order_by=(Topic.bumped_at.desc(), Topic.id.desc()))
+            .over(
+                partition_by=Topic.category_id, order_by=(Topic.bumped_at.desc(), Topic.id.desc())
+            )
             .label("rank"),
         )
         .where(Topic.category_id.in_([c.id for c in categories]), Topic.deleted_at.is_(None))
@@ -119,6 +122,11 @@ def categories_overview(user, latest_per_category: int = 3) -> list[CategoryOver
         if owner in overviews and len(overviews[owner].latest) < latest_per_category:
             overviews[owner].latest.append(topic)
     return list(overviews.values())
+
+
+def category_colors() -> list[str]:
+    """Return the distinct colours of all categories (not secret: no names)."""
+    return list(db.session.scalars(sa.select(Category.color).distinct().order_by(Category.color)))
 
 
 def get_category(category_id: int) -> Category | None:
@@ -163,7 +171,8 @@ def _read_states(user, topics: list[Topic]) -> dict[int, int]:
             TopicUser.user_id == user.id, TopicUser.topic_id.in_([t.id for t in topics])
         )
     )
-    return dict(rows.tuples())
+    # Not dict(rows): a Result has .keys() and would be taken for a mapping.
+    return {topic_id: last_read for topic_id, last_read in rows}
 
 
 def _rows(user, topics: list[Topic], states: dict[int, int]) -> list[TopicRow]:
@@ -207,7 +216,9 @@ def list_topics(
     position = _parse_cursor(cursor)
     pinned: list[Topic] = []
     if position is None and not (help_filter and help_filter.active):
-        pinned = list(db.session.scalars(query.where(pinned_clause).order_by(Topic.pinned_at.desc())))
+        pinned = list(
+            db.session.scalars(query.where(pinned_clause).order_by(Topic.pinned_at.desc()))
+        )
     stream = query.where(sa.not_(pinned_clause)) if pinned else query
     if position is not None:
         stamp, topic_id = position
@@ -215,7 +226,9 @@ def list_topics(
             sa.or_(Topic.bumped_at < stamp, sa.and_(Topic.bumped_at == stamp, Topic.id < topic_id))
         )
     topics = list(
-        db.session.scalars(stream.order_by(Topic.bumped_at.desc(), Topic.id.desc()).limit(limit + 1))
+        db.session.scalars(
+            stream.order_by(Topic.bumped_at.desc(), Topic.id.desc()).limit(limit + 1)
+        )
     )
     has_more = len(topics) > limit
     topics = topics[:limit]
@@ -244,7 +257,9 @@ def list_unread(user, *, limit: int = 30) -> TopicList:
         .limit(limit)
     )
     topics = list(db.session.scalars(query))
-    return TopicList(pinned=[], rows=_rows(user, topics, _read_states(user, topics)), next_cursor=None)
+    return TopicList(
+        pinned=[], rows=_rows(user, topics, _read_states(user, topics)), next_cursor=None
+    )
 
 
 # --- Topic page ----------------------------------------------------------------------
@@ -303,7 +318,7 @@ def topic_page(user, topic: Topic, page: int, per_page: int) -> TopicPage:
     posts = list(db.session.scalars(query))
     for post in posts:
         # The topic is already loaded; share it instead of loading it per post.
-        sa.orm.set_committed_value(post, "topic", topic)
+        set_committed_value(post, "topic", topic)
     numbers = [p.post_number for p in posts]
     wanted = {p.reply_to_post_number for p in posts if p.reply_to_post_number} - set(numbers)
 
@@ -332,12 +347,16 @@ def topic_page(user, topic: Topic, page: int, per_page: int) -> TopicPage:
         ids = [p.id for p in posts]
         liked = set(
             db.session.scalars(
-                sa.select(PostLike.post_id).where(PostLike.user_id == user.id, PostLike.post_id.in_(ids))
+                sa.select(PostLike.post_id).where(
+                    PostLike.user_id == user.id, PostLike.post_id.in_(ids)
+                )
             )
         )
         bookmarked = set(
             db.session.scalars(
-                sa.select(Bookmark.post_id).where(Bookmark.user_id == user.id, Bookmark.post_id.in_(ids))
+                sa.select(Bookmark.post_id).where(
+                    Bookmark.user_id == user.id, Bookmark.post_id.in_(ids)
+                )
             )
         )
         last_read = db.session.scalar(
@@ -394,7 +413,7 @@ def get_post_by_number(topic: Topic, post_number: int) -> Post | None:
         .options(joinedload(Post.user))
     )
     if post is not None:
-        sa.orm.set_committed_value(post, "topic", topic)
+        set_committed_value(post, "topic", topic)
     return post
 
 

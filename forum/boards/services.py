@@ -5,6 +5,7 @@ updated in the same transaction with SQL expressions (``x = x + 1``) so two
 writers at once cannot lose an update.
 """
 
+import re
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -64,13 +65,16 @@ def create_category(
     """Create a category; categories nest one level deep at most."""
     if parent is not None and parent.parent_id is not None:
         raise BoardError(_l("Categories can be nested one level deep only."))
+    color = color.lstrip("#").lower()
+    if not re.fullmatch(r"[0-9a-f]{6}", color):
+        raise BoardError(_l("A colour is six hexadecimal digits, e.g. 0b6e4f."))
     if position is None:
         position = (db.session.scalar(sa.select(sa.func.max(Category.position))) or 0) + 1
     category = Category(
         name=name.strip(),
         slug=slug or slugify(name),
         description=description,
-        color=color.lstrip("#"),
+        color=color,
         position=position,
         kind=CategoryKind(kind),
         read_level=ReadLevel(read_level),
@@ -290,9 +294,9 @@ def _adjust_counters_for_visibility(post: Post, delta: int) -> None:
             )
         )
         db.session.execute(
-            sa.update(User).where(User.id == post.user_id).values(
-                topic_count=User.topic_count + delta, post_count=User.post_count + delta
-            )
+            sa.update(User)
+            .where(User.id == post.user_id)
+            .values(topic_count=User.topic_count + delta, post_count=User.post_count + delta)
         )
         return
     db.session.execute(
@@ -362,7 +366,9 @@ def toggle_like(user: User, post: Post) -> bool:
         sa.update(Post).where(Post.id == post.id).values(like_count=Post.like_count + delta)
     )
     db.session.execute(
-        sa.update(Topic).where(Topic.id == post.topic_id).values(like_count=Topic.like_count + delta)
+        sa.update(Topic)
+        .where(Topic.id == post.topic_id)
+        .values(like_count=Topic.like_count + delta)
     )
     db.session.execute(
         sa.update(User)

@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -46,6 +45,18 @@ def labels():
         "help_status_labels": HELP_STATUS_LABELS,
         "municipality_labels": MUNICIPALITY_LABELS,
     }
+
+
+@bp.get("/assets/categories.css")
+def category_colors():
+    """Serve category colours as classes: the CSP forbids inline styles."""
+    colors = queries.category_colors()
+    css = "".join(
+        f".swatch-{c}{{background:#{c}}}.color-{c}{{border-top-color:#{c}}}" for c in colors
+    )
+    response = current_app.response_class(css, mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 # --- Lists ---------------------------------------------------------------------------
@@ -137,7 +148,8 @@ def _render_preview(form) -> str | None:
 @_post_limit
 def new_topic():
     categories = [
-        c for c in queries.readable_categories(current_user)
+        c
+        for c in queries.readable_categories(current_user)
         if permissions.can_create_topic(current_user, c)
     ]
     if not categories:
@@ -263,7 +275,10 @@ def reply(topic_id: int):
     if preview is None and form.validate():
         try:
             post = services.create_post(
-                current_user, topic, form.raw.data, reply_to_post_number=form.reply_to_post_number.data
+                current_user,
+                topic,
+                form.raw.data,
+                reply_to_post_number=form.reply_to_post_number.data,
             )
         except services.BoardError as error:
             form.form_errors.append(error.message)
@@ -271,7 +286,9 @@ def reply(topic_id: int):
             return redirect(f"{topic_url(topic, post.post_number)}#post_{post.post_number}")
     status = 200 if preview is not None else 400
     return (
-        render_template("boards/reply.html", topic=topic, form=form, reply_to=reply_to, preview=preview),
+        render_template(
+            "boards/reply.html", topic=topic, form=form, reply_to=reply_to, preview=preview
+        ),
         status,
     )
 
@@ -330,8 +347,13 @@ def edit_post(post_id: int):
     status = 400 if request.method == "POST" and preview is None else 200
     return (
         render_template(
-            "boards/edit.html", post=post, topic=topic, form=form, preview=preview,
-            is_first=is_first, is_help=is_help,
+            "boards/edit.html",
+            post=post,
+            topic=topic,
+            form=form,
+            preview=preview,
+            is_first=is_first,
+            is_help=is_help,
         ),
         status,
     )
@@ -361,7 +383,10 @@ def delete_post(post_id: int):
         services.delete_post(current_user, post)
     except services.NotAllowed:
         abort(403)
-    flash(_("The topic was deleted.") if post.post_number == 1 else _("The post was deleted."), "success")
+    flash(
+        _("The topic was deleted.") if post.post_number == 1 else _("The post was deleted."),
+        "success",
+    )
     if post.post_number == 1 and not permissions.can_see_deleted(current_user):
         return redirect(category_url(post.topic.category))
     return _back_to(post)
