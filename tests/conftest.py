@@ -4,6 +4,7 @@ factory that builds data through the real services."""
 
 import os
 import secrets
+import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -98,10 +99,15 @@ class Mailbox:
 @pytest.fixture(scope="session")
 def smtp_server() -> Iterator[tuple[Mailbox, int]]:
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=0)
+    # aiosmtpd 1.4 cannot take port 0 (its start-up probe connects to the given
+    # port), so ask the OS for a free one first.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        yield mailbox, controller.server.sockets[0].getsockname()[1]
+        yield mailbox, port
     finally:
         controller.stop()
 
@@ -185,6 +191,8 @@ class Factory:
                 role=Role(role),
                 **kwargs,
             )
+            # Load the attributes the commit expired, so they survive detaching.
+            db.session.refresh(user)
             db.session.expunge(user)
             return user
 
@@ -193,6 +201,7 @@ class Factory:
 
         with self.app.app_context():
             category = create_category(name or f"Kategorie {self._next()}", **kwargs)
+            db.session.refresh(category)
             db.session.expunge(category)
             return category
 
@@ -218,6 +227,7 @@ class Factory:
                 raw,
                 **kwargs,
             )
+            db.session.refresh(topic)
             db.session.expunge_all()
             return topic
 
@@ -231,6 +241,7 @@ class Factory:
             post = create_post(
                 db.session.get(User, author.id), db.session.get(Topic, topic.id), raw, **kwargs
             )
+            db.session.refresh(post)
             db.session.expunge_all()
             return post
 
