@@ -1,10 +1,19 @@
 """Accounts: creating, finding and changing users."""
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
 import sqlalchemy as sa
+from markupsafe import Markup
+from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from forum.boards.models import Bookmark, Post, Topic
 from forum.db import utcnow
 from forum.extensions import db
+from forum.permissions import visible_topics_clause
+from forum.text import excerpt
 from forum.users.models import Role, User
 
 
@@ -72,3 +81,163 @@ def create_user(
     if commit:
         db.session.commit()
     return user
+
+
+# --- Settings -------------------------------------------------------------------
+
+
+def update_profile(
+    user: User,
+    *,
+    display_name: str,
+    bio: str,
+    locale: str | None,
+    email_on_reply: bool,
+    email_on_mention: bool,
+    email_digest: bool,
+) -> None:
+    """Save what the user may change about themselves; the bio is cooked here, once."""
+    from forum.cooking import cook
+
+    bio = bio.strip()
+    user.display_name = display_name.strip()
+    if bio != user.bio_raw:
+        user.bio_raw = bio
+        user.bio_cooked = cook(bio) if bio else ""
+    user.locale = locale
+    user.email_on_reply = email_on_reply
+    user.email_on_mention = email_on_mention
+    user.email_digest = email_digest
+    db.session.commit()
+
+
+def set_locale(user: User, locale: str) -> None:
+    """Save the language the user reads the forum and its mails in."""
+    user.locale = locale
+    db.session.commit()
+
+
+def change_password(user: User, password: str) -> None:
+    """Set a new password; open password-reset links stop working with it."""
+    user.password_hash = hash_password(password)
+    db.session.commit()
+
+
+def change_email(user: User, email: str) -> str:
+    """Set a new, unconfirmed address and return the old one (the caller mails both)."""
+    old_email = user.email
+    user.email = email.strip()
+    user.email_lower = email.strip().lower()
+    user.email_confirmed_at = None
+    db.session.commit()
+    return old_email
+
+
+# --- Profile and bookmarks (what the viewer may read, in fixed queries) -------------------
+
+
+@dataclass
+class PostSummary:
+    """A post in a list: the post, its topic (with category) and a plain-text excerpt."""
+
+    post: Post
+    topic: Topic
+    excerpt: str
+    bookmarked_at: datetime | None = None
+
+
+@dataclass
+class Activity:
+    topics: list[Topic]
+    posts: list[PostSummary]
+
+
+@dataclass
+class BookmarkList:
+    items: list[PostSummary]
+    next_cursor: str | None
+
+
+def _excerpt(post: Post, length: int = 200) -> str:
+    # The cooked HTML is already sanitised; its text reads better than raw markdown.
+    return excerpt(Markup(post.cooked).striptags(), length)  # noqa: S704 (sanitised at write)
+
+
+def recent_activity(user: User, viewer: Any, limit: int = 20) -> Activity:
+    """Return the user's newest topics and replies that ``viewer`` may read (two queries)."""
+    topics = db.session.scalars(
+        sa.select(Topic)
+        .join(Topic.category)
+        .where(Topic.user_id == user.id, visible_topics_clause(viewer))
+        .options(contains_eager(Topic.category))
+        .order_by(Topic.created_at.desc(), Topic.id.desc())
+        .limit(limit)
+    ).all()
+    posts = db.session.scalars(
+        sa.select(Post)
+        .join(Post.topic)
+        .join(Topic.category)
+        .where(
+            Post.user_id == user.id,
+            Post.post_number > 1,
+            Post.deleted_at.is_(None),
+            visible_topics_clause(viewer),
+        )
+        .options(contains_eager(Post.topic).contains_eager(Topic.category))
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(limit)
+    ).all()
+    return Activity(
+        topics=list(topics),
+        posts=[PostSummary(post, post.topic, _excerpt(post)) for post in posts],
+    )
+
+
+def _parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    try:
+        stamp, post_id = cursor.rsplit("_", 1)
+        when = datetime.fromisoformat(stamp)
+        return (when if when.tzinfo else when.replace(tzinfo=UTC)), int(post_id)
+    except ValueError:
+        return None
+
+
+def list_bookmarks(user: User, *, cursor: str | None = None, limit: int = 30) -> BookmarkList:
+    """Return the user's bookmarks newest first, only posts they may still read (one query)."""
+    query = (
+        sa.select(Bookmark, Post)
+        .join(Post, Post.id == Bookmark.post_id)
+        .join(Post.topic)
+        .join(Topic.category)
+        .join(Post.user)
+        .where(Bookmark.user_id == user.id, Post.deleted_at.is_(None), visible_topics_clause(user))
+        .options(
+            contains_eager(Post.topic).contains_eager(Topic.category),
+            contains_eager(Post.user),
+        )
+    )
+    position = _parse_cursor(cursor)
+    if position is not None:
+        stamp, post_id = position
+        query = query.where(
+            sa.or_(
+                Bookmark.created_at < stamp,
+                sa.and_(Bookmark.created_at == stamp, Bookmark.post_id < post_id),
+            )
+        )
+    rows = db.session.execute(
+        query.order_by(Bookmark.created_at.desc(), Bookmark.post_id.desc()).limit(limit + 1)
+    ).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    items = [
+        PostSummary(post, post.topic, _excerpt(post), bookmarked_at=bookmark.created_at)
+        for bookmark, post in rows
+    ]
+    next_cursor = None
+    if has_more:
+        last = rows[-1][0]
+        next_cursor = f"{last.created_at.isoformat()}_{last.post_id}"
+    return BookmarkList(items=items, next_cursor=next_cursor)

@@ -1,0 +1,1 @@
+"""Accounts from the outside: signing up, logging in, confirming, resetting passwords."""

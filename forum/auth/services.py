@@ -1,0 +1,219 @@
+"""Signing up, logging in, confirming e-mail addresses and resetting passwords."""
+
+import functools
+import hashlib
+import hmac
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash
+
+from forum.db import utcnow
+from forum.extensions import db
+from forum.mail import absolute_url, send_template_mail
+from forum.users import services as users_services
+from forum.users.models import User
+from forum.users.services import (
+    create_user,
+    email_taken,
+    get_user,
+    get_user_by_email,
+    get_user_by_login,
+    hash_password,
+    username_taken,
+    verify_password,
+)
+
+_CONFIRM_SALT = "forum.auth.confirm-email"
+_RESET_SALT = "forum.auth.reset-password"
+
+
+class AccountTaken(Exception):
+    """The username or e-mail address belongs to another account."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+def load_user(user_id: str) -> User | None:
+    """Return the account for Flask-Login's session id, or None."""
+    try:
+        return get_user(int(user_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def register_user(username: str, email: str, password: str, locale: str | None = None) -> User:
+    """Create an applicant account and send the confirmation mail after commit."""
+    if username_taken(username):
+        raise AccountTaken("username")
+    if email_taken(email):
+        raise AccountTaken("email")
+    try:
+        user = create_user(username, email, password, locale=locale)
+    except sa.exc.IntegrityError as error:
+        # Another request took the name between our check and the commit.
+        db.session.rollback()
+        raise AccountTaken("username" if username_taken(username) else "email") from error
+    send_confirmation(user)
+    return user
+
+
+def authenticate(login: str, password: str) -> User | None:
+    """Return the account for a username or e-mail address and its password."""
+    user = get_user_by_login(login)
+    if user is None:
+        # Costs as long as a wrong password, so timing does not reveal accounts.
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not verify_password(user, password):
+        return None
+    return user
+
+
+def record_login(user: User) -> None:
+    """Note when the user last signed in."""
+    user.last_seen_at = utcnow()
+    db.session.commit()
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_hex(16))
+
+
+# --- E-mail confirmation --------------------------------------------------------
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def make_confirmation_token(user: User) -> str:
+    """Return a signed token that confirms the user's current e-mail address."""
+    return _serializer(_CONFIRM_SALT).dumps({"id": user.id, "email": user.email_lower})
+
+
+def send_confirmation(user: User) -> bool:
+    """Mail the confirmation link to the user's current address."""
+    link = absolute_url("auth.confirm_email", token=make_confirmation_token(user))
+    days = max(current_app.config["EMAIL_CONFIRM_MAX_AGE"] // 86400, 1)
+    return send_template_mail(
+        user, "confirm_email", _l("Please confirm your e-mail address"), link=link, days=days
+    )
+
+
+def confirm_email(token: str) -> User | None:
+    """Mark the address in ``token`` as confirmed; None if the link is bad or expired."""
+    data = _load(token, _CONFIRM_SALT, current_app.config["EMAIL_CONFIRM_MAX_AGE"])
+    if data is None:
+        return None
+    user = get_user(data.get("id"))
+    # A link for an address the user has changed since confirms nothing.
+    if user is None or user.email_lower != data.get("email"):
+        return None
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        db.session.commit()
+    return user
+
+
+def change_email_address(user: User, email: str) -> None:
+    """Switch to a new address: it needs confirming, and the old one is told."""
+    try:
+        old_email = users_services.change_email(user, email)
+    except sa.exc.IntegrityError as error:
+        db.session.rollback()
+        raise AccountTaken("email") from error
+    send_confirmation(user)
+    send_template_mail(
+        user,
+        "email_changed",
+        _l("Your e-mail address was changed"),
+        to=old_email,
+        new_email=user.email,
+    )
+
+
+# --- Password reset ---------------------------------------------------------------
+
+
+def _password_fingerprint(user: User) -> str:
+    # A digest of the current hash: the token dies when the password changes,
+    # and no part of the hash itself travels in the (readable) token.
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, user.password_hash.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def make_reset_token(user: User) -> str:
+    """Return a signed token that lets the user set a new password once."""
+    return _serializer(_RESET_SALT).dumps({"id": user.id, "pw": _password_fingerprint(user)})
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if an account has this address; say nothing either way."""
+    user = get_user_by_email(email)
+    if user is None:
+        current_app.logger.info("Password reset requested for an unknown address")
+        return
+    link = absolute_url("auth.reset_password", token=make_reset_token(user))
+    hours = max(current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600, 1)
+    send_template_mail(user, "reset_password", _l("Reset your password"), link=link, hours=hours)
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """Return the account a valid, unused reset token belongs to."""
+    data = _load(token, _RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    if data is None:
+        return None
+    user = get_user(data.get("id"))
+    if user is None or not hmac.compare_digest(_password_fingerprint(user), str(data.get("pw"))):
+        return None
+    return user
+
+
+def reset_password(token: str, password: str) -> User | None:
+    """Set a new password through a reset token; None if the token is bad, expired or used."""
+    user = user_for_reset_token(token)
+    if user is None:
+        return None
+    user.password_hash = hash_password(password)
+    # The link arrived at the address, which proves it belongs to the user.
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def _load(token: str, salt: str, max_age: int) -> dict[str, Any] | None:
+    try:
+        data = _serializer(salt).loads(token, max_age=max_age)
+    except BadSignature:  # SignatureExpired is a BadSignature too
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+        return None
+    return data
+
+
+# --- Redirects -----------------------------------------------------------------
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Return ``target`` if it is a relative path on this site, else None."""
+    if not target:
+        return None
+    target = target.strip()
+    # Browsers treat a backslash like a slash: "/\\evil.example" leaves the site.
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    # request.full_path ends in "?" when there is no query string.
+    return target.rstrip("?") or "/"
