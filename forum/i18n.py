@@ -1,19 +1,21 @@
 """Language and time zone: German first, English too."""
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, session
 from flask_login import current_user
 
 from forum.extensions import babel
 
 
 def select_locale() -> str:
-    """Pick the user's saved language, else the browser's best match, else German."""
+    """Pick the saved language (account, else session), else the browser's, else German."""
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    if session.get("locale") in languages:
+        return session["locale"]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,92 @@
+"""Forms for the settings page and the language switch."""
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
+
+from forum.auth.forms import email_validators, password_validators
+from forum.users.services import email_taken
+
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+BIO_MAX_LENGTH = 3000
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    return [(code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]]
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(
+        _l("Display name"),
+        description=_l("Shown instead of your username, e.g. your full name. Optional."),
+        validators=[Length(max=80, message=_l("At most 80 characters."))],
+    )
+    bio = TextAreaField(
+        _l("About me"),
+        description=_l("Shown on your profile. You can use Markdown."),
+        validators=[Length(max=BIO_MAX_LENGTH, message=_l("At most 3000 characters."))],
+    )
+    language = SelectField(_l("Language"), validate_choice=True)
+    email_on_reply = BooleanField(_l("E-mail me when someone replies to my posts"))
+    email_on_mention = BooleanField(_l("E-mail me when someone mentions me"))
+    email_digest = BooleanField(_l("Send me a summary of new activity"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = _language_choices()
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(message=_l("Please enter your current password."))],
+    )
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least 10 characters."),
+        validators=password_validators(),
+    )
+    password_confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[
+            InputRequired(message=_l("Please repeat the password.")),
+            EqualTo("password", message=_l("The passwords do not match.")),
+        ],
+    )
+
+
+class EmailChangeForm(FlaskForm):
+    email = EmailField(
+        _l("New e-mail address"),
+        description=_l("We send a link to the new address to confirm it."),
+        validators=email_validators(),
+    )
+    current_password = PasswordField(
+        _l("Current password"),
+        # The password form on the same page has a field of the same name.
+        id="email_current_password",
+        validators=[InputRequired(message=_l("Please enter your current password."))],
+    )
+
+    def validate_email(self, field: EmailField) -> None:
+        if email_taken(field.data):
+            raise ValidationError(_l("This e-mail address is already in use."))
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(validate_choice=True)
+    next = HiddenField()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = _language_choices()

@@ -1,0 +1,153 @@
+"""Profiles, avatars, settings, language and bookmarks."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from forum.auth import services as auth_services
+from forum.extensions import limiter
+from forum.users import services
+from forum.users.avatar import SIZES, letter_avatar_svg
+from forum.users.forms import EmailChangeForm, LanguageForm, PasswordChangeForm, ProfileForm
+
+bp = Blueprint("users", __name__)
+
+AVATAR_MAX_AGE = 60 * 60 * 24 * 30
+
+
+@bp.get("/u/<username>")
+def profile(username: str):
+    user = services.get_user_by_username(username)
+    if user is None:
+        abort(404)
+    activity = services.recent_activity(user, current_user)
+    return render_template(
+        "users/profile.html",
+        user=user,
+        activity=activity,
+        is_self=current_user.is_authenticated and current_user.id == user.id,
+    )
+
+
+@bp.get("/user_avatar/<username>/<int:size>.svg")
+def avatar(username: str, size: int):
+    if size not in SIZES or not 0 < len(username) <= 40:
+        abort(404)
+    response = current_app.response_class(
+        letter_avatar_svg(username, size), mimetype="image/svg+xml"
+    )
+    response.cache_control.public = True
+    response.cache_control.max_age = AVATAR_MAX_AGE
+    return response
+
+
+def _settings_page(profile_form=None, password_form=None, email_form=None, status: int = 200):
+    user = current_user._get_current_object()
+    if profile_form is None:
+        profile_form = ProfileForm(
+            formdata=None,
+            data={
+                "display_name": user.display_name,
+                "bio": user.bio_raw,
+                "language": user.locale or current_app.config["BABEL_DEFAULT_LOCALE"],
+                "email_on_reply": user.email_on_reply,
+                "email_on_mention": user.email_on_mention,
+                "email_digest": user.email_digest,
+            },
+        )
+    return (
+        render_template(
+            "users/settings.html",
+            user=user,
+            profile_form=profile_form,
+            password_form=password_form or PasswordChangeForm(formdata=None),
+            email_form=email_form or EmailChangeForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    if request.method == "GET":
+        return _settings_page()
+    form = ProfileForm()
+    if not form.validate():
+        return _settings_page(profile_form=form, status=400)
+    services.update_profile(
+        current_user,
+        display_name=form.display_name.data or "",
+        bio=form.bio.data or "",
+        locale=form.language.data,
+        email_on_reply=form.email_on_reply.data,
+        email_on_mention=form.email_on_mention.data,
+        email_digest=form.email_digest.data,
+    )
+    flash(_("Your settings are saved."), "success")
+    return redirect(url_for("users.settings"))
+
+
+@bp.post("/settings/password")
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate():
+        if services.verify_password(current_user, form.current_password.data):
+            services.change_password(current_user, form.password.data)
+            flash(_("Your new password is saved."), "success")
+            return redirect(url_for("users.settings"))
+        form.current_password.errors = [_("This is not your current password.")]
+    return _settings_page(password_form=form, status=400)
+
+
+@bp.post("/settings/email")
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+def change_email():
+    form = EmailChangeForm()
+    if form.validate():
+        if not services.verify_password(current_user, form.current_password.data):
+            form.current_password.errors = [_("This is not your current password.")]
+        else:
+            try:
+                auth_services.change_email_address(current_user, form.email.data)
+            except auth_services.AccountTaken:
+                form.email.errors = [_("This e-mail address is already in use.")]
+            else:
+                flash(
+                    _("Your e-mail address is changed. Please confirm it with the link we sent."),
+                    "success",
+                )
+                return redirect(url_for("users.settings"))
+    return _settings_page(email_form=form, status=400)
+
+
+@bp.post("/language")
+def set_language():
+    form = LanguageForm()
+    if not form.validate():
+        abort(400)
+    if current_user.is_authenticated:
+        services.set_locale(current_user, form.language.data)
+    else:
+        session["locale"] = form.language.data
+    return redirect(auth_services.safe_next_url(form.next.data) or url_for("boards.index"))
+
+
+@bp.get("/bookmarks")
+@login_required
+def bookmarks():
+    page = services.list_bookmarks(current_user, cursor=request.args.get("before"))
+    return render_template("users/bookmarks.html", page=page)
