@@ -256,7 +256,7 @@ def test_logout_needs_post(client, make, login_as):
     assert client.get("/settings").status_code == 302
 
 
-def test_login_rate_limit(app_config, make, tmp_path):
+def test_login_rate_limit(app_config, tmp_path):
     from forum import create_app
 
     app_config["RATELIMIT_ENABLED"] = True
