@@ -42,11 +42,19 @@ class AccountTaken(Exception):
 
 
 def load_user(user_id: str) -> User | None:
-    """Return the account for Flask-Login's session id, or None."""
+    """Return the account for Flask-Login's session id ("<id>:<token>"), or None.
+
+    A session from before the last password change carries an old token and
+    loads nobody, which logs that device out.
+    """
+    account_id, _, token = (user_id or "").partition(":")
     try:
-        return get_user(int(user_id))
-    except (TypeError, ValueError):
+        user = get_user(int(account_id))
+    except ValueError:
         return None
+    if user is None or not hmac.compare_digest(user.session_token, token):
+        return None
+    return user
 
 
 def register_user(username: str, email: str, password: str, locale: str | None = None) -> User:

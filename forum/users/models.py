@@ -1,6 +1,7 @@
 """The user account and its role."""
 
 import enum
+import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -71,6 +72,16 @@ class User(UserMixin, Base):
     @property
     def email_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
+
+    @property
+    def session_token(self) -> str:
+        """Return a short digest of the password hash; it changes with the password."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        # Sessions and remember-me cookies name the account *and* its current
+        # password, so a new password logs out every other device.
+        return f"{self.id}:{self.session_token}"
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"

@@ -12,7 +12,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
+from flask_login.config import COOKIE_NAME
 
 from forum.auth import services as auth_services
 from forum.extensions import limiter
@@ -105,7 +106,12 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate():
         if services.verify_password(current_user, form.current_password.data):
-            services.change_password(current_user, form.password.data)
+            user = current_user._get_current_object()
+            cookie_name = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+            remembered = cookie_name in request.cookies
+            services.change_password(user, form.password.data)
+            # The new password logs out other devices; keep this one logged in.
+            login_user(user, remember=remembered)
             flash(_("Your new password is saved."), "success")
             return redirect(url_for("users.settings"))
         form.current_password.errors = [_("This is not your current password.")]

@@ -14,14 +14,20 @@ def berta(app, make):
         yield users_services.get_user_by_username("berta")
 
 
-@pytest.mark.parametrize("user_id", ["999999", "abc", "", None])
+@pytest.mark.parametrize("user_id", ["999999:abc", "abc", "", ":", None])
 def test_load_user_unknown(app, user_id):
     with app.app_context():
         assert services.load_user(user_id) is None
 
 
 def test_load_user(app, berta):
-    assert services.load_user(str(berta.id)) is berta
+    assert services.load_user(berta.get_id()) is berta
+    # A bare id, or a token from before the last password change, loads nobody.
+    assert services.load_user(str(berta.id)) is None
+    old_id = berta.get_id()
+    users_services.change_password(berta, "ein anderes Passwort")
+    assert services.load_user(old_id) is None
+    assert services.load_user(berta.get_id()) is berta
 
 
 def test_authenticate(app, berta, make):

@@ -222,6 +222,27 @@ def test_change_password(client, make, login_as):
     assert client.post("/login", data={"login": "dora", "password": new}).status_code == 302
 
 
+def test_change_password_logs_out_other_devices(app, make):
+    make.user("dora")
+    here, elsewhere = app.test_client(), app.test_client()
+    for client in (here, elsewhere):
+        response = client.post(
+            "/login", data={"login": "dora", "password": make.password, "remember": "y"}
+        )
+        assert response.status_code == 302
+    new = "ein neues langes Passwort"
+    here.post(
+        "/settings/password",
+        data={"current_password": make.password, "password": new, "password_confirm": new},
+    )
+    assert here.get("/settings").status_code == 200
+    assert here.get_cookie("remember_token") is not None
+    assert elsewhere.get("/settings").status_code == 302
+    # The remember-me cookie of the other device is void too.
+    elsewhere.delete_cookie("session")
+    assert elsewhere.get("/settings").status_code == 302
+
+
 def test_change_password_too_short(client, make, login_as):
     login_as(make.user("dora"))
     response = client.post(
