@@ -34,6 +34,8 @@ def create_app(
             "(`make run` generates one)."
         )
 
+    import forum.models  # noqa: F401 (every table known to SQLAlchemy and Alembic)
+
     _init_extensions(app)
     _register_blueprints(app)
 

@@ -43,6 +43,14 @@ class User(UserMixin, Base):
     email_on_reply: Mapped[bool] = mapped_column(default=True)
     email_on_mention: Mapped[bool] = mapped_column(default=True)
     email_digest: Mapped[bool] = mapped_column(default=False)
+    #: A silenced member may read but not write; a suspended one may not log in.
+    silenced_until: Mapped[datetime | None]
+    silence_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    suspended_until: Mapped[datetime | None]
+    suspend_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: Posts a moderator let through or that needed no review; the first
+    #: ``HOLD_FIRST_POSTS`` of a new member wait in the review queue.
+    published_post_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None]
     # Kept on the row so the profile page needs no counting query.
@@ -68,6 +76,14 @@ class User(UserMixin, Base):
     def is_member(self) -> bool:
         """True for members and staff; applicants are not members yet."""
         return self.role != Role.APPLICANT
+
+    @property
+    def is_silenced(self) -> bool:
+        return self.silenced_until is not None and self.silenced_until > utcnow()
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > utcnow()
 
     @property
     def email_confirmed(self) -> bool:

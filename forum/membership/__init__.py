@@ -1,0 +1,1 @@
+"""Joining the closed group: questions, netiquette, applications, invitations."""

@@ -1,0 +1,17 @@
+"""Imports every model module so the metadata (and Alembic) sees all tables."""
+
+from forum.boards import models as boards_models
+from forum.membership import models as membership_models
+from forum.moderation import models as moderation_models
+from forum.notifications import models as notification_models
+from forum.site import models as site_models
+from forum.users import models as user_models
+
+__all__ = [
+    "boards_models",
+    "membership_models",
+    "moderation_models",
+    "notification_models",
+    "site_models",
+    "user_models",
+]

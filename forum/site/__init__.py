@@ -1,0 +1,1 @@
+"""Site-wide texts (netiquette, Impressum, Datenschutz) and runtime settings."""
