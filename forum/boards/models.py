@@ -117,8 +117,6 @@ class Topic(Base):
     closed: Mapped[bool] = mapped_column(default=False)
     #: Left out of every topic list; reachable by its URL (Discourse's "unlisted").
     unlisted: Mapped[bool] = mapped_column(default=False)
-    #: The first post waits in the review queue: only its author and staff see the topic.
-    pending_review: Mapped[bool] = mapped_column(default=False)
     deleted_at: Mapped[datetime | None]
     deleted_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
@@ -164,9 +162,6 @@ class Post(Base):
     version: Mapped[int] = mapped_column(default=1)
     like_count: Mapped[int] = mapped_column(default=0)
     reply_count: Mapped[int] = mapped_column(default=0)
-    #: Held for review (a new member's first posts, watched words): only the
-    #: author and staff see it until a moderator approves it.
-    pending_review: Mapped[bool] = mapped_column(default=False)
     #: Hidden after flags or by a moderator; others see a notice instead.
     hidden_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
@@ -188,7 +183,7 @@ class Post(Base):
     @property
     def is_visible(self) -> bool:
         """Whether every reader of the topic may see this post's text."""
-        return self.deleted_at is None and self.hidden_at is None and not self.pending_review
+        return self.deleted_at is None and self.hidden_at is None
 
     def __repr__(self) -> str:
         return f"<Post {self.topic_id}#{self.post_number}>"

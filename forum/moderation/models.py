@@ -50,9 +50,17 @@ class ReviewItem(Base):
     post_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("posts.id", ondelete="CASCADE"), index=True
     )
+    #: The topic a flagged post or a held reply belongs to.
+    topic_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("topics.id", ondelete="CASCADE"), index=True
+    )
     #: Why the item exists (watched word, flag count, ...) for the reviewer.
     reason: Mapped[str] = mapped_column(sa.Text, default="")
-    #: Extra data for plugin kinds (JSON).
+    #: A held post lives here until approved, as Discourse's queued posts do:
+    #: {"raw", "title", "category_id", "topic_id", "reply_to_post_number",
+    #: "help_kind", "municipality"}; approval turns it into a real post, so
+    #: lists, counters and search never see unapproved text. Plugin kinds
+    #: keep their own data here too.
     payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     handled_by_id: Mapped[int | None] = mapped_column(

@@ -1,8 +1,8 @@
-"""moderation, membership, notifications, site texts
+"""closed group: moderation, membership, notifications, site texts
 
-Revision ID: cb6ce5ba9a07
+Revision ID: 581e6ead698c
 Revises: 2ce59e400e18
-Create Date: 2026-11-25 09:15:57.639173
+Create Date: 2026-11-25 09:16:44.637763
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'cb6ce5ba9a07'
+revision = '581e6ead698c'
 down_revision = '2ce59e400e18'
 branch_labels = None
 depends_on = None
@@ -126,6 +126,7 @@ def upgrade():
     sa.Column('status', sa.Enum('pending', 'approved', 'rejected', 'ignored', name='reviewstatus', native_enum=False, length=20), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('post_id', sa.Integer(), nullable=True),
+    sa.Column('topic_id', sa.Integer(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -135,6 +136,7 @@ def upgrade():
     sa.Column('resolution_reason', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['handled_by_id'], ['users.id'], name=op.f('fk_review_items_handled_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_review_items_post_id_posts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['topic_id'], ['topics.id'], name=op.f('fk_review_items_topic_id_topics'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_review_items_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_review_items'))
     )
@@ -142,6 +144,7 @@ def upgrade():
         batch_op.create_index('ix_review_items_kind_status', ['kind', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_review_items_post_id'), ['post_id'], unique=False)
         batch_op.create_index('ix_review_items_status_created', ['status', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_review_items_topic_id'), ['topic_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_review_items_user_id'), ['user_id'], unique=False)
 
     op.create_table('flags',
@@ -164,12 +167,10 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_flags_user_id'), ['user_id'], unique=False)
 
     with op.batch_alter_table('posts', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('pending_review', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('hidden_at', sa.DateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('topics', schema=None) as batch_op:
         batch_op.add_column(sa.Column('unlisted', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('pending_review', sa.Boolean(), nullable=False, server_default=sa.false()))
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('silenced_until', sa.DateTime(timezone=True), nullable=True))
@@ -193,12 +194,10 @@ def downgrade():
         batch_op.drop_column('silenced_until')
 
     with op.batch_alter_table('topics', schema=None) as batch_op:
-        batch_op.drop_column('pending_review')
         batch_op.drop_column('unlisted')
 
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.drop_column('hidden_at')
-        batch_op.drop_column('pending_review')
 
     with op.batch_alter_table('flags', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_flags_user_id'))
@@ -208,6 +207,7 @@ def downgrade():
     op.drop_table('flags')
     with op.batch_alter_table('review_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_review_items_user_id'))
+        batch_op.drop_index(batch_op.f('ix_review_items_topic_id'))
         batch_op.drop_index('ix_review_items_status_created')
         batch_op.drop_index(batch_op.f('ix_review_items_post_id'))
         batch_op.drop_index('ix_review_items_kind_status')
