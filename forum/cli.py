@@ -1,10 +1,119 @@
 """Command-line interface: ``flask --app forum ...`` or the ``forum`` script."""
 
-from flask import Flask
+import re
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from forum.extensions import db
+
+demo_cli = AppGroup("demo", help="German demo content for trying the forum out.")
 
 
 def register_commands(app: Flask) -> None:
     """Attach the forum's commands to the app's CLI group."""
+    app.cli.add_command(init_command)
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(demo_cli)
+
+
+def _database_label() -> str:
+    return db.engine.url.render_as_string(hide_password=True)
+
+
+def _current_revision() -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create or upgrade the database schema (keeps existing data)."""
+    from flask_migrate import upgrade
+
+    before = _current_revision()
+    if before is None and sa.inspect(db.engine).get_table_names():
+        raise click.ClickException(
+            f"{_database_label()} has tables but no migration history; it was not made by "
+            "`flask --app forum init` or `db upgrade`. Refusing to touch it."
+        )
+    upgrade()
+    after = _current_revision()
+    if before is None:
+        click.echo(f"Created the schema in {_database_label()} (revision {after}).")
+    elif before == after:
+        click.echo(f"{_database_label()} is up to date (revision {after}).")
+    else:
+        click.echo(f"Upgraded {_database_label()} from revision {before} to {after}.")
+
+
+@click.command("create-admin")
+@with_appcontext
+@click.argument("username")
+@click.argument("email")
+@click.password_option(help="Asked for (hidden, twice) when not given.")
+def create_admin_command(username: str, email: str, password: str) -> None:
+    """Create a confirmed administrator account."""
+    from forum.auth.forms import PASSWORD_MIN_LENGTH, USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH
+    from forum.users.models import Role
+    from forum.users.services import create_user, email_taken, username_taken
+
+    if not (USERNAME_MIN_LENGTH <= len(username) <= USERNAME_MAX_LENGTH) or not re.fullmatch(
+        r"[A-Za-z0-9_.-]+", username
+    ):
+        raise click.BadParameter(
+            f"use {USERNAME_MIN_LENGTH} to {USERNAME_MAX_LENGTH} letters, digits, "
+            "dots, dashes or underscores.",
+            param_hint="USERNAME",
+        )
+    if "@" not in email.strip("@"):
+        raise click.BadParameter("not an e-mail address.", param_hint="EMAIL")
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise click.BadParameter(
+            f"needs at least {PASSWORD_MIN_LENGTH} characters.", param_hint="password"
+        )
+    if username_taken(username):
+        raise click.ClickException(f"The username {username!r} is taken.")
+    if email_taken(email):
+        raise click.ClickException(f"An account with the address {email!r} exists already.")
+    user = create_user(username, email, password, role=Role.ADMIN, confirmed=True)
+    click.echo(f"Created administrator {user.username} <{user.email}>.")
+
+
+@demo_cli.command("load")
+def demo_load_command() -> None:
+    """Load the demo content, unless the forum has categories already."""
+    from forum import demo
+
+    if demo.load_demo():
+        click.echo("Loaded the German demo content.")
+    else:
+        click.echo("The forum has categories already; demo content not loaded.")
+    _echo_logins(demo)
+
+
+@demo_cli.command("logins")
+def demo_logins_command() -> None:
+    """Show the demo accounts that still exist and their password."""
+    from forum import demo
+
+    _echo_logins(demo)
+
+
+def _echo_logins(demo) -> None:
+    accounts = demo.existing_demo_accounts()
+    if not accounts:
+        return
+    click.echo(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}, local demo only):")
+    for username, role, name in accounts:
+        click.echo(f"  {username:<16} {role:<10} {name}")
+    if current_app.config["MAIL_SERVER"] == "":
+        click.echo("Mails are written to instance/mail/ (no MAIL_SERVER set).")
 
 
 def main() -> None:

@@ -1,0 +1,92 @@
+"""A live forum and a real Chromium (Debian's /usr/bin/chromium) for browser tests.
+
+The server runs for the whole session on a free port; each test's ``app``
+(built by tests/conftest.py on the test database) is swapped in behind it, so
+pytest-playwright's session-scoped ``base_url`` stays valid.
+"""
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+def pytest_collection_modifyitems(items) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+class _SwappableApp:
+    """A WSGI app that forwards to whichever Flask app the current test built."""
+
+    def __init__(self) -> None:
+        self.app: Flask | None = None
+
+    def __call__(self, environ, start_response):
+        if self.app is None:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"no test app"]
+        return self.app(environ, start_response)
+
+
+@pytest.fixture(scope="session")
+def _live_server() -> Iterator[tuple[str, _SwappableApp]]:
+    target = _SwappableApp()
+    server = make_server("127.0.0.1", 0, target, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", target
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def base_url(_live_server) -> str:
+    return _live_server[0]
+
+
+@pytest.fixture
+def live_app(app, _live_server) -> Iterator[Flask]:
+    """Serve this test's app on the live server; returns the app."""
+    _url, target = _live_server
+    target.app = app
+    yield app
+    target.app = None
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args) -> dict:
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing (apt-get install -y chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; browser tests must run in CI.")
+        pytest.skip(reason)
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
