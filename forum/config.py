@@ -87,3 +87,20 @@ MAIL_PASSWORD = ""
 MAIL_USE_TLS = False
 MAIL_USE_SSL = False
 MAIL_TIMEOUT = 10
+
+# --- Closed group and moderation ----------------------------------------------
+# Defaults for settings an admin can change at run time (stored in the
+# site_settings table once changed; the admin's value wins over these).
+#: New accounts wait for a moderator's approval; off: confirmed users become
+#: members at once.
+MEMBERSHIP_APPROVAL_REQUIRED = True
+#: A new member's first N posts wait in the review queue (0 turns it off).
+HOLD_FIRST_POSTS = 1
+#: Flags from this many different members hide a post until reviewed.
+FLAGS_TO_HIDE = 3
+#: How the coordinator learns of join requests: "each" (a mail per request),
+#: "daily" (one summary a day, sent by `flask --app forum moderation digest`)
+#: or "none".
+JOIN_REQUEST_NOTIFY = "each"
+#: Days an invitation link stays valid.
+INVITATION_DAYS = 14

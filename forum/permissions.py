@@ -36,11 +36,21 @@ def readable_categories_clause(user: Any) -> sa.ColumnElement[bool]:
 
 
 def visible_topics_clause(user: Any) -> sa.ColumnElement[bool]:
-    """Return a SQL condition on Topic (joined with Category) for topic lists."""
+    """Return a SQL condition on Topic (joined with Category) for topic lists.
+
+    Staff also see deleted and unlisted topics (marked as such); everybody
+    else sees neither. An unlisted topic stays readable through its URL.
+    """
     condition = readable_categories_clause(user)
     if not is_staff(user):
-        condition = sa.and_(condition, Topic.deleted_at.is_(None))
+        condition = sa.and_(condition, Topic.deleted_at.is_(None), Topic.unlisted.is_(False))
     return condition
+
+
+def visible_posts_clause(user: Any) -> sa.ColumnElement[bool]:
+    """Return a SQL condition on Post for places that show post text out of its
+    topic (profiles, search, feeds): no deleted and no hidden posts."""
+    return sa.and_(Post.deleted_at.is_(None), Post.hidden_at.is_(None))
 
 
 def is_staff(user: Any) -> bool:
@@ -64,16 +74,22 @@ def can_read_topic(user: Any, topic: Topic) -> bool:
     return topic.deleted_at is None or is_staff(user)
 
 
+def can_write(user: Any) -> bool:
+    """Members may write unless silenced; applicants and guests may not."""
+    account = _account(user)
+    return account is not None and account.is_member and not account.is_silenced
+
+
 def can_create_topic(user: Any, category: Category) -> bool:
     account = _account(user)
-    if account is None or not account.is_member or not can_read_category(user, category):
+    if not can_write(user) or not can_read_category(user, category):
         return False
     return category.write_level == WriteLevel.MEMBERS or account.is_staff
 
 
 def can_reply(user: Any, topic: Topic) -> bool:
     account = _account(user)
-    if account is None or not account.is_member or not can_read_topic(user, topic):
+    if not can_write(user) or not can_read_topic(user, topic):
         return False
     if topic.deleted_at is not None:
         return False
@@ -92,7 +108,7 @@ def can_edit_post(user: Any, post: Post) -> bool:
         return True
     return (
         account.id == post.user_id
-        and account.is_member
+        and can_write(user)
         and not post.is_deleted
         and not post.topic.closed
     )
@@ -113,13 +129,40 @@ def can_see_deleted(user: Any) -> bool:
     return is_staff(user)
 
 
-def can_like_post(user: Any, post: Post) -> bool:
+def can_see_hidden_post(user: Any, post: Post) -> bool:
+    """A post hidden after flags stays readable for its author and for staff."""
+    account = _account(user)
+    return account is not None and (account.is_staff or account.id == post.user_id)
+
+
+def can_flag_post(user: Any, post: Post) -> bool:
     account = _account(user)
     return (
         account is not None
         and account.is_member
         and account.id != post.user_id
         and not post.is_deleted
+        and can_read_topic(user, post.topic)
+    )
+
+
+def can_moderate(user: Any) -> bool:
+    """Moderators and admins work the review queue and use moderator tools."""
+    return is_staff(user)
+
+
+def can_administrate(user: Any) -> bool:
+    account = _account(user)
+    return account is not None and account.is_admin
+
+
+def can_like_post(user: Any, post: Post) -> bool:
+    account = _account(user)
+    return (
+        account is not None
+        and can_write(user)
+        and account.id != post.user_id
+        and post.is_visible
         and can_read_topic(user, post.topic)
     )
 

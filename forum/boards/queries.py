@@ -27,6 +27,8 @@ from forum.boards.models import (
 )
 from forum.db import utcnow
 from forum.extensions import db
+from forum.moderation.held import held_posts_of
+from forum.moderation.models import Flag
 from forum.users.models import User
 
 #: Topics never opened count as "new" for this long after they were created.
@@ -282,6 +284,9 @@ class PostView:
     can_delete: bool
     can_restore: bool
     can_like: bool
+    can_flag: bool
+    #: Hidden after flags: the text is shown only to its author and staff.
+    show_hidden_text: bool
 
 
 @dataclass
@@ -291,6 +296,8 @@ class TopicPage:
     page: int
     page_count: int
     last_read_post_number: int | None
+    #: The reader's own replies awaiting approval in this topic (review items).
+    held: list = field(default_factory=list)
 
 
 def get_topic(topic_id: int) -> Topic | None:
@@ -342,28 +349,34 @@ def topic_page(user, topic: Topic, page: int, per_page: int) -> TopicPage:
 
     liked: set[int] = set()
     bookmarked: set[int] = set()
+    flagged: set[int] = set()
+    held: list = []
     last_read = None
     if getattr(user, "is_authenticated", False) and posts:
         ids = [p.id for p in posts]
-        liked = set(
-            db.session.scalars(
-                sa.select(PostLike.post_id).where(
-                    PostLike.user_id == user.id, PostLike.post_id.in_(ids)
-                )
-            )
+        # The reader's likes, bookmarks and flags on this window in one query.
+        marks = sa.union_all(
+            sa.select(sa.literal("like"), PostLike.post_id).where(
+                PostLike.user_id == user.id, PostLike.post_id.in_(ids)
+            ),
+            sa.select(sa.literal("bookmark"), Bookmark.post_id).where(
+                Bookmark.user_id == user.id, Bookmark.post_id.in_(ids)
+            ),
+            sa.select(sa.literal("flag"), Flag.post_id).where(
+                Flag.user_id == user.id, Flag.post_id.in_(ids)
+            ),
         )
-        bookmarked = set(
-            db.session.scalars(
-                sa.select(Bookmark.post_id).where(
-                    Bookmark.user_id == user.id, Bookmark.post_id.in_(ids)
-                )
-            )
-        )
+        by_kind: dict[str, set[int]] = {"like": set(), "bookmark": set(), "flag": set()}
+        for kind, post_id in db.session.execute(marks):
+            by_kind[kind].add(post_id)
+        liked, bookmarked, flagged = by_kind["like"], by_kind["bookmark"], by_kind["flag"]
         last_read = db.session.scalar(
             sa.select(TopicUser.last_read_post_number).where(
                 TopicUser.user_id == user.id, TopicUser.topic_id == topic.id
             )
         )
+        # The reader's own posts still waiting for review, shown only to them.
+        held = held_posts_of(user, topic.id)
     show_deleted = permissions.can_see_deleted(user)
     views = [
         PostView(
@@ -376,11 +389,13 @@ def topic_page(user, topic: Topic, page: int, per_page: int) -> TopicPage:
             can_delete=permissions.can_delete_post(user, post),
             can_restore=permissions.can_restore_post(user, post),
             can_like=permissions.can_like_post(user, post),
+            can_flag=permissions.can_flag_post(user, post) and post.id not in flagged,
+            show_hidden_text=post.is_hidden and permissions.can_see_hidden_post(user, post),
         )
         for post in posts
         if show_deleted or not post.is_deleted or post.post_number == 1
     ]
-    return TopicPage(topic, views, page, page_count, last_read)
+    return TopicPage(topic, views, page, page_count, last_read, held)
 
 
 def first_unread_post_number(user, topic: Topic) -> int | None:

@@ -31,6 +31,11 @@ from forum.boards.models import (
 from forum.cooking import cook
 from forum.db import utcnow
 from forum.extensions import db
+from forum.moderation import words
+from forum.moderation.audit import log_action
+from forum.moderation.held import Draft, hold_post
+from forum.moderation.models import ReviewItem
+from forum.site.services import get_setting
 from forum.text import slugify
 from forum.users.models import User
 
@@ -86,6 +91,81 @@ def create_category(
     return category
 
 
+# --- Submitting: the policy in front of publishing ---------------------------------------
+
+
+def cook_post(raw: str) -> str:
+    """Cook a post's markdown with censored watched words masked."""
+    return cook(words.screen(raw).censor(raw))
+
+
+def _refuse_blocked_words(text: str) -> words.Screening:
+    screening = words.screen(text)
+    if screening.blocked_by:
+        raise BoardError(
+            _l(
+                "Your text contains “%(word)s”, which is not allowed here.",
+                word=screening.blocked_by,
+            )
+        )
+    return screening
+
+
+def _hold_reason(author: User, screening: words.Screening) -> str | None:
+    """Return why a post must wait for review, or None to publish it now."""
+    if permissions.is_staff(author):
+        return None
+    if screening.held_by:
+        return f"watched_word:{screening.held_by}"
+    if author.published_post_count < get_setting("HOLD_FIRST_POSTS"):
+        return "new_member"
+    return None
+
+
+def submit_topic(
+    author: User,
+    category: Category,
+    title: str,
+    raw: str,
+    *,
+    help_kind: HelpKind | str | None = None,
+    municipality: Municipality | str | None = None,
+) -> Topic | ReviewItem:
+    """Publish a new topic, or hold it for review; return the topic or the review item."""
+    if not permissions.can_create_topic(author, category):
+        raise NotAllowed(_l("You may not start a topic in this category."))
+    _help_fields(category, help_kind, municipality, None)  # validate before holding
+    screening = _refuse_blocked_words(f"{title}\n{raw}")
+    reason = _hold_reason(author, screening)
+    if reason:
+        draft = Draft(
+            raw=raw, category_id=category.id, title=title.strip(),
+            help_kind=str(help_kind) if help_kind else None,
+            municipality=str(municipality) if municipality else None,
+        )  # fmt: skip
+        return hold_post(author, draft, reason)
+    return create_topic(
+        author, category, title, raw, help_kind=help_kind, municipality=municipality
+    )
+
+
+def submit_post(
+    author: User, topic: Topic, raw: str, *, reply_to_post_number: int | None = None
+) -> Post | ReviewItem:
+    """Publish a reply, or hold it for review; return the post or the review item."""
+    if not permissions.can_reply(author, topic):
+        raise NotAllowed(_l("You may not reply to this topic."))
+    screening = _refuse_blocked_words(raw)
+    reason = _hold_reason(author, screening)
+    if reason:
+        draft = Draft(
+            raw=raw, category_id=topic.category_id, topic_id=topic.id,
+            reply_to_post_number=reply_to_post_number,
+        )  # fmt: skip
+        return hold_post(author, draft, reason)
+    return create_post(author, topic, raw, reply_to_post_number=reply_to_post_number)
+
+
 # --- Topics and posts --------------------------------------------------------------
 
 
@@ -116,9 +196,18 @@ def create_topic(
     municipality: Municipality | str | None = None,
     help_status: HelpStatus | str | None = None,
     created_at: datetime | None = None,
+    approved_by: User | None = None,
+    commit: bool = True,
 ) -> Topic:
-    """Start a topic with its first post."""
-    if not permissions.can_create_topic(author, category):
+    """Start a topic with its first post, without review (see ``submit_topic``).
+
+    ``approved_by`` is the moderator publishing a held topic: the author's
+    rights were checked when it was submitted.
+    """
+    if not (
+        permissions.can_create_topic(author, category)
+        or (approved_by is not None and permissions.is_staff(approved_by))
+    ):
         raise NotAllowed(_l("You may not start a topic in this category."))
     now = created_at or utcnow()
     topic = Topic(
@@ -141,7 +230,7 @@ def create_topic(
         user_id=author.id,
         post_number=1,
         raw=raw,
-        cooked=cook(raw),
+        cooked=cook_post(raw),
         created_at=now,
         updated_at=now,
     )
@@ -158,10 +247,15 @@ def create_topic(
     db.session.execute(
         sa.update(User)
         .where(User.id == author.id)
-        .values(topic_count=User.topic_count + 1, post_count=User.post_count + 1)
+        .values(
+            topic_count=User.topic_count + 1,
+            post_count=User.post_count + 1,
+            published_post_count=User.published_post_count + 1,
+        )
     )
     _mark_read(author.id, topic.id, 1)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return topic
 
 
@@ -172,9 +266,14 @@ def create_post(
     *,
     reply_to_post_number: int | None = None,
     created_at: datetime | None = None,
+    approved_by: User | None = None,
+    commit: bool = True,
 ) -> Post:
-    """Add a reply to ``topic``, optionally answering one of its posts."""
-    if not permissions.can_reply(author, topic):
+    """Add a reply to ``topic`` without review (see ``submit_post``)."""
+    if not (
+        permissions.can_reply(author, topic)
+        or (approved_by is not None and permissions.is_staff(approved_by))
+    ):
         raise NotAllowed(_l("You may not reply to this topic."))
     if reply_to_post_number is not None:
         exists = db.session.scalar(
@@ -205,7 +304,7 @@ def create_post(
         post_number=post_number,
         reply_to_post_number=reply_to_post_number,
         raw=raw,
-        cooked=cook(raw),
+        cooked=cook_post(raw),
         created_at=now,
         updated_at=now,
     )
@@ -222,10 +321,13 @@ def create_post(
         .values(post_count=Category.post_count + 1, last_posted_at=now)
     )
     db.session.execute(
-        sa.update(User).where(User.id == author.id).values(post_count=User.post_count + 1)
+        sa.update(User)
+        .where(User.id == author.id)
+        .values(post_count=User.post_count + 1, published_post_count=User.published_post_count + 1)
     )
     _mark_read(author.id, topic.id, post_number)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return post
 
 
@@ -243,6 +345,7 @@ def edit_post(
     if not permissions.can_edit_post(editor, post):
         raise NotAllowed(_l("You may not edit this post."))
     topic = post.topic
+    _refuse_blocked_words(f"{title or ''}\n{raw}")
     new_title = title.strip() if title is not None and post.post_number == 1 else topic.title
     help_changed = False
     if post.post_number == 1 and topic.help_kind is not None and help_kind and municipality:
@@ -270,12 +373,17 @@ def edit_post(
         )
     )
     post.raw = raw
-    post.cooked = cook(raw)
+    post.cooked = cook_post(raw)
     post.version = version
     post.updated_at = utcnow()
     if new_title != topic.title:
         topic.title = new_title
         topic.slug = slugify(new_title, 100)
+    if editor.id != post.user_id:
+        log_action(
+            editor, "edit_post", target_type="post", target_id=post.id, target_label=topic.title,
+            reason=reason.strip(), version=version,
+        )  # fmt: skip
     db.session.commit()
     return post
 
@@ -318,7 +426,7 @@ def _adjust_counters_for_visibility(post: Post, delta: int) -> None:
         )
 
 
-def delete_post(actor: User, post: Post) -> None:
+def delete_post(actor: User, post: Post, *, reason: str = "", commit: bool = True) -> None:
     """Soft-delete a post; deleting the first post deletes the whole topic."""
     if not permissions.can_delete_post(actor, post):
         raise NotAllowed(_l("You may not delete this post."))
@@ -327,7 +435,13 @@ def delete_post(actor: User, post: Post) -> None:
     post.deleted_at, post.deleted_by_id = now, actor.id
     if post.post_number == 1:
         post.topic.deleted_at, post.topic.deleted_by_id = now, actor.id
-    db.session.commit()
+    if actor.id != post.user_id:
+        log_action(
+            actor, "delete_topic" if post.post_number == 1 else "delete_post",
+            target_type="post", target_id=post.id, target_label=post.topic.title, reason=reason,
+        )  # fmt: skip
+    if commit:
+        db.session.commit()
 
 
 def restore_post(actor: User, post: Post) -> None:
@@ -338,6 +452,10 @@ def restore_post(actor: User, post: Post) -> None:
     if post.post_number == 1:
         post.topic.deleted_at = post.topic.deleted_by_id = None
     _adjust_counters_for_visibility(post, +1)
+    log_action(
+        actor, "restore_topic" if post.post_number == 1 else "restore_post",
+        target_type="post", target_id=post.id, target_label=post.topic.title,
+    )  # fmt: skip
     db.session.commit()
 
 

@@ -30,6 +30,7 @@ from forum.boards.forms import (
 from forum.boards.models import CategoryKind, HelpKind, HelpStatus, Municipality
 from forum.extensions import limiter
 from forum.markdown import quote_markdown
+from forum.moderation.models import ReviewItem
 from forum.templating import category_url, topic_url
 from forum.views_count import record_view
 
@@ -162,7 +163,7 @@ def new_topic():
     preview = _render_preview(form) if request.method == "POST" else None
     if request.method == "POST" and preview is None and form.validate():
         try:
-            topic = services.create_topic(
+            result = services.submit_topic(
                 current_user,
                 chosen,
                 form.title.data,
@@ -173,7 +174,12 @@ def new_topic():
         except services.BoardError as error:
             form.form_errors.append(error.message)
         else:
-            return redirect(topic_url(topic))
+            if isinstance(result, ReviewItem):
+                flash(
+                    _("Thank you! Your topic will appear once a moderator has approved it."), "info"
+                )
+                return redirect(category_url(chosen))
+            return redirect(topic_url(result))
     status = 400 if request.method == "POST" and preview is None else 200
     return (
         render_template(
@@ -221,6 +227,11 @@ def topic(slug: str, topic_id: int, post_number: int | None = None):
         reply_form=reply_form,
         can_set_help_status=permissions.can_set_help_status(current_user, topic),
     )
+
+
+def view_page_last(topic) -> int:
+    """Return the number of the topic's last page (where held replies are shown)."""
+    return queries.page_of_post(topic.highest_post_number, current_app.config["POSTS_PER_PAGE"])
 
 
 def _record_visit(topic, last_shown: int) -> None:
@@ -274,7 +285,7 @@ def reply(topic_id: int):
     preview = _render_preview(form)
     if preview is None and form.validate():
         try:
-            post = services.create_post(
+            result = services.submit_post(
                 current_user,
                 topic,
                 form.raw.data,
@@ -283,7 +294,12 @@ def reply(topic_id: int):
         except services.BoardError as error:
             form.form_errors.append(error.message)
         else:
-            return redirect(f"{topic_url(topic, post.post_number)}#post_{post.post_number}")
+            if isinstance(result, ReviewItem):
+                flash(
+                    _("Thank you! Your reply will appear once a moderator has approved it."), "info"
+                )
+                return redirect(f"{topic_url(topic)}?page={view_page_last(topic)}#held_{result.id}")
+            return redirect(f"{topic_url(topic, result.post_number)}#post_{result.post_number}")
     status = 200 if preview is not None else 400
     return (
         render_template(

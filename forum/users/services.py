@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from forum.boards.models import Bookmark, Post, Topic
 from forum.db import utcnow
 from forum.extensions import db
-from forum.permissions import visible_topics_clause
+from forum.permissions import visible_posts_clause, visible_topics_clause
 from forum.text import excerpt
 from forum.users.models import Role, User
 
@@ -180,7 +180,7 @@ def recent_activity(user: User, viewer: Any, limit: int = 20) -> Activity:
         .where(
             Post.user_id == user.id,
             Post.post_number > 1,
-            Post.deleted_at.is_(None),
+            visible_posts_clause(viewer),
             visible_topics_clause(viewer),
         )
         .options(contains_eager(Post.topic).contains_eager(Topic.category))
@@ -212,7 +212,11 @@ def list_bookmarks(user: User, *, cursor: str | None = None, limit: int = 30) ->
         .join(Post.topic)
         .join(Topic.category)
         .join(Post.user)
-        .where(Bookmark.user_id == user.id, Post.deleted_at.is_(None), visible_topics_clause(user))
+        .where(
+            Bookmark.user_id == user.id,
+            visible_posts_clause(user),
+            visible_topics_clause(user),
+        )
         .options(
             contains_eager(Post.topic).contains_eager(Topic.category),
             contains_eager(Post.user),
