@@ -31,7 +31,6 @@ $(BIN)/python:
 		{ echo "Python 3.11 or newer is needed ($(PYTHON) is older)."; exit 1; }
 	$(PYTHON) -m venv $(VENV) || \
 		{ rm -rf $(VENV); echo "Could not create $(VENV); on Debian/Ubuntu: apt-get install python3-venv"; exit 1; }
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Stamp files: pip runs again only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python

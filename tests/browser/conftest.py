@@ -14,7 +14,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-CHROMIUM = Path("/usr/bin/chromium")
+# FORUM_TEST_CHROMIUM points at another Chromium build (e.g. /usr/bin/chromium-browser).
+CHROMIUM = Path(os.environ.get("FORUM_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -79,7 +80,7 @@ def live_app(app, _live_server) -> Iterator[Flask]:
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args) -> dict:
     if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install -y chromium)"
+        reason = f"{CHROMIUM} is missing (apt-get install -y chromium, or set FORUM_TEST_CHROMIUM)"
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason}; browser tests must run in CI.")
         pytest.skip(reason)
