@@ -1,0 +1,221 @@
+"""What the generator, the benchmark and the gunicorn worker share.
+
+The benchmark app is the forum's own ``create_app()`` with a bench config and one
+extra route, ``/_bench/ceiling``: the first page of the long topic rendered from
+objects held in memory, with no database access. It is the ceiling every page is
+compared with.
+"""
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "bench"
+DATA_DIR = BENCH_DIR / "data"
+RESULTS_DIR = BENCH_DIR / "results"
+DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'bench.sqlite3'}"
+#: The instance folder of the benchmark app (never the developer's instance/).
+INSTANCE_DIR = DATA_DIR / "instance"
+
+SECRET_KEY = "bench"
+#: The member account the benchmark logs in as (role member, not staff).
+BENCH_MEMBER = "bench_member"
+CEILING_PATH = "/_bench/ceiling"
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def database_url(cli_value: str | None = None) -> str:
+    """Return the database URL: the flag, else $BENCH_DATABASE_URL, else the SQLite file."""
+    return cli_value or os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def safe_url(url: str) -> str:
+    """Return the URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def bench_config(url: str) -> dict[str, Any]:
+    """Return the config the benchmark runs the forum with (in-process and gunicorn)."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": SECRET_KEY,
+        # The benchmark measures reading; nothing is posted, and the rate limiter
+        # would otherwise count every request against 127.0.0.1.
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+    }
+
+
+def make_app(url: str, extra: dict[str, Any] | None = None):
+    """Build the forum app for ``url`` with the bench config and instance folder."""
+    from forum import create_app
+
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return create_app({**bench_config(url), **(extra or {})}, instance_path=str(INSTANCE_DIR))
+
+
+def schema_drift(app) -> list[str]:
+    """Return the tables and columns the models have and the database lacks."""
+    import sqlalchemy as sa
+
+    from forum.extensions import db
+
+    with app.app_context():
+        inspector = sa.inspect(db.engine)
+        existing = set(inspector.get_table_names())
+        missing = []
+        for name, table in db.metadata.tables.items():
+            if name not in existing:
+                missing.append(name)
+                continue
+            columns = {c["name"] for c in inspector.get_columns(name)}
+            missing += [f"{name}.{c.name}" for c in table.columns if c.name not in columns]
+        return missing
+
+
+@dataclass
+class Targets:
+    """The rows the benchmark's pages are built from, found in the data set."""
+
+    member_id: int
+    member_username: str
+    #: What Flask-Login keeps in the session for the member (``User.get_id()``).
+    member_session_id: str
+    category_id: int
+    category_slug: str
+    topic_id: int
+    topic_slug: str
+    topic_pages: int
+    profile_username: str
+
+    def pages(self) -> list[tuple[str, str]]:
+        """Return (name, path) for every benchmarked page, ceiling first."""
+        topic = f"/t/{self.topic_slug}/{self.topic_id}"
+        return [
+            ("ceiling", CEILING_PATH),
+            ("home", "/"),
+            ("latest", "/latest"),
+            ("category", f"/c/{self.category_slug}/{self.category_id}"),
+            # ?page= keeps a member on the page asked for; without it a member
+            # with a read position is redirected to the first unread post.
+            ("topic first page", f"{topic}?page=1"),
+            ("topic last page", f"{topic}?page={self.topic_pages}"),
+            ("profile", f"/u/{self.profile_username}"),
+        ]
+
+
+def find_targets(app) -> Targets:
+    """Pick the benchmark's pages from the data: the longest public topic and so on."""
+    import sqlalchemy as sa
+
+    drift = schema_drift(app)
+    if drift:
+        raise SystemExit(
+            "The bench database is older than the models (missing: "
+            + ", ".join(drift[:8])
+            + "): run bench/generate.py again."
+        )
+
+    from forum.boards.models import Category, ReadLevel, Topic
+    from forum.extensions import db
+    from forum.users.models import Role, User
+
+    with app.app_context():
+        member = db.session.scalar(sa.select(User).where(User.username_lower == BENCH_MEMBER))
+        if member is None:
+            raise SystemExit(f"no user {BENCH_MEMBER!r}: run bench/generate.py first")
+        public = sa.select(Category.id).where(Category.read_level == ReadLevel.PUBLIC)
+        topic = db.session.scalar(
+            sa.select(Topic)
+            .where(Topic.category_id.in_(public), Topic.deleted_at.is_(None))
+            .order_by(Topic.posts_count.desc(), Topic.id)
+            .limit(1)
+        )
+        category = db.session.scalar(
+            sa.select(Category)
+            .where(Category.read_level == ReadLevel.PUBLIC)
+            .order_by(Category.topic_count.desc(), Category.id)
+            .limit(1)
+        )
+        author = db.session.scalar(
+            sa.select(User)
+            .where(User.role == Role.MEMBER)
+            .order_by(User.post_count.desc(), User.id)
+            .limit(1)
+        )
+        per_page = app.config["POSTS_PER_PAGE"]
+        return Targets(
+            member_id=member.id,
+            member_username=member.username,
+            member_session_id=member.get_id(),
+            category_id=category.id,
+            category_slug=category.slug,
+            topic_id=topic.id,
+            topic_slug=topic.slug,
+            topic_pages=max(-(-topic.highest_post_number // per_page), 1),
+            profile_username=author.username,
+        )
+
+
+def install_ceiling(app, targets: Targets) -> None:
+    """Add the ceiling route: the topic's first page rendered from memory, no SQL."""
+    from flask import g, render_template, session
+    from flask_login import AnonymousUserMixin
+
+    from forum import permissions
+    from forum.boards import queries
+    from forum.boards.forms import ReplyForm
+    from forum.extensions import db
+    from forum.users.models import User
+
+    per_page = app.config["POSTS_PER_PAGE"]
+    with app.test_request_context():
+        topic = queries.get_topic(targets.topic_id)
+        member = db.session.get(User, targets.member_id)
+        guest = AnonymousUserMixin()
+        views = {
+            "guest": (guest, queries.topic_page(guest, topic, 1, per_page)),
+            "member": (member, queries.topic_page(member, topic, 1, per_page)),
+        }
+        flags = {
+            name: {
+                "can_reply": permissions.can_reply(user, topic),
+                "can_set_help_status": permissions.can_set_help_status(user, topic),
+            }
+            for name, (user, _view) in views.items()
+        }
+        # Detach everything: from now on the objects live in memory only, and a
+        # template touching an unloaded attribute fails instead of querying.
+        db.session.expunge_all()
+        db.session.remove()
+
+    def ceiling():
+        who = "member" if session.get("_user_id") == targets.member_session_id else "guest"
+        user, view = views[who]
+        # Flask-Login looks here before it asks the user loader (and the database).
+        g._login_user = user
+        return render_template(
+            "boards/topic.html",
+            view=view,
+            topic=view.topic,
+            category=view.topic.category,
+            reply_form=ReplyForm() if flags[who]["can_reply"] else None,
+            can_set_help_status=flags[who]["can_set_help_status"],
+        )
+
+    app.add_url_rule(CEILING_PATH, "bench_ceiling", ceiling)
+
+
+def create_bench_app():
+    """Gunicorn entry point: the bench app for $FORUM_SQLALCHEMY_DATABASE_URI."""
+    url = os.environ.get("FORUM_SQLALCHEMY_DATABASE_URI") or DEFAULT_DATABASE_URL
+    app = make_app(url)
+    install_ceiling(app, find_targets(app))
+    return app
