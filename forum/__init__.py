@@ -87,7 +87,9 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
 def _register_blueprints(app: Flask) -> None:
     from forum.auth.views import bp as auth_bp
     from forum.boards.views import bp as boards_bp
+    from forum.moderation.views import bp as moderation_bp
+    from forum.notifications.views import bp as notifications_bp
     from forum.users.views import bp as users_bp
 
-    for blueprint in (boards_bp, auth_bp, users_bp):
+    for blueprint in (boards_bp, auth_bp, users_bp, moderation_bp, notifications_bp):
         app.register_blueprint(blueprint)

@@ -176,3 +176,19 @@ def can_set_help_status(user: Any, topic: Topic) -> bool:
     if account is None or not can_read_topic(user, topic):
         return False
     return account.is_staff or (account.is_member and account.id == topic.user_id)
+
+
+def can_moderate_member(user: Any, member: User) -> bool:
+    """Moderators silence and suspend members; only admins act on staff; nobody on themselves."""
+    account = _account(user)
+    return (
+        account is not None
+        and account.is_staff
+        and account.id != member.id
+        and (not member.is_staff or account.is_admin)
+    )
+
+
+def can_log_in(user: User) -> bool:
+    """A suspended member may not log in (and is logged out) until the suspension ends."""
+    return not user.is_suspended

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash
 
+from forum import permissions
 from forum.db import utcnow
 from forum.extensions import db
 from forum.mail import absolute_url, send_template_mail
@@ -45,7 +46,7 @@ def load_user(user_id: str) -> User | None:
     """Return the account for Flask-Login's session id ("<id>:<token>"), or None.
 
     A session from before the last password change carries an old token and
-    loads nobody, which logs that device out.
+    loads nobody, which logs that device out; so does a suspension.
     """
     account_id, _, token = (user_id or "").partition(":")
     try:
@@ -53,6 +54,8 @@ def load_user(user_id: str) -> User | None:
     except ValueError:
         return None
     if user is None or not hmac.compare_digest(user.session_token, token):
+        return None
+    if not permissions.can_log_in(user):
         return None
     return user
 

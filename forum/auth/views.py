@@ -9,10 +9,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from forum import permissions
 from forum.auth import services
 from forum.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from forum.extensions import limiter
@@ -90,6 +91,16 @@ def login():
             return redirect(form.next.data or _home())
     if form.validate_on_submit():
         user = services.authenticate(form.login.data, form.password.data)
+        if user is not None and not permissions.can_log_in(user):
+            # Told only after the right password, so a suspension stays private.
+            form.form_errors.append(
+                _(
+                    "Your account is suspended until %(date)s. Reason: %(reason)s",
+                    date=format_datetime(user.suspended_until, "medium"),
+                    reason=user.suspend_reason,
+                )
+            )
+            return render_template("auth/login.html", form=form), 403
         if user is not None:
             login_user(user, remember=form.remember.data)
             services.record_login(user)

@@ -219,6 +219,7 @@ def topic(slug: str, topic_id: int, post_number: int | None = None):
     view = queries.topic_page(current_user, topic, page, per_page)
     _record_visit(topic, max((p.post.post_number for p in view.posts), default=0))
     reply_form = ReplyForm() if permissions.can_reply(current_user, topic) else None
+    can_moderate = permissions.can_moderate(current_user)
     return render_template(
         "boards/topic.html",
         view=view,
@@ -226,6 +227,9 @@ def topic(slug: str, topic_id: int, post_number: int | None = None):
         category=topic.category,
         reply_form=reply_form,
         can_set_help_status=permissions.can_set_help_status(current_user, topic),
+        can_moderate=can_moderate,
+        # The moderator panel's "move to" choices.
+        move_categories=queries.readable_categories(current_user) if can_moderate else [],
     )
 
 

@@ -1,0 +1,123 @@
+"""The notifications page and the unread count in the header."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
+
+from forum.extensions import db
+from forum.notifications import services
+from forum.notifications.queries import NotificationRow, notification_rows
+from forum.templating import topic_url
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.app_context_processor
+def unread_notifications():
+    """Give logged-in people their unread count (one query; none for guests).
+
+    Applicants count too: a rejected join request reaches them here.
+    """
+    # No current user at all outside a request (mails rendered by the CLI).
+    if not getattr(current_user, "is_authenticated", False):
+        return {}
+    if "unread_notification_count" not in g:
+        try:
+            g.unread_notification_count = services.unread_count(current_user)
+        except SQLAlchemyError:
+            # An error page rendered after a failed transaction must still render.
+            db.session.rollback()
+            g.unread_notification_count = None
+    return {"unread_notification_count": g.unread_notification_count}
+
+
+@dataclass
+class NotificationView:
+    """A notification as the page shows it: a sentence, a link, when, read or not."""
+
+    text: str
+    url: str | None
+    created_at: datetime
+    unread: bool
+    kind: str
+
+
+def _date(value: str | None) -> str:
+    try:
+        return format_datetime(datetime.fromisoformat(value), "medium") if value else ""
+    except ValueError:
+        return ""
+
+
+def describe(row: NotificationRow) -> NotificationView:
+    """Turn a stored notification into a readable sentence and a link."""
+    notification, topic = row.notification, row.topic
+    data = notification.data or {}
+    title = data.get("title") or (topic.title if topic else "")
+    reason = data.get("reason", "")
+    url = None
+    if topic is not None:
+        number = data.get("post_number")
+        url = f"{topic_url(topic, number)}#post_{number}" if number else topic_url(topic)
+    kind = notification.kind
+    if kind == "application_approved":
+        text = _("Welcome! Your request to join was approved. You can now read and write.")
+        url = url_for("boards.index")
+    elif kind == "application_rejected":
+        text = _("Your request to join was not approved. Reason: %(reason)s", reason=reason)
+    elif kind == "post_approved":
+        text = _("Your post in “%(title)s” was approved and is visible now.", title=title)
+    elif kind == "post_rejected":
+        text = _(
+            "Your post “%(title)s” was not published. Reason: %(reason)s",
+            title=title,
+            reason=reason,
+        )
+    elif kind == "post_hidden":
+        text = _(
+            "Your post in “%(title)s” was hidden after reports from the community "
+            "until a moderator has looked at it.",
+            title=title,
+        )
+    elif kind == "silenced":
+        text = _(
+            "You may read but not write until %(date)s. Reason: %(reason)s",
+            date=_date(data.get("until")),
+            reason=reason,
+        )
+    elif title:
+        text = _("News about “%(title)s”.", title=title)
+    else:
+        text = _("You have a new notification.")
+    return NotificationView(
+        text=text,
+        url=url,
+        created_at=notification.created_at,
+        unread=notification.read_at is None,
+        kind=kind,
+    )
+
+
+@bp.get("/notifications")
+@login_required
+def index():
+    views = [describe(row) for row in notification_rows(current_user)]
+    return render_template(
+        "notifications/index.html",
+        notifications=views,
+        has_unread=any(v.unread for v in views),
+    )
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_read():
+    services.mark_all_read(current_user)
+    g.pop("unread_notification_count", None)
+    flash(_("All notifications are marked as read."), "success")
+    return redirect(url_for("notifications.index"))
