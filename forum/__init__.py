@@ -68,6 +68,10 @@ def _init_extensions(app: Flask) -> None:
     views_count.init_app(app)
     init_cooker(app)
 
+    from forum import search
+
+    search.init_app(app)
+
     from forum.auth.services import load_user
 
     login_manager.user_loader(load_user)
@@ -89,7 +93,8 @@ def _register_blueprints(app: Flask) -> None:
     from forum.boards.views import bp as boards_bp
     from forum.moderation.views import bp as moderation_bp
     from forum.notifications.views import bp as notifications_bp
+    from forum.search.views import bp as search_bp
     from forum.users.views import bp as users_bp
 
-    for blueprint in (boards_bp, auth_bp, users_bp, moderation_bp, notifications_bp):
+    for blueprint in (boards_bp, auth_bp, users_bp, moderation_bp, notifications_bp, search_bp):
         app.register_blueprint(blueprint)

@@ -17,6 +17,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(init_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_cli)
+    from forum.search.cli import search_cli
+
+    app.cli.add_command(search_cli)
 
 
 def _database_label() -> str:

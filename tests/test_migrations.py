@@ -1,8 +1,10 @@
 """The committed migrations build exactly the schema the models describe."""
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from pprint import pformat
 
 import pytest
@@ -35,6 +37,17 @@ def test_upgraded_database_matches_the_models(app):
         "The models and the migrations disagree; draft a migration with "
         "`flask --app forum db migrate -m ...` and review it:\n" + pformat(differences)
     )
+
+
+def test_migrations_do_not_import_the_application():
+    # A migration must run the same way years later, whatever forum/ looks like then.
+    versions = Path(__file__).resolve().parents[1] / "forum" / "migrations" / "versions"
+    offenders = [
+        path.name
+        for path in versions.glob("*.py")
+        if re.search(r"^\s*(from|import)\s+forum\b", path.read_text(), re.MULTILINE)
+    ]
+    assert offenders == []
 
 
 def test_there_is_one_head_and_the_database_is_at_it(app):
