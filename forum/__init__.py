@@ -89,12 +89,18 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from forum.admin.views import bp as admin_bp
     from forum.auth.views import bp as auth_bp
     from forum.boards.views import bp as boards_bp
+    from forum.membership.views import bp as membership_bp
     from forum.moderation.views import bp as moderation_bp
     from forum.notifications.views import bp as notifications_bp
     from forum.search.views import bp as search_bp
+    from forum.site.views import bp as site_bp
     from forum.users.views import bp as users_bp
 
-    for blueprint in (boards_bp, auth_bp, users_bp, moderation_bp, notifications_bp, search_bp):
+    for blueprint in (
+        boards_bp, auth_bp, users_bp, moderation_bp, notifications_bp,
+        membership_bp, site_bp, admin_bp, search_bp,
+    ):  # fmt: skip
         app.register_blueprint(blueprint)

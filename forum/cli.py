@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from forum.extensions import db
+from forum.membership.cli import moderation_cli
 
 demo_cli = AppGroup("demo", help="German demo content for trying the forum out.")
 
@@ -20,6 +21,7 @@ def register_commands(app: Flask) -> None:
     from forum.search.cli import search_cli
 
     app.cli.add_command(search_cli)
+    app.cli.add_command(moderation_cli)
 
 
 def _database_label() -> str:

@@ -64,6 +64,9 @@ def confirm_email(token: str):
         can_resend = current_user.is_authenticated and not current_user.email_confirmed
         return render_template("auth/confirm_invalid.html", can_resend=can_resend), 400
     flash(_("Thank you, your e-mail address is confirmed."), "success")
+    if not user.is_member:
+        # Next step for an applicant: the membership questions and the netiquette.
+        return redirect(url_for("membership.join"))
     return redirect(_home())
 
 

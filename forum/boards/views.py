@@ -65,6 +65,11 @@ def category_colors():
 
 @bp.get("/")
 def index():
+    if not permissions.is_member(current_user):
+        # Guests and applicants get the open door: what this is and how to join.
+        from forum.site.views import landing
+
+        return landing(current_user)
     overviews = queries.categories_overview(current_user)
     return render_template("boards/index.html", overviews=overviews)
 

@@ -1,13 +1,17 @@
 """Runtime settings and editable site texts."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from forum.cooking import cook
 from forum.db import utcnow
 from forum.extensions import db
+from forum.site.defaults import DEFAULT_TEXTS
 from forum.site.models import SiteSetting, SiteText
 
 #: Settings an admin may change in the app, with the config key of their default.
@@ -63,3 +67,49 @@ def save_text(key: str, title: str, raw: str, editor_id: int | None) -> SiteText
     )
     db.session.add(text)
     return text
+
+
+@dataclass(frozen=True)
+class PageText:
+    """A site text ready to show: the latest saved version, or the built-in default."""
+
+    key: str
+    title: str
+    raw: str
+    cooked: str
+    #: 0 for the built-in default that nobody has saved yet.
+    version: int
+    updated_at: datetime | None = None
+
+
+def page_text(key: str) -> PageText:
+    """Return what a page shows for ``key`` (one query; defaults are cooked once per app)."""
+    if key not in TEXT_KEYS:
+        raise KeyError(key)
+    text = current_text(key)
+    if text is not None:
+        return PageText(key, text.title, text.raw, text.cooked, text.version, text.created_at)
+    cache = current_app.extensions.setdefault("forum.default_texts", {})
+    if key not in cache:
+        title, raw = DEFAULT_TEXTS[key]
+        cache[key] = PageText(key, title, raw, cook(raw), 0)
+    return cache[key]
+
+
+def ensure_text(key: str) -> SiteText:
+    """Return the latest saved version, first saving the default as version 1.
+
+    An applicant accepts a stored version, so what they agreed to can be read
+    again later even after the default in the code changes.
+    """
+    text = current_text(key)
+    if text is not None:
+        return text
+    title, raw = DEFAULT_TEXTS[key]
+    save_text(key, title, raw, None)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another request saved the first version at the same moment.
+        db.session.rollback()
+    return current_text(key)

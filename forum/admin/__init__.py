@@ -1,0 +1,2 @@
+"""The admin area: runtime settings, site texts, membership questions, rejection
+templates, watched words, invitations and the (read-only) audit log."""

@@ -1,0 +1,74 @@
+"""Forms of the admin area (membership forms live in forum.membership.forms)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from forum.moderation.models import WatchedWordAction
+
+NOTIFY_CHOICES = [
+    ("each", _l("An e-mail for each join request")),
+    ("daily", _l("One summary a day")),
+    ("none", _l("No e-mail")),
+]
+
+WATCHED_WORD_ACTION_LABELS = {
+    WatchedWordAction.BLOCK.value: _l("Block: the post cannot be sent"),
+    WatchedWordAction.HOLD.value: _l("Hold: the post waits for review"),
+    WatchedWordAction.CENSOR.value: _l("Censor: the word is blacked out"),
+}
+
+
+class SettingsForm(FlaskForm):
+    approval_required = BooleanField(
+        _l("New members need a moderator's approval"),
+        description=_l("Off: everyone who confirms their e-mail address becomes a member at once."),
+    )
+    hold_first_posts = IntegerField(
+        _l("Hold the first posts of new members"),
+        description=_l("This many posts of a new member wait for review; 0 turns it off."),
+        validators=[
+            InputRequired(message=_l("Please enter a number.")),
+            NumberRange(min=0, max=100, message=_l("Please enter a number from 0 to 100.")),
+        ],
+    )
+    flags_to_hide = IntegerField(
+        _l("Flags that hide a post"),
+        description=_l("A post flagged by this many different members is hidden until reviewed."),
+        validators=[
+            InputRequired(message=_l("Please enter a number.")),
+            NumberRange(min=1, max=100, message=_l("Please enter a number from 1 to 100.")),
+        ],
+    )
+    join_request_notify = SelectField(
+        _l("Tell moderators about join requests"),
+        choices=NOTIFY_CHOICES,
+        validators=[InputRequired()],
+    )
+
+
+class WatchedWordForm(FlaskForm):
+    word = StringField(
+        _l("Word"),
+        description=_l(
+            'Matched as a whole word, upper or lower case alike; "*" stands for any letters.'
+        ),
+        validators=[InputRequired(message=_l("Please enter a word.")), Length(max=100)],
+    )
+    action = SelectField(
+        _l("Action"),
+        choices=list(WATCHED_WORD_ACTION_LABELS.items()),
+        validators=[InputRequired()],
+    )
+
+
+class LogFilterForm(FlaskForm):
+    """The audit log's filter (GET, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("Action"), choices=[], validators=[Optional()])
+    actor = StringField(_l("Done by (username)"), validators=[Optional(), Length(max=40)])
+    before_id = IntegerField(validators=[Optional()])

@@ -1,0 +1,127 @@
+"""Admin changes that belong to no other domain: settings, site texts, watched words.
+
+Each function validates, applies the change, writes the audit log entry and
+commits, all in one transaction.
+"""
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from forum.extensions import db
+from forum.moderation.audit import log_action
+from forum.moderation.models import WatchedWord, WatchedWordAction
+from forum.site import services as site
+from forum.site.models import SiteText
+from forum.users.models import User
+
+
+class AdminError(Exception):
+    """A change that cannot be made; the message is shown next to the form."""
+
+
+# --- Settings -----------------------------------------------------------------------------
+
+_VALID: dict[str, Any] = {
+    "MEMBERSHIP_APPROVAL_REQUIRED": lambda v: isinstance(v, bool),
+    "HOLD_FIRST_POSTS": lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 100,
+    "FLAGS_TO_HIDE": lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 100,
+    "JOIN_REQUEST_NOTIFY": lambda v: v in ("each", "daily", "none"),
+}
+
+
+def current_settings() -> dict[str, Any]:
+    return {key: site.get_setting(key) for key in site.RUNTIME_SETTINGS}
+
+
+def update_settings(admin: User, values: dict[str, Any]) -> list[str]:
+    """Store the changed runtime settings; return the keys that changed."""
+    for key, value in values.items():
+        if key not in _VALID or not _VALID[key](value):
+            raise AdminError(_l("Invalid value for %(key)s.", key=key))
+    before = current_settings()
+    changed = [key for key, value in values.items() if before[key] != value]
+    for key in changed:
+        site.set_setting(key, values[key])
+        log_action(
+            admin, "change_setting", target_type="setting", target_label=key,
+            old=before[key], new=values[key],
+        )  # fmt: skip
+    db.session.commit()
+    return changed
+
+
+# --- Site texts -----------------------------------------------------------------------------
+
+
+def save_site_text(admin: User, key: str, title: str, raw: str) -> SiteText:
+    """Save a new version of a site text (older versions stay)."""
+    text = site.save_text(key, title, raw, admin.id)
+    db.session.flush()
+    log_action(
+        admin, "edit_site_text", target_type="site_text", target_id=text.id, target_label=key,
+        version=text.version,
+    )  # fmt: skip
+    db.session.commit()
+    return text
+
+
+def text_versions(key: str, limit: int = 20) -> list[SiteText]:
+    return list(
+        db.session.scalars(
+            sa.select(SiteText)
+            .where(SiteText.key == key)
+            .order_by(SiteText.version.desc())
+            .limit(limit)
+        )
+    )
+
+
+def get_text_version(key: str, version: int) -> SiteText | None:
+    return db.session.scalar(
+        sa.select(SiteText).where(SiteText.key == key, SiteText.version == version)
+    )
+
+
+# --- Watched words --------------------------------------------------------------------------
+
+
+def add_watched_word(admin: User, word: str, action: str) -> WatchedWord:
+    word = " ".join(word.split()).lower()
+    if not word or word.strip("*") == "":
+        raise AdminError(_l("Please enter a word."))
+    action = WatchedWordAction(action)
+    exists = db.session.scalar(
+        sa.select(WatchedWord.id).where(WatchedWord.word == word, WatchedWord.action == action)
+    )
+    if exists:
+        raise AdminError(_l("This word is on the list already."))
+    watched = WatchedWord(word=word, action=action)
+    db.session.add(watched)
+    db.session.flush()
+    log_action(
+        admin, "add_watched_word", target_type="watched_word", target_id=watched.id,
+        target_label=word, watched_action=action.value,
+    )  # fmt: skip
+    db.session.commit()
+    return watched
+
+
+def remove_watched_word(admin: User, watched: WatchedWord) -> None:
+    log_action(
+        admin, "remove_watched_word", target_type="watched_word", target_id=watched.id,
+        target_label=watched.word, watched_action=watched.action.value,
+    )  # fmt: skip
+    db.session.delete(watched)
+    db.session.commit()
+
+
+def get_watched_word(word_id: int) -> WatchedWord | None:
+    return db.session.get(WatchedWord, word_id)
+
+
+def find_actor(username: str) -> User | None:
+    from forum.users.services import get_user_by_username
+
+    return get_user_by_username(username) if username else None
