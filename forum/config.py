@@ -104,3 +104,23 @@ FLAGS_TO_HIDE = 3
 JOIN_REQUEST_NOTIFY = "each"
 #: Days an invitation link stays valid.
 INVITATION_DAYS = 14
+
+# --- Search -------------------------------------------------------------------
+#: "whoosh": an index folder on this machine (the default; SQLite or one app
+#: server). "postgres": PostgreSQL's own full-text search in the database, for
+#: several app servers; it needs a PostgreSQL SQLALCHEMY_DATABASE_URI (the app
+#: refuses to start with it on SQLite). Run `flask --app forum search reindex`
+#: after switching.
+SEARCH_BACKEND = "whoosh"
+#: Folder of the Whoosh index. Empty means instance/search-index.
+SEARCH_INDEX_DIR = ""
+#: Topics per page of search results.
+SEARCH_PER_PAGE = 20
+#: Seconds a process waits for the Whoosh writer lock before leaving its index
+#: work in the outbox for the process holding the lock.
+SEARCH_LOCK_TIMEOUT = 2.0
+#: Longer queries are cut to this many characters.
+SEARCH_MAX_QUERY_LENGTH = 300
+#: Optional file of extra words (one per line) for splitting compounds, added
+#: to forum/search/words_de.txt; reindex after changing it.
+SEARCH_COMPOUND_WORDS = ""

@@ -1,0 +1,198 @@
+"""German text analysis shared by both backends: folding, compounds, stemming.
+
+Every word goes through the same steps when it is indexed and when it is
+searched for, so both sides meet:
+
+1. lower case, then *folding*: "ue"/"ae"/"oe" written for an umlaut become the
+   umlaut (not after a vowel or "q": "Feuer", "Quelle" stay), then ä→a, ö→o,
+   ü→u, ß→ss and accents are dropped. "Muenchen" and "München" both become
+   "munchen";
+2. German stop words are dropped;
+3. when indexing only, a compound made entirely of known words also yields its
+   parts and their runs ("Jugendfeuerwehr" → "jugend", "feuer", "wehr",
+   "feuerwehr"), at the compound's own position, so "Feuerwehr" finds it and
+   the whole word is highlighted;
+4. the Snowball German stemmer ("Hilfen" and "Hilfe" → "hilf").
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.lang import stopwords_for_language
+
+#: Linking letters (Fugenelemente) allowed between the parts of a compound.
+LINKS = ("", "s", "es", "n", "en", "er", "e")
+#: Shortest word the splitter treats as a part; shorter parts make nonsense splits.
+MIN_PART = 3
+#: Words shorter than this are never split.
+MIN_COMPOUND = 7
+
+_UMLAUT_DIGRAPH = re.compile(r"(?<![aeiouäöüq])([aou])e")
+_UMLAUTS = {"ä": "ae", "ö": "oe", "ü": "ue"}
+_DIGRAPH_TO_UMLAUT = {"a": "ä", "o": "ö", "u": "ü"}
+_FOLD_TABLE = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+
+
+def fold(word: str) -> str:
+    """Return a lower-case word with umlaut spellings and accents unified."""
+    word = _UMLAUT_DIGRAPH.sub(lambda m: _DIGRAPH_TO_UMLAUT[m.group(1)], word.lower())
+    word = word.translate(_FOLD_TABLE)
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class FoldFilter(Filter):
+    """Fold umlaut spellings, ß and accents (expects lower-case tokens)."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = fold(token.text)
+            yield token
+
+
+class Splitter:
+    """Split compounds into parts found in a word list."""
+
+    def __init__(self, words: Iterable[str], extra_file: str | None = None) -> None:
+        self.words = frozenset(fold(w) for w in words if len(w) >= MIN_PART)
+        self.extra_file = extra_file
+        self.split = lru_cache(maxsize=100_000)(self._split)
+
+    def _covers(self, word: str) -> list[tuple[int, int]] | None:
+        """Return the (start, end) spans of the fewest, longest known parts making
+        up ``word`` with linking letters between them, or None."""
+        best: dict[int, list[tuple[int, int]]] = {0: []}
+        for start in range(len(word)):
+            if start not in best:
+                continue
+            for end in range(start + MIN_PART, len(word) + 1):
+                part = word[start:end]
+                last = end == len(word)
+                # "Sprache" loses its e in "Sprachkurs": accept the word without it.
+                if part not in self.words and (last or part + "e" not in self.words):
+                    continue
+                for link in ("",) if last else LINKS:
+                    after = end + len(link)
+                    if not word.startswith(link, end) or (after == len(word) and link):
+                        continue
+                    candidate = [*best[start], (start, end)]
+                    if after not in best or _rank(candidate) < _rank(best[after]):
+                        best[after] = candidate
+        return best.get(len(word))
+
+    def _split(self, word: str) -> tuple[str, ...]:
+        """Return the parts and runs of adjacent parts of a compound, else ()."""
+        if len(word) < MIN_COMPOUND:
+            return ()
+        spans = self._covers(word)
+        if not spans or len(spans) < 2:
+            # Also accept an inflected last part: "Nachbarschaftshilfen".
+            for ending in ("n", "en", "s", "es", "e", "er", "ern"):
+                if word.endswith(ending) and len(word) - len(ending) >= MIN_COMPOUND:
+                    spans = self._covers(word[: -len(ending)])
+                    if spans and len(spans) >= 2:
+                        break
+            else:
+                return ()
+        runs = []
+        for size in range(1, len(spans)):
+            for first in range(len(spans) - size + 1):
+                runs.append(word[spans[first][0] : spans[first + size - 1][1]])
+        return tuple(dict.fromkeys(runs))
+
+
+def _rank(spans: list[tuple[int, int]]) -> tuple[int, int]:
+    # Fewer parts first, then longer parts (less text left to linking letters).
+    return len(spans), -sum(end - start for start, end in spans)
+
+
+class DecompoundFilter(Filter):
+    """Add a compound's parts after it, at the same position (indexing only)."""
+
+    def __init__(self, splitter: Splitter) -> None:
+        self.splitter = splitter
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, DecompoundFilter) and self.splitter is other.splitter
+
+    # Whoosh pickles the schema into the index; the word list is not kept
+    # there (the index is always opened with the current analyzer).
+    def __getstate__(self) -> dict:
+        return {"extra_file": self.splitter.extra_file}
+
+    def __setstate__(self, state: dict) -> None:
+        self.splitter = splitter_for(state["extra_file"])
+
+    def __call__(self, tokens):
+        for token in tokens:
+            # Later filters change token.text in place: split the word as it is now.
+            parts = self.splitter.split(token.text) if token.mode == "index" else ()
+            yield token
+            for part in parts:
+                token.text = part
+                yield token
+
+
+STOP_WORDS = frozenset(fold(w) for w in stopwords_for_language("de")) | {
+    # English glue words, so "the" or "and" alone count as an empty query too.
+    "the", "and", "or", "of", "to", "in", "a", "an", "is", "for",
+}  # fmt: skip
+
+
+def default_words() -> list[str]:
+    """Return the compound parts shipped with the forum."""
+    text = (Path(__file__).parent / "words_de.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+
+
+@lru_cache(maxsize=8)
+def splitter_for(extra_file: str | None = None) -> Splitter:
+    """Return the splitter for the shipped words plus a deployer's word file."""
+    words = default_words()
+    if extra_file:
+        words += [w.strip() for w in Path(extra_file).read_text("utf-8").splitlines() if w.strip()]
+    return Splitter(words, extra_file)
+
+
+def analyzer(splitter: Splitter):
+    """Return the Whoosh analyzer for German text (compounds split when indexing)."""
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | FoldFilter()
+        | StopFilter(stoplist=STOP_WORDS, minsize=1)
+        | DecompoundFilter(splitter)
+        | StemFilter(lang="de", cachesize=50_000)
+    )
+
+
+def terms(text: str, splitter: Splitter, *, mode: str = "query") -> list[str]:
+    """Return the analysed terms of ``text`` (as the index or a query sees them)."""
+    return [t.text for t in analyzer(splitter)(text, mode=mode)]
+
+
+def expanded_text(text: str, splitter: Splitter) -> str:
+    """Return folded text plus compound parts, for PostgreSQL's German parser.
+
+    PostgreSQL stems by itself; we add what it cannot do: umlaut spellings and
+    compound parts (appended, so phrases of the original words stay intact).
+    """
+    words = re.findall(r"\w+", text.lower())
+    folded = [fold(w) for w in words]
+    parts = [p for w in folded if w not in STOP_WORDS for p in splitter.split(w)]
+    return " ".join(folded + parts)
+
+
+def highlight_spans(text: str, wanted: set[str], splitter: Splitter) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) character spans of words in ``text`` matching ``wanted`` terms."""
+    last = None
+    for token in analyzer(splitter)(text, mode="index", chars=True):
+        if token.text in wanted and (token.startchar, token.endchar) != last:
+            last = (token.startchar, token.endchar)
+            yield last

@@ -1,0 +1,85 @@
+"""What the search service hands a backend, and what it gets back."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+import sqlalchemy as sa
+
+from forum.search.analysis import Splitter
+
+
+@dataclass
+class Criteria:
+    """A parsed query with names resolved and permissions attached."""
+
+    #: Analysed terms of the loose words, one list per word (a hyphenated word
+    #: like "Erste-Hilfe" gives several terms).
+    words: list[list[str]] = field(default_factory=list)
+    #: The raw loose words (PostgreSQL analyses them itself).
+    raw_words: list[str] = field(default_factory=list)
+    #: Analysed terms of each phrase, and the phrases as written.
+    phrases: list[list[str]] = field(default_factory=list)
+    raw_phrases: list[str] = field(default_factory=list)
+    user_ids: list[int] = field(default_factory=list)
+    category_ids: list[int] | None = None
+    topic_id: int | None = None
+    in_title: bool = False
+    in_first: bool = False
+    closed: bool | None = None
+    after: datetime | None = None
+    before: datetime | None = None
+    order: str = "relevance"
+    #: SQL conditions on Post/Topic from plugin filter words.
+    conditions: list[sa.ColumnElement[bool]] = field(default_factory=list)
+    #: From forum.permissions: category read levels the searcher may see ...
+    levels: tuple[str, ...] = ("public",)
+    #: ... and the visibility flags that hide a document from them.
+    excluded_flags: frozenset[str] = frozenset()
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.words or self.phrases)
+
+
+@dataclass
+class Hit:
+    topic_id: int
+    post_id: int
+    score: float
+
+
+@dataclass
+class Hits:
+    #: Topics matching, after permissions and filters.
+    total: int
+    #: The requested window of topics, each with its best post.
+    hits: list[Hit]
+
+
+Progress = Callable[[int], None]
+
+
+class Backend(Protocol):
+    name: str
+
+    def search(self, criteria: Criteria, offset: int, limit: int) -> Hits:
+        """Return the window of matching topics and how many there are."""
+
+    def apply(self, session, load) -> list:
+        """Under the backend's write lock, call ``load()`` -> (outbox rows, Work),
+        write the work and return the rows."""
+
+    def rebuild(self, session, load, progress: Progress | None = None) -> int:
+        """Replace the index with the documents ``load()`` yields; return their number."""
+
+    def document_count(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def splitter_of(app) -> Splitter:
+    from forum.search.analysis import splitter_for
+
+    return splitter_for(app.config.get("SEARCH_COMPOUND_WORDS") or None)

@@ -1,0 +1,128 @@
+"""What a search document holds, read from the database for both backends.
+
+One document per post. It carries the topic's title, the post's text and
+everything the query filters on, including the *visibility flags*: the
+permission filter excludes documents with a flag the searcher may not see.
+
+To index a new visibility flag (say a moderation column ``Post.pending_at``),
+add one line to ``FLAGS``; the outbox watches its columns automatically, and
+``excluded_flags`` decides who may still find such posts.
+"""
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.visitors import iterate
+
+from forum import permissions
+from forum.boards.models import Category, Post, Topic
+
+#: name -> SQL condition that is true when the post must be kept from readers.
+FLAGS: dict[str, sa.ColumnElement[bool]] = {
+    "post_deleted": Post.deleted_at.is_not(None),
+    "post_hidden": Post.hidden_at.is_not(None),
+    "topic_deleted": Topic.deleted_at.is_not(None),
+    "topic_unlisted": Topic.unlisted.is_(True),
+}
+
+#: Flags staff may still find, mirroring permissions.visible_topics_clause
+#: (unlisted topics stay in staff lists). Deleted and hidden posts stay out of
+#: search for everybody, as in Discourse.
+STAFF_MAY_FIND = frozenset({"topic_unlisted"})
+
+
+def excluded_flags(user: Any) -> frozenset[str]:
+    """Return the flags that keep a document from this user's results."""
+    if permissions.is_staff(user):
+        return frozenset(FLAGS) - STAFF_MAY_FIND
+    return frozenset(FLAGS)
+
+
+def watched_columns() -> dict[type, set[str]]:
+    """Return, per model, the attributes whose change needs reindexing."""
+    watched = {
+        Post: {"raw", "cooked", "topic_id", "user_id", "post_number"},
+        Topic: {"title", "category_id", "closed", "user_id"},
+        Category: {"read_level", "parent_id"},
+    }
+    for condition in FLAGS.values():
+        for column in iterate(condition):
+            for model in watched:
+                if isinstance(column, sa.Column) and column.table is model.__table__:
+                    watched[model].add(column.key)
+    return watched
+
+
+@dataclass
+class Document:
+    post_id: int
+    topic_id: int
+    category_id: int
+    user_id: int
+    post_number: int
+    level: str
+    flags: list[str]
+    closed: bool
+    created_at: datetime
+    like_count: int
+    title: str
+    text: str
+
+
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def plain_text(cooked: str) -> str:
+    """Return the readable text of cooked HTML (tags dropped, entities decoded)."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", cooked))).strip()
+
+
+def document_query() -> sa.Select:
+    """Return the SELECT that yields one row per post with everything a document needs."""
+    return (
+        sa.select(
+            Post.id,
+            Post.topic_id,
+            Topic.category_id,
+            Post.user_id,
+            Post.post_number,
+            Category.read_level,
+            Topic.closed,
+            Post.created_at,
+            Post.like_count,
+            Topic.title,
+            Post.cooked,
+            *(condition.label(f"flag_{name}") for name, condition in FLAGS.items()),
+        )
+        .join(Topic, Topic.id == Post.topic_id)
+        .join(Category, Category.id == Topic.category_id)
+    )
+
+
+def documents(session, condition: sa.ColumnElement[bool] | None = None) -> Iterator[Document]:
+    """Yield the documents of the posts matching ``condition`` (all when None)."""
+    query = document_query()
+    if condition is not None:
+        query = query.where(condition)
+    result = session.execute(query.order_by(Post.id).execution_options(yield_per=2000))
+    for row in result:
+        yield Document(
+            post_id=row.id,
+            topic_id=row.topic_id,
+            category_id=row.category_id,
+            user_id=row.user_id,
+            post_number=row.post_number,
+            level=str(row.read_level),
+            flags=[name for name in FLAGS if row._mapping[f"flag_{name}"]],
+            closed=bool(row.closed),
+            created_at=row.created_at,
+            like_count=row.like_count,
+            title=row.title,
+            text=plain_text(row.cooked),
+        )

@@ -1,0 +1,46 @@
+"""The search outbox and the PostgreSQL backend's document table."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forum.db import Base, utcnow
+
+
+class SearchOutbox(Base):
+    """Index work written in the same transaction as the change it follows.
+
+    ``kind`` is "post", "topic" or "category" (a topic or category fans out to
+    its posts when processed). Rows are deleted once the index has them, so a
+    failed index write leaves them here for the next attempt or a reindex.
+    """
+
+    __tablename__ = "search_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    target_id: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Failed processing attempts; shown by ``flask --app forum search status``.
+    attempts: Mapped[int] = mapped_column(default=0)
+
+
+class SearchDocument(Base):
+    """One post's text vector for the PostgreSQL backend (empty on SQLite).
+
+    A table of its own rather than an expression index: compound splitting and
+    umlaut folding happen in Python before ``to_tsvector('german', ...)``, as
+    Discourse keeps its ``post_search_data``.
+    """
+
+    __tablename__ = "search_documents"
+    __table_args__ = (sa.Index("ix_search_documents_vector", "vector", postgresql_using="gin"),)
+
+    post_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: Title (weight A) and body (weight B) as a tsvector on PostgreSQL.
+    vector: Mapped[str] = mapped_column(sa.Text().with_variant(TSVECTOR(), "postgresql"))
+    indexed_at: Mapped[datetime] = mapped_column(default=utcnow)

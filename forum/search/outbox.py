@@ -1,0 +1,190 @@
+"""Keeping the index in step: an outbox written in the writer's own transaction.
+
+Session events on ``db.session`` notice every change search cares about
+(see ``documents.watched_columns``) and insert outbox rows during the same
+flush, so the rows commit or roll back with the change. After the commit the
+rows are applied to the index best-effort: a failure only logs and leaves them
+for the next commit, ``flask --app forum search process-outbox`` or a reindex.
+
+Changes made with Core statements (``sa.update(...)``) fire no ORM events;
+code that changes searchable columns that way calls ``enqueue`` itself.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import Flask, current_app, has_app_context
+from sqlalchemy.orm import Session
+
+from forum.boards.models import Category, Post, Topic
+from forum.extensions import db
+from forum.search.documents import Document, documents, watched_columns
+from forum.search.models import SearchOutbox
+
+logger = logging.getLogger(__name__)
+
+KINDS = {Post: "post", Topic: "topic", Category: "category"}
+_PENDING = "search_outbox_pending"
+_installed = False
+
+
+def install_listeners() -> None:
+    """Listen to the Flask-SQLAlchemy session class (once per process)."""
+    global _installed
+    if _installed:
+        return
+    sa.event.listen(db.session, "after_flush", _after_flush)
+    sa.event.listen(db.session, "after_commit", _after_commit)
+    sa.event.listen(db.session, "after_rollback", _after_rollback)
+    _installed = True
+
+
+def _enabled() -> bool:
+    return has_app_context() and "search" in current_app.extensions
+
+
+def _changed(obj, names: set[str]) -> bool:
+    state = sa.inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _after_flush(session: Session, _flush_context) -> None:
+    if not _enabled():
+        return
+    watched = watched_columns()
+    work: set[tuple[str, int]] = set()
+    for obj in session.new:
+        if isinstance(obj, Post):
+            work.add(("post", obj.id))
+    for obj in session.dirty:
+        kind = KINDS.get(type(obj))
+        if kind and _changed(obj, watched[type(obj)]):
+            work.add((kind, obj.id))
+    for obj in session.deleted:
+        if isinstance(obj, Post | Topic):
+            work.add((KINDS[type(obj)], obj.id))
+    if work:
+        _insert(session.connection(), work)
+        session.info[_PENDING] = True
+
+
+def _insert(connection, work: Iterable[tuple[str, int]]) -> None:
+    connection.execute(
+        sa.insert(SearchOutbox),
+        [{"kind": kind, "target_id": target_id} for kind, target_id in sorted(work)],
+    )
+
+
+def enqueue(kind: str, target_id: int) -> None:
+    """Record index work for a change made without the ORM, in the current transaction.
+
+    ``kind`` is "post", "topic" (all its posts) or "category" (all its topics).
+    """
+    if kind not in KINDS.values():
+        raise ValueError(f"unknown search document kind {kind!r}")
+    _insert(db.session.connection(), [(kind, target_id)])
+    db.session.info[_PENDING] = True
+
+
+def _after_commit(session: Session) -> None:
+    if not session.info.pop(_PENDING, False) or not _enabled():
+        return
+    process_outbox(current_app._get_current_object())
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+# --- Applying the outbox -------------------------------------------------------------
+
+
+@dataclass
+class Work:
+    """What a batch of outbox rows asks of the index."""
+
+    documents: list[Document]
+    post_ids_gone: set[int]
+    topic_ids_gone: set[int]
+
+
+def resolve(session: Session, rows: list) -> Work:
+    """Read the current state of everything the outbox rows name."""
+    post_ids = {r.target_id for r in rows if r.kind == "post"}
+    topic_ids = {r.target_id for r in rows if r.kind == "topic"}
+    category_ids = {r.target_id for r in rows if r.kind == "category"}
+    conditions = []
+    if post_ids:
+        conditions.append(Post.id.in_(post_ids))
+    if topic_ids:
+        conditions.append(Post.topic_id.in_(topic_ids))
+    if category_ids:
+        conditions.append(Topic.category_id.in_(category_ids))
+    found = list(documents(session, sa.or_(*conditions))) if conditions else []
+    existing_topics = set(
+        session.scalars(sa.select(Topic.id).where(Topic.id.in_(topic_ids))) if topic_ids else ()
+    )
+    return Work(
+        documents=found,
+        post_ids_gone=post_ids - {d.post_id for d in found},
+        topic_ids_gone=topic_ids - existing_topics,
+    )
+
+
+def process_outbox(app: Flask | None = None, *, batch: int = 500) -> int:
+    """Apply pending outbox rows to the index; return how many were applied.
+
+    Best-effort: errors are logged, the rows stay and count an attempt.
+    """
+    from forum.search.services import get_backend
+
+    app = app or current_app._get_current_object()
+    backend = get_backend(app)
+    applied = 0
+    with Session(db.engine) as session:
+        while True:
+            try:
+                rows = backend.apply(session, lambda: _next_batch(session, batch))
+            except Exception:
+                session.rollback()
+                logger.warning("Search index update failed; the outbox keeps it.", exc_info=True)
+                _count_attempt(session, batch)
+                return applied
+            if not rows:
+                session.commit()
+                return applied
+            session.execute(
+                sa.delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows]))
+            )
+            session.commit()
+            applied += len(rows)
+
+
+def _next_batch(session: Session, batch: int) -> tuple[list, Work]:
+    rows = session.execute(
+        sa.select(SearchOutbox.id, SearchOutbox.kind, SearchOutbox.target_id)
+        .order_by(SearchOutbox.id)
+        .limit(batch)
+    ).all()
+    return rows, resolve(session, rows)
+
+
+def _count_attempt(session: Session, batch: int) -> None:
+    try:
+        first = sa.select(SearchOutbox.id).order_by(SearchOutbox.id).limit(batch).scalar_subquery()
+        session.execute(
+            sa.update(SearchOutbox)
+            .where(SearchOutbox.id.in_(first))
+            .values(attempts=SearchOutbox.attempts + 1)
+        )
+        session.commit()
+    except Exception:  # the database itself may be the problem
+        session.rollback()
+        logger.warning("Could not count the failed search attempt.", exc_info=True)
+
+
+def pending_count(session=None) -> int:
+    session = session or db.session
+    return session.scalar(sa.select(sa.func.count()).select_from(SearchOutbox)) or 0

@@ -1,0 +1,305 @@
+"""Searching, reindexing and the index's health, for views and the CLI."""
+
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask_babel import get_timezone
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+from sqlalchemy.orm import Session, joinedload
+
+from forum import permissions
+from forum.boards.models import Category, Post, Topic
+from forum.extensions import db
+from forum.search import outbox
+from forum.search.analysis import STOP_WORDS, Splitter, fold, highlight_spans, terms
+from forum.search.backend import Backend, Criteria, Progress, splitter_of
+from forum.search.documents import documents, excluded_flags, plain_text
+from forum.search.models import SearchOutbox
+from forum.search.query import ParsedQuery, QueryError, parse, plugin_filter
+from forum.users.models import User
+
+logger = logging.getLogger(__name__)
+
+#: Characters of text shown around the first match.
+EXCERPT_LENGTH = 220
+
+
+# --- The backend ---------------------------------------------------------------------
+
+
+def make_backend(app: Flask) -> Backend:
+    """Build the backend SEARCH_BACKEND names (called once by the app factory)."""
+    splitter = splitter_of(app)
+    name = app.config["SEARCH_BACKEND"]
+    if name == "whoosh":
+        from forum.search.whoosh_backend import WhooshBackend
+
+        directory = app.config["SEARCH_INDEX_DIR"] or f"{app.instance_path}/search-index"
+        return WhooshBackend(directory, splitter, app.config["SEARCH_LOCK_TIMEOUT"])
+    if name == "postgres":
+        from forum.search.postgres_backend import PostgresBackend
+
+        with app.app_context():
+            return PostgresBackend(db.engine, splitter)
+    raise RuntimeError(f"SEARCH_BACKEND must be 'whoosh' or 'postgres', not {name!r}.")
+
+
+def get_backend(app: Flask | None = None) -> Backend:
+    return (app or current_app).extensions["search"]
+
+
+def _splitter() -> Splitter:
+    return splitter_of(current_app)
+
+
+# --- Searching -----------------------------------------------------------------------
+
+
+@dataclass
+class SearchResult:
+    topic: Topic
+    post: Post
+    #: Title and excerpt as safe HTML with <mark> around the matched words.
+    title_html: Markup
+    excerpt_html: Markup
+
+
+@dataclass
+class SearchPage:
+    query: str
+    results: list[SearchResult] = field(default_factory=list)
+    #: Topics found in all; pages hold ``per_page`` of them.
+    total: int = 0
+    page: int = 1
+    per_page: int = 20
+    order: str = "relevance"
+    #: Things the user should know although the search ran.
+    notices: list = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def search(user: Any, text: str, *, page: int = 1) -> SearchPage:
+    """Search what ``user`` may read; raise QueryError with a message for the user."""
+    per_page = current_app.config["SEARCH_PER_PAGE"]
+    text = (text or "").strip()[: current_app.config["SEARCH_MAX_QUERY_LENGTH"]]
+    parsed = parse(text)
+    criteria = _criteria(user, parsed)
+    page = max(1, min(page, 1000))
+    hits = get_backend().search(criteria, (page - 1) * per_page, per_page)
+    result = SearchPage(
+        query=text, total=hits.total, page=page, per_page=per_page,
+        order=criteria.order, notices=list(parsed.notices),
+    )  # fmt: skip
+    wanted = {t for terms_ in (*criteria.words, *criteria.phrases) for t in terms_}
+    result.results = _load_results(user, [h.post_id for h in hits.hits], wanted)
+    return result
+
+
+def _analysed(words: list[str]) -> list[list[str]]:
+    splitter = _splitter()
+    return [found for word in words if (found := terms(word, splitter))]
+
+
+def _criteria(user: Any, parsed: ParsedQuery) -> Criteria:
+    if not parsed.has_text and not parsed.has_filters:
+        raise QueryError(_l("Type a few words to search for, or use a filter such as @name."))
+    criteria = Criteria(
+        words=_analysed(parsed.words),
+        phrases=_analysed(parsed.phrases),
+        in_title=parsed.in_title,
+        in_first=parsed.in_first,
+        order=parsed.order,
+        levels=tuple(str(level) for level in permissions.readable_levels(user)),
+        excluded_flags=excluded_flags(user),
+    )
+    # Only the words that survive analysis count (stop words do not).
+    criteria.raw_words = [w for w in parsed.words if _meaningful(w)]
+    criteria.raw_phrases = [p for p in parsed.phrases if _meaningful(p)]
+    if parsed.has_text and not criteria.has_text:
+        if not parsed.has_filters:
+            raise QueryError(
+                _l("These words are too common to search for; add a more specific word.")
+            )
+        parsed.notices.append(_l("Very common words were left out of the search."))
+    criteria.user_ids = _user_ids(parsed.usernames)
+    criteria.category_ids = _category_ids(user, parsed.category_slugs)
+    if parsed.topic_id is not None:
+        topic = db.session.get(Topic, parsed.topic_id)
+        if topic is None or not permissions.can_read_topic(user, topic):
+            raise QueryError(_l("There is no topic %(id)s.", id=parsed.topic_id))
+        criteria.topic_id = topic.id
+    if parsed.status:
+        criteria.closed = parsed.status == "closed"
+    criteria.after = _start_of(parsed.after)
+    criteria.before = _start_of(parsed.before)
+    if criteria.after and criteria.before and criteria.after >= criteria.before:
+        raise QueryError(_l("The after: date must come before the before: date."))
+    for name, value in parsed.extra:
+        handler = plugin_filter(name)
+        if handler is None:  # pragma: no cover (unregistered between parse and here)
+            raise QueryError(_l("Unknown filter %(name)s:.", name=name))
+        criteria.conditions.append(handler(value))
+    return criteria
+
+
+def _meaningful(text: str) -> bool:
+    return any(fold(w) not in STOP_WORDS for w in re.findall(r"\w+", text.lower()))
+
+
+def _user_ids(usernames: list[str]) -> list[int]:
+    if not usernames:
+        return []
+    lowered = {name.lower() for name in usernames}
+    found = dict(
+        db.session.execute(
+            sa.select(User.username_lower, User.id).where(User.username_lower.in_(lowered))
+        ).all()
+    )
+    for name in usernames:
+        if name.lower() not in found:
+            raise QueryError(_l("Nobody here is called @%(name)s.", name=name))
+    return list(found.values())
+
+
+def _category_ids(user: Any, slugs: list[str]) -> list[int] | None:
+    """Return the readable categories named and their subcategories, or None for all."""
+    if not slugs:
+        return None
+    readable = permissions.readable_categories_clause(user)
+    named = dict(
+        db.session.execute(
+            sa.select(Category.slug, Category.id).where(Category.slug.in_(slugs), readable)
+        ).all()
+    )
+    for slug in slugs:
+        if slug not in named:
+            raise QueryError(_l("There is no category #%(slug)s.", slug=slug))
+    children = db.session.scalars(
+        sa.select(Category.id).where(Category.parent_id.in_(named.values()), readable)
+    )
+    return sorted({*named.values(), *children})
+
+
+def _start_of(day: date | None) -> datetime | None:
+    """Return the start of ``day`` in the forum's time zone."""
+    if day is None:
+        return None
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(str(get_timezone())))
+
+
+def _load_results(user: Any, post_ids: list[int], wanted: set[str]) -> list[SearchResult]:
+    if not post_ids:
+        return []
+    posts = db.session.scalars(
+        sa.select(Post)
+        .where(Post.id.in_(post_ids))
+        .options(
+            joinedload(Post.user),
+            joinedload(Post.topic).joinedload(Topic.category),
+            joinedload(Post.topic).joinedload(Topic.user),
+        )
+    ).all()
+    by_id = {post.id: post for post in posts}
+    results = []
+    splitter = _splitter()
+    for post_id in post_ids:
+        post = by_id.get(post_id)
+        # The index already filtered by permissions; this only catches an index
+        # that lags behind (its outbox not yet applied).
+        if post is None or not post.is_visible or not permissions.can_read_topic(user, post.topic):
+            logger.info("Search index is behind for post %s; left out.", post_id)
+            continue
+        results.append(
+            SearchResult(
+                topic=post.topic,
+                post=post,
+                title_html=highlight(post.topic.title, wanted, splitter, whole=True),
+                excerpt_html=highlight(plain_text(post.cooked), wanted, splitter),
+            )
+        )
+    return results
+
+
+def highlight(text: str, wanted: set[str], splitter: Splitter, *, whole: bool = False) -> Markup:
+    """Return ``text`` (or an excerpt around the first match) escaped, matches in <mark>."""
+    spans = list(highlight_spans(text, wanted, splitter)) if wanted else []
+    start, end = 0, len(text)
+    if not whole and len(text) > EXCERPT_LENGTH:
+        first = spans[0][0] if spans else 0
+        start = max(0, first - EXCERPT_LENGTH // 3)
+        if start:
+            start = text.find(" ", start) + 1 or start
+        end = min(len(text), start + EXCERPT_LENGTH)
+        if end < len(text):
+            end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    pieces = [Markup("…") if start else Markup("")]
+    position = start
+    for span_start, span_end in spans:
+        if span_start < position or span_end > end:
+            continue
+        pieces += [escape(text[position:span_start]), Markup("<mark>"),
+                   escape(text[span_start:span_end]), Markup("</mark>")]  # fmt: skip
+        position = span_end
+    pieces.append(escape(text[position:end]))
+    if end < len(text):
+        pieces.append(Markup("…"))
+    return Markup("").join(pieces)
+
+
+# --- Keeping the index in step ---------------------------------------------------------
+
+
+def reindex(app: Flask | None = None, progress: Progress | None = None) -> int:
+    """Rebuild the whole index from the database; return the number of posts indexed."""
+    app = app or current_app._get_current_object()
+    backend = get_backend(app)
+    with Session(db.engine) as session:
+        last = session.scalar(sa.select(sa.func.max(SearchOutbox.id))) or 0
+        count = backend.rebuild(session, lambda: documents(session), progress)
+        # The rebuild read every change these rows stand for.
+        session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id <= last))
+        session.commit()
+    outbox.process_outbox(app)
+    return count
+
+
+def post_count() -> int:
+    """Return the number of posts in the database (every one has a document)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Post)) or 0
+
+
+@dataclass
+class Status:
+    backend: str
+    documents: int
+    posts: int
+    pending: int
+    failed_attempts: int
+
+    @property
+    def in_step(self) -> bool:
+        return self.documents == self.posts and self.pending == 0
+
+
+def index_status() -> Status:
+    """Compare the documents in the index with the posts in the database."""
+    backend = get_backend()
+    attempts = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(SearchOutbox.attempts), 0)))
+    return Status(
+        backend=backend.name,
+        documents=backend.document_count(),
+        posts=post_count(),
+        pending=outbox.pending_count(),
+        failed_attempts=attempts or 0,
+    )
