@@ -42,10 +42,13 @@ class SettingsForm(FlaskForm):
         ],
     )
     join_request_notify = SelectField(
-        _l("Tell moderators about join requests"),
-        choices=NOTIFY_CHOICES,
-        validators=[InputRequired()],
+        _l("Tell moderators about join requests"), validators=[InputRequired()]
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Set after construction: WTForms 3.3 deprecates tuple choices in the constructor.
+        self.join_request_notify.choices = list(NOTIFY_CHOICES)
 
 
 class WatchedWordForm(FlaskForm):
@@ -56,11 +59,11 @@ class WatchedWordForm(FlaskForm):
         ),
         validators=[InputRequired(message=_l("Please enter a word.")), Length(max=100)],
     )
-    action = SelectField(
-        _l("Action"),
-        choices=list(WATCHED_WORD_ACTION_LABELS.items()),
-        validators=[InputRequired()],
-    )
+    action = SelectField(_l("Action"), validators=[InputRequired()])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.action.choices = list(WATCHED_WORD_ACTION_LABELS.items())
 
 
 class LogFilterForm(FlaskForm):
@@ -69,6 +72,6 @@ class LogFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = SelectField(_l("Action"), choices=[], validators=[Optional()])
+    action = SelectField(_l("Action"), validators=[Optional()])
     actor = StringField(_l("Done by (username)"), validators=[Optional(), Length(max=40)])
     before_id = IntegerField(validators=[Optional()])
