@@ -120,7 +120,6 @@ class FlagDecisionForm(DecisionForm):
 class FlagForm(FlaskForm):
     reason = RadioField(
         _l("Why should a moderator look at this post?"),
-        choices=[(r.value, FLAG_REASON_LABELS[r]) for r in FlagReason],
         validators=[InputRequired(message=_l("Please choose a reason."))],
     )
     message = TextAreaField(
@@ -129,6 +128,10 @@ class FlagForm(FlaskForm):
         validators=[Length(max=REASON_MAX_LENGTH)],
     )
     submit = SubmitField(_l("Flag post"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.reason.choices = [(r.value, FLAG_REASON_LABELS[r]) for r in FlagReason]
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
