@@ -49,6 +49,8 @@ class Result:
     mode: str
     requests: int = 0
     seconds: float = 0.0
+    #: CPU time of this process (in-process mode): robust when the machine is busy.
+    cpu_seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
     sql: list[int] = field(default_factory=list)
     sql_after: list[int] = field(default_factory=list)
@@ -150,7 +152,7 @@ def run_inprocess(app, targets, args, counter: SqlCounter) -> list[Result]:
         for who, client in clients.items():
             for name, path in pages:
                 result = results[(name, who)]
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 for _ in range(per_round):
                     counter.count = 0
                     sent = time.perf_counter()
@@ -165,6 +167,7 @@ def run_inprocess(app, targets, args, counter: SqlCounter) -> list[Result]:
                     result.count(response.status_code)
                     result.size = len(body)
                 result.seconds += time.perf_counter() - started
+                result.cpu_seconds += time.process_time() - cpu_started
                 result.requests += per_round
     return list(results.values())
 
@@ -396,8 +399,8 @@ def table(results: list[Result], with_sql: bool) -> str:
     head = "| page | who | req/s | x ceiling | median ms | p95 ms | KB |"
     rule = "|---|---|---:|---:|---:|---:|---:|"
     if with_sql:
-        head += " SQL | SQL after response |"
-        rule += "---:|---:|"
+        head += " CPU ms | SQL | SQL after response |"
+        rule += "---:|---:|---:|"
     else:
         head += " worker RSS MB |"
         rule += "---:|"
@@ -410,7 +413,8 @@ def table(results: list[Result], with_sql: bool) -> str:
             f"{r.quantile(0.95):.1f} | {r.size / 1024:.0f} |"
         )
         if with_sql:
-            row += f" {_spread(r.sql)} | {_spread(r.sql_after)} |"
+            cpu = r.cpu_seconds / r.requests * 1000 if r.requests else 0.0
+            row += f" {cpu:.1f} | {_spread(r.sql)} | {_spread(r.sql_after)} |"
         else:
             row += f" {r.rss_kb / 1024:.0f} |" if r.rss_kb else " - |"
         if not r.ok:
