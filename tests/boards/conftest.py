@@ -1,0 +1,103 @@
+"""Fixtures for the boards tests: places to write in, people, and row loaders."""
+
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+
+from forum.extensions import db
+
+
+@pytest.fixture
+def app_config(app_config):
+    # A member's first post would wait in the review queue (the moderation
+    # tests cover that); here posts are published at once.
+    app_config["HOLD_FIRST_POSTS"] = 0
+    return app_config
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Ask for English pages, so text assertions survive new translations."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _unnest_categories(app):
+    """Cut subcategories loose after each test.
+
+    tests/conftest.py empties tables with one DELETE per table; SQLite checks
+    the RESTRICT self-reference of categories row by row and refuses to delete
+    a parent before its child, which broke every following test.
+    """
+    yield
+    from forum.boards.models import Category
+
+    with app.app_context():
+        db.session.execute(sa.update(Category).values(parent_id=None))
+        db.session.commit()
+
+
+@pytest.fixture
+def in_request(app):
+    """Return a request context in English, for service calls whose errors are translated."""
+    return lambda: app.test_request_context(headers={"Accept-Language": "en"})
+
+
+@dataclass
+class Places:
+    public: object
+    members: object
+    staff: object
+    announcements: object
+    help: object
+
+
+@pytest.fixture
+def places(make) -> Places:
+    """One category of each access level and kind."""
+    return Places(
+        public=make.category("Ehrenamt entdecken", read_level="public"),
+        members=make.category("Mitgliederforum", read_level="members"),
+        staff=make.category("Koordination", read_level="staff"),
+        announcements=make.category("Ankündigungen", read_level="members", write_level="staff"),
+        help=make.category("Nachbarschaftshilfe", read_level="members", kind="help"),
+    )
+
+
+@pytest.fixture
+def fetch(app):
+    """Return a fresh, detached copy of a row: ``fetch(Topic, topic.id)``."""
+
+    def _fetch(model, key):
+        with app.app_context():
+            row = db.session.get(model, key)
+            if row is not None:
+                db.session.expunge(row)
+            return row
+
+    return _fetch
+
+
+@pytest.fixture
+def scalar(app):
+    """Run one SELECT and return its first column of the first row."""
+
+    def _scalar(statement):
+        with app.app_context():
+            return db.session.scalar(statement)
+
+    return _scalar
+
+
+@pytest.fixture
+def update(app):
+    """Change a row directly, for states no service sets yet (pinning, unlisting)."""
+
+    def _update(model, key, **values):
+        with app.app_context():
+            db.session.execute(sa.update(model).where(model.id == key).values(**values))
+            db.session.commit()
+
+    return _update
