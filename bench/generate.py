@@ -89,6 +89,11 @@ def build_schema(app, how: str) -> str:
     """Create the tables with the migrations (``flask db upgrade``), else create_all()."""
     from forum.extensions import db
 
+    if "migrate" not in app.extensions:
+        # The app may leave Flask-Migrate to the CLI; the generator needs it here.
+        import flask_migrate
+
+        flask_migrate.Migrate(app, db, directory=str(common.ROOT / "forum" / "migrations"))
     migrations = Path(app.extensions["migrate"].directory)
     has_migrations = any((migrations / "versions").glob("*.py"))
     if how == "migrations" and not has_migrations:
