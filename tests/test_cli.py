@@ -8,6 +8,7 @@ from forum.boards.models import Category, CategoryKind, Post, PostLike, ReadLeve
 from forum.db import utcnow
 from forum.demo import DEMO_PASSWORD
 from forum.extensions import db
+from forum.moderation.services import application_of, latest_join_request
 from forum.users.models import Role, User
 from forum.users.services import get_user_by_username, verify_password
 
@@ -145,6 +146,10 @@ def test_demo_load_is_idempotent(app, demo_runner):
         counts = [_count(model) for model in (User, Category, Topic, Post, PostLike)]
     assert counts[2] >= 15
 
+    logins = demo_runner.invoke(args=["demo", "logins"])
+    assert "marie.neumann" in logins.output
+    assert "applicant" in logins.output
+
     second = demo_runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0, second.output
     assert "not loaded" in second.output
@@ -157,6 +162,7 @@ def test_demo_load_does_nothing_when_the_forum_has_categories(app, make, demo_ru
     result = demo_runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     assert "not loaded" in result.output
+    assert "Demo logins" not in result.output
     with app.app_context():
         assert _count(Topic) == 0
         assert _count(User) == 0
@@ -192,10 +198,11 @@ def test_demo_content_is_consistent(app, demo_runner):
         assert any('<a href="https://' in post.cooked for post in posts)
         assert sum(post.like_count for post in posts) == _count(PostLike) > 0
 
-
-def test_demo_logins_lists_the_accounts(app, demo_runner):
-    assert demo_runner.invoke(args=["demo", "logins"]).output == ""
-    demo_runner.invoke(args=["demo", "load"])
-    result = demo_runner.invoke(args=["demo", "logins"])
-    assert "marie.neumann" in result.output
-    assert "applicant" in result.output
+        # The moderators find one join request, with answers, in their queue.
+        applicant = get_user_by_username("marie.neumann")
+        assert applicant.role == Role.APPLICANT
+        assert latest_join_request(applicant) is not None
+        assert [answer["answer"] != "" for answer in application_of(applicant).answers] == [
+            True,
+            True,
+        ]

@@ -15,9 +15,13 @@ from forum.boards import queries
 from forum.boards.models import Category, Topic
 from forum.boards.services import create_category, create_post, create_topic, toggle_like
 from forum.db import utcnow
-from forum.demo.content import CATEGORIES, TOPICS, USERS
+from forum.demo.content import APPLICATION, CATEGORIES, TOPICS, USERS
 from forum.extensions import db
 from forum.markdown import quote_markdown
+from forum.membership.services import build_answers, create_question
+from forum.moderation.actions import set_pinned
+from forum.moderation.services import submit_application
+from forum.site.services import ensure_text
 from forum.templating import topic_url
 from forum.users.models import User
 from forum.users.services import create_user
@@ -85,7 +89,7 @@ def load_demo() -> bool:
             first_post = queries.get_post_by_number(topic, 1)
             likes.append((first_post.id, spec.likes))
             if spec.pinned_globally:
-                _pin_globally(topic, when)
+                set_pinned(users["koordination"], topic, True, globally=True)
             continue
         reply = spec.replies[reply_number - 1]
         topic = queries.get_topic(topic_ids[topic_index])
@@ -103,7 +107,26 @@ def load_demo() -> bool:
     for post_id, likers in likes:
         for username in likers:
             toggle_like(users[username], queries.get_post(post_id))
+    _apply_for_membership(users)
     return True
+
+
+def _apply_for_membership(users: dict[str, User]) -> None:
+    """Set up the join questions and leave one join request in the review queue."""
+    questions = [
+        create_question(users["koordination"], question, required)
+        for question, required, _answer in APPLICATION.questions
+    ]
+    answers = {
+        question.id: answer
+        for question, (_text, _required, answer) in zip(
+            questions, APPLICATION.questions, strict=True
+        )
+    }
+    netiquette = ensure_text("netiquette")
+    submit_application(
+        users[APPLICATION.applicant], build_answers(questions, answers), netiquette.version
+    )
 
 
 def _quote(topic: Topic, post_number: int) -> str:
@@ -113,14 +136,6 @@ def _quote(topic: Topic, post_number: int) -> str:
     with current_app.test_request_context():
         url = topic_url(topic, post_number)
     return quote_markdown(first_paragraph, post.user.username, url)
-
-
-def _pin_globally(topic: Topic, when: datetime) -> None:
-    # There is no pinning service yet (moderation will own it); the welcome topic
-    # only needs the two columns the lists sort by.
-    topic.pinned_at = when
-    topic.pinned_globally = True
-    db.session.commit()
 
 
 def existing_demo_accounts() -> list[tuple[str, str, str]]:

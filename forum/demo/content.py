@@ -59,6 +59,13 @@ class DemoTopic:
     pinned_globally: bool = False
 
 
+@dataclass(frozen=True)
+class DemoApplication:
+    applicant: str
+    #: The coordinator's join questions: (question, required, the applicant's answer).
+    questions: tuple[tuple[str, bool, str], ...]
+
+
 USERS = (
     DemoUser("koordination", Role.ADMIN, "Sabine Krüger (Koordinierungsstelle Ehrenamt)"),
     DemoUser("moderation", Role.MODERATOR, "Jens Hoffmann"),
@@ -665,5 +672,22 @@ TOPICS = (
         "Platten, Bremsen, Licht: Ich schaue mir Fahrräder gern am Wochenende an. Ersatzteile "
         "zum Selbstkostenpreis.",
         help=(HelpKind.OFFER, Municipality.GIFHORN, HelpStatus.OPEN),
+    ),
+)
+
+APPLICATION = DemoApplication(
+    "marie.neumann",
+    (
+        (
+            "Wo engagieren Sie sich schon, oder wo möchten Sie sich engagieren?",
+            True,
+            "Ich bin vor Kurzem nach Gifhorn gezogen und würde gern in der "
+            "Nachbarschaftshilfe mithelfen, vielleicht auch als Lesepatin.",
+        ),
+        (
+            "Wie haben Sie von diesem Forum erfahren?",
+            False,
+            "Über einen Aushang in der Stadtbücherei.",
+        ),
     ),
 )
