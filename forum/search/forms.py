@@ -25,13 +25,20 @@ class AdvancedSearchForm(FlaskForm):
         _l("Written by (username)"),
         validators=[Optional(), Length(max=40), Regexp(r"^@?[A-Za-z0-9_.-]+$")],
     )
-    category = SelectField(_l("Category"), choices=[("", "")], validate_choice=True)
+    #: Choices (the categories the user may read) are set by the view.
+    category = SelectField(_l("Category"))
     in_title = BooleanField(_l("Only in topic titles"))
     in_first = BooleanField(_l("Only in first posts"))
-    status = SelectField(_l("Topic status"), choices=list(STATUS_LABELS.items()))
+    status = SelectField(_l("Topic status"))
     after = DateField(_l("Written on or after"), validators=[Optional()])
     before = DateField(_l("Written before"), validators=[Optional()])
-    order = SelectField(_l("Order"), choices=list(ORDER_LABELS.items()))
+    order = SelectField(_l("Order"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Set after construction: WTForms 3.3 deprecates tuple choices in the constructor.
+        self.status.choices = list(STATUS_LABELS.items())
+        self.order.choices = list(ORDER_LABELS.items())
 
     def query_text(self) -> str:
         """Return the query with filter words the fields stand for."""

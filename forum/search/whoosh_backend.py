@@ -89,10 +89,13 @@ class WhooshBackend:
         searcher = getattr(self._local, "searcher", None)
         if searcher is not None and searcher.up_to_date():
             return searcher
-        fresh = (
-            searcher.refresh() if searcher is not None
-            else self._index().searcher(weighting=BM25F())
-        )  # fmt: skip
+        if searcher is not None and searcher.doc_count_all():
+            fresh = searcher.refresh()  # reuses the segments that did not change
+        else:
+            # Whoosh cannot refresh a searcher of an empty index.
+            if searcher is not None:
+                searcher.close()
+            fresh = self._index().searcher(weighting=BM25F())
         with self._open_lock:
             self._searchers.discard(searcher)
             self._searchers.add(fresh)
@@ -244,8 +247,13 @@ class WhooshBackend:
         allowed = self._permission_filter(searcher, criteria)
         filters = self._filters(criteria, topic_ids)
         if filters:
-            narrowed = searcher.docs_for_query(query.And(filters))
-            allowed = allowed.intersection(narrowed)
+            narrowed = BitSet(
+                searcher.docs_for_query(query.And(filters)), size=searcher.doc_count_all()
+            )
+            allowed = allowed & narrowed
+        if not allowed:
+            # Whoosh takes an empty filter for "no filter": never hand it one.
+            return Hits(0, [])
         sortedby, reverse = None, False
         if criteria.order in ("latest", "oldest") or not criteria.has_text:
             sortedby, reverse = "created", criteria.order != "oldest"
