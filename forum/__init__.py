@@ -35,7 +35,10 @@ def create_app(
         )
 
     import forum.models  # noqa: F401 (every table known to SQLAlchemy and Alembic)
+    from forum.routing import BoundedIntConverter
 
+    # Every <int:...> in every route (plugins' too) stays within the database's range.
+    app.url_map.converters["int"] = BoundedIntConverter
     _init_extensions(app)
     _register_blueprints(app)
 

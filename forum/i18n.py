@@ -1,6 +1,6 @@
 """Language and time zone: German first, English too."""
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 
 from forum.extensions import babel
@@ -9,6 +9,9 @@ from forum.extensions import babel
 def select_locale() -> str:
     """Pick the saved language (account, else session), else the browser's, else German."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        # CLI commands and background jobs: the default language.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:

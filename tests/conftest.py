@@ -133,6 +133,8 @@ def app_config(database_url, smtp_server) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "VIEW_FLUSH_INTERVAL": 0,
+        # scrypt costs ~0.1 s per hash; the suite creates hundreds of accounts.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": port,
         "BASE_URL": "http://forum.test",
@@ -153,7 +155,11 @@ def app(app_config, tmp_path) -> Iterator[Flask]:
 
 @pytest.fixture
 def client(app) -> FlaskClient:
-    return app.test_client()
+    """A browser that asks for English, so tests can assert on the msgids;
+    German (the default) is covered by tests/test_translations.py."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 @pytest.fixture

@@ -231,11 +231,6 @@ def test_non_numeric_ids_are_404(client, url):
     assert client.get(url).status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: <int:...> URL parts accept any size; ids beyond 64 bits reach the "
-    "database driver (SQLite OverflowError, PostgreSQL out of range) and answer 500",
-)
 @pytest.mark.parametrize(
     "url",
     [
@@ -248,11 +243,6 @@ def test_enormous_ids_are_404(client, url):
     assert client.get(url).status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: reply_to_post_number / ?to= accept any integer and reach the database "
-    "driver unchecked (500); forms.ReplyForm and views.reply",
-)
 def test_enormous_reply_to_number_is_not_a_server_error(app, client, make, member, category):
     topic = make.topic(category=category)
     response = client.post(

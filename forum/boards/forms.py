@@ -4,10 +4,18 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import HiddenInput
 
 from forum.boards.models import HelpKind, HelpStatus, Municipality
+from forum.routing import MAX_ID
 
 HELP_KIND_LABELS = {HelpKind.REQUEST: _l("Request"), HelpKind.OFFER: _l("Offer")}
 HELP_STATUS_LABELS = {
@@ -87,12 +95,15 @@ class TopicForm(ComposerMixin, FlaskForm):
 
 class ReplyForm(ComposerMixin, FlaskForm):
     raw = _raw_field()
-    reply_to_post_number = IntegerField(validators=[Optional()], widget=HiddenInput())
+    reply_to_post_number = IntegerField(
+        validators=[Optional(), NumberRange(min=1, max=MAX_ID)], widget=HiddenInput()
+    )
     submit = SubmitField(_l("Reply"))
 
 
 class EditForm(ComposerMixin, FlaskForm):
-    title = StringField(_l("Title"), validators=[Optional()])
+    # Required (with length limits) for first posts only; the view adds those rules.
+    title = StringField(_l("Title"))
     raw = _raw_field()
     reason = StringField(_l("Reason for the edit (optional)"), validators=[Length(max=255)])
     help_kind = SelectField(_l("Request or offer"), validators=[Optional()])

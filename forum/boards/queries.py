@@ -6,7 +6,7 @@ query-count tests (tests/boards/test_query_counts.py) fail on an N+1.
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager, joinedload
@@ -109,7 +109,11 @@ def categories_overview(user, latest_per_category: int = 3) -> list[CategoryOver
             )
             .label("rank"),
         )
-        .where(Topic.category_id.in_([c.id for c in categories]), Topic.deleted_at.is_(None))
+        .where(
+            Topic.category_id.in_([c.id for c in categories]),
+            Topic.deleted_at.is_(None),
+            Topic.unlisted.is_(False),
+        )
         .subquery()
     )
     latest = db.session.scalars(
@@ -143,7 +147,8 @@ def _parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
         return None
     try:
         stamp, topic_id = cursor.rsplit("_", 1)
-        return datetime.fromisoformat(stamp), int(topic_id)
+        when = datetime.fromisoformat(stamp)
+        return (when if when.tzinfo else when.replace(tzinfo=UTC)), int(topic_id)
     except ValueError:
         return None
 
@@ -217,11 +222,14 @@ def list_topics(
             query = query.where(Topic.help_status == help_filter.status)
     position = _parse_cursor(cursor)
     pinned: list[Topic] = []
-    if position is None and not (help_filter and help_filter.active):
+    filtered = bool(help_filter and help_filter.active)
+    if position is None and not filtered:
         pinned = list(
             db.session.scalars(query.where(pinned_clause).order_by(Topic.pinned_at.desc()))
         )
-    stream = query.where(sa.not_(pinned_clause)) if pinned else query
+    # Pinned topics head the first window and never come again further down;
+    # a filtered help list shows them in their place instead.
+    stream = query if filtered else query.where(sa.not_(pinned_clause))
     if position is not None:
         stamp, topic_id = position
         stream = stream.where(

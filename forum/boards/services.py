@@ -9,6 +9,7 @@ import re
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -73,11 +74,14 @@ def create_category(
     color = color.lstrip("#").lower()
     if not re.fullmatch(r"[0-9a-f]{6}", color):
         raise BoardError(_l("A colour is six hexadecimal digits, e.g. 0b6e4f."))
+    slug = slug or slugify(name)
+    if db.session.scalar(sa.select(Category.id).where(Category.slug == slug)):
+        raise BoardError(_l("A category with this name or slug exists already."))
     if position is None:
         position = (db.session.scalar(sa.select(sa.func.max(Category.position))) or 0) + 1
     category = Category(
         name=name.strip(),
-        slug=slug or slugify(name),
+        slug=slug,
         description=description,
         color=color,
         position=position,
@@ -345,6 +349,14 @@ def edit_post(
     if not permissions.can_edit_post(editor, post):
         raise NotAllowed(_l("You may not edit this post."))
     topic = post.topic
+    if title is not None and post.post_number == 1:
+        low, high = (
+            current_app.config[k] for k in ("TOPIC_TITLE_MIN_LENGTH", "TOPIC_TITLE_MAX_LENGTH")
+        )
+        if not low <= len(title.strip()) <= high:
+            raise BoardError(
+                _l("A title needs %(low)d to %(high)d characters.", low=low, high=high)
+            )
     _refuse_blocked_words(f"{title or ''}\n{raw}")
     new_title = title.strip() if title is not None and post.post_number == 1 else topic.title
     help_changed = False

@@ -31,6 +31,7 @@ from forum.boards.models import CategoryKind, HelpKind, HelpStatus, Municipality
 from forum.extensions import limiter
 from forum.markdown import quote_markdown
 from forum.moderation.models import ReviewItem
+from forum.routing import MAX_ID, bounded_id
 from forum.templating import category_url, topic_url
 from forum.views_count import record_view
 
@@ -213,7 +214,8 @@ def topic(slug: str, topic_id: int, post_number: int | None = None):
     topic = _readable_topic_or_404(topic_id)
     per_page = current_app.config["POSTS_PER_PAGE"]
     if slug != topic.slug:
-        return redirect(topic_url(topic, post_number), 301)
+        query = f"?{request.query_string.decode()}" if request.query_string else ""
+        return redirect(topic_url(topic, post_number) + query, 301)
     page = request.args.get("page", type=int)
     if post_number is None and page is None:
         first_unread = queries.first_unread_post_number(current_user, topic)
@@ -222,7 +224,8 @@ def topic(slug: str, topic_id: int, post_number: int | None = None):
     if page is None:
         page = queries.page_of_post(post_number or 1, per_page)
     view = queries.topic_page(current_user, topic, page, per_page)
-    _record_visit(topic, max((p.post.post_number for p in view.posts), default=0))
+    # The whole window counts as read, deleted or hidden posts in it included.
+    _record_visit(topic, min(view.page * per_page, topic.highest_post_number))
     reply_form = ReplyForm() if permissions.can_reply(current_user, topic) else None
     can_moderate = permissions.can_moderate(current_user)
     return render_template(
@@ -280,7 +283,7 @@ def reply(topic_id: int):
     form = ReplyForm()
     reply_to = None
     if request.method == "GET":
-        number = request.args.get("to", type=int)
+        number = request.args.get("to", type=bounded_id)
         reply_to = queries.get_post_by_number(topic, number) if number else None
         if reply_to is not None and not reply_to.is_deleted:
             form.reply_to_post_number.data = reply_to.post_number
@@ -289,7 +292,7 @@ def reply(topic_id: int):
                     reply_to.raw, reply_to.user.username, topic_url(topic, reply_to.post_number)
                 )
         return render_template("boards/reply.html", topic=topic, form=form, reply_to=reply_to)
-    if form.reply_to_post_number.data:
+    if form.reply_to_post_number.data and 1 <= form.reply_to_post_number.data <= MAX_ID:
         reply_to = queries.get_post_by_number(topic, form.reply_to_post_number.data)
     preview = _render_preview(form)
     if preview is None and form.validate():

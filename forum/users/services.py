@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from markupsafe import Markup
 from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -18,8 +19,8 @@ from forum.users.models import Role, User
 
 
 def hash_password(password: str) -> str:
-    """Return a salted hash (scrypt, Werkzeug's current default)."""
-    return generate_password_hash(password)
+    """Return a salted hash with the configured method (scrypt by default)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def verify_password(user: User, password: str) -> bool:

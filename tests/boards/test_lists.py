@@ -98,11 +98,6 @@ def test_latest_pages_with_a_before_cursor(client, make, places, update):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: queries.list_topics excludes pinned topics from the stream only on the "
-    "first window; later windows show the pinned topic a second time",
-)
 def test_pinned_topic_is_not_repeated_on_later_pages(client, make, places, update):
     topics = _aged_topics(make, update, places.public, 5)
     update(Topic, topics[0].id, pinned_at=utcnow(), pinned_globally=True)
@@ -120,11 +115,6 @@ def test_garbage_cursor_starts_from_the_top(client, make, places, update):
         assert "Thema Nummer 3" in _html(response)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a cursor without a time zone reaches UTCDateTime.process_bind_param, "
-    "which raises ValueError -> 500 (queries._parse_cursor)",
-)
 def test_cursor_without_time_zone_is_not_a_server_error(client, make, places, update):
     _aged_topics(make, update, places.public, 3)
     response = client.get("/latest", query_string={"before": "2999-01-01T00:00:00_1"})

@@ -150,12 +150,6 @@ def test_unread_needs_an_account(client):
     assert response.headers["Location"].startswith("/login")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: views._record_visit stores the highest *shown* post number; when the "
-    "last post is deleted, members never reach highest_post_number, so the topic stays "
-    "'1 unread' forever and every visit redirects to the deleted post",
-)
 def test_a_deleted_last_post_does_not_stay_unread(
     client, make, login_as, in_request, topic_with_replies, app
 ):

@@ -22,11 +22,6 @@ def _get(model, key):
     return db.session.get(model, key)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: BoardError outside a request (CLI, jobs) raises RuntimeError: "
-    "forum/i18n.py select_locale reads `session` without a request context",
-)
 def test_board_errors_can_be_raised_outside_a_request(app):
     with app.app_context(), pytest.raises(services.BoardError):
         services.create_category("Bunt", color="red")

@@ -370,12 +370,6 @@ def test_editing_the_first_post_checks_the_title_length(
     assert fetch(Topic, topic.id).title == "Alter Titel"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: EditForm.title has validators=[Optional()], which stops the chain on an "
-    "empty title before the view's extra InputRequired/title_length run; the topic "
-    "loses its title (forum/boards/forms.py EditForm, views.edit_post)",
-)
 @pytest.mark.parametrize("title", ["", "   "])
 def test_editing_the_first_post_needs_a_title(client, make, login_as, places, fetch, title):
     author = make.user()
@@ -519,11 +513,6 @@ def test_unlisted_topics_stay_out_of_topic_lists(client, make, places, update):
     assert client.get(_url(topic)).status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: queries.categories_overview filters deleted topics but not unlisted ones, "
-    "so the category page (/) lists unlisted topics",
-)
 def test_unlisted_topics_stay_off_the_category_overview(client, make, places, update, login_as):
     topic = make.topic(category=places.members, title="Nur per Link")
     update(Topic, topic.id, unlisted=True)
