@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
 from forum.moderation.audit import log_action
@@ -99,7 +100,12 @@ def add_watched_word(admin: User, word: str, action: str) -> WatchedWord:
         raise AdminError(_l("This word is on the list already."))
     watched = WatchedWord(word=word, action=action)
     db.session.add(watched)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another admin added the same word a moment ago.
+        db.session.rollback()
+        raise AdminError(_l("This word is on the list already.")) from None
     log_action(
         admin, "add_watched_word", target_type="watched_word", target_id=watched.id,
         target_label=word, watched_action=action.value,
