@@ -89,7 +89,13 @@ def _card(page: Page, text: str):
     return page.locator("li.review-item", has_text=text)
 
 
-def test_join_hold_flag_and_hide(live_app, people, open_context, mailbox):
+def _check_accessibility(page: Page, screenshots, name: str) -> None:
+    page.screenshot(path=screenshots / f"moderation-{name}.png", full_page=True)
+    results = Axe().run(page, options=WCAG_A_AA)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_join_hold_flag_and_hide(live_app, people, open_context, mailbox, screenshots):
     topic = people["topic"]
     topic_path = f"/t/{topic.slug}/{topic.id}"
 
@@ -118,6 +124,7 @@ def test_join_hold_flag_and_hide(live_app, people, open_context, mailbox):
         "Join request from bewerberin"
     )
     expect(coordinator.get_by_text("Zeitung")).to_be_visible()
+    _check_accessibility(coordinator, screenshots, "join-request")
     coordinator.goto("/review")
     card = _card(coordinator, "Join request from bewerberin")
     card.get_by_role("button", name=re.compile("^Approve")).click()
@@ -137,8 +144,7 @@ def test_join_hold_flag_and_hide(live_app, people, open_context, mailbox):
     card = _card(coordinator, "Post by bewerberin awaiting approval")
     expect(card).to_contain_text(REPLY)
     expect(card).to_contain_text("first posts of a new member")
-    results = Axe().run(coordinator, options=WCAG_A_AA)
-    assert results.violations_count == 0, results.generate_report()
+    _check_accessibility(coordinator, screenshots, "review")
     card.get_by_role("button", name=re.compile("^Approve")).click()
     expect(coordinator.get_by_text("The post was published.")).to_be_visible()
 
@@ -148,8 +154,7 @@ def test_join_hold_flag_and_hide(live_app, people, open_context, mailbox):
     neighbour.goto(topic_path + "?page=1")
     post = neighbour.locator("article.post", has_text=REPLY)
     post.get_by_role("link", name=re.compile("^Flag")).click()
-    results = Axe().run(neighbour, options=WCAG_A_AA)
-    assert results.violations_count == 0, results.generate_report()
+    _check_accessibility(neighbour, screenshots, "flag")
     neighbour.get_by_label("Spam").check()
     neighbour.get_by_role("button", name="Flag post").click()
     expect(neighbour.get_by_text("A moderator will look at this post.")).to_be_visible()
@@ -164,6 +169,11 @@ def test_join_hold_flag_and_hide(live_app, people, open_context, mailbox):
     card.get_by_role("button", name="Agree: hide").click()
     expect(coordinator.get_by_text("The post is hidden.")).to_be_visible()
     expect(coordinator.get_by_text("Nothing to review here.")).to_be_visible()
+    coordinator.goto(topic_path + "?page=1")
+    coordinator.get_by_text("Moderate this topic").click()
+    _check_accessibility(coordinator, screenshots, "topic-panel")
+    coordinator.goto("/u/bewerberin/moderate")
+    _check_accessibility(coordinator, screenshots, "member")
 
     # The author still sees the post, marked hidden, and was told in the forum.
     newcomer.goto(topic_path + "?page=1")
@@ -174,3 +184,4 @@ def test_join_hold_flag_and_hide(live_app, people, open_context, mailbox):
         "was approved and is visible now"
     )
     expect(newcomer.locator(".notification-list")).to_contain_text("was hidden after reports")
+    _check_accessibility(newcomer, screenshots, "notifications")
