@@ -63,13 +63,18 @@ def _migrate(url: str, tmp_path_factory) -> None:
 
 
 def _empty_all_tables() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table in tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
+    """Delete every row, children first.
+
+    DELETE, not TRUNCATE: on PostgreSQL a TRUNCATE of all tables costs ~0.8 s
+    per test, a DELETE of a test's few rows ~10 ms. Ids therefore keep
+    counting up across tests; tests never assume an id.
+    """
+    from forum.boards.models import Category
+
+    # Subcategories point at their parents (RESTRICT); cut them loose first.
+    db.session.execute(sa.update(Category).values(parent_id=None))
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     db.session.commit()
 
 

@@ -230,10 +230,12 @@ def test_allowed_content_is_actually_shown(app, world, role):
 
 
 def test_suspended_member_cannot_log_in(app, world):
+    _accounts, subjects = world
+    members = next(s for s in subjects if s.name == "members").values
     client = app.test_client()
     client.post("/login", data={"login": "gesperrt", "password": "correct horse battery"})
-    body = client.get("/c/allgemeines/2").get_data(as_text=True)
-    assert MEMBERS not in body
+    body = client.get(f"/c/allgemeines/{members['category_id']}", follow_redirects=True)
+    assert MEMBERS not in body.get_data(as_text=True)
 
 
 def test_matrix_covers_every_get_route(app, world):

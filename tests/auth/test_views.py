@@ -262,6 +262,7 @@ def test_login_rate_limit(app_config, tmp_path):
     app_config["RATELIMIT_ENABLED"] = True
     app = create_app(app_config, instance_path=str(tmp_path / "limited"))
     client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     for _attempt in range(10):
         response = client.post("/login", data={"login": "x", "password": "falsch falsch"})
         assert response.status_code == 400

@@ -16,28 +16,6 @@ def app_config(app_config):
     return app_config
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Ask for English pages, so text assertions survive new translations."""
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture(autouse=True)
-def _unnest_categories(app):
-    """Cut subcategories loose after each test.
-
-    tests/conftest.py empties tables with one DELETE per table; SQLite checks
-    the RESTRICT self-reference of categories row by row and refuses to delete
-    a parent before its child, which broke every following test.
-    """
-    yield
-    from forum.boards.models import Category
-
-    with app.app_context():
-        db.session.execute(sa.update(Category).values(parent_id=None))
-        db.session.commit()
-
 
 @pytest.fixture
 def in_request(app):

@@ -46,9 +46,9 @@ def _aged_topics(make, update, category, count: int) -> list[Topic]:
 
 
 def test_globally_pinned_topic_comes_first_in_latest(client, make, places, update):
-    _aged_topics(make, update, places.public, 3)
+    topics = _aged_topics(make, update, places.public, 3)
     # Pinned, and the oldest: only pinning can bring it up.
-    update(Topic, 1, pinned_at=utcnow(), pinned_globally=True)
+    update(Topic, topics[0].id, pinned_at=utcnow(), pinned_globally=True)
     html = _html(client.get("/latest"))
     assert _topics_in_order(html, ["Thema Nummer 1", "Thema Nummer 3", "Thema Nummer 2"]) == [
         "Thema Nummer 1",

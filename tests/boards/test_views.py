@@ -64,7 +64,7 @@ def test_category_wrong_slug_redirects_permanently(client, places):
 
 
 def test_unknown_category_is_404(client):
-    assert client.get("/c/nichts/4711").status_code == 404
+    assert client.get("/c/nichts/2147483647").status_code == 404
 
 
 @pytest.mark.parametrize("role", [None, "applicant"])

@@ -177,7 +177,10 @@ def test_settings_save_profile(app, client, make, login_as):
 
 
 def test_settings_change_language(client, make, login_as):
+    # The saved language wins over the browser's (which asks for English here).
     login_as(make.user("dora"))
+    assert '<html lang="en">' in client.get("/settings").get_data(as_text=True)
+    client.post("/settings", data={"display_name": "", "bio": "", "language": "de"})
     assert '<html lang="de">' in client.get("/settings").get_data(as_text=True)
     client.post("/settings", data={"display_name": "", "bio": "", "language": "en"})
     html = client.get("/settings").get_data(as_text=True)
