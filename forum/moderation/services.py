@@ -20,7 +20,7 @@ from forum.db import utcnow
 from forum.extensions import db
 from forum.mail import absolute_url, send_template_mail
 from forum.membership.models import MembershipApplication
-from forum.moderation.actions import require_reason, apply_silence
+from forum.moderation.actions import apply_silence, require_reason
 from forum.moderation.audit import log_action
 from forum.moderation.held import Draft
 from forum.moderation.models import (
