@@ -173,7 +173,7 @@ def can_bookmark_post(user: Any, post: Post) -> bool:
 
 def can_set_help_status(user: Any, topic: Topic) -> bool:
     account = _account(user)
-    if account is None or not can_read_topic(user, topic):
+    if account is None or topic.help_kind is None or not can_read_topic(user, topic):
         return False
     return account.is_staff or (account.is_member and account.id == topic.user_id)
 
