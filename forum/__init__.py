@@ -39,6 +39,11 @@ def create_app(
 
     # Every <int:...> in every route (plugins' too) stays within the database's range.
     app.url_map.converters["int"] = BoundedIntConverter
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     _register_blueprints(app)
 

@@ -24,8 +24,13 @@ SECRET_KEY = None
 MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-#: Set to true behind HTTPS.
+#: Set to true behind HTTPS (also REMEMBER_COOKIE_SECURE).
 SESSION_COOKIE_SECURE = False
+REMEMBER_COOKIE_SECURE = False
+#: Number of reverse proxies (nginx, ...) in front of the app whose
+#: X-Forwarded-For/-Proto/-Host headers are trusted. 0: none (direct access).
+#: Behind one nginx set 1, or every visitor shares the proxy's rate limits.
+TRUSTED_PROXIES = 0
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
