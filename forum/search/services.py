@@ -28,6 +28,7 @@ from forum.users.models import User
 
 logger = logging.getLogger(__name__)
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: Characters of text shown around the first match.
 EXCERPT_LENGTH = 220
 
@@ -92,7 +93,8 @@ class SearchPage:
 def search(user: Any, text: str, *, page: int = 1) -> SearchPage:
     """Search what ``user`` may read; raise QueryError with a message for the user."""
     per_page = current_app.config["SEARCH_PER_PAGE"]
-    text = (text or "").strip()[: current_app.config["SEARCH_MAX_QUERY_LENGTH"]]
+    # Control characters (NUL breaks PostgreSQL) become spaces.
+    text = _CONTROL.sub(" ", text or "").strip()[: current_app.config["SEARCH_MAX_QUERY_LENGTH"]]
     parsed = parse(text)
     criteria = _criteria(user, parsed)
     page = max(1, min(page, 1000))
