@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from forum import permissions
-from forum.boards.models import Category, Post, ReadLevel, Topic, WriteLevel
+from forum.boards.models import Category, HelpKind, Post, ReadLevel, Topic, WriteLevel
 from forum.db import utcnow
 from forum.users.models import Role, User
 
@@ -160,11 +160,18 @@ def test_hidden_posts_stay_readable_for_author_and_staff():
 
 def test_help_status_by_author_and_staff():
     member, other = PEOPLE["member"], _user("member", 2)
-    topic = _topic(_category(), author_id=member.id)
+    topic = _topic(_category(), author_id=member.id, help_kind=HelpKind.REQUEST)
     assert permissions.can_set_help_status(member, topic)
     assert permissions.can_set_help_status(PEOPLE["moderator"], topic)
     assert not permissions.can_set_help_status(other, topic)
     assert not permissions.can_set_help_status(Guest(), topic)
+
+
+def test_help_status_only_for_help_topics():
+    member = PEOPLE["member"]
+    topic = _topic(_category(), author_id=member.id)
+    assert not permissions.can_set_help_status(member, topic)
+    assert not permissions.can_set_help_status(PEOPLE["moderator"], topic)
 
 
 def test_staff_roles():
