@@ -55,7 +55,7 @@ instance/config.py: | $(BIN)/python
 # --- Run ---------------------------------------------------------------------------
 
 run: $(VENV)/.installed translations instance/config.py
-	$(FLASK) db upgrade
+	$(FLASK) db upgrade heads
 	$(FLASK) demo load
 	@echo
 	@echo "Forum: http://$(HOST):$(PORT)/   (stop with Ctrl+C)"

@@ -101,7 +101,7 @@ def build_schema(app, how: str) -> str:
     if how != "create_all" and has_migrations:
         import flask_migrate
 
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
         drift = common.schema_drift(app)
         if not drift:
             return f"flask db upgrade ({migrations.relative_to(common.ROOT)})"

@@ -44,6 +44,10 @@ def create_app(
 
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    from forum import plugins
+
+    # Plugins first: their default settings must be in place for everything else.
+    plugins.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -54,6 +58,8 @@ def create_app(
     security.register(app)
     templating.register(app)
     register_commands(app)
+    for command in plugins.startup_commands(app):
+        app.cli.add_command(command)
     return app
 
 
@@ -111,4 +117,9 @@ def _register_blueprints(app: Flask) -> None:
         boards_bp, auth_bp, users_bp, moderation_bp, notifications_bp,
         membership_bp, site_bp, admin_bp, search_bp,
     ):  # fmt: skip
+        app.register_blueprint(blueprint)
+
+    from forum.plugins import startup_blueprints
+
+    for blueprint in startup_blueprints(app):
         app.register_blueprint(blueprint)

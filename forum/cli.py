@@ -47,7 +47,7 @@ def init_command() -> None:
             f"{_database_label()} has tables but no migration history; it was not made by "
             "`flask --app forum init` or `db upgrade`. Refusing to touch it."
         )
-    upgrade()
+    upgrade(revision="heads")
     after = _current_revision()
     if before is None:
         click.echo(f"Created the schema in {_database_label()} (revision {after}).")

@@ -6,6 +6,8 @@ they can be, so ``FORUM_POSTS_PER_PAGE=30`` is an int), then a test config.
 Every setting a deployer may change is listed in the README.
 """
 
+from pathlib import Path
+
 # --- Site -------------------------------------------------------------------
 #: Name shown in the header, page titles and e-mails.
 SITE_NAME = "Ehrenamt im Landkreis Gifhorn"
@@ -93,6 +95,14 @@ MAIL_PASSWORD = ""
 MAIL_USE_TLS = False
 MAIL_USE_SSL = False
 MAIL_TIMEOUT = 10
+
+# --- Plugins ----------------------------------------------------------------------
+#: Plugins to load, by name: modules or packages in PLUGINS_DIR, or installed
+#: packages that declare a ``forum.plugins`` entry point. A listed plugin that
+#: is missing or fails to import stops start-up with a message naming it.
+PLUGINS: list = []
+#: The folder of folder plugins (default: ``plugins/`` beside the package).
+PLUGINS_DIR = str(Path(__file__).resolve().parent.parent / "plugins")
 
 # --- Closed group and moderation ----------------------------------------------
 # Defaults for settings an admin can change at run time (stored in the

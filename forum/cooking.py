@@ -6,7 +6,10 @@ from forum.markdown import Cooker
 
 
 def init_cooker(app: Flask) -> None:
-    app.extensions["forum.cooker"] = Cooker()
+    from forum.plugins import markdown_extensions
+
+    preparers, allowed_html = markdown_extensions(app)
+    app.extensions["forum.cooker"] = Cooker(preparers=preparers, extra_html=allowed_html)
 
 
 def cook(raw: str) -> str:

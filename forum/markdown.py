@@ -7,7 +7,7 @@ are only allowed from this site: a remote image would make every reader's
 browser contact a third party (a data-protection problem in Germany).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import bleach
@@ -47,7 +47,10 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
 class Cooker:
     """Turns raw markdown into sanitised HTML; one instance per app."""
 
-    extra_tags: Iterable[str] = ()
+    #: Functions that adjust the parser (the prepare_markdown hook).
+    preparers: Iterable[Callable[[MarkdownIt], None]] = ()
+    #: Extra allowed tags and their attributes (the register_allowed_html hook).
+    extra_html: Mapping[str, Iterable[str]] = field(default_factory=dict)
     parser: MarkdownIt = field(init=False)
     cleaner: bleach.Cleaner = field(init=False)
 
@@ -58,9 +61,19 @@ class Cooker:
         self.parser.add_render_rule("link_open", _render_link_open)
         self.parser.add_render_rule("th_open", _render_cell_open)
         self.parser.add_render_rule("td_open", _render_cell_open)
+        for prepare in self.preparers:
+            prepare(self.parser)
+        extra = {
+            tag: frozenset(a for a in attributes if a != "style" and not a.startswith("on"))
+            for tag, attributes in self.extra_html.items()
+        }
+
+        def allow_attribute(tag: str, name: str, value: str) -> bool:
+            return _allow_attribute(tag, name, value) or name in extra.get(tag, ())
+
         self.cleaner = bleach.Cleaner(
-            tags=ALLOWED_TAGS | frozenset(self.extra_tags),
-            attributes=_allow_attribute,
+            tags=ALLOWED_TAGS | frozenset(extra),
+            attributes=allow_attribute,
             protocols={"http", "https", "mailto"},
             strip=True,
         )

@@ -58,7 +58,7 @@ def _migrate(url: str, tmp_path_factory) -> None:
         instance_path=str(tmp_path_factory.mktemp("migrate-instance")),
     )
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         db.engine.dispose()
 
 

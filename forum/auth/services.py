@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash
 
-from forum import permissions
+from forum import permissions, plugins
 from forum.db import utcnow
 from forum.extensions import db
 from forum.mail import absolute_url, send_template_mail
@@ -72,6 +72,7 @@ def register_user(username: str, email: str, password: str, locale: str | None =
         # Another request took the name between our check and the commit.
         db.session.rollback()
         raise AccountTaken("username" if username_taken(username) else "email") from error
+    plugins.notify_event("user_registered", user=user)
     send_confirmation(user)
     return user
 

@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from forum import permissions
+from forum import permissions, plugins
 from forum.boards.models import (
     Bookmark,
     Category,
@@ -115,8 +115,10 @@ def _refuse_blocked_words(text: str) -> words.Screening:
     return screening
 
 
-def _hold_reason(author: User, screening: words.Screening) -> str | None:
+def _hold_reason(author: User, screening: words.Screening, verdict) -> str | None:
     """Return why a post must wait for review, or None to publish it now."""
+    if isinstance(verdict, plugins.Hold):
+        return f"plugin:{verdict.reason}"
     if permissions.is_staff(author):
         return None
     if screening.held_by:
@@ -124,6 +126,14 @@ def _hold_reason(author: User, screening: words.Screening) -> str | None:
     if author.published_post_count < get_setting("HOLD_FIRST_POSTS"):
         return "new_member"
     return None
+
+
+def _ask_plugins(**arguments):
+    """Run the plugins' validate_post; raise on a rejection, return a Hold or None."""
+    verdict = plugins.validate_post(**arguments)
+    if isinstance(verdict, plugins.Reject):
+        raise BoardError(verdict.message)
+    return verdict
 
 
 def submit_topic(
@@ -134,40 +144,58 @@ def submit_topic(
     *,
     help_kind: HelpKind | str | None = None,
     municipality: Municipality | str | None = None,
+    extra: dict | None = None,
 ) -> Topic | ReviewItem:
-    """Publish a new topic, or hold it for review; return the topic or the review item."""
+    """Publish a new topic, or hold it for review; return the topic or the review item.
+
+    ``extra`` carries the composer's ``plugin.*`` fields to the plugins.
+    """
     if not permissions.can_create_topic(author, category):
         raise NotAllowed(_l("You may not start a topic in this category."))
+    extra = extra or {}
     _help_fields(category, help_kind, municipality, None)  # validate before holding
     screening = _refuse_blocked_words(f"{title}\n{raw}")
-    reason = _hold_reason(author, screening)
+    verdict = _ask_plugins(
+        user=author, category=category, topic=None, post=None, title=title, raw=raw, extra=extra
+    )
+    reason = _hold_reason(author, screening, verdict)
     if reason:
         draft = Draft(
             raw=raw, category_id=category.id, title=title.strip(),
             help_kind=str(help_kind) if help_kind else None,
-            municipality=str(municipality) if municipality else None,
+            municipality=str(municipality) if municipality else None, extra=extra or None,
         )  # fmt: skip
         return hold_post(author, draft, reason)
     return create_topic(
-        author, category, title, raw, help_kind=help_kind, municipality=municipality
+        author, category, title, raw, help_kind=help_kind, municipality=municipality, extra=extra
     )
 
 
 def submit_post(
-    author: User, topic: Topic, raw: str, *, reply_to_post_number: int | None = None
+    author: User,
+    topic: Topic,
+    raw: str,
+    *,
+    reply_to_post_number: int | None = None,
+    extra: dict | None = None,
 ) -> Post | ReviewItem:
     """Publish a reply, or hold it for review; return the post or the review item."""
     if not permissions.can_reply(author, topic):
         raise NotAllowed(_l("You may not reply to this topic."))
+    extra = extra or {}
     screening = _refuse_blocked_words(raw)
-    reason = _hold_reason(author, screening)
+    verdict = _ask_plugins(
+        user=author, category=topic.category, topic=topic, post=None, title=None, raw=raw,
+        extra=extra,
+    )  # fmt: skip
+    reason = _hold_reason(author, screening, verdict)
     if reason:
         draft = Draft(
             raw=raw, category_id=topic.category_id, topic_id=topic.id,
-            reply_to_post_number=reply_to_post_number,
+            reply_to_post_number=reply_to_post_number, extra=extra or None,
         )  # fmt: skip
         return hold_post(author, draft, reason)
-    return create_post(author, topic, raw, reply_to_post_number=reply_to_post_number)
+    return create_post(author, topic, raw, reply_to_post_number=reply_to_post_number, extra=extra)
 
 
 # --- Topics and posts --------------------------------------------------------------
@@ -202,6 +230,7 @@ def create_topic(
     created_at: datetime | None = None,
     approved_by: User | None = None,
     commit: bool = True,
+    extra: dict | None = None,
 ) -> Topic:
     """Start a topic with its first post, without review (see ``submit_topic``).
 
@@ -260,7 +289,19 @@ def create_topic(
     _mark_read(author.id, topic.id, 1)
     if commit:
         db.session.commit()
+        topic_published(topic, post, author, extra)
     return topic
+
+
+def topic_published(topic: Topic, post: Post, author: User, extra: dict | None) -> None:
+    """Tell the plugins about a new topic (call after its commit)."""
+    plugins.notify_event("topic_created", topic=topic, post=post, user=author, extra=extra or {})
+    plugins.notify_event("post_created", post=post, topic=topic, user=author, extra=extra or {})
+
+
+def post_published(post: Post, topic: Topic, author: User, extra: dict | None) -> None:
+    """Tell the plugins about a new reply (call after its commit)."""
+    plugins.notify_event("post_created", post=post, topic=topic, user=author, extra=extra or {})
 
 
 def create_post(
@@ -272,6 +313,7 @@ def create_post(
     created_at: datetime | None = None,
     approved_by: User | None = None,
     commit: bool = True,
+    extra: dict | None = None,
 ) -> Post:
     """Add a reply to ``topic`` without review (see ``submit_post``)."""
     if not (
@@ -332,6 +374,7 @@ def create_post(
     _mark_read(author.id, topic.id, post_number)
     if commit:
         db.session.commit()
+        post_published(post, topic, author, extra)
     return post
 
 
@@ -344,8 +387,12 @@ def edit_post(
     reason: str = "",
     help_kind: HelpKind | str | None = None,
     municipality: Municipality | str | None = None,
+    extra: dict | None = None,
 ) -> Post:
-    """Change a post (and, for a first post, its topic's title); keeps a revision."""
+    """Change a post (and, for a first post, its topic's title); keeps a revision.
+
+    Plugins may reject an edit; an edit is never held for review.
+    """
     if not permissions.can_edit_post(editor, post):
         raise NotAllowed(_l("You may not edit this post."))
     topic = post.topic
@@ -358,6 +405,10 @@ def edit_post(
                 _l("A title needs %(low)d to %(high)d characters.", low=low, high=high)
             )
     _refuse_blocked_words(f"{title or ''}\n{raw}")
+    _ask_plugins(
+        user=editor, category=topic.category, topic=topic, post=post, title=title, raw=raw,
+        extra=extra or {},
+    )  # fmt: skip
     new_title = title.strip() if title is not None and post.post_number == 1 else topic.title
     help_changed = False
     if post.post_number == 1 and topic.help_kind is not None and help_kind and municipality:
@@ -397,6 +448,7 @@ def edit_post(
             reason=reason.strip(), version=version,
         )  # fmt: skip
     db.session.commit()
+    plugins.notify_event("post_edited", post=post, topic=topic, user=editor, reason=reason.strip())
     return post
 
 
@@ -454,6 +506,12 @@ def delete_post(actor: User, post: Post, *, reason: str = "", commit: bool = Tru
         )  # fmt: skip
     if commit:
         db.session.commit()
+        post_removed(post, actor)
+
+
+def post_removed(post: Post, actor: User) -> None:
+    """Tell the plugins about a deleted post (call after its commit)."""
+    plugins.notify_event("post_deleted", post=post, topic=post.topic, user=actor)
 
 
 def restore_post(actor: User, post: Post) -> None:
@@ -469,6 +527,7 @@ def restore_post(actor: User, post: Post) -> None:
         target_type="post", target_id=post.id, target_label=post.topic.title,
     )  # fmt: skip
     db.session.commit()
+    plugins.notify_event("post_restored", post=post, topic=post.topic, user=actor)
 
 
 def set_help_status(actor: User, topic: Topic, status: HelpStatus | str) -> None:

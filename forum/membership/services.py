@@ -20,6 +20,7 @@ from flask_babel import lazy_ngettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from forum import plugins
 from forum.db import utcnow
 from forum.extensions import db
 from forum.mail import absolute_url, send_template_mail
@@ -318,6 +319,8 @@ def accept_invitation(
     except MembershipError:
         db.session.rollback()
         raise
+    plugins.notify_event("user_registered", user=user)
+    plugins.notify_event("user_approved", user=user, moderator=None)
     return user
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from forum import permissions
+from forum import permissions, plugins
 from forum.boards import services as boards
 from forum.boards.models import Category, Topic
 from forum.db import utcnow
@@ -40,6 +40,7 @@ def set_closed(moderator: User, topic: Topic, closed: bool, reason: str = "") ->
         target_id=topic.id, target_label=topic.title, reason=reason,
     )  # fmt: skip
     db.session.commit()
+    plugins.notify_event("topic_closed", topic=topic, user=moderator, closed=closed)
 
 
 def set_pinned(moderator: User, topic: Topic, pinned: bool, *, globally: bool = False) -> None:
@@ -84,6 +85,9 @@ def move_topic(moderator: User, topic: Topic, category: Category, reason: str = 
         target_label=topic.title, reason=reason, source=old.name, destination=category.name,
     )  # fmt: skip
     db.session.commit()
+    plugins.notify_event(
+        "topic_moved", topic=topic, user=moderator, old_category=old, new_category=category
+    )
 
 
 # --- Members --------------------------------------------------------------------------
@@ -128,6 +132,10 @@ def suspend_user(moderator: User, member: User, days: int, reason: str) -> None:
         target_label=member.username, reason=member.suspend_reason, days=days,
     )  # fmt: skip
     db.session.commit()
+    plugins.notify_event(
+        "user_suspended", user=member, moderator=moderator, until=member.suspended_until,
+        reason=member.suspend_reason,
+    )  # fmt: skip
     send_template_mail(
         member,
         "suspended",

@@ -23,6 +23,8 @@ class Draft:
     reply_to_post_number: int | None = None
     help_kind: str | None = None
     municipality: str | None = None
+    #: The composer's ``plugin.*`` fields, handed to the plugins on approval.
+    extra: dict | None = None
 
 
 def hold_post(author: User, draft: Draft, reason: str) -> ReviewItem:

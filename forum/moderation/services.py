@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from forum import permissions
+from forum import permissions, plugins
 from forum.boards import services as boards
 from forum.boards.models import Category, Post, Topic
 from forum.db import utcnow
@@ -117,6 +117,7 @@ def submit_application(
     if not get_setting("MEMBERSHIP_APPROVAL_REQUIRED"):
         user.role = Role.MEMBER
         db.session.commit()
+        plugins.notify_event("user_approved", user=user, moderator=None)
         return None
     item = ReviewItem(kind=JOIN_REQUEST, user_id=user.id)
     db.session.add(item)
@@ -169,6 +170,7 @@ def approve_application(moderator: User, item: ReviewItem) -> None:
         target_label=applicant.username,
     )  # fmt: skip
     db.session.commit()
+    plugins.notify_event("user_approved", user=applicant, moderator=moderator)
     send_template_mail(
         applicant,
         "application_approved",
@@ -225,6 +227,10 @@ def approve_held_post(moderator: User, item: ReviewItem) -> Post:
         moderator, "approve_post", target_type="post", target_id=post.id, target_label=topic.title
     )
     db.session.commit()
+    if draft.topic_id is None:
+        boards.topic_published(topic, post, author, draft.extra)
+    else:
+        boards.post_published(post, topic, author, draft.extra)
     return post
 
 
@@ -346,3 +352,5 @@ def resolve_flags(
     if decision.startswith("agree") and silence_days > 0:
         apply_silence(moderator, post.user, silence_days, reason.strip() or str(_l("Flagged post")))
     db.session.commit()
+    if decision == "agree_delete":
+        boards.post_removed(post, moderator)

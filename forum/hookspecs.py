@@ -1,0 +1,394 @@
+"""Every plugin hook of the forum, documented where it is declared.
+
+A plugin is a module (or package) that implements some of these functions,
+decorated with ``@hookimpl``::
+
+    from forum import hookimpl
+
+    @hookimpl
+    def register_settings(app):
+        return {"GREETING": "Moin"}
+
+An implementation may take any subset of a hook's arguments, by name, so new
+arguments never break a plugin. Hooks are synchronous. Families:
+
+- ``register_*`` return things to add (blueprints, commands, review kinds).
+- ``prepare_*`` adjust an object in place.
+- ``extra_*`` contribute to a page or a document.
+- past-tense names (``post_created``) are events, called after the commit.
+
+docs/plugins.md is the guide; tests/plugins/test_hookspecs.py fails when a
+hook here has no docstring example or no test of its own.
+"""
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("forum")
+hookimpl = pluggy.HookimplMarker("forum")
+
+
+# --- Start-up ---------------------------------------------------------------------------
+
+
+@hookspec
+def register_settings(app):
+    """Return default settings (a dict) for the plugin's own config keys.
+
+    Called once in the app factory, before blueprints are registered. A value
+    the deployer already set (instance/config.py, FORUM_* variables) wins.
+
+    Example::
+
+        @hookimpl
+        def register_settings(app):
+            return {"EVENTS_CATEGORIES": ["veranstaltungen-qualifizierung"]}
+    """
+
+
+@hookspec
+def register_blueprints(app):
+    """Return a list of Flask blueprints to register on the app.
+
+    A blueprint may bring its own ``template_folder`` and ``static_folder``;
+    that is how a plugin ships templates and static files. Called once in the
+    app factory.
+
+    Example::
+
+        bp = Blueprint("events", __name__, template_folder="templates")
+
+        @hookimpl
+        def register_blueprints(app):
+            return [bp]
+    """
+
+
+@hookspec
+def register_commands(app):
+    """Return a list of click commands (or groups) for ``flask --app forum``.
+
+    Called once in the app factory.
+
+    Example::
+
+        @click.command("send-reminders")
+        def send_reminders(): ...
+
+        @hookimpl
+        def register_commands(app):
+            return [send_reminders]
+    """
+
+
+@hookspec
+def register_migrations(app):
+    """Return the path of the plugin's Alembic migrations folder, or None.
+
+    The folder holds a migration branch of the plugin's own tables (its first
+    revision has ``branch_labels = ("<plugin>",)`` and ``depends_on`` a core
+    revision). ``flask --app forum db upgrade`` applies every enabled plugin's
+    branch; a disabled plugin's tables and data stay untouched.
+
+    Example::
+
+        @hookimpl
+        def register_migrations(app):
+            return str(Path(__file__).parent / "migrations")
+    """
+
+
+# --- Markdown ---------------------------------------------------------------------------
+
+
+@hookspec
+def prepare_markdown(parser):
+    """Adjust the markdown-it parser in place (add a plugin or a render rule).
+
+    Called once per app when the cooker is built. Whatever HTML the parser
+    makes still passes the sanitiser: allow new tags with
+    ``register_allowed_html``.
+
+    Example::
+
+        from mdit_py_plugins.footnote import footnote_plugin
+
+        @hookimpl
+        def prepare_markdown(parser):
+            parser.use(footnote_plugin)
+    """
+
+
+@hookspec
+def register_allowed_html():
+    """Return ``{tag: [attribute, ...]}`` to add to the sanitiser's allow-list.
+
+    Called once per app when the cooker is built. ``on*`` attributes and
+    ``style`` are never allowed, whatever a plugin asks for.
+
+    Example::
+
+        @hookimpl
+        def register_allowed_html():
+            return {"section": ["class"], "sup": ["id"]}
+    """
+
+
+# --- Posts ------------------------------------------------------------------------------
+
+
+@hookspec
+def validate_post(user, category, topic, post, title, raw, extra):
+    """Accept, reject or hold a new or edited post before it is written.
+
+    Called in ``submit_topic``, ``submit_post`` and ``edit_post``. ``topic``
+    is None for a new topic, ``post`` is None unless it is an edit. ``extra``
+    holds the submitted form fields named ``plugin.*``.
+    Return None to accept, ``Reject("message for the user")`` or
+    ``Hold("reason for the moderator")`` (both from ``forum.plugins``). A
+    plugin that raises blocks the write with a generic message (fail closed).
+
+    Example::
+
+        from forum.plugins import Reject
+
+        @hookimpl
+        def validate_post(raw):
+            if "http://" in raw:
+                return Reject("Bitte nur https-Links.")
+    """
+
+
+@hookspec
+def post_created(post, topic, user, extra):
+    """React to a published reply or first post (after the commit).
+
+    ``extra`` holds the submitted ``plugin.*`` form fields (for a held post:
+    those submitted with it). Called once per published post; a held post
+    counts when a moderator approves it.
+
+    Example::
+
+        @hookimpl
+        def post_created(post, user):
+            current_app.logger.info("%s wrote post %s", user.username, post.id)
+    """
+
+
+@hookspec
+def post_edited(post, topic, user, reason):
+    """React to an edit of a post (after the commit); ``user`` is the editor.
+
+    Example::
+
+        @hookimpl
+        def post_edited(post, reason):
+            audit(post.id, reason)
+    """
+
+
+@hookspec
+def post_deleted(post, topic, user):
+    """React to a soft delete (after the commit); ``user`` deleted it.
+
+    Deleting a topic's first post deletes the topic; this hook then runs for
+    that first post.
+
+    Example::
+
+        @hookimpl
+        def post_deleted(post):
+            forget(post.id)
+    """
+
+
+@hookspec
+def post_restored(post, topic, user):
+    """React to a restored post (after the commit); ``user`` restored it.
+
+    Example::
+
+        @hookimpl
+        def post_restored(post):
+            remember(post.id)
+    """
+
+
+# --- Topics -----------------------------------------------------------------------------
+
+
+@hookspec
+def topic_created(topic, post, user, extra):
+    """React to a new topic (after the commit); ``post`` is its first post.
+
+    ``extra`` holds the submitted ``plugin.*`` form fields, e.g. an event's
+    date entered in the composer.
+
+    Example::
+
+        @hookimpl
+        def topic_created(topic, extra):
+            if extra.get("plugin.events.start"):
+                save_event(topic, extra)
+    """
+
+
+@hookspec
+def topic_closed(topic, user, closed):
+    """React to a topic being closed (``closed`` True) or reopened (after the commit).
+
+    Example::
+
+        @hookimpl
+        def topic_closed(topic, closed):
+            if closed:
+                stop_registrations(topic.id)
+    """
+
+
+@hookspec
+def topic_moved(topic, user, old_category, new_category):
+    """React to a topic moved to another category (after the commit).
+
+    Example::
+
+        @hookimpl
+        def topic_moved(topic, new_category):
+            if new_category.slug not in allowed:
+                hide_event(topic.id)
+    """
+
+
+# --- Users ------------------------------------------------------------------------------
+
+
+@hookspec
+def user_registered(user):
+    """React to a new account (after the commit; it is an applicant yet).
+
+    Example::
+
+        @hookimpl
+        def user_registered(user):
+            welcome_series.start(user.id)
+    """
+
+
+@hookspec
+def user_approved(user, moderator):
+    """React to an applicant becoming a member (after the commit).
+
+    ``moderator`` is None when approval is switched off or an invitation
+    admitted the person.
+
+    Example::
+
+        @hookimpl
+        def user_approved(user):
+            add_to_newsletter(user.email)
+    """
+
+
+@hookspec
+def user_suspended(user, moderator, until, reason):
+    """React to a member being suspended until ``until`` (after the commit).
+
+    Example::
+
+        @hookimpl
+        def user_suspended(user, until):
+            cancel_rsvps(user.id, until)
+    """
+
+
+# --- Moderation -------------------------------------------------------------------------
+
+
+@hookspec
+def register_review_kinds():
+    """Return a list of ``ReviewKind`` (from ``forum.plugins``) for the review queue.
+
+    A kind names its template (rendered inside the queue's item card, with
+    ``item`` in the context) and its actions: a mapping of action name to
+    ``(label, function(moderator, item, form))``. A plugin adds items with
+    ``forum.moderation.services.add_review_item(kind, ...)``.
+
+    Example::
+
+        @hookimpl
+        def register_review_kinds():
+            return [ReviewKind("event_report", "Gemeldete Veranstaltung",
+                               "events/review_item.html",
+                               {"dismiss": ("Erledigt", dismiss)})]
+    """
+
+
+# --- Search -----------------------------------------------------------------------------
+
+
+@hookspec
+def extra_search_fields(post, topic):
+    """Return ``{name: text}`` to index with a post (words become searchable).
+
+    Called whenever a post's search document is built.
+
+    Example::
+
+        @hookimpl
+        def extra_search_fields(topic):
+            event = event_of(topic.id)
+            return {"event_place": event.place} if event else None
+    """
+
+
+@hookspec
+def register_search_filters():
+    """Return a list of ``SearchFilter`` (from ``forum.plugins``): new filter words.
+
+    ``SearchFilter(name, handler)`` makes ``name:value`` work in queries; the
+    handler gets the value and returns a SQL condition on ``Topic`` (or raises
+    ``ValueError`` for a value it does not know). Called once per app.
+
+    Example::
+
+        @hookimpl
+        def register_search_filters():
+            return [SearchFilter("status", solved_condition)]
+    """
+
+
+# --- Pages ------------------------------------------------------------------------------
+
+
+@hookspec
+def extra_outlet(outlet, user, topic, post, category, profile_user):
+    """Contribute to a named place on a page; return ``Contribution`` or None.
+
+    Outlets: ``topic_header``, ``below_first_post``, ``post_footer``,
+    ``topic_list_item``, ``sidebar``, ``user_profile``, ``composer_fields``.
+    Arguments not meaningful for an outlet are None. ``Contribution(template,
+    context)`` names a template of the plugin's blueprint; it is rendered with
+    autoescaping like every page. A plugin that raises here is logged and its
+    contribution left out; the page still renders.
+
+    Example::
+
+        @hookimpl
+        def extra_outlet(outlet, topic):
+            if outlet == "topic_header" and topic is not None:
+                return Contribution("events/header.html", {"event": event_of(topic.id)})
+    """
+
+
+@hookspec
+def register_nav_links(user):
+    """Return a list of ``NavLink(label, endpoint)`` for the main navigation.
+
+    Called for each page; return None (or nothing) for users who should not
+    see the link.
+
+    Example::
+
+        @hookimpl
+        def register_nav_links(user):
+            return [NavLink(_l("Events"), "events.upcoming")]
+    """
