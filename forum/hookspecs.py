@@ -360,6 +360,23 @@ def register_search_filters():
 
 
 @hookspec
+def prepare_topic_list(topics, user):
+    """Load, in one go, what the plugin will show for a list of topics.
+
+    Called once per topic list (latest, category, search results) before its
+    ``topic_list_item`` outlets are rendered, so a plugin can fetch its data
+    for all topics with one query (e.g. into ``flask.g``) instead of one per
+    topic.
+
+    Example::
+
+        @hookimpl
+        def prepare_topic_list(topics):
+            g.solved_ids = solved_among([t.id for t in topics])
+    """
+
+
+@hookspec
 def extra_outlet(outlet, user, topic, post, category, profile_user):
     """Contribute to a named place on a page; return ``Contribution`` or None.
 

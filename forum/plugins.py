@@ -319,6 +319,24 @@ def nav_links(user) -> list[NavLink]:
         return []
 
 
+def prepare_topic_list(topics: list, user) -> None:
+    try:
+        get_manager().hook.prepare_topic_list(topics=topics, user=user)
+    except Exception:
+        current_app.logger.exception("A plugin failed in prepare_topic_list")
+
+
+def topic_list_outlets(topics: list, user) -> dict[int, Markup]:
+    """Return topic id -> the plugins' ``topic_list_item`` contributions."""
+    if not get_manager().hook.extra_outlet.get_hookimpls():
+        return {}
+    prepare_topic_list(topics, user)
+    return {
+        topic.id: render_outlet("topic_list_item", user=user, topic=topic, category=topic.category)
+        for topic in topics
+    }
+
+
 OUTLETS = (
     "topic_header",
     "below_first_post",

@@ -45,7 +45,28 @@ def category_url(category, **params) -> str:
     return url_for("boards.category", slug=category.slug, category_id=category.id, **params)
 
 
+def plugin_context() -> dict:
+    """Navigation links and the sidebar contributed by plugins, for every page."""
+    from flask import request
+    from flask_login import current_user
+
+    from forum import plugins
+
+    if request.endpoint == "static":
+        return {}
+    links = [
+        {"label": link.label, "url": url_for(link.endpoint, **link.values),
+         "current": request.endpoint == link.endpoint}
+        for link in plugins.nav_links(current_user)
+    ]  # fmt: skip
+    return {
+        "plugin_nav_links": links,
+        "sidebar_outlet": plugins.render_outlet("sidebar", user=current_user),
+    }
+
+
 def register(app: Flask) -> None:
+    app.context_processor(plugin_context)
     app.jinja_env.filters.update(
         datetime=format_datetime,
         date=format_date,

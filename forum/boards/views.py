@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.validators import InputRequired
 
-from forum import permissions
+from forum import permissions, plugins
 from forum.boards import queries, services
 from forum.boards.forms import (
     HELP_KIND_LABELS,
@@ -80,14 +80,21 @@ def latest():
     topics = queries.list_topics(
         current_user, cursor=request.args.get("before"), limit=current_app.config["TOPICS_PER_PAGE"]
     )
-    return render_template("boards/latest.html", topics=topics)
+    return render_template("boards/latest.html", topics=topics, item_outlets=_list_outlets(topics))
 
 
 @bp.get("/unread")
 @login_required
 def unread():
     topics = queries.list_unread(current_user, limit=current_app.config["TOPICS_PER_PAGE"])
-    return render_template("boards/unread.html", topics=topics)
+    return render_template("boards/unread.html", topics=topics, item_outlets=_list_outlets(topics))
+
+
+def _list_outlets(topics: queries.TopicList) -> dict:
+    """Return the plugins' contributions to each topic row of a list."""
+    return plugins.topic_list_outlets(
+        [row.topic for row in topics.pinned + topics.rows], current_user
+    )
 
 
 def _readable_category_or_404(category_id: int):
@@ -135,10 +142,22 @@ def category(slug: str, category_id: int):
         filter_form=filter_form,
         filter_args={k: v for k, v in request.args.items() if k != "before" and v},
         can_create_topic=permissions.can_create_topic(current_user, category),
+        item_outlets=_list_outlets(topics),
     )
 
 
 # --- Composer: new topic ----------------------------------------------------------------
+
+
+def _plugin_fields() -> dict[str, str]:
+    """Return the composer's fields that plugins added (named ``plugin.*``)."""
+    return {key: value for key, value in request.form.items() if key.startswith("plugin.")}
+
+
+def _composer_outlet(category=None, topic=None, post=None):
+    return plugins.render_outlet(
+        "composer_fields", user=current_user, category=category, topic=topic, post=post
+    )
 
 
 def _render_preview(form) -> str | None:
@@ -176,6 +195,7 @@ def new_topic():
                 form.raw.data,
                 help_kind=form.help_kind.data or None,
                 municipality=form.municipality.data or None,
+                extra=_plugin_fields(),
             )
         except services.BoardError as error:
             form.form_errors.append(error.message)
@@ -193,6 +213,7 @@ def new_topic():
             form=form,
             preview=preview,
             help_category_ids=[c.id for c in categories if c.kind == CategoryKind.HELP],
+            composer_outlet=_composer_outlet(category=chosen),
         ),
         status,
     )
@@ -238,6 +259,18 @@ def topic(slug: str, topic_id: int, post_number: int | None = None):
         can_moderate=can_moderate,
         # The moderator panel's "move to" choices.
         move_categories=queries.readable_categories(current_user) if can_moderate else [],
+        outlets={
+            name: plugins.render_outlet(
+                name, user=current_user, topic=topic, category=topic.category
+            )
+            for name in ("topic_header", "below_first_post")
+        },
+        post_outlets={
+            item.post.id: plugins.render_outlet(
+                "post_footer", user=current_user, topic=topic, post=item.post
+            )
+            for item in view.posts
+        },
     )
 
 
@@ -291,7 +324,10 @@ def reply(topic_id: int):
                 form.raw.data = quote_markdown(
                     reply_to.raw, reply_to.user.username, topic_url(topic, reply_to.post_number)
                 )
-        return render_template("boards/reply.html", topic=topic, form=form, reply_to=reply_to)
+        return render_template(
+            "boards/reply.html", topic=topic, form=form, reply_to=reply_to,
+            composer_outlet=_composer_outlet(topic.category, topic),
+        )  # fmt: skip
     if form.reply_to_post_number.data and 1 <= form.reply_to_post_number.data <= MAX_ID:
         reply_to = queries.get_post_by_number(topic, form.reply_to_post_number.data)
     preview = _render_preview(form)
@@ -302,6 +338,7 @@ def reply(topic_id: int):
                 topic,
                 form.raw.data,
                 reply_to_post_number=form.reply_to_post_number.data,
+                extra=_plugin_fields(),
             )
         except services.BoardError as error:
             form.form_errors.append(error.message)
@@ -315,7 +352,12 @@ def reply(topic_id: int):
     status = 200 if preview is not None else 400
     return (
         render_template(
-            "boards/reply.html", topic=topic, form=form, reply_to=reply_to, preview=preview
+            "boards/reply.html",
+            topic=topic,
+            form=form,
+            reply_to=reply_to,
+            preview=preview,
+            composer_outlet=_composer_outlet(topic.category, topic),
         ),
         status,
     )
@@ -366,6 +408,7 @@ def edit_post(post_id: int):
                     reason=form.reason.data or "",
                     help_kind=form.help_kind.data or None,
                     municipality=form.municipality.data or None,
+                    extra=_plugin_fields(),
                 )
             except services.BoardError as error:
                 form.form_errors.append(error.message)
@@ -382,6 +425,7 @@ def edit_post(post_id: int):
             preview=preview,
             is_first=is_first,
             is_help=is_help,
+            composer_outlet=_composer_outlet(topic.category, topic, post),
         ),
         status,
     )

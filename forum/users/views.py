@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from flask_login.config import COOKIE_NAME
 
+from forum import plugins
 from forum.auth import services as auth_services
 from forum.extensions import limiter
 from forum.users import services
@@ -37,6 +38,7 @@ def profile(username: str):
         user=user,
         activity=activity,
         is_self=current_user.is_authenticated and current_user.id == user.id,
+        profile_outlet=plugins.render_outlet("user_profile", user=current_user, profile_user=user),
     )
 
 
