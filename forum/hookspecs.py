@@ -326,17 +326,19 @@ def register_review_kinds():
 
 
 @hookspec
-def extra_search_fields(post, topic):
-    """Return ``{name: text}`` to index with a post (words become searchable).
+def extra_search_fields(posts):
+    """Return ``{post_id: text}``: extra words to index with some of ``posts``.
 
-    Called whenever a post's search document is built.
+    ``posts`` is a batch of ``(post_id, topic_id, post_number)`` tuples whose
+    search documents are being built (one call per batch, so a plugin needs
+    one query, not one per post). The text is searched like the post's own.
 
     Example::
 
         @hookimpl
-        def extra_search_fields(topic):
-            event = event_of(topic.id)
-            return {"event_place": event.place} if event else None
+        def extra_search_fields(posts):
+            firsts = {topic_id: post_id for post_id, topic_id, number in posts if number == 1}
+            return {firsts[e.topic_id]: e.place for e in events_of(firsts)}
     """
 
 

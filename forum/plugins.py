@@ -296,12 +296,14 @@ def review_kinds() -> dict[str, ReviewKind]:
     return {kind.name: kind for kind in kinds}
 
 
-def search_fields(post, topic) -> dict[str, str]:
-    fields: dict[str, str] = {}
+def search_fields(posts: list[tuple[int, int, int]]) -> dict[int, str]:
+    """Return post id -> extra text the plugins want indexed with it."""
+    fields: dict[int, str] = {}
     for extra in _results(
-        get_manager().hook.extra_search_fields(post=post, topic=topic), dict, "extra_search_fields"
+        get_manager().hook.extra_search_fields(posts=posts), dict, "extra_search_fields"
     ):
-        fields.update({str(k): str(v) for k, v in extra.items()})
+        for post_id, text in extra.items():
+            fields[post_id] = f"{fields.get(post_id, '')} {text}".strip()
     return fields
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 
@@ -65,8 +66,20 @@ def unregister_filter(name: str) -> None:
     _FILTERS.pop(name, None)
 
 
+def _filters() -> dict[str, FilterHandler]:
+    """Return the filter words of register_filter() and of the enabled plugins
+    (their ``register_search_filters`` hook): a disabled plugin's words vanish."""
+    found = dict(_FILTERS)
+    if has_app_context():
+        from forum.plugins import search_filters
+
+        for search_filter in search_filters(current_app):
+            found[search_filter.name] = search_filter.handler
+    return found
+
+
 def plugin_filter(name: str) -> FilterHandler | None:
-    return _FILTERS.get(name)
+    return _filters().get(name)
 
 
 @dataclass
@@ -146,7 +159,7 @@ def _parse_word(parsed: ParsedQuery, word: str) -> None:
         return
     name, colon, value = word.partition(":")
     name = name.lower()
-    if not colon or not (name in _BUILT_IN or name in _FILTERS):
+    if not colon or not (name in _BUILT_IN or name in _filters()):
         parsed.words.append(word)
         return
     value = value.strip()
@@ -156,7 +169,7 @@ def _parse_word(parsed: ParsedQuery, word: str) -> None:
         setattr(parsed, f"in_{value.lower()}", True)
     elif name == "status" and value.lower() in STATUSES:
         parsed.status = value.lower()
-    elif name == "status" and "status" not in _FILTERS:
+    elif name == "status" and "status" not in _filters():
         raise QueryError(_l("Use status:open or status:closed."))
     elif name in ("before", "after"):
         setattr(parsed, name, _parse_date(name, value))

@@ -151,7 +151,11 @@ def _criteria(user: Any, parsed: ParsedQuery) -> Criteria:
         handler = plugin_filter(name)
         if handler is None:  # pragma: no cover (unregistered between parse and here)
             raise QueryError(_l("Unknown filter %(name)s:.", name=name))
-        criteria.conditions.append(handler(value))
+        try:
+            criteria.conditions.append(handler(value))
+        except ValueError as error:
+            # A plugin's handler refuses a value with a message for the user.
+            raise QueryError(str(error)) from error
     return criteria
 
 
