@@ -47,12 +47,13 @@ def category_url(category, **params) -> str:
 
 def plugin_context() -> dict:
     """Navigation links and the sidebar contributed by plugins, for every page."""
-    from flask import request
+    from flask import has_request_context, request
     from flask_login import current_user
 
     from forum import plugins
 
-    if request.endpoint == "static":
+    # Mails are rendered outside requests; static files need no navigation.
+    if not has_request_context() or request.endpoint == "static":
         return {}
     links = [
         {"label": link.label, "url": url_for(link.endpoint, **link.values),

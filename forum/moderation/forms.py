@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
+from forum import plugins
 from forum.moderation.models import FlagReason
 from forum.moderation.queries import KINDS, STATUS_FILTERS
 
@@ -56,7 +57,12 @@ class ReviewFilterForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.kind.choices = [("", _l("All kinds")), *((k, KIND_LABELS[k]) for k in KINDS)]
+        plugin_kinds = plugins.review_kinds()
+        self.kind.choices = [
+            ("", _l("All kinds")),
+            *((k, KIND_LABELS[k]) for k in KINDS),
+            *((name, kind.label) for name, kind in plugin_kinds.items()),
+        ]
         self.status.choices = [(s, STATUS_LABELS[s]) for s in STATUS_FILTERS]
 
 

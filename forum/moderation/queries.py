@@ -17,8 +17,16 @@ from forum.moderation.held import HELD_POST
 from forum.moderation.models import Flag, ReviewItem, ReviewStatus
 from forum.moderation.services import FLAGGED_POST, JOIN_REQUEST, flags_for
 
-#: The kinds the queue knows how to show; plugins may add others.
+#: The kinds the queue knows by itself; enabled plugins add theirs (known_kinds()).
 KINDS = (JOIN_REQUEST, FLAGGED_POST, HELD_POST)
+
+
+def known_kinds() -> tuple[str, ...]:
+    from forum import plugins
+
+    return (*KINDS, *plugins.review_kinds())
+
+
 #: Status filters of the list; "all" shows every status.
 STATUS_FILTERS = (*(status.value for status in ReviewStatus), "all")
 

@@ -88,6 +88,39 @@ def _claim(item: ReviewItem, moderator: User, resolution: str, reason: str = "")
     db.session.refresh(item)
 
 
+def add_review_item(
+    kind: str,
+    *,
+    user_id: int | None = None,
+    post_id: int | None = None,
+    topic_id: int | None = None,
+    reason: str = "",
+    payload: dict | None = None,
+) -> ReviewItem:
+    """Queue an item of a kind a plugin registered (``register_review_kinds``)."""
+    if kind not in plugins.review_kinds():
+        raise ValueError(f"review kind {kind!r} is not registered by an enabled plugin")
+    item = ReviewItem(
+        kind=kind, user_id=user_id, post_id=post_id, topic_id=topic_id, reason=reason,
+        payload=payload or {},
+    )  # fmt: skip
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def decide_plugin_item(moderator: User, item: ReviewItem, action: str, form) -> None:
+    """Apply a plugin kind's action to ``item`` (claimed like every decision)."""
+    kind = plugins.review_kinds().get(item.kind)
+    if kind is None or action not in kind.actions:
+        raise boards.BoardError(_l("Unknown decision."))
+    _label, apply = kind.actions[action]
+    _claim(item, moderator, action)
+    apply(moderator=moderator, item=item, form=form)
+    log_action(moderator, f"{item.kind}_{action}", target_type="review_item", target_id=item.id)
+    db.session.commit()
+
+
 def _status_for(resolution: str) -> ReviewStatus:
     if resolution in ("approve", "agree_hide", "agree_delete"):
         return ReviewStatus.APPROVED

@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from forum import permissions
+from forum import permissions, plugins
 from forum.auth.services import safe_next_url
 from forum.boards import services as boards
 from forum.extensions import db
@@ -63,6 +63,16 @@ def review_labels():
     return {
         "review_status_labels": STATUS_LABELS,
         "flag_reason_labels": FLAG_REASON_LABELS,
+    }
+
+
+@bp.context_processor
+def plugin_review_kinds():
+    """Labels and card templates of the review kinds that plugins register."""
+    kinds = plugins.review_kinds()
+    return {
+        "plugin_kind_labels": {name: kind.label for name, kind in kinds.items()},
+        "plugin_kind_templates": {name: kind.template for name, kind in kinds.items()},
     }
 
 
@@ -114,7 +124,7 @@ def _back(default: str):
 @moderator_required
 def review():
     filter_form = ReviewFilterForm(request.args)
-    kind = filter_form.kind.data if filter_form.kind.data in queries.KINDS else None
+    kind = filter_form.kind.data if filter_form.kind.data in queries.known_kinds() else None
     status = filter_form.status.data
     if status not in queries.STATUS_FILTERS:
         status = filter_form.status.data = "pending"
@@ -154,6 +164,7 @@ def _item_page(row, *, reject_form=None, flag_form=None, status: int = 200):
             flag_form=flag_form,
             decision_form=DecisionForm(formdata=None, next=next_url),
             next_url=next_url,
+            plugin_kind=plugins.review_kinds().get(row.item.kind),
         ),
         status,
     )
@@ -168,6 +179,25 @@ def review_item(item_id: int):
 def _already_handled(error: services.AlreadyHandled, item_id: int):
     flash(error.message, "warning")
     return redirect(url_for("moderation.review_item", item_id=item_id))
+
+
+@bp.post("/review/<int:item_id>/action/<action>")
+@moderator_required
+def plugin_action(item_id: int, action: str):
+    """Apply an action of a review kind that a plugin registered."""
+    row = _row_or_404(item_id)
+    form = DecisionForm()
+    if not form.validate():
+        abort(400)
+    try:
+        services.decide_plugin_item(current_user, row.item, action, request.form)
+    except services.AlreadyHandled as error:
+        return _already_handled(error, item_id)
+    except services.boards.BoardError as error:
+        flash(error.message, "error")
+        return redirect(url_for("moderation.review_item", item_id=item_id))
+    flash(_("Done."), "success")
+    return _back(url_for("moderation.review"))
 
 
 @bp.post("/review/<int:item_id>/approve")
