@@ -22,6 +22,7 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(search_cli)
     app.cli.add_command(moderation_cli)
+    app.cli.add_command(plugins_command)
 
 
 def _database_label() -> str:
@@ -128,3 +129,20 @@ def main() -> None:
     from forum import create_app
 
     FlaskGroup(create_app=create_app)()
+
+
+@click.command("plugins")
+@with_appcontext
+def plugins_command() -> None:
+    """List installed plugins, whether enabled, and the hooks each implements."""
+    from flask import current_app
+
+    from forum.plugins import plugin_infos
+
+    infos = plugin_infos(current_app)
+    if not infos:
+        click.echo("No plugins installed.")
+    for info in infos:
+        state = "enabled" if info.enabled else "disabled"
+        click.echo(f"{info.name} {info.version} ({state}) - {info.source}")
+        click.echo(f"    hooks: {', '.join(info.hooks) or '-'}")

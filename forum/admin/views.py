@@ -5,7 +5,7 @@ invite people and read the audit log. Everyone else gets a 404, so the area's
 existence is not revealed.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -26,6 +26,7 @@ from forum.membership.forms import (
     RejectionTemplateForm,
 )
 from forum.moderation import audit
+from forum.plugins import plugin_infos
 from forum.site.forms import SiteTextForm
 from forum.site.services import TEXT_KEYS, page_text
 
@@ -334,3 +335,10 @@ def log():
         unknown_actor=unknown_actor,
         filtered=bool(form.action.data or form.actor.data or form.before_id.data),
     )
+
+
+@bp.get("/plugins")
+def plugin_list():
+    """Installed plugins, whether enabled, and the hooks each implements (read-only:
+    the PLUGINS setting decides what is enabled)."""
+    return render_template("admin/plugins.html", plugins=plugin_infos(current_app))
