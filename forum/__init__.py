@@ -7,7 +7,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
+from forum.hookspecs import hookimpl
+
 __version__ = "0.1.0"
+__all__ = ["create_app", "hookimpl"]
 
 
 def create_app(

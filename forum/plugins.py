@@ -164,7 +164,7 @@ def build_manager(app: Flask) -> pluggy.PluginManager:
     try:
         manager.check_pending()
     except pluggy.PluginValidationError as error:
-        raise PluginError(f"Plugin {error.plugin_name!r}: {error}") from error
+        raise PluginError(f"Plugin {manager.get_name(error.plugin)!r}: {error}") from error
     return manager
 
 
@@ -180,11 +180,12 @@ def plugin_infos(app: Flask) -> list[PluginInfo]:
                 module = load()
             except Exception:  # shown as not importable on the admin page, not raised
                 module = None
+        # pluggy marks implementations with a "forum_impl" attribute.
         hooks = tuple(
             sorted(
                 attribute
                 for attribute in dir(module or object())
-                if hasattr(hookspecs, attribute) and callable(getattr(module, attribute))
+                if hasattr(getattr(module, attribute), "forum_impl")
             )
         )
         version = getattr(module, "__version__", "") if module else ""

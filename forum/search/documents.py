@@ -21,6 +21,7 @@ from sqlalchemy.sql.visitors import iterate
 
 from forum import permissions
 from forum.boards.models import Category, Post, Topic
+from forum.plugins import search_fields
 
 #: name -> SQL condition that is true when the post must be kept from readers.
 FLAGS: dict[str, sa.ColumnElement[bool]] = {
@@ -105,24 +106,32 @@ def document_query() -> sa.Select:
     )
 
 
+#: Posts per call of the plugins' extra_search_fields hook.
+PLUGIN_BATCH = 500
+
+
 def documents(session, condition: sa.ColumnElement[bool] | None = None) -> Iterator[Document]:
     """Yield the documents of the posts matching ``condition`` (all when None)."""
     query = document_query()
     if condition is not None:
         query = query.where(condition)
     result = session.execute(query.order_by(Post.id).execution_options(yield_per=2000))
-    for row in result:
-        yield Document(
-            post_id=row.id,
-            topic_id=row.topic_id,
-            category_id=row.category_id,
-            user_id=row.user_id,
-            post_number=row.post_number,
-            level=str(row.read_level),
-            flags=[name for name in FLAGS if row._mapping[f"flag_{name}"]],
-            closed=bool(row.closed),
-            created_at=row.created_at,
-            like_count=row.like_count,
-            title=row.title,
-            text=plain_text(row.cooked),
-        )
+    for rows in result.partitions(PLUGIN_BATCH):
+        # Plugins add words in one call per batch (the extra_search_fields hook).
+        extra = search_fields([(row.id, row.topic_id, row.post_number) for row in rows])
+        for row in rows:
+            text = plain_text(row.cooked)
+            yield Document(
+                post_id=row.id,
+                topic_id=row.topic_id,
+                category_id=row.category_id,
+                user_id=row.user_id,
+                post_number=row.post_number,
+                level=str(row.read_level),
+                flags=[name for name in FLAGS if row._mapping[f"flag_{name}"]],
+                closed=bool(row.closed),
+                created_at=row.created_at,
+                like_count=row.like_count,
+                title=row.title,
+                text=f"{text} {extra[row.id]}" if row.id in extra else text,
+            )
