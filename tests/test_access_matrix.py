@@ -7,6 +7,7 @@ new route joins the matrix by itself) for every piece of content, and no
 response may contain a marker that role must not see.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -24,6 +25,13 @@ DELETED = "GEHEIM-GELOESCHT-9120"
 HIDDEN = "GEHEIM-VERSTECKT-5508"
 HELD = "GEHEIM-WARTEND-6634"
 ALL_MARKERS = {MEMBERS, STAFF, DELETED, HIDDEN, HELD}
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _text(response) -> str:
+    """The body without tags: search highlights split a marker with <mark>."""
+    return _TAG.sub("", response.get_data(as_text=True))
+
 
 # What each role may see; everything else must never appear in a response.
 ALLOWED = {
@@ -170,6 +178,11 @@ def world(app, make):
     return accounts, subjects
 
 
+# Query strings that make a page show content: search for every marker.
+QUERIES = {
+    "search.search": [{"q": "GEHEIM"}, {"q": "GEHEIM in:title"}, {"q": "7731 order:latest"}],
+}
+
 # Values for URL arguments that do not depend on the content.
 FIXED_VALUES = {
     "size": 48,
@@ -200,6 +213,8 @@ def _urls(app, subjects) -> list[str]:
             if values is not None:
                 with app.test_request_context():
                     urls.add(app.url_for(rule.endpoint, **values))
+                    for query in QUERIES.get(rule.endpoint, []):
+                        urls.add(app.url_for(rule.endpoint, **values, **query))
     assert not unknown, "Add samples to the access matrix: " + "; ".join(sorted(set(unknown)))
     return sorted(urls)
 
@@ -223,7 +238,7 @@ def test_no_role_sees_what_it_may_not(app, world, role):
     for url in urls:
         response = client.get(url, follow_redirects=True)
         assert response.status_code < 500, f"{url} gave {response.status_code} for {role}"
-        body = response.get_data(as_text=True)
+        body = _text(response)
         leaks += [f"{url}: {marker}" for marker in forbidden if marker in body]
     assert not leaks, f"{role} saw what it may not:\n" + "\n".join(leaks)
 
@@ -236,7 +251,7 @@ def test_allowed_content_is_actually_shown(app, world, role):
     _login(client, accounts[role].username)
     seen = set()
     for url in _urls(app, subjects):
-        body = client.get(url, follow_redirects=True).get_data(as_text=True)
+        body = _text(client.get(url, follow_redirects=True))
         seen |= {marker for marker in ALL_MARKERS if marker in body}
     assert ALLOWED[role] <= seen, f"{role} never saw {ALLOWED[role] - seen}"
 
@@ -247,7 +262,7 @@ def test_suspended_member_cannot_log_in(app, world):
     client = app.test_client()
     client.post("/login", data={"login": "gesperrt", "password": "correct horse battery"})
     body = client.get(f"/c/allgemeines/{members['category_id']}", follow_redirects=True)
-    assert MEMBERS not in body.get_data(as_text=True)
+    assert MEMBERS not in _text(body)
 
 
 def test_matrix_covers_every_get_route(app, world):
@@ -260,3 +275,21 @@ def test_matrix_covers_every_get_route(app, world):
         if "GET" in rule.methods and rule.endpoint not in SKIPPED_ENDPOINTS
     }
     assert expected <= covered, f"not covered: {expected - covered}"
+
+
+@pytest.mark.parametrize(
+    ("role", "found", "hidden"),
+    [
+        ("guest", set(), {MEMBERS, STAFF, DELETED, HIDDEN, HELD}),
+        ("member", {MEMBERS}, {STAFF, DELETED, HIDDEN, HELD}),
+        ("moderator", {MEMBERS, STAFF}, {DELETED, HIDDEN, HELD}),
+    ],
+)
+def test_search_finds_what_the_role_may_read_and_nothing_else(app, world, role, found, hidden):
+    accounts, _subjects = world
+    client = app.test_client()
+    if role != "guest":
+        _login(client, accounts[role].username)
+    body = _text(client.get("/search?q=GEHEIM"))
+    assert {marker for marker in found if marker in body} == found
+    assert not {marker for marker in hidden if marker in body}
