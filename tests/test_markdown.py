@@ -97,7 +97,9 @@ def test_code_keeps_its_language_class_only(cook):
 def test_extra_tags_can_be_allowed():
     # The tag still needs the parser to produce it; with html off it only passes the cleaner.
     assert "<u>" not in Cooker().cook("<u>x</u>")
-    assert Cooker(extra_tags={"u"}).cleaner.tags >= {"u", "p"}
+    cooker = Cooker(extra_html={"u": ["class", "onclick"]})
+    assert cooker.cleaner.tags >= {"u", "p"}
+    assert cooker.cleaner.clean('<u class="a" onclick="x()">x</u>') == '<u class="a">x</u>'
 
 
 def test_quote_markdown_attributes_and_quotes_every_line():
