@@ -165,52 +165,61 @@ def find_targets(app) -> Targets:
 
 
 def install_ceiling(app, targets: Targets) -> None:
-    """Add the ceiling route: the topic's first page rendered from memory, no SQL."""
-    from flask import g, render_template, session
-    from flask_login import AnonymousUserMixin
+    """Add the ceiling route: the topic's first page rendered from memory, no SQL.
 
-    from forum import permissions
-    from forum.boards import queries
-    from forum.boards.forms import ReplyForm
+    The real topic view renders the page once per person at start-up; its
+    template context (the view's objects and what the context processors added)
+    is kept, detached from the database, and every ceiling request renders
+    ``boards/topic.html`` from it again. Whatever the topic view passes to the
+    template, the ceiling passes the same, without anyone keeping this in step.
+    """
+    from flask import g, session, template_rendered
+
     from forum.extensions import db
-    from forum.users.models import User
 
-    per_page = app.config["POSTS_PER_PAGE"]
-    with app.test_request_context():
-        topic = queries.get_topic(targets.topic_id)
-        member = db.session.get(User, targets.member_id)
-        guest = AnonymousUserMixin()
-        views = {
-            "guest": (guest, queries.topic_page(guest, topic, 1, per_page)),
-            "member": (member, queries.topic_page(member, topic, 1, per_page)),
-        }
-        flags = {
-            name: {
-                "can_reply": permissions.can_reply(user, topic),
-                "can_set_help_status": permissions.can_set_help_status(user, topic),
-            }
-            for name, (user, _view) in views.items()
-        }
-        # Detach everything: from now on the objects live in memory only, and a
-        # template touching an unloaded attribute fails instead of querying.
-        db.session.expunge_all()
-        db.session.remove()
+    path = dict(targets.pages())["topic first page"]
+    contexts: dict[str, dict] = {}
 
     def ceiling():
         who = "member" if session.get("_user_id") == targets.member_session_id else "guest"
-        user, view = views[who]
+        context = contexts[who]
         # Flask-Login looks here before it asks the user loader (and the database).
-        g._login_user = user
-        return render_template(
-            "boards/topic.html",
-            view=view,
-            topic=view.topic,
-            category=view.topic.category,
-            reply_form=ReplyForm() if flags[who]["can_reply"] else None,
-            can_set_help_status=flags[who]["can_set_help_status"],
-        )
+        g._login_user = context["current_user"]
+        # Rendered directly: Flask's render_template would run the context
+        # processors again, and some of them query.
+        return app.jinja_env.get_template("boards/topic.html").render(context)
 
     app.add_url_rule(CEILING_PATH, "bench_ceiling", ceiling)
+
+    # Routes must exist before the first request, so capture after adding it.
+    for who in ("guest", "member"):
+        client = app.test_client()
+        if who == "member":
+            with client.session_transaction() as bench_session:
+                bench_session.update({"_user_id": targets.member_session_id, "_fresh": True})
+        captured: list[dict] = []
+
+        def record(_sender, template, context, captured=captured, **_extra):
+            if template.name == "boards/topic.html":
+                captured.append(dict(context))
+
+        with template_rendered.connected_to(record, app):
+            response = client.get(path)
+            response.close()
+        if response.status_code != 200 or not captured:
+            raise SystemExit(
+                f"the ceiling could not capture {path} as {who} (status {response.status_code})"
+            )
+        contexts[who] = captured[0]
+    with app.app_context():
+        # The captured objects now live in memory only: a template touching an
+        # attribute that was not loaded fails instead of querying.
+        db.session.remove()
+    # Fail at start-up, not in the middle of a run (the app turns errors into 500s).
+    response = app.test_client().get(CEILING_PATH)
+    response.close()
+    if response.status_code != 200:
+        raise SystemExit(f"the ceiling answers {response.status_code}; see the log above")
 
 
 def create_bench_app():
