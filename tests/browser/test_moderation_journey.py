@@ -3,8 +3,7 @@
 A guest registers and confirms the address from the received mail, applies,
 the coordinator approves the join request in /review, the new member's first
 reply is held and then approved, another member flags it and the coordinator
-hides it. The join form is the joining engineer's part; until it is in, the
-application itself is submitted through the service (see ``_apply``).
+hides it.
 """
 
 import re
@@ -15,14 +14,14 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from forum.extensions import db
-from forum.moderation.services import submit_application
+from forum.membership.models import MembershipQuestion
 from forum.users.models import User
-from forum.users.services import get_user_by_username
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery"
 WCAG_A_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+QUESTION = "Wie sind Sie auf uns aufmerksam geworden?"
 REPLY = "Ich kann mittwochs den Fahrdienst übernehmen, gern ab nächster Woche."
 
 
@@ -43,6 +42,9 @@ def people(live_app, make):
         trusted.published_post_count = 5
         db.session.commit()
     topic = make.topic(author, category, "Fahrdienst für Senioren", "Wer kann mittwochs fahren?")
+    with live_app.app_context():
+        db.session.add(MembershipQuestion(text=QUESTION, required=True))
+        db.session.commit()
     return {"coordinator": coordinator, "topic": topic}
 
 
@@ -74,15 +76,13 @@ def _path_in(mail) -> str:
     return re.search(r"http://forum\.test(/\S+)", text).group(1)
 
 
-def _apply(app, username: str) -> None:
-    # The join form (/join) belongs to the joining engineer's half of the
-    # issue; the answers go in through the same service it calls.
-    with app.app_context():
-        submit_application(
-            get_user_by_username(username),
-            [{"question": "Wie sind Sie auf uns aufmerksam geworden?", "answer": "Zeitung"}],
-            1,
-        )
+def _apply(page: Page) -> None:
+    """Answer the membership question and accept the netiquette on /join."""
+    expect(page).to_have_url(re.compile(r"/join$"))
+    page.get_by_label(QUESTION).fill("Aus der Zeitung")
+    page.get_by_label("I have read the netiquette and accept it.").check()
+    page.get_by_role("button", name="Send application").click()
+    expect(page).to_have_url(re.compile(r"/join/waiting$"))
 
 
 def _card(page: Page, text: str):
@@ -110,7 +110,7 @@ def test_join_hold_flag_and_hide(live_app, people, open_context, mailbox, screen
     expect(newcomer.get_by_role("button", name="Log out")).to_be_visible()
     [confirmation] = mailbox.to("bewerberin@example.org")
     newcomer.goto(_path_in(confirmation))
-    _apply(live_app, "bewerberin")
+    _apply(newcomer)
     # Still an applicant: the member category stays closed.
     assert newcomer.goto(topic_path).status == 404
 
