@@ -1,0 +1,90 @@
+"""The composer's event fields (named ``plugin.events.*``) and their checks."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+from wtforms import DateTimeLocalField, Form, IntegerField, SelectField, StringField, URLField
+from wtforms.validators import URL, Length, NumberRange, Optional
+
+from forum.boards.forms import MUNICIPALITY_LABELS
+from forum.boards.models import Municipality
+
+PREFIX = "plugin.events."
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class EventForm(Form):
+    """Not a FlaskForm: the composer's own form carries the CSRF token."""
+
+    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMAT, validators=[Optional()])
+    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMAT, validators=[Optional()])
+    place = StringField(_l("Place (address)"), validators=[Optional(), Length(max=200)])
+    online_url = URLField(
+        _l("Online link"),
+        validators=[Optional(), Length(max=500), URL(message=_l("Enter a full web address."))],
+    )
+    municipality = SelectField(_l("Municipality"), validators=[Optional()])
+    max_participants = IntegerField(
+        _l("Maximum participants"), validators=[Optional(), NumberRange(min=1, max=100000)]
+    )
+    registration_deadline = DateTimeLocalField(
+        _l("Registration deadline"), format=LOCAL_FORMAT, validators=[Optional()]
+    )
+
+    def __init__(self, formdata=None, **kwargs) -> None:
+        super().__init__(formdata, prefix=PREFIX, **kwargs)
+        places = [(place.value, label) for place, label in MUNICIPALITY_LABELS.items()]
+        self.municipality.choices = [("", _l("Not set")), *places]
+
+
+def event_form(fields: dict[str, str] | None) -> EventForm:
+    return EventForm(MultiDict(fields or {}))
+
+
+def has_event_fields(fields: dict[str, str]) -> bool:
+    """Whether any event field was filled in (an empty set means: no event)."""
+    return any(value.strip() for key, value in fields.items() if key.startswith(PREFIX) and value)
+
+
+@dataclass(frozen=True)
+class EventInput:
+    """The checked fields, times still naive local time."""
+
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    online_url: str
+    municipality: Municipality | None
+    max_participants: int | None
+    registration_deadline: datetime | None
+
+
+def check(form: EventForm) -> EventInput | str:
+    """Return the checked input, or the first problem as a message for the author."""
+    if not form.validate():
+        field = next(f for f in form if f.errors)
+        return f"{field.label.text}: {field.errors[0]}"
+    data = form.data
+    if data["starts_at"] is None:
+        return str(_l("An event needs a start date and time."))
+    if data["ends_at"] is None:
+        return str(_l("An event needs an end date and time."))
+    if data["ends_at"] <= data["starts_at"]:
+        return str(_l("The event must end after it starts."))
+    deadline = data["registration_deadline"]
+    if deadline is not None and deadline > data["starts_at"]:
+        return str(_l("The registration deadline must not be after the start."))
+    place, online_url = (data["place"] or "").strip(), (data["online_url"] or "").strip()
+    if not place and not online_url:
+        return str(_l("Give the event a place or an online link."))
+    return EventInput(
+        starts_at=data["starts_at"],
+        ends_at=data["ends_at"],
+        place=place,
+        online_url=online_url,
+        municipality=Municipality(data["municipality"]) if data["municipality"] else None,
+        max_participants=data["max_participants"],
+        registration_deadline=deadline,
+    )

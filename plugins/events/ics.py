@@ -1,0 +1,65 @@
+"""iCalendar files (RFC 5545) for one event or a feed, built with ``icalendar``."""
+
+from urllib.parse import urlsplit
+
+from flask import current_app, request
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from forum.db import utcnow
+from forum.templating import topic_url
+
+from .models import Event
+from .services import first_post_text, local_zone
+
+DESCRIPTION_LENGTH = 1000
+
+
+def _absolute(path: str) -> str:
+    return request.host_url.rstrip("/") + path
+
+
+def calendar(pairs: list, name: str) -> bytes:
+    """Return an .ics file with one VEVENT per (event, topic) pair."""
+    cal = Calendar()
+    cal.add("prodid", "-//Ehrenamt Forum//Veranstaltungen//DE")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", str(local_zone()))
+    host = urlsplit(request.host_url).hostname or "forum"
+    stamp = utcnow()
+    zone = local_zone()
+    for event, topic in pairs:
+        cal.add_component(_vevent(event, topic, host, stamp, zone))
+    # Times carry TZID=Europe/Berlin; the VTIMEZONE that defines it goes along.
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def _vevent(event: Event, topic, host: str, stamp, zone) -> CalendarEvent:
+    url = _absolute(topic_url(topic))
+    vevent = CalendarEvent()
+    vevent.add("uid", f"event-{event.topic_id}@{host}")
+    vevent.add("dtstamp", stamp)
+    vevent.add("dtstart", event.starts_at.astimezone(zone))
+    vevent.add("dtend", event.ends_at.astimezone(zone))
+    vevent.add("summary", topic.title)
+    location = ", ".join(part for part in (event.place, event.online_url) if part)
+    if location:
+        vevent.add("location", location)
+    vevent.add("url", url)
+    text = first_post_text(event.topic_id)
+    if len(text) > DESCRIPTION_LENGTH:
+        text = text[:DESCRIPTION_LENGTH].rstrip() + " …"
+    vevent.add("description", f"{text}\n\n{url}".strip())
+    return vevent
+
+
+def download_name(topic) -> str:
+    return f"{topic.slug or 'event'}-{topic.id}.ics"
+
+
+def feed_name(label: str) -> str:
+    return f"{current_app.config['SITE_NAME']}: {label}"
