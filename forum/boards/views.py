@@ -38,6 +38,11 @@ from forum.views_count import record_view
 bp = Blueprint("boards", __name__)
 
 _post_limit = limiter.limit(lambda: current_app.config["POST_RATE_LIMIT"], methods=["POST"])
+# The live preview asks while someone types, so it gets a roomier bucket of its own.
+_preview_limit = limiter.limit(
+    lambda: current_app.config.get("PREVIEW_RATE_LIMIT", "40 per minute;2000 per day"),
+    methods=["POST"],
+)
 
 
 @bp.app_context_processor
@@ -217,6 +222,15 @@ def new_topic():
         ),
         status,
     )
+
+
+@bp.post("/preview")
+@login_required
+@_preview_limit
+def preview():
+    """Return a draft's cooked HTML as JSON for the composer's live preview."""
+    raw = request.form.get("raw", "")[: current_app.config["POST_MAX_LENGTH"]]
+    return jsonify(cooked=services.cook_post(raw))
 
 
 # --- Topic page -------------------------------------------------------------------------

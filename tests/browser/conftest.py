@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from playwright.sync_api import Page
 from werkzeug.serving import make_server
 
 # FORUM_TEST_CHROMIUM points at another Chromium build (e.g. /usr/bin/chromium-browser).
@@ -91,3 +92,37 @@ def browser_type_launch_args(browser_type_launch_args) -> dict:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+# --- Shared by the interface tests (accessibility, composer, mobile) ------------------
+
+WCAG_A_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+@pytest.fixture
+def open_page(browser, base_url) -> Iterator:
+    """Open a page in a fresh browser context: language, colour scheme, viewport."""
+    contexts = []
+
+    def _open(locale: str = "de-DE", color_scheme: str = "light", width: int = 1280) -> Page:
+        context = browser.new_context(
+            base_url=base_url,
+            locale=locale,
+            color_scheme=color_scheme,
+            viewport={"width": width, "height": 800},
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+def log_in(page, username: str, password: str) -> None:
+    """Log in through the real form (German or English labels)."""
+    page.goto("/login")
+    page.locator("input[name=login]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("form[action$='/logout']")
