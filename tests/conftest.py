@@ -73,8 +73,12 @@ def _empty_all_tables() -> None:
 
     # Subcategories point at their parents (RESTRICT); cut them loose first.
     db.session.execute(sa.update(Category).values(parent_id=None))
+    # Plugin models join the metadata when a plugin is imported; their tables
+    # exist only in databases where the plugin's branch was applied.
+    existing = set(sa.inspect(db.session.connection()).get_table_names())
     for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+        if table.name in existing:
+            db.session.execute(table.delete())
     db.session.commit()
 
 

@@ -31,6 +31,9 @@ from forum.moderation.held import held_posts_of
 from forum.moderation.models import Flag
 from forum.users.models import User
 
+#: The columns of a user a list shows (not hashes or e-mail addresses).
+_PERSON = (User.id, User.username, User.display_name)
+
 #: Topics never opened count as "new" for this long after they were created.
 NEW_TOPIC_WINDOW = timedelta(days=14)
 
@@ -100,27 +103,26 @@ def categories_overview(user, latest_per_category: int = 3) -> list[CategoryOver
             parent_of[category.id] = category.parent_id
     if not categories:
         return []
-    ranked = (
+    # One small index range per category (UNION ALL of LIMITed selects): a
+    # window function over all topics would sort every topic of the forum.
+    newest = [
         sa.select(
-            Topic.id,
-            sa.func.row_number()
-            .over(
-                partition_by=Topic.category_id, order_by=(Topic.bumped_at.desc(), Topic.id.desc())
+            sa.select(Topic.id)
+            .where(
+                Topic.category_id == category.id,
+                Topic.deleted_at.is_(None),
+                Topic.unlisted.is_(False),
             )
-            .label("rank"),
+            .order_by(Topic.bumped_at.desc(), Topic.id.desc())
+            .limit(latest_per_category)
+            .subquery()
         )
-        .where(
-            Topic.category_id.in_([c.id for c in categories]),
-            Topic.deleted_at.is_(None),
-            Topic.unlisted.is_(False),
-        )
-        .subquery()
-    )
+        for category in categories
+    ]
     latest = db.session.scalars(
         sa.select(Topic)
-        .join(ranked, ranked.c.id == Topic.id)
-        .where(ranked.c.rank <= latest_per_category)
-        .options(joinedload(Topic.last_post_user))
+        .where(Topic.id.in_(sa.union_all(*newest).scalar_subquery()))
+        .options(joinedload(Topic.last_post_user).load_only(*_PERSON))
         .order_by(Topic.bumped_at.desc())
     )
     for topic in latest:
@@ -163,8 +165,8 @@ def _list_query(user):
         .join(Topic.category)
         .options(
             contains_eager(Topic.category),
-            joinedload(Topic.user),
-            joinedload(Topic.last_post_user),
+            joinedload(Topic.user).load_only(*_PERSON),
+            joinedload(Topic.last_post_user).load_only(*_PERSON),
         )
         .where(permissions.visible_topics_clause(user))
     )
@@ -206,9 +208,13 @@ def list_topics(
     """Return a window of topics by last activity, pinned ones first on the first window."""
     query = _list_query(user)
     if category is not None:
-        children = sa.select(Category.id).where(Category.parent_id == category.id)
+        # Ids first: "category_id = x OR category_id IN (subquery)" defeats the
+        # (category_id, bumped_at) index and sorts the whole category.
+        ids = [category.id, *db.session.scalars(
+            sa.select(Category.id).where(Category.parent_id == category.id)
+        )]  # fmt: skip
         query = query.where(
-            sa.or_(Topic.category_id == category.id, Topic.category_id.in_(children))
+            Topic.category_id == category.id if len(ids) == 1 else Topic.category_id.in_(ids)
         )
         pinned_clause = Topic.pinned_at.is_not(None)
     else:
