@@ -30,10 +30,12 @@ def _database_label() -> str:
 
 
 def _current_revision() -> str | None:
+    """Return the database's revisions ("a, b" with plugin branches), or None."""
     from alembic.runtime.migration import MigrationContext
 
     with db.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = MigrationContext.configure(connection).get_current_heads()
+    return ", ".join(sorted(heads)) or None
 
 
 @click.command("init")

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised in the app factory."""
 
+import os
 from pathlib import Path
 
 from flask_babel import Babel
@@ -32,7 +33,8 @@ def _add_plugin_migrations(config):
     folders = migration_folders(current_app)
     if folders:
         core = Path(__file__).parent / "migrations" / "versions"
-        config.set_main_option("version_locations", " ".join([str(core), *folders]))
+        config.set_main_option("path_separator", "os")
+        config.set_main_option("version_locations", os.pathsep.join([str(core), *folders]))
     return config
 
 

@@ -175,8 +175,10 @@ def post_created(post, topic, user, extra):
 
 
 @hookspec
-def post_edited(post, topic, user, reason):
+def post_edited(post, topic, user, reason, extra):
     """React to an edit of a post (after the commit); ``user`` is the editor.
+
+    ``extra`` holds the edit form's ``plugin.*`` fields.
 
     Example::
 
@@ -326,12 +328,16 @@ def register_review_kinds():
 
 
 @hookspec
-def extra_search_fields(posts):
+def extra_search_fields(posts, session):
     """Return ``{post_id: text}``: extra words to index with some of ``posts``.
 
     ``posts`` is a batch of ``(post_id, topic_id, post_number)`` tuples whose
     search documents are being built (one call per batch, so a plugin needs
     one query, not one per post). The text is searched like the post's own.
+    Query with ``session``: the indexer may run outside the request's session
+    (after a commit, or in ``flask search reindex``). A post is indexed when
+    it is written, before ``topic_created`` runs; a plugin that saves data in
+    ``topic_created`` calls ``forum.search.enqueue("topic", topic.id)``.
 
     Example::
 

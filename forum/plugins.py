@@ -243,7 +243,16 @@ def startup_commands(app: Flask) -> list:
 
 
 def migration_folders(app: Flask) -> list[str]:
-    return _results(get_manager(app).hook.register_migrations(app=app), str, "register_migrations")
+    """Return the migration folders of the enabled plugins and of the disabled
+    folder plugins (``<plugin>/migrations``): a database that once had a
+    plugin's branch must still upgrade after the plugin is turned off."""
+    folders = _results(get_manager(app).hook.register_migrations(app=app), str,
+                       "register_migrations")  # fmt: skip
+    for name, path in _folder_plugins(Path(app.config["PLUGINS_DIR"]).resolve()).items():
+        candidate = path.parent / "migrations"
+        if name not in app.config["PLUGINS"] and path.name == "__init__.py" and candidate.is_dir():
+            folders.append(str(candidate))
+    return folders
 
 
 def markdown_extensions(app: Flask) -> tuple[list[Callable], dict[str, list[str]]]:
@@ -297,11 +306,13 @@ def review_kinds() -> dict[str, ReviewKind]:
     return {kind.name: kind for kind in kinds}
 
 
-def search_fields(posts: list[tuple[int, int, int]]) -> dict[int, str]:
+def search_fields(posts: list[tuple[int, int, int]], session) -> dict[int, str]:
     """Return post id -> extra text the plugins want indexed with it."""
     fields: dict[int, str] = {}
     for extra in _results(
-        get_manager().hook.extra_search_fields(posts=posts), dict, "extra_search_fields"
+        get_manager().hook.extra_search_fields(posts=posts, session=session),
+        dict,
+        "extra_search_fields",
     ):
         for post_id, text in extra.items():
             fields[post_id] = f"{fields.get(post_id, '')} {text}".strip()

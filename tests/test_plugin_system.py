@@ -24,13 +24,21 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(autouse=True)
 def _forget_plugin_modules():
-    """Folder plugins are imported as forum_plugins.<name>; each test writes its own."""
+    """Folder plugins are imported as forum_plugins.<name>; each test writes its own.
+
+    The bundled plugins (the repo's plugins/) stay imported: their models sit
+    on the shared declarative base and must be defined once per process.
+    """
+    bundled = str(ROOT / "plugins")
 
     def forget():
-        for name in [
-            n for n in sys.modules if n == "forum_plugins" or n.startswith("forum_plugins.")
-        ]:
-            del sys.modules[name]
+        for name, module in list(sys.modules.items()):
+            source = str(getattr(module, "__file__", None) or "")
+            if name.startswith("forum_plugins.") and not source.startswith(bundled):
+                del sys.modules[name]
+        namespace = sys.modules.get("forum_plugins")
+        if namespace is not None:
+            namespace.__path__[:] = [path for path in namespace.__path__ if path == bundled]
 
     forget()
     yield

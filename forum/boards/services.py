@@ -448,7 +448,10 @@ def edit_post(
             reason=reason.strip(), version=version,
         )  # fmt: skip
     db.session.commit()
-    plugins.notify_event("post_edited", post=post, topic=topic, user=editor, reason=reason.strip())
+    plugins.notify_event(
+        "post_edited", post=post, topic=topic, user=editor, reason=reason.strip(),
+        extra=extra or {},
+    )  # fmt: skip
     return post
 
 

@@ -118,7 +118,7 @@ def documents(session, condition: sa.ColumnElement[bool] | None = None) -> Itera
     result = session.execute(query.order_by(Post.id).execution_options(yield_per=2000))
     for rows in result.partitions(PLUGIN_BATCH):
         # Plugins add words in one call per batch (the extra_search_fields hook).
-        extra = search_fields([(row.id, row.topic_id, row.post_number) for row in rows])
+        extra = search_fields([(row.id, row.topic_id, row.post_number) for row in rows], session)
         for row in rows:
             text = plain_text(row.cooked)
             yield Document(

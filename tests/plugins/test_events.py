@@ -284,7 +284,9 @@ def test_search_documents_get_the_place(app, client, make, events_category):
                         municipality="meinersen")  # fmt: skip
     with app.app_context():
         post = db.session.scalar(sa.select(Post).where(Post.topic_id == topic.id))
-        texts = plugins.search_fields([(post.id, topic.id, 1), (post.id + 1, topic.id, 2)])
+        texts = plugins.search_fields(
+            [(post.id, topic.id, 1), (post.id + 1, topic.id, 2)], db.session
+        )
     assert texts == {post.id: "Schützenhaus Meinersen Samtgemeinde Meinersen"}
     # The search index has the place too (the first post is indexed again).
     page = client.get("/search?q=Schützenhaus").get_data(as_text=True)
