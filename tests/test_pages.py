@@ -1,0 +1,293 @@
+"""Pages load nothing from other hosts and stay light.
+
+(a) Every key page, as guest, applicant, member, moderator and admin, refers only
+to the forum itself: no src, href, action, srcset or url(...) to another host,
+no inline script or style (the CSP forbids them). The one exception is a plain
+link a member wrote inside a post's body, which is never loaded by itself.
+(b) A topic page with 20 posts weighs under 100 KB gzip-compressed, HTML, CSS,
+JavaScript and the generated avatars together (the posts are the demo's
+longest, so the text compresses like real text); all JavaScript is under 30 KB.
+"""
+
+import gzip
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from forum.boards.models import Category, Topic
+from forum.demo import DEMO_PASSWORD, load_demo
+from forum.demo.content import TOPICS
+from forum.extensions import db
+from forum.moderation.models import ReviewItem
+from forum.templating import category_url, topic_url
+from tests.conftest import login
+
+ROOT = Path(__file__).resolve().parents[1]
+STATIC = ROOT / "forum" / "static"
+PLUGINS = ROOT / "plugins"
+PAGE_BUDGET = 100 * 1024
+JS_BUDGET = 30 * 1024
+
+# Attributes that load or send to a URL; <a href> only navigates when clicked.
+URL_ATTRIBUTES = {"src", "href", "action", "formaction", "poster", "data", "srcset", "ping"}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+VOID |= {"track", "wbr"}
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""")
+
+
+def is_same_site(url: str) -> bool:
+    """Return True for a relative URL of this site, a #fragment or mailto:."""
+    url = url.strip()
+    if url.startswith("//"):
+        return False
+    return url.startswith(("/", "#", "?", "mailto:", "data:image/")) or not re.match(
+        r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url
+    )
+
+
+class _References(HTMLParser):
+    """Collect the URLs a page refers to, and what breaks a strict CSP."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, bool]] = []  # (tag, opens a post body)
+        self.foreign: list[str] = []
+        self.inline: list[str] = []
+        self.loaded: list[str] = []  # same-site resources the browser fetches
+
+    @property
+    def in_post_body(self) -> bool:
+        return any(cooked for _tag, cooked in self.stack)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        for name, value in attrs:
+            if name.startswith("on") or name == "style":
+                self.inline.append(f"<{tag} {name}=...>")
+            if name not in URL_ATTRIBUTES or value is None:
+                continue
+            urls = [part.split()[0] for part in value.split(",")] if name == "srcset" else [value]
+            for url in urls:
+                if is_same_site(url):
+                    continue
+                # A member's plain link inside a post body is content, not a resource.
+                if tag == "a" and name == "href" and self.in_post_body:
+                    continue
+                self.foreign.append(f"<{tag} {name}={url!r}>")
+        if tag == "script" and "src" not in attributes:
+            self.inline.append("<script> without src")
+        if tag == "style":
+            self.inline.append("<style>")
+        if tag in ("script", "img") and attributes.get("src"):
+            self.loaded.append(attributes["src"])
+        if tag == "link" and attributes.get("href"):
+            self.loaded.append(attributes["href"])
+        if tag not in VOID:
+            cooked = "cooked" in (attributes.get("class") or "").split()
+            self.stack.append((tag, cooked))
+
+    def handle_endtag(self, tag):
+        for index in range(len(self.stack) - 1, -1, -1):
+            if self.stack[index][0] == tag:
+                del self.stack[index:]
+                break
+
+
+def references(html: str) -> _References:
+    parser = _References()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+# --- The parser itself ---------------------------------------------------------------
+
+
+def test_reference_check_tells_resources_from_links_in_posts():
+    page = references(
+        '<link rel="stylesheet" href="https://cdn.example/x.css">'
+        '<div class="cooked"><p><a href="https://verein.example">Verein</a>'
+        '<img src="https://tracker.example/p.gif"></p></div>'
+        '<a href="https://elsewhere.example">out</a><a href="//cdn.example/">x</a>'
+        '<form action="/search"></form><a href="#main">skip</a><a href="mailto:a@b.de">m</a>'
+        '<p style="color:red" onclick="x()">s</p><script>alert(1)</script>'
+    )
+    assert page.foreign == [
+        "<link href='https://cdn.example/x.css'>",
+        "<img src='https://tracker.example/p.gif'>",
+        "<a href='https://elsewhere.example'>",
+        "<a href='//cdn.example/'>",
+    ]
+    assert page.inline == ["<p style=...>", "<p onclick=...>", "<script> without src"]
+
+
+# --- (a) No external references --------------------------------------------------------
+
+
+@pytest.fixture
+def demo(app, make):
+    """The demo forum, a member post with an outside link, and each role's key pages."""
+    make.user("neuling", role="applicant")
+    with app.app_context(), app.test_request_context():
+        load_demo()
+
+        def category(slug: str) -> str:
+            return category_url(db.session.scalar(sa.select(Category).where(Category.slug == slug)))
+
+        def topic(title_start: str) -> Topic:
+            return db.session.scalar(sa.select(Topic).where(Topic.title.startswith(title_start)))
+
+        public_topic, member_topic = topic("Bin ich bei"), topic("Vorstellungsrunde")
+        item = db.session.scalar(sa.select(ReviewItem.id).limit(1))
+        paths = {
+            "public_topic": topic_url(public_topic) + "?page=1",
+            "member_topic": topic_url(member_topic) + "?page=1",
+            "member_topic_id": member_topic.id,
+            "public_category": category("fragen-antworten"),
+            "member_category": category("allgemeines"),
+            "help_category": category("nachbarschaftshilfe"),
+            "review_item": f"/review/{item}",
+        }
+    # Members write outside links; they must stay plain links, never loaded.
+    make.post(
+        member_topic,
+        raw="Mehr beim [Landkreis](https://www.gifhorn.de) ![Logo](https://cdn.example/l.png)",
+    )
+    return paths
+
+
+PUBLIC = ["/", "/latest", "/search?q=Unfallversicherung", "/login", "/register", "/netiquette"]
+PUBLIC += ["/impressum", "/datenschutz", "/password/forgot"]
+ROLES = {
+    "guest": (None, [*PUBLIC, "{public_category}", "{public_topic}"]),
+    "applicant": (("neuling", "correct horse battery"), ["/", "/join", "/settings"]),
+    "member": (
+        ("anke.schulz", DEMO_PASSWORD),
+        [
+            *PUBLIC[:3],
+            "{member_category}",
+            "{help_category}",
+            "{member_topic}",
+            "{public_topic}",
+            "/new-topic",
+            "/t/{member_topic_id}/reply?to=2&quote=1",
+            "/search?q=Fahrdienst",
+            "/u/anke.schulz",
+            "/settings",
+            "/notifications",
+            "/bookmarks",
+            "/unread",
+        ],
+    ),
+    "moderator": (
+        ("moderation", DEMO_PASSWORD),
+        ["/review", "{review_item}", "{member_topic}", "/u/anke.schulz/moderate"],
+    ),
+    "admin": (
+        ("koordination", DEMO_PASSWORD),
+        [
+            "/admin/",
+            "/admin/settings",
+            "/admin/questions",
+            "/admin/texts",
+            "/admin/log",
+            "/admin/plugins",
+            "/admin/invitations",
+            "/admin/watched-words",
+            "/admin/rejection-templates",
+            "/review",
+        ],
+    ),
+}
+
+
+class _Account:
+    def __init__(self, username: str) -> None:
+        self.username = username
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_pages_refer_only_to_the_forum_itself(role, app, client, demo):
+    account, paths = ROLES[role]
+    if account:
+        login(client, _Account(account[0]), account[1])
+    problems = []
+    pages = [(path.format(**demo), "GET") for path in paths]
+    if role == "member":
+        # The composer with errors shown, and the no-JS preview.
+        pages += [("/new-topic", "POST"), (f"/t/{demo['member_topic_id']}/reply", "POST")]
+    for path, method in pages:
+        if method == "POST":
+            response = client.post(path, data={"raw": "x", "preview": ""})
+        else:
+            response = client.get(path)
+        assert response.status_code in (200, 400), f"{role} {method} {path}: {response.status}"
+        csp = response.headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in csp and "script-src 'self'" in csp, path
+        found = references(response.get_data(as_text=True))
+        problems += [f"{role} {path}: {ref}" for ref in found.foreign + found.inline]
+    assert not problems, "\n".join(problems)
+
+
+def test_member_links_in_posts_stay_but_their_images_do_not(app, client, demo):
+    login(client, _Account("anke.schulz"), DEMO_PASSWORD)
+    html = client.get(demo["member_topic"]).get_data(as_text=True)
+    assert 'href="https://www.gifhorn.de"' in html
+    assert "cdn.example" not in html
+
+
+def test_stylesheets_load_nothing_from_other_hosts(client, make):
+    make.category("Farbig", color="be123c")
+    sheets = {path.name: path.read_text(encoding="utf-8") for path in STATIC.rglob("*.css")}
+    sheets["/assets/categories.css"] = client.get("/assets/categories.css").get_data(as_text=True)
+    assert "be123c" in sheets["/assets/categories.css"]
+    foreign = [
+        f"{name}: {url}"
+        for name, text in sheets.items()
+        for match in CSS_URL.finditer(text)
+        if not is_same_site(url := match.group(1) or match.group(2))
+    ]
+    assert not foreign, foreign
+
+
+# --- (b) Page weight ----------------------------------------------------------------------
+
+
+def longest_demo_texts(count: int) -> list[str]:
+    """Return the demo's longest real German posts: varied text compresses honestly."""
+    texts = [topic.raw for topic in TOPICS] + [r.raw for topic in TOPICS for r in topic.replies]
+    return sorted(texts, key=len, reverse=True)[:count]
+
+
+def gzipped_size(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=6))
+
+
+def test_a_topic_page_with_20_posts_is_under_100_kb_and_js_under_30_kb(app, client, make):
+    author = make.user("fahrerin")
+    category = make.category("Allgemeines", read_level="members")
+    first, *replies = longest_demo_texts(20)
+    topic = make.topic(author, category, "Fahrdienst im Nordkreis: wer fährt wann?", first)
+    people = [make.user(f"mitglied{n}") for n in range(6)]
+    for number, raw in enumerate(replies, start=2):
+        make.post(topic, people[number % len(people)], raw, reply_to_post_number=number - 1)
+    login(client, people[0])
+
+    response = client.get(f"/t/{topic.slug}/{topic.id}?page=1")
+    html = response.get_data()
+    assert html.count(b'class="post') >= 20
+    sizes = {"html": gzipped_size(html)}
+    for url in sorted(set(references(html.decode()).loaded)):
+        with client.get(url) as asset:  # static files are streamed: close them
+            assert asset.status_code == 200, url
+            sizes[url] = gzipped_size(asset.get_data())
+    total = sum(sizes.values())
+    assert total < PAGE_BUDGET, f"{total / 1024:.1f} KB gzipped: {sizes}"
+
+    scripts = sorted(STATIC.rglob("*.js")) + sorted(PLUGINS.rglob("*.js"))
+    assert scripts, "no JavaScript found"
+    js_bytes = sum(path.stat().st_size for path in scripts)
+    assert js_bytes < JS_BUDGET, f"{js_bytes / 1024:.1f} KB of JavaScript: {scripts}"
