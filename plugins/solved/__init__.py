@@ -1,0 +1,67 @@
+"""Solved (accepted answers): the author of a question or a moderator marks
+one reply as the solution; built only on the forum's plugin hooks.
+
+Enable with ``PLUGINS = ["solved"]``, then ``flask --app forum db upgrade heads``.
+Settings: ``SOLVED_CATEGORIES`` (category slugs where answers can be accepted).
+Turning the plugin off hides its buttons, marks and filter words; the
+accepted answers stay stored and come back when it is turned on again.
+"""
+
+from pathlib import Path
+
+from flask import g
+
+from forum import hookimpl
+from forum.plugins import Contribution, SearchFilter
+
+from . import models, services
+from .views import bp, footer_context, solution_context
+
+__version__ = "1.0.0"
+__all__ = ["models"]  # imported at load: the table joins the metadata (and test cleanup)
+
+
+@hookimpl
+def register_settings(app):
+    # The demo's "Fragen & Antworten".
+    return {"SOLVED_CATEGORIES": ["fragen-antworten"]}
+
+
+@hookimpl
+def register_blueprints(app):
+    return [bp]
+
+
+@hookimpl
+def register_migrations(app):
+    return str(Path(__file__).parent / "migrations")
+
+
+@hookimpl
+def register_search_filters():
+    return [SearchFilter("status", services.status_condition)]
+
+
+@hookimpl
+def prepare_topic_list(topics):
+    ids = [topic.id for topic in topics if services.is_enabled(topic.category)]
+    g.solved_topic_ids = services.solved_among(ids)
+
+
+@hookimpl
+def extra_outlet(outlet, user, topic, post):
+    if topic is None or not services.is_enabled(topic.category):
+        return None
+    if outlet == "topic_list_item":
+        if topic.id not in g.get("solved_topic_ids", ()):
+            return None
+        return Contribution("solved/list_mark.html")
+    if outlet == "below_first_post":
+        solution = services.solution_of(topic)
+        if solution is None:
+            return None
+        return Contribution("solved/solution.html", solution_context(topic, solution))
+    if outlet == "post_footer" and post is not None and post.post_number > 1:
+        context = footer_context(user, post, services.solution_of(topic))
+        return Contribution("solved/post_footer.html", context) if context else None
+    return None
