@@ -3,8 +3,8 @@
 Writers take Whoosh's lock file with a timeout; a writer that cannot get it
 leaves its outbox rows for whoever holds the lock (the holder keeps draining
 the outbox until it is empty), so gunicorn workers never show lock errors and
-never lose an update. Each thread keeps a searcher and refreshes it only when
-another writer has committed.
+never lose an update. Each thread keeps a searcher and opens a new one only
+when a writer has committed. Queries are evaluated by whoosh_engine.
 """
 
 import threading
@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from whoosh import index, query, writing
-from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, TEXT, Schema
-from whoosh.idsets import BitSet
+from whoosh import index, writing
+from whoosh.columns import NumericColumn
+from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.scoring import BM25F
 
 from forum.boards.models import Topic
@@ -22,6 +22,7 @@ from forum.extensions import db
 from forum.search.analysis import Splitter, analyzer
 from forum.search.backend import Criteria, Hit, Hits, Progress
 from forum.search.documents import Document
+from forum.search.whoosh_engine import Clause, Evaluator, Request, TableCache
 
 #: A word in the title counts this many times a word in the text.
 TITLE_BOOST = 3.0
@@ -33,18 +34,24 @@ def _epoch(value: datetime) -> int:
 
 
 def schema(splitter: Splitter) -> Schema:
+    """Return the index's fields.
+
+    Numbers looked up by value index one term each (``shift_step=0``: no range
+    queries on them); ``created`` and ``likes`` are only sorted and compared,
+    so they are columns without terms. Changing this needs a reindex.
+    """
     text = analyzer(splitter)
     return Schema(
         post_id=ID(unique=True, stored=True),
-        topic_id=NUMERIC(bits=64, signed=False, sortable=True, stored=True),
-        category_id=NUMERIC(bits=64, signed=False),
-        user_id=NUMERIC(bits=64, signed=False),
+        topic_id=NUMERIC(bits=64, signed=False, sortable=True, shift_step=0),
+        category_id=NUMERIC(bits=64, signed=False, shift_step=0),
+        user_id=NUMERIC(bits=64, signed=False, shift_step=0),
         level=ID,
         flags=KEYWORD,
         first=BOOLEAN,
         closed=BOOLEAN,
-        created=NUMERIC(bits=64, sortable=True),
-        likes=NUMERIC(bits=64, sortable=True),
+        created=COLUMN(NumericColumn("q")),
+        likes=COLUMN(NumericColumn("q")),
         title=TEXT(analyzer=text),
         body=TEXT(analyzer=text),
     )
@@ -62,6 +69,7 @@ class WhooshBackend:
         self._open_lock = threading.Lock()
         #: Every thread's searcher, so ``close`` can release their files.
         self._searchers: set = set()
+        self._tables = TableCache()
 
     # --- The index itself ------------------------------------------------------------
 
@@ -89,18 +97,18 @@ class WhooshBackend:
         searcher = getattr(self._local, "searcher", None)
         if searcher is not None and searcher.up_to_date():
             return searcher
-        if searcher is not None and searcher.doc_count_all():
-            fresh = searcher.refresh()  # reuses the segments that did not change
-        else:
-            # Whoosh cannot refresh a searcher of an empty index.
-            if searcher is not None:
-                searcher.close()
-            fresh = self._index().searcher(weighting=BM25F())
+        # A new searcher rather than searcher.refresh(): Whoosh's refresh reuses
+        # the reader of a segment whose deletions changed, with the old deletions
+        # (an edited post would then be found twice). Opening is cheap; what the
+        # queries need per segment is kept in self._tables across searchers.
+        if searcher is not None:
+            searcher.close()
+        fresh = self._index().searcher(weighting=BM25F())
         with self._open_lock:
             self._searchers.discard(searcher)
             self._searchers.add(fresh)
+        self._tables.keep_only(fresh)
         self._local.searcher = fresh
-        self._local.permission_sets = {}
         return fresh
 
     def close(self) -> None:
@@ -140,7 +148,7 @@ class WhooshBackend:
         whoosh.index.LockError when another writer holds the lock longer than
         SEARCH_LOCK_TIMEOUT (the rows stay; that writer drains the outbox).
         """
-        writer = self._index().writer(timeout=self.lock_timeout, delay=0.05)
+        writer = self._index().writer(timeout=self.lock_timeout, delay=0.05, compound=False)
         try:
             rows, work = load()
             for post_id in work.post_ids_gone:
@@ -160,8 +168,9 @@ class WhooshBackend:
 
     def rebuild(self, session, load, progress: Progress | None = None) -> int:
         """Replace the whole index with the documents ``load()`` yields, under the lock."""
-        writer = self._index().writer(timeout=max(self.lock_timeout, 30.0), delay=0.1,
-                                      limitmb=256)  # fmt: skip
+        writer = self._index().writer(
+            timeout=max(self.lock_timeout, 30.0), delay=0.1, limitmb=256, compound=False
+        )
         count = 0
         try:
             for document in load():
@@ -178,62 +187,35 @@ class WhooshBackend:
 
     # --- Searching ---------------------------------------------------------------------
 
-    def _permission_filter(self, searcher, criteria: Criteria):
-        """Return the documents the searcher may see (cached per searcher generation)."""
-        key = (criteria.levels, criteria.excluded_flags)
-        cached = self._local.permission_sets.get(key)
-        if cached is None:
-            allowed: query.Query = query.Or([query.Term("level", lv) for lv in criteria.levels])
-            if criteria.excluded_flags:
-                hidden = [query.Term("flags", flag) for flag in sorted(criteria.excluded_flags)]
-                allowed = query.AndNot(allowed, query.Or(hidden))
-            cached = BitSet(searcher.docs_for_query(allowed), size=searcher.doc_count_all())
-            self._local.permission_sets[key] = cached
-        return cached
-
-    def _text_query(self, criteria: Criteria) -> query.Query:
-        fields = ("title",) if criteria.in_title else ("title", "body")
-        parts = []
-        for terms in criteria.words:
-            for term in terms:
-                parts.append(
-                    query.Or(
-                        [
-                            query.Term(f, term, boost=TITLE_BOOST if f == "title" else 1.0)
-                            for f in fields
-                        ]
-                    )
-                )
-        for terms in criteria.phrases:
-            if len(terms) == 1:
-                parts.append(query.Or([query.Term(f, terms[0]) for f in fields]))
-            else:
-                parts.append(query.Or([query.Phrase(f, terms) for f in fields]))
-        return query.And(parts) if parts else query.Every()
-
-    def _filters(self, criteria: Criteria, topic_ids: list[int] | None) -> list[query.Query]:
-        filters: list[query.Query] = []
+    def _request(self, criteria: Criteria, topic_ids: list[int] | None) -> Request:
+        words = {"title": TITLE_BOOST} if criteria.in_title else {"title": TITLE_BOOST, "body": 1.0}
+        phrases = {"title": 1.0} if criteria.in_title else {"title": 1.0, "body": 1.0}
+        clauses = [Clause([term], words) for terms in criteria.words for term in terms]
+        clauses += [Clause(terms, phrases) for terms in criteria.phrases]
+        any_of: list[list[tuple[str, object]]] = []
         if criteria.user_ids:
-            filters.append(query.Or([query.Term("user_id", i) for i in criteria.user_ids]))
+            any_of.append([("user_id", i) for i in criteria.user_ids])
         if criteria.category_ids is not None:
-            filters.append(query.Or([query.Term("category_id", i) for i in criteria.category_ids]))
+            any_of.append([("category_id", i) for i in criteria.category_ids])
         if criteria.topic_id is not None:
-            filters.append(query.Term("topic_id", criteria.topic_id))
+            any_of.append([("topic_id", criteria.topic_id)])
         if criteria.in_first:
-            filters.append(query.Term("first", True))
+            any_of.append([("first", True)])
         if criteria.closed is not None:
-            filters.append(query.Term("closed", criteria.closed))
-        if criteria.after or criteria.before:
-            filters.append(
-                query.NumericRange(
-                    "created",
-                    _epoch(criteria.after) if criteria.after else None,
-                    _epoch(criteria.before) - 1 if criteria.before else None,
-                )
-            )
-        if topic_ids is not None:
-            filters.append(query.Or([query.Term("topic_id", i) for i in topic_ids]))
-        return filters
+            any_of.append([("closed", criteria.closed)])
+        order = criteria.order
+        if order in ("latest", "oldest") or not criteria.has_text:
+            order = "oldest" if order == "oldest" else "latest"
+        return Request(
+            clauses=clauses,
+            levels=criteria.levels,
+            excluded_flags=criteria.excluded_flags,
+            any_of=any_of,
+            created_from=_epoch(criteria.after) if criteria.after else None,
+            created_before=_epoch(criteria.before) if criteria.before else None,
+            topic_ids=frozenset(topic_ids) if topic_ids is not None else None,
+            order=order,
+        )
 
     def search(self, criteria: Criteria, offset: int, limit: int) -> Hits:
         """Return matching topics, best first, with their best post."""
@@ -244,48 +226,17 @@ class WhooshBackend:
             if not topic_ids:
                 return Hits(0, [])
         searcher = self._searcher()
-        allowed = self._permission_filter(searcher, criteria)
-        filters = self._filters(criteria, topic_ids)
-        if filters:
-            narrowed = BitSet(
-                searcher.docs_for_query(query.And(filters)), size=searcher.doc_count_all()
-            )
-            allowed = allowed & narrowed
-        if not allowed:
-            # Whoosh takes an empty filter for "no filter": never hand it one.
-            return Hits(0, [])
-        sortedby, reverse = None, False
-        if criteria.order in ("latest", "oldest") or not criteria.has_text:
-            sortedby, reverse = "created", criteria.order != "oldest"
-        elif criteria.order == "likes":
-            sortedby, reverse = "likes", True
-        results = searcher.search(
-            self._text_query(criteria),
-            filter=allowed,
-            limit=None,
-            sortedby=sortedby,
-            reverse=reverse,
+        found = Evaluator(searcher, self._tables).run(
+            self._request(criteria, topic_ids), offset, limit
         )
-        topic_column = searcher.reader().column_reader("topic_id")
-        created_column = searcher.reader().column_reader("created")
-        best: dict[int, tuple[float, int, int]] = {}
-        for score, docnum in results.top_n:
-            topic_id = topic_column[docnum]
-            if topic_id not in best:
-                best[topic_id] = (score, created_column[docnum], docnum)
-        groups = list(best.items())
-        if sortedby is None:
-            # Best match first; among equal scores the newer post wins.
-            groups.sort(key=lambda item: (-round(item[1][0], 6), -item[1][1]))
-        window = groups[offset : offset + limit]
         return Hits(
-            total=len(groups),
+            total=found.total,
             hits=[
                 Hit(
                     topic_id=topic_id,
                     post_id=int(searcher.stored_fields(docnum)["post_id"]),
-                    score=score if sortedby is None else 0.0,
+                    score=score,
                 )
-                for topic_id, (score, _created, docnum) in window
+                for score, docnum, topic_id in found.window
             ],
         )

@@ -1,0 +1,134 @@
+"""The Whoosh backend's block-at-a-time evaluation against Whoosh's own scoring.
+
+Whoosh-only (the PostgreSQL runs are skipped): ``forum.search.whoosh_engine``
+must give what scoring every match with Whoosh's collectors gives, whatever
+part of the matches it sorts in full.
+"""
+
+import pytest
+
+from forum.extensions import db
+
+WORDS = ["Tafel", "Gifhorn", "Hilfe", "Fahrdienst", "Sommerfest"]
+
+
+@pytest.fixture
+def whoosh_only(search_backend):
+    if search_backend != "whoosh":
+        pytest.skip("tests the Whoosh backend's evaluation")
+
+
+@pytest.fixture
+def forum_posts(whoosh_only, make):
+    """Topics of several posts with overlapping words, in two categories."""
+    public = make.category("Öffentlich", read_level="public")
+    members = make.category("Intern", read_level="members")
+    author = make.user(role="moderator")
+    for number in range(12):
+        category = public if number % 3 else members
+        words = " ".join(WORDS[(number + i) % len(WORDS)] for i in range(1 + number % 3))
+        topic = make.topic(author, category, f"Thema {number} {WORDS[number % 5]}", words)
+        for reply in range(number % 4):
+            make.post(topic, author, raw=f"{WORDS[(number * reply) % 5]} und {words}")
+    return author
+
+
+def _reference(app, text, user):
+    """Whoosh's collectors score every match, grouped by topic (the former code)."""
+    from whoosh import query
+    from whoosh.idsets import BitSet
+
+    from forum.search import services
+    from forum.search.query import parse
+    from forum.search.whoosh_backend import TITLE_BOOST
+
+    backend = services.get_backend()
+    criteria = services._criteria(user, parse(text))
+    searcher = backend._searcher()
+    allowed = query.Or([query.Term("level", level) for level in criteria.levels])
+    hidden = [query.Term("flags", flag) for flag in sorted(criteria.excluded_flags)]
+    allowed = query.AndNot(allowed, query.Or(hidden))
+    parts = [
+        query.Or([query.Term("title", t, boost=TITLE_BOOST), query.Term("body", t)])
+        for terms in criteria.words
+        for t in terms
+    ]
+    allow = BitSet(searcher.docs_for_query(allowed), size=searcher.doc_count_all())
+    results = searcher.search(query.And(parts), filter=allow, limit=None)
+    best: dict[int, tuple[float, int]] = {}
+    for hit in results:
+        fields = searcher.stored_fields(hit.docnum)
+        topic = searcher.reader().column_reader("topic_id")[hit.docnum]
+        created = searcher.reader().column_reader("created")[hit.docnum]
+        key = (round(hit.score, 6), created, hit.docnum)
+        if topic not in best or key > best[topic][0]:
+            best[topic] = (key, int(fields["post_id"]))
+    ordered = sorted(best.items(), key=lambda item: item[1][0], reverse=True)
+    return [(topic, post_id) for topic, (_key, post_id) in ordered]
+
+
+def _engine(app, text, user, offset=0, limit=100):
+    from forum.search import services
+    from forum.search.query import parse
+
+    criteria = services._criteria(user, parse(text))
+    hits = services.get_backend().search(criteria, offset, limit)
+    return hits.total, [(hit.topic_id, hit.post_id) for hit in hits.hits]
+
+
+def test_same_ranking_as_whoosh_scoring_every_match(app, forum_posts, monkeypatch):
+    from forum.search import whoosh_engine
+
+    texts = ["Tafel", "Hilfe Gifhorn", "Thema", "Fahrdienst Sommerfest"]
+    with app.test_request_context():
+        moderator = db.session.get(type(forum_posts), forum_posts.id)
+        for text, who in [(text, who) for text in texts for who in (None, moderator)]:
+            expected = _reference(app, text, who)
+            assert expected, text
+            total, found = _engine(app, text, who)
+            assert (total, found) == (len(expected), expected)
+            # Sorting in full only the best few posts, growing until the page
+            # is complete, gives the same pages.
+            monkeypatch.setattr(whoosh_engine, "MIN_TAKE", 1)
+            monkeypatch.setattr(whoosh_engine, "TAKE_FACTOR", 1)
+            pages = []
+            for offset in range(0, total, 2):
+                page_total, page = _engine(app, text, who, offset, 2)
+                assert page_total == total
+                pages += page
+            assert pages == expected
+            monkeypatch.undo()
+
+
+def test_deleted_documents_leave_counts_and_pages(app, make, whoosh_only, find):
+    category = make.category(read_level="public")
+    topics = [make.topic(category=category, title=f"Flohmarkt {n}", raw="Text.") for n in range(3)]
+    assert find("Flohmarkt").total == 3
+    with app.app_context():
+        from forum.boards.models import Topic
+
+        db.session.get(Topic, topics[1].id).title = "Basar"
+        db.session.commit()  # its old documents are deleted in their segment, new ones added
+    found = find("Flohmarkt")
+    assert (found.total, sorted(found.titles)) == (2, ["Flohmarkt 0", "Flohmarkt 2"])
+    assert find("Basar").titles == ["Basar"]
+
+
+def test_orders_page_like_the_whole_list(app, forum_posts, monkeypatch):
+    from forum.search import whoosh_engine
+
+    with app.test_request_context():
+        for text in (
+            "Tafel order:latest",
+            "Tafel order:oldest",
+            "Tafel order:likes",
+            "@" + forum_posts.username,
+        ):
+            total, everything = _engine(app, text, None)
+            monkeypatch.setattr(whoosh_engine, "MIN_TAKE", 1)
+            monkeypatch.setattr(whoosh_engine, "TAKE_FACTOR", 1)
+            pages = []
+            for offset in range(0, total, 3):
+                pages += _engine(app, text, None, offset, 3)[1]
+            assert pages == everything and len(set(everything)) == total > 3, text
+            monkeypatch.undo()
