@@ -239,16 +239,22 @@ def _load_results(user: Any, post_ids: list[int], wanted: set[str]) -> list[Sear
 
 def highlight(text: str, wanted: set[str], splitter: Splitter, *, whole: bool = False) -> Markup:
     """Return ``text`` (or an excerpt around the first match) escaped, matches in <mark>."""
-    spans = list(highlight_spans(text, wanted, splitter)) if wanted else []
     start, end = 0, len(text)
-    if not whole and len(text) > EXCERPT_LENGTH:
-        first = spans[0][0] if spans else 0
+    if not wanted:
+        spans: list[tuple[int, int]] = []
+    elif whole or len(text) <= EXCERPT_LENGTH:
+        spans = list(highlight_spans(text, wanted, splitter))
+    else:
+        # Analyse up to the first match, then only the excerpt around it.
+        first = next(iter(highlight_spans(text, wanted, splitter)), (0, 0))[0]
         start = max(0, first - EXCERPT_LENGTH // 3)
         if start:
             start = text.find(" ", start) + 1 or start
         end = min(len(text), start + EXCERPT_LENGTH)
         if end < len(text):
             end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+        spans = [(a + start, b + start)
+                 for a, b in highlight_spans(text[start:end], wanted, splitter)]  # fmt: skip
     pieces = [Markup("…") if start else Markup("")]
     position = start
     for span_start, span_end in spans:
