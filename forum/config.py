@@ -100,7 +100,7 @@ MAIL_TIMEOUT = 10
 #: Plugins to load, by name: modules or packages in PLUGINS_DIR, or installed
 #: packages that declare a ``forum.plugins`` entry point. A listed plugin that
 #: is missing or fails to import stops start-up with a message naming it.
-PLUGINS: list = []
+PLUGINS: list = ["events", "solved"]
 #: The folder of folder plugins (default: ``plugins/`` beside the package).
 PLUGINS_DIR = str(Path(__file__).resolve().parent.parent / "plugins")
 

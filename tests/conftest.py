@@ -142,6 +142,8 @@ def app_config(database_url, smtp_server) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "VIEW_FLUSH_INTERVAL": 0,
+        # The core's tests run without plugins; tests/plugins/ enables them.
+        "PLUGINS": [],
         # scrypt costs ~0.1 s per hash; the suite creates hundreds of accounts.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "MAIL_SERVER": "127.0.0.1",
@@ -157,6 +159,9 @@ def app(app_config, tmp_path) -> Iterator[Flask]:
     with app.app_context():
         _empty_all_tables()
     yield app
+    if "search" in app.extensions:
+        # The Whoosh index keeps files open; close them with the app.
+        app.extensions["search"].close()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
