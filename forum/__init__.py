@@ -107,6 +107,7 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from forum.admin.views import bp as admin_bp
+    from forum.api.views import bp as api_bp
     from forum.auth.views import bp as auth_bp
     from forum.boards.views import bp as boards_bp
     from forum.membership.views import bp as membership_bp
@@ -117,7 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.users.views import bp as users_bp
 
     for blueprint in (
-        boards_bp, auth_bp, users_bp, moderation_bp, notifications_bp,
+        api_bp, boards_bp, auth_bp, users_bp, moderation_bp, notifications_bp,
         membership_bp, site_bp, admin_bp, search_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)

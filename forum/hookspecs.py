@@ -364,6 +364,26 @@ def register_search_filters():
     """
 
 
+# --- JSON API ---------------------------------------------------------------------------
+
+
+@hookspec
+def extra_api_fields(kind, obj, user):
+    """Return a dict of fields to add to a serialised object of the JSON API.
+
+    ``kind`` is "topic", "post" or "user"; ``obj`` the model object; ``user``
+    the viewer. Called for every object the API returns (``/latest.json``,
+    ``/t/<id>.json``, ...). A plugin may not replace the core's fields.
+
+    Example::
+
+        @hookimpl
+        def extra_api_fields(kind, obj):
+            if kind == "topic":
+                return {"has_accepted_answer": is_solved(obj.id)}
+    """
+
+
 # --- Pages ------------------------------------------------------------------------------
 
 

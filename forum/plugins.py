@@ -300,6 +300,17 @@ def notify_event(event: str, **arguments) -> None:
         current_app.logger.exception("A plugin failed in %s", event)
 
 
+def api_fields(kind: str, obj, user, data: dict) -> dict:
+    """Add the plugins' ``extra_api_fields`` to ``data``; core fields stay."""
+    for extra in _results(
+        get_manager().hook.extra_api_fields(kind=kind, obj=obj, user=user), dict,
+        "extra_api_fields",
+    ):  # fmt: skip
+        for key, value in extra.items():
+            data.setdefault(key, value)
+    return data
+
+
 def review_kinds() -> dict[str, ReviewKind]:
     kinds = _flatten(get_manager().hook.register_review_kinds(), ReviewKind,
                      "register_review_kinds")  # fmt: skip

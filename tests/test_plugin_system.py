@@ -739,3 +739,24 @@ def test_hook_register_nav_links(build):
     assert '<a href="/latest" aria-current="page">Termine</a>' in client.get("/latest").get_data(
         as_text=True
     )
+
+
+def test_hook_extra_api_fields(build):
+    source = """
+        from forum import hookimpl
+
+        @hookimpl
+        def extra_api_fields(kind, obj):
+            if kind == "topic":
+                return {"lieblingsfarbe": "grün", "title": "überschrieben?"}
+            if kind == "user":
+                return {"verein": "Jugendfeuerwehr"}
+    """
+    app = build({"felder": source})
+    _make, _member, _moderator, _category, _other, topic = _world(app)
+    client = _client(app)
+    _login(client, "mitglied")
+    data = client.get(f"/t/{topic.id}.json").get_json()
+    assert data["lieblingsfarbe"] == "grün"
+    assert data["title"] == "Ein Thema für Plugins"  # core fields stay
+    assert client.get("/u/mitglied.json").get_json()["user"]["verein"] == "Jugendfeuerwehr"

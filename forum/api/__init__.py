@@ -1,0 +1,1 @@
+"""A read-only JSON API shaped like Discourse's for the endpoints it covers."""
