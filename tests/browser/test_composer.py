@@ -76,8 +76,9 @@ def test_member_writes_previews_replies_quotes_likes_and_edits(
     page.goto("/new-topic")
     page.get_by_role("button", name="Create topic").click()
     expect(page.locator("#title-error")).to_be_visible()
-    assert page.evaluate("document.activeElement.id") == "title"
-    assert page.evaluate("document.activeElement.getAttribute('aria-invalid')") == "true"
+    # forum.js runs deferred: wait for it to move the focus.
+    expect(page.locator("#title")).to_be_focused()
+    expect(page.locator("#title")).to_have_attribute("aria-invalid", "true")
 
     # The toolbar formats the selection; the preview is live and needs no reload.
     page.get_by_label("Title").fill("Treffen der Fahrdienste")
@@ -120,6 +121,7 @@ def test_member_writes_previews_replies_quotes_likes_and_edits(
     expect(reply.locator(".in-reply-to")).to_contain_text("nachbar (#2)")
 
     # Quote a selection from the first post into the reply box.
+    page.wait_for_load_state()  # forum.js (deferred) listens for selections
     _select(page, "#post_1 .cooked", "zum Arzt fahren")
     page.locator(".quote-selection").click()
     box = page.locator(".reply-box textarea")
@@ -136,6 +138,7 @@ def test_member_writes_previews_replies_quotes_likes_and_edits(
     expect(quoting.locator(".in-reply-to")).to_contain_text("nachbar (#1)")
 
     # Like without a reload.
+    page.wait_for_load_state()
     page.evaluate("window.stillTheSamePage = true")
     like = page.locator("#post_1").get_by_role("button", name=re.compile("Like"))
     like.click()
