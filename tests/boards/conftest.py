@@ -16,7 +16,6 @@ def app_config(app_config):
     return app_config
 
 
-
 @pytest.fixture
 def in_request(app):
     """Return a request context in English, for service calls whose errors are translated."""

@@ -205,7 +205,7 @@ def test_moderators_cannot_act_on_themselves_or_admins(app, client, make, world,
     assert client.get("/u/niemand/moderate").status_code == 404
 
 
-# --- Crafted requests ------------------------------------------------------------------------------
+# --- Crafted requests ----------------------------------------------------------------------------
 
 
 def test_applicant_crafting_a_reply_stores_nothing(app, client, make, world):
