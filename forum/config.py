@@ -63,6 +63,8 @@ RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
 REGISTER_RATE_LIMIT = "5 per hour"
 POST_RATE_LIMIT = "12 per minute;200 per day"
+#: The composer's live preview asks while the member types, so it has its own limit.
+PREVIEW_RATE_LIMIT = "40 per minute;2000 per day"
 PASSWORD_RESET_RATE_LIMIT = "5 per hour"  # noqa: S105 (a rate, not a secret)
 
 # --- Language ---------------------------------------------------------------

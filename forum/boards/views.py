@@ -40,7 +40,7 @@ bp = Blueprint("boards", __name__)
 _post_limit = limiter.limit(lambda: current_app.config["POST_RATE_LIMIT"], methods=["POST"])
 # The live preview asks while someone types, so it gets a roomier bucket of its own.
 _preview_limit = limiter.limit(
-    lambda: current_app.config.get("PREVIEW_RATE_LIMIT", "40 per minute;2000 per day"),
+    lambda: current_app.config["PREVIEW_RATE_LIMIT"],
     methods=["POST"],
 )
 
