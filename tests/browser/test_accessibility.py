@@ -29,7 +29,8 @@ from tests.browser.conftest import WCAG_A_AA, log_in
 TARGET_MIN = 44
 MEASURE_TARGETS = """(minimum) => {
   const selector = ["a", "button", "input:not([type=hidden])", "select", "summary", "textarea"]
-    .flatMap((control) => [`header ${control}`, `main ${control}`]).join(", ");
+    .flatMap((control) => [`header ${control}`, `main ${control}`, `footer ${control}`])
+    .join(", ");
   const inSentence = (element) => Array.from(element.parentElement.childNodes).some(
     (node) => node.nodeType === Node.TEXT_NODE && /[\\p{L}\\p{N}]/u.test(node.textContent));
   const small = [];
@@ -66,6 +67,12 @@ def _submit_empty(page: Page) -> None:
 
 
 @pytest.fixture
+def app_config(app_config):
+    # The plugins' pages and outlets are key pages too.
+    return {**app_config, "PLUGINS": ["events", "solved"]}
+
+
+@pytest.fixture
 def screens(live_app, make) -> dict[str, list[Screen]]:
     """Load the demo forum and return each role's key pages."""
     app: Flask = live_app
@@ -94,6 +101,7 @@ def screens(live_app, make) -> dict[str, list[Screen]]:
                 Screen("register", "/register"),
                 Screen("netiquette", "/netiquette"),
                 Screen("impressum", "/impressum"),
+                Screen("events", "/events"),
             ],
             "member": [
                 Screen("categories", "/"),
@@ -109,6 +117,8 @@ def screens(live_app, make) -> dict[str, list[Screen]]:
                 Screen("notifications", "/notifications"),
                 Screen("bookmarks", "/bookmarks"),
                 Screen("unread", "/unread"),
+                Screen("events", "/events"),
+                Screen("question-with-solution-tools", topic_url(public_topic)),
             ],
             "moderator": [
                 Screen("review", "/review"),
@@ -139,7 +149,12 @@ ACCOUNTS = {
     "admin": ("koordination", DEMO_PASSWORD),
 }
 # (language, colour scheme, width): German on a phone in both schemes, English on a desktop.
-PASSES = [("de", "light", 360), ("de", "dark", 360), ("en", "light", 1280)]
+PASSES = [
+    ("de", "light", 360),
+    ("de", "dark", 360),
+    ("en", "light", 1280),
+    ("en", "dark", 1280),
+]
 
 
 def _set_language(app: Flask, username: str, language: str) -> None:
