@@ -93,7 +93,9 @@ def world(app, make):
         editor = db.session.get(User, author.id)
         boards.edit_post(
             editor,
-            db.session.scalar(sa.select(Post).where(Post.topic_id == member_topic.id)),
+            db.session.scalar(
+                sa.select(Post).where(Post.topic_id == member_topic.id, Post.post_number == 1)
+            ),
             f"Geändert {MEMBERS}",
             title=f"Internes Thema {MEMBERS}",
             reason=f"Grund {MEMBERS}",
