@@ -87,13 +87,10 @@ def prepare_database(url: str, reset: bool) -> None:
 
 def build_schema(app, how: str) -> str:
     """Create the tables with the migrations (``flask db upgrade``), else create_all()."""
-    from forum.extensions import db
+    from forum.extensions import db, init_migrate
 
-    if "migrate" not in app.extensions:
-        # The app may leave Flask-Migrate to the CLI; the generator needs it here.
-        import flask_migrate
-
-        flask_migrate.Migrate(app, db, directory=str(common.ROOT / "forum" / "migrations"))
+    # The app leaves Flask-Migrate to the command line; the generator needs it here.
+    init_migrate(app)
     migrations = Path(app.extensions["migrate"].directory)
     has_migrations = any((migrations / "versions").glob("*.py"))
     if how == "migrations" and not has_migrations:

@@ -193,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     # The data set has no plugin tables (events, solved): measure the core search.
     os.environ["FORUM_PLUGINS"] = "[]"
 
+    common.RESULTS_DIR.mkdir(exist_ok=True)
     url = prepare_database(common.database_url(args.url), args.fresh_copy)
     app = common.make_app(
         url, {"SEARCH_BACKEND": args.backend, "SEARCH_INDEX_DIR": str(INDEX_DIR), "PLUGINS": []}
@@ -258,7 +259,6 @@ def main(argv: list[str] | None = None) -> int:
             )
     report = "\n".join(lines) + "\n"
     print(report)
-    common.RESULTS_DIR.mkdir(exist_ok=True)
     path = common.RESULTS_DIR / f"search-{time.strftime('%Y%m%d-%H%M%S')}-{args.backend}.md"
     path.write_text(report)
     print(f"written to {path}")

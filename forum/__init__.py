@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import click
 import sqlalchemy as sa
 from flask import Flask
 
@@ -69,13 +70,14 @@ def create_app(
 def _init_extensions(app: Flask) -> None:
     from forum import i18n, views_count
     from forum.cooking import init_cooker
-    from forum.extensions import csrf, db, limiter, login_manager, migrate
+    from forum.extensions import csrf, db, init_migrate, limiter, login_manager
 
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", _configure_sqlite)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    if click.get_current_context(silent=True) is not None:
+        init_migrate(app)  # `flask db ...`: only the command line migrates
     csrf.init_app(app)
     i18n.init_app(app)
     limiter.init_app(app)

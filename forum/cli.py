@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from forum.extensions import db
+from forum.extensions import db, init_migrate
 from forum.membership.cli import moderation_cli
 
 demo_cli = AppGroup("demo", help="German demo content for trying the forum out.")
@@ -44,6 +44,7 @@ def init_command() -> None:
     """Create or upgrade the database schema (keeps existing data)."""
     from flask_migrate import upgrade
 
+    init_migrate(current_app)
     before = _current_revision()
     if before is None and sa.inspect(db.engine).get_table_names():
         raise click.ClickException(

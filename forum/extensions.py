@@ -7,19 +7,34 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from forum.db import db
 
-migrate = Migrate()
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
-@migrate.configure
+def init_migrate(app) -> None:
+    """Register Flask-Migrate (``flask db ...``) on ``app``, once.
+
+    Not part of every app: Flask-Migrate brings Alembic and Mako, about 12 MB
+    in each web worker that never migrates. ``create_app`` calls this under
+    the ``flask`` command; scripts and tests that call ``flask_migrate``'s
+    functions directly call it first.
+    """
+    if "migrate" in app.extensions:
+        return
+    from flask_migrate import Migrate
+
+    migrate = Migrate(app, db, directory=str(MIGRATIONS_DIR))
+    migrate.configure(_add_plugin_migrations)
+
+
 def _add_plugin_migrations(config):
     """Let Alembic see the migration branches of the enabled plugins.
 
@@ -32,10 +47,10 @@ def _add_plugin_migrations(config):
 
     folders = migration_folders(current_app)
     if folders:
-        core = Path(__file__).parent / "migrations" / "versions"
+        core = MIGRATIONS_DIR / "versions"
         config.set_main_option("path_separator", "os")
         config.set_main_option("version_locations", os.pathsep.join([str(core), *folders]))
     return config
 
 
-__all__ = ["babel", "csrf", "db", "limiter", "login_manager", "migrate"]
+__all__ = ["babel", "csrf", "db", "init_migrate", "limiter", "login_manager"]

@@ -53,10 +53,13 @@ def _migrate(url: str, tmp_path_factory) -> None:
     """Create the schema through the committed migrations, as deployments do."""
     from flask_migrate import upgrade
 
+    from forum.extensions import init_migrate
+
     app = create_app(
         {"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": url},
         instance_path=str(tmp_path_factory.mktemp("migrate-instance")),
     )
+    init_migrate(app)
     with app.app_context():
         upgrade(revision="heads")
         db.engine.dispose()

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from pprint import pformat
 
+import click
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -15,7 +16,7 @@ from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
 from forum import create_app
-from forum.extensions import db
+from forum.extensions import db, init_migrate
 
 
 def _differences(engine: sa.Engine) -> list:
@@ -53,6 +54,7 @@ _PLUGIN_TABLES: set[str] = set()
 
 
 def _script_directory(app) -> ScriptDirectory:
+    init_migrate(app)
     return ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
 
 
@@ -117,6 +119,7 @@ def test_downgrade_to_base_and_upgrade_again(empty_database_url, tmp_path):
         {"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": empty_database_url},
         instance_path=str(tmp_path / "instance"),
     )
+    init_migrate(app)
     with app.app_context():
         try:
             upgrade(revision="heads")
@@ -126,3 +129,18 @@ def test_downgrade_to_base_and_upgrade_again(empty_database_url, tmp_path):
             assert _differences(db.engine) == []
         finally:
             db.engine.dispose()
+
+
+def test_only_the_command_line_loads_flask_migrate(app_config, tmp_path):
+    # A web worker never migrates: Alembic and Mako would cost it ~12 MB.
+    web = create_app(app_config, instance_path=str(tmp_path / "web"))
+    assert "migrate" not in web.extensions and "db" not in web.cli.commands
+    config = {**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
+    with click.Context(click.Command("flask")).scope():
+        command_line = create_app(config, instance_path=str(tmp_path / "cli"))
+    assert "migrate" in command_line.extensions
+    result = command_line.test_cli_runner().invoke(args=["db", "upgrade", "heads"])
+    assert result.exit_code == 0, result.output
+    with command_line.app_context():
+        assert "topics" in sa.inspect(db.engine).get_table_names()
+        db.engine.dispose()

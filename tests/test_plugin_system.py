@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from forum import create_app, hookspecs
-from forum.extensions import db
+from forum.extensions import db, init_migrate
 from forum.plugins import PluginError, plugin_infos
 from tests.conftest import _empty_all_tables
 
@@ -347,6 +347,7 @@ def test_hook_register_migrations(build, tmp_path):
     source = f"from forum import hookimpl\n@hookimpl\ndef register_migrations(app):\n" \
         f"    return {str(folder)!r}\n"  # fmt: skip
     app = build({"tabellen": source})
+    init_migrate(app)
     with app.app_context():
         config = app.extensions["migrate"].migrate.get_config()
         locations = config.get_main_option("version_locations")

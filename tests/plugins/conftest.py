@@ -66,10 +66,13 @@ def plugin_app_config(_plugin_database, database_url, tmp_path_factory):
 def _upgrade(url: str, names: list[str], tmp_path_factory) -> None:
     from flask_migrate import upgrade
 
+    from forum.extensions import init_migrate
+
     app = create_app(
         {"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": url, "PLUGINS": names},
         instance_path=str(tmp_path_factory.mktemp("plugin-migrate-instance")),
     )
+    init_migrate(app)
     with app.app_context(), warnings.catch_warnings():
         # forum/extensions.py lists the plugin folders without Alembic's
         # path_separator (reported to the lead); remove once it sets one.
