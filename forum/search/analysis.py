@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.lang import stopwords_for_language
+from whoosh.lang import stemmer_for_language, stopwords_for_language
 
 #: Linking letters (Fugenelemente) allowed between the parts of a compound.
 LINKS = ("", "s", "es", "n", "en", "er", "e")
@@ -162,21 +162,72 @@ def splitter_for(extra_file: str | None = None) -> Splitter:
     return Splitter(words, extra_file)
 
 
+class CachedStemFilter(StemFilter):
+    """Whoosh's stemmer with functools' thread-safe cache (Whoosh's own cache can
+    fail when two threads evict at once, and one analyzer serves every thread)."""
+
+    def clear(self) -> None:
+        self._stem = lru_cache(maxsize=self.cachesize)(stemmer_for_language(self.lang))
+
+
+@lru_cache(maxsize=8)
 def analyzer(splitter: Splitter):
-    """Return the Whoosh analyzer for German text (compounds split when indexing)."""
+    """Return the Whoosh analyzer for German text (compounds split when indexing).
+
+    One per splitter, so its caches (stems) live as long as the process.
+    """
     return (
         RegexTokenizer()
         | LowercaseFilter()
         | FoldFilter()
         | StopFilter(stoplist=STOP_WORDS, minsize=1)
         | DecompoundFilter(splitter)
-        | StemFilter(lang="de", cachesize=50_000)
+        | CachedStemFilter(lang="de", cachesize=50_000)
     )
 
 
 def terms(text: str, splitter: Splitter, *, mode: str = "query") -> list[str]:
     """Return the analysed terms of ``text`` (as the index or a query sees them)."""
     return [t.text for t in analyzer(splitter)(text, mode=mode)]
+
+
+#: Separates the positions of a word sequence, and the terms at one position.
+POSITION_SEPARATOR = " "
+ALTERNATIVE_SEPARATOR = "|"
+
+
+def index_terms(text: str, splitter: Splitter) -> tuple[list[str], str]:
+    """Analyse ``text`` once for the index: return its terms (with repeats, for
+    the frequencies) and its *word sequence* for phrase checks.
+
+    The sequence holds the terms position by position ("nachbarschaftshilf|
+    nachbarschaft|hilf einkauf"): a compound's parts share its position, stop
+    words leave no gap, as in the index's positions.
+    """
+    found: list[str] = []
+    positions: list[str] = []
+    last = -1
+    for token in analyzer(splitter)(text, mode="index", positions=True):
+        found.append(token.text)
+        if token.pos == last:
+            positions[-1] += ALTERNATIVE_SEPARATOR + token.text
+        else:
+            positions.append(token.text)
+            last = token.pos
+    return found, POSITION_SEPARATOR.join(positions)
+
+
+def phrase_pattern(phrase_terms: list[str]) -> re.Pattern[bytes]:
+    """Return a pattern finding ``phrase_terms`` at consecutive positions of a
+    UTF-8 word sequence (each term among the alternatives of its position)."""
+    position, alternative = re.escape(POSITION_SEPARATOR), re.escape(ALTERNATIVE_SEPARATOR)
+    others = f"[^{position}]*"
+    steps = [
+        f"(?:{others}{alternative})?{re.escape(term)}(?:{alternative}{others})?"
+        for term in phrase_terms
+    ]
+    whole = f"(?<![^{position}]){position.join(steps)}(?![^{position}])"
+    return re.compile(whole.encode())
 
 
 def expanded_text(text: str, splitter: Splitter) -> str:

@@ -76,6 +76,9 @@ class Backend(Protocol):
 
     def document_count(self) -> int: ...
 
+    def needs_rebuild(self) -> bool:
+        """Whether the index was built in a layout this version cannot read."""
+
     def close(self) -> None: ...
 
 

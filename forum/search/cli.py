@@ -33,6 +33,12 @@ def status_command() -> None:
         click.echo(f"Failed attempts:    {status.failed_attempts} (see the log)")
     if status.in_step:
         click.echo("The index is in step with the database.")
+    elif status.needs_rebuild:
+        click.echo(
+            "The index was built by an older version of the forum: run "
+            "`flask --app forum search reindex`."
+        )
+        raise SystemExit(1)
     else:
         click.echo(
             "The index is behind: run `flask --app forum search process-outbox` "

@@ -42,6 +42,9 @@ class PostgresBackend:
     def close(self) -> None:
         pass
 
+    def needs_rebuild(self) -> bool:
+        return False  # the vectors' layout is the migrations' business
+
     # --- Writing -----------------------------------------------------------------------
 
     def _vector(self, document: Document):

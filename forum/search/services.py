@@ -298,10 +298,12 @@ class Status:
     posts: int
     pending: int
     failed_attempts: int
+    #: The index predates the current schema: only a reindex helps.
+    needs_rebuild: bool = False
 
     @property
     def in_step(self) -> bool:
-        return self.documents == self.posts and self.pending == 0
+        return self.documents == self.posts and self.pending == 0 and not self.needs_rebuild
 
 
 def index_status() -> Status:
@@ -314,4 +316,5 @@ def index_status() -> Status:
         posts=post_count(),
         pending=outbox.pending_count(),
         failed_attempts=attempts or 0,
+        needs_rebuild=backend.needs_rebuild(),
     )

@@ -7,26 +7,34 @@ never lose an update. Each thread keeps a searcher and opens a new one only
 when a writer has committed. Queries are evaluated by whoosh_engine.
 """
 
+import logging
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 from whoosh import index, writing
-from whoosh.columns import NumericColumn
+from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.scoring import BM25F
 
 from forum.boards.models import Topic
 from forum.extensions import db
-from forum.search.analysis import Splitter, analyzer
+from forum.search.analysis import Splitter, analyzer, index_terms
 from forum.search.backend import Criteria, Hit, Hits, Progress
 from forum.search.documents import Document
 from forum.search.whoosh_engine import Clause, Evaluator, Request, TableCache
 
+log = logging.getLogger(__name__)
+
 #: A word in the title counts this many times a word in the text.
 TITLE_BOOST = 3.0
 INDEX_NAME = "posts"
+#: The layout of the index files; a change of ``schema()`` raises it, and an
+#: index of another layout asks for a reindex (see ``needs_rebuild``).
+#: 2: title and text without positions, word sequences for phrases.
+LAYOUT = "2"
+LAYOUT_FILE = "layout.txt"
 
 
 def _epoch(value: datetime) -> int:
@@ -38,7 +46,15 @@ def schema(splitter: Splitter) -> Schema:
 
     Numbers looked up by value index one term each (``shift_step=0``: no range
     queries on them); ``created`` and ``likes`` are only sorted and compared,
-    so they are columns without terms. Changing this needs a reindex.
+    so they are columns without terms.
+
+    Title and text keep term frequencies but no positions: Whoosh stores a
+    posting's positions as a pickled list inside the posting block, and
+    unpickling them was most of a word query's time. Phrases are checked on
+    the word sequences in ``title_words`` and ``body_words`` (one value per
+    document, cheap to write) for the documents holding every word.
+
+    Changing this needs a reindex (``FORMAT``).
     """
     text = analyzer(splitter)
     return Schema(
@@ -52,8 +68,10 @@ def schema(splitter: Splitter) -> Schema:
         closed=BOOLEAN,
         created=COLUMN(NumericColumn("q")),
         likes=COLUMN(NumericColumn("q")),
-        title=TEXT(analyzer=text),
-        body=TEXT(analyzer=text),
+        title=TEXT(analyzer=text, phrase=False),
+        body=TEXT(analyzer=text, phrase=False),
+        title_words=COLUMN(VarBytesColumn()),
+        body_words=COLUMN(VarBytesColumn()),
     )
 
 
@@ -81,13 +99,38 @@ class WhooshBackend:
                     self._ix = index.open_dir(
                         str(self.directory), indexname=INDEX_NAME, schema=schema(self.splitter)
                     )
+                    if self._layout_outdated():
+                        log.warning(
+                            "The search index in %s was built by an older version of the "
+                            "forum; run `flask --app forum search reindex`.",
+                            self.directory,
+                        )
                 else:
                     self._ix = self._create()
             return self._ix
 
+    def needs_rebuild(self) -> bool:
+        """Whether the index files were written in an older layout (a reindex fixes it).
+
+        Whoosh records the schema of the last writer, not of every segment,
+        so the layout is kept in a file of its own, written with a new or
+        rebuilt index.
+        """
+        self._index()
+        return self._layout_outdated()
+
+    def _layout_outdated(self) -> bool:
+        path = self.directory / LAYOUT_FILE
+        return not path.exists() or path.read_text().strip() != LAYOUT
+
+    def _write_layout(self) -> None:
+        (self.directory / LAYOUT_FILE).write_text(LAYOUT + "\n")
+
     def _create(self):
         try:
-            return index.create_in(str(self.directory), schema(self.splitter), INDEX_NAME)
+            created = index.create_in(str(self.directory), schema(self.splitter), INDEX_NAME)
+            self._write_layout()
+            return created
         except index.LockError:  # pragma: no cover (another process creates it)
             return index.open_dir(
                 str(self.directory), indexname=INDEX_NAME, schema=schema(self.splitter)
@@ -125,6 +168,10 @@ class WhooshBackend:
     # --- Writing -----------------------------------------------------------------------
 
     def _fields(self, document: Document) -> dict:
+        # Analysed here, once per field: the terms go to the postings (Whoosh
+        # takes a list as already analysed), the sequence to the phrase column.
+        title, title_words = index_terms(document.title, self.splitter)
+        body, body_words = index_terms(document.text, self.splitter)
         return {
             "post_id": str(document.post_id),
             "topic_id": document.topic_id,
@@ -136,8 +183,10 @@ class WhooshBackend:
             "closed": document.closed,
             "created": _epoch(document.created_at),
             "likes": document.like_count,
-            "title": document.title,
-            "body": document.text,
+            "title": title,
+            "body": body,
+            "title_words": title_words.encode(),
+            "body_words": body_words.encode(),
         }
 
     def apply(self, session, load):
@@ -183,6 +232,7 @@ class WhooshBackend:
             raise
         # CLEAR drops every existing segment: readers switch on their next refresh.
         writer.commit(mergetype=writing.CLEAR)
+        self._write_layout()
         return count
 
     # --- Searching ---------------------------------------------------------------------

@@ -23,14 +23,16 @@ import heapq
 import sys
 import threading
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
+from itertools import accumulate, chain, compress, repeat
 
 from whoosh import columns
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from forum.search.analysis import phrase_pattern
 
 #: Posts sorted in full at first: this many times the topics up to the page's end
 #: (at least MIN_TAKE), four times more while they hold too few topics.
@@ -49,11 +51,9 @@ K1 = 1.2
 class Postings:
     ids: list[int]
     weights: list[float]
-    #: Encoded values (positions), only when asked for.
-    values: list[bytes] | None = None
 
 
-_EMPTY = Postings([], [], [])
+_EMPTY = Postings([], [])
 
 
 def _leaf(matcher):
@@ -65,7 +65,7 @@ def _leaf(matcher):
     return matcher
 
 
-def postings(reader, fieldname: str, text, *, values: bool = False) -> Postings:
+def postings(reader, fieldname: str, text) -> Postings:
     """Return every posting of a term in one segment reader, deleted documents included."""
     try:
         matcher = reader.postings(fieldname, reader.schema[fieldname].to_bytes(text))
@@ -74,26 +74,28 @@ def postings(reader, fieldname: str, text, *, values: bool = False) -> Postings:
     leaf = _leaf(matcher)
     ids: list[int] = []
     weights: list[float] = []
-    found_values: list[bytes] | None = [] if values else None
     if leaf is None:  # pragma: no cover (another codec: Whoosh's generic, slower API)
         while matcher.is_active():
             ids.append(matcher.id())
             weights.append(matcher.weight())
-            if found_values is not None:
-                found_values.append(matcher.value())
             matcher.next()
-        return Postings(ids, weights, found_values)
+        return Postings(ids, weights)
+    # A block's data is one pickled tuple (ids as deltas, weights, values): read
+    # it as W3LeafMatcher._read_ids/_read_weights do, with C-level steps.
     leaf.reset()
     while not leaf._atend and leaf._blocklength:
-        leaf._read_ids()
-        leaf._read_weights()
-        ids.extend(leaf._ids)
-        weights.extend(leaf._weights)
-        if found_values is not None:
-            leaf._read_values()
-            found_values.extend(leaf._values)
+        if leaf._data is None:
+            leaf._read_data()
+        block_ids, block_weights = leaf._data[0], leaf._data[1]
+        ids.extend(block_ids if leaf._byteids else accumulate(block_ids))
+        if block_weights is None:
+            weights.extend(repeat(1.0, leaf._blocklength))
+        elif isinstance(block_weights, float):
+            weights.extend(repeat(block_weights, leaf._blocklength))
+        else:
+            weights.extend(block_weights)
         leaf._next_block()
-    return Postings(ids, weights, found_values)
+    return Postings(ids, weights)
 
 
 def term_ids(reader, fieldname: str, text) -> list[int]:
@@ -267,27 +269,27 @@ class Evaluator:
             )
         return table
 
-    def _scored(self, reader, segment: SegmentTables, fieldname: str, text: str, boost: float, *,
-                values: bool = False) -> tuple[dict[int, float], Postings]:  # fmt: skip
-        found = postings(reader, fieldname, text, values=values)
+    def _scored(self, reader, segment: SegmentTables, fieldname: str, text: str,
+                boost: float) -> dict[int, float]:  # fmt: skip
+        found = postings(reader, fieldname, text)
         if not found.ids:
-            return {}, found
+            return {}
         lengths = segment.lengths(reader, fieldname)
         table = self._score_table(fieldname, text, boost)
         scores = map(
             table.__getitem__, zip(found.weights, map(lengths.__getitem__, found.ids), strict=True)
         )
-        return dict(zip(found.ids, scores, strict=True)), found
+        return dict(zip(found.ids, scores, strict=True))
 
     def _clause(self, reader, segment: SegmentTables, clause: Clause,
-                restrict: set[int] | None) -> dict[int, float]:  # fmt: skip
+                narrow: Callable[[set[int]], set[int]]) -> dict[int, float]:  # fmt: skip
         """Return document -> score of one clause: the sum over the fields it matches."""
         total: dict[int, float] = {}
         for fieldname, boost in clause.fields.items():
             if len(clause.terms) == 1:
-                scores, _found = self._scored(reader, segment, fieldname, clause.terms[0], boost)
+                scores = self._scored(reader, segment, fieldname, clause.terms[0], boost)
             else:
-                scores = self._phrase(reader, segment, fieldname, clause.terms, boost, restrict)
+                scores = self._phrase(reader, fieldname, clause.terms, boost, segment, narrow)
             if not total:
                 total = scores
             elif len(scores) > len(total):
@@ -299,29 +301,23 @@ class Evaluator:
                     total[doc] = total.get(doc, 0.0) + score
         return total
 
-    def _phrase(self, reader, segment: SegmentTables, fieldname: str, terms: list[str],
-                boost: float, restrict: set[int] | None) -> dict[int, float]:  # fmt: skip
-        """Documents with ``terms`` at consecutive positions; score: the terms' sum."""
-        parts = [self._scored(reader, segment, fieldname, t, boost, values=True) for t in terms]
-        if any(not scores for scores, _found in parts):
+    def _phrase(self, reader, fieldname: str, terms: list[str], boost: float,
+                segment: SegmentTables, narrow: Callable[[set[int]], set[int]],
+                ) -> dict[int, float]:  # fmt: skip
+        """Documents with ``terms`` at consecutive positions; score: the terms' sum.
+
+        The documents holding every term (and passing ``narrow``) are checked
+        on their word sequence, kept in the column ``<field>_words``.
+        """
+        parts = [self._scored(reader, segment, fieldname, term, boost) for term in terms]
+        if any(not scores for scores in parts):
             return {}
-        candidates = set(parts[0][0]).intersection(*(scores for scores, _f in parts[1:]))
-        if restrict is not None:
-            candidates &= restrict
-        decode = self.searcher.schema[fieldname].format.decode_positions
-        encoded = [
-            dict(zip(found.ids, found.values or (), strict=True)) for _scores, found in parts
-        ]
-        matched: dict[int, float] = {}
-        for doc in candidates:
-            starts = set(decode(encoded[0][doc]))
-            for offset, values in enumerate(encoded[1:], 1):
-                starts &= {p - offset for p in decode(values[doc])}
-                if not starts:
-                    break
-            else:
-                matched[doc] = sum(scores[doc] for scores, _found in parts)
-        return matched
+        candidates = narrow(set(parts[0]).intersection(*parts[1:]))
+        if not candidates:
+            return {}
+        found = phrase_pattern(terms).search
+        words = reader.column_reader(f"{fieldname}_words", translate=False)
+        return {doc: sum(part[doc] for part in parts) for doc in candidates if found(words[doc])}
 
     def _readable(self, reader, segment: SegmentTables, request: Request):
         allowed, docs = segment.permissions(reader, request.levels, request.excluded_flags)
@@ -333,7 +329,7 @@ class Evaluator:
     def _segment_matches(self, reader, segment: SegmentTables, request: Request):
         """Return local docnum -> score of the segment's documents matching everything."""
         allowed, readable = self._readable(reader, segment, request)
-        # Filter words first: they are cheap and narrow the phrases' position checks.
+        # Filter words first: they are cheap and narrow the phrases' checks.
         restrict: set[int] | None = None
         for alternatives in request.any_of:
             docs: set[int] = set()
@@ -343,8 +339,17 @@ class Evaluator:
         if restrict is not None:
             restrict = restrict & readable if allowed else restrict - readable
         matches: dict[int, float] | None = None
+
+        def narrow(docs: set[int]) -> set[int]:
+            """Keep the documents that can still match (phrases check only those)."""
+            if matches is not None:
+                docs &= matches.keys()
+            if restrict is not None:
+                return docs & restrict
+            return docs & readable if allowed else docs - readable
+
         for clause in sorted(request.clauses, key=lambda c: len(c.terms)):
-            scores = self._clause(reader, segment, clause, restrict)
+            scores = self._clause(reader, segment, clause, narrow)
             if matches is None:
                 matches = scores
             else:

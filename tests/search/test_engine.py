@@ -132,3 +132,18 @@ def test_orders_page_like_the_whole_list(app, forum_posts, monkeypatch):
                 pages += _engine(app, text, None, offset, 3)[1]
             assert pages == everything and len(set(everything)) == total > 3, text
             monkeypatch.undo()
+
+
+def test_phrases_are_checked_on_word_sequences(app, make, whoosh_only, find):
+    # Each sequence keeps a compound's parts at its position, and only the
+    # documents the searcher may read are checked.
+    public = make.category("Öffentlich", read_level="public")
+    members = make.category("Intern", read_level="members")
+    make.topic(category=public, title="Übung", raw="Die Jugendfeuerwehr Gifhorn übt.")
+    make.topic(category=members, title="Intern", raw="Die Feuerwehr Gifhorn tagt.")
+    make.topic(category=public, title="Andersrum", raw="Gifhorn hat eine Feuerwehr.")
+    member = make.user(role="member")
+    assert find('"Feuerwehr Gifhorn"').titles == ["Übung"]
+    assert sorted(find('"Feuerwehr Gifhorn"', user=member).titles) == ["Intern", "Übung"]
+    assert find('"Gifhorn übt"').titles == ["Übung"]
+    assert find('"Gifhorn Jugend"').titles == []

@@ -1,6 +1,7 @@
 """The outbox: index failures lose nothing, reindex repairs, status tells."""
 
 import multiprocessing
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -148,3 +149,25 @@ def test_several_processes_lose_no_update(app, app_config, make, find, tmp_path)
     assert status.documents == status.posts == 1 + workers * per_worker
     assert find("Krötenwanderung topic:" + str(topic.id)).total == 1
     assert find(f'"Nummer {per_worker - 1}"').total == 1
+
+
+def test_an_index_from_an_older_layout_asks_for_a_reindex(app, search_backend, make, find):
+    if search_backend != "whoosh":
+        pytest.skip("only the Whoosh index keeps a file layout of its own")
+    from whoosh import fields, index
+
+    # The first version's body field kept positions; its files must be rebuilt.
+    old = fields.Schema(post_id=fields.ID(unique=True, stored=True), body=fields.TEXT())
+    Path(app.config["SEARCH_INDEX_DIR"]).mkdir(parents=True)
+    index.create_in(app.config["SEARCH_INDEX_DIR"], old, "posts")
+    category = make.category(read_level="public")
+    make.topic(category=category, title="Kleiderkammer Sassenburg", raw="Wir sortieren Jacken.")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["search", "status"])
+    assert result.exit_code == 1
+    assert "older version" in result.output and "search reindex" in result.output
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["search", "status"])
+    assert result.exit_code == 0 and "in step" in result.output
+    assert find('"Wir sortieren Jacken"').titles == ["Kleiderkammer Sassenburg"]

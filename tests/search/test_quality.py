@@ -94,6 +94,15 @@ def test_phrase_needs_the_words_together(corpus, find):
     assert find('"erste hilfe"').titles == [CORPUS[6][0]]
 
 
+def test_phrase_in_a_title_across_a_stop_word(make, find):
+    category = make.category(read_level="public")
+    make.topic(category=category, title="Fahrdienst zum Arzt in Meinersen", raw="Wer fährt mit?")
+    make.topic(category=category, title="Arzt gesucht", raw="Fahrdienst vorhanden.")
+    assert find('"Fahrdienst zum Arzt"').titles == ["Fahrdienst zum Arzt in Meinersen"]
+    assert find('"Arzt Fahrdienst"').titles == []
+    assert find('"Fahrdienst zum Arzt" in:title').titles == ["Fahrdienst zum Arzt in Meinersen"]
+
+
 def test_title_matches_weigh_more_than_text(make, find):
     category = make.category(read_level="public")
     make.topic(category=category, title="Allgemeine Fragen", raw="Es geht auch um die Tafel.")
