@@ -94,7 +94,8 @@ def join():
     if not current_user.email_confirmed:
         flash(_("Please confirm your e-mail address first; then you can apply."), "info")
         return redirect(url_for("auth.welcome"))
-    if moderation.application_of(current_user) is not None:
+    earlier = moderation.application_of(current_user)
+    if earlier is not None and not moderation.may_apply_again(current_user):
         return redirect(url_for("membership.waiting"))
 
     questions = services.list_questions()
@@ -102,6 +103,11 @@ def join():
     form = join_form(questions)
     if request.method == "GET":
         form.netiquette_version.data = netiquette.version
+        if earlier is not None:
+            # Applying again after a rejection: start from what was sent before.
+            before = {entry["question"]: entry["answer"] for entry in earlier.answers}
+            for question in questions:
+                form[answer_field_name(question)].data = before.get(question.text, "")
     if form.validate_on_submit():
         if form.netiquette_version.data != netiquette.version:
             # The coordinator changed the rules while the applicant was reading.

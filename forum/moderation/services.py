@@ -138,15 +138,17 @@ def submit_application(
     """Store an applicant's answers; queue them, or admit at once when approval is off."""
     if user.role != Role.APPLICANT:
         raise boards.BoardError(_l("You are already a member."))
-    if db.session.scalar(
-        sa.select(MembershipApplication.id).where(MembershipApplication.user_id == user.id)
-    ):
+    application = application_of(user)
+    if application is None:
+        application = MembershipApplication(user_id=user.id)
+        db.session.add(application)
+    elif not may_apply_again(user):
         raise boards.BoardError(_l("You have already applied."))
-    db.session.add(
-        MembershipApplication(
-            user_id=user.id, answers=answers, netiquette_version=netiquette_version
-        )
-    )
+    # After a rejection the new answers replace the old ones; the decision on
+    # the earlier request stays in the review queue's history and the log.
+    application.answers = answers
+    application.netiquette_version = netiquette_version
+    application.netiquette_accepted_at = application.created_at = utcnow()
     if not get_setting("MEMBERSHIP_APPROVAL_REQUIRED"):
         user.role = Role.MEMBER
         db.session.commit()
@@ -182,6 +184,12 @@ def application_of(user: User) -> MembershipApplication | None:
     return db.session.scalar(
         sa.select(MembershipApplication).where(MembershipApplication.user_id == user.id)
     )
+
+
+def may_apply_again(user: User) -> bool:
+    """Whether an applicant's last join request was rejected (they may send a new one)."""
+    latest = latest_join_request(user)
+    return latest is not None and latest.status == ReviewStatus.REJECTED
 
 
 def latest_join_request(user: User) -> ReviewItem | None:

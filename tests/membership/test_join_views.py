@@ -1,5 +1,7 @@
 """Applying for membership: questions, netiquette, the waiting page, mails to staff."""
 
+import re
+
 import sqlalchemy as sa
 
 from forum.extensions import db
@@ -223,6 +225,39 @@ def test_rejected_applicant_reads_the_reason(app, client, make, login_as, coordi
     assert "not accepted" in html
     assert "Bitte melden Sie sich telefonisch." in html
     assert "Bitte melden Sie sich telefonisch." in body(mailbox.to("neu@example.org")[0])
+
+
+def test_rejected_applicant_may_apply_again(app, client, make, login_as, coordinator, admin):
+    required, _optional = _questions(app, admin)
+    applicant = make.user("neu", role="applicant")
+    login_as(applicant)
+    first = {"netiquette_version": "0", "accept_netiquette": "y", f"answer_{required}": "Flyer"}
+    client.post("/join", data=first)
+    assert client.post("/join", data=first).headers["Location"] == "/join/waiting"
+    with app.app_context():
+        item = db.session.scalar(sa.select(ReviewItem))
+        moderation.reject_application(
+            db.session.get(User, coordinator.id), item, "Bitte erzählen Sie mehr über sich."
+        )
+    waiting = client.get("/join/waiting").get_data(as_text=True)
+    assert "Apply again" in waiting and 'href="/join"' in waiting
+    form = client.get("/join")
+    assert form.status_code == 200 and "Flyer</textarea>" in form.get_data(as_text=True)
+    version = re.search(r'name="netiquette_version" type="hidden" value="(\d+)"', form.text)
+    again = {
+        **first,
+        "netiquette_version": version.group(1),
+        f"answer_{required}": "Flyer im Rathaus; ich möchte bei der Tafel helfen.",
+    }
+    assert client.post("/join", data=again).headers["Location"] == "/join/waiting"
+    with app.app_context():
+        items = db.session.scalars(sa.select(ReviewItem).order_by(ReviewItem.id)).all()
+        assert [i.status for i in items] == [ReviewStatus.REJECTED, ReviewStatus.PENDING]
+        application = db.session.scalar(sa.select(MembershipApplication))
+        assert application.answers[0]["answer"].startswith("Flyer im Rathaus")
+    assert "has arrived" in client.get("/join/waiting").get_data(as_text=True)
+    # While the new request waits, the form stays closed.
+    assert client.get("/join").headers["Location"] == "/join/waiting"
 
 
 def test_register_confirm_then_join(app, client, mailbox, admin):
