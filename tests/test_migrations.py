@@ -144,3 +144,57 @@ def test_only_the_command_line_loads_flask_migrate(app_config, tmp_path):
     with command_line.app_context():
         assert "topics" in sa.inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_search_documents_get_their_filter_columns_on_upgrade(empty_database_url, tmp_path):
+    if not empty_database_url.startswith("postgresql"):
+        pytest.skip("only the PostgreSQL backend keeps rows in search_documents")
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": empty_database_url},
+        instance_path=str(tmp_path / "instance"),
+    )
+    init_migrate(app)
+    with app.app_context():
+        try:
+            upgrade(revision="c3be5888470b")  # documents held only their vectors then
+            from forum.boards.services import create_category, create_topic
+            from forum.users.models import Role
+            from forum.users.services import create_user
+
+            # The tables the documents are filled from are as they were then.
+            author = create_user(
+                "anna", "anna@example.org", "lang-genug-123", role=Role.MEMBER, confirmed=True
+            )
+            category = create_category("Intern", read_level="members")
+            topic = create_topic(author, category, "Tafel", "Brot für alle.")
+            topic.closed = topic.unlisted = True
+            post = db.session.scalar(sa.text("SELECT id FROM posts"))
+            db.session.execute(
+                sa.text(
+                    "UPDATE posts SET hidden_at = now(), like_count = 3, "
+                    "created_at = '2026-01-02 03:04:05+00'"
+                )
+            )
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO search_documents (post_id, vector, indexed_at) "
+                    "VALUES (:post, to_tsvector('german', 'Tafel Brot'), now())"
+                ),
+                {"post": post},
+            )
+            db.session.commit()
+            ids = (post, topic.id, category.id, author.id)
+            upgrade(revision="heads")
+            with db.engine.connect() as connection:
+                row = connection.execute(sa.text("SELECT * FROM search_documents")).one()
+            assert row._asdict() | {"vector": None, "indexed_at": None} == {
+                "post_id": ids[0], "topic_id": ids[1], "category_id": ids[2], "user_id": ids[3],
+                "post_number": 1, "level": "members", "flags": ["post_hidden", "topic_unlisted"],
+                "closed": True, "like_count": 3, "vector": None, "indexed_at": None,
+                "created_at": row.created_at,
+            }  # fmt: skip
+            assert row.created_at.isoformat() == "2026-01-02T03:04:05+00:00"
+        finally:
+            db.session.remove()
+            app.extensions["search"].close()
+            db.engine.dispose()

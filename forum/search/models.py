@@ -3,7 +3,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.db import Base, utcnow
@@ -28,11 +28,16 @@ class SearchOutbox(Base):
 
 
 class SearchDocument(Base):
-    """One post's text vector for the PostgreSQL backend (empty on SQLite).
+    """One post's text vector and filter columns for the PostgreSQL backend
+    (empty on SQLite).
 
     A table of its own rather than an expression index: compound splitting and
     umlaut folding happen in Python before ``to_tsvector('german', ...)``, as
-    Discourse keeps its ``post_search_data``.
+    Discourse keeps its ``post_search_data``. The filter columns (topic, read
+    level, visibility flags, ...) are copies made when the post is indexed, as
+    in the Whoosh index: a query ranks the matching rows of this one table
+    without joining posts, topics and categories first. The outbox keeps them
+    in step (a category's new read level re-indexes its posts).
     """
 
     __tablename__ = "search_documents"
@@ -41,6 +46,17 @@ class SearchDocument(Base):
     post_id: Mapped[int] = mapped_column(
         sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
     )
+    topic_id: Mapped[int] = mapped_column(index=True)
+    category_id: Mapped[int]
+    user_id: Mapped[int]
+    post_number: Mapped[int]
+    #: The category's read level (forum.permissions).
+    level: Mapped[str] = mapped_column(sa.String(20))
+    #: Visibility flags (forum.search.documents.FLAGS) the post carries.
+    flags: Mapped[list[str]] = mapped_column(ARRAY(sa.String(30)).with_variant(sa.JSON(), "sqlite"))
+    closed: Mapped[bool]
+    created_at: Mapped[datetime]
+    like_count: Mapped[int]
     #: Title (weight A) and body (weight B) as a tsvector on PostgreSQL.
     vector: Mapped[str] = mapped_column(sa.Text().with_variant(TSVECTOR(), "postgresql"))
     indexed_at: Mapped[datetime] = mapped_column(default=utcnow)
