@@ -333,6 +333,14 @@ def test_a_watched_word_is_named_as_the_reason(app, client, world, make, trust):
     assert "watched word “Bargeld”" in client.get("/review").get_data(as_text=True)
 
 
+def test_queue_sentences_keep_their_links(app, client, world, make, flagged):
+    # Whole translatable sentences with the links placed into them, not escaped.
+    flagged()
+    login(client, world.coordinator)
+    html = client.get("/review").get_data(as_text=True)
+    assert 'by <a href="/u/melder0">melder0</a> <time' in html
+
+
 # --- Flagged posts ----------------------------------------------------------------------
 
 
