@@ -53,6 +53,10 @@ def require_admin():
     abort(404)
 
 
+bp.add_app_template_filter(audit.action_label, "audit_action")
+bp.add_app_template_filter(audit.target_label, "audit_target")
+
+
 @bp.app_context_processor
 def admin_labels():
     return {"watched_word_action_labels": WATCHED_WORD_ACTION_LABELS}
@@ -299,7 +303,10 @@ def invitations():
 def log():
     form = LogFilterForm(request.args)
     actions = audit.known_actions()
-    form.action.choices = [("", _("All actions")), *[(action, action) for action in actions]]
+    form.action.choices = [
+        ("", _("All actions")),
+        *sorted(((action, audit.action_label(action)) for action in actions), key=lambda c: c[1]),
+    ]
     if not form.validate():
         abort(400)
     actor = services.find_actor((form.actor.data or "").strip())

@@ -3,11 +3,81 @@
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from forum import plugins
 from forum.extensions import db
 from forum.moderation.models import AuditLog
 from forum.users.models import User
+
+#: What the log shows for each action code (the code stays in the database).
+ACTION_LABELS = {
+    "add_watched_word": _l("Watched word added"),
+    "approve_application": _l("Join request approved"),
+    "approve_post": _l("Held post approved"),
+    "change_setting": _l("Setting changed"),
+    "close_topic": _l("Topic closed"),
+    "create_invitation": _l("Invitation sent"),
+    "create_question": _l("Membership question added"),
+    "create_rejection_template": _l("Rejection reason added"),
+    "delete_post": _l("Post deleted"),
+    "delete_rejection_template": _l("Rejection reason removed"),
+    "delete_topic": _l("Topic deleted"),
+    "edit_post": _l("Post edited"),
+    "edit_site_text": _l("Page text edited"),
+    "hide_post_by_flags": _l("Post hidden by flags"),
+    "list_topic": _l("Topic listed again"),
+    "move_question": _l("Membership question moved"),
+    "move_topic": _l("Topic moved"),
+    "pin_topic": _l("Topic pinned"),
+    "pin_topic_globally": _l("Topic pinned for all categories"),
+    "reject_application": _l("Join request rejected"),
+    "reject_post": _l("Held post rejected"),
+    "remove_watched_word": _l("Watched word removed"),
+    "reopen_topic": _l("Topic reopened"),
+    "restore_post": _l("Post restored"),
+    "restore_topic": _l("Topic restored"),
+    "silence_user": _l("Member silenced"),
+    "suspend_user": _l("Member suspended"),
+    "unlist_topic": _l("Topic unlisted"),
+    "unpin_topic": _l("Topic unpinned"),
+    "unsilence_user": _l("Silence lifted"),
+    "unsuspend_user": _l("Suspension lifted"),
+    "update_question": _l("Membership question changed"),
+    "update_rejection_template": _l("Rejection reason changed"),
+}
+
+TARGET_LABELS = {
+    "invitation": _l("Invitation"),
+    "membership_question": _l("Membership question"),
+    "post": _l("Post"),
+    "rejection_template": _l("Rejection reason"),
+    "review_item": _l("Review item"),
+    "setting": _l("Setting"),
+    "site_text": _l("Page text"),
+    "topic": _l("Topic"),
+    "user": _l("Member"),
+    "watched_word": _l("Watched word"),
+}
+
+
+def action_label(action: str) -> str:
+    """Return the readable name of an action code; a plugin's review decisions
+    ("<kind>_<action>") are named by the kind and the button."""
+    label = ACTION_LABELS.get(action)
+    if label is not None:
+        return str(label)
+    for kind in plugins.review_kinds().values():
+        prefix = f"{kind.name}_"
+        if action.startswith(prefix) and action[len(prefix) :] in kind.actions:
+            return f"{kind.label}: {kind.actions[action[len(prefix) :]][0]}"
+    return action
+
+
+def target_label(target_type: str) -> str:
+    label = TARGET_LABELS.get(target_type)
+    return str(label) if label is not None else target_type
 
 
 def log_action(
