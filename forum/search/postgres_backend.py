@@ -215,6 +215,11 @@ class PostgresBackend:
             "oldest": (best.c.created_at.asc(),),
             "likes": (best.c.like_count.desc(), best.c.rank.desc()),
         }[order]
+        if criteria.has_text:
+            # The planner prices `@@` like a comparison and prefers testing every
+            # row's vector to the GIN index, even for a word in 10 % of the posts
+            # (35 ms against 13 at 100,000 posts; the index wins up to ~50 %).
+            db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
         rows = db.session.execute(
             sa.select(
                 best.c.post_id,
@@ -227,14 +232,17 @@ class PostgresBackend:
             .offset(offset)
             .limit(limit)
         ).all()
+        total = rows[0].total if rows else 0
+        if not rows and offset:
+            total = db.session.scalar(
+                sa.select(sa.func.count()).select_from(best).where(best.c.position == 1)
+            )
+        if criteria.has_text:
+            # Only for this query: the rest of the request plans as configured.
+            db.session.execute(sa.text("SET LOCAL enable_seqscan TO DEFAULT"))
         if not rows:
-            total = 0
-            if offset:
-                total = db.session.scalar(
-                    sa.select(sa.func.count()).select_from(best).where(best.c.position == 1)
-                )
             return Hits(total or 0, [])
         return Hits(
-            total=rows[0].total,
+            total=total,
             hits=[Hit(topic_id=r.topic_id, post_id=r.post_id, score=float(r.rank)) for r in rows],
         )

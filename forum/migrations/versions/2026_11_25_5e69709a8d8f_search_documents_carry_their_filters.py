@@ -67,11 +67,9 @@ def upgrade():
     with op.batch_alter_table('search_documents', schema=None) as batch_op:
         for name in COLUMNS:
             batch_op.alter_column(name, existing_type=COLUMNS[name], nullable=False)
-        batch_op.create_index(batch_op.f('ix_search_documents_topic_id'), ['topic_id'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('search_documents', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_search_documents_topic_id'))
         for name in reversed(COLUMNS):
             batch_op.drop_column(name)
