@@ -20,6 +20,8 @@ falls back to Whoosh's generic matcher API (slower, same results).
 """
 
 import heapq
+import io
+import os
 import sys
 import threading
 from array import array
@@ -32,7 +34,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from forum.search.analysis import phrase_pattern
+from forum.search.analysis import phrase_matcher
 
 #: Posts sorted in full at first: this many times the topics up to the page's end
 #: (at least MIN_TAKE), four times more while they hold too few topics.
@@ -100,6 +102,23 @@ def postings(reader, fieldname: str, text) -> Postings:
 
 def term_ids(reader, fieldname: str, text) -> list[int]:
     return postings(reader, fieldname, text).ids
+
+
+def _column_values(reader, fieldname: str) -> Callable[[int], bytes]:
+    """Return document -> value of a bytes column, read with one ``pread`` each.
+
+    Whoosh's reader seeks and reads through a buffered file, which fills its
+    8 KB buffer for every value of ~300 bytes.
+    """
+    column = reader.column_reader(fieldname, translate=False)
+    if not isinstance(column, columns.VarBytesColumn.Reader):
+        return column.__getitem__  # pragma: no cover (an empty segment)
+    try:
+        descriptor = column._dbfile.file.fileno()
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        return column.__getitem__  # an index held in memory
+    base, offsets, lengths, pread = column._basepos, column._offsets, column._lengths, os.pread
+    return lambda doc: pread(descriptor, lengths[doc], base + offsets[doc])
 
 
 # --- Per-segment tables -------------------------------------------------------------------
@@ -315,9 +334,9 @@ class Evaluator:
         candidates = narrow(set(parts[0]).intersection(*parts[1:]))
         if not candidates:
             return {}
-        found = phrase_pattern(terms).search
-        words = reader.column_reader(f"{fieldname}_words", translate=False)
-        return {doc: sum(part[doc] for part in parts) for doc in candidates if found(words[doc])}
+        found = phrase_matcher(terms)
+        words = _column_values(reader, f"{fieldname}_words")
+        return {doc: sum(part[doc] for part in parts) for doc in candidates if found(words(doc))}
 
     def _readable(self, reader, segment: SegmentTables, request: Request):
         allowed, docs = segment.permissions(reader, request.levels, request.excluded_flags)
