@@ -230,7 +230,6 @@ def phrase_pattern(phrase_terms: list[str]) -> re.Pattern[bytes]:
     return re.compile(whole.encode())
 
 
-
 def phrase_matcher(phrase_terms: list[str]) -> Callable[[bytes], bool]:
     """Return a test for ``phrase_terms`` in a UTF-8 word sequence.
 
@@ -248,6 +247,7 @@ def phrase_matcher(phrase_terms: list[str]) -> Callable[[bytes], bool]:
         return alternative in sequence and search(sequence) is not None
 
     return matches
+
 
 def expanded_text(text: str, splitter: Splitter) -> str:
     """Return folded text plus compound parts, for PostgreSQL's German parser.
