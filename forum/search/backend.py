@@ -74,6 +74,9 @@ class Backend(Protocol):
     def rebuild(self, session, load, progress: Progress | None = None) -> int:
         """Replace the index with the documents ``load()`` yields; return their number."""
 
+    def after_rebuild(self) -> None:
+        """Tidy up after ``rebuild`` was committed (outside any transaction)."""
+
     def document_count(self) -> int: ...
 
     def needs_rebuild(self) -> bool:

@@ -282,6 +282,7 @@ def reindex(app: Flask | None = None, progress: Progress | None = None) -> int:
         # The rebuild read every change these rows stand for.
         session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id <= last))
         session.commit()
+    backend.after_rebuild()
     outbox.process_outbox(app)
     return count
 

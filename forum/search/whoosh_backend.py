@@ -235,6 +235,9 @@ class WhooshBackend:
         self._write_layout()
         return count
 
+    def after_rebuild(self) -> None:
+        pass  # a rebuild writes one fresh segment
+
     # --- Searching ---------------------------------------------------------------------
 
     def _request(self, criteria: Criteria, topic_ids: list[int] | None) -> Request:

@@ -75,6 +75,26 @@ def test_reindex_repairs_a_lost_index(app, make, find, runner, broken_index):
     assert status.exit_code == 0 and "in step" in status.output
 
 
+def test_reindex_vacuums_the_replaced_rows_away(app, search_backend, make, runner):
+    if search_backend != "postgres":
+        pytest.skip("only PostgreSQL keeps replaced rows until a vacuum")
+    make.topic(category=make.category(read_level="public"), title="Besuchsdienst")
+    statistics = sa.text(
+        "SELECT vacuum_count, analyze_count FROM pg_stat_user_tables "
+        "WHERE relname = 'search_documents'"
+    )
+    with app.app_context():
+        before = db.session.execute(statistics).one()
+        db.session.rollback()
+    assert runner.invoke(args=["search", "reindex"]).exit_code == 0
+    with app.app_context():
+        after = db.session.execute(statistics).one()
+    assert (
+        after.vacuum_count - before.vacuum_count,
+        after.analyze_count - before.analyze_count,
+    ) == (1, 1)
+
+
 def test_status_fails_when_the_index_is_behind(app, make, runner, broken_index):
     make.topic(category=make.category(read_level="public"))
     result = runner.invoke(args=["search", "status"])
