@@ -324,6 +324,32 @@ def register_review_kinds():
     """
 
 
+# --- Notifications ----------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def describe_notification(kind, data, topic):
+    """Return the sentence the notifications page shows for one of the plugin's
+    notification kinds, or None for kinds it does not know.
+
+    A plugin notifies with ``forum.notifications.services.notify(user_id,
+    kind, topic_id=..., **data)``; ``data`` comes back here as stored, and
+    ``topic`` is the topic named (None when there is none). The first plugin
+    returning text wins; the forum's own kinds never reach this hook, and a
+    kind nobody describes reads "News about “<title>”". Called while the page
+    renders, in the reader's language: translate with ``gettext``. A plugin
+    that raises is logged and the generic sentence is shown.
+
+    Example::
+
+        @hookimpl
+        def describe_notification(kind, data):
+            if kind == "solution_accepted":
+                return _("Your answer in “%(title)s” was accepted as the solution.",
+                         title=data["title"])
+    """
+
+
 # --- Search -----------------------------------------------------------------------------
 
 

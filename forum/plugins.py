@@ -317,6 +317,16 @@ def review_kinds() -> dict[str, ReviewKind]:
     return {kind.name: kind for kind in kinds}
 
 
+def notification_text(kind: str, data: dict, topic) -> str | None:
+    """Return a plugin's sentence for a notification kind (``describe_notification``)."""
+    try:
+        text = get_manager().hook.describe_notification(kind=kind, data=data, topic=topic)
+    except Exception:
+        current_app.logger.exception("A plugin failed in describe_notification (%s)", kind)
+        return None
+    return str(text) if text is not None else None
+
+
 def search_fields(posts: list[tuple[int, int, int]], session) -> dict[int, str]:
     """Return post id -> extra text the plugins want indexed with it."""
     fields: dict[int, str] = {}

@@ -607,6 +607,34 @@ def test_hook_register_review_kinds(build, tmp_path):
     assert len(sys.modules["forum_plugins.meldungen"].DONE) == 1
 
 
+def test_hook_describe_notification(build):
+    source = """
+        from forum import hookimpl
+
+        @hookimpl
+        def describe_notification(kind, data, topic):
+            if kind == "dank":
+                return f"{data['von']} dankt dir für „{topic.title}“."
+            if kind == "kaputt":
+                raise RuntimeError("plugin bug")
+    """
+    app = build({"dank": source})
+    _make, member, _moderator, _category, _other, topic = _world(app)
+    with app.app_context():
+        from forum.notifications.services import notify
+
+        notify(member.id, "dank", topic_id=topic.id, von="Anna")
+        notify(member.id, "kaputt", topic_id=topic.id, title=topic.title)
+        notify(member.id, "fremd", topic_id=topic.id, title=topic.title)
+        db.session.commit()
+    client = app.test_client()
+    _login(client, "mitglied")
+    html = client.get("/notifications").get_data(as_text=True)
+    assert "Anna dankt dir für „Ein Thema für Plugins“." in html
+    # A failing plugin and a kind nobody describes both get the generic sentence.
+    assert html.count("Neues zu „Ein Thema für Plugins“.") == 2
+
+
 def test_hook_extra_search_fields(build):
     source = """
         from forum import hookimpl

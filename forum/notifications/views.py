@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
+from forum import plugins
 from forum.extensions import db
 from forum.notifications import services
 from forum.notifications.queries import NotificationRow, notification_rows
@@ -90,6 +91,8 @@ def describe(row: NotificationRow) -> NotificationView:
             date=_date(data.get("until")),
             reason=reason,
         )
+    elif (described := plugins.notification_text(kind, data, topic)) is not None:
+        text = described
     elif title:
         text = _("News about “%(title)s”.", title=title)
     else:

@@ -5,9 +5,12 @@ Enable with ``PLUGINS = ["events"]``, then ``flask --app forum db upgrade heads`
 Settings: ``EVENTS_CATEGORIES`` (category slugs whose topics may carry an event).
 """
 
+from datetime import datetime
 from pathlib import Path
 
 from flask import g
+from flask_babel import format_date, format_time
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from forum import hookimpl, permissions
@@ -108,3 +111,15 @@ def _composer(category, topic, post):
 @hookimpl
 def extra_search_fields(posts):
     return services.search_texts(posts)
+
+
+@hookimpl
+def describe_notification(kind, data):
+    if kind == "event_reminder":
+        starts = datetime.fromisoformat(data["starts_at"])
+        return _(
+            "Reminder: “%(title)s” begins on %(when)s. You said you would come.",
+            title=data["title"],
+            when=f"{format_date(starts, 'full')}, {format_time(starts, 'short')}",
+        )
+    return None

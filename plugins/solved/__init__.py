@@ -10,6 +10,7 @@ accepted answers stay stored and come back when it is turned on again.
 from pathlib import Path
 
 from flask import g
+from flask_babel import gettext as _
 
 from forum import hookimpl
 from forum.plugins import Contribution, SearchFilter
@@ -64,4 +65,11 @@ def extra_outlet(outlet, user, topic, post):
     if outlet == "post_footer" and post is not None and post.post_number > 1:
         context = footer_context(user, post, services.solution_of(topic))
         return Contribution("solved/post_footer.html", context) if context else None
+    return None
+
+
+@hookimpl
+def describe_notification(kind, data):
+    if kind == "solution_accepted":
+        return _("Your answer in “%(title)s” was accepted as the solution.", title=data["title"])
     return None

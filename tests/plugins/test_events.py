@@ -377,6 +377,10 @@ def test_reminders_go_to_those_going_once(app, client, make, login_as, events_ca
         assert [(n.user_id, n.topic_id, n.data["title"]) for n in reminders] == [
             (going.id, soon.id, soon.title)
         ]
+    login_as(going)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "Reminder: “Morgen: Helferkreis” begins on " in page
+    assert "You said you would come." in page
 
 
 # --- Off and on ------------------------------------------------------------------------------

@@ -329,7 +329,7 @@ def test_the_answerer_is_notified(app, client, make, login_as, qa):
     client.post("/logout")
     login_as(question.answerers[0])
     page = client.get("/notifications").get_data(as_text=True)
-    assert question.topic.title in page
+    assert f"Your answer in “{question.topic.title}” was accepted as the solution." in page
     assert f"/{question.topic.id}/2#post_2" in page
 
 
