@@ -178,7 +178,9 @@ def post_created(post, topic, user, extra):
 def post_edited(post, topic, user, reason, extra):
     """React to an edit of a post (after the commit); ``user`` is the editor.
 
-    ``extra`` holds the edit form's ``plugin.*`` fields.
+    ``extra`` holds the edit form's ``plugin.*`` fields. Also called when the
+    text stayed the same but the form carried such fields (``extra`` is not
+    empty): only the plugin's own fields may have changed.
 
     Example::
 

@@ -421,6 +421,12 @@ def edit_post(
     if raw == post.raw and new_title == topic.title:
         if help_changed:
             db.session.commit()
+        if extra:
+            # Only a plugin's fields may have changed (an event's date, say).
+            plugins.notify_event(
+                "post_edited", post=post, topic=topic, user=editor, reason=reason.strip(),
+                extra=extra,
+            )  # fmt: skip
         return post
     version = post.version + 1
     db.session.add(

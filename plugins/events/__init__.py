@@ -52,8 +52,9 @@ def register_nav_links(user):
 
 @hookimpl
 def validate_post(category, topic, post, extra):
-    """Check the composer's event fields of a new topic."""
-    if topic is not None or post is not None or not forms.has_event_fields(extra):
+    """Check the composer's event fields of a new topic or of an edited first post."""
+    editing_first_post = post is not None and post.post_number == 1
+    if not forms.has_event_fields(extra) or (topic is not None and not editing_first_post):
         return None
     if not services.is_enabled(category):
         return Reject(str(_l("Events can only be added to topics in the event categories.")))
@@ -71,6 +72,20 @@ def topic_created(topic, extra):
     # validate_post refused bad input before the topic was written.
     if not isinstance(checked, str):
         services.save_event(topic, checked)
+
+
+@hookimpl
+def post_edited(post, topic, user, extra):
+    # The first post's edit form carries the event's fields (prefilled): an
+    # author changes the date or place there. Empty fields change nothing.
+    if post.post_number != 1 or not forms.has_event_fields(extra):
+        return
+    if not services.is_enabled(topic.category):
+        return
+    checked = forms.check(forms.event_form(extra))
+    # validate_post refused bad input before the edit was saved.
+    if not isinstance(checked, str):
+        services.save_event(topic, checked, changed_by=user)
 
 
 @hookimpl
@@ -96,16 +111,23 @@ def extra_outlet(outlet, user, topic, post, category):
 
 
 def _composer(category, topic, post):
-    # New topics only; with no category chosen yet the fields are offered and
-    # validate_post refuses them for a category without events.
-    if topic is not None or post is not None:
+    # New topics and the edit of a first post; with no category chosen yet the
+    # fields are offered and validate_post refuses them for a category
+    # without events. Replies get none.
+    from flask import request
+
+    editing = post is not None and post.post_number == 1
+    if (topic is not None or post is not None) and not editing:
         return None
     if category is not None and not services.is_enabled(category):
         return None
-    from flask import request
-
     fields = {k: v for k, v in request.form.items() if k.startswith(forms.PREFIX)}
-    return Contribution("events/composer.html", {"form": forms.event_form(fields)})
+    if editing and request.method == "GET":
+        event = services.get_event(topic.id)
+        fields = forms.fields_of(event, services.to_local) if event is not None else {}
+    return Contribution(
+        "events/composer.html", {"form": forms.event_form(fields), "editing": editing}
+    )
 
 
 @hookimpl
@@ -115,11 +137,18 @@ def extra_search_fields(posts):
 
 @hookimpl
 def describe_notification(kind, data):
-    if kind == "event_reminder":
-        starts = datetime.fromisoformat(data["starts_at"])
+    if kind not in ("event_reminder", "event_changed"):
+        return None
+    starts = datetime.fromisoformat(data["starts_at"])
+    when = f"{format_date(starts, 'full')}, {format_time(starts, 'short')}"
+    if kind == "event_changed":
         return _(
-            "Reminder: “%(title)s” begins on %(when)s. You said you would come.",
+            "“%(title)s” has changed: it now begins on %(when)s. See the event for the place.",
             title=data["title"],
-            when=f"{format_date(starts, 'full')}, {format_time(starts, 'short')}",
+            when=when,
         )
-    return None
+    return _(
+        "Reminder: “%(title)s” begins on %(when)s. You said you would come.",
+        title=data["title"],
+        when=when,
+    )

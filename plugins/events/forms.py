@@ -88,3 +88,21 @@ def check(form: EventForm) -> EventInput | str:
         max_participants=data["max_participants"],
         registration_deadline=deadline,
     )
+
+
+def fields_of(event, to_local) -> dict[str, str]:
+    """Return an event as the composer's fields (local times), to edit it."""
+
+    def local(value: datetime | None) -> str:
+        return to_local(value).strftime(LOCAL_FORMAT) if value is not None else ""
+
+    values = {
+        "starts_at": local(event.starts_at),
+        "ends_at": local(event.ends_at),
+        "place": event.place or "",
+        "online_url": event.online_url or "",
+        "municipality": event.municipality.value if event.municipality else "",
+        "max_participants": str(event.max_participants or ""),
+        "registration_deadline": local(event.registration_deadline),
+    }
+    return {f"{PREFIX}{name}": value for name, value in values.items()}

@@ -55,23 +55,49 @@ def to_local(value: datetime) -> datetime:
 # --- Writing ------------------------------------------------------------------------------
 
 
-def save_event(topic: Topic, data: EventInput) -> Event:
-    """Attach an event to a new topic (called from topic_created, after its commit)."""
-    event = Event(
-        topic_id=topic.id,
-        starts_at=from_local(data.starts_at),
-        ends_at=from_local(data.ends_at),
-        place=data.place,
-        online_url=data.online_url,
-        municipality=data.municipality,
-        max_participants=data.max_participants,
-        registration_deadline=(
-            from_local(data.registration_deadline) if data.registration_deadline else None
-        ),
+def save_event(topic: Topic, data: EventInput, changed_by: User | None = None) -> Event:
+    """Attach an event to a topic, or change the one it has (after the topic's commit).
+
+    When the time or the place of an existing event changes, everyone who
+    answered "going" or "interested" is notified (but ``changed_by``), and a
+    new start time sends the reminders again (``reminded_at`` is cleared). A
+    lower participant limit moves the latest replies to the waiting list,
+    since the list is derived from the order of the replies.
+    """
+    event = db.session.get(Event, topic.id)
+    if event is None:
+        event = Event(topic_id=topic.id)
+        db.session.add(event)
+    starts_at, ends_at = from_local(data.starts_at), from_local(data.ends_at)
+    before = (event.starts_at, event.ends_at, event.place, event.online_url)
+    if event.starts_at is not None and event.starts_at != starts_at:
+        db.session.execute(
+            sa.update(Rsvp).where(Rsvp.topic_id == topic.id).values(reminded_at=None)
+        )
+    if event.starts_at is not None and before != (starts_at, ends_at, data.place, data.online_url):
+        answered = db.session.scalars(
+            sa.select(Rsvp.user_id).where(
+                Rsvp.topic_id == topic.id,
+                Rsvp.status.in_([RsvpStatus.GOING, RsvpStatus.INTERESTED]),
+            )
+        )
+        for user_id in answered:
+            if changed_by is None or user_id != changed_by.id:
+                notify(
+                    user_id, "event_changed", topic_id=topic.id, title=topic.title,
+                    starts_at=starts_at.isoformat(),
+                )  # fmt: skip
+    event.starts_at = starts_at
+    event.ends_at = ends_at
+    event.place = data.place
+    event.online_url = data.online_url
+    event.municipality = data.municipality
+    event.max_participants = data.max_participants
+    event.registration_deadline = (
+        from_local(data.registration_deadline) if data.registration_deadline else None
     )
-    db.session.add(event)
     # The first post was indexed with the topic's commit, before the event
-    # existed: index it again so the place is found.
+    # existed or changed: index it again so the place is found.
     outbox.enqueue("topic", topic.id)
     db.session.commit()
     return event

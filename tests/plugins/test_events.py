@@ -172,6 +172,75 @@ def test_event_fields_in_a_category_without_events_are_refused(app, client, make
     assert "only be added to topics in the event categories" in response.get_data(as_text=True)
 
 
+def _first_post_id(app, topic_id) -> int:
+    from forum.boards.models import Post
+
+    with app.app_context():
+        return db.session.scalar(
+            sa.select(Post.id).where(Post.topic_id == topic_id, Post.post_number == 1)
+        )
+
+
+def test_the_author_changes_the_date_and_place_in_the_edit_form(
+    app, client, make, login_as, events_category
+):
+    from forum_plugins.events.models import Rsvp
+
+    author = make.user("vorstand")
+    topic = event_topic(make, events_category, author=author, title="Sommerfest")
+    post_id = _first_post_id(app, topic.id)
+    login_as(author)
+    form = client.get(f"/p/{post_id}/edit").get_data(as_text=True)
+    assert f'value="{YEAR}-05-01T18:00"' in form and 'value="Dorfgemeinschaftshaus"' in form
+    guest = make.user("gast")
+    login_as(guest)
+    client.post(f"/events/{topic.id}/rsvp", data={"status": "going"})
+    with app.app_context():
+        db.session.execute(sa.update(Rsvp).values(reminded_at=sa.func.now()))
+        db.session.commit()
+
+    login_as(author)
+    moved = fields(f"{YEAR}-05-08T17:00", f"{YEAR}-05-08T22:00", place="Schützenplatz")
+    unchanged_text = {"title": "Sommerfest", "raw": "Ein erster Beitrag mit Text."}
+    response = client.post(f"/p/{post_id}/edit", data={**unchanged_text, **moved})
+    assert response.status_code == 302
+    event = stored_event(app, topic.id)
+    assert (event.place, event.starts_at) == (
+        "Schützenplatz",
+        datetime(YEAR, 5, 8, 17, 0, tzinfo=ZoneInfo("Europe/Berlin")),
+    )
+    with app.app_context():  # the reminder goes out again for the new date
+        assert db.session.scalar(sa.select(Rsvp.reminded_at)) is None
+    page = client.get(topic_path(app, topic.id)).get_data(as_text=True)
+    assert "Schützenplatz" in page and "Dorfgemeinschaftshaus" not in page
+    with app.app_context():  # who answered hears of it; the author who changed it not
+        told = db.session.scalars(
+            sa.select(Notification.user_id).where(Notification.kind == "event_changed")
+        ).all()
+    assert told == [guest.id]
+    login_as(guest)
+    notice = client.get("/notifications").get_data(as_text=True)
+    assert "“Sommerfest” has changed: it now begins on " in notice
+    login_as(author)
+
+    backwards = fields(f"{YEAR}-05-08T17:00", f"{YEAR}-05-08T16:00", place="Schützenplatz")
+    text = {"title": "Sommerfest", "raw": "Neuer Text, der bleiben soll."}
+    response = client.post(f"/p/{post_id}/edit", data={**text, **backwards})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The event must end after it starts." in html
+    assert "Neuer Text, der bleiben soll." in html
+    assert stored_event(app, topic.id).ends_at.hour == 20  # 22:00 in Berlin, unchanged
+
+
+def test_replies_have_no_event_fields(app, client, make, login_as, events_category):
+    author = make.user("vorstand")
+    topic = event_topic(make, events_category, author=author)
+    reply = make.post(topic, author, "Ich bringe Kuchen mit.")
+    login_as(author)
+    assert "plugin.events.starts_at" not in client.get(f"/p/{reply.id}/edit").get_data(as_text=True)
+
+
 # --- Answers and waiting list ----------------------------------------------------------------
 
 
