@@ -3,6 +3,8 @@
 import logging
 import math
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -41,16 +43,50 @@ def make_backend(app: Flask) -> Backend:
     splitter = splitter_of(app)
     name = app.config["SEARCH_BACKEND"]
     if name == "whoosh":
-        from forum.search.whoosh_backend import WhooshBackend
-
         directory = app.config["SEARCH_INDEX_DIR"] or f"{app.instance_path}/search-index"
-        return WhooshBackend(directory, splitter, app.config["SEARCH_LOCK_TIMEOUT"])
+        timeout = app.config["SEARCH_LOCK_TIMEOUT"]
+
+        def build() -> Backend:
+            from forum.search.whoosh_backend import WhooshBackend
+
+            return WhooshBackend(directory, splitter, timeout)
+
+        return DeferredBackend("whoosh", build)
     if name == "postgres":
         from forum.search.postgres_backend import PostgresBackend
 
         with app.app_context():
             return PostgresBackend(db.engine, splitter)
     raise RuntimeError(f"SEARCH_BACKEND must be 'whoosh' or 'postgres', not {name!r}.")
+
+
+class DeferredBackend:
+    """A backend built on first use.
+
+    Importing Whoosh's index, codec and reader modules costs each web worker
+    ~3 MB that only a search or an index write needs; a worker that serves
+    pages only never pays it.
+    """
+
+    def __init__(self, name: str, build: Callable[[], Backend]) -> None:
+        self.name = name
+        self._build = build
+        self._backend: Backend | None = None
+        self._lock = threading.Lock()
+
+    def _target(self) -> Backend:
+        if self._backend is None:
+            with self._lock:
+                if self._backend is None:
+                    self._backend = self._build()
+        return self._backend
+
+    def __getattr__(self, attribute: str):
+        return getattr(self._target(), attribute)
+
+    def close(self) -> None:
+        if self._backend is not None:
+            self._backend.close()
 
 
 def get_backend(app: Flask | None = None) -> Backend:

@@ -167,3 +167,14 @@ def test_a_search_gives_freed_memory_back(client, make, public, monkeypatch):
     # With glibc (Debian, CI) the real call works; elsewhere it does nothing.
     glibc = platform.libc_ver()[0] == "glibc"
     assert forum.memory.release_free_memory() is glibc
+
+
+def test_the_whoosh_index_is_opened_only_when_needed(app, client, search_backend, make, public):
+    # Pages alone never load Whoosh's index modules (~3 MB per web worker).
+    if search_backend != "whoosh":
+        pytest.skip("the PostgreSQL backend needs no index of its own")
+    backend = app.extensions["search"]
+    assert client.get("/").status_code == 200
+    assert backend._backend is None
+    assert client.get("/search?q=Tafel").status_code == 200
+    assert backend._backend is not None and backend.name == "whoosh"
