@@ -1,6 +1,10 @@
 """Events (Veranstaltungen): a topic can carry an event with answers, calendar
 files and a reminder; built only on the forum's plugin hooks.
 
+The author changes the date or place in the first post's edit form; who
+answered is notified. Members subscribe to a personal calendar feed whose
+address they can renew (the old one stops working), guests to the public one.
+
 Enable with ``PLUGINS = ["events"]``, then ``flask --app forum db upgrade heads``.
 Settings: ``EVENTS_CATEGORIES`` (category slugs whose topics may carry an event).
 """

@@ -67,3 +67,21 @@ class Rsvp(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Set when the day-before reminder went out, so a second run skips it.
     reminded_at: Mapped[datetime | None]
+
+
+class FeedKey(Base):
+    """How many times a member asked for a new personal calendar feed address.
+
+    The address carries the member's id and this number, signed with the
+    secret key; a new number makes every older address stop working. No row
+    means 0 (the addresses handed out before addresses could be renewed).
+    """
+
+    __tablename__ = "event_feed_keys"
+    __table_args__ = {"info": {"plugin": "events"}}
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    generation: Mapped[int] = mapped_column(default=0)
+    renewed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -21,7 +21,7 @@ from forum.search import outbox
 from forum.users.models import User
 
 from .forms import EventInput
-from .models import Event, Rsvp, RsvpStatus
+from .models import Event, FeedKey, Rsvp, RsvpStatus
 
 
 class NotAllowed(Exception):
@@ -299,17 +299,45 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="events-feed")
 
 
+def _feed_generation(user_id: int) -> int:
+    return db.session.scalar(sa.select(FeedKey.generation).where(FeedKey.user_id == user_id)) or 0
+
+
 def feed_token(user: User) -> str:
-    return _serializer().dumps(user.id)
+    """Return the secret part of the member's personal feed address."""
+    generation = _feed_generation(user.id)
+    # Generation 0 keeps the form of the addresses handed out before they
+    # could be renewed, so subscribed calendars go on working.
+    return _serializer().dumps(user.id if generation == 0 else [user.id, generation])
+
+
+def renew_feed_token(user: User) -> str:
+    """Give the member a new feed address; every older one stops working."""
+    key = db.session.get(FeedKey, user.id)
+    if key is None:
+        key = FeedKey(user_id=user.id, generation=0)
+        db.session.add(key)
+    key.generation += 1
+    key.renewed_at = utcnow()
+    db.session.commit()
+    return feed_token(user)
 
 
 def feed_user(token: str) -> User | None:
     """Return the member a personal feed token belongs to, or None."""
     try:
-        user_id = _serializer().loads(token)
+        payload = _serializer().loads(token)
     except BadSignature:
         return None
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if isinstance(payload, int):
+        user_id, generation = payload, 0
+    elif isinstance(payload, list) and len(payload) == 2 and all(type(v) is int for v in payload):
+        user_id, generation = payload
+    else:
+        return None
+    if generation != _feed_generation(user_id):
+        return None  # renewed since
+    user = db.session.get(User, user_id)
     if user is None or not permissions.is_member(user) or user.is_suspended:
         return None
     return user

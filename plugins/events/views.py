@@ -207,6 +207,17 @@ def public_feed():
     return _calendar_response(ics.calendar(pairs, ics.feed_name(_("Events"))), "events.ics")
 
 
+@bp.post("/events/feed/renew")
+@login_required
+def renew_feed():
+    """A new personal feed address; the old one stops working (say, it was shared)."""
+    if not permissions.is_member(current_user):
+        abort(403)
+    services.renew_feed_token(current_user)
+    flash(_("Your calendar feed has a new address; the old one no longer works."), "success")
+    return redirect(url_for("events.upcoming") + "#event-feed-title")
+
+
 @bp.get("/events/feed/<token>.ics")
 def personal_feed(token: str):
     """The events a member may read; calendar apps send no cookies, the token says who."""

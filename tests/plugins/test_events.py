@@ -416,6 +416,30 @@ def test_calendar_files_respect_who_may_read(client, make, login_as, events_cate
     assert client.get("/events/feed/forged.ics").status_code == 404
 
 
+def test_a_member_renews_the_personal_feed_address(app, client, make, login_as, events_category):
+    event_topic(make, events_category, title="Offenes Sommerfest")
+    member = make.user()
+    login_as(member)
+
+    def feed_path():
+        page = client.get("/events").get_data(as_text=True)
+        return page.split('value="http://localhost/events/feed/', 1)[1].split('"', 1)[0]
+
+    first = feed_path()
+    assert client.get(f"/events/feed/{first}").status_code == 200
+    response = client.post("/events/feed/renew")
+    assert response.status_code == 302
+    second = feed_path()
+    assert second != first
+    client.post("/logout")
+    assert client.get(f"/events/feed/{first}").status_code == 404  # the shared one is dead
+    assert client.get(f"/events/feed/{second}").status_code == 200
+    # Guests and applicants have no personal feed to renew.
+    assert client.post("/events/feed/renew").status_code == 302  # to the login page
+    login_as(make.user(role="applicant"))
+    assert client.post("/events/feed/renew").status_code == 403
+
+
 # --- Reminders ------------------------------------------------------------------------------
 
 
@@ -492,3 +516,33 @@ def test_turning_the_plugin_off_and_on(app_config, make, events_category, tmp_pa
     assert "Festwiese" in page and 'href="/events"' in page
     with on.app_context():
         db.engine.dispose()
+
+
+# --- Migration --------------------------------------------------------------------------------
+
+
+def test_the_branch_matches_the_models_and_stands_alone(app):
+    import re
+    from pathlib import Path
+
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    # The plugin database was built by `upgrade heads` with the events branch.
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "compare_type": True,
+                "include_object": lambda obj, name, type_, reflected, compare_to: (
+                    type_ != "table" or obj.info.get("plugin") == "events"
+                ),
+            },
+        )
+        differences = compare_metadata(context, db.metadata)
+    tables = {t.name for t in db.metadata.sorted_tables if t.info.get("plugin") == "events"}
+    assert tables == {"events", "event_rsvps", "event_feed_keys"}
+    assert [d for d in differences if "event" in repr(d)] == []
+    folder = Path(__file__).resolve().parents[2] / "plugins" / "events" / "migrations"
+    for path in folder.glob("*.py"):
+        assert not re.search(r"^\s*(from|import)\s+forum", path.read_text(), re.MULTILINE)
