@@ -114,12 +114,18 @@ def empty_database_url(tmp_path) -> Iterator[str]:
         admin_engine.dispose()
 
 
-def test_downgrade_to_base_and_upgrade_again(empty_database_url, tmp_path):
+def _migrating_app(url: str, tmp_path):
+    """An app on ``url`` that can run Flask-Migrate's functions."""
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": empty_database_url},
+        {"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": url},
         instance_path=str(tmp_path / "instance"),
     )
     init_migrate(app)
+    return app
+
+
+def test_downgrade_to_base_and_upgrade_again(empty_database_url, tmp_path):
+    app = _migrating_app(empty_database_url, tmp_path)
     with app.app_context():
         try:
             upgrade(revision="heads")
@@ -149,11 +155,7 @@ def test_only_the_command_line_loads_flask_migrate(app_config, tmp_path):
 def test_search_documents_get_their_filter_columns_on_upgrade(empty_database_url, tmp_path):
     if not empty_database_url.startswith("postgresql"):
         pytest.skip("only the PostgreSQL backend keeps rows in search_documents")
-    app = create_app(
-        {"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": empty_database_url},
-        instance_path=str(tmp_path / "instance"),
-    )
-    init_migrate(app)
+    app = _migrating_app(empty_database_url, tmp_path)
     with app.app_context():
         try:
             upgrade(revision="c3be5888470b")  # documents held only their vectors then

@@ -94,3 +94,34 @@ def _add_missing_tables(database_url: str) -> None:
         db.metadata.create_all(engine, checkfirst=True)
     finally:
         engine.dispose()
+
+
+def branch_problems(app, plugin: str, tables: set[str]) -> list:
+    """Return what keeps a plugin's migration branch from matching its models
+    (the database was built by ``upgrade heads``) or from standing alone (a
+    migration must not import the forum, which changes after it is written)."""
+    import re
+    from pathlib import Path
+
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "compare_type": True,
+                "include_object": lambda obj, name, type_, reflected, compare_to: (
+                    type_ != "table" or obj.info.get("plugin") == plugin
+                ),
+            },
+        )
+        differences = compare_metadata(context, db.metadata)
+    found = {t.name for t in db.metadata.sorted_tables if t.info.get("plugin") == plugin}
+    problems: list = [] if found == tables else [("tables", sorted(found))]
+    problems += [d for d in differences if any(name in repr(d) for name in tables)]
+    folder = Path(__file__).resolve().parents[2] / "plugins" / plugin / "migrations"
+    for path in sorted(folder.glob("*.py")):
+        if re.search(r"^\s*(from|import)\s+forum", path.read_text(), re.MULTILINE):
+            problems.append(("imports the forum", path.name))
+    return problems

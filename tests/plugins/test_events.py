@@ -11,6 +11,8 @@ from forum.boards.models import ReadLevel, Topic
 from forum.extensions import db
 from forum.notifications.models import Notification
 
+from .conftest import branch_problems
+
 BERLIN = ZoneInfo("Europe/Berlin")
 YEAR = datetime.now(UTC).year + 1
 
@@ -522,27 +524,4 @@ def test_turning_the_plugin_off_and_on(app_config, make, events_category, tmp_pa
 
 
 def test_the_branch_matches_the_models_and_stands_alone(app):
-    import re
-    from pathlib import Path
-
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
-    # The plugin database was built by `upgrade heads` with the events branch.
-    with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection,
-            opts={
-                "compare_type": True,
-                "include_object": lambda obj, name, type_, reflected, compare_to: (
-                    type_ != "table" or obj.info.get("plugin") == "events"
-                ),
-            },
-        )
-        differences = compare_metadata(context, db.metadata)
-    tables = {t.name for t in db.metadata.sorted_tables if t.info.get("plugin") == "events"}
-    assert tables == {"events", "event_rsvps", "event_feed_keys"}
-    assert [d for d in differences if "event" in repr(d)] == []
-    folder = Path(__file__).resolve().parents[2] / "plugins" / "events" / "migrations"
-    for path in folder.glob("*.py"):
-        assert not re.search(r"^\s*(from|import)\s+forum", path.read_text(), re.MULTILINE)
+    assert branch_problems(app, "events", {"events", "event_rsvps", "event_feed_keys"}) == []

@@ -15,6 +15,8 @@ from forum.extensions import db
 from forum.notifications.models import Notification
 from forum.users.models import User
 
+from .conftest import branch_problems
+
 LONG_ANSWER = "Das Führungszeugnis beantragen Sie im Bürgerbüro. " + "Wort " * 120
 
 
@@ -487,26 +489,4 @@ def test_pages_do_not_grow_in_queries_with_topics_and_replies(app, client, make,
 
 
 def test_the_branch_matches_the_model_and_stands_alone(app):
-    from pathlib import Path
-
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
-    # The plugin database was built by `upgrade heads` with the solved branch.
-    with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection,
-            opts={
-                "compare_type": True,
-                "include_object": lambda obj, name, type_, reflected, compare_to: (
-                    type_ != "table" or obj.info.get("plugin") == "solved"
-                ),
-            },
-        )
-        differences = compare_metadata(context, db.metadata)
-    solved_tables = [t for t in db.metadata.sorted_tables if t.info.get("plugin") == "solved"]
-    assert [t.name for t in solved_tables] == ["solved_answers"]
-    assert [d for d in differences if "solved" in repr(d)] == []
-    folder = Path(__file__).resolve().parents[2] / "plugins" / "solved" / "migrations"
-    for path in folder.glob("*.py"):
-        assert not re.search(r"^\s*(from|import)\s+forum", path.read_text(), re.MULTILINE)
+    assert branch_problems(app, "solved", {"solved_answers"}) == []
