@@ -25,7 +25,7 @@ import os
 import sys
 import threading
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, repeat
 
@@ -49,15 +49,6 @@ K1 = 1.2
 # --- Reading postings -------------------------------------------------------------------
 
 
-@dataclass
-class Postings:
-    ids: list[int]
-    weights: list[float]
-
-
-_EMPTY = Postings([], [])
-
-
 def _leaf(matcher):
     """Return the block matcher under Whoosh's wrappers (deletions, boosts), or None."""
     while not isinstance(matcher, W3LeafMatcher):
@@ -67,21 +58,26 @@ def _leaf(matcher):
     return matcher
 
 
-def postings(reader, fieldname: str, text) -> Postings:
-    """Return every posting of a term in one segment reader, deleted documents included."""
+def posting_blocks(reader, fieldname: str, text) -> Iterator[tuple[Sequence[int], Iterable[float]]]:
+    """Yield the postings of a term in one segment reader as (ids, weights) a
+    block (128 postings) at a time, deleted documents included.
+
+    By blocks, so that a common word's 50,000 postings are never all held as
+    Python objects at once: a query's peak memory stays low.
+    """
     try:
         matcher = reader.postings(fieldname, reader.schema[fieldname].to_bytes(text))
     except (TermNotFound, ValueError):
-        return _EMPTY
+        return
     leaf = _leaf(matcher)
-    ids: list[int] = []
-    weights: list[float] = []
     if leaf is None:  # pragma: no cover (another codec: Whoosh's generic, slower API)
+        ids, weights = [], []
         while matcher.is_active():
             ids.append(matcher.id())
             weights.append(matcher.weight())
             matcher.next()
-        return Postings(ids, weights)
+        yield ids, weights
+        return
     # A block's data is one pickled tuple (ids as deltas, weights, values): read
     # it as W3LeafMatcher._read_ids/_read_weights do, with C-level steps.
     leaf.reset()
@@ -89,19 +85,18 @@ def postings(reader, fieldname: str, text) -> Postings:
         if leaf._data is None:
             leaf._read_data()
         block_ids, block_weights = leaf._data[0], leaf._data[1]
-        ids.extend(block_ids if leaf._byteids else accumulate(block_ids))
+        if not leaf._byteids:
+            block_ids = tuple(accumulate(block_ids))
         if block_weights is None:
-            weights.extend(repeat(1.0, leaf._blocklength))
+            block_weights = repeat(1.0, leaf._blocklength)
         elif isinstance(block_weights, float):
-            weights.extend(repeat(block_weights, leaf._blocklength))
-        else:
-            weights.extend(block_weights)
+            block_weights = repeat(block_weights, leaf._blocklength)
+        yield block_ids, block_weights
         leaf._next_block()
-    return Postings(ids, weights)
 
 
 def term_ids(reader, fieldname: str, text) -> list[int]:
-    return postings(reader, fieldname, text).ids
+    return [doc for ids, _weights in posting_blocks(reader, fieldname, text) for doc in ids]
 
 
 def _column_values(reader, fieldname: str) -> Callable[[int], bytes]:
@@ -290,15 +285,17 @@ class Evaluator:
 
     def _scored(self, reader, segment: SegmentTables, fieldname: str, text: str,
                 boost: float) -> dict[int, float]:  # fmt: skip
-        found = postings(reader, fieldname, text)
-        if not found.ids:
-            return {}
+        scores: dict[int, float] = {}
+        blocks = posting_blocks(reader, fieldname, text)
+        first = next(blocks, None)
+        if first is None:
+            return scores
         lengths = segment.lengths(reader, fieldname)
         table = self._score_table(fieldname, text, boost)
-        scores = map(
-            table.__getitem__, zip(found.weights, map(lengths.__getitem__, found.ids), strict=True)
-        )
-        return dict(zip(found.ids, scores, strict=True))
+        for ids, weights in chain((first,), blocks):
+            pairs = zip(weights, map(lengths.__getitem__, ids), strict=True)
+            scores.update(zip(ids, map(table.__getitem__, pairs), strict=True))
+        return scores
 
     def _clause(self, reader, segment: SegmentTables, clause: Clause,
                 narrow: Callable[[set[int]], set[int]]) -> dict[int, float]:  # fmt: skip
