@@ -254,8 +254,11 @@ class WhooshBackend:
             any_of.append([("topic_id", criteria.topic_id)])
         if criteria.in_first:
             any_of.append([("first", True)])
-        if criteria.closed is not None:
-            any_of.append([("closed", criteria.closed)])
+        none_of: list[tuple[str, object]] = []
+        if criteria.closed:
+            any_of.append([("closed", True)])
+        elif criteria.closed is False:
+            none_of.append(("closed", True))  # open topics: most of them
         order = criteria.order
         if order in ("latest", "oldest") or not criteria.has_text:
             order = "oldest" if order == "oldest" else "latest"
@@ -264,6 +267,7 @@ class WhooshBackend:
             levels=criteria.levels,
             excluded_flags=criteria.excluded_flags,
             any_of=any_of,
+            none_of=none_of,
             created_from=_epoch(criteria.after) if criteria.after else None,
             created_before=_epoch(criteria.before) if criteria.before else None,
             topic_ids=frozenset(topic_ids) if topic_ids is not None else None,

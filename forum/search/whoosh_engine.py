@@ -179,14 +179,22 @@ class SegmentTables:
         key = (levels, flags)
         found = self.permission_sets.get(key)
         if found is None:
-            readable: set[int] = set()
-            for level in levels:
-                readable.update(term_ids(reader, "level", level))
-            for flag in flags:
-                readable.difference_update(term_ids(reader, "flags", flag))
-            if len(readable) * 2 > self.count:
-                found = (False, frozenset(range(self.count)) - readable)
+            wanted = sum(reader.doc_frequency("level", level) for level in levels)
+            if wanted * 2 > self.count:
+                # Most documents are readable: collect the others (the other
+                # levels and the flagged), never a set of nearly every document.
+                others = [t.decode() for t in reader.lexicon("level") if t.decode() not in levels]
+                blocked: set[int] = set()
+                for name, terms in (("level", others), ("flags", flags)):
+                    for term in terms:
+                        blocked.update(term_ids(reader, name, term))
+                found = (False, frozenset(blocked))
             else:
+                readable: set[int] = set()
+                for level in levels:
+                    readable.update(term_ids(reader, "level", level))
+                for flag in flags:
+                    readable.difference_update(term_ids(reader, "flags", flag))
                 found = (True, frozenset(readable))
             self.permission_sets[key] = found
         return found
@@ -250,6 +258,9 @@ class Request:
     excluded_flags: frozenset[str]
     #: Each a list of (field, term): a document must carry one of them.
     any_of: list[list[tuple[str, object]]] = field(default_factory=list)
+    #: (field, term): a document must carry none of them. For a filter most
+    #: documents pass (``status:open``): the few excluded make a small set.
+    none_of: list[tuple[str, object]] = field(default_factory=list)
     #: ``created`` bounds (seconds since 1970), inclusive lower, exclusive upper.
     created_from: int | None = None
     created_before: int | None = None
@@ -284,7 +295,9 @@ class Evaluator:
         return table
 
     def _scored(self, reader, segment: SegmentTables, fieldname: str, text: str,
-                boost: float) -> dict[int, float]:  # fmt: skip
+                boost: float, only: set[int] | None = None) -> dict[int, float]:  # fmt: skip
+        """Return document -> score of one term in one field (of the documents
+        in ``only``, when given)."""
         scores: dict[int, float] = {}
         blocks = posting_blocks(reader, fieldname, text)
         first = next(blocks, None)
@@ -293,6 +306,9 @@ class Evaluator:
         lengths = segment.lengths(reader, fieldname)
         table = self._score_table(fieldname, text, boost)
         for ids, weights in chain((first,), blocks):
+            if only is not None:
+                wanted = list(map(only.__contains__, ids))
+                ids, weights = list(compress(ids, wanted)), compress(weights, wanted)
             pairs = zip(weights, map(lengths.__getitem__, ids), strict=True)
             scores.update(zip(ids, map(table.__getitem__, pairs), strict=True))
         return scores
@@ -323,17 +339,21 @@ class Evaluator:
         """Documents with ``terms`` at consecutive positions; score: the terms' sum.
 
         The documents holding every term (and passing ``narrow``) are checked
-        on their word sequence, kept in the column ``<field>_words``.
+        on their word sequence, kept in the column ``<field>_words``; only
+        those found are scored.
         """
-        parts = [self._scored(reader, segment, fieldname, term, boost) for term in terms]
-        if any(not scores for scores in parts):
+        holding = sorted((term_ids(reader, fieldname, term) for term in terms), key=len)
+        if not holding[0]:
             return {}
-        candidates = narrow(set(parts[0]).intersection(*parts[1:]))
-        if not candidates:
-            return {}
+        candidates = narrow(set(holding[0]).intersection(*holding[1:]))
+        del holding
         found = phrase_matcher(terms)
         words = _column_values(reader, f"{fieldname}_words")
-        return {doc: sum(part[doc] for part in parts) for doc in candidates if found(words(doc))}
+        matched = {doc for doc in candidates if found(words(doc))}
+        if not matched:
+            return {}
+        parts = [self._scored(reader, segment, fieldname, term, boost, matched) for term in terms]
+        return {doc: sum(part[doc] for part in parts) for doc in matched}
 
     def _readable(self, reader, segment: SegmentTables, request: Request):
         allowed, docs = segment.permissions(reader, request.levels, request.excluded_flags)
@@ -352,6 +372,11 @@ class Evaluator:
             for fieldname, text in alternatives:
                 docs.update(term_ids(reader, fieldname, text))
             restrict = docs if restrict is None else restrict & docs
+        excluded: set[int] = set()
+        for fieldname, text in request.none_of:
+            excluded.update(term_ids(reader, fieldname, text))
+        if excluded:  # as if the searcher could not read them
+            readable = readable - excluded if allowed else readable | excluded
         if restrict is not None:
             restrict = restrict & readable if allowed else restrict - readable
         matches: dict[int, float] | None = None
