@@ -9,6 +9,7 @@ so a mail failure never loses a decision.
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -391,7 +392,12 @@ def resolve_flags(
         reason=reason.strip(),
     )  # fmt: skip
     if decision.startswith("agree") and silence_days > 0:
-        apply_silence(moderator, post.user, silence_days, reason.strip() or str(_l("Flagged post")))
+        author = post.user
+        if not reason.strip():
+            # The author reads the reason: in their language, not the moderator's.
+            with force_locale(author.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+                reason = str(_l("Flagged post"))
+        apply_silence(moderator, author, silence_days, reason.strip())
     db.session.commit()
     if decision == "agree_delete":
         boards.post_removed(post, moderator)

@@ -395,6 +395,17 @@ def test_bad_flag_decisions_are_refused(client, world, flagged, get, data):
     assert get(Post, post_id).hidden_at is None
 
 
+def test_a_silence_without_reason_is_explained_in_the_authors_language(app, client, world, flagged):
+    with app.app_context():
+        db.session.get(User, world.author.id).locale = "de"
+        db.session.commit()
+    _post_id, item_id = flagged()
+    login(client, world.coordinator)  # the coordinator's pages are in English
+    client.post(f"/review/{item_id}/flags", data={"decision": "agree_hide", "silence_days": "2"})
+    [notification] = _notifications(app, world.author.id, "silenced")
+    assert notification.data["reason"] == "Gemeldeter Beitrag"
+
+
 def test_flag_decision_twice_is_applied_once(app, client, world, flagged):
     _post_id, item_id = flagged()
     login(client, world.coordinator)
