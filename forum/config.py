@@ -11,10 +11,9 @@ from pathlib import Path
 # --- Site -------------------------------------------------------------------
 #: Name shown in the header, page titles and e-mails.
 SITE_NAME = "Ehrenamt im Landkreis Gifhorn"
-#: Short line under the name on the landing page.
-SITE_DESCRIPTION = (
-    "Das Forum für Ehrenamtliche, Vereine und Nachbarschaftshilfe im Landkreis Gifhorn"
-)
+#: Short line under the name on the landing page, as written (one language).
+#: Empty: the built-in line, in the reader's language.
+SITE_DESCRIPTION = ""
 #: Public base URL used in e-mails (links must work outside a request).
 BASE_URL = "http://127.0.0.1:5000"
 

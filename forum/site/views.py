@@ -1,11 +1,17 @@
 """Public site pages (netiquette, Impressum, Datenschutz) and the landing page."""
 
 from flask import Blueprint, current_app, render_template
+from flask_babel import lazy_gettext as _l
 
 from forum.boards.queries import categories_overview
 from forum.site.services import page_text
 
 bp = Blueprint("site", __name__)
+
+#: The landing page's line under the name when SITE_DESCRIPTION is empty.
+DEFAULT_DESCRIPTION = _l(
+    "The forum for volunteers, clubs and neighbourhood help in the district of Gifhorn"
+)
 
 
 def _render_text(key: str):
@@ -37,5 +43,5 @@ def landing(user):
         overviews=categories_overview(user),
         join_url=join_url(user),
         status=applicant_status(user),
-        description=current_app.config["SITE_DESCRIPTION"],
+        description=current_app.config["SITE_DESCRIPTION"] or DEFAULT_DESCRIPTION,
     )

@@ -40,6 +40,15 @@ def test_landing_for_guest(client, places):
     assert "Landkreis Gifhorn" in html
 
 
+def test_landing_line_in_the_readers_language_unless_the_deployer_wrote_one(app, client, places):
+    english = "The forum for volunteers, clubs and neighbourhood help in the district of Gifhorn"
+    assert english in client.get("/").get_data(as_text=True)
+    german = client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert "Das Forum für Ehrenamtliche, Vereine und Nachbarschaftshilfe" in german
+    app.config["SITE_DESCRIPTION"] = "Unser Netzwerk für Engagement"
+    assert "Unser Netzwerk für Engagement" in client.get("/").get_data(as_text=True)
+
+
 def test_landing_for_applicant_leads_to_the_join_form(client, make, login_as, places):
     login_as(make.user("neu", role="applicant"))
     html = client.get("/").get_data(as_text=True)
