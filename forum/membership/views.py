@@ -86,6 +86,8 @@ def join_url(user) -> str:
 
 
 @bp.route("/join", methods=["GET", "POST"])
+# Each request may mail every moderator (JOIN_REQUEST_NOTIFY = "each").
+@limiter.limit(lambda: current_app.config["POST_RATE_LIMIT"], methods=["POST"])
 @login_required
 def join():
     if current_user.is_member:

@@ -6,6 +6,7 @@ of the whole window, one query each.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -32,13 +33,22 @@ STATUS_FILTERS = (*(status.value for status in ReviewStatus), "all")
 
 
 @dataclass
+class SentApplication:
+    """What a join request was sent with (its answers and the netiquette)."""
+
+    answers: list[dict]
+    netiquette_version: int
+    netiquette_accepted_at: datetime
+
+
+@dataclass
 class ReviewRow:
     """One review item and what its card shows."""
 
     item: ReviewItem
     flags: list[Flag] = field(default_factory=list)
-    #: The applicant's answers (join requests).
-    application: MembershipApplication | None = None
+    #: What the applicant sent with this request (join requests).
+    application: SentApplication | MembershipApplication | None = None
     #: The topic of a flagged post or a held reply.
     topic: Topic | None = None
     #: Where a held post goes (its topic's category, or the new topic's).
@@ -81,6 +91,19 @@ def review_row(item_id: int) -> ReviewRow | None:
     """Return one review item with everything its page shows, or None."""
     item = db.session.scalar(_item_query().where(ReviewItem.id == item_id))
     return _rows([item])[0] if item is not None else None
+
+
+def _sent_with(item: ReviewItem, on_file: MembershipApplication | None):
+    """Return the application a join request was about: the copy it keeps, or
+    (for requests made before requests kept one) the application on file."""
+    payload = item.payload or {}
+    if "answers" not in payload:
+        return on_file
+    return SentApplication(
+        answers=payload["answers"],
+        netiquette_version=payload["netiquette_version"],
+        netiquette_accepted_at=datetime.fromisoformat(payload["netiquette_accepted_at"]),
+    )
 
 
 def _rows(items: list[ReviewItem]) -> list[ReviewRow]:
@@ -130,7 +153,11 @@ def _rows(items: list[ReviewItem]) -> list[ReviewRow]:
             ReviewRow(
                 item=item,
                 flags=flags.get(item.id, []),
-                application=applications.get(item.user_id) if item.kind == JOIN_REQUEST else None,
+                application=(
+                    _sent_with(item, applications.get(item.user_id))
+                    if item.kind == JOIN_REQUEST
+                    else None
+                ),
                 topic=topic,
                 category=topic.category
                 if topic

@@ -140,22 +140,44 @@ def submit_application(
     if user.role != Role.APPLICANT:
         raise boards.BoardError(_l("You are already a member."))
     application = application_of(user)
+    now = utcnow()
     if application is None:
-        application = MembershipApplication(user_id=user.id)
+        application = MembershipApplication(user_id=user.id, created_at=now)
         db.session.add(application)
     elif not may_apply_again(user):
         raise boards.BoardError(_l("You have already applied."))
-    # After a rejection the new answers replace the old ones; the decision on
-    # the earlier request stays in the review queue's history and the log.
+    else:
+        # After a rejection: one conditional UPDATE decides, so two forms sent
+        # at once make one new request, not two.
+        renewed = db.session.execute(
+            sa.update(MembershipApplication)
+            .where(
+                MembershipApplication.id == application.id,
+                MembershipApplication.created_at == application.created_at,
+            )
+            .values(created_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if renewed.rowcount != 1:
+            db.session.rollback()
+            raise boards.BoardError(_l("You have already applied."))
+        db.session.refresh(application)
     application.answers = answers
     application.netiquette_version = netiquette_version
-    application.netiquette_accepted_at = application.created_at = utcnow()
+    application.netiquette_accepted_at = now
     if not get_setting("MEMBERSHIP_APPROVAL_REQUIRED"):
         user.role = Role.MEMBER
         db.session.commit()
         plugins.notify_event("user_approved", user=user, moderator=None)
         return None
-    item = ReviewItem(kind=JOIN_REQUEST, user_id=user.id)
+    # The request keeps what was sent with it: a later application replaces
+    # the answers on file, not what an earlier decision was about.
+    sent = {
+        "answers": answers,
+        "netiquette_version": netiquette_version,
+        "netiquette_accepted_at": now.isoformat(),
+    }
+    item = ReviewItem(kind=JOIN_REQUEST, user_id=user.id, payload=sent)
     db.session.add(item)
     db.session.commit()
     if get_setting("JOIN_REQUEST_NOTIFY") == "each":

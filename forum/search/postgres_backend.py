@@ -5,8 +5,12 @@ title (weight A) and the text (weight B) after Python added umlaut folding and
 compound parts, next to copies of what queries filter on (topic, read level,
 visibility flags, ...), kept in step by the outbox like the Whoosh index. A
 query ranks the rows of that one table: joining every match to posts, topics
-and categories first cost ~200 ms for a common word at 100,000 posts. Several
-app servers share it; processors serialise on an advisory lock.
+and categories first cost ~200 ms for a common word at 100,000 posts. Like
+the Whoosh index, the copies follow a change (a category's new read level)
+when the outbox is applied, normally right after the commit; until then a
+search may count what it no longer shows, never show it: the results are
+loaded through forum.permissions again. Several app servers share it;
+processors serialise on an advisory lock.
 """
 
 import sqlalchemy as sa
@@ -231,6 +235,16 @@ class PostgresBackend:
             # row's vector to the GIN index, even for a word in 10 % of the posts
             # (35 ms against 13 at 100,000 posts; the index wins up to ~50 %).
             db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        hits = self._page(best, outer, offset, limit)
+        if criteria.has_text:
+            # Only for this query: the rest of the request plans as configured.
+            # (A failed query aborts the transaction; its rollback resets it.)
+            db.session.execute(sa.text("SET LOCAL enable_seqscan TO DEFAULT"))
+        return hits
+
+    def _page(self, best, outer, offset: int, limit: int) -> Hits:
+        from forum.extensions import db
+
         rows = db.session.execute(
             sa.select(
                 best.c.post_id,
@@ -248,9 +262,6 @@ class PostgresBackend:
             total = db.session.scalar(
                 sa.select(sa.func.count()).select_from(best).where(best.c.position == 1)
             )
-        if criteria.has_text:
-            # Only for this query: the rest of the request plans as configured.
-            db.session.execute(sa.text("SET LOCAL enable_seqscan TO DEFAULT"))
         if not rows:
             return Hits(total or 0, [])
         return Hits(

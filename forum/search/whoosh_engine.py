@@ -108,11 +108,14 @@ def _column_values(reader, fieldname: str) -> Callable[[int], bytes]:
     column = reader.column_reader(fieldname, translate=False)
     if not isinstance(column, columns.VarBytesColumn.Reader):
         return column.__getitem__  # pragma: no cover (an empty segment)
+    pread = getattr(os, "pread", None)  # not on Windows
     try:
         descriptor = column._dbfile.file.fileno()
     except (AttributeError, OSError, io.UnsupportedOperation):
-        return column.__getitem__  # an index held in memory
-    base, offsets, lengths, pread = column._basepos, column._offsets, column._lengths, os.pread
+        descriptor = None  # an index held in memory
+    if pread is None or descriptor is None:
+        return column.__getitem__
+    base, offsets, lengths = column._basepos, column._offsets, column._lengths
     return lambda doc: pread(descriptor, lengths[doc], base + offsets[doc])
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.exc import IntegrityError
 
 from forum import permissions
 from forum.boards.models import Category, Municipality, Post, Topic
@@ -313,13 +314,22 @@ def feed_token(user: User) -> str:
 
 def renew_feed_token(user: User) -> str:
     """Give the member a new feed address; every older one stops working."""
-    key = db.session.get(FeedKey, user.id)
-    if key is None:
-        key = FeedKey(user_id=user.id, generation=0)
-        db.session.add(key)
-    key.generation += 1
-    key.renewed_at = utcnow()
-    db.session.commit()
+
+    def bump():
+        return db.session.execute(
+            sa.update(FeedKey)
+            .where(FeedKey.user_id == user.id)
+            .values(generation=FeedKey.generation + 1, renewed_at=utcnow())
+        ).rowcount
+
+    if not bump():
+        db.session.add(FeedKey(user_id=user.id, generation=1, renewed_at=utcnow()))
+    try:
+        db.session.commit()
+    except IntegrityError:  # a second click inserted the first row at the same time
+        db.session.rollback()
+        bump()
+        db.session.commit()
     return feed_token(user)
 
 

@@ -2,8 +2,10 @@
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
+from forum.boards.services import BoardError
 from forum.extensions import db
 from forum.membership import services
 from forum.membership.models import MembershipApplication, MembershipQuestion
@@ -258,6 +260,36 @@ def test_rejected_applicant_may_apply_again(app, client, make, login_as, coordin
     assert "has arrived" in client.get("/join/waiting").get_data(as_text=True)
     # While the new request waits, the form stays closed.
     assert client.get("/join").headers["Location"] == "/join/waiting"
+    # The rejected request still shows what it was about, the new one the new answers.
+    login_as(coordinator)
+    rejected = client.get(f"/review/{items[0].id}").get_data(as_text=True)
+    assert "Flyer" in rejected and "Flyer im Rathaus" not in rejected
+    assert "Flyer im Rathaus" in client.get(f"/review/{items[1].id}").get_data(as_text=True)
+
+
+def test_two_applications_sent_at_once_after_a_rejection_make_one_request(
+    app, make, coordinator, monkeypatch
+):
+    applicant = make.user("neu", role="applicant")
+    with app.app_context():
+        moderation.submit_application(db.session.get(User, applicant.id), [], 1)
+        item = db.session.scalar(sa.select(ReviewItem))
+        moderation.reject_application(db.session.get(User, coordinator.id), item, "Bitte mehr.")
+    with app.app_context():
+        first = db.session.get(User, applicant.id)
+        assert moderation.may_apply_again(first)
+        read = moderation.application_of(first)  # this request read the application ...
+        with app.app_context():  # ... when another one sent the form first
+            moderation.submit_application(db.session.get(User, applicant.id), [], 1)
+        monkeypatch.setattr(moderation, "may_apply_again", lambda user: True)
+        assert moderation.application_of(first) is read  # as it was then
+        with pytest.raises(BoardError):  # "You have already applied."
+            moderation.submit_application(first, [], 1)
+    with app.app_context():
+        pending = db.session.scalars(
+            sa.select(ReviewItem).where(ReviewItem.status == ReviewStatus.PENDING)
+        ).all()
+        assert len(pending) == 1
 
 
 def test_register_confirm_then_join(app, client, mailbox, admin):
@@ -293,3 +325,24 @@ def test_inactive_questions_are_not_asked(app, client, make, login_as, admin):
     assert "Wie sind Sie" not in html
     response = client.post("/join", data={"netiquette_version": "0", "accept_netiquette": "y"})
     assert response.status_code == 302
+
+
+def test_sending_the_join_form_is_rate_limited(app_config, tmp_path, make):
+    # Each request may mail every moderator: a flood of them is refused.
+    from forum import create_app
+    from tests.conftest import login
+
+    applicant = make.user("eilig", role="applicant")  # the session database, cleaned up after
+    app = create_app(
+        {**app_config, "RATELIMIT_ENABLED": True, "POST_RATE_LIMIT": "2 per minute"},
+        instance_path=str(tmp_path / "limited"),
+    )
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(client, applicant)
+    for _attempt in range(2):
+        assert client.post("/join", data={}).status_code == 400  # the form's errors
+    assert client.post("/join", data={}).status_code == 429
+    assert client.get("/join").status_code == 200  # reading the form is not limited
+    with app.app_context():
+        db.engine.dispose()
