@@ -57,6 +57,8 @@ instance/config.py: | $(BIN)/python
 run: $(VENV)/.installed translations instance/config.py
 	$(FLASK) db upgrade heads
 	$(FLASK) demo load
+	@# An index from an older version of the forum (or behind the database) is rebuilt.
+	@$(FLASK) search status >/dev/null || $(FLASK) search reindex
 	@echo
 	@echo "Forum: http://$(HOST):$(PORT)/   (stop with Ctrl+C)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
