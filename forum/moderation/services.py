@@ -258,6 +258,7 @@ def reject_application(moderator: User, item: ReviewItem, reason: str) -> None:
         "application_rejected",
         _l("Your request to join %(site)s", site=current_app.config["SITE_NAME"]),
         reason=reason,
+        join_link=absolute_url("membership.join"),
     )
 
 

@@ -226,7 +226,9 @@ def test_rejected_applicant_reads_the_reason(app, client, make, login_as, coordi
     html = client.get("/join/waiting").get_data(as_text=True)
     assert "not accepted" in html
     assert "Bitte melden Sie sich telefonisch." in html
-    assert "Bitte melden Sie sich telefonisch." in body(mailbox.to("neu@example.org")[0])
+    mail = body(mailbox.to("neu@example.org")[0])
+    assert "Bitte melden Sie sich telefonisch." in mail
+    assert "/join" in mail  # the way to a new application
 
 
 def test_rejected_applicant_may_apply_again(app, client, make, login_as, coordinator, admin):
