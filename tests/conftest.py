@@ -2,6 +2,7 @@
 FORUM_TEST_DATABASE_URL names a server), a real SMTP server on loopback, and a
 factory that builds data through the real services."""
 
+import contextlib
 import os
 import secrets
 import socket
@@ -289,3 +290,20 @@ def login_as(client):
         return login(client, user, password)
 
     return _login
+
+
+@contextlib.contextmanager
+def counting_statements(app: Flask) -> Iterator[list[str]]:
+    """Collect the SQL statements ``app``'s engine runs inside the block."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)

@@ -6,7 +6,6 @@ bookmarks). Statements that run after the response has been sent (the view
 counter and the read position) are counted separately.
 """
 
-import contextlib
 from dataclasses import dataclass
 
 import pytest
@@ -16,6 +15,7 @@ from forum.boards import services
 from forum.boards.models import Bookmark, Category, Post, PostLike, Topic, TopicUser
 from forum.extensions import db
 from forum.users.models import User
+from tests.conftest import counting_statements
 
 #: The most statements a page may need while it is being answered.
 LIMIT = 10
@@ -27,24 +27,8 @@ class Counts:
     after_response: int
 
 
-@contextlib.contextmanager
-def counting(app):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
-
-
 def measure(app, client, url) -> Counts:
-    with counting(app) as statements:
+    with counting_statements(app) as statements:
         response = client.get(url)
         assert response.status_code == 200, url
         during = len(statements)

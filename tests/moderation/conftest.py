@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from forum.extensions import db
 from forum.users.models import User
+from tests.conftest import counting_statements
 
 
 @pytest.fixture(autouse=True)
@@ -138,21 +139,4 @@ def get(app):
 @pytest.fixture
 def count_queries(app):
     """Return a context manager that counts the SQL statements run inside it."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def _count():
-        statements: list[str] = []
-
-        def before(_conn, _cursor, statement, *_args):
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", before)
-        try:
-            yield statements
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", before)
-
-    return _count
+    return lambda: counting_statements(app)

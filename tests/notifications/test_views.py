@@ -9,7 +9,7 @@ from forum.db import utcnow
 from forum.extensions import db
 from forum.notifications.models import Notification
 from forum.notifications.services import notify
-from tests.conftest import login
+from tests.conftest import counting_statements, login
 
 
 @pytest.fixture(autouse=True)
@@ -118,34 +118,14 @@ def test_a_topic_the_reader_may_no_longer_see_is_left_out(app, client, make, top
 
 
 def test_guests_cost_no_count_queries(app, client, make):
-    statements: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
+    with counting_statements(app) as statements:
         assert client.get("/latest").status_code == 200
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
     assert not [s for s in statements if "notifications" in s or "review_items" in s]
 
 
 def test_members_cost_one_count_query_and_no_review_count(app, client, member):
     login(client, member)
-    statements: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
+    with counting_statements(app) as statements:
         client.get("/latest")
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
     assert len([s for s in statements if "FROM notifications" in s]) == 1
     assert not [s for s in statements if "review_items" in s]

@@ -14,6 +14,7 @@ from forum.boards.models import Category, Post, ReadLevel, Topic
 from forum.extensions import db
 from forum.notifications.models import Notification
 from forum.users.models import User
+from tests.conftest import counting_statements
 
 from .conftest import branch_problems
 
@@ -425,24 +426,8 @@ def login_as_in(browser, user) -> None:
 # --- Query counts -------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def counting(app):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
-
-
 def statements_for(app, client, url: str) -> int:
-    with counting(app) as statements:
+    with counting_statements(app) as statements:
         response = client.get(url)
         assert response.status_code == 200, url
         count = len(statements)

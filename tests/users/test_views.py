@@ -11,6 +11,7 @@ from forum.db import utcnow
 from forum.extensions import db
 from forum.users.avatar import PALETTE
 from forum.users.models import User
+from tests.conftest import counting_statements
 
 
 def _body(message) -> str:
@@ -92,19 +93,10 @@ def test_profile_leaves_out_deleted_posts(app, client, make, places):
 
 def test_profile_costs_the_same_queries_for_more_data(app, client, make, places):
     author, public, closed, _staff = places
-    statements: list[str] = []
-
-    def count(*args):
-        statements.append(args[2])
 
     def profile_queries() -> int:
-        statements.clear()
-        with app.app_context():
-            sa.event.listen(db.engine, "before_cursor_execute", count)
-            try:
-                assert client.get("/u/carla").status_code == 200
-            finally:
-                sa.event.remove(db.engine, "before_cursor_execute", count)
+        with counting_statements(app) as statements:
+            assert client.get("/u/carla").status_code == 200
         return len(statements)
 
     make.topic(author, public)
