@@ -307,3 +307,18 @@ def counting_statements(app: Flask) -> Iterator[list[str]]:
         yield statements
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def fetch(app):
+    """Return a fresh, detached copy of a row: ``fetch(Topic, topic.id)``."""
+
+    def _fetch(model, key):
+        with app.app_context():
+            row = db.session.get(model, key)
+            if row is not None:
+                db.session.refresh(row)
+                db.session.expunge(row)
+            return row
+
+    return _fetch

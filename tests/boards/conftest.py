@@ -44,20 +44,6 @@ def places(make) -> Places:
 
 
 @pytest.fixture
-def fetch(app):
-    """Return a fresh, detached copy of a row: ``fetch(Topic, topic.id)``."""
-
-    def _fetch(model, key):
-        with app.app_context():
-            row = db.session.get(model, key)
-            if row is not None:
-                db.session.expunge(row)
-            return row
-
-    return _fetch
-
-
-@pytest.fixture
 def scalar(app):
     """Run one SELECT and return its first column of the first row."""
 

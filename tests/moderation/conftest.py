@@ -122,18 +122,9 @@ def flagged(app, make, world, trust):
 
 
 @pytest.fixture
-def get(app):
-    """Load a fresh, detached row: ``get(User, user.id)``."""
-
-    def _get(model, key):
-        with app.app_context():
-            row = db.session.get(model, key)
-            if row is not None:
-                db.session.refresh(row)
-                db.session.expunge(row)
-            return row
-
-    return _get
+def get(fetch):
+    """Load a fresh, detached row: ``get(User, user.id)`` (tests/conftest.py: fetch)."""
+    return fetch
 
 
 @pytest.fixture
