@@ -32,6 +32,16 @@ _WEIGHT_A = sa.literal_column("'A'")
 _WEIGHT_B = sa.literal_column("'B'")
 
 
+def _order_by(columns, order: str) -> tuple:
+    """Return the sort keys of ``order`` over a query's rank, creation time and likes."""
+    return {
+        "relevance": (columns.rank.desc(), columns.created_at.desc()),
+        "latest": (columns.created_at.desc(),),
+        "oldest": (columns.created_at.asc(),),
+        "likes": (columns.like_count.desc(), columns.rank.desc()),
+    }[order]
+
+
 class PostgresBackend:
     name = "postgres"
 
@@ -212,24 +222,14 @@ class PostgresBackend:
             .subquery()
         )
         # The best post of each topic comes first in its partition.
-        ranked = {
-            "relevance": (matches.c.rank.desc(), matches.c.created_at.desc()),
-            "latest": (matches.c.created_at.desc(),),
-            "oldest": (matches.c.created_at.asc(),),
-            "likes": (matches.c.like_count.desc(), matches.c.rank.desc()),
-        }[order]
+        ranked = _order_by(matches.c, order)
         best = sa.select(
             matches,
             sa.func.row_number()
             .over(partition_by=matches.c.topic_id, order_by=(*ranked, matches.c.post_id.desc()))
             .label("position"),
         ).subquery()
-        outer = {
-            "relevance": (best.c.rank.desc(), best.c.created_at.desc()),
-            "latest": (best.c.created_at.desc(),),
-            "oldest": (best.c.created_at.asc(),),
-            "likes": (best.c.like_count.desc(), best.c.rank.desc()),
-        }[order]
+        outer = _order_by(best.c, order)
         if criteria.has_text:
             # The planner prices `@@` like a comparison and prefers testing every
             # row's vector to the GIN index, even for a word in 10 % of the posts
