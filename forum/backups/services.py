@@ -126,12 +126,13 @@ def _migration_script(app: Flask):
 
 def _check_revisions(script, manifest: Manifest, path: Path) -> None:
     from alembic.script.revision import RevisionError
+    from alembic.util import CommandError
 
     unknown = []
     for revision in manifest.revisions:
         try:
             script.get_revision(revision)
-        except RevisionError:
+        except (RevisionError, CommandError):
             unknown.append(revision)
     if unknown or not manifest.revisions:
         raise BackupError(
