@@ -419,3 +419,25 @@ def test_no_rebuild_when_switched_off(app, forum, tmp_path):
     client = app.test_client()  # SEARCH_REBUILD_MISSING is off in the test config
     client.get("/")
     assert not [t for t in threading.enumerate() if t.name == "search-rebuild"]
+
+
+def test_an_unreachable_database_is_a_message_not_a_traceback(app_config, runner, forum, tmp_path):
+    path = _backup(runner, tmp_path / "forum.tar.gz")
+    url = app_config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        broken = f"sqlite:///{tmp_path / 'no-such-folder' / 'forum.sqlite3'}"
+    else:
+        broken = sa.make_url(url).set(database="forum_does_not_exist").render_as_string(False)
+    app = create_app(
+        {**app_config, "SQLALCHEMY_DATABASE_URI": broken}, instance_path=str(tmp_path / "b")
+    )
+    try:
+        for args in (["backup", str(tmp_path)], ["restore", str(path)]):
+            result = app.test_cli_runner().invoke(args=args)
+            assert result.exit_code == 1, result.output
+            assert isinstance(result.exception, SystemExit)
+            assert "Traceback" not in result.output
+            assert "There is no database file" in result.output or "Cannot use" in result.output
+    finally:
+        with app.app_context():
+            db.engine.dispose()

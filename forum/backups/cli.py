@@ -1,12 +1,33 @@
 """``flask --app forum backup [PATH]`` and ``flask --app forum restore PATH``."""
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
 from forum.backups.database import BackupError, label
+
+T = TypeVar("T")
+
+
+def _explained(work: Callable[[], T]) -> T:
+    """Run ``work``; turn the errors an operator can fix into a message without traceback."""
+    from forum.extensions import db
+
+    try:
+        return work()
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    except sa.exc.OperationalError as error:
+        raise click.ClickException(
+            f"Cannot use the database {label(db.engine)}: {error.orig}".strip()
+        ) from error
+    except OSError as error:
+        raise click.ClickException(str(error)) from error
 
 
 @click.command("backup")
@@ -21,13 +42,16 @@ def backup_command(path: Path | None) -> None:
     from forum.backups.services import create_backup
     from forum.extensions import db
 
-    try:
-        written, manifest = create_backup(current_app._get_current_object(), path)
-    except BackupError as error:
-        raise click.ClickException(str(error)) from error
+    app = current_app._get_current_object()
+    written, manifest = _explained(lambda: create_backup(app, path))
     size = written.stat().st_size
     click.echo(f"Backed up {label(db.engine)} (revision {', '.join(manifest.revisions)}).")
     click.echo(f"Instance files: {len(manifest.files)}.")
+    if "config.py" not in manifest.files:
+        click.echo(
+            f"Note: there is no {Path(app.instance_path) / 'config.py'}; keep the SECRET_KEY "
+            "(from the environment?) safe separately, it is not in the archive."
+        )
     click.echo(f"Wrote {written} ({_size(size)}, mode 0600).")
 
 
@@ -44,10 +68,7 @@ def restore_command(path: Path, force: bool) -> None:
     from forum.extensions import db
 
     app = current_app._get_current_object()
-    try:
-        restored = restore_backup(app, path, force=force)
-    except BackupError as error:
-        raise click.ClickException(str(error)) from error
+    restored = _explained(lambda: restore_backup(app, path, force=force))
     manifest = restored.manifest
     click.echo(
         f"Restored the backup of {manifest.created_at} (forum {manifest.forum_version}) "
