@@ -90,6 +90,9 @@ def _init_extensions(app: Flask) -> None:
     from forum import search
 
     search.init_app(app)
+    from forum.backups import recovery
+
+    recovery.init_app(app)
 
     from forum.auth.services import load_user
 

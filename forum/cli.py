@@ -23,6 +23,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(moderation_cli)
     app.cli.add_command(plugins_command)
+    from forum.backups.cli import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def _database_label() -> str:

@@ -131,6 +131,9 @@ INVITATION_DAYS = 14
 SEARCH_BACKEND = "whoosh"
 #: Folder of the Whoosh index. Empty means instance/search-index.
 SEARCH_INDEX_DIR = ""
+#: Rebuild a missing Whoosh index from the database in the background, checked at
+#: the first request of each process (the index folder was lost or not restored).
+SEARCH_REBUILD_MISSING = True
 #: Topics per page of search results.
 SEARCH_PER_PAGE = 20
 #: Seconds a process waits for the Whoosh writer lock before leaving its index

@@ -154,6 +154,8 @@ def app_config(database_url, smtp_server) -> dict:
         "MAIL_PORT": port,
         "BASE_URL": "http://forum.test",
         "SERVER_NAME": None,
+        # A background rebuild would race the test; tests/test_backups.py turns it on.
+        "SEARCH_REBUILD_MISSING": False,
     }
 
 

@@ -39,6 +39,9 @@ def status_command() -> None:
             "`flask --app forum search reindex`."
         )
         raise SystemExit(1)
+    elif status.posts and not status.documents and not status.pending:
+        click.echo("The index is missing or empty: run `flask --app forum search reindex`.")
+        raise SystemExit(1)
     else:
         click.echo(
             "The index is behind: run `flask --app forum search process-outbox` "
