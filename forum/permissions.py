@@ -135,6 +135,21 @@ def can_see_hidden_post(user: Any, post: Post) -> bool:
     return account is not None and (account.is_staff or account.id == post.user_id)
 
 
+def can_read_post(user: Any, post: Post) -> bool:
+    """Return whether a post's text may be shown to ``user``.
+
+    Every page and endpoint that shows one post's text asks this: the topic
+    page, the reply and quote composer, the edit history, the flag form and
+    the JSON API. A deleted post's text is for staff; a hidden one for staff
+    and its author.
+    """
+    if not can_read_topic(user, post.topic):
+        return False
+    if post.is_deleted and not can_see_deleted(user):
+        return False
+    return not post.is_hidden or can_see_hidden_post(user, post)
+
+
 def can_flag_post(user: Any, post: Post) -> bool:
     account = _account(user)
     return (

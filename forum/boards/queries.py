@@ -299,8 +299,8 @@ class PostView:
     can_restore: bool
     can_like: bool
     can_flag: bool
-    #: Hidden after flags: the text is shown only to its author and staff.
-    show_hidden_text: bool
+    #: The post's text may be shown (permissions.can_read_post).
+    show_text: bool
 
 
 @dataclass
@@ -404,7 +404,7 @@ def topic_page(user, topic: Topic, page: int, per_page: int) -> TopicPage:
             can_restore=permissions.can_restore_post(user, post),
             can_like=permissions.can_like_post(user, post),
             can_flag=permissions.can_flag_post(user, post) and post.id not in flagged,
-            show_hidden_text=post.is_hidden and permissions.can_see_hidden_post(user, post),
+            show_text=permissions.can_read_post(user, post),
         )
         for post in posts
         if show_deleted or not post.is_deleted or post.post_number == 1

@@ -320,6 +320,11 @@ def post_link(post_id: int):
 # --- Composer: reply ---------------------------------------------------------------------
 
 
+def _shown(post):
+    """Return the post if the reader may see its text, else None."""
+    return post if post is not None and permissions.can_read_post(current_user, post) else None
+
+
 @bp.route("/t/<int:topic_id>/reply", methods=["GET", "POST"])
 @login_required
 @_post_limit
@@ -331,19 +336,21 @@ def reply(topic_id: int):
     reply_to = None
     if request.method == "GET":
         number = request.args.get("to", type=bounded_id)
-        reply_to = queries.get_post_by_number(topic, number) if number else None
-        if reply_to is not None and not reply_to.is_deleted:
-            form.reply_to_post_number.data = reply_to.post_number
-            if request.args.get("quote"):
-                form.raw.data = quote_markdown(
-                    reply_to.raw, reply_to.user.username, topic_url(topic, reply_to.post_number)
-                )
+        target = queries.get_post_by_number(topic, number) if number else None
+        if target is not None and not target.is_deleted:
+            # A hidden post may be answered; its text stays out of the page.
+            form.reply_to_post_number.data = target.post_number
+            reply_to = _shown(target)
+        if reply_to is not None and request.args.get("quote"):
+            form.raw.data = quote_markdown(
+                reply_to.raw, reply_to.user.username, topic_url(topic, reply_to.post_number)
+            )
         return render_template(
             "boards/reply.html", topic=topic, form=form, reply_to=reply_to,
             composer_outlet=_composer_outlet(topic.category, topic),
         )  # fmt: skip
     if form.reply_to_post_number.data and 1 <= form.reply_to_post_number.data <= MAX_ID:
-        reply_to = queries.get_post_by_number(topic, form.reply_to_post_number.data)
+        reply_to = _shown(queries.get_post_by_number(topic, form.reply_to_post_number.data))
     preview = _render_preview(form)
     if preview is None and form.validate():
         try:
@@ -448,6 +455,8 @@ def edit_post(post_id: int):
 @bp.get("/p/<int:post_id>/revisions")
 def revisions(post_id: int):
     post = _readable_post_or_404(post_id)
+    if not permissions.can_read_post(current_user, post):
+        abort(404)
     return render_template(
         "boards/revisions.html", post=post, topic=post.topic, revisions=queries.post_revisions(post)
     )

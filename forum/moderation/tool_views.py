@@ -63,7 +63,7 @@ def flag(post_id: int):
             form=form,
             post=post,
             topic=post.topic,
-            show_text=post.is_visible or permissions.can_see_hidden_post(current_user, post),
+            show_text=permissions.can_read_post(current_user, post),
             reason_hints=FLAG_REASON_HINTS,
         ),
         400 if form.is_submitted() else 200,
