@@ -1,8 +1,7 @@
 """The write path of the forum: categories, topics, posts, likes, bookmarks.
 
 Every function owns its transaction. Counters that list pages show are
-updated in the same transaction with SQL expressions (``x = x + 1``) so two
-writers at once cannot lose an update.
+updated in the same transaction through forum.boards.counters.
 """
 
 import re
@@ -14,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from forum import permissions, plugins
+from forum.boards import counters
 from forum.boards.models import (
     Bookmark,
     Category,
@@ -268,24 +268,8 @@ def create_topic(
         updated_at=now,
     )
     db.session.add(post)
-    db.session.execute(
-        sa.update(Category)
-        .where(Category.id == category.id)
-        .values(
-            topic_count=Category.topic_count + 1,
-            post_count=Category.post_count + 1,
-            last_posted_at=now,
-        )
-    )
-    db.session.execute(
-        sa.update(User)
-        .where(User.id == author.id)
-        .values(
-            topic_count=User.topic_count + 1,
-            post_count=User.post_count + 1,
-            published_post_count=User.published_post_count + 1,
-        )
-    )
+    counters.add(Category, category.id, topic_count=1, post_count=1, assign={"last_posted_at": now})
+    counters.add(User, author.id, topic_count=1, post_count=1, published_post_count=1)
     _mark_read(author.id, topic.id, 1)
     if commit:
         db.session.commit()
@@ -332,18 +316,10 @@ def create_post(
     now = created_at or utcnow()
     # Taking the number with UPDATE ... RETURNING serialises concurrent replies
     # on the topic row, so two replies can never get the same number.
-    post_number = db.session.execute(
-        sa.update(Topic)
-        .where(Topic.id == topic.id)
-        .values(
-            highest_post_number=Topic.highest_post_number + 1,
-            posts_count=Topic.posts_count + 1,
-            bumped_at=now,
-            last_posted_at=now,
-            last_post_user_id=author.id,
-        )
-        .returning(Topic.highest_post_number)
-    ).scalar_one()
+    post_number = counters.add(
+        Topic, topic.id, highest_post_number=1, posts_count=1, returning=Topic.highest_post_number,
+        assign={"bumped_at": now, "last_posted_at": now, "last_post_user_id": author.id},
+    )  # fmt: skip
     post = Post(
         topic_id=topic.id,
         user_id=author.id,
@@ -356,21 +332,13 @@ def create_post(
     )
     db.session.add(post)
     if reply_to_post_number is not None:
-        db.session.execute(
-            sa.update(Post)
-            .where(Post.topic_id == topic.id, Post.post_number == reply_to_post_number)
-            .values(reply_count=Post.reply_count + 1)
+        counters.add(
+            Post,
+            sa.and_(Post.topic_id == topic.id, Post.post_number == reply_to_post_number),
+            reply_count=1,
         )
-    db.session.execute(
-        sa.update(Category)
-        .where(Category.id == topic.category_id)
-        .values(post_count=Category.post_count + 1, last_posted_at=now)
-    )
-    db.session.execute(
-        sa.update(User)
-        .where(User.id == author.id)
-        .values(post_count=User.post_count + 1, published_post_count=User.published_post_count + 1)
-    )
+    counters.add(Category, topic.category_id, post_count=1, assign={"last_posted_at": now})
+    counters.add(User, author.id, post_count=1, published_post_count=1)
     _mark_read(author.id, topic.id, post_number)
     if commit:
         db.session.commit()
@@ -461,50 +429,12 @@ def edit_post(
     return post
 
 
-def _adjust_counters_for_visibility(post: Post, delta: int) -> None:
-    """Add ``delta`` (+1 or -1) to the counters a visible post contributes to."""
-    topic = post.topic
-    if post.post_number == 1:
-        # The first post stands for the whole topic.
-        db.session.execute(
-            sa.update(Category)
-            .where(Category.id == topic.category_id)
-            .values(
-                topic_count=Category.topic_count + delta,
-                post_count=Category.post_count + delta * topic.posts_count,
-            )
-        )
-        db.session.execute(
-            sa.update(User)
-            .where(User.id == post.user_id)
-            .values(topic_count=User.topic_count + delta, post_count=User.post_count + delta)
-        )
-        return
-    db.session.execute(
-        sa.update(Topic).where(Topic.id == topic.id).values(posts_count=Topic.posts_count + delta)
-    )
-    db.session.execute(
-        sa.update(Category)
-        .where(Category.id == topic.category_id)
-        .values(post_count=Category.post_count + delta)
-    )
-    db.session.execute(
-        sa.update(User).where(User.id == post.user_id).values(post_count=User.post_count + delta)
-    )
-    if post.reply_to_post_number is not None:
-        db.session.execute(
-            sa.update(Post)
-            .where(Post.topic_id == topic.id, Post.post_number == post.reply_to_post_number)
-            .values(reply_count=Post.reply_count + delta)
-        )
-
-
 def delete_post(actor: User, post: Post, *, reason: str = "", commit: bool = True) -> None:
     """Soft-delete a post; deleting the first post deletes the whole topic."""
     if not permissions.can_delete_post(actor, post):
         raise NotAllowed(_l("You may not delete this post."))
     now = utcnow()
-    _adjust_counters_for_visibility(post, -1)
+    counters.post_visibility_changed(post, -1)
     post.deleted_at, post.deleted_by_id = now, actor.id
     if post.post_number == 1:
         post.topic.deleted_at, post.topic.deleted_by_id = now, actor.id
@@ -530,7 +460,7 @@ def restore_post(actor: User, post: Post) -> None:
     post.deleted_at = post.deleted_by_id = None
     if post.post_number == 1:
         post.topic.deleted_at = post.topic.deleted_by_id = None
-    _adjust_counters_for_visibility(post, +1)
+    counters.post_visibility_changed(post, +1)
     log_action(
         actor, "restore_topic" if post.post_number == 1 else "restore_post",
         target_type="post", target_id=post.id, target_label=post.topic.title,
@@ -560,22 +490,10 @@ def toggle_like(user: User, post: Post) -> bool:
     delta = -1 if removed else 1
     if not removed:
         db.session.add(PostLike(post_id=post.id, user_id=user.id))
-    db.session.execute(
-        sa.update(Post).where(Post.id == post.id).values(like_count=Post.like_count + delta)
-    )
-    db.session.execute(
-        sa.update(Topic)
-        .where(Topic.id == post.topic_id)
-        .values(like_count=Topic.like_count + delta)
-    )
-    db.session.execute(
-        sa.update(User)
-        .where(User.id == post.user_id)
-        .values(likes_received=User.likes_received + delta)
-    )
-    db.session.execute(
-        sa.update(User).where(User.id == user.id).values(likes_given=User.likes_given + delta)
-    )
+    counters.add(Post, post.id, like_count=delta)
+    counters.add(Topic, post.topic_id, like_count=delta)
+    counters.add(User, post.user_id, likes_received=delta)
+    counters.add(User, user.id, likes_given=delta)
     try:
         db.session.commit()
     except IntegrityError:
