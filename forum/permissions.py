@@ -2,14 +2,19 @@
 
 Pages, lists, search, feeds and the API all ask these functions; nothing else
 compares roles or access levels. ``user`` is the current user or ``None`` /
-an anonymous user for guests.
+an anonymous user for guests. Plugins decide their own actions through
+``allowed`` and the ``permission_allowed`` hook, and ask the forum's rules by
+name there too.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 
+from forum import plugins
 from forum.boards.models import Category, Post, ReadLevel, Topic, WriteLevel
+from forum.hookspecs import hookimpl
 from forum.users.models import Role, User
 
 
@@ -207,3 +212,31 @@ def can_moderate_member(user: Any, member: User) -> bool:
 def can_log_in(user: User) -> bool:
     """A suspended member may not log in (and is logged out) until the suspension ends."""
     return not user.is_suspended
+
+
+# --- Actions by name: where plugins take part -------------------------------------------
+
+#: The forum's own decisions by name: the built-in answers of ``permission_allowed``.
+CORE_ACTIONS: dict[str, Callable[[Any, Any], bool]] = {
+    "topic.read": can_read_topic,
+    "topic.reply": can_reply,
+    "post.read": can_read_post,
+    "post.edit": can_edit_post,
+    "post.delete": can_delete_post,
+    "post.like": can_like_post,
+    "post.flag": can_flag_post,
+    "member.moderate": can_moderate_member,
+    "account.log_in": lambda user, _obj: _account(user) is not None and can_log_in(user),
+}
+
+
+@hookimpl(trylast=True, specname="permission_allowed")
+def core_permission_allowed(user: Any, action: str, obj: Any) -> bool | None:
+    """Answer the forum's own actions; leave plugins' actions to them."""
+    rule = CORE_ACTIONS.get(action)
+    return None if rule is None else rule(user, obj)
+
+
+def allowed(user: Any, action: str, obj: Any = None) -> bool:
+    """Return whether ``user`` may do the named ``action`` (on ``obj``); plugins take part."""
+    return plugins.permission_allowed(user, action, obj)

@@ -85,11 +85,13 @@ def move_topic(moderator: User, topic: Topic, category: Category, reason: str = 
 
 
 def _check_target(moderator: User, member: User) -> None:
+    """Refuse unless permissions.can_moderate_member allows; say why."""
+    if permissions.can_moderate_member(moderator, member):
+        return
     _require_staff(moderator)
     if member.id == moderator.id:
         raise boards.BoardError(_l("You cannot do this to yourself."))
-    if member.is_staff and not moderator.is_admin:
-        raise boards.NotAllowed(_l("Only an admin can do this to staff."))
+    raise boards.NotAllowed(_l("Only an admin can do this to staff."))
 
 
 def apply_silence(moderator: User, member: User, days: int, reason: str) -> None:
