@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forum import permissions, plugins
 from forum.boards import counters
+from forum.boards.errors import BoardError, NotAllowed
 from forum.boards.models import (
     Bookmark,
     Category,
@@ -39,19 +40,6 @@ from forum.moderation.models import ReviewItem
 from forum.site.services import get_setting
 from forum.text import slugify
 from forum.users.models import User
-
-
-class BoardError(Exception):
-    """A write the user asked for cannot be done; ``message`` says why."""
-
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
-
-
-class NotAllowed(BoardError):
-    """The user may not do this (views answer 403 or 404)."""
-
 
 # --- Categories -----------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from forum.boards.forms import (
     TopicForm,
     title_length,
 )
+from forum.boards.loaders import post_view, topic_view
 from forum.boards.models import CategoryKind, HelpKind, HelpStatus, Municipality
 from forum.extensions import limiter
 from forum.markdown import quote_markdown
@@ -236,17 +237,10 @@ def preview():
 # --- Topic page -------------------------------------------------------------------------
 
 
-def _readable_topic_or_404(topic_id: int):
-    topic = queries.get_topic(topic_id)
-    if topic is None or not permissions.can_read_topic(current_user, topic):
-        abort(404)
-    return topic
-
-
 @bp.get("/t/<slug>/<int:topic_id>")
 @bp.get("/t/<slug>/<int:topic_id>/<int:post_number>")
-def topic(slug: str, topic_id: int, post_number: int | None = None):
-    topic = _readable_topic_or_404(topic_id)
+@topic_view()
+def topic(topic, slug: str, post_number: int | None = None):
     per_page = current_app.config["POSTS_PER_PAGE"]
     if slug != topic.slug:
         query = f"?{request.query_string.decode()}" if request.query_string else ""
@@ -312,8 +306,8 @@ def _record_visit(topic, last_shown: int) -> None:
 
 
 @bp.get("/p/<int:post_id>")
-def post_link(post_id: int):
-    post = _readable_post_or_404(post_id)
+@post_view()
+def post_link(post):
     return redirect(f"{topic_url(post.topic, post.post_number)}#post_{post.post_number}")
 
 
@@ -328,10 +322,8 @@ def _shown(post):
 @bp.route("/t/<int:topic_id>/reply", methods=["GET", "POST"])
 @login_required
 @_post_limit
-def reply(topic_id: int):
-    topic = _readable_topic_or_404(topic_id)
-    if not permissions.can_reply(current_user, topic):
-        abort(403)
+@topic_view(permissions.can_reply)
+def reply(topic):
     form = ReplyForm()
     reply_to = None
     if request.method == "GET":
@@ -387,22 +379,11 @@ def reply(topic_id: int):
 # --- Post actions ---------------------------------------------------------------------------
 
 
-def _readable_post_or_404(post_id: int):
-    post = queries.get_post(post_id)
-    if post is None or not permissions.can_read_topic(current_user, post.topic):
-        abort(404)
-    if post.is_deleted and not permissions.can_see_deleted(current_user) and post.post_number != 1:
-        abort(404)
-    return post
-
-
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
 @login_required
 @_post_limit
-def edit_post(post_id: int):
-    post = _readable_post_or_404(post_id)
-    if not permissions.can_edit_post(current_user, post):
-        abort(403)
+@post_view(permissions.can_edit_post)
+def edit_post(post):
     topic = post.topic
     is_first = post.post_number == 1
     is_help = is_first and topic.help_kind is not None
@@ -453,10 +434,8 @@ def edit_post(post_id: int):
 
 
 @bp.get("/p/<int:post_id>/revisions")
-def revisions(post_id: int):
-    post = _readable_post_or_404(post_id)
-    if not permissions.can_read_post(current_user, post):
-        abort(404)
+@post_view(hidden=permissions.can_read_post)
+def revisions(post):
     return render_template(
         "boards/revisions.html", post=post, topic=post.topic, revisions=queries.post_revisions(post)
     )
@@ -472,12 +451,9 @@ def _back_to(post):
 
 @bp.post("/p/<int:post_id>/delete")
 @login_required
-def delete_post(post_id: int):
-    post = _readable_post_or_404(post_id)
-    try:
-        services.delete_post(current_user, post)
-    except services.NotAllowed:
-        abort(403)
+@post_view(permissions.can_delete_post)
+def delete_post(post):
+    services.delete_post(current_user, post)
     flash(
         _("The topic was deleted.") if post.post_number == 1 else _("The post was deleted."),
         "success",
@@ -489,37 +465,28 @@ def delete_post(post_id: int):
 
 @bp.post("/p/<int:post_id>/restore")
 @login_required
-def restore_post(post_id: int):
-    post = _readable_post_or_404(post_id)
-    try:
-        services.restore_post(current_user, post)
-    except services.NotAllowed:
-        abort(403)
+@post_view(permissions.can_restore_post)
+def restore_post(post):
+    services.restore_post(current_user, post)
     flash(_("The post was restored."), "success")
     return _back_to(post)
 
 
 @bp.post("/p/<int:post_id>/like")
 @login_required
-def like(post_id: int):
-    post = _readable_post_or_404(post_id)
-    try:
-        liked = services.toggle_like(current_user, post)
-    except services.NotAllowed:
-        abort(403)
+@post_view(permissions.can_like_post)
+def like(post):
+    liked = services.toggle_like(current_user, post)
     if _wants_json():
-        return jsonify(liked=liked, like_count=queries.get_post(post_id).like_count)
+        return jsonify(liked=liked, like_count=queries.get_post(post.id).like_count)
     return _back_to(post)
 
 
 @bp.post("/p/<int:post_id>/bookmark")
 @login_required
-def bookmark(post_id: int):
-    post = _readable_post_or_404(post_id)
-    try:
-        bookmarked = services.toggle_bookmark(current_user, post)
-    except services.NotAllowed:
-        abort(403)
+@post_view(permissions.can_bookmark_post)
+def bookmark(post):
+    bookmarked = services.toggle_bookmark(current_user, post)
     if _wants_json():
         return jsonify(bookmarked=bookmarked)
     flash(_("Bookmark added.") if bookmarked else _("Bookmark removed."), "success")
@@ -528,13 +495,11 @@ def bookmark(post_id: int):
 
 @bp.post("/t/<int:topic_id>/help-status")
 @login_required
-def help_status(topic_id: int):
-    topic = _readable_topic_or_404(topic_id)
+@topic_view()
+def help_status(topic):
     try:
         services.set_help_status(current_user, topic, request.form.get("status", ""))
     except ValueError:
         abort(400)
-    except services.NotAllowed:
-        abort(403)
     flash(_("The status was changed."), "success")
     return redirect(topic_url(topic))
