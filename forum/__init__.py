@@ -68,7 +68,8 @@ def create_app(
 
 
 def _init_extensions(app: Flask) -> None:
-    from forum import i18n, views_count
+    from forum import i18n
+    from forum.boards import views_count
     from forum.cooking import init_cooker
     from forum.extensions import csrf, db, init_migrate, limiter, login_manager
 

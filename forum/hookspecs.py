@@ -392,6 +392,39 @@ def register_search_filters():
     """
 
 
+# --- Permissions ------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def permission_allowed(user, action, obj):
+    """Decide whether ``user`` may do ``action`` (on ``obj``): True, False, or None.
+
+    Called by ``forum.permissions.allowed(user, action, obj)``, the one place
+    that decides actions by name. ``action`` is a dotted name: the forum's own
+    (``topic.read``, ``topic.reply``, ``post.read``, ``post.edit``,
+    ``post.delete``, ``post.like``, ``post.flag``, ``member.moderate``,
+    ``account.log_in``) or a plugin's (``solved.accept``, ``events.rsvp``);
+    ``obj`` is what the action is about (a topic, a post, a member, an event)
+    or None. ``user`` is the current user, None or an anonymous user.
+
+    Return True to allow, False to refuse, None to have no opinion. The first
+    answer that is not None wins, later plugins in ``PLUGINS`` first; the
+    built-in rules of forum.permissions answer last, and an action nobody
+    answers is refused. A plugin that raises refuses (fail closed). Core
+    pages call the functions of forum.permissions directly; their rules are
+    what the built-in answers here, so a plugin asks ``topic.read`` instead of
+    restating it.
+
+    Example::
+
+        @hookimpl
+        def permission_allowed(user, action, obj):
+            if action == "solved.accept":
+                return permissions.is_staff(user) or user.id == obj.user_id
+            return None
+    """
+
+
 # --- JSON API ---------------------------------------------------------------------------
 
 

@@ -2,14 +2,19 @@
 
 Pages, lists, search, feeds and the API all ask these functions; nothing else
 compares roles or access levels. ``user`` is the current user or ``None`` /
-an anonymous user for guests.
+an anonymous user for guests. Plugins decide their own actions through
+``allowed`` and the ``permission_allowed`` hook, and ask the forum's rules by
+name there too.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 
+from forum import plugins
 from forum.boards.models import Category, Post, ReadLevel, Topic, WriteLevel
+from forum.hookspecs import hookimpl
 from forum.users.models import Role, User
 
 
@@ -135,6 +140,21 @@ def can_see_hidden_post(user: Any, post: Post) -> bool:
     return account is not None and (account.is_staff or account.id == post.user_id)
 
 
+def can_read_post(user: Any, post: Post) -> bool:
+    """Return whether a post's text may be shown to ``user``.
+
+    Every page and endpoint that shows one post's text asks this: the topic
+    page, the reply and quote composer, the edit history, the flag form and
+    the JSON API. A deleted post's text is for staff; a hidden one for staff
+    and its author.
+    """
+    if not can_read_topic(user, post.topic):
+        return False
+    if post.is_deleted and not can_see_deleted(user):
+        return False
+    return not post.is_hidden or can_see_hidden_post(user, post)
+
+
 def can_flag_post(user: Any, post: Post) -> bool:
     account = _account(user)
     return (
@@ -192,3 +212,31 @@ def can_moderate_member(user: Any, member: User) -> bool:
 def can_log_in(user: User) -> bool:
     """A suspended member may not log in (and is logged out) until the suspension ends."""
     return not user.is_suspended
+
+
+# --- Actions by name: where plugins take part -------------------------------------------
+
+#: The forum's own decisions by name: the built-in answers of ``permission_allowed``.
+CORE_ACTIONS: dict[str, Callable[[Any, Any], bool]] = {
+    "topic.read": can_read_topic,
+    "topic.reply": can_reply,
+    "post.read": can_read_post,
+    "post.edit": can_edit_post,
+    "post.delete": can_delete_post,
+    "post.like": can_like_post,
+    "post.flag": can_flag_post,
+    "member.moderate": can_moderate_member,
+    "account.log_in": lambda user, _obj: _account(user) is not None and can_log_in(user),
+}
+
+
+@hookimpl(trylast=True, specname="permission_allowed")
+def core_permission_allowed(user: Any, action: str, obj: Any) -> bool | None:
+    """Answer the forum's own actions; leave plugins' actions to them."""
+    rule = CORE_ACTIONS.get(action)
+    return None if rule is None else rule(user, obj)
+
+
+def allowed(user: Any, action: str, obj: Any = None) -> bool:
+    """Return whether ``user`` may do the named ``action`` (on ``obj``); plugins take part."""
+    return plugins.permission_allowed(user, action, obj)

@@ -143,8 +143,12 @@ def installed_plugins(app: Flask) -> dict[str, tuple[str, Callable[[], Any]]]:
 
 def build_manager(app: Flask) -> pluggy.PluginManager:
     """Create the app's plugin manager with the enabled plugins; fail loudly."""
+    from forum import permissions
+
     manager = pluggy.PluginManager("forum")
     manager.add_hookspecs(hookspecs)
+    # The built-in answers of permission_allowed (trylast: plugins speak first).
+    manager.register(permissions, name="forum.permissions")
     available = installed_plugins(app)
     for name in app.config["PLUGINS"]:
         if name not in available:
@@ -298,6 +302,20 @@ def notify_event(event: str, **arguments) -> None:
         hook(**arguments)
     except Exception:
         current_app.logger.exception("A plugin failed in %s", event)
+
+
+def permission_allowed(user, action: str, obj) -> bool:
+    """Return the first answer to ``permission_allowed``; no answer and a failing plugin refuse."""
+    try:
+        answer = get_manager().hook.permission_allowed(user=user, action=action, obj=obj)
+    except Exception:
+        current_app.logger.exception("A plugin failed in permission_allowed (%s)", action)
+        return False
+    if answer is None:
+        return False
+    if not isinstance(answer, bool):
+        raise TypeError(f"hook permission_allowed returned {answer!r}, expected bool or None")
+    return answer
 
 
 def api_fields(kind: str, obj, user, data: dict) -> dict:

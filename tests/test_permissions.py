@@ -158,6 +158,37 @@ def test_hidden_posts_stay_readable_for_author_and_staff():
     assert not permissions.can_see_hidden_post(Guest(), hidden)
 
 
+@pytest.mark.parametrize(
+    ("state", "readers"),
+    [
+        ({}, {"guest", "member", "author", "moderator"}),
+        ({"hidden_at": utcnow()}, {"author", "moderator"}),
+        ({"deleted_at": utcnow()}, {"moderator"}),
+        ({"hidden_at": utcnow(), "deleted_at": utcnow()}, {"moderator"}),
+    ],
+)
+def test_a_post_text_is_read_by(state, readers):
+    author = _user("member", 7)
+    post = _post(_topic(_category("public")), author_id=author.id, **state)
+    people = {
+        "guest": Guest(),
+        "member": PEOPLE["member"],
+        "author": author,
+        "moderator": PEOPLE["moderator"],
+    }
+    assert {name for name, user in people.items() if permissions.can_read_post(user, post)} == (
+        readers
+    )
+
+
+def test_a_post_text_needs_a_readable_topic():
+    post = _post(_topic(_category("staff")))
+    assert not permissions.can_read_post(PEOPLE["member"], post)
+    assert permissions.can_read_post(PEOPLE["moderator"], post)
+    deleted_topic = _post(_topic(_category(), deleted_at=utcnow()), author_id=1)
+    assert not permissions.can_read_post(PEOPLE["member"], deleted_topic)
+
+
 def test_help_status_by_author_and_staff():
     member, other = PEOPLE["member"], _user("member", 2)
     topic = _topic(_category(), author_id=member.id, help_kind=HelpKind.REQUEST)

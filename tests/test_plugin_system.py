@@ -789,3 +789,51 @@ def test_hook_extra_api_fields(build):
     assert data["lieblingsfarbe"] == "grün"
     assert data["title"] == "Ein Thema für Plugins"  # core fields stay
     assert client.get("/u/mitglied.json").get_json()["user"]["verein"] == "Jugendfeuerwehr"
+
+
+PERMISSIONS = """
+    from forum import hookimpl, permissions
+
+    @hookimpl
+    def permission_allowed(user, action, obj):
+        if action == "kurse.anmelden":
+            # A plugin's own action, built on a core rule asked by name.
+            return permissions.allowed(user, "topic.read", obj) and not obj.closed
+        if action == "topic.read" and obj is not None and "Geheim" in obj.title:
+            return False
+        if action == "kaputt.typ":
+            return "ja"
+        if action == "kaputt.fehler":
+            raise RuntimeError("plugin bug")
+        return None
+"""
+
+
+def test_hook_permission_allowed(build, caplog):
+    from forum import permissions
+    from forum.boards.models import Topic
+    from forum.users.models import User
+
+    app = build({"kurse": PERMISSIONS})
+    make, member, _moderator, category, _other, topic = _world(app)
+    secret = make.topic(member, category, "Geheime Planung", "Nur für den Vorstand.")
+    with app.test_request_context():
+        member = db.session.get(User, member.id)
+        topic, secret = db.session.get(Topic, topic.id), db.session.get(Topic, secret.id)
+        # The built-in rules answer the forum's own actions.
+        assert permissions.allowed(member, "topic.read", topic)
+        assert not permissions.allowed(None, "topic.read", topic)
+        assert permissions.allowed(member, "account.log_in")
+        assert not permissions.allowed(None, "account.log_in")
+        assert not permissions.allowed(member, "member.moderate", member)
+        # A plugin answers first: its own action, and a veto on a core one.
+        assert permissions.allowed(member, "kurse.anmelden", topic)
+        assert not permissions.allowed(None, "kurse.anmelden", topic)
+        assert not permissions.allowed(member, "topic.read", secret)
+        assert not permissions.allowed(member, "kurse.anmelden", secret)
+        # Nobody answers: refused. A failing plugin refuses too (fail closed).
+        assert not permissions.allowed(member, "niemand.weiss", topic)
+        assert not permissions.allowed(member, "kaputt.fehler", topic)
+        assert "A plugin failed in permission_allowed (kaputt.fehler)" in caplog.text
+        with pytest.raises(TypeError, match="permission_allowed"):
+            permissions.allowed(member, "kaputt.typ", topic)

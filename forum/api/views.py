@@ -62,11 +62,7 @@ def topic(topic_id: int):
     data = serializers.topic(topic, current_user)
     data["post_stream"] = {
         "posts": [
-            serializers.post(
-                item.post,
-                current_user,
-                show_text=item.post.is_visible or item.can_restore or item.show_hidden_text,
-            )
+            serializers.post(item.post, current_user, show_text=item.show_text)
             for item in view.posts
         ]
     }

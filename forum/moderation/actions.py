@@ -3,10 +3,10 @@ silence and suspend; each is written to the audit log."""
 
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from forum import permissions, plugins
+from forum.boards import counters
 from forum.boards import services as boards
 from forum.boards.models import Category, Topic
 from forum.db import utcnow
@@ -67,16 +67,7 @@ def move_topic(moderator: User, topic: Topic, category: Category, reason: str = 
     if category.id == topic.category_id:
         return
     old = topic.category
-    if topic.deleted_at is None:
-        for source, sign in ((old, -1), (category, 1)):
-            db.session.execute(
-                sa.update(Category)
-                .where(Category.id == source.id)
-                .values(
-                    topic_count=Category.topic_count + sign,
-                    post_count=Category.post_count + sign * topic.posts_count,
-                )
-            )
+    counters.topic_moved(topic, old.id, category.id)
     topic.category_id = category.id
     if category.kind.value != "help":
         topic.help_kind = topic.municipality = topic.help_status = None
@@ -94,11 +85,13 @@ def move_topic(moderator: User, topic: Topic, category: Category, reason: str = 
 
 
 def _check_target(moderator: User, member: User) -> None:
+    """Refuse unless permissions.can_moderate_member allows; say why."""
+    if permissions.can_moderate_member(moderator, member):
+        return
     _require_staff(moderator)
     if member.id == moderator.id:
         raise boards.BoardError(_l("You cannot do this to yourself."))
-    if member.is_staff and not moderator.is_admin:
-        raise boards.NotAllowed(_l("Only an admin can do this to staff."))
+    raise boards.NotAllowed(_l("Only an admin can do this to staff."))
 
 
 def apply_silence(moderator: User, member: User, days: int, reason: str) -> None:

@@ -4,6 +4,8 @@ Routes of the "moderation" blueprint (see views.py); staff tools answer 404
 to everybody else.
 """
 
+from functools import wraps
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,6 +14,7 @@ from flask_login import current_user, login_required
 from forum import permissions
 from forum.boards import queries as board_queries
 from forum.boards import services as boards
+from forum.boards.loaders import post_view, topic_view
 from forum.moderation import actions, services
 from forum.moderation.forms import (
     FLAG_REASON_HINTS,
@@ -38,14 +41,8 @@ ROLE_LABELS = {
 
 @bp.route("/p/<int:post_id>/flag", methods=["GET", "POST"])
 @login_required
-def flag(post_id: int):
-    post = board_queries.get_post(post_id)
-    if post is None or not permissions.can_read_topic(current_user, post.topic):
-        abort(404)
-    if post.is_deleted and not permissions.can_see_deleted(current_user):
-        abort(404)
-    if not permissions.can_flag_post(current_user, post):
-        abort(403)
+@post_view(permissions.can_flag_post)
+def flag(post):
     form = FlagForm()
     if form.validate_on_submit():
         try:
@@ -63,7 +60,7 @@ def flag(post_id: int):
             form=form,
             post=post,
             topic=post.topic,
-            show_text=post.is_visible or permissions.can_see_hidden_post(current_user, post),
+            show_text=permissions.can_read_post(current_user, post),
             reason_hints=FLAG_REASON_HINTS,
         ),
         400 if form.is_submitted() else 200,
@@ -71,13 +68,6 @@ def flag(post_id: int):
 
 
 # --- Topic tools ------------------------------------------------------------------------
-
-
-def _topic_or_404(topic_id: int):
-    topic = board_queries.get_topic(topic_id)
-    if topic is None or not permissions.can_read_topic(current_user, topic):
-        abort(404)
-    return topic
 
 
 def _topic_action(moderator, topic, action: str) -> str:
@@ -115,8 +105,8 @@ def _topic_action(moderator, topic, action: str) -> str:
 
 @bp.post("/t/<int:topic_id>/moderate")
 @moderator_required
-def moderate_topic(topic_id: int):
-    topic = _topic_or_404(topic_id)
+@topic_view()
+def moderate_topic(topic):
     if not DecisionForm().validate():
         abort(400)
     try:
@@ -132,8 +122,8 @@ def moderate_topic(topic_id: int):
 
 @bp.post("/t/<int:topic_id>/move")
 @moderator_required
-def move_topic(topic_id: int):
-    topic = _topic_or_404(topic_id)
+@topic_view()
+def move_topic(topic):
     form = MoveTopicForm()
     categories = {c.id: c for c in board_queries.readable_categories(current_user)}
     form.category.choices = [(c.id, c.name) for c in categories.values()]
@@ -148,11 +138,22 @@ def move_topic(topic_id: int):
 # --- Member tools ---------------------------------------------------------------------------
 
 
-def _member_or_404(username: str):
-    member = get_user_by_username(username)
-    if member is None:
-        abort(404)
-    return member
+def member_view(view):
+    """Give the view the ``member`` named by ``username``, or answer 404.
+
+    Whether the moderator may act on them is permissions.can_moderate_member:
+    the page shows it, and the actions refuse with a reason (403, or 400 for
+    oneself) so the form can say why.
+    """
+
+    @wraps(view)
+    def wrapped(username: str, **kwargs):
+        member = get_user_by_username(username)
+        if member is None:
+            abort(404)
+        return view(member=member, **kwargs)
+
+    return wrapped
 
 
 def _member_page(member, silence_form=None, suspend_form=None, status: int = 200):
@@ -172,14 +173,15 @@ def _member_page(member, silence_form=None, suspend_form=None, status: int = 200
 
 @bp.get("/u/<username>/moderate")
 @moderator_required
-def member(username: str):
-    return _member_page(_member_or_404(username))
+@member_view
+def member(member):
+    return _member_page(member)
 
 
 @bp.post("/u/<username>/<any(silence, suspend):action>")
 @moderator_required
-def restrict_member(username: str, action: str):
-    member = _member_or_404(username)
+@member_view
+def restrict_member(member, action: str):
     form = MemberActionForm(prefix=action)
     forms = {f"{action}_form": form}
     if not form.validate():
@@ -201,8 +203,8 @@ def restrict_member(username: str, action: str):
 
 @bp.post("/u/<username>/<any(unsilence, unsuspend):action>")
 @moderator_required
-def lift_restriction(username: str, action: str):
-    member = _member_or_404(username)
+@member_view
+def lift_restriction(member, action: str):
     if not DecisionForm().validate():
         abort(400)
     lift = actions.lift_silence if action == "unsilence" else actions.lift_suspension

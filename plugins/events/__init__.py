@@ -55,6 +55,13 @@ def register_nav_links(user):
 
 
 @hookimpl
+def permission_allowed(user, action, obj):
+    if action == "events.rsvp":
+        return services.may_answer(user, obj)
+    return None
+
+
+@hookimpl
 def validate_post(category, topic, post, extra):
     """Check the composer's event fields of a new topic or of an edited first post."""
     editing_first_post = post is not None and post.post_number == 1

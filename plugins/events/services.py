@@ -114,16 +114,21 @@ def get_event(topic_id: int) -> Event | None:
     )
 
 
-def can_answer(user, event: Event, now: datetime | None = None) -> bool:
-    """Members who may read the topic answer until the event ends (not when closed)."""
-    now = now or utcnow()
+def may_answer(user, event: Event) -> bool:
+    """The rule of "events.rsvp": members who may read the topic answer until
+    the event ends (not when the topic is closed or deleted)."""
     return (
         permissions.is_member(user)
-        and permissions.can_read_topic(user, event.topic)
+        and permissions.allowed(user, "topic.read", event.topic)
         and event.topic.deleted_at is None
         and not event.topic.closed
-        and event.ends_at > now
+        and event.ends_at > utcnow()
     )
+
+
+def can_answer(user, event: Event) -> bool:
+    """Whether ``user`` may answer ``event`` now (permission "events.rsvp")."""
+    return permissions.allowed(user, "events.rsvp", event)
 
 
 def registration_open(event: Event, now: datetime | None = None) -> bool:
@@ -348,7 +353,7 @@ def feed_user(token: str) -> User | None:
     if generation != _feed_generation(user_id):
         return None  # renewed since
     user = db.session.get(User, user_id)
-    if user is None or not permissions.is_member(user) or user.is_suspended:
+    if user is None or not permissions.is_member(user) or not permissions.can_log_in(user):
         return None
     return user
 
@@ -391,7 +396,9 @@ def send_reminders(now: datetime | None = None) -> int:
         for rsvp in rsvps:
             member = db.session.get(User, rsvp.user_id)
             # A member who lost access to the topic (or the forum) hears nothing.
-            if not permissions.can_read_topic(member, event.topic) or member.is_suspended:
+            if not (
+                permissions.can_read_topic(member, event.topic) and permissions.can_log_in(member)
+            ):
                 continue
             notify(
                 rsvp.user_id,

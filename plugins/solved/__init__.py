@@ -39,6 +39,13 @@ def register_migrations(app):
 
 
 @hookimpl
+def permission_allowed(user, action, obj):
+    if action == "solved.accept":
+        return services.may_accept(user, obj)
+    return None
+
+
+@hookimpl
 def register_search_filters():
     return [SearchFilter("status", services.status_condition)]
 

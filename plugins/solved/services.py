@@ -1,7 +1,8 @@
 """Accepting and unaccepting answers, and what lists, pages and search ask.
 
-Who may do what is decided with forum.permissions: the topic's author (a
-member) or staff may accept, and only where they can read the topic. The
+Who may do what is decided with forum.permissions: the action "solved.accept"
+(answered by this plugin's permission_allowed) lets the topic's author (a
+member) or staff accept, and only where they can read the topic. The
 plugin works only in the categories listed in SOLVED_CATEGORIES; elsewhere its
 data is kept but neither shown nor counted.
 """
@@ -49,13 +50,19 @@ def is_enabled(category: Category | None) -> bool:
     return category is not None and category.slug in enabled_slugs()
 
 
-def can_accept(user, topic: Topic) -> bool:
-    """Whether ``user`` may choose (or withdraw) the solution of ``topic``."""
-    if not is_enabled(topic.category) or not permissions.can_read_topic(user, topic):
+def may_accept(user, topic: Topic) -> bool:
+    """The rule of "solved.accept": the topic's author (a member) or staff,
+    where they can read the topic, in an enabled category."""
+    if not is_enabled(topic.category) or not permissions.allowed(user, "topic.read", topic):
         return False
     if permissions.is_staff(user):
         return True
     return permissions.is_member(user) and user.id == topic.user_id
+
+
+def can_accept(user, topic: Topic) -> bool:
+    """Whether ``user`` may choose (or withdraw) the solution of ``topic``."""
+    return permissions.allowed(user, "solved.accept", topic)
 
 
 def can_accept_post(user, post: Post) -> bool:

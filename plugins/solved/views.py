@@ -4,9 +4,8 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from forum import permissions
+from forum.boards.loaders import post_view
 from forum.boards.models import Post, Topic
-from forum.boards.queries import get_post
 from forum.templating import topic_url
 
 from . import services
@@ -14,16 +13,8 @@ from . import services
 bp = Blueprint("solved", __name__, template_folder="templates")
 
 
-def _post_or_404(post_id: int) -> Post:
-    """Return a post of an enabled category that the user can read, or answer 404."""
-    post = get_post(post_id)
-    if post is None or not permissions.can_read_topic(current_user, post.topic):
-        abort(404)
-    if post.is_deleted and not permissions.can_see_deleted(current_user):
-        abort(404)
-    if not services.is_enabled(post.topic.category):
-        abort(404)
-    return post
+def _in_enabled_category(_user, post: Post) -> bool:
+    return services.is_enabled(post.topic.category)
 
 
 def _back_to(post: Post):
@@ -32,8 +23,8 @@ def _back_to(post: Post):
 
 @bp.post("/solved/p/<int:post_id>/accept")
 @login_required
-def accept(post_id: int):
-    post = _post_or_404(post_id)
+@post_view(hidden=_in_enabled_category)
+def accept(post: Post):
     try:
         services.accept_answer(current_user, post)
     except services.NotAllowed:
@@ -44,8 +35,8 @@ def accept(post_id: int):
 
 @bp.post("/solved/p/<int:post_id>/unaccept")
 @login_required
-def unaccept(post_id: int):
-    post = _post_or_404(post_id)
+@post_view(hidden=_in_enabled_category)
+def unaccept(post: Post):
     try:
         services.unaccept_answer(current_user, post)
     except services.NotAllowed:

@@ -9,9 +9,10 @@ import threading
 import time
 from collections import Counter
 
-import sqlalchemy as sa
 from flask import Flask
 
+from forum.boards import counters
+from forum.boards.models import Topic
 from forum.extensions import db
 
 
@@ -33,8 +34,6 @@ class ViewBuffer:
 
     def flush(self) -> None:
         """Write the buffered counts; called after responses and at exit."""
-        from forum.boards.models import Topic
-
         with self.lock:
             pending, self.pending = self.pending, Counter()
             self.last_flush = time.monotonic()
@@ -42,9 +41,7 @@ class ViewBuffer:
             return
         with self.app.app_context():
             for topic_id, count in pending.items():
-                db.session.execute(
-                    sa.update(Topic).where(Topic.id == topic_id).values(views=Topic.views + count)
-                )
+                counters.add(Topic, topic_id, views=count)
             db.session.commit()
 
 

@@ -1,0 +1,35 @@
+"""What the composer pages share: rate limits, plugin fields, the preview."""
+
+from flask import current_app, request
+from flask_login import current_user
+
+from forum import plugins
+from forum.extensions import limiter
+
+post_limit = limiter.limit(lambda: current_app.config["POST_RATE_LIMIT"], methods=["POST"])
+# The live preview asks while someone types, so it gets a roomier bucket of its own.
+preview_limit = limiter.limit(
+    lambda: current_app.config["PREVIEW_RATE_LIMIT"],
+    methods=["POST"],
+)
+
+
+def plugin_fields() -> dict[str, str]:
+    """Return the composer's fields that plugins added (named ``plugin.*``)."""
+    return {key: value for key, value in request.form.items() if key.startswith("plugin.")}
+
+
+def composer_outlet(category=None, topic=None, post=None):
+    """Render the fields plugins add to the composer."""
+    return plugins.render_outlet(
+        "composer_fields", user=current_user, category=category, topic=topic, post=post
+    )
+
+
+def render_preview(form) -> str | None:
+    """Return cooked HTML when the preview button was pressed (works without JS)."""
+    if form.preview.data and form.raw.data:
+        from forum.cooking import cook
+
+        return cook(form.raw.data)
+    return None

@@ -1,0 +1,75 @@
+"""Counters on rows (topics, categories, users, posts), changed in the writer's transaction.
+
+Every change is one ``UPDATE … SET n = n + delta`` so two writers at once
+cannot lose an update; ``returning`` hands back a column's new value from the
+same statement (a reply takes its number that way). Nothing here commits.
+"""
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from forum.boards.models import Category, Post, Topic
+from forum.extensions import db
+from forum.users.models import User
+
+Counted = type[Topic] | type[Category] | type[User] | type[Post]
+
+
+def add(
+    model: Counted,
+    key: int | sa.ColumnElement[bool],
+    *,
+    returning: Any = None,
+    assign: dict[str, Any] | None = None,
+    **deltas: int,
+) -> Any:
+    """Add ``deltas`` to counter columns of one row (an id) or the rows a clause picks.
+
+    ``assign`` sets other columns in the same statement (``last_posted_at``);
+    with ``returning`` the new value of that column is returned.
+    """
+    values: dict[str, Any] = {
+        name: getattr(model, name) + delta for name, delta in deltas.items() if delta
+    }
+    values.update(assign or {})
+    if not values:
+        return None
+    where = model.id == key if isinstance(key, int) else key
+    statement = sa.update(model).where(where).values(**values)
+    if returning is not None:
+        return db.session.execute(statement.returning(returning)).scalar_one()
+    db.session.execute(statement)
+    return None
+
+
+def post_visibility_changed(post: Post, delta: int) -> None:
+    """Add ``delta`` (+1 or -1) to the counters a visible post contributes to.
+
+    The first post stands for its whole topic. A reply inside a deleted topic
+    counts for its topic and author only: the topic's posts already left the
+    category's count when the topic was deleted (and come back with it).
+    """
+    topic = post.topic
+    if post.post_number == 1:
+        add(Category, topic.category_id, topic_count=delta, post_count=delta * topic.posts_count)
+        add(User, post.user_id, topic_count=delta, post_count=delta)
+        return
+    add(Topic, topic.id, posts_count=delta)
+    if topic.deleted_at is None:
+        add(Category, topic.category_id, post_count=delta)
+    add(User, post.user_id, post_count=delta)
+    if post.reply_to_post_number is not None:
+        add(
+            Post,
+            sa.and_(Post.topic_id == topic.id, Post.post_number == post.reply_to_post_number),
+            reply_count=delta,
+        )
+
+
+def topic_moved(topic: Topic, source_id: int, destination_id: int) -> None:
+    """Carry a live topic's counts from one category to another."""
+    if topic.deleted_at is not None:
+        return
+    for category_id, sign in ((source_id, -1), (destination_id, 1)):
+        add(Category, category_id, topic_count=sign, post_count=sign * topic.posts_count)

@@ -1,0 +1,254 @@
+"""Category and topic lists as windows with a fixed number of queries.
+
+Keyset windows on last activity; everything a row shows is loaded eagerly
+(tests/boards/test_query_counts.py fails on an N+1).
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, contains_eager, joinedload
+
+from forum import permissions
+from forum.boards.models import Category, HelpKind, HelpStatus, Municipality, Topic, TopicUser
+from forum.db import utcnow
+from forum.extensions import db
+from forum.users.models import User
+
+#: The columns of a user a list shows (not hashes or e-mail addresses).
+_PERSON = (User.id, User.username, User.display_name)
+
+#: Topics never opened count as "new" for this long after they were created.
+NEW_TOPIC_WINDOW = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class HelpFilter:
+    kind: HelpKind | None = None
+    municipality: Municipality | None = None
+    status: HelpStatus | None = None
+
+    @property
+    def active(self) -> bool:
+        return any((self.kind, self.municipality, self.status))
+
+
+@dataclass
+class TopicRow:
+    topic: Topic
+    #: None for guests and for topics never opened.
+    last_read_post_number: int | None = None
+    is_new: bool = False
+
+    @property
+    def unread_count(self) -> int:
+        if self.last_read_post_number is None:
+            return 0
+        return max(self.topic.highest_post_number - self.last_read_post_number, 0)
+
+
+@dataclass
+class TopicList:
+    pinned: list[TopicRow]
+    rows: list[TopicRow]
+    #: Cursor for the next window ("<iso time>_<id>"), None on the last one.
+    next_cursor: str | None
+
+
+# --- Categories -------------------------------------------------------------------
+
+
+@dataclass
+class CategoryOverview:
+    category: Category
+    subcategories: list[Category] = field(default_factory=list)
+    latest: list[Topic] = field(default_factory=list)
+
+
+def readable_categories(user) -> list[Category]:
+    """Return every category the user may read, ordered for display."""
+    return list(
+        db.session.scalars(
+            sa.select(Category)
+            .where(permissions.readable_categories_clause(user))
+            .order_by(Category.position, Category.name)
+        )
+    )
+
+
+def categories_overview(user, latest_per_category: int = 3) -> list[CategoryOverview]:
+    """Return top-level categories with their subcategories and latest topics (2 queries)."""
+    categories = readable_categories(user)
+    overviews = {c.id: CategoryOverview(c) for c in categories if c.parent_id is None}
+    parent_of = {}
+    for category in categories:
+        if category.parent_id in overviews:
+            overviews[category.parent_id].subcategories.append(category)
+            parent_of[category.id] = category.parent_id
+    if not categories:
+        return []
+    # One small index range per category (UNION ALL of LIMITed selects): a
+    # window function over all topics would sort every topic of the forum.
+    newest = [
+        sa.select(
+            sa.select(Topic.id)
+            .where(
+                Topic.category_id == category.id,
+                Topic.deleted_at.is_(None),
+                Topic.unlisted.is_(False),
+            )
+            .order_by(Topic.bumped_at.desc(), Topic.id.desc())
+            .limit(latest_per_category)
+            .subquery()
+        )
+        for category in categories
+    ]
+    latest = db.session.scalars(
+        sa.select(Topic)
+        .where(Topic.id.in_(sa.union_all(*newest).scalar_subquery()))
+        .options(joinedload(Topic.last_post_user).load_only(*_PERSON))
+        .order_by(Topic.bumped_at.desc())
+    )
+    for topic in latest:
+        owner = parent_of.get(topic.category_id, topic.category_id)
+        if owner in overviews and len(overviews[owner].latest) < latest_per_category:
+            overviews[owner].latest.append(topic)
+    return list(overviews.values())
+
+
+# --- Topic lists --------------------------------------------------------------------
+
+
+def _parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    try:
+        stamp, topic_id = cursor.rsplit("_", 1)
+        when = datetime.fromisoformat(stamp)
+        return (when if when.tzinfo else when.replace(tzinfo=UTC)), int(topic_id)
+    except ValueError:
+        return None
+
+
+def _cursor_for(topic: Topic) -> str:
+    return f"{topic.bumped_at.isoformat()}_{topic.id}"
+
+
+def _list_query(user):
+    return (
+        sa.select(Topic)
+        .join(Topic.category)
+        .options(
+            contains_eager(Topic.category),
+            joinedload(Topic.user).load_only(*_PERSON),
+            joinedload(Topic.last_post_user).load_only(*_PERSON),
+        )
+        .where(permissions.visible_topics_clause(user))
+    )
+
+
+def _read_states(user, topics: list[Topic]) -> dict[int, int]:
+    if not topics or not getattr(user, "is_authenticated", False):
+        return {}
+    rows = db.session.execute(
+        sa.select(TopicUser.topic_id, TopicUser.last_read_post_number).where(
+            TopicUser.user_id == user.id, TopicUser.topic_id.in_([t.id for t in topics])
+        )
+    )
+    # Not dict(rows): a Result has .keys() and would be taken for a mapping.
+    return {topic_id: last_read for topic_id, last_read in rows}
+
+
+def _rows(user, topics: list[Topic], states: dict[int, int]) -> list[TopicRow]:
+    signed_in = getattr(user, "is_authenticated", False)
+    new_since = utcnow() - NEW_TOPIC_WINDOW
+    return [
+        TopicRow(
+            topic,
+            states.get(topic.id),
+            is_new=signed_in and topic.id not in states and topic.created_at >= new_since,
+        )
+        for topic in topics
+    ]
+
+
+def list_topics(
+    user,
+    *,
+    category: Category | None = None,
+    help_filter: HelpFilter | None = None,
+    cursor: str | None = None,
+    limit: int = 30,
+) -> TopicList:
+    """Return a window of topics by last activity, pinned ones first on the first window."""
+    query = _list_query(user)
+    if category is not None:
+        # Ids first: "category_id = x OR category_id IN (subquery)" defeats the
+        # (category_id, bumped_at) index and sorts the whole category.
+        ids = [category.id, *db.session.scalars(
+            sa.select(Category.id).where(Category.parent_id == category.id)
+        )]  # fmt: skip
+        query = query.where(
+            Topic.category_id == category.id if len(ids) == 1 else Topic.category_id.in_(ids)
+        )
+        pinned_clause = Topic.pinned_at.is_not(None)
+    else:
+        pinned_clause = sa.and_(Topic.pinned_at.is_not(None), Topic.pinned_globally)
+    if help_filter is not None:
+        if help_filter.kind:
+            query = query.where(Topic.help_kind == help_filter.kind)
+        if help_filter.municipality:
+            query = query.where(Topic.municipality == help_filter.municipality)
+        if help_filter.status:
+            query = query.where(Topic.help_status == help_filter.status)
+    position = _parse_cursor(cursor)
+    pinned: list[Topic] = []
+    filtered = bool(help_filter and help_filter.active)
+    if position is None and not filtered:
+        pinned = list(
+            db.session.scalars(query.where(pinned_clause).order_by(Topic.pinned_at.desc()))
+        )
+    # Pinned topics head the first window and never come again further down;
+    # a filtered help list shows them in their place instead.
+    stream = query if filtered else query.where(sa.not_(pinned_clause))
+    if position is not None:
+        stamp, topic_id = position
+        stream = stream.where(
+            sa.or_(Topic.bumped_at < stamp, sa.and_(Topic.bumped_at == stamp, Topic.id < topic_id))
+        )
+    topics = list(
+        db.session.scalars(
+            stream.order_by(Topic.bumped_at.desc(), Topic.id.desc()).limit(limit + 1)
+        )
+    )
+    has_more = len(topics) > limit
+    topics = topics[:limit]
+    states = _read_states(user, pinned + topics)
+    return TopicList(
+        pinned=_rows(user, pinned, states),
+        rows=_rows(user, topics, states),
+        next_cursor=_cursor_for(topics[-1]) if has_more else None,
+    )
+
+
+def list_unread(user, *, limit: int = 30) -> TopicList:
+    """Return topics with posts the user has not read, and new topics never opened."""
+    new_since = max(user.created_at, utcnow() - NEW_TOPIC_WINDOW)
+    reading = aliased(TopicUser)
+    query = (
+        _list_query(user)
+        .outerjoin(reading, sa.and_(reading.topic_id == Topic.id, reading.user_id == user.id))
+        .where(
+            sa.or_(
+                reading.last_read_post_number < Topic.highest_post_number,
+                sa.and_(reading.topic_id.is_(None), Topic.created_at >= new_since),
+            )
+        )
+        .order_by(Topic.bumped_at.desc(), Topic.id.desc())
+        .limit(limit)
+    )
+    topics = list(db.session.scalars(query))
+    return TopicList(
+        pinned=[], rows=_rows(user, topics, _read_states(user, topics)), next_cursor=None
+    )

@@ -1,0 +1,52 @@
+"""Likes and bookmarks: toggles that survive a double click."""
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from forum import permissions
+from forum.boards import counters
+from forum.boards.errors import NotAllowed
+from forum.boards.models import Bookmark, Post, PostLike, Topic
+from forum.extensions import db
+from forum.users.models import User
+
+
+def toggle_like(user: User, post: Post) -> bool:
+    """Like the post, or take the like back; return whether it is liked now."""
+    if not permissions.can_like_post(user, post):
+        raise NotAllowed(_l("You may not like this post."))
+    removed = db.session.execute(
+        sa.delete(PostLike).where(PostLike.post_id == post.id, PostLike.user_id == user.id)
+    ).rowcount
+    delta = -1 if removed else 1
+    if not removed:
+        db.session.add(PostLike(post_id=post.id, user_id=user.id))
+    counters.add(Post, post.id, like_count=delta)
+    counters.add(Topic, post.topic_id, like_count=delta)
+    counters.add(User, post.user_id, likes_received=delta)
+    counters.add(User, user.id, likes_given=delta)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same like arrived twice at once (double click); the first one won.
+        db.session.rollback()
+        return True
+    return not removed
+
+
+def toggle_bookmark(user: User, post: Post) -> bool:
+    """Bookmark the post, or remove the bookmark; return whether it is bookmarked."""
+    if not permissions.can_bookmark_post(user, post):
+        raise NotAllowed(_l("You may not bookmark this post."))
+    removed = db.session.execute(
+        sa.delete(Bookmark).where(Bookmark.post_id == post.id, Bookmark.user_id == user.id)
+    ).rowcount
+    if not removed:
+        db.session.add(Bookmark(post_id=post.id, user_id=user.id))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return True
+    return not removed

@@ -1,0 +1,238 @@
+"""Pages of the "boards" blueprint for topics: the topic page, starting a
+topic, replying and quoting, the live preview."""
+
+from flask import (
+    abort,
+    after_this_request,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from forum import permissions, plugins
+from forum.boards import queries, services
+from forum.boards.composer import (
+    composer_outlet,
+    plugin_fields,
+    post_limit,
+    preview_limit,
+    render_preview,
+)
+from forum.boards.forms import (
+    ReplyForm,
+    TopicForm,
+)
+from forum.boards.loaders import post_view, topic_view
+from forum.boards.models import CategoryKind
+from forum.boards.views import bp
+from forum.boards.views_count import record_view
+from forum.markdown import quote_markdown
+from forum.moderation.models import ReviewItem
+from forum.routing import MAX_ID, bounded_id
+from forum.templating import category_url, topic_url
+
+
+@bp.route("/new-topic", methods=["GET", "POST"])
+@login_required
+@post_limit
+def new_topic():
+    categories = [
+        c
+        for c in queries.readable_categories(current_user)
+        if permissions.can_create_topic(current_user, c)
+    ]
+    if not categories:
+        abort(403)
+    form = TopicForm()
+    form.category.choices = [(c.id, c.name) for c in categories]
+    if request.method == "GET" and request.args.get("category", "").isdigit():
+        form.category.data = int(request.args["category"])
+    chosen = next((c for c in categories if c.id == form.category.data), None)
+    preview = render_preview(form) if request.method == "POST" else None
+    if request.method == "POST" and preview is None and form.validate():
+        try:
+            result = services.submit_topic(
+                current_user,
+                chosen,
+                form.title.data,
+                form.raw.data,
+                help_kind=form.help_kind.data or None,
+                municipality=form.municipality.data or None,
+                extra=plugin_fields(),
+            )
+        except services.BoardError as error:
+            form.form_errors.append(error.message)
+        else:
+            if isinstance(result, ReviewItem):
+                flash(
+                    _("Thank you! Your topic will appear once a moderator has approved it."), "info"
+                )
+                return redirect(category_url(chosen))
+            return redirect(topic_url(result))
+    status = 400 if request.method == "POST" and preview is None else 200
+    return (
+        render_template(
+            "boards/new_topic.html",
+            form=form,
+            preview=preview,
+            help_category_ids=[c.id for c in categories if c.kind == CategoryKind.HELP],
+            composer_outlet=composer_outlet(category=chosen),
+        ),
+        status,
+    )
+
+
+@bp.post("/preview")
+@login_required
+@preview_limit
+def preview():
+    """Return a draft's cooked HTML as JSON for the composer's live preview."""
+    raw = request.form.get("raw", "")[: current_app.config["POST_MAX_LENGTH"]]
+    return jsonify(cooked=services.cook_post(raw))
+
+
+# --- Topic page -------------------------------------------------------------------------
+
+
+@bp.get("/t/<slug>/<int:topic_id>")
+@bp.get("/t/<slug>/<int:topic_id>/<int:post_number>")
+@topic_view()
+def topic(topic, slug: str, post_number: int | None = None):
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    if slug != topic.slug:
+        query = f"?{request.query_string.decode()}" if request.query_string else ""
+        return redirect(topic_url(topic, post_number) + query, 301)
+    page = request.args.get("page", type=int)
+    if post_number is None and page is None:
+        first_unread = queries.first_unread_post_number(current_user, topic)
+        if first_unread:
+            return redirect(f"{topic_url(topic, first_unread)}#post_{first_unread}")
+    if page is None:
+        page = queries.page_of_post(post_number or 1, per_page)
+    view = queries.topic_page(current_user, topic, page, per_page)
+    # The whole window counts as read, deleted or hidden posts in it included.
+    _record_visit(topic, min(view.page * per_page, topic.highest_post_number))
+    reply_form = ReplyForm() if permissions.can_reply(current_user, topic) else None
+    can_moderate = permissions.can_moderate(current_user)
+    return render_template(
+        "boards/topic.html",
+        view=view,
+        topic=topic,
+        category=topic.category,
+        reply_form=reply_form,
+        can_set_help_status=permissions.can_set_help_status(current_user, topic),
+        can_moderate=can_moderate,
+        # The moderator panel's "move to" choices.
+        move_categories=queries.readable_categories(current_user) if can_moderate else [],
+        outlets={
+            name: plugins.render_outlet(
+                name, user=current_user, topic=topic, category=topic.category
+            )
+            for name in ("topic_header", "below_first_post")
+        },
+        post_outlets={
+            item.post.id: plugins.render_outlet(
+                "post_footer", user=current_user, topic=topic, post=item.post
+            )
+            for item in view.posts
+        },
+    )
+
+
+def view_page_last(topic) -> int:
+    """Return the number of the topic's last page (where held replies are shown)."""
+    return queries.page_of_post(topic.highest_post_number, current_app.config["POSTS_PER_PAGE"])
+
+
+def _record_visit(topic, last_shown: int) -> None:
+    """Count the view and the read position after the response has gone out."""
+    app = current_app._get_current_object()
+    user_id = current_user.id if current_user.is_authenticated else None
+    record_view(app, topic.id)
+
+    @after_this_request
+    def write_later(response):
+        def write():
+            app.extensions["forum.views"].flush_if_due()
+            if user_id and last_shown:
+                with app.app_context():
+                    services.record_read(user_id, topic.id, last_shown)
+
+        response.call_on_close(write)
+        return response
+
+
+@bp.get("/p/<int:post_id>")
+@post_view()
+def post_link(post):
+    return redirect(f"{topic_url(post.topic, post.post_number)}#post_{post.post_number}")
+
+
+# --- Composer: reply ---------------------------------------------------------------------
+
+
+def _shown(post):
+    """Return the post if the reader may see its text, else None."""
+    return post if post is not None and permissions.can_read_post(current_user, post) else None
+
+
+@bp.route("/t/<int:topic_id>/reply", methods=["GET", "POST"])
+@login_required
+@post_limit
+@topic_view(permissions.can_reply)
+def reply(topic):
+    form = ReplyForm()
+    reply_to = None
+    if request.method == "GET":
+        number = request.args.get("to", type=bounded_id)
+        target = queries.get_post_by_number(topic, number) if number else None
+        if target is not None and not target.is_deleted:
+            # A hidden post may be answered; its text stays out of the page.
+            form.reply_to_post_number.data = target.post_number
+            reply_to = _shown(target)
+        if reply_to is not None and request.args.get("quote"):
+            form.raw.data = quote_markdown(
+                reply_to.raw, reply_to.user.username, topic_url(topic, reply_to.post_number)
+            )
+        return render_template(
+            "boards/reply.html", topic=topic, form=form, reply_to=reply_to,
+            composer_outlet=composer_outlet(topic.category, topic),
+        )  # fmt: skip
+    if form.reply_to_post_number.data and 1 <= form.reply_to_post_number.data <= MAX_ID:
+        reply_to = _shown(queries.get_post_by_number(topic, form.reply_to_post_number.data))
+    preview = render_preview(form)
+    if preview is None and form.validate():
+        try:
+            result = services.submit_post(
+                current_user,
+                topic,
+                form.raw.data,
+                reply_to_post_number=form.reply_to_post_number.data,
+                extra=plugin_fields(),
+            )
+        except services.BoardError as error:
+            form.form_errors.append(error.message)
+        else:
+            if isinstance(result, ReviewItem):
+                flash(
+                    _("Thank you! Your reply will appear once a moderator has approved it."), "info"
+                )
+                return redirect(f"{topic_url(topic)}?page={view_page_last(topic)}#held_{result.id}")
+            return redirect(f"{topic_url(topic, result.post_number)}#post_{result.post_number}")
+    status = 200 if preview is not None else 400
+    return (
+        render_template(
+            "boards/reply.html",
+            topic=topic,
+            form=form,
+            reply_to=reply_to,
+            preview=preview,
+            composer_outlet=composer_outlet(topic.category, topic),
+        ),
+        status,
+    )
