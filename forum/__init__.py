@@ -69,8 +69,8 @@ def create_app(
 
 def _init_extensions(app: Flask) -> None:
     from forum import i18n, views_count
-    from forum.cooking import init_cooker
     from forum.extensions import csrf, db, init_migrate, limiter, login_manager
+    from forum.markdown import init_cooker
 
     db.init_app(app)
     with app.app_context():

@@ -371,7 +371,7 @@ def test_hook_prepare_markdown(build):
         tokens = app.extensions["forum.cooker"].parser.parse(DEFLIST)
         assert "dl_open" in [t.type for t in tokens]
         # Without an allowed tag the sanitiser still strips the new elements.
-        from forum.cooking import cook
+        from forum.markdown import cook
 
         assert "<dl>" not in cook(DEFLIST) and "freiwillig und unbezahlt" in cook(DEFLIST)
 
@@ -386,7 +386,7 @@ def test_hook_register_allowed_html(build):
     )
     app = build({"liste": allow})
     with app.app_context():
-        from forum.cooking import cook
+        from forum.markdown import cook
 
         assert "<dl>" in cook(DEFLIST) and "<dd>" in cook(DEFLIST)
         cleaner = app.extensions["forum.cooker"].cleaner

@@ -5,7 +5,6 @@ import hashlib
 import hmac
 import secrets
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
@@ -211,21 +210,3 @@ def _load(token: str, salt: str, max_age: int) -> dict[str, Any] | None:
     if not isinstance(data, dict) or not isinstance(data.get("id"), int):
         return None
     return data
-
-
-# --- Redirects -----------------------------------------------------------------
-
-
-def safe_next_url(target: str | None) -> str | None:
-    """Return ``target`` if it is a relative path on this site, else None."""
-    if not target:
-        return None
-    target = target.strip()
-    # Browsers treat a backslash like a slash: "/\\evil.example" leaves the site.
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    # request.full_path ends in "?" when there is no query string.
-    return target.rstrip("?") or "/"

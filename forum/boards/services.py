@@ -29,9 +29,9 @@ from forum.boards.models import (
     TopicUser,
     WriteLevel,
 )
-from forum.cooking import cook
 from forum.db import utcnow
 from forum.extensions import db
+from forum.markdown import cook
 from forum.moderation import words
 from forum.moderation.audit import log_action
 from forum.moderation.held import Draft, hold_post

@@ -32,7 +32,7 @@ from forum.extensions import limiter
 from forum.markdown import quote_markdown
 from forum.moderation.models import ReviewItem
 from forum.routing import MAX_ID, bounded_id
-from forum.templating import category_url, topic_url
+from forum.urls import category_url, topic_url
 from forum.views_count import record_view
 
 bp = Blueprint("boards", __name__)
@@ -168,7 +168,7 @@ def _composer_outlet(category=None, topic=None, post=None):
 def _render_preview(form) -> str | None:
     """Return cooked HTML when the preview button was pressed (works without JS)."""
     if form.preview.data and form.raw.data:
-        from forum.cooking import cook
+        from forum.markdown import cook
 
         return cook(form.raw.data)
     return None

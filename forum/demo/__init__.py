@@ -22,7 +22,7 @@ from forum.membership.services import build_answers, create_question
 from forum.moderation.actions import set_pinned
 from forum.moderation.services import submit_application
 from forum.site.services import ensure_text
-from forum.templating import topic_url
+from forum.urls import topic_url
 from forum.users.models import User
 from forum.users.services import create_user
 

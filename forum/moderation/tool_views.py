@@ -21,7 +21,7 @@ from forum.moderation.forms import (
     MoveTopicForm,
 )
 from forum.moderation.views import bp, moderator_required
-from forum.templating import topic_url
+from forum.urls import topic_url
 from forum.users.models import Role
 from forum.users.services import get_user_by_username
 

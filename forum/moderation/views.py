@@ -23,7 +23,6 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from forum import permissions, plugins
-from forum.auth.services import safe_next_url
 from forum.boards import services as boards
 from forum.extensions import db
 from forum.moderation import queries, services
@@ -36,7 +35,7 @@ from forum.moderation.forms import (
     ReviewFilterForm,
 )
 from forum.moderation.held import HELD_POST
-from forum.templating import topic_url
+from forum.urls import safe_next_url, topic_url
 
 bp = Blueprint("moderation", __name__)
 

@@ -98,7 +98,7 @@ def update_profile(
     email_digest: bool,
 ) -> None:
     """Save what the user may change about themselves; the bio is cooked here, once."""
-    from forum.cooking import cook
+    from forum.markdown import cook
 
     bio = bio.strip()
     user.display_name = display_name.strip()

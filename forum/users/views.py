@@ -18,6 +18,7 @@ from flask_login.config import COOKIE_NAME
 from forum import plugins
 from forum.auth import services as auth_services
 from forum.extensions import limiter
+from forum.urls import safe_next_url
 from forum.users import services
 from forum.users.avatar import SIZES, letter_avatar_svg
 from forum.users.forms import EmailChangeForm, LanguageForm, PasswordChangeForm, ProfileForm
@@ -151,7 +152,7 @@ def set_language():
         services.set_locale(current_user, form.language.data)
     else:
         session["locale"] = form.language.data
-    return redirect(auth_services.safe_next_url(form.next.data) or url_for("boards.index"))
+    return redirect(safe_next_url(form.next.data) or url_for("boards.index"))
 
 
 @bp.get("/bookmarks")

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from forum import permissions
 from forum.boards.models import Post, Topic
 from forum.boards.queries import get_post
-from forum.templating import topic_url
+from forum.urls import topic_url
 
 from . import services
 
