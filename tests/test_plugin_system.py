@@ -289,6 +289,10 @@ def test_every_hook_is_documented_and_tested():
             problems.append(f"{name}: no test_hook_{name} in {__name__}")
     assert not problems, "\n".join(problems)
     assert len(_hook_names()) >= 20
+    # The hook module tells plugin authors where this check lives; keep that true.
+    here = Path(__file__).resolve().relative_to(ROOT).as_posix()
+    assert here in hookspecs.__doc__
+    assert "test_every_hook_is_documented_and_tested" in hookspecs.__doc__
 
 
 # --- One test per hook ------------------------------------------------------------------------
