@@ -285,6 +285,28 @@ def login(client: FlaskClient, user, password: str = Factory.password):
 
 
 @pytest.fixture
+def english(client) -> FlaskClient:
+    """Ask for English pages, so text assertions survive new translations.
+
+    Test packages that read only English override it as an autouse fixture.
+    """
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def coordinator(make):
+    """The county's volunteer coordinator: a moderator who reads English."""
+    return make.user("koordination", role="moderator", locale="en")
+
+
+@pytest.fixture
+def admin(make):
+    """An administrator who reads English."""
+    return make.user("verwaltung", role="admin", locale="en")
+
+
+@pytest.fixture
 def login_as(client):
     def _login(user, password: str = Factory.password):
         return login(client, user, password)
