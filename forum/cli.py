@@ -68,7 +68,8 @@ def init_command() -> None:
 @click.password_option(help="Asked for (hidden, twice) when not given.")
 def create_admin_command(username: str, email: str, password: str) -> None:
     """Create a confirmed administrator account."""
-    from forum.auth.forms import PASSWORD_MIN_LENGTH, USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH
+    from forum.auth.forms import USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH
+    from forum.forms import PASSWORD_MIN_LENGTH
     from forum.users.models import Role
     from forum.users.services import create_user, email_taken, username_taken
 
