@@ -113,7 +113,10 @@ def _register_blueprints(app: Flask) -> None:
     from forum.auth.views import bp as auth_bp
     from forum.boards.views import bp as boards_bp
     from forum.membership.views import bp as membership_bp
-    from forum.moderation.views import bp as moderation_bp
+
+    # The review queue and the moderator tools add routes to one blueprint.
+    from forum.moderation import tool_views, views  # noqa: F401
+    from forum.moderation.blueprint import bp as moderation_bp
     from forum.notifications.views import bp as notifications_bp
     from forum.search.views import bp as search_bp
     from forum.site.views import bp as site_bp

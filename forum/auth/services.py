@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash
 
 from forum import permissions, plugins
 from forum.db import utcnow
+from forum.errors import AccountTaken
 from forum.extensions import db
 from forum.mail import absolute_url, send_template_mail
 from forum.users import services as users_services
@@ -31,14 +32,6 @@ from forum.users.services import (
 
 _CONFIRM_SALT = "forum.auth.confirm-email"
 _RESET_SALT = "forum.auth.reset-password"
-
-
-class AccountTaken(Exception):
-    """The username or e-mail address belongs to another account."""
-
-    def __init__(self, field: str) -> None:
-        super().__init__(field)
-        self.field = field
 
 
 def load_user(user_id: str) -> User | None:

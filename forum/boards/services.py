@@ -30,6 +30,7 @@ from forum.boards.models import (
     WriteLevel,
 )
 from forum.db import utcnow
+from forum.errors import BoardError, NotAllowed
 from forum.extensions import db
 from forum.markdown import cook
 from forum.moderation import words
@@ -39,19 +40,6 @@ from forum.moderation.models import ReviewItem
 from forum.site.services import get_setting
 from forum.text import slugify
 from forum.users.models import User
-
-
-class BoardError(Exception):
-    """A write the user asked for cannot be done; ``message`` says why."""
-
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
-
-
-class NotAllowed(BoardError):
-    """The user may not do this (views answer 403 or 404)."""
-
 
 # --- Categories -----------------------------------------------------------------
 

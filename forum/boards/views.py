@@ -12,6 +12,7 @@ from flask import (
     request,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.validators import InputRequired
 
@@ -32,6 +33,7 @@ from forum.extensions import limiter
 from forum.markdown import quote_markdown
 from forum.moderation.models import ReviewItem
 from forum.routing import MAX_ID, bounded_id
+from forum.site.services import page_text
 from forum.urls import category_url, topic_url
 from forum.views_count import record_view
 
@@ -42,6 +44,12 @@ _post_limit = limiter.limit(lambda: current_app.config["POST_RATE_LIMIT"], metho
 _preview_limit = limiter.limit(
     lambda: current_app.config["PREVIEW_RATE_LIMIT"],
     methods=["POST"],
+)
+
+
+#: The landing page's line under the name when SITE_DESCRIPTION is empty.
+DEFAULT_DESCRIPTION = _l(
+    "The forum for volunteers, clubs and neighbourhood help in the district of Gifhorn"
 )
 
 
@@ -72,10 +80,14 @@ def category_colors():
 @bp.get("/")
 def index():
     if not permissions.is_member(current_user):
-        # Guests and applicants get the open door: what this is and how to join.
-        from forum.site.views import landing
-
-        return landing(current_user)
+        # Guests and applicants get the open door: what this is and how to join
+        # (membership's context processor says where the join button leads).
+        return render_template(
+            "boards/landing.html",
+            about=page_text("about"),
+            overviews=queries.categories_overview(current_user),
+            description=current_app.config["SITE_DESCRIPTION"] or DEFAULT_DESCRIPTION,
+        )
     overviews = queries.categories_overview(current_user)
     return render_template("boards/index.html", overviews=overviews)
 

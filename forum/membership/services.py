@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 
 from forum import plugins
 from forum.db import utcnow
+from forum.errors import MembershipError
 from forum.extensions import db
 from forum.mail import absolute_url, send_template_mail
 from forum.membership.models import (
@@ -34,11 +35,6 @@ from forum.moderation.audit import log_action
 from forum.moderation.models import ReviewItem, ReviewStatus
 from forum.users.models import Role, User
 from forum.users.services import create_user, email_taken, username_taken
-
-
-class MembershipError(Exception):
-    """A request that cannot be carried out; the message is shown to the user."""
-
 
 # --- Membership questions --------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from forum import permissions
-from forum.boards.services import BoardError
+from forum.errors import BoardError
 from forum.extensions import limiter
 from forum.membership import services
 from forum.membership.forms import InvitationAcceptForm, answer_field_name, join_form
@@ -50,7 +50,8 @@ def applicant_status(user) -> str | None:
 
 @bp.app_context_processor
 def membership_banner():
-    """Tell templates where an applicant stands (for the banner) and who may administrate."""
+    """Tell templates where an applicant stands (the banner, the landing page's join
+    button) and who may administrate."""
     # Mails are rendered with the same environment; they need neither.
     if not has_request_context() or request.endpoint == "static":
         return {}
@@ -58,6 +59,8 @@ def membership_banner():
     return {
         # Not on the pages that already say the same.
         "applicant_banner": None if request.endpoint in _BANNER_FREE else status,
+        "applicant_status": status,
+        "join_url": join_url(current_user),
         "admin_url": _admin_url(current_user),
     }
 

@@ -18,6 +18,7 @@ from forum import permissions, plugins
 from forum.boards import services as boards
 from forum.boards.models import Category, Post, Topic
 from forum.db import utcnow
+from forum.errors import BoardError, NotAllowed
 from forum.extensions import db
 from forum.mail import absolute_url, send_template_mail
 from forum.membership.models import MembershipApplication
@@ -38,7 +39,7 @@ JOIN_REQUEST = "join_request"
 FLAGGED_POST = "flagged_post"
 
 
-class AlreadyHandled(boards.BoardError):
+class AlreadyHandled(BoardError):
     """Another moderator decided first."""
 
     def __init__(self, item: ReviewItem) -> None:
@@ -70,7 +71,7 @@ def pending_count() -> int:
 def _claim(item: ReviewItem, moderator: User, resolution: str, reason: str = "") -> None:
     """Mark the item handled by ``moderator`` unless somebody was faster."""
     if not permissions.is_staff(moderator):
-        raise boards.NotAllowed(_l("Only moderators can decide review items."))
+        raise NotAllowed(_l("Only moderators can decide review items."))
     claimed = db.session.execute(
         sa.update(ReviewItem)
         .where(ReviewItem.id == item.id, ReviewItem.status == ReviewStatus.PENDING)
@@ -114,7 +115,7 @@ def decide_plugin_item(moderator: User, item: ReviewItem, action: str, form) -> 
     """Apply a plugin kind's action to ``item`` (claimed like every decision)."""
     kind = plugins.review_kinds().get(item.kind)
     if kind is None or action not in kind.actions:
-        raise boards.BoardError(_l("Unknown decision."))
+        raise BoardError(_l("Unknown decision."))
     _label, apply = kind.actions[action]
     _claim(item, moderator, action)
     apply(moderator=moderator, item=item, form=form)
@@ -138,14 +139,14 @@ def submit_application(
 ) -> ReviewItem | None:
     """Store an applicant's answers; queue them, or admit at once when approval is off."""
     if user.role != Role.APPLICANT:
-        raise boards.BoardError(_l("You are already a member."))
+        raise BoardError(_l("You are already a member."))
     application = application_of(user)
     now = utcnow()
     if application is None:
         application = MembershipApplication(user_id=user.id, created_at=now)
         db.session.add(application)
     elif not may_apply_again(user):
-        raise boards.BoardError(_l("You have already applied."))
+        raise BoardError(_l("You have already applied."))
     else:
         # After a rejection: one conditional UPDATE decides, so two forms sent
         # at once make one new request, not two.
@@ -160,7 +161,7 @@ def submit_application(
         )
         if renewed.rowcount != 1:
             db.session.rollback()
-            raise boards.BoardError(_l("You have already applied."))
+            raise BoardError(_l("You have already applied."))
         db.session.refresh(application)
     application.answers = answers
     application.netiquette_version = netiquette_version
@@ -332,10 +333,10 @@ def _topic_title(topic_id: int | None) -> str:
 def flag_post(user: User, post: Post, reason: FlagReason | str, message: str = "") -> ReviewItem:
     """Report a post; enough flags from different members hide it until reviewed."""
     if not permissions.can_flag_post(user, post):
-        raise boards.NotAllowed(_l("You may not flag this post."))
+        raise NotAllowed(_l("You may not flag this post."))
     reason = FlagReason(reason)
     if reason == FlagReason.OTHER and not message.strip():
-        raise boards.BoardError(_l("Please tell the moderators what is wrong."))
+        raise BoardError(_l("Please tell the moderators what is wrong."))
     item = db.session.scalar(
         sa.select(ReviewItem).where(
             ReviewItem.kind == FLAGGED_POST,
@@ -362,7 +363,7 @@ def flag_post(user: User, post: Post, reason: FlagReason | str, message: str = "
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise boards.BoardError(_l("You have already flagged this post.")) from None
+        raise BoardError(_l("You have already flagged this post.")) from None
     flaggers = db.session.scalar(
         sa.select(sa.func.count(sa.distinct(Flag.user_id))).where(Flag.review_item_id == item.id)
     )
@@ -400,7 +401,7 @@ def resolve_flags(
 ) -> None:
     """Agree (hide or delete the post, optionally silence its author), disagree or ignore."""
     if decision not in ("agree_hide", "agree_delete", "disagree", "ignore"):
-        raise boards.BoardError(_l("Unknown decision."))
+        raise BoardError(_l("Unknown decision."))
     _claim(item, moderator, decision, reason.strip())
     post = db.session.get(Post, item.post_id)
     label = post.topic.title

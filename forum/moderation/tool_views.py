@@ -1,6 +1,6 @@
 """Moderator tools on topics and members, and members flagging posts.
 
-Routes of the "moderation" blueprint (see views.py); staff tools answer 404
+Routes of the "moderation" blueprint (blueprint.py); staff tools answer 404
 to everybody else.
 """
 
@@ -12,7 +12,9 @@ from flask_login import current_user, login_required
 from forum import permissions
 from forum.boards import queries as board_queries
 from forum.boards import services as boards
+from forum.errors import BoardError, NotAllowed
 from forum.moderation import actions, services
+from forum.moderation.blueprint import bp, moderator_required
 from forum.moderation.forms import (
     FLAG_REASON_HINTS,
     DecisionForm,
@@ -20,7 +22,6 @@ from forum.moderation.forms import (
     MemberActionForm,
     MoveTopicForm,
 )
-from forum.moderation.views import bp, moderator_required
 from forum.urls import topic_url
 from forum.users.models import Role
 from forum.users.services import get_user_by_username
@@ -50,9 +51,9 @@ def flag(post_id: int):
     if form.validate_on_submit():
         try:
             services.flag_post(current_user, post, form.reason.data, form.message.data or "")
-        except boards.NotAllowed:
+        except NotAllowed:
             abort(403)
-        except boards.BoardError as error:
+        except BoardError as error:
             form.form_errors.append(error.message)
         else:
             flash(_("Thank you. A moderator will look at this post."), "success")
@@ -121,9 +122,9 @@ def moderate_topic(topic_id: int):
         abort(400)
     try:
         message = _topic_action(current_user, topic, request.form.get("action", ""))
-    except boards.NotAllowed:
+    except NotAllowed:
         abort(403)
-    except boards.BoardError as error:
+    except BoardError as error:
         flash(error.message, "error")
     else:
         flash(message, "success")
@@ -187,11 +188,9 @@ def restrict_member(username: str, action: str):
     apply = actions.silence_user if action == "silence" else actions.suspend_user
     try:
         apply(current_user, member, form.days.data, form.reason.data)
-    except boards.BoardError as error:
+    except BoardError as error:
         form.form_errors.append(error.message)
-        return _member_page(
-            member, **forms, status=403 if isinstance(error, boards.NotAllowed) else 400
-        )
+        return _member_page(member, **forms, status=403 if isinstance(error, NotAllowed) else 400)
     if action == "silence":
         flash(_("%(name)s is silenced.", name=member.username), "success")
     else:
@@ -208,9 +207,9 @@ def lift_restriction(username: str, action: str):
     lift = actions.lift_silence if action == "unsilence" else actions.lift_suspension
     try:
         lift(current_user, member)
-    except boards.NotAllowed:
+    except NotAllowed:
         abort(403)
-    except boards.BoardError as error:
+    except BoardError as error:
         flash(error.message, "error")
     else:
         flash(_("The restriction was lifted."), "success")

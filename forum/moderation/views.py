@@ -5,10 +5,7 @@ that they exist. Decisions go through the services, which claim review items
 atomically: a second moderator gets "already handled by X", never a double.
 """
 
-from functools import wraps
-
 from flask import (
-    Blueprint,
     abort,
     flash,
     g,
@@ -23,9 +20,10 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from forum import permissions, plugins
-from forum.boards import services as boards
+from forum.errors import BoardError
 from forum.extensions import db
 from forum.moderation import queries, services
+from forum.moderation.blueprint import bp, moderator_required
 from forum.moderation.forms import (
     FLAG_REASON_LABELS,
     STATUS_LABELS,
@@ -36,8 +34,6 @@ from forum.moderation.forms import (
 )
 from forum.moderation.held import HELD_POST
 from forum.urls import safe_next_url, topic_url
-
-bp = Blueprint("moderation", __name__)
 
 REVIEW_PAGE_SIZE = 30
 
@@ -98,18 +94,6 @@ def held_reason(reason: str) -> str:
     if reason.startswith("watched_word:"):
         return _("it contains the watched word “%(word)s”", word=reason.partition(":")[2])
     return reason
-
-
-def moderator_required(view):
-    """Answer 404 to everybody but moderators: staff pages stay unknown."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not permissions.can_moderate(current_user):
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _back(default: str):
@@ -192,7 +176,7 @@ def plugin_action(item_id: int, action: str):
         services.decide_plugin_item(current_user, row.item, action, request.form)
     except services.AlreadyHandled as error:
         return _already_handled(error, item_id)
-    except services.boards.BoardError as error:
+    except BoardError as error:
         flash(error.message, "error")
         return redirect(url_for("moderation.review_item", item_id=item_id))
     flash(_("Done."), "success")
@@ -222,7 +206,7 @@ def approve(item_id: int):
             abort(400)
     except services.AlreadyHandled as error:
         return _already_handled(error, item_id)
-    except boards.BoardError as error:
+    except BoardError as error:
         flash(error.message, "error")
         return redirect(url_for("moderation.review_item", item_id=item_id))
     return _back(url_for("moderation.review"))
@@ -253,7 +237,7 @@ def reject(item_id: int):
             )
     except services.AlreadyHandled as error:
         return _already_handled(error, item_id)
-    except boards.BoardError as error:
+    except BoardError as error:
         form.reason.errors.append(error.message)
         return _item_page(row, reject_form=form, status=400)
     return _back(url_for("moderation.review"))
@@ -277,7 +261,7 @@ def decide_flags(item_id: int):
         )
     except services.AlreadyHandled as error:
         return _already_handled(error, item_id)
-    except boards.BoardError as error:
+    except BoardError as error:
         form.form_errors.append(error.message)
         return _item_page(row, flag_form=form, status=400)
     messages = {
@@ -288,8 +272,3 @@ def decide_flags(item_id: int):
     }
     flash(messages[decision], "success")
     return _back(url_for("moderation.review"))
-
-
-# Flagging, topic and member tools share this blueprint; their routes live in
-# their own module to keep both readable.
-from forum.moderation import tool_views  # noqa: E402, F401

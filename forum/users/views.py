@@ -17,6 +17,7 @@ from flask_login.config import COOKIE_NAME
 
 from forum import plugins
 from forum.auth import services as auth_services
+from forum.errors import AccountTaken
 from forum.extensions import limiter
 from forum.urls import safe_next_url
 from forum.users import services
@@ -132,7 +133,7 @@ def change_email():
         else:
             try:
                 auth_services.change_email_address(current_user, form.email.data)
-            except auth_services.AccountTaken:
+            except AccountTaken:
                 form.email.errors = [_("This e-mail address is already in use.")]
             else:
                 flash(

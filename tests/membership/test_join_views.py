@@ -5,7 +5,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from forum.boards.services import BoardError
+from forum.errors import BoardError
 from forum.extensions import db
 from forum.membership import services
 from forum.membership.models import MembershipApplication, MembershipQuestion
