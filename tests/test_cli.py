@@ -8,7 +8,7 @@ from forum.boards.models import Category, CategoryKind, Post, PostLike, ReadLeve
 from forum.db import utcnow
 from forum.demo import DEMO_PASSWORD
 from forum.extensions import db
-from forum.moderation.services import application_of, latest_join_request
+from forum.membership.applications import application_of, latest_join_request
 from forum.users.models import Role, User
 from forum.users.services import get_user_by_username, verify_password
 

@@ -544,11 +544,11 @@ def test_hook_user_approved(build):
     make, _member, moderator, _category, _other, _topic = _world(app)
     applicant = make.user("bewerberin", role="applicant")
     with app.app_context():
-        from forum.moderation import services
+        from forum.membership import applications
         from forum.users.models import User
 
-        item = services.submit_application(db.session.get(User, applicant.id), [], 1)
-        services.approve_application(db.session.get(User, moderator.id), item)
+        item = applications.submit_application(db.session.get(User, applicant.id), [], 1)
+        applications.approve_application(db.session.get(User, moderator.id), item)
     assert ("user_approved", "bewerberin", "koordination") in recorder(app)
 
 

@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from forum.errors import AdminError
 from forum.extensions import db
-from forum.moderation.audit import log_action
 from forum.moderation.models import WatchedWord, WatchedWordAction
+from forum.review.audit import log_action
 from forum.site import services as site
 from forum.site.models import SiteText
 from forum.users.models import User

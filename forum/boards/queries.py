@@ -27,8 +27,8 @@ from forum.boards.models import (
 )
 from forum.db import utcnow
 from forum.extensions import db
-from forum.moderation.held import held_posts_of
 from forum.moderation.models import Flag
+from forum.review.held import held_posts_of
 from forum.users.models import User
 
 #: The columns of a user a list shows (not hashes or e-mail addresses).

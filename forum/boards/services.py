@@ -33,10 +33,10 @@ from forum.db import utcnow
 from forum.errors import BoardError, NotAllowed
 from forum.extensions import db
 from forum.markdown import cook
-from forum.moderation import words
-from forum.moderation.audit import log_action
-from forum.moderation.held import Draft, hold_post
 from forum.moderation.models import ReviewItem
+from forum.review import words
+from forum.review.audit import log_action
+from forum.review.held import Draft, hold_post
 from forum.site.services import get_setting
 from forum.text import slugify
 from forum.users.models import User

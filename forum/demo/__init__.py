@@ -18,9 +18,9 @@ from forum.db import utcnow
 from forum.demo.content import APPLICATION, CATEGORIES, TOPICS, USERS
 from forum.extensions import db
 from forum.markdown import quote_markdown
+from forum.membership.applications import submit_application
 from forum.membership.services import build_answers, create_question
 from forum.moderation.actions import set_pinned
-from forum.moderation.services import submit_application
 from forum.site.services import ensure_text
 from forum.urls import topic_url
 from forum.users.models import User

@@ -18,9 +18,8 @@ from flask_login import current_user, login_required, login_user
 from forum import permissions
 from forum.errors import BoardError
 from forum.extensions import limiter
-from forum.membership import services
+from forum.membership import applications, services
 from forum.membership.forms import InvitationAcceptForm, answer_field_name, join_form
-from forum.moderation import services as moderation
 from forum.moderation.models import ReviewStatus
 from forum.site.services import ensure_text, page_text
 from forum.users.models import Role
@@ -40,9 +39,9 @@ def applicant_status(user) -> str | None:
     # The banner and the page both ask; one query per request is enough.
     cache = g.setdefault("applicant_status", {}) if has_request_context() else {}
     if user.id not in cache:
-        item = moderation.latest_join_request(user)
+        item = applications.latest_join_request(user)
         if item is None:
-            cache[user.id] = WAITING if moderation.application_of(user) else APPLY
+            cache[user.id] = WAITING if applications.application_of(user) else APPLY
         else:
             cache[user.id] = REJECTED if item.status == ReviewStatus.REJECTED else WAITING
     return cache[user.id]
@@ -99,8 +98,8 @@ def join():
     if not current_user.email_confirmed:
         flash(_("Please confirm your e-mail address first; then you can apply."), "info")
         return redirect(url_for("auth.welcome"))
-    earlier = moderation.application_of(current_user)
-    if earlier is not None and not moderation.may_apply_again(current_user):
+    earlier = applications.application_of(current_user)
+    if earlier is not None and not applications.may_apply_again(current_user):
         return redirect(url_for("membership.waiting"))
 
     questions = services.list_questions()
@@ -123,7 +122,7 @@ def join():
                 questions, {q.id: form[answer_field_name(q)].data for q in questions}
             )
             try:
-                item = moderation.submit_application(current_user, answers, accepted.version)
+                item = applications.submit_application(current_user, answers, accepted.version)
             except BoardError as error:
                 flash(str(error), "error")
                 return redirect(url_for("boards.index"))
@@ -149,12 +148,12 @@ def waiting():
         return redirect(url_for("auth.welcome"))
     if status == APPLY:
         return redirect(url_for("membership.join"))
-    item = moderation.latest_join_request(current_user)
+    item = applications.latest_join_request(current_user)
     return render_template(
         "membership/waiting.html",
         rejected=status == REJECTED,
         reason=item.resolution_reason if item is not None else "",
-        application=moderation.application_of(current_user),
+        application=applications.application_of(current_user),
     )
 
 

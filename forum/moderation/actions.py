@@ -12,17 +12,10 @@ from forum.db import utcnow
 from forum.errors import BoardError, NotAllowed
 from forum.extensions import db
 from forum.mail import send_template_mail
-from forum.moderation.audit import log_action
 from forum.notifications.services import notify
+from forum.review.audit import log_action
+from forum.review.queue import require_reason
 from forum.users.models import User
-
-
-def require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise BoardError(_l("Please give a reason; the person will read it."))
-    return reason
-
 
 # --- Topics ---------------------------------------------------------------------------
 

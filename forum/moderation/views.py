@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from forum import permissions, plugins
 from forum.errors import BoardError
 from forum.extensions import db
+from forum.membership import applications
 from forum.moderation import queries, services
 from forum.moderation.blueprint import bp, moderator_required
 from forum.moderation.forms import (
@@ -32,7 +33,8 @@ from forum.moderation.forms import (
     RejectForm,
     ReviewFilterForm,
 )
-from forum.moderation.held import HELD_POST
+from forum.review.held import HELD_POST
+from forum.review.queue import AlreadyHandled
 from forum.urls import safe_next_url, topic_url
 
 REVIEW_PAGE_SIZE = 30
@@ -159,7 +161,7 @@ def review_item(item_id: int):
     return _item_page(_row_or_404(item_id))
 
 
-def _already_handled(error: services.AlreadyHandled, item_id: int):
+def _already_handled(error: AlreadyHandled, item_id: int):
     flash(error.message, "warning")
     return redirect(url_for("moderation.review_item", item_id=item_id))
 
@@ -174,7 +176,7 @@ def plugin_action(item_id: int, action: str):
         abort(400)
     try:
         services.decide_plugin_item(current_user, row.item, action, request.form)
-    except services.AlreadyHandled as error:
+    except AlreadyHandled as error:
         return _already_handled(error, item_id)
     except BoardError as error:
         flash(error.message, "error")
@@ -192,8 +194,8 @@ def approve(item_id: int):
     if not form.validate():
         abort(400)
     try:
-        if item.kind == services.JOIN_REQUEST:
-            services.approve_application(current_user, item)
+        if item.kind == applications.JOIN_REQUEST:
+            applications.approve_application(current_user, item)
             flash(_("%(name)s is now a member.", name=item.user.username), "success")
         elif item.kind == HELD_POST:
             post = services.approve_held_post(current_user, item)
@@ -204,7 +206,7 @@ def approve(item_id: int):
                 )
         else:
             abort(400)
-    except services.AlreadyHandled as error:
+    except AlreadyHandled as error:
         return _already_handled(error, item_id)
     except BoardError as error:
         flash(error.message, "error")
@@ -217,14 +219,14 @@ def approve(item_id: int):
 def reject(item_id: int):
     row = _row_or_404(item_id)
     item = row.item
-    if item.kind not in (services.JOIN_REQUEST, HELD_POST):
+    if item.kind not in (applications.JOIN_REQUEST, HELD_POST):
         abort(400)
     form = RejectForm(templates=queries.rejection_templates())
     if not form.validate():
         return _item_page(row, reject_form=form, status=400)
     try:
-        if item.kind == services.JOIN_REQUEST:
-            services.reject_application(current_user, item, form.reason.data)
+        if item.kind == applications.JOIN_REQUEST:
+            applications.reject_application(current_user, item, form.reason.data)
             flash(
                 _("The join request was rejected; %(name)s is told why.", name=item.user.username),
                 "success",
@@ -235,7 +237,7 @@ def reject(item_id: int):
                 _("The post was rejected; %(name)s is told why.", name=item.user.username),
                 "success",
             )
-    except services.AlreadyHandled as error:
+    except AlreadyHandled as error:
         return _already_handled(error, item_id)
     except BoardError as error:
         form.reason.errors.append(error.message)
@@ -259,7 +261,7 @@ def decide_flags(item_id: int):
         services.resolve_flags(
             current_user, item, decision, reason=form.reason.data or "", silence_days=silence_days
         )
-    except services.AlreadyHandled as error:
+    except AlreadyHandled as error:
         return _already_handled(error, item_id)
     except BoardError as error:
         form.form_errors.append(error.message)

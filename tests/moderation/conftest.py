@@ -56,7 +56,7 @@ def join_request(app, make):
     """Return a function that makes an applicant with a pending join request."""
 
     def _make(username: str = "bewerberin"):
-        from forum.moderation.services import submit_application
+        from forum.membership.applications import submit_application
 
         applicant = make.user(username, role="applicant", locale="en")
         with app.app_context():
