@@ -202,8 +202,8 @@ class Factory:
         return self.counter
 
     def user(self, username: str | None = None, role: str = "member", **kwargs):
+        from forum.auth.accounts import create_user
         from forum.users.models import Role
-        from forum.users.services import create_user
 
         with self.app.app_context():
             name = username or f"user{self._next()}"

@@ -124,6 +124,6 @@ def get_watched_word(word_id: int) -> WatchedWord | None:
 
 
 def find_actor(username: str) -> User | None:
-    from forum.users.services import get_user_by_username
+    from forum.auth.accounts import get_user_by_username
 
     return get_user_by_username(username) if username else None

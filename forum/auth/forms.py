@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
+from forum.auth.accounts import email_taken, username_taken
 from forum.forms import PASSWORD_MAX_LENGTH, email_validators, new_password_fields
-from forum.users.services import email_taken, username_taken
 
 USERNAME_MIN_LENGTH = 3
 USERNAME_MAX_LENGTH = 20

@@ -13,13 +13,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash
 
 from forum import permissions, plugins
-from forum.db import utcnow
-from forum.errors import AccountTaken
-from forum.extensions import db
-from forum.mail import absolute_url, send_template_mail
-from forum.users import services as users_services
-from forum.users.models import User
-from forum.users.services import (
+from forum.auth.accounts import (
+    change_email,
     create_user,
     email_taken,
     get_user,
@@ -29,6 +24,11 @@ from forum.users.services import (
     username_taken,
     verify_password,
 )
+from forum.db import utcnow
+from forum.errors import AccountTaken
+from forum.extensions import db
+from forum.mail import absolute_url, send_template_mail
+from forum.users.models import User
 
 _CONFIRM_SALT = "forum.auth.confirm-email"
 _RESET_SALT = "forum.auth.reset-password"
@@ -131,7 +131,7 @@ def confirm_email(token: str) -> User | None:
 def change_email_address(user: User, email: str) -> None:
     """Switch to a new address: it needs confirming, and the old one is told."""
     try:
-        old_email = users_services.change_email(user, email)
+        old_email = change_email(user, email)
     except sa.exc.IntegrityError as error:
         db.session.rollback()
         raise AccountTaken("email") from error

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from forum.auth.accounts import create_user
 from forum.boards import queries
 from forum.boards.models import Category, Topic
 from forum.boards.services import create_category, create_post, create_topic, toggle_like
@@ -24,7 +25,6 @@ from forum.moderation.actions import set_pinned
 from forum.site.services import ensure_text
 from forum.urls import topic_url
 from forum.users.models import User
-from forum.users.services import create_user
 
 DEMO_PASSWORD = "ehrenamt-demo"  # noqa: S105 (documented demo password)
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from forum import plugins
+from forum.auth.accounts import create_user, email_taken, username_taken
 from forum.db import utcnow
 from forum.errors import MembershipError
 from forum.extensions import db
@@ -35,7 +36,6 @@ from forum.membership.models import (
 from forum.moderation.models import ReviewItem, ReviewStatus
 from forum.review.audit import log_action
 from forum.users.models import Role, User
-from forum.users.services import create_user, email_taken, username_taken
 
 # --- Membership questions --------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from forum import permissions
+from forum.auth.accounts import get_user_by_username
 from forum.boards import queries as board_queries
 from forum.boards import services as boards
 from forum.errors import BoardError, NotAllowed
@@ -24,7 +25,6 @@ from forum.moderation.forms import (
 )
 from forum.urls import topic_url
 from forum.users.models import Role
-from forum.users.services import get_user_by_username
 
 ROLE_LABELS = {
     Role.APPLICANT: _l("Applicant"),

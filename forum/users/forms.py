@@ -14,8 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from forum.auth.accounts import email_taken
 from forum.forms import email_validators, new_password_fields
-from forum.users.services import email_taken
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 BIO_MAX_LENGTH = 3000

@@ -2,16 +2,15 @@
 
 import pytest
 
-from forum.auth import services
+from forum.auth import accounts, services
 from forum.extensions import db
-from forum.users import services as users_services
 
 
 @pytest.fixture
 def berta(app, make):
     make.user("berta")
     with app.app_context():
-        yield users_services.get_user_by_username("berta")
+        yield accounts.get_user_by_username("berta")
 
 
 @pytest.mark.parametrize("user_id", ["999999:abc", "abc", "", ":", None])
@@ -25,7 +24,7 @@ def test_load_user(app, berta):
     # A bare id, or a token from before the last password change, loads nobody.
     assert services.load_user(str(berta.id)) is None
     old_id = berta.get_id()
-    users_services.change_password(berta, "ein anderes Passwort")
+    accounts.change_password(berta, "ein anderes Passwort")
     assert services.load_user(old_id) is None
     assert services.load_user(berta.get_id()) is berta
 
@@ -40,7 +39,7 @@ def test_authenticate(app, berta, make):
 def test_reset_token_dies_with_a_password_change(app, berta):
     token = services.make_reset_token(berta)
     assert services.user_for_reset_token(token) is berta
-    users_services.change_password(berta, "ein anderes Passwort")
+    accounts.change_password(berta, "ein anderes Passwort")
     assert services.user_for_reset_token(token) is None
 
 

@@ -49,7 +49,7 @@ def _fast_passwords(monkeypatch):
     from werkzeug.security import generate_password_hash
 
     monkeypatch.setattr(
-        "forum.users.services.generate_password_hash",
+        "forum.auth.accounts.generate_password_hash",
         partial(generate_password_hash, method="pbkdf2:sha256:1000"),
     )
 
