@@ -129,6 +129,7 @@ def insert_batches(connection, table: sa.Table, rows: list[dict]) -> None:
 
 
 def load(app, the_plan: Plan, args, now: datetime, timings: dict[str, float]) -> dict[str, int]:
+    from forum.auth.accounts import hash_password
     from forum.boards.models import (
         Bookmark,
         Category,
@@ -146,7 +147,6 @@ def load(app, the_plan: Plan, args, now: datetime, timings: dict[str, float]) ->
     from forum.extensions import db
     from forum.text import slugify
     from forum.users.models import Role, User
-    from forum.users.services import hash_password
 
     rng = random.Random(args.seed + 1)
     text = Text(rng)

@@ -48,10 +48,11 @@ def create_app(
 
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    from forum import plugins
+    from forum import permissions, plugins
 
     # Plugins first: their default settings must be in place for everything else.
-    plugins.init_app(app)
+    # The built-in answers of permission_allowed (trylast: plugins speak first).
+    plugins.init_app(app, builtins=[permissions])
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -70,8 +71,8 @@ def create_app(
 def _init_extensions(app: Flask) -> None:
     from forum import i18n
     from forum.boards import views_count
-    from forum.cooking import init_cooker
     from forum.extensions import csrf, db, init_migrate, limiter, login_manager
+    from forum.markdown import init_cooker
 
     db.init_app(app)
     with app.app_context():
@@ -112,12 +113,20 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # Two blueprints take their routes from several modules; importing a
+    # module adds its routes (boards: lists, topic pages, post actions;
+    # moderation: the review queue and the moderator tools).
+    import forum.boards.post_views
+    import forum.boards.topic_views
+    import forum.boards.views
+    import forum.moderation.tool_views
+    import forum.moderation.views  # noqa: F401
     from forum.admin.views import bp as admin_bp
     from forum.api.views import bp as api_bp
     from forum.auth.views import bp as auth_bp
-    from forum.boards.views import bp as boards_bp
+    from forum.boards.blueprint import bp as boards_bp
     from forum.membership.views import bp as membership_bp
-    from forum.moderation.views import bp as moderation_bp
+    from forum.moderation.blueprint import bp as moderation_bp
     from forum.notifications.views import bp as notifications_bp
     from forum.search.views import bp as search_bp
     from forum.site.views import bp as site_bp

@@ -72,9 +72,10 @@ def init_command() -> None:
 @click.password_option(help="Asked for (hidden, twice) when not given.")
 def create_admin_command(username: str, email: str, password: str) -> None:
     """Create a confirmed administrator account."""
-    from forum.auth.forms import PASSWORD_MIN_LENGTH, USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH
+    from forum.auth.accounts import create_user, email_taken, username_taken
+    from forum.auth.forms import USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH
+    from forum.forms import PASSWORD_MIN_LENGTH
     from forum.users.models import Role
-    from forum.users.services import create_user, email_taken, username_taken
 
     if not (USERNAME_MIN_LENGTH <= len(username) <= USERNAME_MAX_LENGTH) or not re.fullmatch(
         r"[A-Za-z0-9_.-]+", username

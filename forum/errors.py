@@ -1,9 +1,42 @@
-"""Friendly error pages in the user's language; no input ever yields a 500."""
+"""The domain's errors and the friendly error pages; no input ever yields a 500.
+
+Services raise the errors below with a message in the user's language; views
+show it next to the form (400), or answer 403/404 for ``NotAllowed``.
+"""
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+
+class BoardError(Exception):
+    """A write the user asked for cannot be done; ``message`` says why."""
+
+    def __init__(self, message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+class NotAllowed(BoardError):
+    """The user may not do this (views answer 403 or 404)."""
+
+
+class MembershipError(Exception):
+    """A request that cannot be carried out; the message is shown to the user."""
+
+
+class AdminError(Exception):
+    """A change that cannot be made; the message is shown next to the form."""
+
+
+class AccountTaken(Exception):
+    """The username or e-mail address belongs to another account."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
 
 # Form fields that carry what the user wrote and must survive a failed submit.
 _CSRF_FIELD = "csrf_token"

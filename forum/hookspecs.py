@@ -17,8 +17,9 @@ arguments never break a plugin. Hooks are synchronous. Families:
 - ``extra_*`` contribute to a page or a document.
 - past-tense names (``post_created``) are events, called after the commit.
 
-docs/plugins.md is the guide; tests/plugins/test_hookspecs.py fails when a
-hook here has no docstring example or no test of its own.
+docs/plugins.md is the guide; ``test_every_hook_is_documented_and_tested`` in
+tests/test_plugin_system.py fails when a hook here has no docstring example, no
+section in the guide or no test of its own.
 """
 
 import pluggy

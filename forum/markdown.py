@@ -11,7 +11,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import bleach
+from flask import Flask, current_app
 from markdown_it import MarkdownIt
+
+from forum.plugins import markdown_extensions
 
 ALLOWED_TAGS = frozenset(
     {
@@ -98,6 +101,17 @@ def _render_cell_open(self, tokens, idx, options, env):
         token.attrs.pop("style")
         token.attrSet("class", "align-" + str(style).removeprefix("text-align:").rstrip(";"))
     return self.renderToken(tokens, idx, options, env)
+
+
+def init_cooker(app: Flask) -> None:
+    """Build the app's cooker with the plugins' parser and allow-list extensions."""
+    preparers, allowed_html = markdown_extensions(app)
+    app.extensions["forum.cooker"] = Cooker(preparers=preparers, extra_html=allowed_html)
+
+
+def cook(raw: str) -> str:
+    """Return sanitised HTML for markdown ``raw`` with the current app's cooker."""
+    return current_app.extensions["forum.cooker"].cook(raw)
 
 
 def quote_markdown(raw: str, username: str, url: str) -> str:

@@ -12,9 +12,10 @@ import importlib.metadata
 import importlib.util
 import sys
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pluggy
@@ -141,14 +142,16 @@ def installed_plugins(app: Flask) -> dict[str, tuple[str, Callable[[], Any]]]:
     return found
 
 
-def build_manager(app: Flask) -> pluggy.PluginManager:
-    """Create the app's plugin manager with the enabled plugins; fail loudly."""
-    from forum import permissions
+def build_manager(app: Flask, builtins: Iterable[ModuleType] = ()) -> pluggy.PluginManager:
+    """Create the app's plugin manager with the enabled plugins; fail loudly.
 
+    ``builtins`` are the forum's own hook implementations (the app factory passes
+    them, so this core module imports no rule module that calls back into it).
+    """
     manager = pluggy.PluginManager("forum")
     manager.add_hookspecs(hookspecs)
-    # The built-in answers of permission_allowed (trylast: plugins speak first).
-    manager.register(permissions, name="forum.permissions")
+    for module in builtins:
+        manager.register(module, name=module.__name__)
     available = installed_plugins(app)
     for name in app.config["PLUGINS"]:
         if name not in available:
@@ -201,9 +204,9 @@ def get_manager(app: Flask | None = None) -> pluggy.PluginManager:
     return (app or current_app).extensions["forum.plugins"]
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, builtins: Iterable[ModuleType] = ()) -> None:
     """Build the manager and apply the start-up hooks' settings."""
-    manager = build_manager(app)
+    manager = build_manager(app, builtins)
     app.extensions["forum.plugins"] = manager
     for defaults in _results(manager.hook.register_settings(app=app), dict, "register_settings"):
         for key, value in defaults.items():

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from forum.db import utcnow
+from forum.urls import category_url, topic_url
 
 
 def relative_time(value: datetime | None) -> str:
@@ -33,16 +34,6 @@ def time_tag(value: datetime | None) -> Markup:
     return Markup('<time datetime="{iso}" title="{full}">{rel}</time>').format(
         iso=value.isoformat(), full=format_datetime(value, "medium"), rel=relative_time(value)
     )
-
-
-def topic_url(topic, post_number: int | None = None) -> str:
-    if post_number and post_number > 1:
-        return url_for("boards.topic", slug=topic.slug, topic_id=topic.id, post_number=post_number)
-    return url_for("boards.topic", slug=topic.slug, topic_id=topic.id)
-
-
-def category_url(category, **params) -> str:
-    return url_for("boards.category", slug=category.slug, category_id=category.id, **params)
 
 
 def plugin_context() -> dict:

@@ -204,8 +204,8 @@ class Factory:
         return self.counter
 
     def user(self, username: str | None = None, role: str = "member", **kwargs):
+        from forum.auth.accounts import create_user
         from forum.users.models import Role
-        from forum.users.services import create_user
 
         with self.app.app_context():
             name = username or f"user{self._next()}"
@@ -284,6 +284,28 @@ def login(client: FlaskClient, user, password: str = Factory.password):
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+@pytest.fixture
+def english(client) -> FlaskClient:
+    """Ask for English pages, so text assertions survive new translations.
+
+    Test packages that read only English override it as an autouse fixture.
+    """
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def coordinator(make):
+    """The county's volunteer coordinator: a moderator who reads English."""
+    return make.user("koordination", role="moderator", locale="en")
+
+
+@pytest.fixture
+def admin(make):
+    """An administrator who reads English."""
+    return make.user("verwaltung", role="admin", locale="en")
 
 
 @pytest.fixture

@@ -87,7 +87,7 @@ def world(app, make):
     with app.app_context():
         from forum.boards import services as boards
         from forum.moderation import services as moderation
-        from forum.moderation.held import Draft, hold_post
+        from forum.review.held import Draft, hold_post
 
         mod = db.session.get(User, moderator.id)
         editor = db.session.get(User, author.id)

@@ -16,8 +16,9 @@ def app_config(app_config):
 
 
 @pytest.fixture(autouse=True)
-def english(client):
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+def english(english):
+    """Every test here reads English pages (tests/conftest.py sets the header)."""
+    return english
 
 
 @pytest.fixture

@@ -159,9 +159,9 @@ def test_search_documents_get_their_filter_columns_on_upgrade(empty_database_url
     with app.app_context():
         try:
             upgrade(revision="c3be5888470b")  # documents held only their vectors then
+            from forum.auth.accounts import create_user
             from forum.boards.services import create_category, create_topic
             from forum.users.models import Role
-            from forum.users.services import create_user
 
             # The tables the documents are filled from are as they were then.
             author = create_user(

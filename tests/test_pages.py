@@ -22,7 +22,7 @@ from forum.demo import DEMO_PASSWORD, load_demo
 from forum.demo.content import TOPICS
 from forum.extensions import db
 from forum.moderation.models import ReviewItem
-from forum.templating import category_url, topic_url
+from forum.urls import category_url, topic_url
 from tests.conftest import login
 
 ROOT = Path(__file__).resolve().parents[1]

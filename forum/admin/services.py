@@ -10,17 +10,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from forum.errors import AdminError
 from forum.extensions import db
-from forum.moderation.audit import log_action
 from forum.moderation.models import WatchedWord, WatchedWordAction
+from forum.review.audit import log_action
 from forum.site import services as site
 from forum.site.models import SiteText
 from forum.users.models import User
-
-
-class AdminError(Exception):
-    """A change that cannot be made; the message is shown next to the form."""
-
 
 # --- Settings -----------------------------------------------------------------------------
 
@@ -128,6 +124,6 @@ def get_watched_word(word_id: int) -> WatchedWord | None:
 
 
 def find_actor(username: str) -> User | None:
-    from forum.users.services import get_user_by_username
+    from forum.auth.accounts import get_user_by_username
 
     return get_user_by_username(username) if username else None

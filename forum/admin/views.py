@@ -25,8 +25,8 @@ from forum.membership.forms import (
     QuestionForm,
     RejectionTemplateForm,
 )
-from forum.moderation import audit
 from forum.plugins import plugin_infos
+from forum.review import audit
 from forum.site.forms import SiteTextForm
 from forum.site.services import TEXT_KEYS, page_text
 
@@ -249,7 +249,7 @@ def delete_rejection_template(template_id: int):
 
 @bp.route("/watched-words", methods=["GET", "POST"])
 def watched_words():
-    from forum.moderation.words import list_words
+    from forum.review.words import list_words
 
     form = WatchedWordForm()
     if form.validate_on_submit():

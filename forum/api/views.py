@@ -9,8 +9,8 @@ from flask_login import current_user
 
 from forum import permissions
 from forum.api import serializers
+from forum.auth import accounts
 from forum.boards import queries
-from forum.users import services as users
 
 bp = Blueprint("api", __name__)
 
@@ -72,7 +72,7 @@ def topic(topic_id: int):
 
 @bp.get("/u/<username>.json")
 def user(username: str):
-    account = users.get_user_by_username(username)
+    account = accounts.get_user_by_username(username)
     if account is None:
         abort(404)
     return jsonify(user=serializers.user(account, current_user))

@@ -3,36 +3,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
-from forum.users.services import email_taken, username_taken
+from forum.auth.accounts import email_taken, username_taken
+from forum.forms import PASSWORD_MAX_LENGTH, email_validators, new_password_fields
 
 USERNAME_MIN_LENGTH = 3
 USERNAME_MAX_LENGTH = 20
-PASSWORD_MIN_LENGTH = 10
-# Long enough for any passphrase, short enough that hashing stays cheap.
-PASSWORD_MAX_LENGTH = 200
-
-
-def password_validators() -> list:
-    """Return the rules every new password follows."""
-    return [
-        InputRequired(message=_l("Please enter a password.")),
-        Length(
-            min=PASSWORD_MIN_LENGTH,
-            max=PASSWORD_MAX_LENGTH,
-            message=_l("The password needs at least %(min)d characters.", min=PASSWORD_MIN_LENGTH),
-        ),
-    ]
-
-
-def email_validators() -> list:
-    """Return the rules every e-mail address follows."""
-    return [
-        InputRequired(message=_l("Please enter your e-mail address.")),
-        Length(max=254, message=_l("This e-mail address is too long.")),
-        Email(message=_l("Please enter a valid e-mail address.")),
-    ]
 
 
 class RegisterForm(FlaskForm):
@@ -57,18 +34,7 @@ class RegisterForm(FlaskForm):
         description=_l("We send a link to confirm it. It is never shown to others."),
         validators=email_validators(),
     )
-    password = PasswordField(
-        _l("Password"),
-        description=_l("At least 10 characters."),
-        validators=password_validators(),
-    )
-    password_confirm = PasswordField(
-        _l("Repeat password"),
-        validators=[
-            InputRequired(message=_l("Please repeat the password.")),
-            EqualTo("password", message=_l("The passwords do not match.")),
-        ],
-    )
+    password, password_confirm = new_password_fields(_l("Password"), _l("Repeat password"))
 
     def validate_username(self, field: StringField) -> None:
         if username_taken(field.data):
@@ -105,15 +71,4 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(
-        _l("New password"),
-        description=_l("At least 10 characters."),
-        validators=password_validators(),
-    )
-    password_confirm = PasswordField(
-        _l("Repeat new password"),
-        validators=[
-            InputRequired(message=_l("Please repeat the password.")),
-            EqualTo("password", message=_l("The passwords do not match.")),
-        ],
-    )
+    password, password_confirm = new_password_fields()

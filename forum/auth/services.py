@@ -5,7 +5,6 @@ import hashlib
 import hmac
 import secrets
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
@@ -14,12 +13,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash
 
 from forum import permissions, plugins
-from forum.db import utcnow
-from forum.extensions import db
-from forum.mail import absolute_url, send_template_mail
-from forum.users import services as users_services
-from forum.users.models import User
-from forum.users.services import (
+from forum.auth.accounts import (
+    change_email,
     create_user,
     email_taken,
     get_user,
@@ -29,17 +24,14 @@ from forum.users.services import (
     username_taken,
     verify_password,
 )
+from forum.db import utcnow
+from forum.errors import AccountTaken
+from forum.extensions import db
+from forum.mail import absolute_url, send_template_mail
+from forum.users.models import User
 
 _CONFIRM_SALT = "forum.auth.confirm-email"
 _RESET_SALT = "forum.auth.reset-password"
-
-
-class AccountTaken(Exception):
-    """The username or e-mail address belongs to another account."""
-
-    def __init__(self, field: str) -> None:
-        super().__init__(field)
-        self.field = field
 
 
 def load_user(user_id: str) -> User | None:
@@ -139,7 +131,7 @@ def confirm_email(token: str) -> User | None:
 def change_email_address(user: User, email: str) -> None:
     """Switch to a new address: it needs confirming, and the old one is told."""
     try:
-        old_email = users_services.change_email(user, email)
+        old_email = change_email(user, email)
     except sa.exc.IntegrityError as error:
         db.session.rollback()
         raise AccountTaken("email") from error
@@ -211,21 +203,3 @@ def _load(token: str, salt: str, max_age: int) -> dict[str, Any] | None:
     if not isinstance(data, dict) or not isinstance(data.get("id"), int):
         return None
     return data
-
-
-# --- Redirects -----------------------------------------------------------------
-
-
-def safe_next_url(target: str | None) -> str | None:
-    """Return ``target`` if it is a relative path on this site, else None."""
-    if not target:
-        return None
-    target = target.strip()
-    # Browsers treat a backslash like a slash: "/\\evil.example" leaves the site.
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    # request.full_path ends in "?" when there is no query string.
-    return target.rstrip("?") or "/"

@@ -17,6 +17,7 @@ from forum import permissions
 from forum.auth import services
 from forum.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from forum.extensions import limiter
+from forum.urls import safe_next_url
 
 bp = Blueprint("auth", __name__)
 
@@ -89,7 +90,7 @@ def resend_confirmation():
 def login():
     form = LoginForm()
     if request.method == "GET":
-        form.next.data = services.safe_next_url(request.args.get("next")) or ""
+        form.next.data = safe_next_url(request.args.get("next")) or ""
         if current_user.is_authenticated:
             return redirect(form.next.data or _home())
     if form.validate_on_submit():
@@ -107,7 +108,7 @@ def login():
         if user is not None:
             login_user(user, remember=form.remember.data)
             services.record_login(user)
-            return redirect(services.safe_next_url(form.next.data) or _home())
+            return redirect(safe_next_url(form.next.data) or _home())
         form.form_errors.append(_("Wrong username, e-mail address or password."))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status

@@ -29,7 +29,7 @@ def composer_outlet(category=None, topic=None, post=None):
 def render_preview(form) -> str | None:
     """Return cooked HTML when the preview button was pressed (works without JS)."""
     if form.preview.data and form.raw.data:
-        from forum.cooking import cook
+        from forum.markdown import cook
 
         return cook(form.raw.data)
     return None

@@ -14,8 +14,8 @@ from flask_login import current_user
 
 from forum import permissions
 from forum.boards import queries
-from forum.boards.errors import NotAllowed
 from forum.boards.models import Post, Topic
+from forum.errors import NotAllowed
 
 Rule = Callable[[Any, Any], bool]
 

@@ -3,9 +3,9 @@
 from flask_babel import lazy_gettext as _l
 
 from forum import permissions, plugins
-from forum.boards.errors import BoardError
-from forum.cooking import cook
-from forum.moderation import words
+from forum.errors import BoardError
+from forum.markdown import cook
+from forum.review import words
 from forum.site.services import get_setting
 from forum.users.models import User
 

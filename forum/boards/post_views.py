@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired
 
 from forum import permissions
 from forum.boards import queries, services
+from forum.boards.blueprint import bp
 from forum.boards.composer import (
     composer_outlet,
     plugin_fields,
@@ -26,8 +27,7 @@ from forum.boards.forms import (
     title_length,
 )
 from forum.boards.loaders import post_view, topic_view
-from forum.boards.views import bp
-from forum.templating import category_url, topic_url
+from forum.urls import category_url, topic_url
 
 # --- Post actions ---------------------------------------------------------------------------
 

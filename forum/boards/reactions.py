@@ -6,8 +6,8 @@ from sqlalchemy.exc import IntegrityError
 
 from forum import permissions
 from forum.boards import counters
-from forum.boards.errors import NotAllowed
 from forum.boards.models import Bookmark, Post, PostLike, Topic
+from forum.errors import NotAllowed
 from forum.extensions import db
 from forum.users.models import User
 

@@ -11,7 +11,6 @@ import re
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from forum.boards.errors import BoardError, NotAllowed
 from forum.boards.models import Category, CategoryKind, ReadLevel, WriteLevel
 from forum.boards.policy import cook_post
 from forum.boards.posts import (
@@ -26,6 +25,7 @@ from forum.boards.posts import (
 from forum.boards.reactions import toggle_bookmark, toggle_like
 from forum.boards.reading import record_read
 from forum.boards.topics import create_topic, set_help_status, submit_topic, topic_published
+from forum.errors import BoardError, NotAllowed
 from forum.extensions import db
 from forum.text import slugify
 

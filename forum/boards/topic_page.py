@@ -11,8 +11,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from forum import permissions
 from forum.boards.models import Bookmark, Post, PostLike, Topic, TopicUser
 from forum.extensions import db
-from forum.moderation.held import held_posts_of
 from forum.moderation.models import Flag
+from forum.review.held import held_posts_of
 from forum.users.models import User
 
 

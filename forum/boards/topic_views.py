@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from forum import permissions, plugins
 from forum.boards import queries, services
+from forum.boards.blueprint import bp
 from forum.boards.composer import (
     composer_outlet,
     plugin_fields,
@@ -29,12 +30,11 @@ from forum.boards.forms import (
 )
 from forum.boards.loaders import post_view, topic_view
 from forum.boards.models import CategoryKind
-from forum.boards.views import bp
 from forum.boards.views_count import record_view
 from forum.markdown import quote_markdown
 from forum.moderation.models import ReviewItem
 from forum.routing import MAX_ID, bounded_id
-from forum.templating import category_url, topic_url
+from forum.urls import category_url, topic_url
 
 
 @bp.route("/new-topic", methods=["GET", "POST"])

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 
 from forum import permissions, plugins
 from forum.boards import counters
-from forum.boards.errors import BoardError, NotAllowed
 from forum.boards.models import (
     Category,
     CategoryKind,
@@ -22,9 +21,10 @@ from forum.boards.models import (
 from forum.boards.policy import ask_plugins, cook_post, hold_reason, refuse_blocked_words
 from forum.boards.reading import mark_read
 from forum.db import utcnow
+from forum.errors import BoardError, NotAllowed
 from forum.extensions import db
-from forum.moderation.held import Draft, hold_post
 from forum.moderation.models import ReviewItem
+from forum.review.held import Draft, hold_post
 from forum.text import slugify
 from forum.users.models import User
 

@@ -1,18 +1,20 @@
-"""Pages of the forum (the "boards" blueprint): category and topic lists here;
-topics and the composer in topic_views.py, post actions in post_views.py."""
+"""Pages of the forum (the "boards" blueprint, blueprint.py): the landing page,
+category and topic lists; topics and the composer are in topic_views.py, post
+actions in post_views.py."""
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     redirect,
     render_template,
     request,
 )
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from forum import permissions, plugins
 from forum.boards import queries
+from forum.boards.blueprint import bp
 from forum.boards.forms import (
     HELP_KIND_LABELS,
     HELP_STATUS_LABELS,
@@ -20,9 +22,13 @@ from forum.boards.forms import (
     HelpFilterForm,
 )
 from forum.boards.models import CategoryKind, HelpKind, HelpStatus, Municipality
-from forum.templating import category_url
+from forum.site.services import page_text
+from forum.urls import category_url
 
-bp = Blueprint("boards", __name__)
+#: The landing page's line under the name when SITE_DESCRIPTION is empty.
+DEFAULT_DESCRIPTION = _l(
+    "The forum for volunteers, clubs and neighbourhood help in the district of Gifhorn"
+)
 
 
 @bp.app_context_processor
@@ -52,10 +58,14 @@ def category_colors():
 @bp.get("/")
 def index():
     if not permissions.is_member(current_user):
-        # Guests and applicants get the open door: what this is and how to join.
-        from forum.site.views import landing
-
-        return landing(current_user)
+        # Guests and applicants get the open door: what this is and how to join
+        # (membership's context processor says where the join button leads).
+        return render_template(
+            "boards/landing.html",
+            about=page_text("about"),
+            overviews=queries.categories_overview(current_user),
+            description=current_app.config["SITE_DESCRIPTION"] or DEFAULT_DESCRIPTION,
+        )
     overviews = queries.categories_overview(current_user)
     return render_template("boards/index.html", overviews=overviews)
 
@@ -129,8 +139,3 @@ def category(slug: str, category_id: int):
         can_create_topic=permissions.can_create_topic(current_user, category),
         item_outlets=_list_outlets(topics),
     )
-
-
-# Topic pages and post actions share this blueprint; their routes live in
-# their own modules to keep each readable.
-from forum.boards import post_views, topic_views  # noqa: E402, F401

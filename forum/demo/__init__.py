@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from forum.auth.accounts import create_user
 from forum.boards import queries
 from forum.boards.models import Category, Topic
 from forum.boards.services import create_category, create_post, create_topic, toggle_like
@@ -18,13 +19,12 @@ from forum.db import utcnow
 from forum.demo.content import APPLICATION, CATEGORIES, TOPICS, USERS
 from forum.extensions import db
 from forum.markdown import quote_markdown
+from forum.membership.applications import submit_application
 from forum.membership.services import build_answers, create_question
 from forum.moderation.actions import set_pinned
-from forum.moderation.services import submit_application
 from forum.site.services import ensure_text
-from forum.templating import topic_url
+from forum.urls import topic_url
 from forum.users.models import User
-from forum.users.services import create_user
 
 DEMO_PASSWORD = "ehrenamt-demo"  # noqa: S105 (documented demo password)
 

@@ -6,7 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from forum.auth.forms import RegisterForm, email_validators
+from forum.auth.forms import RegisterForm
+from forum.forms import email_validators
 from forum.membership.models import MembershipQuestion
 
 ANSWER_MAX_LENGTH = 2000

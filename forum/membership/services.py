@@ -1,6 +1,6 @@
 """Joining: membership questions, rejection templates, invitations, the join-request digest.
 
-Applications themselves are submitted and decided in ``forum.moderation.services``
+Applications themselves are submitted and decided in ``forum.membership.applications``
 (they are review items); this module keeps what the coordinator configures and
 the invitation path that skips the queue. Every staff change is written to the
 audit log in its own transaction; mails go out after the commit.
@@ -21,24 +21,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from forum import plugins
+from forum.auth.accounts import create_user, email_taken, username_taken
 from forum.db import utcnow
+from forum.errors import MembershipError
 from forum.extensions import db
 from forum.mail import absolute_url, send_template_mail
+from forum.membership.applications import JOIN_REQUEST
 from forum.membership.models import (
     Invitation,
     MembershipApplication,
     MembershipQuestion,
     RejectionTemplate,
 )
-from forum.moderation.audit import log_action
 from forum.moderation.models import ReviewItem, ReviewStatus
+from forum.review.audit import log_action
 from forum.users.models import Role, User
-from forum.users.services import create_user, email_taken, username_taken
-
-
-class MembershipError(Exception):
-    """A request that cannot be carried out; the message is shown to the user."""
-
 
 # --- Membership questions --------------------------------------------------------------
 
@@ -329,8 +326,6 @@ def accept_invitation(
 
 def pending_join_requests() -> list[ReviewItem]:
     """Return join requests awaiting a decision, oldest first, with their applicants."""
-    from forum.moderation.services import JOIN_REQUEST
-
     return list(
         db.session.scalars(
             sa.select(ReviewItem)

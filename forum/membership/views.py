@@ -16,11 +16,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from forum import permissions
-from forum.boards.services import BoardError
+from forum.errors import BoardError
 from forum.extensions import limiter
-from forum.membership import services
+from forum.membership import applications, services
 from forum.membership.forms import InvitationAcceptForm, answer_field_name, join_form
-from forum.moderation import services as moderation
 from forum.moderation.models import ReviewStatus
 from forum.site.services import ensure_text, page_text
 from forum.users.models import Role
@@ -40,9 +39,9 @@ def applicant_status(user) -> str | None:
     # The banner and the page both ask; one query per request is enough.
     cache = g.setdefault("applicant_status", {}) if has_request_context() else {}
     if user.id not in cache:
-        item = moderation.latest_join_request(user)
+        item = applications.latest_join_request(user)
         if item is None:
-            cache[user.id] = WAITING if moderation.application_of(user) else APPLY
+            cache[user.id] = WAITING if applications.application_of(user) else APPLY
         else:
             cache[user.id] = REJECTED if item.status == ReviewStatus.REJECTED else WAITING
     return cache[user.id]
@@ -50,7 +49,8 @@ def applicant_status(user) -> str | None:
 
 @bp.app_context_processor
 def membership_banner():
-    """Tell templates where an applicant stands (for the banner) and who may administrate."""
+    """Tell templates where an applicant stands (the banner, the landing page's join
+    button) and who may administrate."""
     # Mails are rendered with the same environment; they need neither.
     if not has_request_context() or request.endpoint == "static":
         return {}
@@ -58,6 +58,8 @@ def membership_banner():
     return {
         # Not on the pages that already say the same.
         "applicant_banner": None if request.endpoint in _BANNER_FREE else status,
+        "applicant_status": status,
+        "join_url": join_url(current_user),
         "admin_url": _admin_url(current_user),
     }
 
@@ -96,8 +98,8 @@ def join():
     if not current_user.email_confirmed:
         flash(_("Please confirm your e-mail address first; then you can apply."), "info")
         return redirect(url_for("auth.welcome"))
-    earlier = moderation.application_of(current_user)
-    if earlier is not None and not moderation.may_apply_again(current_user):
+    earlier = applications.application_of(current_user)
+    if earlier is not None and not applications.may_apply_again(current_user):
         return redirect(url_for("membership.waiting"))
 
     questions = services.list_questions()
@@ -120,7 +122,7 @@ def join():
                 questions, {q.id: form[answer_field_name(q)].data for q in questions}
             )
             try:
-                item = moderation.submit_application(current_user, answers, accepted.version)
+                item = applications.submit_application(current_user, answers, accepted.version)
             except BoardError as error:
                 flash(str(error), "error")
                 return redirect(url_for("boards.index"))
@@ -146,12 +148,12 @@ def waiting():
         return redirect(url_for("auth.welcome"))
     if status == APPLY:
         return redirect(url_for("membership.join"))
-    item = moderation.latest_join_request(current_user)
+    item = applications.latest_join_request(current_user)
     return render_template(
         "membership/waiting.html",
         rejected=status == REJECTED,
         reason=item.resolution_reason if item is not None else "",
-        application=moderation.application_of(current_user),
+        application=applications.application_of(current_user),
     )
 
 

@@ -7,29 +7,22 @@ from flask_babel import lazy_gettext as _l
 
 from forum import permissions, plugins
 from forum.boards import counters
-from forum.boards import services as boards
 from forum.boards.models import Category, Topic
 from forum.db import utcnow
+from forum.errors import BoardError, NotAllowed
 from forum.extensions import db
 from forum.mail import send_template_mail
-from forum.moderation.audit import log_action
 from forum.notifications.services import notify
+from forum.review.audit import log_action
+from forum.review.queue import require_reason
 from forum.users.models import User
-
-
-def require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise boards.BoardError(_l("Please give a reason; the person will read it."))
-    return reason
-
 
 # --- Topics ---------------------------------------------------------------------------
 
 
 def _require_staff(user: User) -> None:
     if not permissions.is_staff(user):
-        raise boards.NotAllowed(_l("Only moderators can do this."))
+        raise NotAllowed(_l("Only moderators can do this."))
 
 
 def set_closed(moderator: User, topic: Topic, closed: bool, reason: str = "") -> None:
@@ -90,8 +83,8 @@ def _check_target(moderator: User, member: User) -> None:
         return
     _require_staff(moderator)
     if member.id == moderator.id:
-        raise boards.BoardError(_l("You cannot do this to yourself."))
-    raise boards.NotAllowed(_l("Only an admin can do this to staff."))
+        raise BoardError(_l("You cannot do this to yourself."))
+    raise NotAllowed(_l("Only an admin can do this to staff."))
 
 
 def apply_silence(moderator: User, member: User, days: int, reason: str) -> None:
@@ -108,7 +101,7 @@ def silence_user(moderator: User, member: User, days: int, reason: str) -> None:
     """Let a member read but not write for ``days`` days."""
     _check_target(moderator, member)
     if days < 1:
-        raise boards.BoardError(_l("Please choose a duration of at least one day."))
+        raise BoardError(_l("Please choose a duration of at least one day."))
     apply_silence(moderator, member, days, require_reason(reason))
     db.session.commit()
 
@@ -117,7 +110,7 @@ def suspend_user(moderator: User, member: User, days: int, reason: str) -> None:
     """Keep a member from logging in for ``days`` days."""
     _check_target(moderator, member)
     if days < 1:
-        raise boards.BoardError(_l("Please choose a duration of at least one day."))
+        raise BoardError(_l("Please choose a duration of at least one day."))
     member.suspended_until = utcnow() + timedelta(days=days)
     member.suspend_reason = require_reason(reason)
     log_action(

@@ -13,10 +13,11 @@ from sqlalchemy.orm import joinedload
 
 from forum.boards.models import Category, Topic
 from forum.extensions import db
+from forum.membership.applications import JOIN_REQUEST
 from forum.membership.models import MembershipApplication, RejectionTemplate
-from forum.moderation.held import HELD_POST
 from forum.moderation.models import Flag, ReviewItem, ReviewStatus
-from forum.moderation.services import FLAGGED_POST, JOIN_REQUEST, flags_for
+from forum.moderation.services import FLAGGED_POST, flags_for
+from forum.review.held import HELD_POST
 
 #: The kinds the queue knows by itself; enabled plugins add theirs (known_kinds()).
 KINDS = (JOIN_REQUEST, FLAGGED_POST, HELD_POST)

@@ -1,10 +1,10 @@
-"""The coordinator's decisions: review queue, flags, held posts, moderator
-actions on topics and members; every staff action goes to the audit log.
+"""The coordinator's decisions: review queue, flags, held posts; every staff
+action goes to the audit log. Join requests are decided in membership/applications.py.
 
 Decisions on review items are claimed with one conditional UPDATE
-(``... WHERE status = 'pending'``): when two moderators act at once, exactly
-one wins and the other learns who handled it. Mails go out after the commit,
-so a mail failure never loses a decision.
+(forum/review/queue.py): when two moderators act at once, exactly one wins and
+the other learns who handled it. Mails go out after the commit, so a mail
+failure never loses a decision.
 """
 
 import sqlalchemy as sa
@@ -18,12 +18,10 @@ from forum import permissions, plugins
 from forum.boards import services as boards
 from forum.boards.models import Category, Post, Topic
 from forum.db import utcnow
+from forum.errors import BoardError, NotAllowed
 from forum.extensions import db
-from forum.mail import absolute_url, send_template_mail
-from forum.membership.models import MembershipApplication
-from forum.moderation.actions import apply_silence, require_reason
-from forum.moderation.audit import log_action
-from forum.moderation.held import Draft
+from forum.mail import send_template_mail
+from forum.moderation.actions import apply_silence
 from forum.moderation.models import (
     Flag,
     FlagReason,
@@ -31,31 +29,16 @@ from forum.moderation.models import (
     ReviewStatus,
 )
 from forum.notifications.services import notify
+from forum.review.audit import log_action
+from forum.review.held import Draft
+from forum.review.queue import claim, require_reason
 from forum.site.services import get_setting
-from forum.users.models import Role, User
+from forum.users.models import User
 
-JOIN_REQUEST = "join_request"
 FLAGGED_POST = "flagged_post"
 
 
-class AlreadyHandled(boards.BoardError):
-    """Another moderator decided first."""
-
-    def __init__(self, item: ReviewItem) -> None:
-        name = item.handled_by.username if item.handled_by else "?"
-        super().__init__(_l("This item was already handled by %(name)s.", name=name))
-        self.item = item
-
-
 # --- The queue ------------------------------------------------------------------------
-
-
-def get_review_item(item_id: int) -> ReviewItem | None:
-    return db.session.scalar(
-        sa.select(ReviewItem)
-        .where(ReviewItem.id == item_id)
-        .options(joinedload(ReviewItem.user), joinedload(ReviewItem.handled_by))
-    )
 
 
 def pending_count() -> int:
@@ -65,28 +48,6 @@ def pending_count() -> int:
         .select_from(ReviewItem)
         .where(ReviewItem.status == ReviewStatus.PENDING)
     )
-
-
-def _claim(item: ReviewItem, moderator: User, resolution: str, reason: str = "") -> None:
-    """Mark the item handled by ``moderator`` unless somebody was faster."""
-    if not permissions.is_staff(moderator):
-        raise boards.NotAllowed(_l("Only moderators can decide review items."))
-    claimed = db.session.execute(
-        sa.update(ReviewItem)
-        .where(ReviewItem.id == item.id, ReviewItem.status == ReviewStatus.PENDING)
-        .values(
-            status=_status_for(resolution),
-            handled_by_id=moderator.id,
-            handled_at=utcnow(),
-            resolution=resolution,
-            resolution_reason=reason,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not claimed:
-        db.session.rollback()
-        raise AlreadyHandled(get_review_item(item.id))
-    db.session.refresh(item)
 
 
 def add_review_item(
@@ -114,152 +75,12 @@ def decide_plugin_item(moderator: User, item: ReviewItem, action: str, form) -> 
     """Apply a plugin kind's action to ``item`` (claimed like every decision)."""
     kind = plugins.review_kinds().get(item.kind)
     if kind is None or action not in kind.actions:
-        raise boards.BoardError(_l("Unknown decision."))
+        raise BoardError(_l("Unknown decision."))
     _label, apply = kind.actions[action]
-    _claim(item, moderator, action)
+    claim(item, moderator, action)
     apply(moderator=moderator, item=item, form=form)
     log_action(moderator, f"{item.kind}_{action}", target_type="review_item", target_id=item.id)
     db.session.commit()
-
-
-def _status_for(resolution: str) -> ReviewStatus:
-    if resolution in ("approve", "agree_hide", "agree_delete"):
-        return ReviewStatus.APPROVED
-    if resolution == "ignore":
-        return ReviewStatus.IGNORED
-    return ReviewStatus.REJECTED
-
-
-# --- Join requests ----------------------------------------------------------------------
-
-
-def submit_application(
-    user: User, answers: list[dict[str, str]], netiquette_version: int
-) -> ReviewItem | None:
-    """Store an applicant's answers; queue them, or admit at once when approval is off."""
-    if user.role != Role.APPLICANT:
-        raise boards.BoardError(_l("You are already a member."))
-    application = application_of(user)
-    now = utcnow()
-    if application is None:
-        application = MembershipApplication(user_id=user.id, created_at=now)
-        db.session.add(application)
-    elif not may_apply_again(user):
-        raise boards.BoardError(_l("You have already applied."))
-    else:
-        # After a rejection: one conditional UPDATE decides, so two forms sent
-        # at once make one new request, not two.
-        renewed = db.session.execute(
-            sa.update(MembershipApplication)
-            .where(
-                MembershipApplication.id == application.id,
-                MembershipApplication.created_at == application.created_at,
-            )
-            .values(created_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if renewed.rowcount != 1:
-            db.session.rollback()
-            raise boards.BoardError(_l("You have already applied."))
-        db.session.refresh(application)
-    application.answers = answers
-    application.netiquette_version = netiquette_version
-    application.netiquette_accepted_at = now
-    if not get_setting("MEMBERSHIP_APPROVAL_REQUIRED"):
-        user.role = Role.MEMBER
-        db.session.commit()
-        plugins.notify_event("user_approved", user=user, moderator=None)
-        return None
-    # The request keeps what was sent with it: a later application replaces
-    # the answers on file, not what an earlier decision was about.
-    sent = {
-        "answers": answers,
-        "netiquette_version": netiquette_version,
-        "netiquette_accepted_at": now.isoformat(),
-    }
-    item = ReviewItem(kind=JOIN_REQUEST, user_id=user.id, payload=sent)
-    db.session.add(item)
-    db.session.commit()
-    if get_setting("JOIN_REQUEST_NOTIFY") == "each":
-        for moderator in _staff_to_notify():
-            send_template_mail(
-                moderator,
-                "join_request",
-                _l("New join request from %(name)s", name=user.username),
-                applicant=user,
-                answers=answers,
-                link=absolute_url("moderation.review_item", item_id=item.id),
-            )
-    return item
-
-
-def _staff_to_notify() -> list[User]:
-    return list(
-        db.session.scalars(
-            sa.select(User).where(
-                User.role.in_([Role.MODERATOR, Role.ADMIN]), User.email_confirmed_at.is_not(None)
-            )
-        )
-    )
-
-
-def application_of(user: User) -> MembershipApplication | None:
-    return db.session.scalar(
-        sa.select(MembershipApplication).where(MembershipApplication.user_id == user.id)
-    )
-
-
-def may_apply_again(user: User) -> bool:
-    """Whether an applicant's last join request was rejected (they may send a new one)."""
-    latest = latest_join_request(user)
-    return latest is not None and latest.status == ReviewStatus.REJECTED
-
-
-def latest_join_request(user: User) -> ReviewItem | None:
-    return db.session.scalar(
-        sa.select(ReviewItem)
-        .where(ReviewItem.kind == JOIN_REQUEST, ReviewItem.user_id == user.id)
-        .order_by(ReviewItem.created_at.desc())
-        .limit(1)
-    )
-
-
-def approve_application(moderator: User, item: ReviewItem) -> None:
-    _claim(item, moderator, "approve")
-    applicant = item.user
-    applicant.role = Role.MEMBER
-    notify(applicant.id, "application_approved")
-    log_action(
-        moderator, "approve_application", target_type="user", target_id=applicant.id,
-        target_label=applicant.username,
-    )  # fmt: skip
-    db.session.commit()
-    plugins.notify_event("user_approved", user=applicant, moderator=moderator)
-    send_template_mail(
-        applicant,
-        "application_approved",
-        _l("Welcome to %(site)s", site=current_app.config["SITE_NAME"]),
-        link=absolute_url("boards.index"),
-    )
-
-
-def reject_application(moderator: User, item: ReviewItem, reason: str) -> None:
-    reason = require_reason(reason)
-    _claim(item, moderator, "reject", reason)
-    applicant = item.user
-    notify(applicant.id, "application_rejected", reason=reason)
-    log_action(
-        moderator, "reject_application", target_type="user", target_id=applicant.id,
-        target_label=applicant.username, reason=reason,
-    )  # fmt: skip
-    db.session.commit()
-    send_template_mail(
-        applicant,
-        "application_rejected",
-        _l("Your request to join %(site)s", site=current_app.config["SITE_NAME"]),
-        reason=reason,
-        join_link=absolute_url("membership.join"),
-    )
 
 
 # --- Held posts -------------------------------------------------------------------------
@@ -267,7 +88,7 @@ def reject_application(moderator: User, item: ReviewItem, reason: str) -> None:
 
 def approve_held_post(moderator: User, item: ReviewItem) -> Post:
     """Publish a held post as its author wrote it."""
-    _claim(item, moderator, "approve")
+    claim(item, moderator, "approve")
     draft = Draft(**item.payload)
     author = item.user
     if draft.topic_id is None:
@@ -302,7 +123,7 @@ def approve_held_post(moderator: User, item: ReviewItem) -> Post:
 def reject_held_post(moderator: User, item: ReviewItem, reason: str) -> None:
     """Refuse a held post; its author is told why."""
     reason = require_reason(reason)
-    _claim(item, moderator, "reject", reason)
+    claim(item, moderator, "reject", reason)
     title = item.payload.get("title") or _topic_title(item.topic_id)
     notify(item.user_id, "post_rejected", reason=reason, title=title)
     log_action(
@@ -332,10 +153,10 @@ def _topic_title(topic_id: int | None) -> str:
 def flag_post(user: User, post: Post, reason: FlagReason | str, message: str = "") -> ReviewItem:
     """Report a post; enough flags from different members hide it until reviewed."""
     if not permissions.can_flag_post(user, post):
-        raise boards.NotAllowed(_l("You may not flag this post."))
+        raise NotAllowed(_l("You may not flag this post."))
     reason = FlagReason(reason)
     if reason == FlagReason.OTHER and not message.strip():
-        raise boards.BoardError(_l("Please tell the moderators what is wrong."))
+        raise BoardError(_l("Please tell the moderators what is wrong."))
     item = db.session.scalar(
         sa.select(ReviewItem).where(
             ReviewItem.kind == FLAGGED_POST,
@@ -362,7 +183,7 @@ def flag_post(user: User, post: Post, reason: FlagReason | str, message: str = "
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise boards.BoardError(_l("You have already flagged this post.")) from None
+        raise BoardError(_l("You have already flagged this post.")) from None
     flaggers = db.session.scalar(
         sa.select(sa.func.count(sa.distinct(Flag.user_id))).where(Flag.review_item_id == item.id)
     )
@@ -400,8 +221,8 @@ def resolve_flags(
 ) -> None:
     """Agree (hide or delete the post, optionally silence its author), disagree or ignore."""
     if decision not in ("agree_hide", "agree_delete", "disagree", "ignore"):
-        raise boards.BoardError(_l("Unknown decision."))
-    _claim(item, moderator, decision, reason.strip())
+        raise BoardError(_l("Unknown decision."))
+    claim(item, moderator, decision, reason.strip())
     post = db.session.get(Post, item.post_id)
     label = post.topic.title
     if decision == "agree_hide" and post.hidden_at is None:

@@ -12,10 +12,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from forum import permissions
+from forum.auth.accounts import get_user_by_username
 from forum.boards import queries as board_queries
 from forum.boards import services as boards
 from forum.boards.loaders import post_view, topic_view
+from forum.errors import BoardError, NotAllowed
 from forum.moderation import actions, services
+from forum.moderation.blueprint import bp, moderator_required
 from forum.moderation.forms import (
     FLAG_REASON_HINTS,
     DecisionForm,
@@ -23,10 +26,8 @@ from forum.moderation.forms import (
     MemberActionForm,
     MoveTopicForm,
 )
-from forum.moderation.views import bp, moderator_required
-from forum.templating import topic_url
+from forum.urls import topic_url
 from forum.users.models import Role
-from forum.users.services import get_user_by_username
 
 ROLE_LABELS = {
     Role.APPLICANT: _l("Applicant"),
@@ -47,9 +48,9 @@ def flag(post):
     if form.validate_on_submit():
         try:
             services.flag_post(current_user, post, form.reason.data, form.message.data or "")
-        except boards.NotAllowed:
+        except NotAllowed:
             abort(403)
-        except boards.BoardError as error:
+        except BoardError as error:
             form.form_errors.append(error.message)
         else:
             flash(_("Thank you. A moderator will look at this post."), "success")
@@ -111,9 +112,9 @@ def moderate_topic(topic):
         abort(400)
     try:
         message = _topic_action(current_user, topic, request.form.get("action", ""))
-    except boards.NotAllowed:
+    except NotAllowed:
         abort(403)
-    except boards.BoardError as error:
+    except BoardError as error:
         flash(error.message, "error")
     else:
         flash(message, "success")
@@ -189,11 +190,9 @@ def restrict_member(member, action: str):
     apply = actions.silence_user if action == "silence" else actions.suspend_user
     try:
         apply(current_user, member, form.days.data, form.reason.data)
-    except boards.BoardError as error:
+    except BoardError as error:
         form.form_errors.append(error.message)
-        return _member_page(
-            member, **forms, status=403 if isinstance(error, boards.NotAllowed) else 400
-        )
+        return _member_page(member, **forms, status=403 if isinstance(error, NotAllowed) else 400)
     if action == "silence":
         flash(_("%(name)s is silenced.", name=member.username), "success")
     else:
@@ -210,9 +209,9 @@ def lift_restriction(member, action: str):
     lift = actions.lift_silence if action == "unsilence" else actions.lift_suspension
     try:
         lift(current_user, member)
-    except boards.NotAllowed:
+    except NotAllowed:
         abort(403)
-    except boards.BoardError as error:
+    except BoardError as error:
         flash(error.message, "error")
     else:
         flash(_("The restriction was lifted."), "success")

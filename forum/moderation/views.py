@@ -5,10 +5,7 @@ that they exist. Decisions go through the services, which claim review items
 atomically: a second moderator gets "already handled by X", never a double.
 """
 
-from functools import wraps
-
 from flask import (
-    Blueprint,
     abort,
     flash,
     g,
@@ -23,10 +20,11 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from forum import permissions, plugins
-from forum.auth.services import safe_next_url
-from forum.boards import services as boards
+from forum.errors import BoardError
 from forum.extensions import db
+from forum.membership import applications
 from forum.moderation import queries, services
+from forum.moderation.blueprint import bp, moderator_required
 from forum.moderation.forms import (
     FLAG_REASON_LABELS,
     STATUS_LABELS,
@@ -35,10 +33,9 @@ from forum.moderation.forms import (
     RejectForm,
     ReviewFilterForm,
 )
-from forum.moderation.held import HELD_POST
-from forum.templating import topic_url
-
-bp = Blueprint("moderation", __name__)
+from forum.review.held import HELD_POST
+from forum.review.queue import AlreadyHandled
+from forum.urls import safe_next_url, topic_url
 
 REVIEW_PAGE_SIZE = 30
 
@@ -99,18 +96,6 @@ def held_reason(reason: str) -> str:
     if reason.startswith("watched_word:"):
         return _("it contains the watched word “%(word)s”", word=reason.partition(":")[2])
     return reason
-
-
-def moderator_required(view):
-    """Answer 404 to everybody but moderators: staff pages stay unknown."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not permissions.can_moderate(current_user):
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _back(default: str):
@@ -176,7 +161,7 @@ def review_item(item_id: int):
     return _item_page(_row_or_404(item_id))
 
 
-def _already_handled(error: services.AlreadyHandled, item_id: int):
+def _already_handled(error: AlreadyHandled, item_id: int):
     flash(error.message, "warning")
     return redirect(url_for("moderation.review_item", item_id=item_id))
 
@@ -191,9 +176,9 @@ def plugin_action(item_id: int, action: str):
         abort(400)
     try:
         services.decide_plugin_item(current_user, row.item, action, request.form)
-    except services.AlreadyHandled as error:
+    except AlreadyHandled as error:
         return _already_handled(error, item_id)
-    except services.boards.BoardError as error:
+    except BoardError as error:
         flash(error.message, "error")
         return redirect(url_for("moderation.review_item", item_id=item_id))
     flash(_("Done."), "success")
@@ -209,8 +194,8 @@ def approve(item_id: int):
     if not form.validate():
         abort(400)
     try:
-        if item.kind == services.JOIN_REQUEST:
-            services.approve_application(current_user, item)
+        if item.kind == applications.JOIN_REQUEST:
+            applications.approve_application(current_user, item)
             flash(_("%(name)s is now a member.", name=item.user.username), "success")
         elif item.kind == HELD_POST:
             post = services.approve_held_post(current_user, item)
@@ -221,9 +206,9 @@ def approve(item_id: int):
                 )
         else:
             abort(400)
-    except services.AlreadyHandled as error:
+    except AlreadyHandled as error:
         return _already_handled(error, item_id)
-    except boards.BoardError as error:
+    except BoardError as error:
         flash(error.message, "error")
         return redirect(url_for("moderation.review_item", item_id=item_id))
     return _back(url_for("moderation.review"))
@@ -234,14 +219,14 @@ def approve(item_id: int):
 def reject(item_id: int):
     row = _row_or_404(item_id)
     item = row.item
-    if item.kind not in (services.JOIN_REQUEST, HELD_POST):
+    if item.kind not in (applications.JOIN_REQUEST, HELD_POST):
         abort(400)
     form = RejectForm(templates=queries.rejection_templates())
     if not form.validate():
         return _item_page(row, reject_form=form, status=400)
     try:
-        if item.kind == services.JOIN_REQUEST:
-            services.reject_application(current_user, item, form.reason.data)
+        if item.kind == applications.JOIN_REQUEST:
+            applications.reject_application(current_user, item, form.reason.data)
             flash(
                 _("The join request was rejected; %(name)s is told why.", name=item.user.username),
                 "success",
@@ -252,9 +237,9 @@ def reject(item_id: int):
                 _("The post was rejected; %(name)s is told why.", name=item.user.username),
                 "success",
             )
-    except services.AlreadyHandled as error:
+    except AlreadyHandled as error:
         return _already_handled(error, item_id)
-    except boards.BoardError as error:
+    except BoardError as error:
         form.reason.errors.append(error.message)
         return _item_page(row, reject_form=form, status=400)
     return _back(url_for("moderation.review"))
@@ -276,9 +261,9 @@ def decide_flags(item_id: int):
         services.resolve_flags(
             current_user, item, decision, reason=form.reason.data or "", silence_days=silence_days
         )
-    except services.AlreadyHandled as error:
+    except AlreadyHandled as error:
         return _already_handled(error, item_id)
-    except boards.BoardError as error:
+    except BoardError as error:
         form.form_errors.append(error.message)
         return _item_page(row, flag_form=form, status=400)
     messages = {
@@ -289,8 +274,3 @@ def decide_flags(item_id: int):
     }
     flash(messages[decision], "success")
     return _back(url_for("moderation.review"))
-
-
-# Flagging, topic and member tools share this blueprint; their routes live in
-# their own module to keep both readable.
-from forum.moderation import tool_views  # noqa: E402, F401

@@ -13,7 +13,7 @@ from forum import plugins
 from forum.extensions import db
 from forum.notifications import services
 from forum.notifications.queries import NotificationRow, notification_rows
-from forum.templating import topic_url
+from forum.urls import topic_url
 
 bp = Blueprint("notifications", __name__)
 

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from forum.cooking import cook
 from forum.db import utcnow
 from forum.extensions import db
+from forum.markdown import cook
 from forum.site.defaults import DEFAULT_TEXTS
 from forum.site.models import SiteSetting, SiteText
 

@@ -1,17 +1,10 @@
-"""Public site pages (netiquette, Impressum, Datenschutz) and the landing page."""
+"""Public site pages: netiquette, Impressum, Datenschutz."""
 
-from flask import Blueprint, current_app, render_template
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, render_template
 
-from forum.boards.queries import categories_overview
 from forum.site.services import page_text
 
 bp = Blueprint("site", __name__)
-
-#: The landing page's line under the name when SITE_DESCRIPTION is empty.
-DEFAULT_DESCRIPTION = _l(
-    "The forum for volunteers, clubs and neighbourhood help in the district of Gifhorn"
-)
 
 
 def _render_text(key: str):
@@ -31,17 +24,3 @@ def impressum():
 @bp.get("/datenschutz")
 def privacy():
     return _render_text("privacy")
-
-
-def landing(user):
-    """Render the front page for guests and applicants: what the forum is, how to join."""
-    from forum.membership.views import applicant_status, join_url
-
-    return render_template(
-        "boards/landing.html",
-        about=page_text("about"),
-        overviews=categories_overview(user),
-        join_url=join_url(user),
-        status=applicant_status(user),
-        description=current_app.config["SITE_DESCRIPTION"] or DEFAULT_DESCRIPTION,
-    )

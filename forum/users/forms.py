@@ -12,10 +12,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, Length, ValidationError
 
-from forum.auth.forms import email_validators, password_validators
-from forum.users.services import email_taken
+from forum.auth.accounts import email_taken
+from forum.forms import email_validators, new_password_fields
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 BIO_MAX_LENGTH = 3000
@@ -51,18 +51,7 @@ class PasswordChangeForm(FlaskForm):
         _l("Current password"),
         validators=[InputRequired(message=_l("Please enter your current password."))],
     )
-    password = PasswordField(
-        _l("New password"),
-        description=_l("At least 10 characters."),
-        validators=password_validators(),
-    )
-    password_confirm = PasswordField(
-        _l("Repeat new password"),
-        validators=[
-            InputRequired(message=_l("Please repeat the password.")),
-            EqualTo("password", message=_l("The passwords do not match.")),
-        ],
-    )
+    password, password_confirm = new_password_fields()
 
 
 class EmailChangeForm(FlaskForm):

@@ -1,88 +1,20 @@
-"""Accounts: creating, finding and changing users."""
+"""Profiles as others see them (activity, bookmarks) and the settings a member changes.
+
+Creating, finding and checking accounts is forum/auth/accounts.py."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from markupsafe import Markup
 from sqlalchemy.orm import contains_eager
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.boards.models import Bookmark, Post, Topic
-from forum.db import utcnow
 from forum.extensions import db
 from forum.permissions import visible_posts_clause, visible_topics_clause
 from forum.text import excerpt
-from forum.users.models import Role, User
-
-
-def hash_password(password: str) -> str:
-    """Return a salted hash with the configured method (scrypt by default)."""
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
-
-
-def verify_password(user: User, password: str) -> bool:
-    return check_password_hash(user.password_hash, password)
-
-
-def get_user(user_id: int) -> User | None:
-    return db.session.get(User, user_id)
-
-
-def get_user_by_username(username: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(User.username_lower == username.lower()))
-
-
-def get_user_by_email(email: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(User.email_lower == email.strip().lower()))
-
-
-def get_user_by_login(login: str) -> User | None:
-    """Find a user by username or e-mail address."""
-    login = login.strip()
-    if "@" in login:
-        return get_user_by_email(login)
-    return get_user_by_username(login)
-
-
-def username_taken(username: str) -> bool:
-    return get_user_by_username(username) is not None
-
-
-def email_taken(email: str) -> bool:
-    return get_user_by_email(email) is not None
-
-
-def create_user(
-    username: str,
-    email: str,
-    password: str,
-    *,
-    role: Role = Role.APPLICANT,
-    confirmed: bool = False,
-    display_name: str = "",
-    locale: str | None = None,
-    commit: bool = True,
-) -> User:
-    """Create an account; new accounts are applicants until approved."""
-    user = User(
-        username=username.strip(),
-        username_lower=username.strip().lower(),
-        email=email.strip(),
-        email_lower=email.strip().lower(),
-        password_hash=hash_password(password),
-        display_name=display_name.strip(),
-        role=role,
-        locale=locale,
-        email_confirmed_at=utcnow() if confirmed else None,
-    )
-    db.session.add(user)
-    if commit:
-        db.session.commit()
-    return user
-
+from forum.users.models import User
 
 # --- Settings -------------------------------------------------------------------
 
@@ -98,7 +30,7 @@ def update_profile(
     email_digest: bool,
 ) -> None:
     """Save what the user may change about themselves; the bio is cooked here, once."""
-    from forum.cooking import cook
+    from forum.markdown import cook
 
     bio = bio.strip()
     user.display_name = display_name.strip()
@@ -116,22 +48,6 @@ def set_locale(user: User, locale: str) -> None:
     """Save the language the user reads the forum and its mails in."""
     user.locale = locale
     db.session.commit()
-
-
-def change_password(user: User, password: str) -> None:
-    """Set a new password; open password-reset links stop working with it."""
-    user.password_hash = hash_password(password)
-    db.session.commit()
-
-
-def change_email(user: User, email: str) -> str:
-    """Set a new, unconfirmed address and return the old one (the caller mails both)."""
-    old_email = user.email
-    user.email = email.strip()
-    user.email_lower = email.strip().lower()
-    user.email_confirmed_at = None
-    db.session.commit()
-    return old_email
 
 
 # --- Profile and bookmarks (what the viewer may read, in fixed queries) -------------------

@@ -16,8 +16,11 @@ from flask_login import current_user, login_required, login_user
 from flask_login.config import COOKIE_NAME
 
 from forum import plugins
+from forum.auth import accounts
 from forum.auth import services as auth_services
+from forum.errors import AccountTaken
 from forum.extensions import limiter
+from forum.urls import safe_next_url
 from forum.users import services
 from forum.users.avatar import SIZES, letter_avatar_svg
 from forum.users.forms import EmailChangeForm, LanguageForm, PasswordChangeForm, ProfileForm
@@ -29,7 +32,7 @@ AVATAR_MAX_AGE = 60 * 60 * 24 * 30
 
 @bp.get("/u/<username>")
 def profile(username: str):
-    user = services.get_user_by_username(username)
+    user = accounts.get_user_by_username(username)
     if user is None:
         abort(404)
     activity = services.recent_activity(user, current_user)
@@ -107,11 +110,11 @@ def settings():
 def change_password():
     form = PasswordChangeForm()
     if form.validate():
-        if services.verify_password(current_user, form.current_password.data):
+        if accounts.verify_password(current_user, form.current_password.data):
             user = current_user._get_current_object()
             cookie_name = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
             remembered = cookie_name in request.cookies
-            services.change_password(user, form.password.data)
+            accounts.change_password(user, form.password.data)
             # The new password logs out other devices; keep this one logged in.
             login_user(user, remember=remembered)
             flash(_("Your new password is saved."), "success")
@@ -126,12 +129,12 @@ def change_password():
 def change_email():
     form = EmailChangeForm()
     if form.validate():
-        if not services.verify_password(current_user, form.current_password.data):
+        if not accounts.verify_password(current_user, form.current_password.data):
             form.current_password.errors = [_("This is not your current password.")]
         else:
             try:
                 auth_services.change_email_address(current_user, form.email.data)
-            except auth_services.AccountTaken:
+            except AccountTaken:
                 form.email.errors = [_("This e-mail address is already in use.")]
             else:
                 flash(
@@ -151,7 +154,7 @@ def set_language():
         services.set_locale(current_user, form.language.data)
     else:
         session["locale"] = form.language.data
-    return redirect(auth_services.safe_next_url(form.next.data) or url_for("boards.index"))
+    return redirect(safe_next_url(form.next.data) or url_for("boards.index"))
 
 
 @bp.get("/bookmarks")

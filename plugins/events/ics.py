@@ -7,7 +7,7 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from forum.db import utcnow
-from forum.templating import topic_url
+from forum.urls import topic_url
 
 from .models import Event
 from .services import first_post_text, local_zone

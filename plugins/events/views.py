@@ -13,7 +13,7 @@ from forum.boards.forms import MUNICIPALITY_LABELS
 from forum.boards.models import Municipality, Topic
 from forum.boards.queries import get_topic
 from forum.db import utcnow
-from forum.templating import topic_url
+from forum.urls import topic_url
 
 from . import ics, services
 from .models import Event, RsvpStatus

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from forum.boards.loaders import post_view
 from forum.boards.models import Post, Topic
-from forum.templating import topic_url
+from forum.urls import topic_url
 
 from . import services
 

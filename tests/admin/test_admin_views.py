@@ -5,9 +5,9 @@ import sqlalchemy as sa
 
 from forum.extensions import db
 from forum.membership.models import MembershipQuestion, RejectionTemplate
-from forum.moderation.audit import log_action
 from forum.moderation.models import AuditLog, WatchedWord, WatchedWordAction
-from forum.moderation.words import screen
+from forum.review.audit import log_action
+from forum.review.words import screen
 from forum.site.models import SiteText
 from forum.site.services import get_setting
 
@@ -363,7 +363,7 @@ def test_every_logged_action_has_a_name():
     import ast
     from pathlib import Path
 
-    from forum.moderation.audit import ACTION_LABELS
+    from forum.review.audit import ACTION_LABELS
 
     def codes(node, assignments) -> set[str]:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):

@@ -20,7 +20,7 @@ from forum.boards.models import Category, Topic
 from forum.demo import DEMO_PASSWORD, load_demo
 from forum.extensions import db
 from forum.moderation.models import ReviewItem
-from forum.templating import category_url, topic_url
+from forum.urls import category_url, topic_url
 from forum.users.models import User
 from tests.browser.conftest import WCAG_A_AA, log_in
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from forum.boards.models import Category, Topic
 from forum.demo import load_demo
 from forum.extensions import db
-from forum.templating import topic_url
+from forum.urls import topic_url
 
 PUBLIC_TOPIC = "Bin ich bei meinem Ehrenamt unfallversichert?"
 WCAG_A_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}

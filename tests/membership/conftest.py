@@ -1,4 +1,4 @@
-"""Fixtures for the joining and admin tests: English pages, staff, mail helpers."""
+"""Fixtures for the joining and admin tests: English pages, mail helpers."""
 
 import re
 
@@ -10,20 +10,9 @@ from forum.users.models import User
 
 
 @pytest.fixture(autouse=True)
-def english(client):
-    """Ask for English pages, so text assertions survive new translations."""
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
-def coordinator(make):
-    return make.user("koordination", role="moderator", locale="en")
-
-
-@pytest.fixture
-def admin(make):
-    return make.user("verwaltung", role="admin", locale="en")
+def english(english):
+    """Every test here reads English pages (tests/conftest.py sets the header)."""
+    return english
 
 
 def body(message) -> str:

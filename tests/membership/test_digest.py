@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from forum.extensions import db
-from forum.moderation import services as moderation
+from forum.membership import applications
 from forum.site.services import set_setting
 from forum.users.models import User
 
@@ -14,7 +14,7 @@ def _apply(app, make, *names: str) -> None:
     with app.app_context():
         for name in names:
             applicant = make.user(name, role="applicant")
-            moderation.submit_application(
+            applications.submit_application(
                 db.session.get(User, applicant.id), [{"question": "Q", "answer": "A"}], 1
             )
 
@@ -49,10 +49,10 @@ def test_decided_requests_are_not_listed(app, runner, make, coordinator, mailbox
     _set_notify(app, "daily")
     _apply(app, make, "anna", "bernd")
     with app.app_context():
-        item = moderation.latest_join_request(
+        item = applications.latest_join_request(
             db.session.scalar(sa.select(User).where(User.username == "anna"))
         )
-        moderation.approve_application(db.session.get(User, coordinator.id), item)
+        applications.approve_application(db.session.get(User, coordinator.id), item)
     mailbox.clear()
     runner.invoke(args=["moderation", "digest"])
     text = body(mailbox.to("koordination@example.org")[0])

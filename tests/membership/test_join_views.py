@@ -5,11 +5,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from forum.boards.services import BoardError
+from forum.errors import BoardError
 from forum.extensions import db
-from forum.membership import services
+from forum.membership import applications, services
 from forum.membership.models import MembershipApplication, MembershipQuestion
-from forum.moderation import services as moderation
 from forum.moderation.models import ReviewItem, ReviewStatus
 from forum.site.services import save_text, set_setting
 from forum.users.models import Role, User
@@ -220,7 +219,7 @@ def test_rejected_applicant_reads_the_reason(app, client, make, login_as, coordi
     client.post("/join", data={"netiquette_version": "0", "accept_netiquette": "y"})
     with app.app_context():
         item = db.session.scalar(sa.select(ReviewItem))
-        moderation.reject_application(
+        applications.reject_application(
             db.session.get(User, coordinator.id), item, "Bitte melden Sie sich telefonisch."
         )
     html = client.get("/join/waiting").get_data(as_text=True)
@@ -240,7 +239,7 @@ def test_rejected_applicant_may_apply_again(app, client, make, login_as, coordin
     assert client.post("/join", data=first).headers["Location"] == "/join/waiting"
     with app.app_context():
         item = db.session.scalar(sa.select(ReviewItem))
-        moderation.reject_application(
+        applications.reject_application(
             db.session.get(User, coordinator.id), item, "Bitte erzählen Sie mehr über sich."
         )
     waiting = client.get("/join/waiting").get_data(as_text=True)
@@ -274,19 +273,19 @@ def test_two_applications_sent_at_once_after_a_rejection_make_one_request(
 ):
     applicant = make.user("neu", role="applicant")
     with app.app_context():
-        moderation.submit_application(db.session.get(User, applicant.id), [], 1)
+        applications.submit_application(db.session.get(User, applicant.id), [], 1)
         item = db.session.scalar(sa.select(ReviewItem))
-        moderation.reject_application(db.session.get(User, coordinator.id), item, "Bitte mehr.")
+        applications.reject_application(db.session.get(User, coordinator.id), item, "Bitte mehr.")
     with app.app_context():
         first = db.session.get(User, applicant.id)
-        assert moderation.may_apply_again(first)
-        read = moderation.application_of(first)  # this request read the application ...
+        assert applications.may_apply_again(first)
+        read = applications.application_of(first)  # this request read the application ...
         with app.app_context():  # ... when another one sent the form first
-            moderation.submit_application(db.session.get(User, applicant.id), [], 1)
-        monkeypatch.setattr(moderation, "may_apply_again", lambda user: True)
-        assert moderation.application_of(first) is read  # as it was then
+            applications.submit_application(db.session.get(User, applicant.id), [], 1)
+        monkeypatch.setattr(applications, "may_apply_again", lambda user: True)
+        assert applications.application_of(first) is read  # as it was then
         with pytest.raises(BoardError):  # "You have already applied."
-            moderation.submit_application(first, [], 1)
+            applications.submit_application(first, [], 1)
     with app.app_context():
         pending = db.session.scalars(
             sa.select(ReviewItem).where(ReviewItem.status == ReviewStatus.PENDING)

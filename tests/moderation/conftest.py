@@ -1,4 +1,4 @@
-"""Fixtures for the moderation tests: a coordinator, a member category, review items."""
+"""Fixtures for the moderation tests: English pages, a member category, review items."""
 
 from dataclasses import dataclass
 
@@ -11,15 +11,9 @@ from tests.conftest import counting_statements
 
 
 @pytest.fixture(autouse=True)
-def english(client):
-    """Ask for English pages, so text assertions survive new translations."""
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
-def coordinator(make):
-    return make.user("koordination", role="moderator", locale="en")
+def english(english):
+    """Every test here reads English pages (tests/conftest.py sets the header)."""
+    return english
 
 
 @pytest.fixture
@@ -62,7 +56,7 @@ def join_request(app, make):
     """Return a function that makes an applicant with a pending join request."""
 
     def _make(username: str = "bewerberin"):
-        from forum.moderation.services import submit_application
+        from forum.membership.applications import submit_application
 
         applicant = make.user(username, role="applicant", locale="en")
         with app.app_context():

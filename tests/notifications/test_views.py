@@ -13,9 +13,9 @@ from tests.conftest import counting_statements, login
 
 
 @pytest.fixture(autouse=True)
-def english(client):
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+def english(english):
+    """Every test here reads English pages (tests/conftest.py sets the header)."""
+    return english
 
 
 @pytest.fixture

@@ -74,7 +74,7 @@ def new_topic(client, category, title="Erste-Hilfe-Kurs für Übungsleitende", *
 
 
 def topic_path(app, topic_id):
-    from forum.templating import topic_url
+    from forum.urls import topic_url
 
     with app.app_context(), app.test_request_context():
         return topic_url(db.session.get(Topic, topic_id))

@@ -87,7 +87,7 @@ def question(make, qa) -> Question:
 
 
 def page_of(app, client, topic) -> str:
-    from forum.templating import topic_url
+    from forum.urls import topic_url
 
     with app.test_request_context():
         url = topic_url(topic)

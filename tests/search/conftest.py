@@ -49,15 +49,15 @@ def _fast_passwords(monkeypatch):
     from werkzeug.security import generate_password_hash
 
     monkeypatch.setattr(
-        "forum.users.services.generate_password_hash",
+        "forum.auth.accounts.generate_password_hash",
         partial(generate_password_hash, method="pbkdf2:sha256:1000"),
     )
 
 
 @pytest.fixture(autouse=True)
-def english(client):
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+def english(english):
+    """Every test here reads English pages (tests/conftest.py sets the header)."""
+    return english
 
 
 @dataclass

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from forum.auth import accounts
 from forum.boards.models import Bookmark, Post
 from forum.db import utcnow
 from forum.extensions import db
@@ -24,7 +25,7 @@ def test_bookmark_windows(app, make):
             db.session.add(Bookmark(user_id=reader.id, post_id=post.id, created_at=stamp))
         db.session.commit()
 
-        user = services.get_user(reader.id)
+        user = accounts.get_user(reader.id)
         seen, cursor = [], None
         while True:
             page = services.list_bookmarks(user, cursor=cursor, limit=2)
@@ -39,7 +40,7 @@ def test_bookmark_windows(app, make):
 def test_bad_bookmark_cursor_starts_at_the_top(app, make):
     reader = make.user("dora")
     with app.app_context():
-        page = services.list_bookmarks(services.get_user(reader.id), cursor="kaputt_x")
+        page = services.list_bookmarks(accounts.get_user(reader.id), cursor="kaputt_x")
     assert page.items == [] and page.next_cursor is None
 
 
@@ -51,7 +52,7 @@ def test_recent_activity_is_limited(app, make):
         make.topic(author, category)
         make.post(topic, author)
     with app.app_context():
-        activity = services.recent_activity(services.get_user(author.id), None, limit=3)
+        activity = services.recent_activity(accounts.get_user(author.id), None, limit=3)
     assert len(activity.topics) == 3
     assert len(activity.posts) == 3
     assert all(item.post.post_number > 1 for item in activity.posts)
@@ -60,7 +61,7 @@ def test_recent_activity_is_limited(app, make):
 def test_update_profile_cooks_the_bio_once(app, make):
     dora = make.user("dora")
     with app.app_context():
-        user = services.get_user(dora.id)
+        user = accounts.get_user(dora.id)
         services.update_profile(
             user,
             display_name="  Dora  ",
