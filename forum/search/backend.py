@@ -85,6 +85,13 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
+def get_backend(app=None) -> Backend:
+    """Return the backend the app factory attached to ``app`` (the current app by default)."""
+    from flask import current_app
+
+    return (app or current_app).extensions["search"]
+
+
 def splitter_of(app) -> Splitter:
     from forum.search.analysis import splitter_for
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from forum.boards.models import Category, Post, Topic
 from forum.extensions import db
+from forum.search.backend import get_backend
 from forum.search.documents import Document, documents, watched_columns
 from forum.search.models import SearchOutbox
 
@@ -138,8 +139,6 @@ def process_outbox(app: Flask | None = None, *, batch: int = 500) -> int:
 
     Best-effort: errors are logged, the rows stay and count an attempt.
     """
-    from forum.search.services import get_backend
-
     app = app or current_app._get_current_object()
     backend = get_backend(app)
     applied = 0

@@ -22,7 +22,7 @@ from forum.boards.models import Category, Post, Topic
 from forum.extensions import db
 from forum.search import outbox
 from forum.search.analysis import STOP_WORDS, Splitter, fold, highlight_spans, terms
-from forum.search.backend import Backend, Criteria, Progress, splitter_of
+from forum.search.backend import Backend, Criteria, Progress, get_backend, splitter_of
 from forum.search.documents import documents, excluded_flags, plain_text
 from forum.search.models import SearchOutbox
 from forum.search.query import ParsedQuery, QueryError, parse, plugin_filter
@@ -87,10 +87,6 @@ class DeferredBackend:
     def close(self) -> None:
         if self._backend is not None:
             self._backend.close()
-
-
-def get_backend(app: Flask | None = None) -> Backend:
-    return (app or current_app).extensions["search"]
 
 
 def _splitter() -> Splitter:
