@@ -67,9 +67,9 @@ class Backend(Protocol):
     def search(self, criteria: Criteria, offset: int, limit: int) -> Hits:
         """Return the window of matching topics and how many there are."""
 
-    def apply(self, session, load) -> list:
-        """Under the backend's write lock, call ``load()`` -> (outbox rows, Work),
-        write the work and return the rows."""
+    def apply(self, session, load, remove) -> list:
+        """Under the backend's lock, call ``load()`` -> (outbox rows, Work), write the
+        work, then ``remove(rows)`` before releasing the lock; return the rows."""
 
     def rebuild(self, session, load, progress: Progress | None = None) -> int:
         """Replace the index with the documents ``load()`` yields; return their number."""

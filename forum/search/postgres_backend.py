@@ -115,15 +115,18 @@ class PostgresBackend:
         flush()
         return count
 
-    def apply(self, session, load):
+    def apply(self, session, load, remove):
         """Serialise with other processors, then ``load()`` the outbox batch and write it.
 
-        The caller commits, together with deleting the outbox rows.
+        ``remove`` deletes the outbox rows and commits, together with the
+        documents; the commit ends the transaction-level lock.
         """
         session.execute(sa.select(sa.func.pg_advisory_xact_lock(ADVISORY_LOCK)))
         rows, work = load()
         # Rows of deleted posts go with them (ON DELETE CASCADE).
         self._upsert(session, work.documents)
+        if rows:
+            remove(rows)
         return rows
 
     def rebuild(self, session, load, progress: Progress | None = None) -> int:

@@ -1,6 +1,6 @@
 """The embedded backend: a Whoosh index in instance/ (one folder per forum).
 
-Writers take Whoosh's lock file with a timeout; a writer that cannot get it
+Writers take Whoosh's lock files with a timeout; a writer that cannot get them
 leaves its outbox rows for whoever holds the lock (the holder keeps draining
 the outbox until it is empty), so gunicorn workers never show lock errors and
 never lose an update. Each thread keeps a searcher and opens a new one only
@@ -17,6 +17,7 @@ from whoosh import index, writing
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.scoring import BM25F
+from whoosh.util.filelock import try_for
 
 from forum.boards.models import Topic
 from forum.extensions import db
@@ -189,31 +190,43 @@ class WhooshBackend:
             "body_words": body_words.encode(),
         }
 
-    def apply(self, session, load):
-        """Take the writer lock, then ``load()`` the outbox batch and write it.
+    def apply(self, session, load, remove):
+        """Take the outbox lock and the writer lock, ``load()`` the outbox batch,
+        write it, commit and ``remove`` the rows before letting the next one in.
 
         Loading under the lock keeps two processes from writing an older state
-        over a newer one. Returns the outbox rows applied. Raises
-        whoosh.index.LockError when another writer holds the lock longer than
-        SEARCH_LOCK_TIMEOUT (the rows stay; that writer drains the outbox).
+        over a newer one; removing the rows under it keeps the next process
+        from applying them again. Returns the outbox rows applied. Raises
+        whoosh.index.LockError when another process holds a lock longer than
+        SEARCH_LOCK_TIMEOUT (the rows stay; that process drains the outbox).
         """
-        writer = self._index().writer(timeout=self.lock_timeout, delay=0.05, compound=False)
+        ix = self._index()
+        # The writer lock ends with the writer's commit, before the rows are
+        # removed; this one is held until they are.
+        outbox_lock = ix.lock("OUTBOX")
+        if not try_for(outbox_lock.acquire, timeout=self.lock_timeout, delay=0.05):
+            raise index.LockError("another process is applying the search outbox")
         try:
-            rows, work = load()
-            for post_id in work.post_ids_gone:
-                writer.delete_by_term("post_id", str(post_id))
-            for topic_id in work.topic_ids_gone:
-                writer.delete_by_term("topic_id", topic_id)
-            for document in work.documents:
-                writer.update_document(**self._fields(document))
-        except BaseException:
-            writer.cancel()
-            raise
-        if rows:
+            writer = ix.writer(timeout=self.lock_timeout, delay=0.05, compound=False)
+            try:
+                rows, work = load()
+                for post_id in work.post_ids_gone:
+                    writer.delete_by_term("post_id", str(post_id))
+                for topic_id in work.topic_ids_gone:
+                    writer.delete_by_term("topic_id", topic_id)
+                for document in work.documents:
+                    writer.update_document(**self._fields(document))
+            except BaseException:
+                writer.cancel()
+                raise
+            if not rows:
+                writer.cancel()
+                return rows
             writer.commit()
-        else:
-            writer.cancel()
-        return rows
+            remove(rows)
+            return rows
+        finally:
+            outbox_lock.release()
 
     def rebuild(self, session, load, progress: Progress | None = None) -> int:
         """Replace the whole index with the documents ``load()`` yields, under the lock."""
