@@ -4,7 +4,8 @@ Writers take Whoosh's lock files with a timeout; a writer that cannot get them
 leaves its outbox rows for whoever holds the lock (the holder keeps draining
 the outbox until it is empty), so gunicorn workers never show lock errors and
 never lose an update. Each thread keeps a searcher and opens a new one only
-when a writer has committed. Queries are evaluated by whoosh_engine.
+when a writer has committed. Queries are evaluated by whoosh_engine on what
+whoosh_segments reads from the index files.
 """
 
 import logging
@@ -24,7 +25,8 @@ from forum.extensions import db
 from forum.search.analysis import Splitter, analyzer, index_terms
 from forum.search.backend import Criteria, Hit, Hits, Progress
 from forum.search.documents import Document
-from forum.search.whoosh_engine import Clause, Evaluator, Request, TableCache
+from forum.search.whoosh_engine import Clause, Evaluator, Request
+from forum.search.whoosh_segments import TableCache
 
 log = logging.getLogger(__name__)
 
