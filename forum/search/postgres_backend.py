@@ -14,14 +14,14 @@ processors serialise on an advisory lock.
 """
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import ARRAY, array, insert
 
-from forum.boards.models import Topic
+from forum.boards.models import Post, Topic
 from forum.db import utcnow
 from forum.search.analysis import Splitter, expanded_text, fold
 from forum.search.backend import Criteria, Hit, Hits, Progress
-from forum.search.documents import Document
-from forum.search.models import SearchDocument
+from forum.search.documents import FLAGS, Document
+from forum.search.models import SearchDocument, SearchOutbox
 
 CONFIG = "german"
 #: Any constant: processors of the outbox take this transaction-level lock.
@@ -59,7 +59,27 @@ class PostgresBackend:
         pass
 
     def needs_rebuild(self) -> bool:
-        return False  # the vectors' layout is the migrations' business
+        """Whether rows hold other visibility flags than the posts have now (a new
+        or changed ``permissions.POST_STATES``; a reindex fixes it).
+
+        The vectors' layout is the migrations' business. Asked only while the
+        outbox is empty: until it is applied, changed posts differ anyway.
+        """
+        computed = sa.func.array_remove(
+            array([sa.case((condition, name)) for name, condition in FLAGS.items()]), sa.null()
+        )
+        stale = (
+            sa.select(SearchDocument.post_id)
+            .join(Post, Post.id == SearchDocument.post_id)
+            .join(Topic, Topic.id == Post.topic_id)
+            .where(SearchDocument.flags != sa.cast(computed, ARRAY(sa.String(30))))
+        )
+        with self.engine.connect() as connection:
+            return bool(
+                connection.scalar(
+                    sa.select(sa.exists(stale) & ~sa.exists(sa.select(SearchOutbox.id)))
+                )
+            )
 
     # --- Writing -----------------------------------------------------------------------
 

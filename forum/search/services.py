@@ -239,9 +239,13 @@ def _start_of(day: date | None) -> datetime | None:
 def _load_results(user: Any, post_ids: list[int], wanted: set[str]) -> list[SearchResult]:
     if not post_ids:
         return []
+    # The index already filtered by permissions; asking them again here only
+    # catches an index that lags behind (its outbox not yet applied).
     posts = db.session.scalars(
         sa.select(Post)
-        .where(Post.id.in_(post_ids))
+        .join(Topic, Topic.id == Post.topic_id)
+        .join(Category, Category.id == Topic.category_id)
+        .where(Post.id.in_(post_ids), permissions.findable_posts_clause(user))
         .options(
             joinedload(Post.user),
             joinedload(Post.topic).joinedload(Topic.category),
@@ -253,9 +257,7 @@ def _load_results(user: Any, post_ids: list[int], wanted: set[str]) -> list[Sear
     splitter = _splitter()
     for post_id in post_ids:
         post = by_id.get(post_id)
-        # The index already filtered by permissions; this only catches an index
-        # that lags behind (its outbox not yet applied).
-        if post is None or not post.is_visible or not permissions.can_read_topic(user, post.topic):
+        if post is None:
             logger.info("Search index is behind for post %s; left out.", post_id)
             continue
         results.append(

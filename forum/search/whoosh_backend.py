@@ -24,7 +24,7 @@ from forum.boards.models import Topic
 from forum.extensions import db
 from forum.search.analysis import Splitter, analyzer, index_terms
 from forum.search.backend import Criteria, Hit, Hits, Progress
-from forum.search.documents import Document
+from forum.search.documents import FIRST_FLAGS_SIGNATURE, Document, flags_signature
 from forum.search.whoosh_engine import Clause, Evaluator, Request
 from forum.search.whoosh_segments import TableCache
 
@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 TITLE_BOOST = 3.0
 INDEX_NAME = "posts"
 #: The layout of the index files; a change of ``schema()`` raises it, and an
-#: index of another layout asks for a reindex (see ``needs_rebuild``).
+#: index of another layout, or of other visibility flags (``flags_signature``),
+#: asks for a reindex (see ``needs_rebuild``).
 #: 2: title and text without positions, word sequences for phrases.
 LAYOUT = "2"
 LAYOUT_FILE = "layout.txt"
@@ -113,7 +114,8 @@ class WhooshBackend:
             return self._ix
 
     def needs_rebuild(self) -> bool:
-        """Whether the index files were written in an older layout (a reindex fixes it).
+        """Whether the index files were written in an older layout or with other
+        visibility flags (a reindex fixes it).
 
         Whoosh records the schema of the last writer, not of every segment,
         so the layout is kept in a file of its own, written with a new or
@@ -124,10 +126,15 @@ class WhooshBackend:
 
     def _layout_outdated(self) -> bool:
         path = self.directory / LAYOUT_FILE
-        return not path.exists() or path.read_text().strip() != LAYOUT
+        if not path.exists():
+            return True
+        layout, _, flags = path.read_text().partition("\nflags ")
+        # Files of the first layout-2 indexes name no flags: they have the first ones.
+        written = flags.strip() or FIRST_FLAGS_SIGNATURE
+        return layout.strip() != LAYOUT or written != flags_signature()
 
     def _write_layout(self) -> None:
-        (self.directory / LAYOUT_FILE).write_text(LAYOUT + "\n")
+        (self.directory / LAYOUT_FILE).write_text(f"{LAYOUT}\nflags {flags_signature()}\n")
 
     def _create(self):
         try:

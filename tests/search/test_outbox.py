@@ -306,3 +306,25 @@ def test_an_index_from_an_older_layout_asks_for_a_reindex(app, search_backend, m
     result = runner.invoke(args=["search", "status"])
     assert result.exit_code == 0 and "in step" in result.output
     assert find('"Wir sortieren Jacken"').titles == ["Kleiderkammer Sassenburg"]
+
+
+def test_a_new_post_state_in_permissions_asks_for_a_reindex(app, make, find, runner, monkeypatch):
+    from forum import permissions
+    from forum.boards.models import Topic
+
+    category = make.category(read_level="public")
+    topic = make.topic(category=category, title="Seniorentanz", raw="Jeden Dienstag.")
+    make.topic(category=category, title="Seniorentanz im Sommer", raw="Auch im Juli.")
+    with app.app_context():
+        db.session.get(Topic, topic.id).closed = True
+        db.session.commit()
+    assert runner.invoke(args=["search", "status"]).exit_code == 0
+    # Posts of closed topics are now kept from everybody: a state of its own.
+    monkeypatch.setitem(permissions.POST_STATES, "topic_closed", Topic.closed.is_(True))
+    result = runner.invoke(args=["search", "status"])
+    assert result.exit_code == 1
+    assert "search reindex" in result.output
+    assert runner.invoke(args=["search", "reindex"]).exit_code == 0
+    result = runner.invoke(args=["search", "status"])
+    assert result.exit_code == 0 and "in step" in result.output
+    assert find("Seniorentanz").titles == ["Seniorentanz im Sommer"]
