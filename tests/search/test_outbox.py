@@ -328,3 +328,16 @@ def test_a_new_post_state_in_permissions_asks_for_a_reindex(app, make, find, run
     result = runner.invoke(args=["search", "status"])
     assert result.exit_code == 0 and "in step" in result.output
     assert find("Seniorentanz").titles == ["Seniorentanz im Sommer"]
+
+
+def test_an_index_written_before_the_flags_were_recorded_stays_in_step(
+    app, search_backend, make, runner
+):
+    if search_backend != "whoosh":
+        pytest.skip("only the Whoosh index keeps a file layout of its own")
+    make.topic(category=make.category(read_level="public"), title="Tauschbörse")
+    layout = Path(app.config["SEARCH_INDEX_DIR"]) / "layout.txt"
+    assert layout.read_text().startswith("2\nflags ")
+    layout.write_text("2\n")  # as the index files of the previous release
+    result = runner.invoke(args=["search", "status"])
+    assert result.exit_code == 0 and "in step" in result.output
