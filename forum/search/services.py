@@ -15,7 +15,7 @@ from flask import Flask, current_app
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from forum import permissions
 from forum.boards.models import Category, Post, Topic
@@ -243,13 +243,13 @@ def _load_results(user: Any, post_ids: list[int], wanted: set[str]) -> list[Sear
     # catches an index that lags behind (its outbox not yet applied).
     posts = db.session.scalars(
         sa.select(Post)
-        .join(Topic, Topic.id == Post.topic_id)
-        .join(Category, Category.id == Topic.category_id)
+        .join(Post.topic)
+        .join(Topic.category)
         .where(Post.id.in_(post_ids), permissions.findable_posts_clause(user))
         .options(
             joinedload(Post.user),
-            joinedload(Post.topic).joinedload(Topic.category),
-            joinedload(Post.topic).joinedload(Topic.user),
+            contains_eager(Post.topic).contains_eager(Topic.category),
+            contains_eager(Post.topic).joinedload(Topic.user),
         )
     ).all()
     by_id = {post.id: post for post in posts}
