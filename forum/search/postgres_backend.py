@@ -7,7 +7,7 @@ visibility flags, ...), kept in step by the outbox like the Whoosh index. A
 query ranks the rows of that one table: joining every match to posts, topics
 and categories first cost ~200 ms for a common word at 100,000 posts. Like
 the Whoosh index, the copies follow a change (a category's new read level)
-when the outbox is applied, normally right after the commit; until then a
+when the outbox is applied, normally after the response; until then a
 search may count what it no longer shows, never show it: the results are
 loaded through forum.permissions again. Several app servers share it;
 processors serialise on an advisory lock.
