@@ -136,7 +136,7 @@ SEARCH_INDEX_DIR = ""
 SEARCH_REBUILD_MISSING = True
 #: Topics per page of search results.
 SEARCH_PER_PAGE = 20
-#: Seconds a process waits for the Whoosh writer lock before leaving its index
+#: Seconds a process waits for the Whoosh index locks before leaving its index
 #: work in the outbox for the process holding the lock.
 SEARCH_LOCK_TIMEOUT = 2.0
 #: Longer queries are cut to this many characters.

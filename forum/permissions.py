@@ -58,6 +58,35 @@ def visible_posts_clause(user: Any) -> sa.ColumnElement[bool]:
     return sa.and_(Post.deleted_at.is_(None), Post.hidden_at.is_(None))
 
 
+#: States that keep a post from people finding it out of its topic (search):
+#: name -> SQL condition on Post joined with Topic, true when the post is in
+#: that state. Search copies each post's states into its index, so adding or
+#: changing one needs a reindex (``flask --app forum search status`` says so).
+POST_STATES: dict[str, sa.ColumnElement[bool]] = {
+    "post_deleted": Post.deleted_at.is_not(None),
+    "post_hidden": Post.hidden_at.is_not(None),
+    "topic_deleted": Topic.deleted_at.is_not(None),
+    "topic_unlisted": Topic.unlisted.is_(True),
+}
+
+
+def findable_states(user: Any) -> frozenset[str]:
+    """Return the POST_STATES whose posts this person may still find (search)."""
+    if is_staff(user):
+        # Unlisted topics stay in staff lists (visible_topics_clause). Deleted
+        # and hidden posts stay out of search for everybody, as in Discourse.
+        return frozenset({"topic_unlisted"})
+    return frozenset()
+
+
+def findable_posts_clause(user: Any) -> sa.ColumnElement[bool]:
+    """Return a SQL condition on Post joined with Topic and Category: the posts
+    this person may find out of their topic (search)."""
+    findable = findable_states(user)
+    kept_out = [sa.not_(state) for name, state in POST_STATES.items() if name not in findable]
+    return sa.and_(readable_categories_clause(user), *kept_out)
+
+
 def is_staff(user: Any) -> bool:
     account = _account(user)
     return account is not None and account.is_staff

@@ -16,9 +16,9 @@ __all__ = ["QueryError", "enqueue", "init_app", "register_filter", "unregister_f
 
 
 def init_app(app: Flask) -> None:
-    """Attach the search backend to ``app`` and start following changes."""
+    """Attach the search backend to ``app`` and follow changes (applied after responses)."""
     from forum.search import outbox
     from forum.search.services import make_backend
 
     app.extensions["search"] = make_backend(app)
-    outbox.install_listeners()
+    outbox.init_app(app)

@@ -67,9 +67,9 @@ class Backend(Protocol):
     def search(self, criteria: Criteria, offset: int, limit: int) -> Hits:
         """Return the window of matching topics and how many there are."""
 
-    def apply(self, session, load) -> list:
-        """Under the backend's write lock, call ``load()`` -> (outbox rows, Work),
-        write the work and return the rows."""
+    def apply(self, session, load, remove) -> list:
+        """Under the backend's lock, call ``load()`` -> (outbox rows, Work), write the
+        work, then ``remove(rows)`` before releasing the lock; return the rows."""
 
     def rebuild(self, session, load, progress: Progress | None = None) -> int:
         """Replace the index with the documents ``load()`` yields; return their number."""
@@ -83,6 +83,13 @@ class Backend(Protocol):
         """Whether the index was built in a layout this version cannot read."""
 
     def close(self) -> None: ...
+
+
+def get_backend(app=None) -> Backend:
+    """Return the backend the app factory attached to ``app`` (the current app by default)."""
+    from flask import current_app
+
+    return (app or current_app).extensions["search"]
 
 
 def splitter_of(app) -> Splitter:

@@ -1,14 +1,17 @@
 """What a search document holds, read from the database for both backends.
 
 One document per post. It carries the topic's title, the post's text and
-everything the query filters on, including the *visibility flags*: the
-permission filter excludes documents with a flag the searcher may not see.
+everything the query filters on, including the *visibility flags*: the post's
+states from ``forum.permissions.POST_STATES`` (deleted, hidden, ...). The
+permission filter excludes documents with a flag the searcher may not find
+(``permissions.findable_states``).
 
-To index a new visibility flag (say a moderation column ``Post.pending_at``),
-add one line to ``FLAGS``; the outbox watches its columns automatically, and
-``excluded_flags`` decides who may still find such posts.
+A new state (say a moderation column ``Post.pending_at``) is one line in
+``permissions.POST_STATES``: the outbox watches its columns automatically,
+and both backends report that the index needs a reindex (``flags_signature``).
 """
 
+import hashlib
 import html
 import re
 from collections.abc import Iterator
@@ -23,25 +26,25 @@ from forum import permissions
 from forum.boards.models import Category, Post, Topic
 from forum.plugins import search_fields
 
-#: name -> SQL condition that is true when the post must be kept from readers.
-FLAGS: dict[str, sa.ColumnElement[bool]] = {
-    "post_deleted": Post.deleted_at.is_not(None),
-    "post_hidden": Post.hidden_at.is_not(None),
-    "topic_deleted": Topic.deleted_at.is_not(None),
-    "topic_unlisted": Topic.unlisted.is_(True),
-}
-
-#: Flags staff may still find, mirroring permissions.visible_topics_clause
-#: (unlisted topics stay in staff lists). Deleted and hidden posts stay out of
-#: search for everybody, as in Discourse.
-STAFF_MAY_FIND = frozenset({"topic_unlisted"})
+#: name -> SQL condition on Post and Topic, true when the post is kept from
+#: some readers: the states forum.permissions defines.
+FLAGS: dict[str, sa.ColumnElement[bool]] = permissions.POST_STATES
 
 
 def excluded_flags(user: Any) -> frozenset[str]:
     """Return the flags that keep a document from this user's results."""
-    if permissions.is_staff(user):
-        return frozenset(FLAGS) - STAFF_MAY_FIND
-    return frozenset(FLAGS)
+    return frozenset(FLAGS) - permissions.findable_states(user)
+
+
+def flags_signature() -> str:
+    """Return a fingerprint of the flags' names and conditions; indexes built
+    under another one lack or misplace flags and need a reindex."""
+    text = "\n".join(f"{name}: {condition}" for name, condition in sorted(FLAGS.items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+#: The flags of indexes written before their signature was recorded.
+FIRST_FLAGS_SIGNATURE = "0aaa1e99f89029e4"
 
 
 def watched_columns() -> dict[type, set[str]]:

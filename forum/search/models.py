@@ -55,7 +55,7 @@ class SearchDocument(Base):
     post_number: Mapped[int]
     #: The category's read level (forum.permissions).
     level: Mapped[str] = mapped_column(sa.String(20))
-    #: Visibility flags (forum.search.documents.FLAGS) the post carries.
+    #: Visibility flags (forum.permissions.POST_STATES) the post carries.
     flags: Mapped[list[str]] = mapped_column(ARRAY(sa.String(30)).with_variant(sa.JSON(), "sqlite"))
     closed: Mapped[bool]
     created_at: Mapped[datetime]

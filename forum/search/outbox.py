@@ -2,9 +2,25 @@
 
 Session events on ``db.session`` notice every change search cares about
 (see ``documents.watched_columns``) and insert outbox rows during the same
-flush, so the rows commit or roll back with the change. After the commit the
-rows are applied to the index best-effort: a failure only logs and leaves them
-for the next commit, ``flask --app forum search process-outbox`` or a reindex.
+flush, so the rows commit or roll back with the change. The rows are the
+guarantee; applying them to the index is best-effort and may come later:
+
+- In a request, the outbox is applied after the response has been sent
+  (``response.call_on_close``, as the read position is written), so a reply
+  never waits for the index. A commit made after the response was built, or
+  in a request that ends without one (an exception passed on, a
+  ``test_request_context``), is applied when the request context ends.
+- Outside a request (CLI commands, the demo loader, tests calling services)
+  the outbox is applied right after the commit, so a command's changes are
+  searchable when it returns.
+
+Whatever is not applied stays: a failure only logs, a process that dies
+before applying leaves the rows, and the next application in any process,
+``flask --app forum search process-outbox`` or a reindex picks them up.
+
+Processes apply the outbox one at a time (the backend's lock) and delete the
+rows they applied before letting the next one in, so two processes never
+apply the same rows twice and never drop rows another one wrote meanwhile.
 
 Changes made with Core statements (``sa.update(...)``) fire no ORM events;
 code that changes searchable columns that way calls ``enqueue`` itself.
@@ -15,18 +31,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context
+from flask import Flask, Response, current_app, g, has_app_context, has_request_context
 from sqlalchemy.orm import Session
 
 from forum.boards.models import Category, Post, Topic
 from forum.extensions import db
+from forum.search.backend import get_backend
 from forum.search.documents import Document, documents, watched_columns
 from forum.search.models import SearchOutbox
 
 logger = logging.getLogger(__name__)
 
 KINDS = {Post: "post", Topic: "topic", Category: "category"}
+#: session.info: this transaction wrote outbox rows.
 _PENDING = "search_outbox_pending"
+#: g: rows were committed in this request, to be applied after its response.
+_DEFERRED = "search_outbox_deferred"
+#: g: the response is built; later commits cannot be handed to it.
+_RESPONDED = "search_outbox_responded"
 _installed = False
 
 
@@ -39,6 +61,13 @@ def install_listeners() -> None:
     sa.event.listen(db.session, "after_commit", _after_commit)
     sa.event.listen(db.session, "after_rollback", _after_rollback)
     _installed = True
+
+
+def init_app(app: Flask) -> None:
+    """Apply what a request committed after its response (see the module docstring)."""
+    install_listeners()
+    app.after_request(_hand_to_response)
+    app.teardown_request(_apply_left_over)
 
 
 def _enabled() -> bool:
@@ -91,11 +120,39 @@ def enqueue(kind: str, target_id: int) -> None:
 def _after_commit(session: Session) -> None:
     if not session.info.pop(_PENDING, False) or not _enabled():
         return
+    if has_request_context() and not g.get(_RESPONDED):
+        g.setdefault(_DEFERRED, True)
+        return
     process_outbox(current_app._get_current_object())
 
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+
+
+def _hand_to_response(response: Response) -> Response:
+    g.setdefault(_RESPONDED, True)
+    if g.pop(_DEFERRED, False):
+        response.call_on_close(_applier(current_app._get_current_object()))
+    return response
+
+
+def _apply_left_over(_error: BaseException | None) -> None:
+    if g.pop(_DEFERRED, False):
+        _applier(current_app._get_current_object())()
+
+
+def _applier(app: Flask):
+    def apply() -> None:
+        # Runs after the response, where an exception would only reach the
+        # server's log; the rows stay for the next application either way.
+        try:
+            with app.app_context():
+                process_outbox(app)
+        except Exception:
+            logger.warning("Applying the search outbox failed; it keeps the rows.", exc_info=True)
+
+    return apply
 
 
 # --- Applying the outbox -------------------------------------------------------------
@@ -138,15 +195,22 @@ def process_outbox(app: Flask | None = None, *, batch: int = 500) -> int:
 
     Best-effort: errors are logged, the rows stay and count an attempt.
     """
-    from forum.search.services import get_backend
-
     app = app or current_app._get_current_object()
     backend = get_backend(app)
     applied = 0
     with Session(db.engine) as session:
+
+        def remove(rows: list) -> None:
+            # Called by the backend while it still holds its lock, once the
+            # index has the work: the next process finds these rows gone.
+            session.execute(
+                sa.delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows]))
+            )
+            session.commit()
+
         while True:
             try:
-                rows = backend.apply(session, lambda: _next_batch(session, batch))
+                rows = backend.apply(session, lambda: _next_batch(session, batch), remove)
             except Exception:
                 session.rollback()
                 logger.warning("Search index update failed; the outbox keeps it.", exc_info=True)
@@ -155,10 +219,6 @@ def process_outbox(app: Flask | None = None, *, batch: int = 500) -> int:
             if not rows:
                 session.commit()
                 return applied
-            session.execute(
-                sa.delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows]))
-            )
-            session.commit()
             applied += len(rows)
 
 

@@ -7,21 +7,21 @@ visibility flags, ...), kept in step by the outbox like the Whoosh index. A
 query ranks the rows of that one table: joining every match to posts, topics
 and categories first cost ~200 ms for a common word at 100,000 posts. Like
 the Whoosh index, the copies follow a change (a category's new read level)
-when the outbox is applied, normally right after the commit; until then a
+when the outbox is applied, normally after the response; until then a
 search may count what it no longer shows, never show it: the results are
 loaded through forum.permissions again. Several app servers share it;
 processors serialise on an advisory lock.
 """
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import ARRAY, array, insert
 
-from forum.boards.models import Topic
+from forum.boards.models import Post, Topic
 from forum.db import utcnow
 from forum.search.analysis import Splitter, expanded_text, fold
 from forum.search.backend import Criteria, Hit, Hits, Progress
-from forum.search.documents import Document
-from forum.search.models import SearchDocument
+from forum.search.documents import FLAGS, Document
+from forum.search.models import SearchDocument, SearchOutbox
 
 CONFIG = "german"
 #: Any constant: processors of the outbox take this transaction-level lock.
@@ -59,7 +59,27 @@ class PostgresBackend:
         pass
 
     def needs_rebuild(self) -> bool:
-        return False  # the vectors' layout is the migrations' business
+        """Whether rows hold other visibility flags than the posts have now (a new
+        or changed ``permissions.POST_STATES``; a reindex fixes it).
+
+        The vectors' layout is the migrations' business. Asked only while the
+        outbox is empty: until it is applied, changed posts differ anyway.
+        """
+        computed = sa.func.array_remove(
+            array([sa.case((condition, name)) for name, condition in FLAGS.items()]), sa.null()
+        )
+        stale = (
+            sa.select(SearchDocument.post_id)
+            .join(Post, Post.id == SearchDocument.post_id)
+            .join(Topic, Topic.id == Post.topic_id)
+            .where(SearchDocument.flags != sa.cast(computed, ARRAY(sa.String(30))))
+        )
+        with self.engine.connect() as connection:
+            return bool(
+                connection.scalar(
+                    sa.select(sa.exists(stale) & ~sa.exists(sa.select(SearchOutbox.id)))
+                )
+            )
 
     # --- Writing -----------------------------------------------------------------------
 
@@ -115,15 +135,18 @@ class PostgresBackend:
         flush()
         return count
 
-    def apply(self, session, load):
+    def apply(self, session, load, remove):
         """Serialise with other processors, then ``load()`` the outbox batch and write it.
 
-        The caller commits, together with deleting the outbox rows.
+        ``remove`` deletes the outbox rows and commits, together with the
+        documents; the commit ends the transaction-level lock.
         """
         session.execute(sa.select(sa.func.pg_advisory_xact_lock(ADVISORY_LOCK)))
         rows, work = load()
         # Rows of deleted posts go with them (ON DELETE CASCADE).
         self._upsert(session, work.documents)
+        if rows:
+            remove(rows)
         return rows
 
     def rebuild(self, session, load, progress: Progress | None = None) -> int:

@@ -15,14 +15,14 @@ from flask import Flask, current_app
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from forum import permissions
 from forum.boards.models import Category, Post, Topic
 from forum.extensions import db
 from forum.search import outbox
 from forum.search.analysis import STOP_WORDS, Splitter, fold, highlight_spans, terms
-from forum.search.backend import Backend, Criteria, Progress, splitter_of
+from forum.search.backend import Backend, Criteria, Progress, get_backend, splitter_of
 from forum.search.documents import documents, excluded_flags, plain_text
 from forum.search.models import SearchOutbox
 from forum.search.query import ParsedQuery, QueryError, parse, plugin_filter
@@ -87,10 +87,6 @@ class DeferredBackend:
     def close(self) -> None:
         if self._backend is not None:
             self._backend.close()
-
-
-def get_backend(app: Flask | None = None) -> Backend:
-    return (app or current_app).extensions["search"]
 
 
 def _splitter() -> Splitter:
@@ -243,13 +239,17 @@ def _start_of(day: date | None) -> datetime | None:
 def _load_results(user: Any, post_ids: list[int], wanted: set[str]) -> list[SearchResult]:
     if not post_ids:
         return []
+    # The index already filtered by permissions; asking them again here only
+    # catches an index that lags behind (its outbox not yet applied).
     posts = db.session.scalars(
         sa.select(Post)
-        .where(Post.id.in_(post_ids))
+        .join(Post.topic)
+        .join(Topic.category)
+        .where(Post.id.in_(post_ids), permissions.findable_posts_clause(user))
         .options(
             joinedload(Post.user),
-            joinedload(Post.topic).joinedload(Topic.category),
-            joinedload(Post.topic).joinedload(Topic.user),
+            contains_eager(Post.topic).contains_eager(Topic.category),
+            contains_eager(Post.topic).joinedload(Topic.user),
         )
     ).all()
     by_id = {post.id: post for post in posts}
@@ -257,9 +257,7 @@ def _load_results(user: Any, post_ids: list[int], wanted: set[str]) -> list[Sear
     splitter = _splitter()
     for post_id in post_ids:
         post = by_id.get(post_id)
-        # The index already filtered by permissions; this only catches an index
-        # that lags behind (its outbox not yet applied).
-        if post is None or not post.is_visible or not permissions.can_read_topic(user, post.topic):
+        if post is None:
             logger.info("Search index is behind for post %s; left out.", post_id)
             continue
         results.append(

@@ -5,9 +5,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forum.boards.queries import readable_categories
-from forum.memory import release_free_memory
 from forum.search import services
 from forum.search.forms import AdvancedSearchForm
+from forum.search.memory import release_free_memory
 from forum.search.query import QueryError
 
 bp = Blueprint("search", __name__)
@@ -15,7 +15,7 @@ bp = Blueprint("search", __name__)
 
 @bp.after_request
 def _release_memory(response):
-    # A search frees large dictionaries; give the memory back (forum/memory.py).
+    # A search frees large dictionaries; give the memory back (forum/search/memory.py).
     release_free_memory()
     return response
 

@@ -1,10 +1,11 @@
 """The embedded backend: a Whoosh index in instance/ (one folder per forum).
 
-Writers take Whoosh's lock file with a timeout; a writer that cannot get it
+Writers take Whoosh's lock files with a timeout; a writer that cannot get them
 leaves its outbox rows for whoever holds the lock (the holder keeps draining
 the outbox until it is empty), so gunicorn workers never show lock errors and
 never lose an update. Each thread keeps a searcher and opens a new one only
-when a writer has committed. Queries are evaluated by whoosh_engine.
+when a writer has committed. Queries are evaluated by whoosh_engine on what
+whoosh_segments reads from the index files.
 """
 
 import logging
@@ -17,13 +18,15 @@ from whoosh import index, writing
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.scoring import BM25F
+from whoosh.util.filelock import try_for
 
 from forum.boards.models import Topic
 from forum.extensions import db
 from forum.search.analysis import Splitter, analyzer, index_terms
 from forum.search.backend import Criteria, Hit, Hits, Progress
-from forum.search.documents import Document
-from forum.search.whoosh_engine import Clause, Evaluator, Request, TableCache
+from forum.search.documents import FIRST_FLAGS_SIGNATURE, Document, flags_signature
+from forum.search.whoosh_engine import Clause, Evaluator, Request
+from forum.search.whoosh_segments import TableCache
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +34,8 @@ log = logging.getLogger(__name__)
 TITLE_BOOST = 3.0
 INDEX_NAME = "posts"
 #: The layout of the index files; a change of ``schema()`` raises it, and an
-#: index of another layout asks for a reindex (see ``needs_rebuild``).
+#: index of another layout, or of other visibility flags (``flags_signature``),
+#: asks for a reindex (see ``needs_rebuild``).
 #: 2: title and text without positions, word sequences for phrases.
 LAYOUT = "2"
 LAYOUT_FILE = "layout.txt"
@@ -110,7 +114,8 @@ class WhooshBackend:
             return self._ix
 
     def needs_rebuild(self) -> bool:
-        """Whether the index files were written in an older layout (a reindex fixes it).
+        """Whether the index files were written in an older layout or with other
+        visibility flags (a reindex fixes it).
 
         Whoosh records the schema of the last writer, not of every segment,
         so the layout is kept in a file of its own, written with a new or
@@ -121,10 +126,15 @@ class WhooshBackend:
 
     def _layout_outdated(self) -> bool:
         path = self.directory / LAYOUT_FILE
-        return not path.exists() or path.read_text().strip() != LAYOUT
+        if not path.exists():
+            return True
+        layout, _, flags = path.read_text().partition("\nflags ")
+        # Files of the first layout-2 indexes name no flags: they have the first ones.
+        written = flags.strip() or FIRST_FLAGS_SIGNATURE
+        return layout.strip() != LAYOUT or written != flags_signature()
 
     def _write_layout(self) -> None:
-        (self.directory / LAYOUT_FILE).write_text(LAYOUT + "\n")
+        (self.directory / LAYOUT_FILE).write_text(f"{LAYOUT}\nflags {flags_signature()}\n")
 
     def _create(self):
         try:
@@ -189,31 +199,43 @@ class WhooshBackend:
             "body_words": body_words.encode(),
         }
 
-    def apply(self, session, load):
-        """Take the writer lock, then ``load()`` the outbox batch and write it.
+    def apply(self, session, load, remove):
+        """Take the outbox lock and the writer lock, ``load()`` the outbox batch,
+        write it, commit and ``remove`` the rows before letting the next one in.
 
         Loading under the lock keeps two processes from writing an older state
-        over a newer one. Returns the outbox rows applied. Raises
-        whoosh.index.LockError when another writer holds the lock longer than
-        SEARCH_LOCK_TIMEOUT (the rows stay; that writer drains the outbox).
+        over a newer one; removing the rows under it keeps the next process
+        from applying them again. Returns the outbox rows applied. Raises
+        whoosh.index.LockError when another process holds a lock longer than
+        SEARCH_LOCK_TIMEOUT (the rows stay; that process drains the outbox).
         """
-        writer = self._index().writer(timeout=self.lock_timeout, delay=0.05, compound=False)
+        ix = self._index()
+        # The writer lock ends with the writer's commit, before the rows are
+        # removed; this one is held until they are.
+        outbox_lock = ix.lock("OUTBOX")
+        if not try_for(outbox_lock.acquire, timeout=self.lock_timeout, delay=0.05):
+            raise index.LockError("another process is applying the search outbox")
         try:
-            rows, work = load()
-            for post_id in work.post_ids_gone:
-                writer.delete_by_term("post_id", str(post_id))
-            for topic_id in work.topic_ids_gone:
-                writer.delete_by_term("topic_id", topic_id)
-            for document in work.documents:
-                writer.update_document(**self._fields(document))
-        except BaseException:
-            writer.cancel()
-            raise
-        if rows:
+            writer = ix.writer(timeout=self.lock_timeout, delay=0.05, compound=False)
+            try:
+                rows, work = load()
+                for post_id in work.post_ids_gone:
+                    writer.delete_by_term("post_id", str(post_id))
+                for topic_id in work.topic_ids_gone:
+                    writer.delete_by_term("topic_id", topic_id)
+                for document in work.documents:
+                    writer.update_document(**self._fields(document))
+            except BaseException:
+                writer.cancel()
+                raise
+            if not rows:
+                writer.cancel()
+                return rows
             writer.commit()
-        else:
-            writer.cancel()
-        return rows
+            remove(rows)
+            return rows
+        finally:
+            outbox_lock.release()
 
     def rebuild(self, session, load, progress: Progress | None = None) -> int:
         """Replace the whole index with the documents ``load()`` yields, under the lock."""

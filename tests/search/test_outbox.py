@@ -1,6 +1,9 @@
 """The outbox: index failures lose nothing, reindex repairs, status tells."""
 
 import multiprocessing
+import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -122,6 +125,118 @@ def test_enqueue_covers_core_updates(app, make, find):
         enqueue("user", 1)
 
 
+# --- After the response --------------------------------------------------------------
+
+
+def test_a_reply_is_indexed_after_its_response_has_gone_out(app, make, find, client, login_as):
+    author = make.user("antwortende")
+    topic = make.topic(author, make.category(read_level="public"), "Lesepaten gesucht")
+    login_as(author)
+    response = client.post(f"/t/{topic.id}/reply", data={"raw": "Ich lese gern Märchen vor."})
+    assert response.status_code == 302
+    # The response exists, the reply and its outbox row are committed, the
+    # index has not been touched yet ...
+    assert _pending(app) == 1
+    assert find("Märchen").total == 0
+    # ... until the server closes the response, as after sending it.
+    response.close()
+    assert _pending(app) == 0
+    assert find("Märchen").titles == ["Lesepaten gesucht"]
+
+
+def test_a_commit_in_a_request_context_without_a_response_is_applied_when_it_ends(app, make, find):
+    from forum.boards.models import Topic
+    from forum.boards.services import create_post
+    from forum.users.models import User
+
+    author = make.user()
+    topic = make.topic(author, make.category(read_level="public"), "Kleiderkammer")
+    with app.test_request_context():
+        create_post(db.session.get(User, author.id), db.session.get(Topic, topic.id), "Mäntel")
+        assert _pending(app) == 1
+    assert _pending(app) == 0
+    assert find("Mäntel").total == 1
+
+
+def _reply_and_die(config: dict, instance: str, topic_id: int, username: str, password: str):
+    """Reply through the web, then end the process before the response is closed."""
+    from forum import create_app
+
+    app = create_app(config, instance_path=instance)
+    client = app.test_client()
+    assert client.post("/login", data={"login": username, "password": password}).status_code == 302
+    response = client.post(f"/t/{topic_id}/reply", data={"raw": "Wer flickt Fahrradschläuche?"})
+    assert response.status_code == 302
+    os._exit(0)  # the worker dies: no close, no cleanup
+
+
+def test_a_crash_between_commit_and_indexing_leaves_the_row_for_the_next_drain(
+    app, app_config, make, find, client, login_as, tmp_path
+):
+    author = make.user("radlerin")
+    topic = make.topic(author, make.category(read_level="public"), "Fahrradwerkstatt")
+    worker = multiprocessing.get_context("spawn").Process(
+        target=_reply_and_die,
+        args=(app_config, str(tmp_path / "dying"), topic.id, author.username, make.password),
+    )
+    worker.start()
+    worker.join(timeout=120)
+    assert worker.exitcode == 0
+    assert _pending(app) == 1
+    assert find("Fahrradschläuche").total == 0
+    # The next request that writes, in another process, applies the outbox
+    # after its own response, the dead worker's row included.
+    login_as(author)
+    client.post(f"/t/{topic.id}/reply", data={"raw": "Die Werkstatt hat Flicken."}).close()
+    assert _pending(app) == 0
+    assert find("Fahrradschläuche").total == 1
+    assert find("Flicken").total == 1
+
+
+def test_two_drains_at_once_apply_each_row_once(app, make, find, broken_index, monkeypatch):
+    from forum.search import outbox
+
+    category = make.category(read_level="public")
+    for number in range(6):
+        make.topic(category=category, title=f"Nachbarschaftscafé Treffen {number}")
+    assert _pending(app) == 6
+    broken_index()
+    applied: list[int] = []
+    resolve = outbox.resolve
+
+    def recording_resolve(session, rows):
+        applied.extend(row.id for row in rows)
+        return resolve(session, rows)
+
+    backend = app.extensions["search"]
+    apply = backend.apply
+
+    def slow_apply(session, load, remove):
+        def slow_remove(rows):
+            time.sleep(0.2)  # widen the gap between writing the index and removing the rows
+            remove(rows)
+
+        return apply(session, load, slow_remove)
+
+    monkeypatch.setattr(outbox, "resolve", recording_resolve)
+    monkeypatch.setattr(backend, "apply", slow_apply)
+    start = threading.Barrier(2)
+
+    def drain():
+        start.wait()
+        with app.app_context():
+            outbox.process_outbox(app, batch=2)
+
+    threads = [threading.Thread(target=drain) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(applied) == len(set(applied)) == 6
+    assert _pending(app) == 0
+    assert find("Nachbarschaftscafé").total == 6
+
+
 # --- Several processes writing at once ----------------------------------------------
 
 
@@ -191,3 +306,38 @@ def test_an_index_from_an_older_layout_asks_for_a_reindex(app, search_backend, m
     result = runner.invoke(args=["search", "status"])
     assert result.exit_code == 0 and "in step" in result.output
     assert find('"Wir sortieren Jacken"').titles == ["Kleiderkammer Sassenburg"]
+
+
+def test_a_new_post_state_in_permissions_asks_for_a_reindex(app, make, find, runner, monkeypatch):
+    from forum import permissions
+    from forum.boards.models import Topic
+
+    category = make.category(read_level="public")
+    topic = make.topic(category=category, title="Seniorentanz", raw="Jeden Dienstag.")
+    make.topic(category=category, title="Seniorentanz im Sommer", raw="Auch im Juli.")
+    with app.app_context():
+        db.session.get(Topic, topic.id).closed = True
+        db.session.commit()
+    assert runner.invoke(args=["search", "status"]).exit_code == 0
+    # Posts of closed topics are now kept from everybody: a state of its own.
+    monkeypatch.setitem(permissions.POST_STATES, "topic_closed", Topic.closed.is_(True))
+    result = runner.invoke(args=["search", "status"])
+    assert result.exit_code == 1
+    assert "search reindex" in result.output
+    assert runner.invoke(args=["search", "reindex"]).exit_code == 0
+    result = runner.invoke(args=["search", "status"])
+    assert result.exit_code == 0 and "in step" in result.output
+    assert find("Seniorentanz").titles == ["Seniorentanz im Sommer"]
+
+
+def test_an_index_written_before_the_flags_were_recorded_stays_in_step(
+    app, search_backend, make, runner
+):
+    if search_backend != "whoosh":
+        pytest.skip("only the Whoosh index keeps a file layout of its own")
+    make.topic(category=make.category(read_level="public"), title="Tauschbörse")
+    layout = Path(app.config["SEARCH_INDEX_DIR"]) / "layout.txt"
+    assert layout.read_text().startswith("2\nflags ")
+    layout.write_text("2\n")  # as the index files of the previous release
+    result = runner.invoke(args=["search", "status"])
+    assert result.exit_code == 0 and "in step" in result.output

@@ -159,3 +159,27 @@ def test_edits_and_title_changes_are_found_right_after_the_commit(app, make, fin
     assert find("Posaunenchor").titles == ["Neuer Titel"]
     assert find("Erster").titles == []
     assert find("Titel in:title").titles == ["Neuer Titel"]
+
+
+def test_who_finds_what_follows_forum_permissions(app, make, find, people, places, monkeypatch):
+    from forum import permissions
+    from forum.boards.models import Topic
+    from forum.moderation.actions import set_unlisted
+    from forum.users.models import User
+
+    topic = _topic(make, places["public"], "Laternenumzug planen")
+    with app.app_context():
+        moderator = db.session.get(User, people["moderator"].id)
+        set_unlisted(moderator, db.session.get(Topic, topic.id), True)
+    assert find("Laternenumzug", people["member"]).total == 0
+    assert find("Laternenumzug", people["moderator"]).total == 1
+    # A rule changed in forum.permissions changes search, with no reindex.
+    monkeypatch.setattr(
+        permissions,
+        "findable_states",
+        lambda user: frozenset({"topic_unlisted"}) if permissions.is_member(user) else frozenset(),
+    )
+    assert find("Laternenumzug", people["member"]).titles == ["Laternenumzug planen"]
+    assert find("Laternenumzug").total == 0
+    monkeypatch.setattr(permissions, "findable_states", lambda user: frozenset())
+    assert find("Laternenumzug", people["moderator"]).total == 0

@@ -155,7 +155,7 @@ def test_orders(client, make, public, app):
 def test_a_search_gives_freed_memory_back(client, make, public, monkeypatch):
     import platform
 
-    import forum.memory
+    from forum.search import memory
 
     released = []
     monkeypatch.setattr(
@@ -166,7 +166,7 @@ def test_a_search_gives_freed_memory_back(client, make, public, monkeypatch):
     assert released == [True]
     # With glibc (Debian, CI) the real call works; elsewhere it does nothing.
     glibc = platform.libc_ver()[0] == "glibc"
-    assert forum.memory.release_free_memory() is glibc
+    assert memory.release_free_memory() is glibc
 
 
 def test_the_whoosh_index_is_opened_only_when_needed(app, client, search_backend, make, public):

@@ -1,0 +1,209 @@
+"""What the Whoosh index files hold, read a posting block or a column at a time.
+
+The query evaluator (``whoosh_engine``) needs a term's postings, a
+document's word sequence and per-document numbers (topic, creation time,
+likes, field lengths). Whoosh's reader API hands them out one value per
+Python call; here they are read in bulk with C-level steps from Whoosh's
+block postings (``W3LeafMatcher``) and column files. Another codec falls back
+to Whoosh's generic API (slower, same results).
+
+Per segment, ``SegmentTables`` caches what the queries need per document and
+the permission sets per (readable levels, hidden flags). A segment's
+documents never change (only its deletions grow), so a commit only costs the
+tables of the new segment.
+"""
+
+import io
+import os
+import sys
+import threading
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import accumulate, repeat
+
+from whoosh import columns
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import length_to_byte
+
+# --- Reading postings -------------------------------------------------------------------
+
+
+def _leaf(matcher):
+    """Return the block matcher under Whoosh's wrappers (deletions, boosts), or None."""
+    while not isinstance(matcher, W3LeafMatcher):
+        matcher = getattr(matcher, "child", None)
+        if matcher is None:
+            return None
+    return matcher
+
+
+def posting_blocks(reader, fieldname: str, text) -> Iterator[tuple[Sequence[int], Iterable[float]]]:
+    """Yield the postings of a term in one segment reader as (ids, weights) a
+    block (128 postings) at a time, deleted documents included.
+
+    By blocks, so that a common word's 50,000 postings are never all held as
+    Python objects at once: a query's peak memory stays low.
+    """
+    try:
+        matcher = reader.postings(fieldname, reader.schema[fieldname].to_bytes(text))
+    except (TermNotFound, ValueError):
+        return
+    leaf = _leaf(matcher)
+    if leaf is None:  # pragma: no cover (another codec: Whoosh's generic, slower API)
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        yield ids, weights
+        return
+    # A block's data is one pickled tuple (ids as deltas, weights, values): read
+    # it as W3LeafMatcher._read_ids/_read_weights do, with C-level steps.
+    leaf.reset()
+    while not leaf._atend and leaf._blocklength:
+        if leaf._data is None:
+            leaf._read_data()
+        block_ids, block_weights = leaf._data[0], leaf._data[1]
+        if not leaf._byteids:
+            block_ids = tuple(accumulate(block_ids))
+        if block_weights is None:
+            block_weights = repeat(1.0, leaf._blocklength)
+        elif isinstance(block_weights, float):
+            block_weights = repeat(block_weights, leaf._blocklength)
+        yield block_ids, block_weights
+        leaf._next_block()
+
+
+def term_ids(reader, fieldname: str, text) -> list[int]:
+    """Return the documents of a segment holding a term, deleted ones included."""
+    return [doc for ids, _weights in posting_blocks(reader, fieldname, text) for doc in ids]
+
+
+def column_values(reader, fieldname: str) -> Callable[[int], bytes]:
+    """Return document -> value of a bytes column, read with one ``pread`` each.
+
+    Whoosh's reader seeks and reads through a buffered file, which fills its
+    8 KB buffer for every value of ~300 bytes.
+    """
+    column = reader.column_reader(fieldname, translate=False)
+    if not isinstance(column, columns.VarBytesColumn.Reader):
+        return column.__getitem__  # pragma: no cover (an empty segment)
+    pread = getattr(os, "pread", None)  # not on Windows
+    try:
+        descriptor = column._dbfile.file.fileno()
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        descriptor = None  # an index held in memory
+    if pread is None or descriptor is None:
+        return column.__getitem__
+    base, offsets, lengths = column._basepos, column._offsets, column._lengths
+    return lambda doc: pread(descriptor, lengths[doc], base + offsets[doc])
+
+
+# --- Per-segment tables -------------------------------------------------------------------
+
+
+def _numeric_column(reader, fieldname: str) -> array | list:
+    """Return a numeric column's values for every document of a segment (NUMERIC
+    fields: their sortable form, which keeps the order)."""
+    count = reader.doc_count_all()
+    column = reader.column_reader(fieldname, translate=False)
+    if isinstance(column, columns.NumericColumn.Reader):
+        raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+        values = array(column._typecode, raw)
+        if sys.byteorder == "little":
+            values.byteswap()  # Whoosh writes them big-endian ("!")
+        if len(values) < count:
+            values.extend(repeat(column._default, count - len(values)))
+        return values
+    return list(column)  # pragma: no cover (an empty segment or another column type)
+
+
+def _length_bytes(reader, fieldname: str) -> bytes:
+    """Return each document's encoded field length (Whoosh's one-byte approximation)."""
+    count = reader.doc_count_all()
+    perdoc = getattr(reader, "_perdoc", None)
+    lenfield = f"_{fieldname}_L2"
+    if perdoc is not None and perdoc.has_column(lenfield):
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+
+        column = perdoc.column_reader(lenfield, LENGTHS_COLUMN)
+        if isinstance(column, columns.FixedBytesColumn.Reader) and column._fixedlen == 1:
+            raw = column._dbfile.get(column._basepos, column._count)
+            return bytes(raw) + bytes(count - len(raw))
+    return bytes(  # pragma: no cover (another codec)
+        length_to_byte(reader.doc_field_length(d, fieldname, 0)) for d in range(count)
+    )
+
+
+class SegmentTables:
+    """Per-document arrays and permission sets of one segment.
+
+    Valid for every reader of the segment: documents never change (an update
+    deletes and adds), so only the deletions are taken from the reader at hand.
+    """
+
+    def __init__(self, reader) -> None:
+        self.count = reader.doc_count_all()
+        self.topic = _numeric_column(reader, "topic_id")
+        self.created = _numeric_column(reader, "created")
+        self.likes = _numeric_column(reader, "likes")
+        self._lengths: dict[str, bytes] = {}
+        #: (levels, excluded flags) -> (allowed: bool, documents): the documents
+        #: allowed, or (when that is shorter) the documents *not* allowed.
+        self.permission_sets: dict[tuple, tuple[bool, frozenset[int]]] = {}
+
+    def lengths(self, reader, fieldname: str) -> bytes:
+        found = self._lengths.get(fieldname)
+        if found is None:
+            found = self._lengths[fieldname] = _length_bytes(reader, fieldname)
+        return found
+
+    def permissions(self, reader, levels: tuple[str, ...], flags: frozenset[str]):
+        key = (levels, flags)
+        found = self.permission_sets.get(key)
+        if found is None:
+            wanted = sum(reader.doc_frequency("level", level) for level in levels)
+            if wanted * 2 > self.count:
+                # Most documents are readable: collect the others (the other
+                # levels and the flagged), never a set of nearly every document.
+                others = [t.decode() for t in reader.lexicon("level") if t.decode() not in levels]
+                blocked: set[int] = set()
+                for name, terms in (("level", others), ("flags", flags)):
+                    for term in terms:
+                        blocked.update(term_ids(reader, name, term))
+                found = (False, frozenset(blocked))
+            else:
+                readable: set[int] = set()
+                for level in levels:
+                    readable.update(term_ids(reader, "level", level))
+                for flag in flags:
+                    readable.difference_update(term_ids(reader, "flags", flag))
+                found = (True, frozenset(readable))
+            self.permission_sets[key] = found
+        return found
+
+
+class TableCache:
+    """SegmentTables per segment id, for the segments of the latest searcher."""
+
+    def __init__(self) -> None:
+        self._tables: dict[str, SegmentTables] = {}
+        self._lock = threading.Lock()
+
+    def get(self, reader) -> SegmentTables:
+        segment_id = reader.segment().segment_id()
+        found = self._tables.get(segment_id)
+        if found is None:
+            found = SegmentTables(reader)
+            with self._lock:
+                self._tables[segment_id] = found
+        return found
+
+    def keep_only(self, searcher) -> None:
+        """Forget the tables of segments merged away."""
+        readers = [reader for reader, _base in searcher.reader().leaf_readers()]
+        alive = {r.segment().segment_id() for r in readers if r.segment() is not None}
+        with self._lock:
+            for segment_id in set(self._tables) - alive:
+                del self._tables[segment_id]
