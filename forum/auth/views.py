@@ -38,32 +38,40 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register_user(
+            services.sign_up(
                 form.username.data, form.email.data, form.password.data, locale=str(get_locale())
             )
-        except services.AccountTaken as taken:
-            field = form.username if taken.field == "username" else form.email
-            field.errors = [*field.errors, _("This is already in use by another account.")]
+        except services.AccountTaken:
+            form.username.errors = [*form.username.errors, _("This username is already taken.")]
         else:
-            login_user(user)
+            # Not logged in: that would tell whether the address was new.
             return redirect(url_for("auth.welcome"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status
 
 
 @bp.get("/welcome")
-@login_required
 def welcome():
+    if not current_user.is_authenticated:
+        # After signing up: the same page whether the address had an account or not.
+        return render_template("auth/check_mail.html")
     return render_template("auth/welcome.html", confirmed=current_user.email_confirmed)
 
 
 @bp.get("/confirm/<token>")
 def confirm_email(token: str):
-    user = services.confirm_email(token)
-    if user is None:
+    confirmation = services.confirm_email(token)
+    if confirmation is None:
         can_resend = current_user.is_authenticated and not current_user.email_confirmed
         return render_template("auth/confirm_invalid.html", can_resend=can_resend), 400
+    user = confirmation.user
     flash(_("Thank you, your e-mail address is confirmed."), "success")
+    if current_user.is_anonymous:
+        # Signing up does not log in; the first click on the link does, once.
+        if not (confirmation.first_time and permissions.can_log_in(user)):
+            return redirect(url_for("auth.login"))
+        login_user(user)
+        services.record_login(user)
     if not user.is_member:
         # Next step for an applicant: the membership questions and the netiquette.
         return redirect(url_for("membership.join"))
@@ -125,8 +133,8 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        # The same answer, as fast, whether or not the address has an account.
         services.request_password_reset(form.email.data)
-        # The same answer whether or not the address has an account.
         flash(
             _(
                 "If an account uses this address, we have sent it a link to reset "
