@@ -54,6 +54,8 @@ instance/config.py: | $(BIN)/python
 
 # --- Run ---------------------------------------------------------------------------
 
+# `flask run` is one process: rate limits may be counted in its memory.
+run: export FORUM_RATELIMIT_SINGLE_PROCESS = true
 run: $(VENV)/.installed translations instance/config.py
 	$(FLASK) db upgrade heads
 	$(FLASK) demo load

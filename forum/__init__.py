@@ -38,6 +38,10 @@ def create_app(
             "(`make run` generates one)."
         )
 
+    from forum import deployment
+
+    deployment.check_settings(app)
+
     import forum.models  # noqa: F401 (every table known to SQLAlchemy and Alembic)
     from forum.routing import BoundedIntConverter
 

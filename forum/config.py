@@ -56,6 +56,10 @@ SQLALCHEMY_RECORD_QUERIES = False
 #: Where limits are counted: memory:// for one process, redis://host:6379 when
 #: several processes (gunicorn workers) must share the counts.
 RATELIMIT_STORAGE_URI = "memory://"
+#: memory:// refuses to start in production (neither debug nor testing), where
+#: several workers would each count alone, unless this says that exactly one
+#: process serves the forum (`flask run`, gunicorn -w 1). `make run` sets it.
+RATELIMIT_SINGLE_PROCESS = False
 RATELIMIT_ENABLED = True
 RATELIMIT_HEADERS_ENABLED = True
 #: Limits in Flask-Limiter notation.
@@ -65,6 +69,13 @@ POST_RATE_LIMIT = "12 per minute;200 per day"
 #: The composer's live preview asks while the member types, so it has its own limit.
 PREVIEW_RATE_LIMIT = "40 per minute;2000 per day"
 PASSWORD_RESET_RATE_LIMIT = "5 per hour"  # noqa: S105 (a rate, not a secret)
+#: Per account (or login name), whatever the address: after this many failed
+#: log-ins in a row the account is locked for LOGIN_LOCKOUT_SECONDS, each further
+#: lockout twice as long up to LOGIN_LOCKOUT_MAX_SECONDS. The owner gets a mail
+#: when a lockout starts. A successful log-in, or a day without failures, ends it.
+LOGIN_LOCKOUT_FAILURES = 5
+LOGIN_LOCKOUT_SECONDS = 60
+LOGIN_LOCKOUT_MAX_SECONDS = 60 * 60
 
 # --- Language ---------------------------------------------------------------
 BABEL_DEFAULT_LOCALE = "de"

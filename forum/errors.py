@@ -1,12 +1,37 @@
 """Friendly error pages in the user's language; no input ever yields a 500."""
 
+import math
+from datetime import UTC, datetime
+
 from flask import Flask, render_template, request
+from flask_babel import format_time, ngettext
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from forum.extensions import limiter
+
 # Form fields that carry what the user wrote and must survive a failed submit.
 _CSRF_FIELD = "csrf_token"
+
+
+def try_again_text(until: datetime) -> str:
+    """Say, in the reader's language, when a limit or lockout ends: in how long and at what time."""
+    minutes = max(1, math.ceil((until - datetime.now(UTC)).total_seconds() / 60))
+    return ngettext(
+        "Please try again in %(num)d minute (at %(time)s).",
+        "Please try again in %(num)d minutes (at %(time)s).",
+        minutes,
+        time=format_time(until, "short"),
+    )
+
+
+def _rate_limit_message() -> str:
+    text = _("Too many attempts in a short time.")
+    current = limiter.current_limit
+    if current is None or not current.breached:
+        return f"{text} {_('Please wait a moment and try again.')}"
+    return f"{text} {try_again_text(datetime.fromtimestamp(current.reset_at, UTC))}"
 
 
 def register(app: Flask) -> None:
@@ -34,10 +59,11 @@ def register(app: Flask) -> None:
             404: _("This page does not exist, or you may not see it."),
             405: _("This action is not possible here."),
             413: _("What you sent is too large. Please shorten it or send smaller files."),
-            429: _("Too many attempts in a short time. Please wait a moment and try again."),
         }
         code = error.code or 500
-        message = messages.get(code, _("Something went wrong."))
+        message = (
+            _rate_limit_message() if code == 429 else messages.get(code, _("Something went wrong."))
+        )
         return render_template("errors/error.html", code=code, message=message), code
 
     @app.errorhandler(Exception)

@@ -14,6 +14,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash
 
 from forum import permissions, plugins
+from forum.auth import throttle
 from forum.db import utcnow
 from forum.extensions import db
 from forum.mail import absolute_url, after_response, send_template_mail
@@ -117,6 +118,53 @@ def _send_confirmation_to(user_id: int) -> None:
     user = get_user(user_id)
     if user is not None:
         send_confirmation(user)
+
+
+class LockedOut(Exception):
+    """Too many failed log-ins for this account or name; ``until`` says when to try again."""
+
+    def __init__(self, until) -> None:
+        super().__init__(until)
+        self.until = until
+
+
+def log_in(login: str, password: str) -> User | None:
+    """Return the account for these credentials, None if they are wrong.
+
+    Raises ``LockedOut`` while the account (or the name, if it has no account)
+    is locked after repeated failures, even for the right password; the failure
+    that starts a lockout raises it too, and the account's owner gets a mail.
+    """
+    user = get_user_by_login(login)
+    key = throttle.key_for(login, user)
+    until = throttle.locked_until(key)
+    if until is not None:
+        raise LockedOut(until)
+    if user is None:
+        check_password_hash(_dummy_hash(), password)  # as long as a wrong password
+    elif verify_password(user, password):
+        throttle.forget(key)
+        return user
+    until = throttle.record_failure(key)
+    if until is not None:
+        if user is not None:
+            after_response(functools.partial(_tell_owner_of_lockout, user.id, until))
+        raise LockedOut(until)
+    return None
+
+
+def _tell_owner_of_lockout(user_id: int, until) -> None:
+    user = get_user(user_id)
+    if user is None:  # pragma: no cover - deleted meanwhile
+        return
+    send_template_mail(
+        user,
+        "login_locked",
+        _l("Failed log-ins to your account"),
+        failures=current_app.config["LOGIN_LOCKOUT_FAILURES"],
+        until=until,
+        forgot_url=absolute_url("auth.forgot_password"),
+    )
 
 
 def authenticate(login: str, password: str) -> User | None:

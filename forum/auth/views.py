@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -16,6 +17,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from forum import permissions
 from forum.auth import services
 from forum.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from forum.db import utcnow
+from forum.errors import try_again_text
 from forum.extensions import limiter
 
 bp = Blueprint("auth", __name__)
@@ -101,7 +104,10 @@ def login():
         if current_user.is_authenticated:
             return redirect(form.next.data or _home())
     if form.validate_on_submit():
-        user = services.authenticate(form.login.data, form.password.data)
+        try:
+            user = services.log_in(form.login.data, form.password.data)
+        except services.LockedOut as locked:
+            return _locked_out(form, locked.until)
         if user is not None and not permissions.can_log_in(user):
             # Told only after the right password, so a suspension stays private.
             form.form_errors.append(
@@ -119,6 +125,15 @@ def login():
         form.form_errors.append(_("Wrong username, e-mail address or password."))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
+
+
+def _locked_out(form: LoginForm, until):
+    form.form_errors.append(
+        f"{_('Too many failed log-ins for this account.')} {try_again_text(until)}"
+    )
+    response = make_response(render_template("auth/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(max(1, int((until - utcnow()).total_seconds())))
+    return response
 
 
 @bp.post("/logout")

@@ -304,12 +304,15 @@ def test_login_rate_limit(app_config, tmp_path):
     app = create_app(app_config, instance_path=str(tmp_path / "limited"))
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    for _attempt in range(10):
-        response = client.post("/login", data={"login": "x", "password": "falsch falsch"})
+    # A new name each time: the per-address limit, not the per-name lockout.
+    for attempt in range(10):
+        response = client.post("/login", data={"login": f"x{attempt}", "password": "falsch falsch"})
         assert response.status_code == 400
-    response = client.post("/login", data={"login": "x", "password": "falsch falsch"})
+    response = client.post("/login", data={"login": "y", "password": "falsch falsch"})
     assert response.status_code == 429
     assert "Too many attempts" in response.get_data(as_text=True)
+    # The minute window's end: within a minute, two if the window has just begun.
+    assert re.search(r"Please try again in [12] minutes? \(at ", response.get_data(as_text=True))
     # Reading the page is not limited.
     assert client.get("/login").status_code == 200
     with app.app_context():
