@@ -72,7 +72,7 @@ def create_app(
 
 
 def _init_extensions(app: Flask) -> None:
-    from forum import i18n, views_count
+    from forum import i18n, idempotency, views_count
     from forum.cooking import init_cooker
     from forum.extensions import csrf, db, init_migrate, limiter, login_manager
 
@@ -89,6 +89,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     views_count.init_app(app)
+    idempotency.init_app(app)
     init_cooker(app)
 
     from forum import search

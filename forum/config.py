@@ -88,6 +88,10 @@ TOPIC_TITLE_MIN_LENGTH = 5
 TOPIC_TITLE_MAX_LENGTH = 200
 POST_MIN_LENGTH = 2
 POST_MAX_LENGTH = 32000
+#: Seconds a form that creates something (topic, reply, edit, flag, application)
+#: remembers its first answer: sent again with the same key, it leads there
+#: instead of posting twice.
+SUBMISSION_KEY_MAX_AGE = 60 * 10
 #: Posts shown per page of a topic.
 POSTS_PER_PAGE = 20
 #: Topics shown per page of a list.

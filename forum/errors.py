@@ -58,6 +58,7 @@ def register(app: Flask) -> None:
             403: _("You are not allowed to do this."),
             404: _("This page does not exist, or you may not see it."),
             405: _("This action is not possible here."),
+            409: _("This form is being sent already. Please wait a moment, then reload the page."),
             413: _("What you sent is too large. Please shorten it or send smaller files."),
         }
         code = error.code or 500

@@ -1,5 +1,6 @@
 """Imports every model module so the metadata (and Alembic) sees all tables."""
 
+from forum import idempotency as submission_models
 from forum.auth import models as auth_models
 from forum.boards import models as boards_models
 from forum.membership import models as membership_models
@@ -15,5 +16,6 @@ __all__ = [
     "moderation_models",
     "notification_models",
     "site_models",
+    "submission_models",
     "user_models",
 ]

@@ -29,6 +29,7 @@ from forum.boards.forms import (
 )
 from forum.boards.models import CategoryKind, HelpKind, HelpStatus, Municipality
 from forum.extensions import limiter
+from forum.idempotency import idempotent
 from forum.markdown import quote_markdown
 from forum.moderation.models import ReviewItem
 from forum.routing import MAX_ID, bounded_id
@@ -177,6 +178,7 @@ def _render_preview(form) -> str | None:
 @bp.route("/new-topic", methods=["GET", "POST"])
 @login_required
 @_post_limit
+@idempotent
 def new_topic():
     categories = [
         c
@@ -323,6 +325,7 @@ def post_link(post_id: int):
 @bp.route("/t/<int:topic_id>/reply", methods=["GET", "POST"])
 @login_required
 @_post_limit
+@idempotent
 def reply(topic_id: int):
     topic = _readable_topic_or_404(topic_id)
     if not permissions.can_reply(current_user, topic):
@@ -392,6 +395,7 @@ def _readable_post_or_404(post_id: int):
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
 @login_required
 @_post_limit
+@idempotent
 def edit_post(post_id: int):
     post = _readable_post_or_404(post_id)
     if not permissions.can_edit_post(current_user, post):

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from forum import permissions
 from forum.boards import queries as board_queries
 from forum.boards import services as boards
+from forum.idempotency import idempotent
 from forum.moderation import actions, services
 from forum.moderation.forms import (
     FLAG_REASON_HINTS,
@@ -38,6 +39,7 @@ ROLE_LABELS = {
 
 @bp.route("/p/<int:post_id>/flag", methods=["GET", "POST"])
 @login_required
+@idempotent
 def flag(post_id: int):
     post = board_queries.get_post(post_id)
     if post is None or not permissions.can_read_topic(current_user, post.topic):
