@@ -32,11 +32,6 @@ def create_app(
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         database = Path(app.instance_path) / "forum.sqlite3"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError(
-            "SECRET_KEY is not set: put it into instance/config.py or FORUM_SECRET_KEY "
-            "(`make run` generates one)."
-        )
 
     from forum import deployment
 

@@ -14,20 +14,27 @@ SITE_NAME = "Ehrenamt im Landkreis Gifhorn"
 #: Short line under the name on the landing page, as written (one language).
 #: Empty: the built-in line, in the reader's language.
 SITE_DESCRIPTION = ""
-#: Public base URL used in e-mails (links must work outside a request).
+#: Public base URL used in e-mails (links must work outside a request). An
+#: https:// address also makes cookies Secure and sends HSTS. `make run` sets
+#: it to the address it serves (FORUM_BASE_URL=http://HOST:PORT).
 BASE_URL = "http://127.0.0.1:5000"
 
 # --- Security ---------------------------------------------------------------
 #: Secret for sessions, CSRF and signed tokens. ``make run`` writes a random one
-#: into instance/config.py; never commit it.
+#: into instance/config.py; never commit it. In production (neither debug nor
+#: testing) the forum refuses to start without one of at least 32 characters.
 SECRET_KEY = None
 #: Largest accepted request body in bytes; bigger ones get a friendly 413.
 MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-#: Set to true behind HTTPS (also REMEMBER_COOKIE_SECURE).
-SESSION_COOKIE_SECURE = False
-REMEMBER_COOKIE_SECURE = False
+#: Cookies (session and "stay logged in") over HTTPS only. None: when BASE_URL
+#: starts with https://, which is what a production forum wants.
+SESSION_COOKIE_SECURE = None
+REMEMBER_COOKIE_SECURE = None
+#: With an https:// BASE_URL, browsers are told to use HTTPS only for this many
+#: seconds (Strict-Transport-Security); 0 sends no such header.
+HSTS_SECONDS = 60 * 60 * 24 * 365
 #: Number of reverse proxies (nginx, ...) in front of the app whose
 #: X-Forwarded-For/-Proto/-Host headers are trusted. 0: none (direct access).
 #: Behind one nginx set 1, or every visitor shares the proxy's rate limits.

@@ -17,9 +17,45 @@ def is_production(app: Flask) -> bool:
     return not (app.debug or app.testing)
 
 
+#: Shorter secret keys are refused in production; `make run` and the docs make 64.
+MIN_SECRET_KEY_LENGTH = 32
+
+
 def check_settings(app: Flask) -> None:
     """Refuse (in production) or warn about settings that would leave the forum open."""
+    _check_secret_key(app)
     _check_rate_limit_storage(app)
+    _follow_https(app)
+
+
+def serves_https(app: Flask) -> bool:
+    """Return whether the forum's public address (BASE_URL) is an https:// one."""
+    return str(app.config["BASE_URL"]).lower().startswith("https://")
+
+
+def _check_secret_key(app: Flask) -> None:
+    key = app.config.get("SECRET_KEY")
+    advice = (
+        "put a random one into instance/config.py (SECRET_KEY = '...') or FORUM_SECRET_KEY, "
+        "e.g. python3 -c 'import secrets; print(secrets.token_hex(32))' "
+        "(`make run` generates one)."
+    )
+    if not key:
+        raise RuntimeError(f"SECRET_KEY is not set: {advice}")
+    if is_production(app) and len(str(key)) < MIN_SECRET_KEY_LENGTH:
+        # Sessions, CSRF tokens and mailed links are only as safe as this key.
+        raise RuntimeError(
+            f"SECRET_KEY is too short ({len(str(key))} characters, at least "
+            f"{MIN_SECRET_KEY_LENGTH} in production): {advice}"
+        )
+
+
+def _follow_https(app: Flask) -> None:
+    # Cookies over https only when the forum is served over https; an explicit
+    # True or False in the settings wins.
+    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if app.config.get(name) is None:
+            app.config[name] = serves_https(app)
 
 
 def _check_rate_limit_storage(app: Flask) -> None:

@@ -138,3 +138,60 @@ def test_workers_share_rate_limits_only_through_redis(app_config, tmp_path, stor
         assert second == [400] * 4 + [429] * 2
     else:  # each process counts alone: why production refuses memory://
         assert second == [400] * 6
+
+
+# --- Secret key ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("key", "message"), [(None, "not set"), ("dev", "too short")])
+def test_production_refuses_a_missing_or_short_secret_key(build, key, message):
+    with pytest.raises(RuntimeError, match=message) as refused:
+        build(**_production(SECRET_KEY=key, RATELIMIT_SINGLE_PROCESS=True))
+    assert "FORUM_SECRET_KEY" in str(refused.value)
+    assert "instance/config.py" in str(refused.value)
+
+
+def test_development_and_tests_may_use_a_short_key(build):
+    assert build(SECRET_KEY="dev", TESTING=True)
+    assert build(SECRET_KEY="dev", TESTING=False, DEBUG=True)
+
+
+# --- HTTPS ---------------------------------------------------------------------------------
+
+
+def _log_in(app, make) -> list[str]:
+    """Log in with "stay logged in"; return the Set-Cookie headers."""
+    user = make.user("berta")
+    client = app.test_client()
+    data = {"login": user.username, "password": make.password, "remember": "y"}
+    response = client.post("/login", data=data)
+    assert response.status_code == 302
+    return response.headers.getlist("Set-Cookie")
+
+
+def _cookie(cookies: list[str], name: str) -> str:
+    return next(cookie for cookie in cookies if cookie.startswith(f"{name}="))
+
+
+def test_https_base_url_makes_cookies_secure_and_sends_hsts(build, app, make):
+    secure = build(BASE_URL="https://forum.example.org")
+    cookies = _log_in(secure, make)
+    assert "Secure" in _cookie(cookies, "session")
+    assert "Secure" in _cookie(cookies, "remember_token")
+    response = secure.test_client().get("/login")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_http_base_url_sends_plain_cookies_and_no_hsts(app, make):
+    assert app.config["BASE_URL"].startswith("http://")
+    cookies = _log_in(app, make)
+    assert "Secure" not in _cookie(cookies, "session")
+    assert "Secure" not in _cookie(cookies, "remember_token")
+    assert "Strict-Transport-Security" not in app.test_client().get("/login").headers
+
+
+def test_explicit_cookie_settings_and_hsts_off_win(build):
+    app = build(BASE_URL="https://forum.example.org", SESSION_COOKIE_SECURE=False, HSTS_SECONDS=0)
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    assert "Strict-Transport-Security" not in app.test_client().get("/login").headers
