@@ -54,6 +54,10 @@ instance/config.py: | $(BIN)/python
 
 # --- Run ---------------------------------------------------------------------------
 
+# `flask run` is one process: rate limits may be counted in its memory.
+run: export FORUM_RATELIMIT_SINGLE_PROCESS = true
+# Links in mails lead to the address this run serves, not the default port.
+run: export FORUM_BASE_URL = http://$(HOST):$(PORT)
 run: $(VENV)/.installed translations instance/config.py
 	$(FLASK) db upgrade heads
 	$(FLASK) demo load

@@ -20,7 +20,8 @@ DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'bench.sqlite3'}"
 #: The instance folder of the benchmark app (never the developer's instance/).
 INSTANCE_DIR = DATA_DIR / "instance"
 
-SECRET_KEY = "bench"
+#: Long enough for production mode, which gunicorn runs in (forum/deployment.py).
+SECRET_KEY = "bench-secret-key-" * 4
 #: The member account the benchmark logs in as (role member, not staff).
 BENCH_MEMBER = "bench_member"
 CEILING_PATH = "/_bench/ceiling"

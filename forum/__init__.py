@@ -32,11 +32,10 @@ def create_app(
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         database = Path(app.instance_path) / "forum.sqlite3"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError(
-            "SECRET_KEY is not set: put it into instance/config.py or FORUM_SECRET_KEY "
-            "(`make run` generates one)."
-        )
+
+    from forum import deployment
+
+    deployment.check_settings(app)
 
     import forum.models  # noqa: F401 (every table known to SQLAlchemy and Alembic)
     from forum.routing import BoundedIntConverter
@@ -69,7 +68,7 @@ def create_app(
 
 
 def _init_extensions(app: Flask) -> None:
-    from forum import i18n
+    from forum import i18n, idempotency
     from forum.boards import views_count
     from forum.extensions import csrf, db, init_migrate, limiter, login_manager
     from forum.markdown import init_cooker
@@ -87,6 +86,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     views_count.init_app(app)
+    idempotency.init_app(app)
     init_cooker(app)
 
     from forum import search

@@ -14,20 +14,27 @@ SITE_NAME = "Ehrenamt im Landkreis Gifhorn"
 #: Short line under the name on the landing page, as written (one language).
 #: Empty: the built-in line, in the reader's language.
 SITE_DESCRIPTION = ""
-#: Public base URL used in e-mails (links must work outside a request).
+#: Public base URL used in e-mails (links must work outside a request). An
+#: https:// address also makes cookies Secure and sends HSTS. `make run` sets
+#: it to the address it serves (FORUM_BASE_URL=http://HOST:PORT).
 BASE_URL = "http://127.0.0.1:5000"
 
 # --- Security ---------------------------------------------------------------
 #: Secret for sessions, CSRF and signed tokens. ``make run`` writes a random one
-#: into instance/config.py; never commit it.
+#: into instance/config.py; never commit it. In production (neither debug nor
+#: testing) the forum refuses to start without one of at least 32 characters.
 SECRET_KEY = None
 #: Largest accepted request body in bytes; bigger ones get a friendly 413.
 MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-#: Set to true behind HTTPS (also REMEMBER_COOKIE_SECURE).
-SESSION_COOKIE_SECURE = False
-REMEMBER_COOKIE_SECURE = False
+#: Cookies (session and "stay logged in") over HTTPS only. None: when BASE_URL
+#: starts with https://, which is what a production forum wants.
+SESSION_COOKIE_SECURE = None
+REMEMBER_COOKIE_SECURE = None
+#: With an https:// BASE_URL, browsers are told to use HTTPS only for this many
+#: seconds (Strict-Transport-Security); 0 sends no such header.
+HSTS_SECONDS = 60 * 60 * 24 * 365
 #: Number of reverse proxies (nginx, ...) in front of the app whose
 #: X-Forwarded-For/-Proto/-Host headers are trusted. 0: none (direct access).
 #: Behind one nginx set 1, or every visitor shares the proxy's rate limits.
@@ -56,6 +63,10 @@ SQLALCHEMY_RECORD_QUERIES = False
 #: Where limits are counted: memory:// for one process, redis://host:6379 when
 #: several processes (gunicorn workers) must share the counts.
 RATELIMIT_STORAGE_URI = "memory://"
+#: memory:// refuses to start in production (neither debug nor testing), where
+#: several workers would each count alone, unless this says that exactly one
+#: process serves the forum (`flask run`, gunicorn -w 1). `make run` sets it.
+RATELIMIT_SINGLE_PROCESS = False
 RATELIMIT_ENABLED = True
 RATELIMIT_HEADERS_ENABLED = True
 #: Limits in Flask-Limiter notation.
@@ -65,6 +76,13 @@ POST_RATE_LIMIT = "12 per minute;200 per day"
 #: The composer's live preview asks while the member types, so it has its own limit.
 PREVIEW_RATE_LIMIT = "40 per minute;2000 per day"
 PASSWORD_RESET_RATE_LIMIT = "5 per hour"  # noqa: S105 (a rate, not a secret)
+#: Per account (or login name), whatever the address: after this many failed
+#: log-ins in a row the account is locked for LOGIN_LOCKOUT_SECONDS, each further
+#: lockout twice as long up to LOGIN_LOCKOUT_MAX_SECONDS. The owner gets a mail
+#: when a lockout starts. A successful log-in, or a day without failures, ends it.
+LOGIN_LOCKOUT_FAILURES = 5
+LOGIN_LOCKOUT_SECONDS = 60
+LOGIN_LOCKOUT_MAX_SECONDS = 60 * 60
 
 # --- Language ---------------------------------------------------------------
 BABEL_DEFAULT_LOCALE = "de"
@@ -77,6 +95,10 @@ TOPIC_TITLE_MIN_LENGTH = 5
 TOPIC_TITLE_MAX_LENGTH = 200
 POST_MIN_LENGTH = 2
 POST_MAX_LENGTH = 32000
+#: Seconds a form that creates something (topic, reply, edit, flag, application)
+#: remembers its first answer: sent again with the same key, it leads there
+#: instead of posting twice.
+SUBMISSION_KEY_MAX_AGE = 60 * 10
 #: Posts shown per page of a topic.
 POSTS_PER_PAGE = 20
 #: Topics shown per page of a list.

@@ -4,10 +4,16 @@ Services raise the errors below with a message in the user's language; views
 show it next to the form (400), or answer 403/404 for ``NotAllowed``.
 """
 
+import math
+from datetime import UTC, datetime
+
 from flask import Flask, render_template, request
+from flask_babel import format_time, ngettext
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from forum.extensions import limiter
 
 
 class BoardError(Exception):
@@ -42,6 +48,25 @@ class AccountTaken(Exception):
 _CSRF_FIELD = "csrf_token"
 
 
+def try_again_text(until: datetime) -> str:
+    """Say, in the reader's language, when a limit or lockout ends: in how long and at what time."""
+    minutes = max(1, math.ceil((until - datetime.now(UTC)).total_seconds() / 60))
+    return ngettext(
+        "Please try again in %(num)d minute (at %(time)s).",
+        "Please try again in %(num)d minutes (at %(time)s).",
+        minutes,
+        time=format_time(until, "short"),
+    )
+
+
+def _rate_limit_message() -> str:
+    text = _("Too many attempts in a short time.")
+    current = limiter.current_limit
+    if current is None or not current.breached:
+        return f"{text} {_('Please wait a moment and try again.')}"
+    return f"{text} {try_again_text(datetime.fromtimestamp(current.reset_at, UTC))}"
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -66,11 +91,13 @@ def register(app: Flask) -> None:
             403: _("You are not allowed to do this."),
             404: _("This page does not exist, or you may not see it."),
             405: _("This action is not possible here."),
+            409: _("This form is being sent already. Please wait a moment, then reload the page."),
             413: _("What you sent is too large. Please shorten it or send smaller files."),
-            429: _("Too many attempts in a short time. Please wait a moment and try again."),
         }
         code = error.code or 500
-        message = messages.get(code, _("Something went wrong."))
+        message = (
+            _rate_limit_message() if code == 429 else messages.get(code, _("Something went wrong."))
+        )
         return render_template("errors/error.html", code=code, message=message), code
 
     @app.errorhandler(Exception)

@@ -7,12 +7,13 @@ turns a page into a 500.
 
 import smtplib
 import uuid
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, render_template
+from flask import after_this_request, current_app, has_request_context, render_template
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 
@@ -53,6 +54,35 @@ def send_template_mail(
         except TemplateNotFound:
             html_body = None
     return send_mail(to or user.email, translated_subject, text_body, html_body)
+
+
+def after_response(task: Callable[[], object]) -> None:
+    """Run ``task`` once the response has gone out, in an app context of its own.
+
+    For mail that may not hold up or shape the answer: a page that mails only
+    sometimes (password reset, sign-up with a taken address) must take as long
+    either way, and SMTP can take seconds. The task runs when the server closes
+    the response, after the client has it (``flask run``, gunicorn; the test
+    client when the response is closed or ``buffered=True``) and gets a fresh
+    database session: pass ids and strings, not rows. Outside a request it runs
+    at once, in the caller's context.
+    """
+    if not has_request_context():
+        task()
+        return
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                task()
+            except Exception:  # the response is gone; nobody else would see it
+                app.logger.exception("A task after the response failed")
+
+    @after_this_request
+    def schedule(response):
+        response.call_on_close(run)
+        return response
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:

@@ -1,5 +1,7 @@
 """Imports every model module so the metadata (and Alembic) sees all tables."""
 
+from forum import idempotency as submission_models
+from forum.auth import models as auth_models
 from forum.boards import models as boards_models
 from forum.membership import models as membership_models
 from forum.moderation import models as moderation_models
@@ -8,10 +10,12 @@ from forum.site import models as site_models
 from forum.users import models as user_models
 
 __all__ = [
+    "auth_models",
     "boards_models",
     "membership_models",
     "moderation_models",
     "notification_models",
     "site_models",
+    "submission_models",
     "user_models",
 ]

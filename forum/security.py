@@ -1,6 +1,8 @@
-"""Security headers on every response."""
+"""Security headers on every response (HSTS when the forum is served over https)."""
 
 from flask import Flask, Response
+
+from forum.deployment import serves_https
 
 # Everything is served by the app itself: no inline script or style, no third
 # party. Images may be data: URLs only for the generated avatars' fallbacks.
@@ -21,6 +23,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def register(app: Flask) -> None:
+    # Decided once: BASE_URL is the forum's public address, whatever proxy is in front.
+    seconds = int(app.config["HSTS_SECONDS"])
+    hsts = f"max-age={seconds}" if seconds > 0 and serves_https(app) else None
+
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -28,4 +34,6 @@ def register(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Permissions-Policy", "interest-cohort=()")
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", hsts)
         return response

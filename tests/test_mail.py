@@ -84,3 +84,45 @@ def test_absolute_url_uses_base_url_without_a_request(app):
         assert absolute_url("auth.confirm_email", token="abc") == (
             "https://forum.example.org/gifhorn/confirm/abc"
         )
+
+
+def test_after_response_waits_for_the_response_to_close(app):
+    from flask import Flask
+
+    from forum.mail import after_response
+
+    ran: list[str] = []
+    assert isinstance(app, Flask)
+
+    @app.get("/probe-after-response")
+    def probe():
+        after_response(lambda: ran.append("task"))
+        ran.append("view")
+        return "ok"
+
+    response = app.test_client().get("/probe-after-response")
+    assert ran == ["view"]
+    response.close()
+    assert ran == ["view", "task"]
+
+
+def test_after_response_logs_a_failing_task(app, caplog):
+    from forum.mail import after_response
+
+    @app.get("/probe-failing-task")
+    def probe():
+        after_response(lambda: 1 / 0)
+        return "ok"
+
+    response = app.test_client().get("/probe-failing-task", buffered=True)
+    assert response.status_code == 200
+    assert "A task after the response failed" in caplog.text
+
+
+def test_after_response_outside_a_request_runs_at_once(app):
+    from forum.mail import after_response
+
+    ran: list[str] = []
+    with app.app_context():
+        after_response(lambda: ran.append("task"))
+    assert ran == ["task"]

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
-from forum.auth.accounts import email_taken, username_taken
+from forum.auth.accounts import username_taken
 from forum.forms import PASSWORD_MAX_LENGTH, email_validators, new_password_fields
 
 USERNAME_MIN_LENGTH = 3
@@ -39,12 +39,6 @@ class RegisterForm(FlaskForm):
     def validate_username(self, field: StringField) -> None:
         if username_taken(field.data):
             raise ValidationError(_l("This username is already taken."))
-
-    def validate_email(self, field: EmailField) -> None:
-        if email_taken(field.data):
-            raise ValidationError(
-                _l("An account with this e-mail address exists already. Forgot your password?")
-            )
 
 
 class LoginForm(FlaskForm):

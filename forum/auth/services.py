@@ -4,7 +4,7 @@ import functools
 import hashlib
 import hmac
 import secrets
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash
 
 from forum import permissions, plugins
+from forum.auth import throttle
 from forum.auth.accounts import (
     change_email,
     create_user,
@@ -27,7 +28,7 @@ from forum.auth.accounts import (
 from forum.db import utcnow
 from forum.errors import AccountTaken
 from forum.extensions import db
-from forum.mail import absolute_url, send_template_mail
+from forum.mail import absolute_url, after_response, send_template_mail
 from forum.users.models import User
 
 _CONFIRM_SALT = "forum.auth.confirm-email"
@@ -52,8 +53,44 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+class Confirmation(NamedTuple):
+    """An account whose address a link confirmed, and whether this link was the first."""
+
+    user: User
+    first_time: bool
+
+
+def sign_up(username: str, email: str, password: str, locale: str | None = None) -> None:
+    """Register an account; the same to the caller, even in time, if the address is taken.
+
+    A taken username is said (``AccountTaken("username")``: names are public).
+    For a taken address the owner gets a mail instead of a new account, and the
+    person signing up reads "check your mail" as with a new one.
+    """
+    try:
+        register_user(username, email, password, locale=locale)
+    except AccountTaken as taken:
+        if taken.field == "username":
+            raise
+        hash_password(password)  # costs what creating the account would have cost
+        after_response(functools.partial(_tell_owner_of_sign_up, email))
+
+
+def _tell_owner_of_sign_up(email: str) -> None:
+    owner = get_user_by_email(email)
+    if owner is None:  # pragma: no cover - the account was deleted meanwhile
+        return
+    send_template_mail(
+        owner,
+        "sign_up_attempt",
+        _l("Someone tried to sign up with your e-mail address"),
+        login_url=absolute_url("auth.login"),
+        forgot_url=absolute_url("auth.forgot_password"),
+    )
+
+
 def register_user(username: str, email: str, password: str, locale: str | None = None) -> User:
-    """Create an applicant account and send the confirmation mail after commit."""
+    """Create an applicant account; the confirmation mail goes out after the response."""
     if username_taken(username):
         raise AccountTaken("username")
     if email_taken(email):
@@ -65,8 +102,61 @@ def register_user(username: str, email: str, password: str, locale: str | None =
         db.session.rollback()
         raise AccountTaken("username" if username_taken(username) else "email") from error
     plugins.notify_event("user_registered", user=user)
-    send_confirmation(user)
+    after_response(functools.partial(_send_confirmation_to, user.id))
     return user
+
+
+def _send_confirmation_to(user_id: int) -> None:
+    user = get_user(user_id)
+    if user is not None:
+        send_confirmation(user)
+
+
+class LockedOut(Exception):
+    """Too many failed log-ins for this account or name; ``until`` says when to try again."""
+
+    def __init__(self, until) -> None:
+        super().__init__(until)
+        self.until = until
+
+
+def log_in(login: str, password: str) -> User | None:
+    """Return the account for these credentials, None if they are wrong.
+
+    Raises ``LockedOut`` while the account (or the name, if it has no account)
+    is locked after repeated failures, even for the right password; the failure
+    that starts a lockout raises it too, and the account's owner gets a mail.
+    """
+    user = get_user_by_login(login)
+    key = throttle.key_for(login, user)
+    until = throttle.locked_until(key)
+    if until is not None:
+        raise LockedOut(until)
+    if user is None:
+        check_password_hash(_dummy_hash(), password)  # as long as a wrong password
+    elif verify_password(user, password):
+        throttle.forget(key)
+        return user
+    until = throttle.record_failure(key)
+    if until is not None:
+        if user is not None:
+            after_response(functools.partial(_tell_owner_of_lockout, user.id, until))
+        raise LockedOut(until)
+    return None
+
+
+def _tell_owner_of_lockout(user_id: int, until) -> None:
+    user = get_user(user_id)
+    if user is None:  # pragma: no cover - deleted meanwhile
+        return
+    send_template_mail(
+        user,
+        "login_locked",
+        _l("Failed log-ins to your account"),
+        failures=current_app.config["LOGIN_LOCKOUT_FAILURES"],
+        until=until,
+        forgot_url=absolute_url("auth.forgot_password"),
+    )
 
 
 def authenticate(login: str, password: str) -> User | None:
@@ -113,7 +203,7 @@ def send_confirmation(user: User) -> bool:
     )
 
 
-def confirm_email(token: str) -> User | None:
+def confirm_email(token: str) -> Confirmation | None:
     """Mark the address in ``token`` as confirmed; None if the link is bad or expired."""
     data = _load(token, _CONFIRM_SALT, current_app.config["EMAIL_CONFIRM_MAX_AGE"])
     if data is None:
@@ -122,10 +212,11 @@ def confirm_email(token: str) -> User | None:
     # A link for an address the user has changed since confirms nothing.
     if user is None or user.email_lower != data.get("email"):
         return None
-    if user.email_confirmed_at is None:
+    first_time = user.email_confirmed_at is None
+    if first_time:
         user.email_confirmed_at = utcnow()
         db.session.commit()
-    return user
+    return Confirmation(user, first_time)
 
 
 def change_email_address(user: User, email: str) -> None:
@@ -161,7 +252,15 @@ def make_reset_token(user: User) -> str:
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a reset link if an account has this address; say nothing either way."""
+    """Mail a reset link if an account has this address, after the response.
+
+    Looking the address up after the response too keeps the answer the same,
+    in content and in time, whether or not an account uses it.
+    """
+    after_response(functools.partial(_send_reset_link, email))
+
+
+def _send_reset_link(email: str) -> None:
     user = get_user_by_email(email)
     if user is None:
         current_app.logger.info("Password reset requested for an unknown address")

@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -16,6 +17,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from forum import permissions
 from forum.auth import services
 from forum.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from forum.db import utcnow
+from forum.errors import try_again_text
 from forum.extensions import limiter
 from forum.urls import safe_next_url
 
@@ -39,32 +42,40 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register_user(
+            services.sign_up(
                 form.username.data, form.email.data, form.password.data, locale=str(get_locale())
             )
-        except services.AccountTaken as taken:
-            field = form.username if taken.field == "username" else form.email
-            field.errors = [*field.errors, _("This is already in use by another account.")]
+        except services.AccountTaken:
+            form.username.errors = [*form.username.errors, _("This username is already taken.")]
         else:
-            login_user(user)
+            # Not logged in: that would tell whether the address was new.
             return redirect(url_for("auth.welcome"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status
 
 
 @bp.get("/welcome")
-@login_required
 def welcome():
+    if not current_user.is_authenticated:
+        # After signing up: the same page whether the address had an account or not.
+        return render_template("auth/check_mail.html")
     return render_template("auth/welcome.html", confirmed=current_user.email_confirmed)
 
 
 @bp.get("/confirm/<token>")
 def confirm_email(token: str):
-    user = services.confirm_email(token)
-    if user is None:
+    confirmation = services.confirm_email(token)
+    if confirmation is None:
         can_resend = current_user.is_authenticated and not current_user.email_confirmed
         return render_template("auth/confirm_invalid.html", can_resend=can_resend), 400
+    user = confirmation.user
     flash(_("Thank you, your e-mail address is confirmed."), "success")
+    if current_user.is_anonymous:
+        # Signing up does not log in; the first click on the link does, once.
+        if not (confirmation.first_time and permissions.can_log_in(user)):
+            return redirect(url_for("auth.login"))
+        login_user(user)
+        services.record_login(user)
     if not user.is_member:
         # Next step for an applicant: the membership questions and the netiquette.
         return redirect(url_for("membership.join"))
@@ -94,7 +105,10 @@ def login():
         if current_user.is_authenticated:
             return redirect(form.next.data or _home())
     if form.validate_on_submit():
-        user = services.authenticate(form.login.data, form.password.data)
+        try:
+            user = services.log_in(form.login.data, form.password.data)
+        except services.LockedOut as locked:
+            return _locked_out(form, locked.until)
         if user is not None and not permissions.can_log_in(user):
             # Told only after the right password, so a suspension stays private.
             form.form_errors.append(
@@ -114,6 +128,15 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+def _locked_out(form: LoginForm, until):
+    form.form_errors.append(
+        f"{_('Too many failed log-ins for this account.')} {try_again_text(until)}"
+    )
+    response = make_response(render_template("auth/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(max(1, int((until - utcnow()).total_seconds())))
+    return response
+
+
 @bp.post("/logout")
 def logout():
     logout_user()
@@ -126,8 +149,8 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        # The same answer, as fast, whether or not the address has an account.
         services.request_password_reset(form.email.data)
-        # The same answer whether or not the address has an account.
         flash(
             _(
                 "If an account uses this address, we have sent it a link to reset "

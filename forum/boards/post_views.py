@@ -27,6 +27,7 @@ from forum.boards.forms import (
     title_length,
 )
 from forum.boards.loaders import post_view, topic_view
+from forum.idempotency import idempotent
 from forum.urls import category_url, topic_url
 
 # --- Post actions ---------------------------------------------------------------------------
@@ -36,6 +37,7 @@ from forum.urls import category_url, topic_url
 @login_required
 @post_limit
 @post_view(permissions.can_edit_post)
+@idempotent
 def edit_post(post):
     topic = post.topic
     is_first = post.post_number == 1

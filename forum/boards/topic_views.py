@@ -31,6 +31,7 @@ from forum.boards.forms import (
 from forum.boards.loaders import post_view, topic_view
 from forum.boards.models import CategoryKind
 from forum.boards.views_count import record_view
+from forum.idempotency import idempotent
 from forum.markdown import quote_markdown
 from forum.moderation.models import ReviewItem
 from forum.routing import MAX_ID, bounded_id
@@ -40,6 +41,7 @@ from forum.urls import category_url, topic_url
 @bp.route("/new-topic", methods=["GET", "POST"])
 @login_required
 @post_limit
+@idempotent
 def new_topic():
     categories = [
         c
@@ -185,6 +187,7 @@ def _shown(post):
 @login_required
 @post_limit
 @topic_view(permissions.can_reply)
+@idempotent
 def reply(topic):
     form = ReplyForm()
     reply_to = None

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required, login_user
 from forum import permissions
 from forum.errors import BoardError
 from forum.extensions import limiter
+from forum.idempotency import idempotent
 from forum.membership import applications, services
 from forum.membership.forms import InvitationAcceptForm, answer_field_name, join_form
 from forum.moderation.models import ReviewStatus
@@ -91,6 +92,7 @@ def join_url(user) -> str:
 # Each request may mail every moderator (JOIN_REQUEST_NOTIFY = "each").
 @limiter.limit(lambda: current_app.config["POST_RATE_LIMIT"], methods=["POST"])
 @login_required
+@idempotent
 def join():
     if current_user.is_member:
         flash(_("You are already a member."), "info")

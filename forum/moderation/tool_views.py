@@ -17,6 +17,7 @@ from forum.boards import queries as board_queries
 from forum.boards import services as boards
 from forum.boards.loaders import post_view, topic_view
 from forum.errors import BoardError, NotAllowed
+from forum.idempotency import idempotent
 from forum.moderation import actions, services
 from forum.moderation.blueprint import bp, moderator_required
 from forum.moderation.forms import (
@@ -43,6 +44,7 @@ ROLE_LABELS = {
 @bp.route("/p/<int:post_id>/flag", methods=["GET", "POST"])
 @login_required
 @post_view(permissions.can_flag_post)
+@idempotent
 def flag(post):
     form = FlagForm()
     if form.validate_on_submit():

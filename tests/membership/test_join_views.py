@@ -304,6 +304,7 @@ def test_register_confirm_then_join(app, client, mailbox, admin):
             "password": PASSWORD,
             "password_confirm": PASSWORD,
         },
+        buffered=True,  # as a server sends it: the mail goes out once the response is closed
     )
     assert response.headers["Location"] == "/welcome"
     link = link_in(mailbox.to("anna@example.org")[0], "/confirm/")

@@ -1,0 +1,139 @@
+"""Forms that create content are sent once, however often the button is pressed.
+
+Each rendered form carries a random ``submission_key`` (``{{ submission_key() }}``
+in the template). A view decorated with ``@idempotent`` claims (member, key)
+in the ``submissions`` table before it runs, with a unique constraint, and
+stores where it redirected to. A second POST with the same key - a double click,
+a reload that sends again, a retry after a lost connection - is answered with a
+redirect to the first result instead of posting twice; one that arrives while
+the first is still running waits for it. A key is good for
+``SUBMISSION_KEY_MAX_AGE`` seconds and only for the member it was used by.
+"""
+
+import functools
+import re
+import time
+import uuid
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import Flask, abort, current_app, flash, make_response, redirect, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forum.db import Base, utcnow
+from forum.extensions import db
+
+FIELD = "submission_key"
+_KEY = re.compile(r"[0-9a-f]{32}")
+#: How long a repeated POST waits for the first one to finish.
+WAIT_SECONDS = 10.0
+
+
+class Submission(Base):
+    """A form a member sent, and where its answer sent them."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (sa.UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(32))
+    #: None while the first request is still at work.
+    result_url: Mapped[str | None] = mapped_column(sa.String(2000))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+def new_key_field() -> Markup:
+    """Return the hidden input with a fresh key, for a form that creates something."""
+    return Markup('<input type="hidden" name="{}" value="{}">').format(FIELD, uuid.uuid4().hex)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["submission_key"] = new_key_field
+
+
+def claim(user_id: int, key: str) -> Submission | None:
+    """Claim ``key`` for ``user_id``; None if it is ours now, else the earlier claim."""
+    now = utcnow()
+    max_age = timedelta(seconds=current_app.config["SUBMISSION_KEY_MAX_AGE"])
+    db.session.execute(sa.delete(Submission).where(Submission.created_at < now - max_age))
+    insert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert
+    claimed = db.session.execute(
+        insert(Submission)
+        .values(user_id=user_id, key=key, created_at=now)
+        .on_conflict_do_nothing(index_elements=["user_id", "key"])
+        .returning(Submission.id)
+    ).scalar()
+    db.session.commit()
+    if claimed is not None:
+        return None
+    return _find(user_id, key)
+
+
+def record(user_id: int, key: str, result_url: str) -> None:
+    """Store where the first submission's answer led."""
+    db.session.execute(
+        sa.update(Submission)
+        .where(Submission.user_id == user_id, Submission.key == key)
+        .values(result_url=result_url)
+    )
+    db.session.commit()
+
+
+def release(user_id: int, key: str) -> None:
+    """Give the key back: the submission created nothing (invalid form, preview, error)."""
+    db.session.rollback()
+    db.session.execute(
+        sa.delete(Submission).where(Submission.user_id == user_id, Submission.key == key)
+    )
+    db.session.commit()
+
+
+def _find(user_id: int, key: str) -> Submission | None:
+    return db.session.scalar(
+        sa.select(Submission)
+        .where(Submission.user_id == user_id, Submission.key == key)
+        .execution_options(populate_existing=True)
+    )
+
+
+def idempotent(view):
+    """Answer a repeated POST of the same form with the first one's redirect.
+
+    Goes below ``login_required``: keys belong to the logged-in member. A POST
+    without a well-formed key (an old page, a script) is handled as before.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.form.get(FIELD, "") if request.method == "POST" else ""
+        if not current_user.is_authenticated or not _KEY.fullmatch(key):
+            return view(*args, **kwargs)
+        user_id = current_user.id
+        earlier = claim(user_id, key)
+        deadline = time.monotonic() + WAIT_SECONDS
+        while earlier is not None:
+            if earlier.result_url is not None:
+                flash(_("This was sent already; here is the result."), "info")
+                return redirect(earlier.result_url, 303)
+            if time.monotonic() > deadline:
+                abort(409)
+            time.sleep(0.1)  # the first request is still at work
+            db.session.rollback()  # a new snapshot (SQLite keeps one per transaction)
+            earlier = _find(user_id, key) or claim(user_id, key)
+        try:
+            response = make_response(view(*args, **kwargs))
+        except BaseException:
+            release(user_id, key)
+            raise
+        if 300 <= response.status_code < 400 and response.location:
+            record(user_id, key, response.location)
+        else:
+            release(user_id, key)
+        return response
+
+    return wrapper
