@@ -61,7 +61,6 @@ _EDIT = {
 }
 _ACCOUNT = {
     "username": "neuling",
-    "email": "neuling@example.org",
     "password": NEW_PASSWORD,
     "password_confirm": NEW_PASSWORD,
 }
@@ -112,6 +111,10 @@ ROUTES: dict[str, Route] = {
     "boards.delete_post": Route(phase=DESTROY),
     "boards.restore_post": Route(phase=DESTROY),
     "boards.help_status": Route(form=({"status": "arranged"}, {"status": "kaputt"})),
+    # --- api ----------------------------------------------------------------------------
+    "api.latest": Route(query=({}, {"before": CURSOR})),
+    "api.category": Route(query=({}, {"before": CURSOR})),
+    "api.topic": Route(query=({}, {"page": "2"})),
     # --- moderation ---------------------------------------------------------------------
     "moderation.flag": Route(
         form=(
@@ -145,7 +148,10 @@ ROUTES: dict[str, Route] = {
         phase=DESTROY,
     ),
     "moderation.plugin_action": Route(
-        form=({"next": ""},), args={"action": ["approve"]}, phase=DESTROY
+        form=({"next": ""},),
+        args={"action": ["approve"]},
+        phase=DESTROY,
+        reads_all="hands the form to the action a plugin registered for its review kind",
     ),
     "moderation.moderate_topic": Route(
         form=tuple(
@@ -188,7 +194,11 @@ ROUTES: dict[str, Route] = {
         phase=DESTROY,
     ),
     "admin.questions": Route(
-        form=({"text": ""}, {"text": "Was möchten Sie tun?", "required": "y", "active": "y"}),
+        # "direction": the page's move buttons are a form too (built from any POST).
+        form=(
+            {"text": "", "direction": "up"},
+            {"text": "Was möchten Sie tun?", "required": "y", "active": "y"},
+        ),
         phase=DESTROY,
     ),
     "admin.edit_question": Route(
@@ -226,7 +236,11 @@ ROUTES: dict[str, Route] = {
     ),
     # --- accounts -----------------------------------------------------------------------
     "auth.register": Route(
-        form=({**_ACCOUNT, "password_confirm": "anders"}, _ACCOUNT), phase=SESSION
+        form=(
+            {**_ACCOUNT, "email": "neuling@example.org", "password_confirm": "anders"},
+            {**_ACCOUNT, "email": "neuling@example.org"},
+        ),
+        phase=SESSION,
     ),
     "auth.login": Route(
         query=({}, {"next": "/latest"}),
