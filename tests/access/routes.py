@@ -73,8 +73,7 @@ ROUTES: dict[str, Route] = {
         query=(
             {},
             {"before": CURSOR},
-            {"kind": "request", "municipality": "meinersen", "status": "open"},
-            {"kind": "kaputt", "before": CURSOR},
+            {"kind": "request", "municipality": "meinersen", "status": "kaputt"},
         ),
         args={"slug": ["{category_slug}", "falscher-slug"]},
         reads_all="passes its filter on to the next page's links and the slug redirect",
@@ -83,8 +82,13 @@ ROUTES: dict[str, Route] = {
     "boards.new_topic": Route(
         query=({}, {"category": "{category_id}"}),
         form=(
-            {**_TOPIC, "title": "", "raw": "", "help_kind": "request", "municipality": "gifhorn"},
-            {**_TOPIC, "preview": "y"},
+            {
+                **_TOPIC,
+                "raw": "",
+                "preview": "y",
+                "help_kind": "request",
+                "municipality": "gifhorn",
+            },
             {**_TOPIC, **EVENT},
         ),
         reads_all="hands the composer's plugin.* fields to the plugins",
@@ -97,8 +101,7 @@ ROUTES: dict[str, Route] = {
             {"to": "{post_number}", "quote": "1"},
         ),
         form=(
-            {"raw": "", "reply_to_post_number": "{post_number}"},
-            {**_COMPOSER, "reply_to_post_number": "{post_number}", "preview": "y"},
+            {"raw": "", "reply_to_post_number": "{post_number}", "preview": "y"},
             {**_COMPOSER, "reply_to_post_number": "{post_number}"},
         ),
         reads_all="hands the composer's plugin.* fields to the plugins",
@@ -110,10 +113,10 @@ ROUTES: dict[str, Route] = {
     ),
     "boards.delete_post": Route(phase=DESTROY),
     "boards.restore_post": Route(phase=DESTROY),
-    "boards.help_status": Route(form=({"status": "arranged"}, {"status": "kaputt"})),
+    "boards.help_status": Route(form=({"status": "arranged"},)),
     # --- api ----------------------------------------------------------------------------
     "api.latest": Route(query=({}, {"before": CURSOR})),
-    "api.category": Route(query=({}, {"before": CURSOR})),
+    "api.category": Route(query=({}, {"before": CURSOR}), args={"slug": ["{category_slug}"]}),
     "api.topic": Route(query=({}, {"page": "2"})),
     # --- moderation ---------------------------------------------------------------------
     "moderation.flag": Route(
@@ -154,9 +157,7 @@ ROUTES: dict[str, Route] = {
         reads_all="hands the form to the action a plugin registered for its review kind",
     ),
     "moderation.moderate_topic": Route(
-        form=tuple(
-            {"action": action, "next": ""} for action in ("kaputt", "unlist", "delete", "restore")
-        ),
+        form=tuple({"action": action, "next": ""} for action in ("unlist", "delete", "restore")),
         phase=DESTROY,
     ),
     "moderation.move_topic": Route(
@@ -320,7 +321,7 @@ ROUTES: dict[str, Route] = {
     ),
     # --- plugins ------------------------------------------------------------------------
     "events.upcoming": Route(query=({}, {"category": "{category_id}", "municipality": "gifhorn"})),
-    "events.rsvp": Route(form=({"status": "kaputt"}, {"status": "going"})),
+    "events.rsvp": Route(form=({"status": "going"},)),
     "events.personal_feed": Route(args={"token": ["{feed_token}", "ungueltig"]}),
     "events.renew_feed": Route(phase=DESTROY),
     "solved.accept": Route(phase=DESTROY),
@@ -402,10 +403,15 @@ def requests_for(app: Flask, value_sets: list[dict]) -> tuple[list[Request], lis
     and the URL arguments no value set could fill."""
     requests: dict[Request, None] = {}
     missing = []
+    first_rules: dict[str, object] = {}
     for rule in app.url_map.iter_rules():
         if rule.endpoint in SKIPPED_ENDPOINTS:
             continue
         route = ROUTES.get(rule.endpoint, Route())
+        # An endpoint's second URL (a topic's /<post_number>) gets the first
+        # variant only: the parameters are the same view's.
+        if first_rules.setdefault(rule.endpoint, rule) is not rule:
+            route = Route(route.query[:1], route.form[:1], route.args, route.phase)
         built = False
         for values in ({**VALUES, **given} for given in value_sets):
             samples = _argument_samples(rule, route, values)

@@ -283,12 +283,11 @@ def build(app: Flask, make) -> World:
         topic_subject("members", member_topic, members),
         topic_subject("help", help_topic, help_category),
         topic_subject("staff", staff_topic, staff),
-        topic_subject("moved", moved_topic, staff),
         topic_subject("deleted_topic", deleted_topic, public),
         topic_subject("hidden", topic_a, public, post=hidden),
         topic_subject("deleted_post", topic_b, questions, post=deleted),
     ]
-    owners = {"staff": "koordinatorin", "moved": "nachbar"}
+    owners = {"staff": "koordinatorin"}
     for subject in subjects:
         subject.values["username"] = owners.get(subject.name, "autorin")
     subjects += [
