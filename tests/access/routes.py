@@ -1,0 +1,448 @@
+"""What the access matrix sends to each endpoint: query strings, form fields, URL values.
+
+``ROUTES`` declares, per endpoint, the parameters its view reads (see
+test_parameters.py, which fails when a view reads one this table lacks).
+Values are templates: ``{post_number}``, ``{topic_id}`` and friends come from
+the content the request is about (tests/access/world.py), so ``?to={post_number}``
+is sent once for every post of the world. A variant whose placeholders a
+piece of content cannot fill is not sent for it. An endpoint missing here is
+requested once per method, without parameters.
+"""
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from flask import Flask
+
+#: When a route's POSTs run. "build": before the role's GET requests, so that
+#: what they create (a bookmark, a flag, a reply) is looked at afterwards; they
+#: must leave every secret where it is. "destroy": after every role's GET
+#: requests (deleting, approving, moving, editing away a marker). "session":
+#: last of all, as they change who is logged in.
+BUILD, DESTROY, SESSION = "build", "destroy", "session"
+
+#: A cursor after everything: the list starts from its first row.
+CURSOR = "2999-01-01T00:00:00+00:00_999999999"
+EVENT = {
+    "plugin.events.starts_at": "2031-05-01T18:00",
+    "plugin.events.ends_at": "2031-05-01T20:00",
+    "plugin.events.place": "Kreishaus",
+    "plugin.events.online_url": "https://example.org/treffen",
+    "plugin.events.municipality": "gifhorn",
+    "plugin.events.max_participants": "12",
+    "plugin.events.registration_deadline": "2031-04-30T12:00",
+}
+NEW_PASSWORD = "ein ganz neues passwort"
+
+
+@dataclass(frozen=True)
+class Route:
+    """The requests for one endpoint: GET query strings, POST form fields."""
+
+    query: tuple[dict, ...] = ({},)
+    form: tuple[dict, ...] = ({},)
+    #: Samples for URL arguments that differ from the common ones (``VALUES``).
+    args: dict = field(default_factory=dict)
+    phase: str = BUILD
+    #: Why the view reads parameters by other names than those declared here
+    #: (``request.args.items()``, ``**request.args``, a prefix).
+    reads_all: str = ""
+
+
+_COMPOSER = {"raw": "Ein Beitrag aus der Matrix, freundlich und kurz.", "submit": "y"}
+_TOPIC = {**_COMPOSER, "category": "{category_id}", "title": "Ein neues Thema aus der Matrix"}
+_EDIT = {
+    **_COMPOSER,
+    "title": "Ein geänderter Titel aus der Matrix",
+    "reason": "Tippfehler",
+    "help_kind": "",
+    "municipality": "",
+}
+_ACCOUNT = {
+    "username": "neuling",
+    "password": NEW_PASSWORD,
+    "password_confirm": NEW_PASSWORD,
+}
+_NETIQUETTE = {"netiquette_version": "1", "accept_netiquette": "y"}
+#: Forms that create content carry a submission key (forum/idempotency.py). Empty,
+#: so every variant is really sent; repeats are tested in tests/test_idempotency.py.
+_ONCE = {"submission_key": ""}
+
+ROUTES: dict[str, Route] = {
+    # --- boards -------------------------------------------------------------------------
+    "boards.latest": Route(query=({}, {"before": CURSOR}, {"before": "kaputt"})),
+    "boards.category": Route(
+        query=(
+            {},
+            {"before": CURSOR},
+            {"kind": "request", "municipality": "meinersen", "status": "kaputt"},
+        ),
+        args={"slug": ["{category_slug}", "falscher-slug"]},
+        reads_all="passes its filter on to the next page's links and the slug redirect",
+    ),
+    "boards.topic": Route(query=({}, {"page": "2"})),
+    "boards.new_topic": Route(
+        query=({}, {"category": "{category_id}"}),
+        form=(
+            {
+                **_TOPIC,
+                **_ONCE,
+                "raw": "",
+                "preview": "y",
+                "help_kind": "request",
+                "municipality": "gifhorn",
+            },
+            {**_TOPIC, **EVENT},
+        ),
+        reads_all="hands the composer's plugin.* fields to the plugins",
+    ),
+    "boards.preview": Route(form=({"raw": "Eine **Vorschau**"},)),
+    "boards.reply": Route(
+        query=(
+            {},
+            {"to": "{post_number}"},
+            {"to": "{post_number}", "quote": "1"},
+        ),
+        form=(
+            {"raw": "", "reply_to_post_number": "{post_number}", "preview": "y", **_ONCE},
+            {**_COMPOSER, "reply_to_post_number": "{post_number}"},
+        ),
+        reads_all="hands the composer's plugin.* fields to the plugins",
+    ),
+    "boards.edit_post": Route(
+        form=({**_EDIT, **_ONCE, "raw": "", "title": "", "preview": "y"}, {**_EDIT, **EVENT}),
+        phase=DESTROY,
+        reads_all="hands the composer's plugin.* fields to the plugins",
+    ),
+    "boards.delete_post": Route(phase=DESTROY),
+    "boards.restore_post": Route(phase=DESTROY),
+    "boards.help_status": Route(form=({"status": "arranged"},)),
+    # --- api ----------------------------------------------------------------------------
+    "api.latest": Route(query=({}, {"before": CURSOR})),
+    "api.category": Route(query=({}, {"before": CURSOR}), args={"slug": ["{category_slug}"]}),
+    "api.topic": Route(query=({}, {"page": "2"})),
+    # --- moderation ---------------------------------------------------------------------
+    "moderation.flag": Route(
+        form=(
+            {"reason": "other", "message": "", "submit": "y", **_ONCE},
+            {"reason": "spam", "message": "Werbung", "submit": "y"},
+        )
+    ),
+    "moderation.review": Route(
+        query=(
+            {},
+            {"status": "all"},
+            {"kind": "held_post", "status": "pending"},
+            {"kind": "flagged_post", "status": "all", "before": "999999999"},
+            {"kind": "join_request", "status": "kaputt"},
+        )
+    ),
+    "moderation.review_item": Route(query=({}, {"next": "/review?status=all"})),
+    "moderation.approve": Route(form=({"next": "/review"}, {"next": ""}), phase=DESTROY),
+    "moderation.reject": Route(
+        form=(
+            {"template": "0", "reason": "", "next": "", "submit": "y"},
+            {"template": "{template_id}", "reason": "", "next": "/review", "submit": "y"},
+        ),
+        phase=DESTROY,
+    ),
+    "moderation.decide_flags": Route(
+        form=(
+            {"decision": "kaputt", "silence_days": "", "reason": "", "next": ""},
+            {"decision": "agree_hide", "silence_days": "1", "reason": "Bitte nicht.", "next": ""},
+        ),
+        phase=DESTROY,
+    ),
+    "moderation.plugin_action": Route(
+        form=({"next": ""},),
+        args={"action": ["approve"]},
+        phase=DESTROY,
+        reads_all="hands the form to the action a plugin registered for its review kind",
+    ),
+    "moderation.moderate_topic": Route(
+        form=tuple({"action": action, "next": ""} for action in ("unlist", "delete", "restore")),
+        phase=DESTROY,
+    ),
+    "moderation.move_topic": Route(
+        form=({"category": "{public_id}", "submit": "y"},),
+        phase=DESTROY,
+    ),
+    "moderation.restrict_member": Route(
+        form=(
+            {"silence-days": "0", "silence-reason": "", "suspend-days": "0", "suspend-reason": ""},
+            {
+                "silence-days": "2",
+                "silence-reason": "Bitte eine Pause.",
+                "suspend-days": "2",
+                "suspend-reason": "Bitte eine Pause.",
+            },
+        ),
+        phase=DESTROY,
+    ),
+    "moderation.lift_restriction": Route(form=({"next": ""},), phase=DESTROY),
+    # --- admin --------------------------------------------------------------------------
+    "admin.settings": Route(
+        form=(
+            {"hold_first_posts": "kaputt", "flags_to_hide": "", "join_request_notify": "each"},
+            {
+                "approval_required": "y",
+                "hold_first_posts": "1",
+                "flags_to_hide": "3",
+                "join_request_notify": "each",
+            },
+        ),
+        phase=DESTROY,
+    ),
+    "admin.edit_text": Route(
+        form=({"title": "", "raw": ""}, {"title": "Netiquette", "raw": "Bitte freundlich."}),
+        phase=DESTROY,
+    ),
+    "admin.questions": Route(
+        # "direction": the page's move buttons are a form too (built from any POST).
+        form=(
+            {"text": "", "direction": "up"},
+            {"text": "Was möchten Sie tun?", "required": "y", "active": "y"},
+        ),
+        phase=DESTROY,
+    ),
+    "admin.edit_question": Route(
+        form=({"text": ""}, {"text": "Wie heißen Sie?", "required": "y", "active": "y"}),
+        phase=DESTROY,
+    ),
+    "admin.move_question": Route(
+        form=({"direction": "kaputt"}, {"direction": "up"}, {"direction": "down"}),
+        phase=DESTROY,
+    ),
+    "admin.rejection_templates": Route(
+        form=({"title": ""}, {"title": "Doppelt", "body": "Sie haben schon ein Konto."}),
+        phase=DESTROY,
+    ),
+    "admin.edit_rejection_template": Route(
+        form=({"title": ""}, {"title": "Unvollständig", "body": "Bitte mehr erzählen."}),
+        phase=DESTROY,
+    ),
+    "admin.delete_rejection_template": Route(phase=DESTROY),
+    "admin.watched_words": Route(
+        form=({"word": "", "action": "block"}, {"word": "werbung", "action": "censor"}),
+        phase=DESTROY,
+    ),
+    "admin.delete_watched_word": Route(phase=DESTROY),
+    "admin.invitations": Route(
+        form=({"email": "kaputt"}, {"email": "eingeladen@example.org"}), phase=DESTROY
+    ),
+    "admin.log": Route(
+        query=(
+            {},
+            {"action": "", "actor": "koordinatorin", "before_id": "999999999"},
+            {"actor": "niemand"},
+            {"before_id": "kaputt"},
+        )
+    ),
+    # --- accounts -----------------------------------------------------------------------
+    "auth.register": Route(
+        form=(
+            {**_ACCOUNT, "email": "neuling@example.org", "password_confirm": "anders"},
+            {**_ACCOUNT, "email": "neuling@example.org"},
+        ),
+        phase=SESSION,
+    ),
+    "auth.login": Route(
+        query=({}, {"next": "/latest"}),
+        form=(
+            {"login": "{username}", "password": "falsch", "remember": "y", "next": "/bookmarks"},
+        ),
+    ),
+    "auth.logout": Route(phase=SESSION),
+    "auth.forgot_password": Route(form=({"email": "kaputt"}, {"email": "autorin@example.org"})),
+    "auth.reset_password": Route(
+        form=({"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD},)
+    ),
+    "membership.join": Route(
+        form=({**_NETIQUETTE, **_ONCE, "answer_{question_id}": "Über die Zeitung."},)
+    ),
+    "membership.accept_invitation": Route(
+        form=({**_ACCOUNT, **_NETIQUETTE, "username": "eingeladen"},)
+    ),
+    "users.bookmarks": Route(query=({}, {"before": CURSOR})),
+    "users.settings": Route(
+        form=(
+            {"display_name": "x" * 300, "language": "de"},
+            {
+                "display_name": "Matrix",
+                "bio": "Ich teste gern.",
+                "language": "de",
+                "email_on_reply": "y",
+                "email_on_mention": "y",
+                "email_digest": "",
+            },
+        )
+    ),
+    "users.change_password": Route(
+        form=(
+            {"current_password": "falsch", "password": NEW_PASSWORD, "password_confirm": "x"},
+            {
+                "current_password": "{password}",
+                "password": NEW_PASSWORD,
+                "password_confirm": NEW_PASSWORD,
+            },
+        ),
+        phase=DESTROY,
+    ),
+    "users.change_email": Route(
+        form=(
+            {"email": "neu@example.org", "current_password": "falsch"},
+            {"email": "neu-{role}@example.org", "current_password": "{password}"},
+        ),
+        phase=DESTROY,
+    ),
+    "users.set_language": Route(
+        form=({"language": "en", "next": "/latest"}, {"language": "de", "next": ""})
+    ),
+    # --- search -------------------------------------------------------------------------
+    "search.search": Route(
+        query=(
+            {},
+            {"q": "GEHEIM"},
+            {"q": "GEHEIM", "page": "2"},
+            {"q": "GEHEIM in:title"},
+            {"q": "GEHEIM in:first order:latest"},
+            {"q": "GEHEIM status:open"},
+            {"q": "#allgemeines GEHEIM"},
+            {"q": "@autorin"},
+            {"q": "Kreishaus"},
+            {
+                "advanced": "1",
+                "words": "GEHEIM",
+                "username": "autorin",
+                "category": "allgemeines",
+                "in_title": "y",
+                "in_first": "y",
+                "status": "",
+                "after": "2000-01-01",
+                "before": "2999-01-01",
+                "order": "latest",
+            },
+        )
+    ),
+    # --- plugins ------------------------------------------------------------------------
+    "events.upcoming": Route(query=({}, {"category": "{category_id}", "municipality": "gifhorn"})),
+    "events.rsvp": Route(form=({"status": "going"},)),
+    "events.personal_feed": Route(args={"token": ["{feed_token}", "ungueltig"]}),
+    "events.renew_feed": Route(phase=DESTROY),
+    "solved.accept": Route(phase=DESTROY),
+    "solved.unaccept": Route(phase=DESTROY),
+}
+
+#: Samples for URL arguments that no piece of content provides.
+VALUES = {
+    "size": 48,
+    "token": "ungueltiges-token",
+    "key": "netiquette",
+    "role": "",
+    "password": "",
+}
+
+#: Endpoints that are not about content (they take no part in the matrix).
+SKIPPED_ENDPOINTS = {"static"}
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request of the matrix."""
+
+    method: str
+    url: str
+    form: tuple[tuple[str, str], ...] = ()
+    phase: str = BUILD
+
+    def __str__(self) -> str:
+        data = "&".join(f"{key}={value}" for key, value in self.form)
+        return f"{self.method} {self.url}" + (f" [{data}]" if data else "")
+
+
+def _fill(template, values: dict):
+    """Fill the placeholders of a string (or leave a non-string); None if one is missing."""
+    if not isinstance(template, str):
+        return template
+    try:
+        return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), template)
+    except KeyError:
+        return None
+
+
+def _fill_dict(templates: dict, values: dict) -> dict | None:
+    filled = {}
+    for key, value in templates.items():
+        key, value = _fill(key, values), _fill(value, values)
+        if key is None or value is None:
+            return None
+        filled[key] = value
+    return filled
+
+
+def _argument_samples(rule, route: Route, values: dict) -> list[dict] | None:
+    """Every combination of URL argument values for ``rule``; None if one is missing."""
+    choices = {}
+    for argument in sorted(rule.arguments):
+        converter = rule._converters.get(argument)
+        if argument in route.args:
+            samples = [_fill(s, values) for s in route.args[argument]]
+            samples = [s for s in samples if s is not None]
+        elif hasattr(converter, "items"):  # <any(a, b):name>
+            samples = sorted(converter.items)
+        elif argument in values:
+            samples = [values[argument]]
+        else:
+            return None
+        if not samples:
+            return None
+        choices[argument] = samples
+    names = list(choices)
+    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*choices.values())]
+
+
+def requests_for(app: Flask, value_sets: list[dict]) -> tuple[list[Request], list[str]]:
+    """Return the matrix's requests for content described by ``value_sets``,
+    and the URL arguments no value set could fill."""
+    requests: dict[Request, None] = {}
+    missing = []
+    first_rules: dict[str, object] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in SKIPPED_ENDPOINTS:
+            continue
+        route = ROUTES.get(rule.endpoint, Route())
+        # An endpoint's second URL (a topic's /<post_number>) gets the first
+        # variant only: the parameters are the same view's.
+        if first_rules.setdefault(rule.endpoint, rule) is not rule:
+            route = Route(route.query[:1], route.form[:1], route.args, route.phase)
+        built = False
+        for values in ({**VALUES, **given} for given in value_sets):
+            samples = _argument_samples(rule, route, values)
+            if samples is None:
+                continue
+            built = True
+            # Further samples of a URL argument (a wrong slug, say) get the first
+            # variant only: they test one thing (a redirect, a 404), not every query.
+            for position, arguments in enumerate(samples):
+                queries = route.query if position == 0 else route.query[:1]
+                forms = route.form if position == 0 else route.form[:1]
+                with app.test_request_context():
+                    path = app.url_for(rule.endpoint, **arguments)
+                    if "GET" in rule.methods:
+                        for query in queries:
+                            filled = _fill_dict(query, values)
+                            if filled is not None:
+                                url = app.url_for(rule.endpoint, **arguments, **filled)
+                                requests[Request("GET", url)] = None
+                if "POST" in rule.methods:
+                    for form in forms:
+                        filled = _fill_dict(form, values)
+                        if filled is not None:
+                            items = tuple((k, str(v)) for k, v in filled.items())
+                            requests[Request("POST", path, items, route.phase)] = None
+        if not built:
+            missing.append(f"{rule.rule} ({', '.join(sorted(rule.arguments))})")
+    return list(requests), missing
