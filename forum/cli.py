@@ -23,6 +23,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(moderation_cli)
     app.cli.add_command(plugins_command)
+    from forum.boards.cli import check_command
+
+    app.cli.add_command(check_command)
 
 
 def _database_label() -> str:
