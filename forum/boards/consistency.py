@@ -25,6 +25,7 @@ no row records a view. Each table takes one statement to check and one to
 repair, whatever the size of the forum.
 """
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -77,6 +78,7 @@ class _Check:
     def columns(self) -> tuple[str, ...]:
         return self.counts + self.values
 
+    @functools.cached_property
     def drifting(self) -> sa.Subquery:
         """Return the rows where at least one column differs."""
         rows = self.rows.subquery()
@@ -284,13 +286,16 @@ def _users() -> _Check:
     )
 
 
-CHECKS = (_topics, _categories, _users, _posts)
+@functools.cache
+def checks() -> tuple[_Check, ...]:
+    """Return the check of each table (built once: building costs more than running)."""
+    return (_topics(), _categories(), _users(), _posts())
 
 
 def _drift_of(check: _Check) -> list[Drift]:
     table = check.model.__tablename__
     found = []
-    for row in db.session.execute(sa.select(check.drifting())).mappings():
+    for row in db.session.execute(sa.select(check.drifting)).mappings():
         for column in check.columns:
             stored, true = row[f"stored_{column}"], row[f"true_{column}"]
             if stored != true:
@@ -300,7 +305,7 @@ def _drift_of(check: _Check) -> list[Drift]:
 
 def find_drift() -> list[Drift]:
     """Return every counter whose stored value differs from its rows, by table and id."""
-    return sorted(drift for make in CHECKS for drift in _drift_of(make()))
+    return sorted(drift for check in checks() for drift in _drift_of(check))
 
 
 def repair_drift() -> list[Drift]:
@@ -311,12 +316,11 @@ def repair_drift() -> list[Drift]:
     check again afterwards.
     """
     repaired = []
-    for make in CHECKS:
-        check = make()
+    for check in checks():
         drifts = _drift_of(check)
         if not drifts:
             continue
-        wrong = check.drifting()
+        wrong = check.drifting
         model = check.model
         values = {
             column: getattr(model, column)
