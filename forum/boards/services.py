@@ -483,11 +483,13 @@ def _adjust_counters_for_visibility(post: Post, delta: int) -> None:
     db.session.execute(
         sa.update(Topic).where(Topic.id == topic.id).values(posts_count=Topic.posts_count + delta)
     )
-    db.session.execute(
-        sa.update(Category)
-        .where(Category.id == topic.category_id)
-        .values(post_count=Category.post_count + delta)
-    )
+    if topic.deleted_at is None:
+        # A deleted topic's posts left its category's count with the topic.
+        db.session.execute(
+            sa.update(Category)
+            .where(Category.id == topic.category_id)
+            .values(post_count=Category.post_count + delta)
+        )
     db.session.execute(
         sa.update(User).where(User.id == post.user_id).values(post_count=User.post_count + delta)
     )
