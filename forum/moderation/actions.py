@@ -78,6 +78,17 @@ def move_topic(moderator: User, topic: Topic, category: Category, reason: str = 
                 )
             )
     topic.category_id = category.id
+    db.session.flush()
+    # Both categories' latest post may have been this topic's.
+    db.session.execute(
+        sa.update(Category)
+        .where(Category.id.in_([old.id, category.id]))
+        .values(
+            last_posted_at=sa.select(sa.func.max(Topic.last_posted_at))
+            .where(Topic.category_id == Category.id)
+            .scalar_subquery()
+        )
+    )
     if category.kind.value != "help":
         topic.help_kind = topic.municipality = topic.help_status = None
     log_action(
