@@ -4,6 +4,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -204,3 +205,15 @@ def test_moving_a_topic_takes_its_latest_post_time_along(app, forum):
         assert _row(Category, forum.category.id).last_posted_at is None
         assert _row(Category, forum.other.id).last_posted_at == latest_elsewhere
         assert consistency.find_drift() == []
+
+
+def test_the_command_is_documented(app):
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text()
+    operations = (root / "docs" / "operations.md").read_text()
+    assert "| `check` / `check --repair` |" in readme
+    assert "## Checking the counters" in operations
+    for named in ("flask --app forum check --repair", "Exit codes", "forum/boards/consistency.py"):
+        assert named in operations
+    assert (root / "forum" / "boards" / "consistency.py").exists()
+    assert "check" in app.cli.commands
