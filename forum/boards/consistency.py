@@ -82,18 +82,10 @@ class _Check:
     def drifting(self) -> sa.Subquery:
         """Return the rows where at least one column differs."""
         rows = self.rows.subquery()
-        return (
-            sa.select(rows)
-            .where(
-                sa.or_(
-                    *(
-                        rows.c[f"stored_{c}"].is_distinct_from(rows.c[f"true_{c}"])
-                        for c in self.columns
-                    )
-                )
-            )
-            .subquery()
-        )
+        differs = [
+            rows.c[f"stored_{c}"].is_distinct_from(rows.c[f"true_{c}"]) for c in self.columns
+        ]
+        return sa.select(rows).where(sa.or_(*differs)).subquery()
 
 
 def _pair(column: str, stored, true) -> tuple[sa.Label, sa.Label]:

@@ -88,6 +88,13 @@ def test_a_forum_written_by_the_services_has_no_drift(forum, runner):
     assert "No drift" in result.output
 
 
+def test_the_demo_content_has_no_drift(runner):
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 0, result.output
+    assert "No drift" in result.output
+
+
 def test_an_empty_forum_has_no_drift(app, runner):
     result = runner.invoke(args=["check"])
     assert result.exit_code == 0, result.output
