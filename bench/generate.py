@@ -154,10 +154,11 @@ def load(app, the_plan: Plan, args, now: datetime, timings: dict[str, float]) ->
     topics, posts = the_plan.topics, the_plan.posts
 
     # Counters, from the plan.
-    user_posts, user_topics = Counter(), Counter()
+    user_posts, user_topics, user_published = Counter(), Counter(), Counter()
     received, given = Counter(), Counter()
     by_id = {p.id: p for p in posts}
     for post in posts:
+        user_published[post.user] += 1
         if not post.deleted:
             user_posts[post.user] += 1
     for topic in topics:
@@ -233,8 +234,9 @@ def load(app, the_plan: Plan, args, now: datetime, timings: dict[str, float]) ->
                         "last_seen_at": now - timedelta(hours=rng.random() * 24 * 60),
                         "topic_count": user_topics[uid],
                         "post_count": user_posts[uid],
-                        # Everything in the data set is published (nothing awaits review).
-                        "published_post_count": user_posts[uid],
+                        # Everything in the data set was published (nothing awaits
+                        # review), the posts deleted later too.
+                        "published_post_count": user_published[uid],
                         "likes_received": received[uid],
                         "likes_given": given[uid],
                     }

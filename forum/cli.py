@@ -27,6 +27,9 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    from forum.boards.cli import check_command
+
+    app.cli.add_command(check_command)
 
 
 def _database_label() -> str:

@@ -68,8 +68,19 @@ def post_visibility_changed(post: Post, delta: int) -> None:
 
 
 def topic_moved(topic: Topic, source_id: int, destination_id: int) -> None:
-    """Carry a live topic's counts from one category to another."""
-    if topic.deleted_at is not None:
-        return
-    for category_id, sign in ((source_id, -1), (destination_id, 1)):
-        add(Category, category_id, topic_count=sign, post_count=sign * topic.posts_count)
+    """Carry a topic from one category to another: its counts (if it is live) and
+    both categories' latest post time (deleted topics count there too)."""
+    if topic.deleted_at is None:
+        for category_id, sign in ((source_id, -1), (destination_id, 1)):
+            add(Category, category_id, topic_count=sign, post_count=sign * topic.posts_count)
+    topic.category_id = destination_id
+    db.session.flush()
+    db.session.execute(
+        sa.update(Category)
+        .where(Category.id.in_([source_id, destination_id]))
+        .values(
+            last_posted_at=sa.select(sa.func.max(Topic.last_posted_at))
+            .where(Topic.category_id == Category.id)
+            .scalar_subquery()
+        )
+    )

@@ -61,7 +61,6 @@ def move_topic(moderator: User, topic: Topic, category: Category, reason: str = 
         return
     old = topic.category
     counters.topic_moved(topic, old.id, category.id)
-    topic.category_id = category.id
     if category.kind.value != "help":
         topic.help_kind = topic.municipality = topic.help_status = None
     log_action(
