@@ -6,7 +6,7 @@ query-count tests (tests/boards/test_query_counts.py) fail on an N+1.
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager, joinedload
@@ -29,6 +29,7 @@ from forum.db import utcnow
 from forum.extensions import db
 from forum.moderation.held import held_posts_of
 from forum.moderation.models import Flag
+from forum.routing import parse_cursor
 from forum.users.models import User
 
 #: The columns of a user a list shows (not hashes or e-mail addresses).
@@ -145,14 +146,7 @@ def get_category(category_id: int) -> Category | None:
 
 
 def _parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    if not cursor:
-        return None
-    try:
-        stamp, topic_id = cursor.rsplit("_", 1)
-        when = datetime.fromisoformat(stamp)
-        return (when if when.tzinfo else when.replace(tzinfo=UTC)), int(topic_id)
-    except ValueError:
-        return None
+    return parse_cursor(cursor)
 
 
 def _cursor_for(topic: Topic) -> str:

@@ -36,6 +36,7 @@ from forum.moderation.forms import (
     ReviewFilterForm,
 )
 from forum.moderation.held import HELD_POST
+from forum.routing import bounded_id
 from forum.templating import topic_url
 
 bp = Blueprint("moderation", __name__)
@@ -128,7 +129,7 @@ def review():
     status = filter_form.status.data
     if status not in queries.STATUS_FILTERS:
         status = filter_form.status.data = "pending"
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=bounded_id)
     window = queries.review_window(kind=kind, status=status, before=before, limit=REVIEW_PAGE_SIZE)
     filters = {k: v for k, v in (("kind", kind), ("status", status)) if v}
     return render_template(
