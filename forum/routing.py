@@ -1,8 +1,11 @@
-"""URL helpers: ids in URLs and query strings stay within the database's range."""
+"""URL helpers: ids in URLs and query strings stay within the database's range,
+and no value the app reads from a request holds a NUL character."""
 
 from datetime import UTC, datetime
 
-from werkzeug.routing import IntegerConverter
+from flask import Request
+from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 #: Largest id a 32-bit signed INTEGER column holds (PostgreSQL's integer).
 MAX_ID = 2**31 - 1
@@ -14,6 +17,38 @@ class BoundedIntConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+class TextConverter(UnicodeConverter):
+    """``<name>`` (a username, a slug, a token) that never matches a NUL: 404.
+
+    PostgreSQL's text cannot hold NUL, so psycopg refuses a query that
+    compares a column with such a value; nobody types one.
+    """
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", r"[^/\x00]")
+
+
+class TextParameters(ImmutableMultiDict):
+    """Query-string and form values with NUL characters dropped, for the same reason."""
+
+    def __init__(self, mapping=None) -> None:
+        if mapping is not None:
+            mapping = [
+                (key.replace("\x00", ""), value.replace("\x00", ""))
+                if isinstance(value, str)
+                else (key, value)
+                for key, value in iter_multi_items(mapping)
+            ]
+        super().__init__(mapping)
+
+
+class ForumRequest(Request):
+    """The app's request: its ``args`` and ``form`` are TextParameters."""
+
+    parameter_storage_class = TextParameters
 
 
 def bounded_id(value: str) -> int:
