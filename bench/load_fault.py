@@ -354,7 +354,7 @@ def prepare(url: str, instance: Path, writers: int) -> tuple[list[int], list[str
     from forum.boards.models import Category, ReadLevel, Topic
     from forum.boards.services import create_category, create_topic
     from forum.extensions import db, init_migrate
-    from forum.templating import category_url, topic_url
+    from forum.urls import category_url, topic_url
     from forum.users.models import Role
     from forum.users.services import create_user
 

@@ -38,10 +38,13 @@ def create_app(
     deployment.check_settings(app)
 
     import forum.models  # noqa: F401 (every table known to SQLAlchemy and Alembic)
-    from forum.routing import BoundedIntConverter
+    from forum.routing import BoundedIntConverter, ForumRequest, TextConverter
 
-    # Every <int:...> in every route (plugins' too) stays within the database's range.
+    # Every <int:...> in every route (plugins' too) stays within the database's range,
+    # and no <name>, query or form value holds a NUL (forum/routing.py).
     app.url_map.converters["int"] = BoundedIntConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
+    app.request_class = ForumRequest
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

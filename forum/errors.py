@@ -7,7 +7,7 @@ show it next to the form (400), or answer 403/404 for ``NotAllowed``.
 import math
 from datetime import UTC, datetime
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from flask_babel import format_time, ngettext
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -46,6 +46,7 @@ class AccountTaken(Exception):
 
 # Form fields that carry what the user wrote and must survive a failed submit.
 _CSRF_FIELD = "csrf_token"
+_SUBMIT_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def try_again_text(until: datetime) -> str:
@@ -68,6 +69,15 @@ def _rate_limit_message() -> str:
 
 
 def register(app: Flask) -> None:
+    @app.before_request
+    def refuse_json_bodies():
+        # Every form reads form data, and no endpoint takes JSON; but Flask-WTF
+        # hands a JSON body to a form as its data, where a list, a number or a
+        # value that is not a string breaks the fields. Refused here once, for
+        # the plugins' forms too.
+        if request.method in _SUBMIT_METHODS and request.is_json:
+            abort(415)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         # A stale or missing token: show what was typed in a fresh form, so
@@ -93,6 +103,7 @@ def register(app: Flask) -> None:
             405: _("This action is not possible here."),
             409: _("This form is being sent already. Please wait a moment, then reload the page."),
             413: _("What you sent is too large. Please shorten it or send smaller files."),
+            415: _("This page takes form data only. Please use the form to send it."),
         }
         code = error.code or 500
         message = (

@@ -1,6 +1,11 @@
-"""URL helpers: ids in URLs and query strings stay within the database's range."""
+"""URL helpers: ids in URLs and query strings stay within the database's range,
+and no value the app reads from a request holds a NUL character."""
 
-from werkzeug.routing import IntegerConverter
+from datetime import UTC, datetime
+
+from flask import Request
+from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 #: Largest id a 32-bit signed INTEGER column holds (PostgreSQL's integer).
 MAX_ID = 2**31 - 1
@@ -14,9 +19,54 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class TextConverter(UnicodeConverter):
+    """``<name>`` (a username, a slug, a token) that never matches a NUL: 404.
+
+    PostgreSQL's text cannot hold NUL, so psycopg refuses a query that
+    compares a column with such a value; nobody types one.
+    """
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", r"[^/\x00]")
+
+
+class TextParameters(ImmutableMultiDict):
+    """Query-string and form values with NUL characters dropped, for the same reason."""
+
+    def __init__(self, mapping=None) -> None:
+        if mapping is not None:
+            mapping = [
+                (key.replace("\x00", ""), value.replace("\x00", ""))
+                if isinstance(value, str)
+                else (key, value)
+                for key, value in iter_multi_items(mapping)
+            ]
+        super().__init__(mapping)
+
+
+class ForumRequest(Request):
+    """The app's request: its ``args`` and ``form`` are TextParameters."""
+
+    parameter_storage_class = TextParameters
+
+
 def bounded_id(value: str) -> int:
     """Parse a query-string id; out-of-range values count as missing."""
     number = int(value)
     if not 1 <= number <= MAX_ID:
         raise ValueError(value)
     return number
+
+
+def parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    """Parse a "<time>_<id>" list cursor; a malformed or out-of-range one counts as none."""
+    if not cursor:
+        return None
+    try:
+        stamp, number = cursor.rsplit("_", 1)
+        when = datetime.fromisoformat(stamp)
+        when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+        return when, bounded_id(number)
+    except (ValueError, OverflowError):
+        return None

@@ -6,6 +6,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from forum.moderation.models import WatchedWordAction
+from forum.routing import MAX_ID
 
 NOTIFY_CHOICES = [
     ("each", _l("An e-mail for each join request")),
@@ -74,4 +75,4 @@ class LogFilterForm(FlaskForm):
 
     action = SelectField(_l("Action"), validators=[Optional()])
     actor = StringField(_l("Done by (username)"), validators=[Optional(), Length(max=40)])
-    before_id = IntegerField(validators=[Optional()])
+    before_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])

@@ -14,6 +14,7 @@ from forum import permissions
 from forum.boards.models import Category, HelpKind, HelpStatus, Municipality, Topic, TopicUser
 from forum.db import utcnow
 from forum.extensions import db
+from forum.routing import parse_cursor
 from forum.users.models import User
 
 #: The columns of a user a list shows (not hashes or e-mail addresses).
@@ -121,8 +122,7 @@ def categories_overview(user, latest_per_category: int = 3) -> list[CategoryOver
 
 
 def _parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    if not cursor:
-        return None
+    return parse_cursor(cursor)
     try:
         stamp, topic_id = cursor.rsplit("_", 1)
         when = datetime.fromisoformat(stamp)

@@ -52,8 +52,8 @@ def new_topic():
         abort(403)
     form = TopicForm()
     form.category.choices = [(c.id, c.name) for c in categories]
-    if request.method == "GET" and request.args.get("category", "").isdigit():
-        form.category.data = int(request.args["category"])
+    if request.method == "GET" and (wanted := request.args.get("category", type=bounded_id)):
+        form.category.data = wanted
     chosen = next((c for c in categories if c.id == form.category.data), None)
     preview = render_preview(form) if request.method == "POST" else None
     if request.method == "POST" and preview is None and form.validate():

@@ -117,7 +117,8 @@ def _help_filter(form: HelpFilterForm) -> queries.HelpFilter:
 def category(slug: str, category_id: int):
     category = _readable_category_or_404(category_id)
     if slug != category.slug:
-        return redirect(category_url(category, **request.args), 301)
+        query = f"?{request.query_string.decode()}" if request.query_string else ""
+        return redirect(category_url(category) + query, 301)
     filter_form = help_filter = None
     if category.kind == CategoryKind.HELP:
         filter_form = HelpFilterForm(request.args)

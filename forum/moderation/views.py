@@ -35,6 +35,7 @@ from forum.moderation.forms import (
 )
 from forum.review.held import HELD_POST
 from forum.review.queue import AlreadyHandled
+from forum.routing import bounded_id
 from forum.urls import safe_next_url, topic_url
 
 REVIEW_PAGE_SIZE = 30
@@ -113,7 +114,7 @@ def review():
     status = filter_form.status.data
     if status not in queries.STATUS_FILTERS:
         status = filter_form.status.data = "pending"
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=bounded_id)
     window = queries.review_window(kind=kind, status=status, before=before, limit=REVIEW_PAGE_SIZE)
     filters = {k: v for k, v in (("kind", kind), ("status", status)) if v}
     return render_template(

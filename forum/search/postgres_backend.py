@@ -179,9 +179,15 @@ class PostgresBackend:
     # --- Searching ---------------------------------------------------------------------
 
     def _tsquery(self, criteria: Criteria):
+        words = criteria.raw_words
+        if not words and not criteria.raw_phrases:
+            # Only terms without a meaningful word ("*", "der.die.das"): search
+            # for them as analysed; PostgreSQL's parser drops what it cannot use.
+            analysed = (*criteria.words, *criteria.phrases)
+            words = [" ".join(term for terms in analysed for term in terms)]
         parts = [
             sa.func.plainto_tsquery(CONFIG, " ".join(fold(w) for w in word.split()))
-            for word in criteria.raw_words
+            for word in words
         ]
         parts += [
             sa.func.phraseto_tsquery(CONFIG, " ".join(fold(w) for w in phrase.split()))

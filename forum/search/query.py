@@ -17,11 +17,13 @@ an exception other than ``QueryError``, whose message is shown to the user.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
+
+from forum.routing import MAX_ID
 
 
 class QueryError(Exception):
@@ -115,7 +117,13 @@ class ParsedQuery:
 
 
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TOPIC_ID = re.compile(r"[0-9]+")
+# No post is older than this or newer than that; days beyond both are moved
+# to them (the results stay the same), so a day in the forum's time zone
+# never leaves the range a datetime holds.
+_EARLIEST = date(1900, 1, 1)
+_LATEST = date.max - timedelta(days=2)
 _BUILT_IN = {"in", "status", "before", "after", "order", "topic"}
 
 
@@ -123,7 +131,7 @@ def _parse_date(name: str, value: str) -> date:
     try:
         if not _DATE.fullmatch(value):
             raise ValueError(value)
-        return date.fromisoformat(value)
+        return min(max(date.fromisoformat(value), _EARLIEST), _LATEST)
     except ValueError:
         raise QueryError(
             _l(
@@ -178,8 +186,10 @@ def _parse_word(parsed: ParsedQuery, word: str) -> None:
             raise QueryError(_l("Use order:latest, order:oldest or order:likes."))
         parsed.order = value.lower()
     elif name == "topic":
-        if not value.isdigit():
+        if not _TOPIC_ID.fullmatch(value):
             raise QueryError(_l("topic: needs the number of a topic, e.g. topic:42."))
+        if not 1 <= int(value) <= MAX_ID:
+            raise QueryError(_l("There is no topic %(id)s.", id=value))
         parsed.topic_id = int(value)
     else:
         parsed.extra.append((name, value))

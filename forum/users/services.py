@@ -3,7 +3,7 @@
 Creating, finding and checking accounts is forum/auth/accounts.py."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +13,7 @@ from sqlalchemy.orm import contains_eager
 from forum.boards.models import Bookmark, Post, Topic
 from forum.extensions import db
 from forum.permissions import visible_posts_clause, visible_topics_clause
+from forum.routing import parse_cursor
 from forum.text import excerpt
 from forum.users.models import User
 
@@ -111,14 +112,7 @@ def recent_activity(user: User, viewer: Any, limit: int = 20) -> Activity:
 
 
 def _parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    if not cursor:
-        return None
-    try:
-        stamp, post_id = cursor.rsplit("_", 1)
-        when = datetime.fromisoformat(stamp)
-        return (when if when.tzinfo else when.replace(tzinfo=UTC)), int(post_id)
-    except ValueError:
-        return None
+    return parse_cursor(cursor)
 
 
 def list_bookmarks(user: User, *, cursor: str | None = None, limit: int = 30) -> BookmarkList:

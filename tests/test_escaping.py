@@ -1,0 +1,331 @@
+"""Input shown inside a translated message comes out as text, never as markup.
+
+How the messages are found: ``python_messages()`` extracts every msgid of
+forum/ and plugins/ Python code the way ``pybabel extract`` does (with the
+keywords of docs/translations.md) and keeps those with a ``%(name)s`` placeholder, the ones
+that can carry text. Each must be either in ``NOT_INPUT`` (with the reason its
+values cannot hold markup) or be shown by one of the tests below with markup
+in its input (``SHOWN_BY`` names the test): ``test_every_message_is_classified``
+fails for a new one until it is classified, and each test fails when a message
+it claims is not shown with the payload escaped. tests/plugins/test_escaping.py
+does the same for the plugins' messages.
+
+The tests put ``PAYLOAD`` into every free text a message may quote (usernames,
+topic titles, category names, reasons, watched words, search filters), go
+through the real pages as guest, member and moderator, and require that the
+payload never comes out as markup and that each checked message was shown
+with the payload escaped. Messages in templates (``{{ _(...) }}``, ``{% trans
+%}``) go through Jinja's autoescaping gettext; the crawl of every GET page
+with the same data checks them wholesale.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from markupsafe import escape
+
+from forum.extensions import db
+
+ROOT = Path(__file__).resolve().parents[1]
+PAYLOAD = '"><x-hostile>'
+RAW = "<x-hostile>"
+ESCAPED = str(escape(PAYLOAD))
+# Search splits a query at spaces and quotes, so these hold neither.
+SEARCH_PAYLOADS = ["<b>x</b>", "<meta/http-equiv=refresh/content=0;url=https://example.org/>",
+                   "<script>alert(1)</script>"]  # fmt: skip
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+#: Messages whose %(x)s values cannot hold markup, and why.
+NOT_INPUT = {
+    "Please try again in %(num)d minute (at %(time)s).": "a count and a time the forum computes",
+    "Please try again in %(num)d minutes (at %(time)s).": "a count and a time the forum computes",
+    "Invitation to %(site)s": "a mail subject (plain text); the site name is a setting",
+    "Welcome to %(site)s": "a mail subject (plain text); the site name is a setting",
+    "Your request to join %(site)s": "a mail subject (plain text); the site name is a setting",
+    "New join request from %(name)s": "a mail subject (plain text)",
+    "Welcome to %(site)s! You are now a member.": "the site name is a setting",
+    "Invalid value for %(key)s.": "the key is a field name of the settings form",
+    "Unknown filter %(name)s:.": "a filter word a plugin registered",
+    "There is no topic %(id)s.": "topic: takes digits only",
+    "The invitation is on its way to %(email)s.": "an address the e-mail validator accepted",
+}
+
+
+#: Which test below shows each message with PAYLOAD in its input.
+SHOWN_BY = {
+    "Nobody here is called @%(name)s.": "search",
+    "There is no category #%(slug)s.": "search",
+    "“%(name)s:%(value)s” is not a date; write it as %(name)s:2025-03-31.": "search",
+    "Your account is suspended until %(date)s. Reason: %(reason)s": "login",
+    "Your text contains “%(word)s”, which is not allowed here.": "member",
+    "Your request to join was not approved. Reason: %(reason)s": "member",
+    "Your post in “%(title)s” was approved and is visible now.": "member",
+    "Your post “%(title)s” was not published. Reason: %(reason)s": "member",
+    "Your post in “%(title)s” was hidden after reports from the community until a "
+    "moderator has looked at it.": "member",
+    "You may read but not write until %(date)s. Reason: %(reason)s": "member",
+    "News about “%(title)s”.": "member",
+    "This item was already handled by %(name)s.": "moderator",
+    "The topic was moved to %(name)s.": "moderator",
+    "%(name)s is silenced.": "moderator",
+    "%(name)s is suspended.": "moderator",
+    "%(name)s is now a member.": "moderator",
+    "The join request was rejected; %(name)s is told why.": "moderator",
+    "it contains the watched word “%(word)s”": "held",
+    "The post was rejected; %(name)s is told why.": "held",
+}
+
+
+def python_messages(directory: str) -> set[str]:
+    """Return the msgids of ``directory``'s Python code with a %(name)s placeholder."""
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        ROOT / directory, [("**.py", "python")], keywords=keywords
+    ):
+        for msgid in message if isinstance(message, tuple) else (message,):
+            if msgid and _PLACEHOLDER.search(msgid):
+                found.add(msgid)
+    return found
+
+
+def check_classified(directory: str, shown_by: dict, not_input: dict) -> None:
+    """Fail for a message of ``directory`` that is neither shown by a test nor exempt."""
+    messages = python_messages(directory)
+    unknown = messages - set(shown_by) - set(not_input)
+    assert not unknown, (
+        "Show these messages with PAYLOAD in their input in a test (SHOWN_BY), or add "
+        "them to NOT_INPUT with the reason they take none:\n" + "\n".join(sorted(unknown))
+    )
+    stale = (set(shown_by) | set(not_input)) - messages
+    assert not stale, f"classified messages that no longer exist: {stale}"
+
+
+def assert_shown(test: str, pages: list[str], shown_by: dict, escaped: str = ESCAPED) -> None:
+    """Every message ``shown_by`` gives to ``test`` is in a page with the payload escaped."""
+    missing = []
+    for msgid, shown in shown_by.items():
+        if shown != test:
+            continue
+        # The fixed text around the placeholders, as it appears in HTML.
+        fragments = [str(escape(p)) for p in _PLACEHOLDER.split(msgid)[::2] if p.strip()]
+        if not any(escaped in page and all(f in page for f in fragments) for page in pages):
+            missing.append(msgid)
+    assert not missing, f"{test} did not show, with the payload escaped: {missing}"
+
+
+def check(page: str, where: str) -> None:
+    assert RAW not in page, f"{where}: the payload came out as markup"
+
+
+# --- Data: the payload in every free text ----------------------------------------------
+
+
+@pytest.fixture
+def hostile(app, make):
+    """Users, a category, a topic, watched words and reasons, all holding PAYLOAD."""
+    from forum.boards.models import Category, Post, ReadLevel, Topic
+    from forum.membership import applications
+    from forum.moderation.models import WatchedWord, WatchedWordAction
+    from forum.notifications.services import notify
+    from forum.users.models import User
+
+    moderator = make.user("moderatorin", role="moderator")
+    other_moderator = make.user(f"m{PAYLOAD}", role="moderator")
+    member = make.user(f"u{PAYLOAD}", role="member")
+    applicant = make.user(f"a{PAYLOAD}", role="applicant")
+    rejected = make.user(f"r{PAYLOAD}", role="applicant")
+    public = make.category("Öffentlich", read_level=ReadLevel.PUBLIC)
+    destination = make.category(f"Ziel {PAYLOAD}", read_level=ReadLevel.PUBLIC)
+    topic = make.topic(member, public, f"Thema {PAYLOAD} mit Titel", f"Text {PAYLOAD}")
+    with app.app_context():
+        db.session.add_all(
+            [
+                WatchedWord(word=f"block{PAYLOAD}", action=WatchedWordAction.BLOCK),
+                WatchedWord(word=f"hold{PAYLOAD}", action=WatchedWordAction.HOLD),
+            ]
+        )
+        db.session.commit()
+        items = {}
+        for user in (applicant, rejected):
+            items[user.id] = applications.submit_application(db.session.get(User, user.id), [], 1)
+        handled = applications.submit_application(
+            db.session.get(User, make.user("schnell", role="applicant").id), [], 1
+        )
+        applications.approve_application(db.session.get(User, other_moderator.id), handled)
+        reason = f"Grund {PAYLOAD}"
+        for kind in ("application_rejected", "post_approved", "post_rejected", "post_hidden",
+                     "silenced", "something_else"):  # fmt: skip
+            notify(member.id, kind, topic_id=topic.id, title=topic.title, reason=reason,
+                   until="2030-01-01T00:00:00+00:00", post_number=1)  # fmt: skip
+        notify(member.id, "event_changed", topic_id=topic.id, title=topic.title,
+               starts_at="2030-01-01T10:00:00+00:00")  # fmt: skip
+        notify(member.id, "event_reminder", topic_id=topic.id, title=topic.title,
+               starts_at="2030-01-01T10:00:00+00:00")  # fmt: skip
+        notify(member.id, "solution_accepted", topic_id=topic.id, title=topic.title)
+        db.session.commit()
+        ids = {
+            "applicant": items[applicant.id].id,
+            "rejected": items[rejected.id].id,
+            "handled": handled.id,
+            "category": db.session.get(Category, destination.id).id,
+            "first_post": db.session.scalar(
+                sa.select(Post.id).where(Post.topic_id == topic.id, Post.post_number == 1)
+            ),
+        }
+        topic_slug = db.session.get(Topic, topic.id).slug
+    return {
+        "moderator": moderator, "member": member, "topic": topic, "topic_slug": topic_slug,
+        "public": public, "ids": ids,
+    }  # fmt: skip
+
+
+def _login(client, username: str) -> None:
+    response = client.post("/login", data={"login": username, "password": "correct horse battery"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def _logout(client) -> None:
+    assert client.post("/logout").status_code == 302
+
+
+# --- Requests ---------------------------------------------------------------------------
+
+
+def _get(client, url: str, pages: list[str], **kwargs) -> str:
+    response = client.get(url, follow_redirects=True, **kwargs)
+    assert response.status_code < 500, url
+    page = response.get_data(as_text=True)
+    check(page, url)
+    pages.append(page)
+    return page
+
+
+def _post(client, url: str, pages: list[str], data=None) -> str:
+    response = client.post(url, data=data or {}, follow_redirects=True)
+    assert response.status_code < 500, url
+    page = response.get_data(as_text=True)
+    check(page, url)
+    pages.append(page)
+    return page
+
+
+# --- The pages ------------------------------------------------------------------------
+
+
+def test_every_message_is_classified():
+    assert "Nobody here is called @%(name)s." in python_messages("forum")  # extraction works
+    check_classified("forum", SHOWN_BY, NOT_INPUT)
+
+
+def test_search_notices(client, make):
+    make.category("Öffentlich", read_level="public")
+    for payload in SEARCH_PAYLOADS:
+        escaped, pages = str(escape(payload)), []
+        for query in (f"@{payload}", f"#{payload}", f"after:{payload}"):
+            page = client.get("/search", query_string={"q": query}).get_data(as_text=True)
+            assert payload not in page, query
+            pages.append(page)
+        assert_shown("search", pages, SHOWN_BY, escaped)
+
+
+def test_member(client, hostile):
+    pages: list[str] = []
+    _login(client, hostile["member"].username)
+    _get(client, "/notifications", pages)
+    url = f"/t/{hostile['topic'].id}/reply"
+    _post(client, url, pages, {"raw": f"Eine Antwort mit block{PAYLOAD} darin."})
+    assert_shown("member", pages, SHOWN_BY)
+
+
+def test_moderator(client, hostile):
+    ids, pages = hostile["ids"], []
+    _login(client, hostile["moderator"].username)
+    _get(client, "/review", pages)
+    for item_id in (ids["applicant"], ids["rejected"], ids["handled"]):
+        _get(client, f"/review/{item_id}", pages)
+    _post(client, f"/review/{ids['applicant']}/approve", pages)
+    _post(client, f"/review/{ids['rejected']}/reject", pages, {"reason": f"Nein {PAYLOAD}"})
+    _post(client, f"/review/{ids['handled']}/approve", pages)
+    _post(client, f"/t/{hostile['topic'].id}/move", pages, {"category": ids["category"]})
+    member = hostile["member"].username
+    for action in ("silence", "suspend"):
+        data = {f"{action}-days": 3, f"{action}-reason": f"Grund {PAYLOAD}"}
+        _post(client, f"/u/{member}/{action}", pages, data)
+    assert_shown("moderator", pages, SHOWN_BY)
+
+
+def test_held(app, client, hostile):
+    from forum.moderation.models import ReviewItem
+
+    pages: list[str] = []
+    _login(client, hostile["member"].username)
+    url = f"/t/{hostile['topic'].id}/reply"
+    _post(client, url, pages, {"raw": f"Eine Antwort mit hold{PAYLOAD} darin."})
+    _logout(client)
+    _login(client, hostile["moderator"].username)
+    _get(client, "/review", pages)
+    with app.app_context():
+        held = db.session.scalar(sa.select(sa.func.max(ReviewItem.id)))
+    _get(client, f"/review/{held}", pages)
+    _post(client, f"/review/{held}/reject", pages, {"reason": f"Nein {PAYLOAD}"})
+    assert_shown("held", pages, SHOWN_BY)
+
+
+def test_login(app, client, hostile):
+    from datetime import timedelta
+
+    from forum.db import utcnow
+    from forum.users.models import User
+
+    with app.app_context():
+        member = db.session.get(User, hostile["member"].id)
+        member.suspended_until = utcnow() + timedelta(days=3)
+        member.suspend_reason = f"Grund {PAYLOAD}"
+        db.session.commit()
+    pages: list[str] = []
+    _post(
+        client,
+        "/login",
+        pages,
+        {"login": hostile["member"].username, "password": "correct horse battery"},
+    )
+    assert_shown("login", pages, SHOWN_BY)
+
+
+def test_every_get_page(app, client, hostile):
+    """Templates: every GET page that needs no URL values but the hostile data's."""
+    ids, topic = hostile["ids"], hostile["topic"]
+    values = {
+        "slug": hostile["topic_slug"], "topic_id": topic.id, "post_id": ids["first_post"],
+        "category_id": ids["category"], "username": hostile["member"].username,
+        "item_id": ids["applicant"], "post_number": 1,
+    }  # fmt: skip
+    urls = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if (
+                "GET" in rule.methods
+                and rule.endpoint != "static"
+                and rule.arguments <= set(values)
+            ):
+                urls.append(app.url_for(rule.endpoint, **{a: values[a] for a in rule.arguments}))
+    assert len(urls) > 20
+    shown = 0
+    for who in (None, hostile["member"].username, hostile["moderator"].username):
+        if who:
+            _login(client, who)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code < 500, url
+            if response.mimetype != "text/html":
+                continue  # JSON and calendars carry text as text
+            page = response.get_data(as_text=True)
+            check(page, f"{who}: {url}")
+            shown += ESCAPED in page
+        if who:
+            _logout(client)
+    assert shown > 10
