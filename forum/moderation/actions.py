@@ -131,20 +131,20 @@ def suspend_user(moderator: User, member: User, days: int, reason: str) -> None:
 
 
 def lift_silence(moderator: User, member: User) -> None:
-    _check_target(moderator, member)
-    member.silenced_until, member.silence_reason = None, ""
-    log_action(
-        moderator, "unsilence_user", target_type="user", target_id=member.id,
-        target_label=member.username,
-    )  # fmt: skip
-    db.session.commit()
+    """Let a silenced member write again."""
+    _lift(moderator, member, "unsilence_user", silenced_until=None, silence_reason="")
 
 
 def lift_suspension(moderator: User, member: User) -> None:
+    """Let a suspended member log in again."""
+    _lift(moderator, member, "unsuspend_user", suspended_until=None, suspend_reason="")
+
+
+def _lift(moderator: User, member: User, action: str, **cleared) -> None:
     _check_target(moderator, member)
-    member.suspended_until, member.suspend_reason = None, ""
+    for name, value in cleared.items():
+        setattr(member, name, value)
     log_action(
-        moderator, "unsuspend_user", target_type="user", target_id=member.id,
-        target_label=member.username,
-    )  # fmt: skip
+        moderator, action, target_type="user", target_id=member.id, target_label=member.username
+    )
     db.session.commit()
