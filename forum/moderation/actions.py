@@ -132,19 +132,22 @@ def suspend_user(moderator: User, member: User, days: int, reason: str) -> None:
 
 def lift_silence(moderator: User, member: User) -> None:
     """Let a silenced member write again."""
-    _lift(moderator, member, "unsilence_user", silenced_until=None, silence_reason="")
+    _lift(moderator, member, silence=True)
 
 
 def lift_suspension(moderator: User, member: User) -> None:
     """Let a suspended member log in again."""
-    _lift(moderator, member, "unsuspend_user", suspended_until=None, suspend_reason="")
+    _lift(moderator, member, silence=False)
 
 
-def _lift(moderator: User, member: User, action: str, **cleared) -> None:
+def _lift(moderator: User, member: User, *, silence: bool) -> None:
     _check_target(moderator, member)
-    for name, value in cleared.items():
-        setattr(member, name, value)
+    if silence:
+        member.silenced_until, member.silence_reason = None, ""
+    else:
+        member.suspended_until, member.suspend_reason = None, ""
     log_action(
-        moderator, action, target_type="user", target_id=member.id, target_label=member.username
-    )
+        moderator, "unsilence_user" if silence else "unsuspend_user", target_type="user",
+        target_id=member.id, target_label=member.username,
+    )  # fmt: skip
     db.session.commit()
