@@ -290,7 +290,8 @@ def login(client: FlaskClient, user, password: str = Factory.password):
 def english(client) -> FlaskClient:
     """Ask for English pages, so text assertions survive new translations.
 
-    Test packages that read only English override it as an autouse fixture.
+    Test packages that read only English override it as an autouse fixture in their
+    conftest.py; a single module says ``pytestmark = pytest.mark.usefixtures("english")``.
     """
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
@@ -306,6 +307,14 @@ def coordinator(make):
 def admin(make):
     """An administrator who reads English."""
     return make.user("verwaltung", role="admin", locale="en")
+
+
+@pytest.fixture
+def member(make, login_as):
+    """A member, logged in on ``client``."""
+    member = make.user("schreiberin")
+    login_as(member)
+    return member
 
 
 @pytest.fixture

@@ -15,17 +15,8 @@ def app_config(app_config):
     return app_config
 
 
-@pytest.fixture(autouse=True)
-def english(english):
-    """Every test here reads English pages (tests/conftest.py sets the header)."""
-    return english
-
-
-@pytest.fixture
-def member(make, login_as):
-    member = make.user("schreiberin")
-    login_as(member)
-    return member
+# Every test here reads English pages (tests/conftest.py sets the header).
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -24,13 +24,6 @@ def app_config(app_config):
 
 
 @pytest.fixture
-def member(make, login_as):
-    member = make.user("schreiberin")
-    login_as(member)
-    return member
-
-
-@pytest.fixture
 def category(make):
     return make.category("Austausch")
 

@@ -21,26 +21,34 @@ WATCHED_WORD_ACTION_LABELS = {
 }
 
 
+def _count_field(label, description, low: int, range_message) -> IntegerField:
+    """Return a setting that counts something, from ``low`` to 100."""
+    return IntegerField(
+        label,
+        description=description,
+        validators=[
+            InputRequired(message=_l("Please enter a number.")),
+            NumberRange(min=low, max=100, message=range_message),
+        ],
+    )
+
+
 class SettingsForm(FlaskForm):
     approval_required = BooleanField(
         _l("New members need a moderator's approval"),
         description=_l("Off: everyone who confirms their e-mail address becomes a member at once."),
     )
-    hold_first_posts = IntegerField(
+    hold_first_posts = _count_field(
         _l("Hold the first posts of new members"),
-        description=_l("This many posts of a new member wait for review; 0 turns it off."),
-        validators=[
-            InputRequired(message=_l("Please enter a number.")),
-            NumberRange(min=0, max=100, message=_l("Please enter a number from 0 to 100.")),
-        ],
+        _l("This many posts of a new member wait for review; 0 turns it off."),
+        0,
+        _l("Please enter a number from 0 to 100."),
     )
-    flags_to_hide = IntegerField(
+    flags_to_hide = _count_field(
         _l("Flags that hide a post"),
-        description=_l("A post flagged by this many different members is hidden until reviewed."),
-        validators=[
-            InputRequired(message=_l("Please enter a number.")),
-            NumberRange(min=1, max=100, message=_l("Please enter a number from 1 to 100.")),
-        ],
+        _l("A post flagged by this many different members is hidden until reviewed."),
+        1,
+        _l("Please enter a number from 1 to 100."),
     )
     join_request_notify = SelectField(
         _l("Tell moderators about join requests"), validators=[InputRequired()]

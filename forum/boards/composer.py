@@ -1,9 +1,12 @@
 """What the composer pages share: rate limits, plugin fields, the preview."""
 
-from flask import current_app, request
+from collections.abc import Callable
+
+from flask import current_app, render_template, request
 from flask_login import current_user
 
 from forum import plugins
+from forum.errors import BoardError
 from forum.extensions import limiter
 
 post_limit = limiter.limit(lambda: current_app.config["POST_RATE_LIMIT"], methods=["POST"])
@@ -33,3 +36,19 @@ def render_preview(form) -> str | None:
 
         return cook(form.raw.data)
     return None
+
+
+def compose(form, submit: Callable, template: str, *, extra_validators=None, **context):
+    """Run a composer page: show the preview, or submit and return ``submit()``'s redirect.
+
+    A refused or invalid submission shows the form again with status 400.
+    """
+    posted = request.method == "POST"
+    preview = render_preview(form) if posted else None
+    if posted and preview is None and form.validate(extra_validators=extra_validators):
+        try:
+            return submit()
+        except BoardError as error:
+            form.form_errors.append(error.message)
+    status = 400 if posted and preview is None else 200
+    return render_template(template, form=form, preview=preview, **context), status

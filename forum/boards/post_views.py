@@ -1,14 +1,7 @@
 """Actions of the "boards" blueprint on one post (edit, history, delete,
 restore, like, bookmark) and on a help topic's status."""
 
-from flask import (
-    abort,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-)
+from flask import abort, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.validators import InputRequired
@@ -16,16 +9,8 @@ from wtforms.validators import InputRequired
 from forum import permissions
 from forum.boards import queries, services
 from forum.boards.blueprint import bp
-from forum.boards.composer import (
-    composer_outlet,
-    plugin_fields,
-    post_limit,
-    render_preview,
-)
-from forum.boards.forms import (
-    EditForm,
-    title_length,
-)
+from forum.boards.composer import compose, composer_outlet, plugin_fields, post_limit
+from forum.boards.forms import EditForm, title_length
 from forum.boards.loaders import post_view, topic_view
 from forum.idempotency import idempotent
 from forum.urls import category_url, topic_url
@@ -52,39 +37,31 @@ def edit_post(post):
         if request.method == "GET"
         else None
     )
-    preview = render_preview(form) if request.method == "POST" else None
-    if request.method == "POST" and preview is None:
-        title_rules = {"title": [InputRequired(), title_length]} if is_first else {}
-        if form.validate(extra_validators=title_rules):
-            try:
-                services.edit_post(
-                    current_user,
-                    post,
-                    form.raw.data,
-                    title=form.title.data if is_first else None,
-                    reason=form.reason.data or "",
-                    help_kind=form.help_kind.data or None,
-                    municipality=form.municipality.data or None,
-                    extra=plugin_fields(),
-                )
-            except services.BoardError as error:
-                form.form_errors.append(error.message)
-            else:
-                flash(_("Your changes were saved."), "success")
-                return redirect(f"{topic_url(topic, post.post_number)}#post_{post.post_number}")
-    status = 400 if request.method == "POST" and preview is None else 200
-    return (
-        render_template(
-            "boards/edit.html",
-            post=post,
-            topic=topic,
-            form=form,
-            preview=preview,
-            is_first=is_first,
-            is_help=is_help,
-            composer_outlet=composer_outlet(topic.category, topic, post),
-        ),
-        status,
+
+    def submit():
+        services.edit_post(
+            current_user,
+            post,
+            form.raw.data,
+            title=form.title.data if is_first else None,
+            reason=form.reason.data or "",
+            help_kind=form.help_kind.data or None,
+            municipality=form.municipality.data or None,
+            extra=plugin_fields(),
+        )
+        flash(_("Your changes were saved."), "success")
+        return _back_to(post)
+
+    return compose(
+        form,
+        submit,
+        "boards/edit.html",
+        extra_validators={"title": [InputRequired(), title_length]} if is_first else None,
+        post=post,
+        topic=topic,
+        is_first=is_first,
+        is_help=is_help,
+        composer_outlet=composer_outlet(topic.category, topic, post),
     )
 
 
@@ -127,14 +104,21 @@ def restore_post(post):
     return _back_to(post)
 
 
+def _toggled(post, answer: dict, message: str | None = None):
+    """Answer a like or bookmark click: JSON for the page's script, else back to the post."""
+    if _wants_json():
+        return jsonify(answer)
+    if message:
+        flash(message, "success")
+    return _back_to(post)
+
+
 @bp.post("/p/<int:post_id>/like")
 @login_required
 @post_view(permissions.can_like_post)
 def like(post):
     liked = services.toggle_like(current_user, post)
-    if _wants_json():
-        return jsonify(liked=liked, like_count=queries.get_post(post.id).like_count)
-    return _back_to(post)
+    return _toggled(post, {"liked": liked, "like_count": post.like_count})
 
 
 @bp.post("/p/<int:post_id>/bookmark")
@@ -142,10 +126,8 @@ def like(post):
 @post_view(permissions.can_bookmark_post)
 def bookmark(post):
     bookmarked = services.toggle_bookmark(current_user, post)
-    if _wants_json():
-        return jsonify(bookmarked=bookmarked)
-    flash(_("Bookmark added.") if bookmarked else _("Bookmark removed."), "success")
-    return _back_to(post)
+    message = _("Bookmark added.") if bookmarked else _("Bookmark removed.")
+    return _toggled(post, {"bookmarked": bookmarked}, message)
 
 
 @bp.post("/t/<int:topic_id>/help-status")

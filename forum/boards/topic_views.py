@@ -18,11 +18,11 @@ from forum import permissions, plugins
 from forum.boards import queries, services
 from forum.boards.blueprint import bp
 from forum.boards.composer import (
+    compose,
     composer_outlet,
     plugin_fields,
     post_limit,
     preview_limit,
-    render_preview,
 )
 from forum.boards.forms import (
     ReplyForm,
@@ -55,37 +55,28 @@ def new_topic():
     if request.method == "GET" and (wanted := request.args.get("category", type=bounded_id)):
         form.category.data = wanted
     chosen = next((c for c in categories if c.id == form.category.data), None)
-    preview = render_preview(form) if request.method == "POST" else None
-    if request.method == "POST" and preview is None and form.validate():
-        try:
-            result = services.submit_topic(
-                current_user,
-                chosen,
-                form.title.data,
-                form.raw.data,
-                help_kind=form.help_kind.data or None,
-                municipality=form.municipality.data or None,
-                extra=plugin_fields(),
-            )
-        except services.BoardError as error:
-            form.form_errors.append(error.message)
-        else:
-            if isinstance(result, ReviewItem):
-                flash(
-                    _("Thank you! Your topic will appear once a moderator has approved it."), "info"
-                )
-                return redirect(category_url(chosen))
-            return redirect(topic_url(result))
-    status = 400 if request.method == "POST" and preview is None else 200
-    return (
-        render_template(
-            "boards/new_topic.html",
-            form=form,
-            preview=preview,
-            help_category_ids=[c.id for c in categories if c.kind == CategoryKind.HELP],
-            composer_outlet=composer_outlet(category=chosen),
-        ),
-        status,
+
+    def submit():
+        result = services.submit_topic(
+            current_user,
+            chosen,
+            form.title.data,
+            form.raw.data,
+            help_kind=form.help_kind.data or None,
+            municipality=form.municipality.data or None,
+            extra=plugin_fields(),
+        )
+        if isinstance(result, ReviewItem):
+            flash(_("Thank you! Your topic will appear once a moderator has approved it."), "info")
+            return redirect(category_url(chosen))
+        return redirect(topic_url(result))
+
+    return compose(
+        form,
+        submit,
+        "boards/new_topic.html",
+        help_category_ids=[c.id for c in categories if c.kind == CategoryKind.HELP],
+        composer_outlet=composer_outlet(category=chosen),
     )
 
 
@@ -202,40 +193,27 @@ def reply(topic):
             form.raw.data = quote_markdown(
                 reply_to.raw, reply_to.user.username, topic_url(topic, reply_to.post_number)
             )
-        return render_template(
-            "boards/reply.html", topic=topic, form=form, reply_to=reply_to,
-            composer_outlet=composer_outlet(topic.category, topic),
-        )  # fmt: skip
-    if form.reply_to_post_number.data and 1 <= form.reply_to_post_number.data <= MAX_ID:
+    elif form.reply_to_post_number.data and 1 <= form.reply_to_post_number.data <= MAX_ID:
         reply_to = _shown(queries.get_post_by_number(topic, form.reply_to_post_number.data))
-    preview = render_preview(form)
-    if preview is None and form.validate():
-        try:
-            result = services.submit_post(
-                current_user,
-                topic,
-                form.raw.data,
-                reply_to_post_number=form.reply_to_post_number.data,
-                extra=plugin_fields(),
-            )
-        except services.BoardError as error:
-            form.form_errors.append(error.message)
-        else:
-            if isinstance(result, ReviewItem):
-                flash(
-                    _("Thank you! Your reply will appear once a moderator has approved it."), "info"
-                )
-                return redirect(f"{topic_url(topic)}?page={view_page_last(topic)}#held_{result.id}")
-            return redirect(f"{topic_url(topic, result.post_number)}#post_{result.post_number}")
-    status = 200 if preview is not None else 400
-    return (
-        render_template(
-            "boards/reply.html",
-            topic=topic,
-            form=form,
-            reply_to=reply_to,
-            preview=preview,
-            composer_outlet=composer_outlet(topic.category, topic),
-        ),
-        status,
+
+    def submit():
+        result = services.submit_post(
+            current_user,
+            topic,
+            form.raw.data,
+            reply_to_post_number=form.reply_to_post_number.data,
+            extra=plugin_fields(),
+        )
+        if isinstance(result, ReviewItem):
+            flash(_("Thank you! Your reply will appear once a moderator has approved it."), "info")
+            return redirect(f"{topic_url(topic)}?page={view_page_last(topic)}#held_{result.id}")
+        return redirect(f"{topic_url(topic, result.post_number)}#post_{result.post_number}")
+
+    return compose(
+        form,
+        submit,
+        "boards/reply.html",
+        topic=topic,
+        reply_to=reply_to,
+        composer_outlet=composer_outlet(topic.category, topic),
     )

@@ -131,20 +131,23 @@ def suspend_user(moderator: User, member: User, days: int, reason: str) -> None:
 
 
 def lift_silence(moderator: User, member: User) -> None:
-    _check_target(moderator, member)
-    member.silenced_until, member.silence_reason = None, ""
-    log_action(
-        moderator, "unsilence_user", target_type="user", target_id=member.id,
-        target_label=member.username,
-    )  # fmt: skip
-    db.session.commit()
+    """Let a silenced member write again."""
+    _lift(moderator, member, silence=True)
 
 
 def lift_suspension(moderator: User, member: User) -> None:
+    """Let a suspended member log in again."""
+    _lift(moderator, member, silence=False)
+
+
+def _lift(moderator: User, member: User, *, silence: bool) -> None:
     _check_target(moderator, member)
-    member.suspended_until, member.suspend_reason = None, ""
+    if silence:
+        member.silenced_until, member.silence_reason = None, ""
+    else:
+        member.suspended_until, member.suspend_reason = None, ""
     log_action(
-        moderator, "unsuspend_user", target_type="user", target_id=member.id,
-        target_label=member.username,
+        moderator, "unsilence_user" if silence else "unsuspend_user", target_type="user",
+        target_id=member.id, target_label=member.username,
     )  # fmt: skip
     db.session.commit()

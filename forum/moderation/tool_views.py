@@ -4,7 +4,7 @@ Routes of the "moderation" blueprint (see views.py); staff tools answer 404
 to everybody else.
 """
 
-from functools import wraps
+from functools import partial, wraps
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -73,36 +73,40 @@ def flag(post):
 # --- Topic tools ------------------------------------------------------------------------
 
 
+# The moderator panel's actions on a topic: the change and the message it shows.
+_TOPIC_ACTIONS = {
+    "close": (partial(actions.set_closed, closed=True), _l("The topic was closed.")),
+    "reopen": (partial(actions.set_closed, closed=False), _l("The topic was reopened.")),
+    "pin": (partial(actions.set_pinned, pinned=True), _l("The topic is pinned in its category.")),
+    "pin_globally": (
+        partial(actions.set_pinned, pinned=True, globally=True),
+        _l("The topic is pinned everywhere."),
+    ),
+    "unpin": (partial(actions.set_pinned, pinned=False), _l("The topic is no longer pinned.")),
+    "unlist": (
+        partial(actions.set_unlisted, unlisted=True),
+        _l("The topic is unlisted: only its link leads to it."),
+    ),
+    "list": (partial(actions.set_unlisted, unlisted=False), _l("The topic is listed again.")),
+}
+# Deleting or restoring a topic is done to its first post.
+_FIRST_POST_ACTIONS = {
+    "delete": (boards.delete_post, _l("The topic was deleted.")),
+    "restore": (boards.restore_post, _l("The topic was restored.")),
+}
+
+
 def _topic_action(moderator, topic, action: str) -> str:
     """Apply one panel action; return the message to show."""
-    if action == "close":
-        actions.set_closed(moderator, topic, True)
-        return _("The topic was closed.")
-    if action == "reopen":
-        actions.set_closed(moderator, topic, False)
-        return _("The topic was reopened.")
-    if action == "pin":
-        actions.set_pinned(moderator, topic, True)
-        return _("The topic is pinned in its category.")
-    if action == "pin_globally":
-        actions.set_pinned(moderator, topic, True, globally=True)
-        return _("The topic is pinned everywhere.")
-    if action == "unpin":
-        actions.set_pinned(moderator, topic, False)
-        return _("The topic is no longer pinned.")
-    if action == "unlist":
-        actions.set_unlisted(moderator, topic, True)
-        return _("The topic is unlisted: only its link leads to it.")
-    if action == "list":
-        actions.set_unlisted(moderator, topic, False)
-        return _("The topic is listed again.")
+    if action in _TOPIC_ACTIONS:
+        change, message = _TOPIC_ACTIONS[action]
+        change(moderator, topic)
+        return str(message)
     first = board_queries.get_post_by_number(topic, 1)
-    if action == "delete" and first is not None:
-        boards.delete_post(moderator, first)
-        return _("The topic was deleted.")
-    if action == "restore" and first is not None:
-        boards.restore_post(moderator, first)
-        return _("The topic was restored.")
+    if action in _FIRST_POST_ACTIONS and first is not None:
+        change, message = _FIRST_POST_ACTIONS[action]
+        change(moderator, first)
+        return str(message)
     abort(400)
 
 

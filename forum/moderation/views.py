@@ -167,52 +167,58 @@ def _already_handled(error: AlreadyHandled, item_id: int):
     return redirect(url_for("moderation.review_item", item_id=item_id))
 
 
-@bp.post("/review/<int:item_id>/action/<action>")
-@moderator_required
-def plugin_action(item_id: int, action: str):
-    """Apply an action of a review kind that a plugin registered."""
+def _decision_row(item_id: int) -> queries.ReviewRow:
+    """Load the item for a plain decision (approve, a plugin's action): 400 on a bad form."""
     row = _row_or_404(item_id)
-    form = DecisionForm()
-    if not form.validate():
+    if not DecisionForm().validate():
         abort(400)
+    return row
+
+
+def _decide(item_id: int, decide):
+    """Return ``decide()``'s answer; when it is refused, say why on the item's page."""
     try:
-        services.decide_plugin_item(current_user, row.item, action, request.form)
+        return decide()
     except AlreadyHandled as error:
         return _already_handled(error, item_id)
     except BoardError as error:
         flash(error.message, "error")
         return redirect(url_for("moderation.review_item", item_id=item_id))
-    flash(_("Done."), "success")
-    return _back(url_for("moderation.review"))
+
+
+@bp.post("/review/<int:item_id>/action/<action>")
+@moderator_required
+def plugin_action(item_id: int, action: str):
+    """Apply an action of a review kind that a plugin registered."""
+    item = _decision_row(item_id).item
+
+    def decide():
+        services.decide_plugin_item(current_user, item, action, request.form)
+        flash(_("Done."), "success")
+        return _back(url_for("moderation.review"))
+
+    return _decide(item_id, decide)
 
 
 @bp.post("/review/<int:item_id>/approve")
 @moderator_required
 def approve(item_id: int):
-    row = _row_or_404(item_id)
-    item = row.item
-    form = DecisionForm()
-    if not form.validate():
+    item = _decision_row(item_id).item
+    if item.kind not in (applications.JOIN_REQUEST, HELD_POST):
         abort(400)
-    try:
+
+    def decide():
         if item.kind == applications.JOIN_REQUEST:
             applications.approve_application(current_user, item)
             flash(_("%(name)s is now a member.", name=item.user.username), "success")
-        elif item.kind == HELD_POST:
-            post = services.approve_held_post(current_user, item)
-            flash(_("The post was published."), "success")
-            if not form.next.data:
-                return redirect(
-                    f"{topic_url(post.topic, post.post_number)}#post_{post.post_number}"
-                )
-        else:
-            abort(400)
-    except AlreadyHandled as error:
-        return _already_handled(error, item_id)
-    except BoardError as error:
-        flash(error.message, "error")
-        return redirect(url_for("moderation.review_item", item_id=item_id))
-    return _back(url_for("moderation.review"))
+            return _back(url_for("moderation.review"))
+        post = services.approve_held_post(current_user, item)
+        flash(_("The post was published."), "success")
+        if request.form.get("next"):
+            return _back(url_for("moderation.review"))
+        return redirect(f"{topic_url(post.topic, post.post_number)}#post_{post.post_number}")
+
+    return _decide(item_id, decide)
 
 
 @bp.post("/review/<int:item_id>/reject")

@@ -46,7 +46,9 @@ def forum(app, make) -> Forum:
     with app.app_context():
         get = db.session.get
         services.toggle_like(get(User, author.id), get(Post, reply.id))
-        first = db.session.scalar(sa.select(Post).where(Post.topic_id == topic.id))
+        first = db.session.scalar(
+            sa.select(Post).where(Post.topic_id == topic.id, Post.post_number == 1)
+        )
         services.toggle_like(get(User, replier.id), first)
         services.delete_post(get(User, author.id), get(Post, gone.id))
         deleted = make.topic(author, other, "Doppelt angelegt")

@@ -11,11 +11,8 @@ from forum.notifications.models import Notification
 from forum.notifications.services import notify
 from tests.conftest import counting_statements, login
 
-
-@pytest.fixture(autouse=True)
-def english(english):
-    """Every test here reads English pages (tests/conftest.py sets the header)."""
-    return english
+# Every test here reads English pages (tests/conftest.py sets the header).
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
