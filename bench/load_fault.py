@@ -351,15 +351,16 @@ def prepare(url: str, instance: Path, writers: int) -> tuple[list[int], list[str
     from flask_migrate import upgrade
 
     from forum import create_app, demo
+    from forum.auth.accounts import create_user
     from forum.boards.models import Category, ReadLevel, Topic
     from forum.boards.services import create_category, create_topic
     from forum.extensions import db, init_migrate
     from forum.urls import category_url, topic_url
     from forum.users.models import Role
-    from forum.users.services import create_user
 
-    config = {"SECRET_KEY": "load-fault-setup", "SQLALCHEMY_DATABASE_URI": url,
-              "HOLD_FIRST_POSTS": 0, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}  # fmt: skip
+    config = {"SECRET_KEY": secrets.token_hex(32), "SQLALCHEMY_DATABASE_URI": url,
+              "HOLD_FIRST_POSTS": 0, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+              "RATELIMIT_ENABLED": False}  # fmt: skip
     app = create_app(config, instance_path=str(instance))
     init_migrate(app)
     with app.app_context():
@@ -442,7 +443,7 @@ def run(kind: str, args: argparse.Namespace) -> Outcome:
         print(f"[{kind}] preparing {work}", flush=True)
         topic_ids, paths, names = prepare(url, instance, args.writers)
         env = {**os.environ, "FORUM_INSTANCE_PATH": str(instance),
-               "FORUM_SECRET_KEY": secrets.token_hex(16), "FORUM_SQLALCHEMY_DATABASE_URI": url,
+               "FORUM_SECRET_KEY": secrets.token_hex(32), "FORUM_SQLALCHEMY_DATABASE_URI": url,
                # Every client is 127.0.0.1: per-address limits would stop the writers.
                "FORUM_RATELIMIT_ENABLED": "false", "FORUM_HOLD_FIRST_POSTS": "0"}  # fmt: skip
         server = Server(free_port(), env, work / "gunicorn.log", args.workers)

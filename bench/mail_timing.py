@@ -97,7 +97,7 @@ def main() -> None:
     with app.app_context():
         from flask_migrate import upgrade
 
-        from forum.users.services import create_user
+        from forum.auth.accounts import create_user
 
         upgrade(revision="heads")
         create_user("berta", "berta@example.org", "ein langes Passwort", confirmed=True)

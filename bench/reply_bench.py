@@ -55,12 +55,12 @@ def build_app(work: Path):
 
 def fill(app, posts: int) -> int:
     """Write ``posts`` posts in topics of 20, reindex; return the last topic's id."""
+    from forum.auth.accounts import create_user
     from forum.boards.models import Category, Topic
     from forum.boards.services import create_category, create_post, create_topic
     from forum.extensions import db
     from forum.search import services
     from forum.users.models import Role, User
-    from forum.users.services import create_user
 
     with app.app_context():
         member = create_user("schreiber", "schreiber@example.org", PASSWORD,
