@@ -304,10 +304,23 @@ class WhooshBackend:
             topic_ids = list(db.session.scalars(sa.select(Topic.id).where(*criteria.conditions)))
             if not topic_ids:
                 return Hits(0, [])
-        searcher = self._searcher()
-        found = Evaluator(searcher, self._tables).run(
-            self._request(criteria, topic_ids), offset, limit
-        )
+        request = self._request(criteria, topic_ids)
+        try:
+            return self._hits(self._searcher(), request, offset, limit)
+        except Exception:
+            # Whoosh opens some files of a segment only when they are first read
+            # (stored fields, columns). A writer in another worker may merge
+            # that segment away and delete its files after this searcher was
+            # opened: once the index has moved on, a fresh searcher reads the
+            # segments that exist now. Any other failure is a real one.
+            stale = getattr(self._local, "searcher", None)
+            if stale is None or stale.up_to_date():
+                raise
+            log.info("The search index changed during a search; searching again")
+            return self._hits(self._searcher(), request, offset, limit)
+
+    def _hits(self, searcher, request, offset: int, limit: int) -> Hits:
+        found = Evaluator(searcher, self._tables).run(request, offset, limit)
         return Hits(
             total=found.total,
             hits=[

@@ -147,3 +147,29 @@ def test_phrases_are_checked_on_word_sequences(app, make, whoosh_only, find):
     assert sorted(find('"Feuerwehr Gifhorn"', user=member).titles) == ["Intern", "Übung"]
     assert find('"Gifhorn übt"').titles == ["Übung"]
     assert find('"Gifhorn Jugend"').titles == []
+
+
+def test_a_search_survives_segments_merged_away_by_another_worker(app, forum_posts, find):
+    """Another worker's writer merges the segments and deletes their files after
+    this worker opened its searcher: the search reads the index as it is now."""
+    from whoosh import index
+
+    from forum.search import services
+    from forum.search.whoosh_backend import INDEX_NAME
+
+    with app.app_context():
+        backend = services.get_backend()
+    stale = backend._searcher()
+    assert len(stale.reader().leaf_readers()) > 1
+    other_worker = index.open_dir(str(backend.directory), indexname=INDEX_NAME)
+    other_worker.writer().commit(optimize=True)  # one new segment; the old files go
+    other_worker.close()
+    # The race: this worker checked its searcher just before the merge.
+    real_up_to_date = stale.up_to_date
+    answers = iter([True])
+    stale.up_to_date = lambda: next(answers, None) or real_up_to_date()
+
+    found = find("Tafel", user=forum_posts)
+    assert found.total > 0
+    assert backend._searcher() is not stale
+    assert find("Tafel", user=forum_posts) == found
