@@ -9,15 +9,18 @@ whoosh_segments reads from the index files.
 """
 
 import logging
+import secrets
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 from whoosh import index, writing
+from whoosh.codec.whoosh3 import W3Codec, W3Segment
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.scoring import BM25F
+from whoosh.util import IDCHARS
 from whoosh.util.filelock import try_for
 
 from forum.boards.models import Topic
@@ -77,6 +80,25 @@ def schema(splitter: Splitter) -> Schema:
         title_words=COLUMN(VarBytesColumn()),
         body_words=COLUMN(VarBytesColumn()),
     )
+
+
+class _UnusedSegmentNames(W3Codec):
+    """Whoosh's codec, naming each new segment from ``secrets`` and never after
+    files already in the index.
+
+    Whoosh draws segment names from the global ``random``, which Hypothesis
+    and any ``random.seed()`` replay: a writer then opened a live segment's
+    files for writing, truncated them and left the index unreadable.
+    """
+
+    def new_segment(self, storage, indexname):
+        taken = set(storage.list())
+        while True:
+            segid = "".join(secrets.choice(IDCHARS) for _ in range(16))
+            if not any(name.startswith(f"{indexname}_{segid}") for name in taken):
+                # The TOC pickles the segment with its codec: a plain W3Codec
+                # keeps the index files free of references to this module.
+                return W3Segment(W3Codec(), indexname, segid=segid)
 
 
 class WhooshBackend:
@@ -216,7 +238,9 @@ class WhooshBackend:
         if not try_for(outbox_lock.acquire, timeout=self.lock_timeout, delay=0.05):
             raise index.LockError("another process is applying the search outbox")
         try:
-            writer = ix.writer(timeout=self.lock_timeout, delay=0.05, compound=False)
+            writer = ix.writer(
+                timeout=self.lock_timeout, delay=0.05, compound=False, codec=_UnusedSegmentNames()
+            )
             try:
                 rows, work = load()
                 for post_id in work.post_ids_gone:
@@ -240,7 +264,11 @@ class WhooshBackend:
     def rebuild(self, session, load, progress: Progress | None = None) -> int:
         """Replace the whole index with the documents ``load()`` yields, under the lock."""
         writer = self._index().writer(
-            timeout=max(self.lock_timeout, 30.0), delay=0.1, limitmb=256, compound=False
+            timeout=max(self.lock_timeout, 30.0),
+            delay=0.1,
+            limitmb=256,
+            compound=False,
+            codec=_UnusedSegmentNames(),
         )
         count = 0
         try:

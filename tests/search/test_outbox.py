@@ -341,3 +341,22 @@ def test_an_index_written_before_the_flags_were_recorded_stays_in_step(
     layout.write_text("2\n")  # as the index files of the previous release
     result = runner.invoke(args=["search", "status"])
     assert result.exit_code == 0 and "in step" in result.output
+
+
+def test_index_writes_survive_a_reseeded_random_module(app, search_backend, make, find, runner):
+    """Whoosh names a new segment with the global ``random``; Hypothesis (or any
+    ``random.seed``) replays the same names, and a writer then truncated the
+    files of a live segment of that name: "Unknown file header b''"."""
+    if search_backend != "whoosh":
+        pytest.skip("only the Whoosh index names files of its own")
+    import random
+
+    category = make.category(read_level="public")
+    titles = []
+    for number in range(3):
+        random.seed(0)  # as Hypothesis does before every example
+        titles.append(f"Lesepatenschaft {number}")
+        make.topic(category=category, title=titles[-1], raw=f"Vorlesen in Wittingen {number}.")
+    assert sorted(find("Lesepatenschaft").titles) == titles
+    result = runner.invoke(args=["search", "status"])
+    assert result.exit_code == 0 and "in step" in result.output
