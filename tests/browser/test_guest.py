@@ -73,3 +73,23 @@ def test_pages_meet_wcag_a_and_aa_on_phone_and_desktop(demo_forum, page: Page, s
             if results.violations_count:
                 reports.append(f"--- {name} at {width}px ---\n{results.generate_report()}")
     assert not reports, "\n".join(reports)
+
+
+#: Text elements narrower than this that hold more than NARROW_TEXT characters
+#: have been squeezed into a column of a few letters (TESTING.md's layout check).
+NARROW_PX, NARROW_TEXT = 140, 25
+
+
+def test_the_search_help_keeps_readable_columns_on_a_phone(live_app, page: Page):
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto("/search")
+    page.locator("details").first.evaluate("details => { details.open = true; }")
+    squeezed = page.evaluate(
+        """([px, chars]) => [...document.querySelectorAll('main dd, main td, main p, main li')]
+            .filter(el => el.getClientRects().length
+                    && el.getBoundingClientRect().width < px
+                    && el.textContent.trim().length > chars)
+            .map(el => el.textContent.trim())""",
+        [NARROW_PX, NARROW_TEXT],
+    )
+    assert squeezed == []
