@@ -7,6 +7,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -106,7 +107,20 @@ class Mailbox:
             self.messages.clear()
 
     def to(self, address: str) -> list[Message]:
-        return [m for m in self.messages if address in m["To"]]
+        with self.lock:
+            return [m for m in self.messages if address in m["To"]]
+
+    def wait_for(self, address: str, count: int = 1, timeout: float = 30) -> list[Message]:
+        """Return the mails to ``address`` once ``count`` have come, or what came by ``timeout``.
+
+        Some mail goes out after the response, on the server's thread; on a
+        loaded CI machine that can take seconds. The wait ends as soon as the
+        mail is there, so a generous timeout costs nothing when all is well.
+        """
+        deadline = time.monotonic() + timeout
+        while len(self.to(address)) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.to(address)
 
 
 @pytest.fixture(scope="session")

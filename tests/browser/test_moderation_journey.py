@@ -7,7 +7,6 @@ hides it.
 """
 
 import re
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -77,14 +76,6 @@ def _path_in(mail) -> str:
     return re.search(r"http://forum\.test(/\S+)", text).group(1)
 
 
-def _arrived(mailbox, address: str) -> list:
-    """Return the mails to ``address``, waiting a little: some go out after the response."""
-    deadline = time.monotonic() + 5
-    while not mailbox.to(address) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return mailbox.to(address)
-
-
 def _apply(page: Page) -> None:
     """Answer the membership question and accept the netiquette on /join."""
     expect(page).to_have_url(re.compile(r"/join$"))
@@ -118,7 +109,7 @@ def test_join_hold_flag_and_hide(live_app, people, open_context, mailbox, screen
     newcomer.get_by_role("button", name="Create account").click()
     # Not logged in yet: the page reads the same whether the address was new or taken.
     expect(newcomer.get_by_role("heading", name="Please check your e-mail")).to_be_visible()
-    [confirmation] = _arrived(mailbox, "bewerberin@example.org")
+    [confirmation] = mailbox.wait_for("bewerberin@example.org")
     newcomer.goto(_path_in(confirmation))  # the first click on the link logs in
     expect(newcomer.get_by_role("button", name="Log out")).to_be_visible()
     _apply(newcomer)
@@ -126,7 +117,7 @@ def test_join_hold_flag_and_hide(live_app, people, open_context, mailbox, screen
     assert newcomer.goto(topic_path).status == 404
 
     # The coordinator is told by mail and sees the request in the review queue.
-    [join_mail] = mailbox.to("koordination@example.org")
+    [join_mail] = mailbox.wait_for("koordination@example.org")
     coordinator = open_context()
     _log_in(coordinator, "koordination")
     expect(coordinator.locator(".user-nav")).to_contain_text("Review")
@@ -140,7 +131,7 @@ def test_join_hold_flag_and_hide(live_app, people, open_context, mailbox, screen
     card = _card(coordinator, "Join request from bewerberin")
     card.get_by_role("button", name=re.compile("^Approve")).click()
     expect(coordinator.get_by_text("bewerberin is now a member.")).to_be_visible()
-    assert len(mailbox.to("bewerberin@example.org")) == 2  # confirmation, welcome
+    assert len(mailbox.wait_for("bewerberin@example.org", count=2)) == 2  # confirmation, welcome
 
     # The new member writes a first reply; it waits for approval.
     newcomer.goto(topic_path)
