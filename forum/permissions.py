@@ -114,24 +114,35 @@ def can_write(user: Any) -> bool:
     return account is not None and account.is_member and not account.is_silenced
 
 
+def is_archived(category: Category) -> bool:
+    """An archived category is read-only for everybody (staff included)."""
+    return category.archived_at is not None
+
+
+def _meets(account: User, level: WriteLevel | None) -> bool:
+    # Unset (a category not yet saved) counts as the column's default, members.
+    return level != WriteLevel.STAFF or account.is_staff
+
+
 def can_create_topic(user: Any, category: Category) -> bool:
+    """The category's ``write_level`` says who may start topics."""
     account = _account(user)
     if not can_write(user) or not can_read_category(user, category):
         return False
-    return category.write_level == WriteLevel.MEMBERS or account.is_staff
+    return not is_archived(category) and _meets(account, category.write_level)
 
 
 def can_reply(user: Any, topic: Topic) -> bool:
+    """The category's ``reply_level`` says who may reply (members where only staff
+    start topics: announcements get questions)."""
     account = _account(user)
     if not can_write(user) or not can_read_topic(user, topic):
         return False
-    if topic.deleted_at is not None:
+    if topic.deleted_at is not None or is_archived(topic.category):
         return False
     if topic.closed:
         return account.is_staff
-    # Replies are open to members even where only staff may start topics
-    # (announcements get questions); staff-only reading is handled above.
-    return True
+    return _meets(account, topic.category.reply_level)
 
 
 def can_edit_post(user: Any, post: Post) -> bool:
@@ -145,6 +156,7 @@ def can_edit_post(user: Any, post: Post) -> bool:
         and can_write(user)
         and not post.is_deleted
         and not post.topic.closed
+        and not is_archived(post.topic.category)
     )
 
 

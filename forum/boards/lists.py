@@ -5,16 +5,24 @@ Keyset windows on last activity; everything a row shows is loaded eagerly
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from forum import permissions
-from forum.boards.models import Category, HelpKind, HelpStatus, Municipality, Topic, TopicUser
+from forum.boards.models import (
+    Category,
+    HelpKind,
+    HelpStatus,
+    Municipality,
+    Topic,
+    TopicSort,
+    TopicUser,
+)
 from forum.db import utcnow
 from forum.extensions import db
-from forum.routing import parse_cursor
+from forum.routing import bounded_id, parse_cursor
 from forum.users.models import User
 
 #: The columns of a user a list shows (not hashes or e-mail addresses).
@@ -67,20 +75,22 @@ class CategoryOverview:
     latest: list[Topic] = field(default_factory=list)
 
 
-def readable_categories(user) -> list[Category]:
-    """Return every category the user may read, ordered for display."""
-    return list(
-        db.session.scalars(
-            sa.select(Category)
-            .where(permissions.readable_categories_clause(user))
-            .order_by(Category.position, Category.name)
-        )
-    )
+#: Archived categories stay readable by their URL but leave the lists.
+LISTED = Category.archived_at.is_(None)
+
+
+def readable_categories(user, *, archived: bool = True) -> list[Category]:
+    """Return every category the user may read, ordered for display (without the
+    archived ones when ``archived`` is false)."""
+    query = sa.select(Category).where(permissions.readable_categories_clause(user))
+    if not archived:
+        query = query.where(LISTED)
+    return list(db.session.scalars(query.order_by(Category.position, Category.name)))
 
 
 def categories_overview(user, latest_per_category: int = 3) -> list[CategoryOverview]:
     """Return top-level categories with their subcategories and latest topics (2 queries)."""
-    categories = readable_categories(user)
+    categories = readable_categories(user, archived=False)
     overviews = {c.id: CategoryOverview(c) for c in categories if c.parent_id is None}
     parent_of = {}
     for category in categories:
@@ -121,18 +131,28 @@ def categories_overview(user, latest_per_category: int = 3) -> list[CategoryOver
 # --- Topic lists --------------------------------------------------------------------
 
 
-def _parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    return parse_cursor(cursor)
+#: The column each order sorts by (newest first, then by id).
+SORT_COLUMNS = {
+    TopicSort.LATEST: Topic.bumped_at,
+    TopicSort.NEWEST: Topic.created_at,
+    TopicSort.REPLIES: Topic.posts_count,
+}
+
+
+def _parse_cursor(cursor: str | None, sort: TopicSort = TopicSort.LATEST) -> tuple | None:
+    if sort != TopicSort.REPLIES:
+        return parse_cursor(cursor)
     try:
-        stamp, topic_id = cursor.rsplit("_", 1)
-        when = datetime.fromisoformat(stamp)
-        return (when if when.tzinfo else when.replace(tzinfo=UTC)), int(topic_id)
+        count, topic_id = (cursor or "").rsplit("_", 1)
+        return bounded_id(count) if count != "0" else 0, bounded_id(topic_id)
     except ValueError:
         return None
 
 
-def _cursor_for(topic: Topic) -> str:
-    return f"{topic.bumped_at.isoformat()}_{topic.id}"
+def _cursor_for(topic: Topic, sort: TopicSort = TopicSort.LATEST) -> str:
+    if sort == TopicSort.REPLIES:
+        return f"{topic.posts_count}_{topic.id}"
+    return f"{getattr(topic, SORT_COLUMNS[sort].key).isoformat()}_{topic.id}"
 
 
 def _list_query(user):
@@ -180,9 +200,12 @@ def list_topics(
     help_filter: HelpFilter | None = None,
     cursor: str | None = None,
     limit: int = 30,
+    sort: TopicSort = TopicSort.LATEST,
 ) -> TopicList:
-    """Return a window of topics by last activity, pinned ones first on the first window."""
+    """Return a window of topics (by last activity, or as ``sort`` says), pinned
+    ones first on the first window. Lists of all categories leave archived ones out."""
     query = _list_query(user)
+    column = SORT_COLUMNS[sort]
     if category is not None:
         # Ids first: "category_id = x OR category_id IN (subquery)" defeats the
         # (category_id, bumped_at) index and sorts the whole category.
@@ -194,6 +217,7 @@ def list_topics(
         )
         pinned_clause = Topic.pinned_at.is_not(None)
     else:
+        query = query.where(LISTED)
         pinned_clause = sa.and_(Topic.pinned_at.is_not(None), Topic.pinned_globally)
     if help_filter is not None:
         if help_filter.kind:
@@ -202,7 +226,7 @@ def list_topics(
             query = query.where(Topic.municipality == help_filter.municipality)
         if help_filter.status:
             query = query.where(Topic.help_status == help_filter.status)
-    position = _parse_cursor(cursor)
+    position = _parse_cursor(cursor, sort)
     pinned: list[Topic] = []
     filtered = bool(help_filter and help_filter.active)
     if position is None and not filtered:
@@ -213,14 +237,10 @@ def list_topics(
     # a filtered help list shows them in their place instead.
     stream = query if filtered else query.where(sa.not_(pinned_clause))
     if position is not None:
-        stamp, topic_id = position
-        stream = stream.where(
-            sa.or_(Topic.bumped_at < stamp, sa.and_(Topic.bumped_at == stamp, Topic.id < topic_id))
-        )
+        value, topic_id = position
+        stream = stream.where(sa.or_(column < value, sa.and_(column == value, Topic.id < topic_id)))
     topics = list(
-        db.session.scalars(
-            stream.order_by(Topic.bumped_at.desc(), Topic.id.desc()).limit(limit + 1)
-        )
+        db.session.scalars(stream.order_by(column.desc(), Topic.id.desc()).limit(limit + 1))
     )
     has_more = len(topics) > limit
     topics = topics[:limit]
@@ -228,7 +248,7 @@ def list_topics(
     return TopicList(
         pinned=_rows(user, pinned, states),
         rows=_rows(user, topics, states),
-        next_cursor=_cursor_for(topics[-1]) if has_more else None,
+        next_cursor=_cursor_for(topics[-1], sort) if has_more else None,
     )
 
 
@@ -238,6 +258,7 @@ def list_unread(user, *, limit: int = 30) -> TopicList:
     reading = aliased(TopicUser)
     query = (
         _list_query(user)
+        .where(LISTED)
         .outerjoin(reading, sa.and_(reading.topic_id == Topic.id, reading.user_id == user.id))
         .where(
             sa.or_(

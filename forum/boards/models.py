@@ -35,6 +35,14 @@ class WriteLevel(enum.StrEnum):
     STAFF = "staff"
 
 
+class TopicSort(enum.StrEnum):
+    """How a category page orders its topics."""
+
+    LATEST = "latest"  # last activity
+    NEWEST = "newest"  # newest topics first
+    REPLIES = "replies"  # most replies first
+
+
 class HelpKind(enum.StrEnum):
     REQUEST = "request"
     OFFER = "offer"
@@ -70,13 +78,25 @@ class Category(Base):
     )
     name: Mapped[str] = mapped_column(sa.String(80))
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    #: Markdown as the admin wrote it; ``description_cooked`` is its HTML, made at write time.
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    description_cooked: Mapped[str] = mapped_column(sa.Text, default="")
     #: Hex colour without '#', e.g. "0b6e4f".
     color: Mapped[str] = mapped_column(sa.String(6), default="0b6e4f")
     position: Mapped[int] = mapped_column(default=0)
     kind: Mapped[CategoryKind] = mapped_column(_enum(CategoryKind), default=CategoryKind.DISCUSSION)
     read_level: Mapped[ReadLevel] = mapped_column(_enum(ReadLevel), default=ReadLevel.MEMBERS)
+    #: Who may start topics.
     write_level: Mapped[WriteLevel] = mapped_column(_enum(WriteLevel), default=WriteLevel.MEMBERS)
+    #: Who may reply.
+    reply_level: Mapped[WriteLevel] = mapped_column(_enum(WriteLevel), default=WriteLevel.MEMBERS)
+    #: Prefilled composer text for new topics (e.g. the questions of a help request).
+    topic_template: Mapped[str] = mapped_column(sa.Text, default="")
+    default_sort: Mapped[TopicSort] = mapped_column(_enum(TopicSort), default=TopicSort.LATEST)
+    #: New topics of new members (forum.boards.policy.NEW_MEMBER_POSTS) wait for review.
+    hold_new_member_topics: Mapped[bool] = mapped_column(default=False)
+    #: Archived: read-only, left out of the lists, still reachable by its URL.
+    archived_at: Mapped[datetime | None]
     topic_count: Mapped[int] = mapped_column(default=0)
     post_count: Mapped[int] = mapped_column(default=0)
     last_posted_at: Mapped[datetime | None]
@@ -93,6 +113,9 @@ class Topic(Base):
     __table_args__ = (
         sa.Index("ix_topics_category_bumped", "category_id", "bumped_at", "id"),
         sa.Index("ix_topics_bumped", "bumped_at", "id"),
+        # A category's page sorted by newest topics or by most replies.
+        sa.Index("ix_topics_category_created", "category_id", "created_at", "id"),
+        sa.Index("ix_topics_category_posts", "category_id", "posts_count", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

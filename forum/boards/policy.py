@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from forum import permissions, plugins
+from forum.boards.models import Category
 from forum.errors import BoardError
 from forum.markdown import cook
 from forum.review import words
@@ -28,8 +29,19 @@ def refuse_blocked_words(text: str) -> words.Screening:
     return screening
 
 
-def hold_reason(author: User, screening: words.Screening, verdict) -> str | None:
-    """Return why a post must wait for review, or None to publish it now."""
+#: A member with fewer published posts counts as new where a category holds
+#: new members' topics (``Category.hold_new_member_topics``).
+NEW_MEMBER_POSTS = 10
+
+
+def hold_reason(
+    author: User, screening: words.Screening, verdict, category: Category | None = None
+) -> str | None:
+    """Return why a post must wait for review, or None to publish it now.
+
+    ``category`` is given for a new topic: a category may hold all new topics of
+    new members, beyond the forum-wide HOLD_FIRST_POSTS.
+    """
     if isinstance(verdict, plugins.Hold):
         return f"plugin:{verdict.reason}"
     if permissions.is_staff(author):
@@ -38,6 +50,12 @@ def hold_reason(author: User, screening: words.Screening, verdict) -> str | None
         return f"watched_word:{screening.held_by}"
     if author.published_post_count < get_setting("HOLD_FIRST_POSTS"):
         return "new_member"
+    if (
+        category is not None
+        and category.hold_new_member_topics
+        and author.published_post_count < NEW_MEMBER_POSTS
+    ):
+        return "category_new_member"
     return None
 
 

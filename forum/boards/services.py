@@ -27,6 +27,7 @@ from forum.boards.reading import record_read
 from forum.boards.topics import create_topic, set_help_status, submit_topic, topic_published
 from forum.errors import BoardError, NotAllowed
 from forum.extensions import db
+from forum.markdown import cook
 from forum.text import slugify
 
 __all__ = [
@@ -78,6 +79,7 @@ def create_category(
         name=name.strip(),
         slug=slug,
         description=description,
+        description_cooked=cook(description) if description else "",
         color=color,
         position=position,
         kind=CategoryKind(kind),

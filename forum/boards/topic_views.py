@@ -55,6 +55,9 @@ def new_topic():
     if request.method == "GET" and (wanted := request.args.get("category", type=bounded_id)):
         form.category.data = wanted
     chosen = next((c for c in categories if c.id == form.category.data), None)
+    if request.method == "GET" and chosen is not None and not form.raw.data:
+        # The category's template: the questions a good topic there answers.
+        form.raw.data = chosen.topic_template
 
     def submit():
         result = services.submit_topic(

@@ -51,7 +51,7 @@ def submit_topic(
     verdict = ask_plugins(
         user=author, category=category, topic=None, post=None, title=title, raw=raw, extra=extra
     )
-    reason = hold_reason(author, screening, verdict)
+    reason = hold_reason(author, screening, verdict, category)
     if reason:
         draft = Draft(
             raw=raw, category_id=category.id, title=title.strip(),

@@ -22,7 +22,7 @@ from forum.boards.forms import (
     HelpFilterForm,
 )
 from forum.boards.models import CategoryKind, HelpKind, HelpStatus, Municipality
-from forum.site.services import page_text
+from forum.site.services import get_setting, page_text
 from forum.urls import category_url
 
 #: The landing page's line under the name when SITE_DESCRIPTION is empty.
@@ -64,7 +64,7 @@ def index():
             "boards/landing.html",
             about=page_text("about"),
             overviews=queries.categories_overview(current_user),
-            description=current_app.config["SITE_DESCRIPTION"] or DEFAULT_DESCRIPTION,
+            description=get_setting("SITE_DESCRIPTION") or DEFAULT_DESCRIPTION,
         )
     overviews = queries.categories_overview(current_user)
     return render_template("boards/index.html", overviews=overviews)
@@ -130,6 +130,7 @@ def category(slug: str, category_id: int):
         help_filter=help_filter,
         cursor=request.args.get("before"),
         limit=current_app.config["TOPICS_PER_PAGE"],
+        sort=category.default_sort,
     )
     return render_template(
         "boards/category.html",

@@ -94,6 +94,8 @@ def held_reason(reason: str) -> str:
     """Say why a post waits for review ("new_member", "watched_word:<word>")."""
     if reason == "new_member":
         return _("it is among the first posts of a new member")
+    if reason == "category_new_member":
+        return _("it is a new member's topic in a category that holds them")
     if reason.startswith("watched_word:"):
         return _("it contains the watched word “%(word)s”", word=reason.partition(":")[2])
     return reason

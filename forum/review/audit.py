@@ -50,9 +50,20 @@ ACTION_LABELS = {
     "unsuspend_user": _l("Suspension lifted"),
     "update_question": _l("Membership question changed"),
     "update_rejection_template": _l("Rejection reason changed"),
+    # Categories and the first start (forum/admin/categories.py, setup.py).
+    "archive_category": _l("Category archived"),
+    "create_category": _l("Category created"),
+    "delete_category": _l("Category deleted"),
+    "move_category_topics": _l("Category's topics moved"),
+    "reorder_categories": _l("Categories reordered"),
+    "unarchive_category": _l("Category reopened"),
+    "update_category": _l("Category changed"),
+    "complete_setup": _l("First start set-up finished"),
+    "skip_setup": _l("First start set-up skipped"),
 }
 
 TARGET_LABELS = {
+    "category": _l("Category"),
     "invitation": _l("Invitation"),
     "membership_question": _l("Membership question"),
     "post": _l("Post"),

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy.exc import IntegrityError
 
 from forum.db import utcnow
@@ -16,6 +16,8 @@ from forum.site.models import SiteSetting, SiteText
 
 #: Settings an admin may change in the app, with the config key of their default.
 RUNTIME_SETTINGS = (
+    "SITE_NAME",
+    "SITE_DESCRIPTION",
     "MEMBERSHIP_APPROVAL_REQUIRED",
     "HOLD_FIRST_POSTS",
     "FLAGS_TO_HIDE",
@@ -34,10 +36,18 @@ def get_setting(key: str) -> Any:
     return stored.value if stored is not None else current_app.config[key]
 
 
+def site_name() -> str:
+    """The forum's name (header, page titles), read once per request."""
+    if "forum_site_name" not in g:
+        g.forum_site_name = get_setting("SITE_NAME")
+    return g.forum_site_name
+
+
 def set_setting(key: str, value: Any) -> None:
     """Store ``value`` for ``key`` (the caller commits and writes the audit log)."""
     if key not in RUNTIME_SETTINGS:
         raise KeyError(key)
+    g.pop("forum_site_name", None)
     stored = db.session.get(SiteSetting, key)
     if stored is None:
         db.session.add(SiteSetting(key=key, value=value))

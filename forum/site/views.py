@@ -2,9 +2,15 @@
 
 from flask import Blueprint, render_template
 
-from forum.site.services import page_text
+from forum.site.services import page_text, site_name
 
 bp = Blueprint("site", __name__)
+
+
+@bp.app_context_processor
+def site_identity():
+    # The name an admin set (first start, settings) over the configured one.
+    return {"site_name": site_name}
 
 
 def _render_text(key: str):
