@@ -5,8 +5,6 @@ import re
 import shlex
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from forum import create_app
 from forum.admin import setup
 from forum.extensions import db
