@@ -51,6 +51,9 @@ NOT_INPUT = {
     "Unknown filter %(name)s:.": "a filter word a plugin registered",
     "There is no topic %(id)s.": "topic: takes digits only",
     "The invitation is on its way to %(email)s.": "an address the e-mail validator accepted",
+    "Another category uses the slug “%(slug)s”.": "slugs are checked to be [a-z0-9-] first",
+    "This colour is too dark on the dark page (%(ratio)s:1, 3:1 needed).": "a computed ratio",
+    "This colour is too pale on the light page (%(ratio)s:1, 3:1 needed).": "a computed ratio",
 }
 
 
@@ -76,6 +79,11 @@ SHOWN_BY = {
     "The join request was rejected; %(name)s is told why.": "moderator",
     "it contains the watched word “%(word)s”": "held",
     "The post was rejected; %(name)s is told why.": "held",
+    "The category “%(name)s” is created.": "admin",
+    "“%(name)s” is archived: read-only, left out of lists.": "admin",
+    "“%(name)s” is open again.": "admin",
+    "The topics were moved to “%(name)s”.": "admin",
+    "The category “%(name)s” is deleted.": "admin",
 }
 
 
@@ -273,6 +281,33 @@ def test_held(app, client, hostile):
     _get(client, f"/review/{held}", pages)
     _post(client, f"/review/{held}/reject", pages, {"reason": f"Nein {PAYLOAD}"})
     assert_shown("held", pages, SHOWN_BY)
+
+
+def test_admin(app, client, make, hostile):
+    from forum.boards.models import Category
+
+    make.user("chefin", role="admin")
+    pages: list[str] = []
+    _login(client, "chefin")
+    name = f"Neu {PAYLOAD}"
+    _post(client, "/admin/categories/new", pages, {
+        "name": name, "slug": "neu", "color": "#3d8a5a", "kind": "discussion",
+        "read_level": "public", "write_level": "members", "reply_level": "members",
+        "default_sort": "latest", "description": PAYLOAD, "topic_template": PAYLOAD,
+    })  # fmt: skip
+    with app.app_context():
+        new_id = db.session.scalar(sa.select(Category.id).where(Category.slug == "neu"))
+    _get(client, "/admin/categories", pages)
+    _get(client, f"/admin/categories/{new_id}", pages)
+    _post(client, f"/admin/categories/{new_id}/archive", pages, {"archived": "1"})
+    _post(client, f"/admin/categories/{new_id}/archive", pages, {"archived": "0"})
+    public = hostile["public"].id
+    _get(client, f"/admin/categories/{public}/delete", pages)
+    _post(client, f"/admin/categories/{public}/delete", pages, {"move-destination": new_id})
+    _post(client, f"/admin/categories/{new_id}/delete", pages, {"move-destination": public})
+    _post(client, f"/admin/categories/{new_id}/delete", pages, {"delete-confirm": "y"})
+    _get(client, "/admin/log", pages)
+    assert_shown("admin", pages, SHOWN_BY)
 
 
 def test_login(app, client, hostile):

@@ -164,11 +164,8 @@ def delete_category(category_id: int):
     if posted and "move-destination" in request.form:
         if move_form.validate_on_submit():
             destination = categories.get(int(move_form.destination.data))
-            moved = categories.move_topics(current_user, category, destination)
-            flash(
-                _("%(count)d topics were moved to “%(name)s”.", count=moved, name=destination.name),
-                "success",
-            )
+            categories.move_topics(current_user, category, destination)
+            flash(_("The topics were moved to “%(name)s”.", name=destination.name), "success")
             return redirect(url_for("admin.delete_category", category_id=category.id))
     elif posted and delete_form.validate_on_submit():
         try:

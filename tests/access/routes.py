@@ -68,6 +68,19 @@ _NETIQUETTE = {"netiquette_version": "1", "accept_netiquette": "y"}
 #: Forms that create content carry a submission key (forum/idempotency.py). Empty,
 #: so every variant is really sent; repeats are tested in tests/test_idempotency.py.
 _ONCE = {"submission_key": ""}
+_CATEGORY = {
+    "name": "Aus der Matrix", "slug": "aus-der-matrix", "description": "Kurz.",
+    "color": "#3d8a5a", "kind": "discussion", "parent_id": "", "read_level": "staff",
+    "write_level": "staff", "reply_level": "staff", "default_sort": "newest",
+    "topic_template": "Vorlage", "hold_new_member_topics": "y",
+}  # fmt: skip
+#: One form for every step of the first start (each step reads its own fields).
+_SETUP = {
+    "name": "Forum aus der Matrix", "description": "", "organisation": "Landkreis",
+    "address": "Schlossplatz 1", "represented_by": "", "email": "matrix@example.org",
+    "phone": "", "responsible": "", "privacy_contact": "", "approval_required": "y",
+    "questions": "Wer sind Sie?", "netiquette": "Freundlich bleiben.",
+}  # fmt: skip
 
 ROUTES: dict[str, Route] = {
     # --- boards -------------------------------------------------------------------------
@@ -231,6 +244,28 @@ ROUTES: dict[str, Route] = {
     "admin.invitations": Route(
         form=({"email": "kaputt"}, {"email": "eingeladen@example.org"}), phase=DESTROY
     ),
+    # Categories and the first start (forum/admin/category_views.py, setup_views.py).
+    "admin.new_category": Route(form=({"name": "", "color": "kaputt"}, _CATEGORY), phase=DESTROY),
+    "admin.edit_category": Route(
+        form=({"name": "x", "color": "#ffffff", "kind": "kaputt"}, {**_CATEGORY, "slug": ""}),
+        phase=DESTROY,
+    ),
+    "admin.move_category": Route(
+        form=({"direction": "kaputt"}, {"direction": "up"}, {"direction": "down"}),
+        phase=DESTROY,
+    ),
+    "admin.reorder_categories": Route(
+        form=({"order": "kaputt", "parent_id": ""}, {"order": "{category_id}", "parent_id": "1"}),
+        phase=DESTROY,
+    ),
+    "admin.archive_category": Route(
+        form=({"archived": "kaputt"}, {"archived": "1"}, {"archived": "0"}), phase=DESTROY
+    ),
+    "admin.delete_category": Route(
+        form=({"move-destination": "kaputt"}, {"delete-confirm": "y"}), phase=DESTROY
+    ),
+    "admin.setup_step": Route(form=(_SETUP,), phase=DESTROY),
+    "admin.skip_setup": Route(phase=DESTROY),
     "admin.log": Route(
         query=(
             {},
