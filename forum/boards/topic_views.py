@@ -79,6 +79,8 @@ def new_topic():
         submit,
         "boards/new_topic.html",
         help_category_ids=[c.id for c in categories if c.kind == CategoryKind.HELP],
+        # Each category's topic template, for forum.js to swap in when the category changes.
+        topic_templates={c.id: c.topic_template for c in categories if c.topic_template},
         composer_outlet=composer_outlet(category=chosen),
     )
 

@@ -447,4 +447,22 @@
       action();
     }
   });
+  // A category's topic template fills the empty (or still untouched) composer when
+  // the category changes; the server prefills it too when the category comes in the URL.
+  (function () {
+    var select = document.querySelector("form[data-composer] select[name=category]");
+    var textarea = document.querySelector("form[data-composer] textarea[name=raw]");
+    if (!select || !textarea) { return; }
+    function templateFor(id) {
+      var found = document.querySelector('template[data-topic-template="' + id + '"]');
+      return found ? found.content.textContent : "";
+    }
+    var shown = templateFor(select.value);
+    select.addEventListener("change", function () {
+      if (textarea.value.trim() && textarea.value !== shown) { return; }
+      shown = templateFor(select.value);
+      textarea.value = shown;
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  })();
 })();
