@@ -44,7 +44,9 @@ def send_template_mail(
     """
     locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     context.setdefault("user", user)
-    context.setdefault("site_name", current_app.config["SITE_NAME"])
+    # The name an admin gave (forum.site registers it), else the configured one.
+    named = current_app.extensions.get("forum.site_name")
+    context.setdefault("site_name", named() if named else current_app.config["SITE_NAME"])
     context.setdefault("base_url", current_app.config["BASE_URL"].rstrip("/"))
     with force_locale(locale):
         translated_subject = str(subject)

@@ -6,7 +6,6 @@ out after the commit.
 """
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from forum import plugins
@@ -19,7 +18,7 @@ from forum.moderation.models import ReviewItem, ReviewStatus
 from forum.notifications.services import notify
 from forum.review.audit import log_action
 from forum.review.queue import claim, require_reason
-from forum.site.services import get_setting
+from forum.site.services import get_setting, site_name
 from forum.users.models import Role, User
 
 JOIN_REQUEST = "join_request"
@@ -130,7 +129,7 @@ def approve_application(moderator: User, item: ReviewItem) -> None:
     send_template_mail(
         applicant,
         "application_approved",
-        _l("Welcome to %(site)s", site=current_app.config["SITE_NAME"]),
+        _l("Welcome to %(site)s", site=site_name()),
         link=absolute_url("boards.index"),
     )
 
@@ -148,7 +147,7 @@ def reject_application(moderator: User, item: ReviewItem, reason: str) -> None:
     send_template_mail(
         applicant,
         "application_rejected",
-        _l("Your request to join %(site)s", site=current_app.config["SITE_NAME"]),
+        _l("Your request to join %(site)s", site=site_name()),
         reason=reason,
         join_link=absolute_url("membership.join"),
     )

@@ -35,6 +35,7 @@ from forum.membership.models import (
 )
 from forum.moderation.models import ReviewItem, ReviewStatus
 from forum.review.audit import log_action
+from forum.site.services import site_name
 from forum.users.models import Role, User
 
 # --- Membership questions --------------------------------------------------------------
@@ -220,7 +221,7 @@ def create_invitation(inviter: User, email: str, locale: str | None = None) -> I
     send_template_mail(
         _Recipient(email=email, locale=locale),
         "invitation",
-        _l("Invitation to %(site)s", site=current_app.config["SITE_NAME"]),
+        _l("Invitation to %(site)s", site=site_name()),
         inviter=inviter,
         link=absolute_url("membership.accept_invitation", token=token),
         days=days,

@@ -22,7 +22,7 @@ from forum.idempotency import idempotent
 from forum.membership import applications, services
 from forum.membership.forms import InvitationAcceptForm, answer_field_name, join_form
 from forum.moderation.models import ReviewStatus
-from forum.site.services import ensure_text, page_text
+from forum.site.services import ensure_text, page_text, site_name
 from forum.users.models import Role
 
 bp = Blueprint("membership", __name__)
@@ -216,4 +216,4 @@ def _show_netiquette_again(form, version: int) -> None:
 
 
 def _site_name() -> str:
-    return current_app.config["SITE_NAME"]
+    return site_name()

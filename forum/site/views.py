@@ -7,6 +7,12 @@ from forum.site.services import page_text, site_name
 bp = Blueprint("site", __name__)
 
 
+@bp.record_once
+def _name_for_mails(state) -> None:
+    # forum.mail is core and imports no domain package: it asks for the name here.
+    state.app.extensions["forum.site_name"] = site_name
+
+
 @bp.app_context_processor
 def site_identity():
     # The name an admin set (first start, settings) over the configured one.

@@ -1,5 +1,7 @@
 """The first start: a fresh forum leads its admin through the set-up."""
 
+from email.header import decode_header, make_header
+
 import pytest
 import sqlalchemy as sa
 
@@ -9,6 +11,7 @@ from forum.extensions import db
 from forum.membership.models import MembershipQuestion
 from forum.moderation.models import AuditLog
 from forum.site.services import get_setting, page_text
+from tests.membership.conftest import body
 
 LEGAL = {
     "organisation": "Landkreis Gifhorn",
@@ -154,3 +157,16 @@ def test_starter_categories_with_an_error_keep_the_input(fresh, client, login_as
     with fresh.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Category)) == 0
         assert setup.state() is None
+
+
+def test_the_forums_name_reaches_pages_and_mails(app, client, login_as, admin, mailbox):
+    login_as(admin)
+    client.post("/admin/setup/site", data={"name": "Helfen in Gifhorn", "description": ""})
+    assert "<title>Categories \u2013 Helfen in Gifhorn</title>" in client.get(
+        "/admin/categories"
+    ).get_data(as_text=True)
+    client.post("/admin/invitations", data={"email": "gast@example.org"})
+    (mail,) = mailbox.wait_for("gast@example.org")
+    subject = str(make_header(decode_header(mail["Subject"])))
+    assert subject == "Einladung ins Forum „Helfen in Gifhorn“"  # the invitee's German
+    assert "Helfen in Gifhorn" in body(mail)
