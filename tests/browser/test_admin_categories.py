@@ -151,3 +151,21 @@ def test_new_admin_pages_are_accessible_and_fit_a_phone(live_app, make, open_pag
         _check(page, f"category-new error ({language}, {scheme}, {width}px)", problems, width,
                scheme)  # fmt: skip
     assert not problems, "\n".join(problems)
+
+
+def test_drag_handle_saves_the_new_order(live_app, make, open_page):
+    admin = make.user("ordnerin", role="admin")
+    ids = [make.category(name, slug=name.lower(), color="3d8a5a").id
+           for name in ("Erste", "Zweite", "Dritte")]  # fmt: skip
+    page = open_page(locale="en-GB")
+    log_in(page, admin.username, "correct horse battery")
+    page.goto("/admin/categories")
+    handle = page.locator(f"#category-{ids[2]} [data-drag-handle]")
+    expect(handle).to_be_visible()  # shown only with JavaScript
+    with page.expect_response("**/admin/categories/reorder") as answer:
+        handle.drag_to(page.locator(f"#category-{ids[0]}"), target_position={"x": 5, "y": 2})
+    assert answer.value.status == 204
+    expect(page.locator("[data-reorder-status]")).to_have_text("The new order is saved.")
+    page.reload()
+    names = page.locator(".category-tree > .category-row .category-row-main > a").all_inner_texts()
+    assert names == ["Dritte", "Erste", "Zweite"]
