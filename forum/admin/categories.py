@@ -221,10 +221,11 @@ def update(admin: User, category: Category, data: CategoryData) -> list[str]:
     }
     if not changed:
         return []
+    if "parent_id" in changed:
+        # A category that changes level goes to the end of its new siblings.
+        category.position = (db.session.scalar(sa.select(sa.func.max(Category.position))) or 0) + 1
     for key, value in values.items():
         setattr(category, key, value)
-    if values["parent_id"] != category.parent_id:
-        category.position = (db.session.scalar(sa.select(sa.func.max(Category.position))) or 0) + 1
     log_action(
         admin, "update_category", target_type="category", target_id=category.id,
         target_label=category.name,
