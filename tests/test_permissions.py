@@ -215,3 +215,28 @@ def test_staff_roles():
     assert permissions.is_member(PEOPLE["member"]) and not permissions.is_member(
         PEOPLE["applicant"]
     )
+
+
+@pytest.mark.parametrize(
+    ("who", "start", "reply"),
+    [("member", False, False), ("moderator", True, True), ("admin", True, True)],
+)
+def test_reply_level_staff_keeps_members_from_replying(who, start, reply):
+    category = _category(write="staff")
+    category.reply_level = WriteLevel.STAFF
+    topic = _topic(category)
+    assert permissions.can_create_topic(PEOPLE[who], category) is start
+    assert permissions.can_reply(PEOPLE[who], topic) is reply
+
+
+@pytest.mark.parametrize("who", ["member", "moderator", "admin"])
+def test_archived_category_is_read_only_for_everybody(who):
+    category = _category()
+    category.archived_at = utcnow()
+    topic = _topic(category)
+    post = _post(topic, author_id=PEOPLE[who].id)
+    assert permissions.can_read_topic(PEOPLE[who], topic)
+    assert not permissions.can_create_topic(PEOPLE[who], category)
+    assert not permissions.can_reply(PEOPLE[who], topic)
+    if who == "member":
+        assert not permissions.can_edit_post(PEOPLE[who], post)
