@@ -7,7 +7,7 @@ when it is sent, so nothing typed is lost, and the set-up can be skipped and
 run again from the admin area. Every change goes to the audit log.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
 from flask import current_app
@@ -25,6 +25,8 @@ from forum.users.models import User
 
 #: Where the set-up's state is kept ("done" or "skipped"; no row: never run).
 STATE_KEY = "SETUP_STATE"
+#: The contact details last given, to fill the form when the set-up runs again.
+CONTACTS_KEY = "SETUP_CONTACTS"
 STEPS = ("site", "legal", "membership", "categories")
 
 DEFAULT_QUESTIONS = (
@@ -230,7 +232,21 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def saved_contacts() -> Contacts | None:
+    stored = db.session.get(SiteSetting, CONTACTS_KEY)
+    if stored is None:
+        return None
+    return Contacts(**{name: stored.value.get(name, "") for name in Contacts.__dataclass_fields__})
+
+
 def save_contacts(admin: User, contacts: Contacts) -> None:
+    """Write the Impressum and the privacy policy from the contact details (as new
+    versions: the earlier ones stay in the texts' history)."""
+    stored = db.session.get(SiteSetting, CONTACTS_KEY)
+    if stored is None:
+        db.session.add(SiteSetting(key=CONTACTS_KEY, value=asdict(contacts)))
+    else:
+        stored.value, stored.updated_at = asdict(contacts), utcnow()
     for key, title, raw in (
         ("impressum", "Impressum", impressum_text(contacts)),
         ("privacy", "Datenschutzerklärung", privacy_text(contacts)),

@@ -157,7 +157,11 @@ def _form_for(step: str):
             form.description.data = get_setting("SITE_DESCRIPTION")
         return form
     if step == "legal":
-        return LegalForm()
+        form = LegalForm()
+        if request.method == "GET" and (contacts := setup.saved_contacts()) is not None:
+            for name, value in vars(contacts).items():
+                form[name].data = value
+        return form
     if step == "membership":
         form = MembershipForm()
         if request.method == "GET":
