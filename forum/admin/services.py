@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from forum.admin.settings_catalog import BY_KEY
 from forum.errors import AdminError
 from forum.extensions import db
 from forum.moderation.models import WatchedWord, WatchedWordAction
@@ -20,22 +21,15 @@ from forum.users.models import User
 
 # --- Settings -----------------------------------------------------------------------------
 
-_VALID: dict[str, Any] = {
-    "MEMBERSHIP_APPROVAL_REQUIRED": lambda v: isinstance(v, bool),
-    "HOLD_FIRST_POSTS": lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 100,
-    "FLAGS_TO_HIDE": lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 100,
-    "JOIN_REQUEST_NOTIFY": lambda v: v in ("each", "daily", "none"),
-}
-
 
 def current_settings() -> dict[str, Any]:
-    return {key: site.get_setting(key) for key in site.RUNTIME_SETTINGS}
+    return {key: site.setting(key) for key in site.RUNTIME_SETTINGS}
 
 
 def update_settings(admin: User, values: dict[str, Any]) -> list[str]:
     """Store the changed runtime settings; return the keys that changed."""
     for key, value in values.items():
-        if key not in _VALID or not _VALID[key](value):
+        if key not in BY_KEY or BY_KEY[key].problem(value):
             raise AdminError(_l("Invalid value for %(key)s.", key=key))
     before = current_settings()
     changed = [key for key, value in values.items() if before[key] != value]

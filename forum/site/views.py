@@ -2,9 +2,10 @@
 
 from flask import Blueprint, render_template
 
-from forum.site.services import page_text
+from forum.site.services import init_app, page_text
 
 bp = Blueprint("site", __name__)
+bp.record_once(lambda state: init_app(state.app))
 
 
 def _render_text(key: str):
