@@ -86,8 +86,8 @@ def test_page_shows_every_setting_with_default_and_the_deployers_read_only(
     assert app.config["SQLALCHEMY_DATABASE_URI"] not in html
 
 
-def test_page_in_german(client, login_as, admin):
-    login_as(admin)
+def test_page_in_german(client, login_as, make):
+    login_as(make.user("leitung", role="admin", locale="de"))
     html = client.get("/admin/settings", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert "Mitgliedschaft" in html and "Datenschutz" in html
     assert "Name des Forums" in html and "Standard:" in html
@@ -111,7 +111,7 @@ def test_changes_are_saved_and_logged_with_old_and_new_value(app, client, login_
     entries = _log(app)
     changes = {
         entry.target_label: (entry.details["old"], entry.details["new"]) for entry in entries
-    }  # noqa: E501
+    }
     assert changes == {
         "MEMBERSHIP_APPROVAL_REQUIRED": (True, False),
         "FLAGS_TO_HIDE": (3, 5),
