@@ -309,3 +309,15 @@ def test_search_log_days(app, client, login_as, admin, make):
     client.get("/search?q=Nochwasganzanderes", buffered=True).close()
     with app.app_context():
         assert set(db.session.scalars(sa.select(SearchMiss.term))) == {"schwimmbadfahrdienst"}
+
+
+def test_every_run_time_setting_is_described_and_documented():
+    from pathlib import Path
+
+    from forum.site.services import RUNTIME_SETTINGS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    changed_in_browser = readme.split("### Changed in the browser")[1].split("###")[0]
+    assert {entry.key for entry in RUNTIME} == set(RUNTIME_SETTINGS)
+    for key in RUNTIME_SETTINGS:
+        assert f"`{key}`" in changed_in_browser, key
