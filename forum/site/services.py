@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_request_context, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from forum.db import utcnow
 from forum.extensions import db
@@ -42,7 +42,13 @@ def _stored() -> dict[str, Any]:
     """Return the admin's stored values, read once per request (one statement)."""
     cache = request.environ.get(_CACHE_KEY) if has_request_context() else None
     if cache is None:
-        rows = db.session.execute(sa.select(SiteSetting.key, SiteSetting.value))
+        try:
+            rows = db.session.execute(sa.select(SiteSetting.key, SiteSetting.value)).all()
+        except SQLAlchemyError:
+            # An error page rendered after a failed transaction must still render
+            # (with the config's values).
+            db.session.rollback()
+            return {}
         cache = {key: value for key, value in rows}
         if has_request_context():
             request.environ[_CACHE_KEY] = cache
