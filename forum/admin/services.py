@@ -4,6 +4,7 @@ Each function validates, applies the change, writes the audit log entry and
 commits, all in one transaction.
 """
 
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,10 +12,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from forum.admin.settings_catalog import BY_KEY
+from forum.db import utcnow
 from forum.errors import AdminError
 from forum.extensions import db
 from forum.moderation.models import WatchedWord, WatchedWordAction
 from forum.review.audit import log_action
+from forum.search.models import SearchMiss
 from forum.site import services as site
 from forum.site.models import SiteText
 from forum.users.models import User
@@ -39,8 +42,16 @@ def update_settings(admin: User, values: dict[str, Any]) -> list[str]:
             admin, "change_setting", target_type="setting", target_label=key,
             old=before[key], new=values[key],
         )  # fmt: skip
+    if "SEARCH_LOG_DAYS" in changed:
+        _prune_search_log(values["SEARCH_LOG_DAYS"])
     db.session.commit()
     return changed
+
+
+def _prune_search_log(days: int) -> None:
+    """A shorter retention applies at once (searches write and prune it as well)."""
+    oldest_kept = utcnow().date() - timedelta(days=days)
+    db.session.execute(sa.delete(SearchMiss).where(SearchMiss.day <= oldest_kept))
 
 
 # --- Site texts -----------------------------------------------------------------------------

@@ -300,15 +300,22 @@ def test_search_log_days(app, client, login_as, admin, make):
         misses.write_miss("alt", today - timedelta(days=40), 90)
         misses.write_miss("uralt", today - timedelta(days=100), 90)
     _save(app, client, search_log_days="30")
+    with app.app_context():  # a shorter retention applies at once
+        assert set(db.session.scalars(sa.select(SearchMiss.term))) == set()
     client.get("/search?q=Schwimmbadfahrdienst", buffered=True).close()
     with app.app_context():
         terms = set(db.session.scalars(sa.select(SearchMiss.term)))
     # The new miss is counted; what is older than 30 days is gone.
     assert terms == {"schwimmbadfahrdienst"}
-    _save(app, client, search_log_days="0")
-    client.get("/search?q=Nochwasganzanderes", buffered=True).close()
+    with app.app_context():
+        misses.write_miss("gestern", today - timedelta(days=1), 30)
+    _save(app, client, search_log_days="1")
     with app.app_context():
         assert set(db.session.scalars(sa.select(SearchMiss.term))) == {"schwimmbadfahrdienst"}
+    _save(app, client, search_log_days="0")  # keeps nothing, from now on
+    client.get("/search?q=Nochwasganzanderes", buffered=True).close()
+    with app.app_context():
+        assert set(db.session.scalars(sa.select(SearchMiss.term))) == set()
 
 
 def test_every_run_time_setting_is_described_and_documented():
@@ -321,3 +328,19 @@ def test_every_run_time_setting_is_described_and_documented():
     assert {entry.key for entry in RUNTIME} == set(RUNTIME_SETTINGS)
     for key in RUNTIME_SETTINGS:
         assert f"`{key}`" in changed_in_browser, key
+
+
+def test_flags_to_hide(app, client, login_as, admin, make):
+    from forum.boards.models import Post
+    from tests.conftest import login
+
+    category = make.category("Offen", read_level="members")
+    topic = make.topic(category=category)
+    reply = make.post(topic, raw="Kaufen Sie jetzt billige Uhren!")
+    login_as(admin)
+    _save(app, client, flags_to_hide="1")
+    flagger = app.test_client()
+    login(flagger, make.user("melderin"))
+    assert flagger.post(f"/p/{reply.id}/flag", data={"reason": "spam"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Post, reply.id).hidden_at is not None
