@@ -207,7 +207,7 @@ def misses(days: int, today: date) -> list[Miss]:
     """The searches that most often found nothing within the retention period."""
     if days <= 0:
         return []
-    total = sa.func.sum(SearchMiss.count).label("total")
+    total = sa.func.sum(SearchMiss.times).label("total")
     rows = db.session.execute(
         sa.select(SearchMiss.term, total, sa.func.max(SearchMiss.day))
         .where(SearchMiss.day > today - timedelta(days=days))

@@ -40,9 +40,9 @@ def write_miss(term: str, day: date, days: int) -> None:
     insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
     statement = (
         insert(table)
-        .values(day=day, term=term, count=1)
+        .values(day=day, term=term, times=1)
         .on_conflict_do_update(
-            index_elements=[table.c.day, table.c.term], set_={"count": table.c["count"] + 1}
+            index_elements=[table.c.day, table.c.term], set_={"times": table.c.times + 1}
         )
     )
     db.session.execute(statement)

@@ -80,4 +80,5 @@ class SearchMiss(Base):
     day: Mapped[date]
     #: The query as typed, lower case, spaces collapsed, cut to 100 characters.
     term: Mapped[str] = mapped_column(sa.String(100))
-    count: Mapped[int] = mapped_column(default=1)
+    #: How often the words found nothing that day.
+    times: Mapped[int] = mapped_column(default=1)

@@ -160,10 +160,10 @@ def test_searches_that_found_nothing(app, client, login_as, admin, member):
         client.get("/search?q=Fahrradwerkstatt  Gifhorn", buffered=True).close()
     client.get("/search?q=Lastenrad", buffered=True).close()
     with app.app_context():
-        rows = db.session.execute(sa.select(SearchMiss.term, SearchMiss.count)).all()
+        rows = db.session.execute(sa.select(SearchMiss.term, SearchMiss.times)).all()
         columns = set(SearchMiss.__table__.columns.keys())
     assert sorted(rows) == [("fahrradwerkstatt gifhorn", 2), ("lastenrad", 1)]
-    assert columns == {"id", "day", "term", "count"}  # nobody's name, no address
+    assert columns == {"id", "day", "term", "times"}  # nobody's name, no address
     login_as(admin)
     misses = re.search(r'id="dash-misses".*?</section>', _html(client), re.S).group(0)
     assert misses.index("fahrradwerkstatt gifhorn") < misses.index("lastenrad")
@@ -180,7 +180,7 @@ def _grow(app, make, size: int) -> None:
         with app.app_context():
             db.session.add(TopicUser(user_id=reader.id, topic_id=topic.id))
             db.session.add(ReviewItem(kind=f"kind{number % 3}", user_id=reader.id))
-            db.session.add(SearchMiss(day=utcnow().date(), term=f"wort {size} {number}", count=1))
+            db.session.add(SearchMiss(day=utcnow().date(), term=f"wort {size} {number}", times=1))
             db.session.commit()
 
 

@@ -1,6 +1,6 @@
 """search misses
 
-An anonymous log of searches that found nothing (words, day, count), shown on
+An anonymous log of searches that found nothing (words, day, how often), shown on
 the admin dashboard and kept for SEARCH_LOG_DAYS.
 
 Revision ID: 5d1e7a2c9b40
@@ -24,7 +24,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('term', sa.String(length=100), nullable=False),
-    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('times', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_search_misses')),
     sa.UniqueConstraint('day', 'term', name='uq_search_misses_day_term')
     )
