@@ -166,3 +166,7 @@ SEARCH_MAX_QUERY_LENGTH = 300
 #: Optional file of extra words (one per line) for splitting compounds, added
 #: to forum/search/words_de.txt; reindex after changing it.
 SEARCH_COMPOUND_WORDS = ""
+#: Days the search log keeps search words that found nothing (no names, no
+#: addresses: only the words, a count and the day), shown on the admin
+#: dashboard; 0 keeps no log. An admin can change it under /admin/settings.
+SEARCH_LOG_DAYS = 90

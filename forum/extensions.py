@@ -54,3 +54,15 @@ def _add_plugin_migrations(config):
 
 
 __all__ = ["babel", "csrf", "db", "init_migrate", "limiter", "login_manager"]
+
+
+def runtime_setting(key: str):
+    """Return a setting an admin may change at run time (SITE_NAME, ...).
+
+    forum.site registers the reader (its stored values over the config); the
+    core modules use this so as not to import a domain package.
+    """
+    from flask import current_app
+
+    reader = current_app.extensions.get("forum.runtime_setting")
+    return reader(key) if reader is not None else current_app.config[key]

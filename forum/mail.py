@@ -18,6 +18,7 @@ from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 
 from forum.db import utcnow
+from forum.extensions import runtime_setting
 
 
 def send_mail(to: str, subject: str, text_body: str, html_body: str | None = None) -> bool:
@@ -44,9 +45,7 @@ def send_template_mail(
     """
     locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     context.setdefault("user", user)
-    # The name an admin gave (forum.site registers it), else the configured one.
-    named = current_app.extensions.get("forum.site_name")
-    context.setdefault("site_name", named() if named else current_app.config["SITE_NAME"])
+    context.setdefault("site_name", runtime_setting("SITE_NAME"))
     context.setdefault("base_url", current_app.config["BASE_URL"].rstrip("/"))
     with force_locale(locale):
         translated_subject = str(subject)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from forum.db import utcnow
+from forum.extensions import runtime_setting
 from forum.urls import category_url, topic_url
 
 
@@ -69,7 +70,7 @@ def register(app: Flask) -> None:
         topic_url=topic_url,
         category_url=category_url,
         get_locale=get_locale,
-        site_name=lambda: app.config["SITE_NAME"],
+        site_name=lambda: runtime_setting("SITE_NAME"),
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -3,16 +3,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
+from forum.admin.settings_catalog import RUNTIME, RuntimeSetting
 from forum.moderation.models import WatchedWordAction
 from forum.routing import MAX_ID
-
-NOTIFY_CHOICES = [
-    ("each", _l("An e-mail for each join request")),
-    ("daily", _l("One summary a day")),
-    ("none", _l("No e-mail")),
-]
 
 WATCHED_WORD_ACTION_LABELS = {
     WatchedWordAction.BLOCK.value: _l("Block: the post cannot be sent"),
@@ -21,43 +16,70 @@ WATCHED_WORD_ACTION_LABELS = {
 }
 
 
-def _count_field(label, description, low: int, range_message) -> IntegerField:
-    """Return a setting that counts something, from ``low`` to 100."""
-    return IntegerField(
-        label,
-        description=description,
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _check(entry: RuntimeSetting):
+    """A validator that asks the catalog whether the value may be stored."""
+
+    def check(_form, field) -> None:
+        problem = entry.problem(field.data)
+        if problem:
+            raise StopValidation(problem)
+
+    return check
+
+
+def _setting_field(entry: RuntimeSetting):
+    common = {"label": entry.label, "description": entry.explanation}
+    if entry.kind == "bool":
+        return BooleanField(**common)
+    if entry.kind == "int":
+        message = _l(
+            "Please enter a number from %(low)d to %(high)d.", low=entry.low, high=entry.high
+        )
+        return IntegerField(
+            **common,
+            validators=[
+                InputRequired(message=_l("Please enter a number.")),
+                NumberRange(min=entry.low, max=entry.high, message=message),
+            ],
+        )
+    if entry.kind == "choice":
+        return SelectField(**common, validators=[InputRequired(), _check(entry)])
+    required = entry.low > 0 or entry.kind == "rate"
+    return StringField(
+        **common,
+        filters=[_strip],
         validators=[
-            InputRequired(message=_l("Please enter a number.")),
-            NumberRange(min=low, max=100, message=range_message),
+            InputRequired(message=_l("Please fill in this field.")) if required else Optional(),
+            _check(entry),
         ],
     )
 
 
 class SettingsForm(FlaskForm):
-    approval_required = BooleanField(
-        _l("New members need a moderator's approval"),
-        description=_l("Off: everyone who confirms their e-mail address becomes a member at once."),
-    )
-    hold_first_posts = _count_field(
-        _l("Hold the first posts of new members"),
-        _l("This many posts of a new member wait for review; 0 turns it off."),
-        0,
-        _l("Please enter a number from 0 to 100."),
-    )
-    flags_to_hide = _count_field(
-        _l("Flags that hide a post"),
-        _l("A post flagged by this many different members is hidden until reviewed."),
-        1,
-        _l("Please enter a number from 1 to 100."),
-    )
-    join_request_notify = SelectField(
-        _l("Tell moderators about join requests"), validators=[InputRequired()]
-    )
+    """Every run-time setting (forum/admin/settings_catalog.py), one field each."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Set after construction: WTForms 3.3 deprecates tuple choices in the constructor.
-        self.join_request_notify.choices = list(NOTIFY_CHOICES)
+        for entry in RUNTIME:
+            if entry.kind == "choice":
+                self[entry.name].choices = list(entry.choices.items())
+
+    def values(self) -> dict:
+        """Return the entered values by setting key."""
+        return {entry.key: self[entry.name].data for entry in RUNTIME}
+
+    def fill(self, values: dict) -> None:
+        for entry in RUNTIME:
+            self[entry.name].data = values[entry.key]
+
+
+for _entry in RUNTIME:
+    setattr(SettingsForm, _entry.name, _setting_field(_entry))
 
 
 class WatchedWordForm(FlaskForm):

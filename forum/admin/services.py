@@ -4,38 +4,35 @@ Each function validates, applies the change, writes the audit log entry and
 commits, all in one transaction.
 """
 
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from forum.admin.settings_catalog import BY_KEY
+from forum.db import utcnow
 from forum.errors import AdminError
 from forum.extensions import db
 from forum.moderation.models import WatchedWord, WatchedWordAction
 from forum.review.audit import log_action
+from forum.search.models import SearchMiss
 from forum.site import services as site
 from forum.site.models import SiteText
 from forum.users.models import User
 
 # --- Settings -----------------------------------------------------------------------------
 
-_VALID: dict[str, Any] = {
-    "MEMBERSHIP_APPROVAL_REQUIRED": lambda v: isinstance(v, bool),
-    "HOLD_FIRST_POSTS": lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 100,
-    "FLAGS_TO_HIDE": lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 100,
-    "JOIN_REQUEST_NOTIFY": lambda v: v in ("each", "daily", "none"),
-}
-
 
 def current_settings() -> dict[str, Any]:
-    return {key: site.get_setting(key) for key in site.RUNTIME_SETTINGS}
+    return {key: site.setting(key) for key in site.RUNTIME_SETTINGS}
 
 
 def update_settings(admin: User, values: dict[str, Any]) -> list[str]:
     """Store the changed runtime settings; return the keys that changed."""
     for key, value in values.items():
-        if key not in _VALID or not _VALID[key](value):
+        if key not in BY_KEY or BY_KEY[key].problem(value):
             raise AdminError(_l("Invalid value for %(key)s.", key=key))
     before = current_settings()
     changed = [key for key, value in values.items() if before[key] != value]
@@ -45,8 +42,16 @@ def update_settings(admin: User, values: dict[str, Any]) -> list[str]:
             admin, "change_setting", target_type="setting", target_label=key,
             old=before[key], new=values[key],
         )  # fmt: skip
+    if "SEARCH_LOG_DAYS" in changed:
+        _prune_search_log(values["SEARCH_LOG_DAYS"])
     db.session.commit()
     return changed
+
+
+def _prune_search_log(days: int) -> None:
+    """A shorter retention applies at once (searches write and prune it as well)."""
+    oldest_kept = utcnow().date() - timedelta(days=days)
+    db.session.execute(sa.delete(SearchMiss).where(SearchMiss.day <= oldest_kept))
 
 
 # --- Site texts -----------------------------------------------------------------------------

@@ -149,7 +149,7 @@ def skip(admin: User) -> None:
 
 def save_identity(admin: User, name: str, description: str) -> None:
     for key, value in (("SITE_NAME", name.strip()), ("SITE_DESCRIPTION", description.strip())):
-        before = site.get_setting(key)
+        before = site.setting(key)
         if before != value:
             site.set_setting(key, value)
             log_action(
@@ -272,7 +272,7 @@ def current_questions() -> list[str]:
 
 
 def save_membership(admin: User, approval: bool, questions: str, netiquette: str) -> None:
-    before = site.get_setting("MEMBERSHIP_APPROVAL_REQUIRED")
+    before = site.setting("MEMBERSHIP_APPROVAL_REQUIRED")
     if before != approval:
         site.set_setting("MEMBERSHIP_APPROVAL_REQUIRED", approval)
         log_action(

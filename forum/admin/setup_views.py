@@ -18,7 +18,7 @@ from forum.admin.categories import CategoryData
 from forum.admin.category_forms import READ_LABELS
 from forum.admin.views import bp
 from forum.errors import AdminError
-from forum.site.services import get_setting, page_text
+from forum.site.services import page_text, setting
 
 STEP_LABELS = {
     "site": _l("Name"),
@@ -153,8 +153,8 @@ def _form_for(step: str):
     if step == "site":
         form = SiteForm()
         if request.method == "GET":
-            form.name.data = get_setting("SITE_NAME")
-            form.description.data = get_setting("SITE_DESCRIPTION")
+            form.name.data = setting("SITE_NAME")
+            form.description.data = setting("SITE_DESCRIPTION")
         return form
     if step == "legal":
         form = LegalForm()
@@ -165,7 +165,7 @@ def _form_for(step: str):
     if step == "membership":
         form = MembershipForm()
         if request.method == "GET":
-            form.approval_required.data = get_setting("MEMBERSHIP_APPROVAL_REQUIRED")
+            form.approval_required.data = setting("MEMBERSHIP_APPROVAL_REQUIRED")
             form.questions.data = "\n".join(setup.current_questions())
             form.netiquette.data = page_text("netiquette").raw
         return form

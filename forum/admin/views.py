@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forum import permissions
-from forum.admin import services
+from forum.admin import dashboard, services, settings_catalog
+from forum.admin.chart import week_chart
 from forum.admin.forms import (
     WATCHED_WORD_ACTION_LABELS,
     LogFilterForm,
@@ -25,10 +26,11 @@ from forum.membership.forms import (
     QuestionForm,
     RejectionTemplateForm,
 )
-from forum.plugins import plugin_infos
+from forum.moderation.forms import KIND_LABELS
+from forum.plugins import plugin_infos, review_kinds
 from forum.review import audit
 from forum.site.forms import SiteTextForm
-from forum.site.services import TEXT_KEYS, page_text
+from forum.site.services import TEXT_KEYS, page_text, setting
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -80,34 +82,31 @@ def _status(form) -> int:
 
 @bp.get("/")
 def index():
-    return render_template("admin/index.html")
+    """The dashboard: what waits for a decision, how the forum is doing."""
+    board = dashboard.build(current_user, setting("SEARCH_LOG_DAYS"))
+    return render_template(
+        "admin/index.html",
+        board=board,
+        chart=week_chart(board.weeks),
+        kind_labels={**KIND_LABELS, **{n: k.label for n, k in review_kinds().items()}},
+    )
 
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     form = SettingsForm()
     if request.method == "GET":
-        values = services.current_settings()
-        form.approval_required.data = values["MEMBERSHIP_APPROVAL_REQUIRED"]
-        form.hold_first_posts.data = values["HOLD_FIRST_POSTS"]
-        form.flags_to_hide.data = values["FLAGS_TO_HIDE"]
-        form.join_request_notify.data = values["JOIN_REQUEST_NOTIFY"]
+        form.fill(services.current_settings())
     if form.validate_on_submit():
-        changed = services.update_settings(
-            current_user,
-            {
-                "MEMBERSHIP_APPROVAL_REQUIRED": form.approval_required.data,
-                "HOLD_FIRST_POSTS": form.hold_first_posts.data,
-                "FLAGS_TO_HIDE": form.flags_to_hide.data,
-                "JOIN_REQUEST_NOTIFY": form.join_request_notify.data,
-            },
-        )
+        changed = services.update_settings(current_user, form.values())
         if changed:
             flash(_("The settings are saved."), "success")
         else:
             flash(_("Nothing was changed."), "info")
         return redirect(url_for("admin.settings"))
-    return render_template("admin/settings.html", form=form), _status(form)
+    return render_template(
+        "admin/settings.html", form=form, sections=settings_catalog.page_sections(form)
+    ), _status(form)
 
 
 # --- Site texts ----------------------------------------------------------------------------------

@@ -4,13 +4,14 @@ They answer what the HTML pages answer, through the same queries and the
 same permission decisions; what a viewer may not read is a 404 here too.
 """
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
 
 from forum import permissions
 from forum.api import serializers
 from forum.auth import accounts
 from forum.boards import queries
+from forum.site.services import setting
 
 bp = Blueprint("api", __name__)
 
@@ -33,7 +34,7 @@ def _topic_list(topics: queries.TopicList, more_url: str):
 @bp.get("/latest.json")
 def latest():
     topics = queries.list_topics(
-        current_user, cursor=request.args.get("before"), limit=current_app.config["TOPICS_PER_PAGE"]
+        current_user, cursor=request.args.get("before"), limit=setting("TOPICS_PER_PAGE")
     )
     return _topic_list(topics, "/latest.json")
 
@@ -47,7 +48,7 @@ def category(slug: str, category_id: int):
         current_user,
         category=category,
         cursor=request.args.get("before"),
-        limit=current_app.config["TOPICS_PER_PAGE"],
+        limit=setting("TOPICS_PER_PAGE"),
     )
     return _topic_list(topics, f"/c/{category.slug}/{category.id}.json")
 
@@ -57,7 +58,7 @@ def topic(topic_id: int):
     topic = queries.get_topic(topic_id)
     if topic is None or not permissions.can_read_topic(current_user, topic):
         abort(404)
-    per_page = current_app.config["POSTS_PER_PAGE"]
+    per_page = setting("POSTS_PER_PAGE")
     view = queries.topic_page(current_user, topic, request.args.get("page", 1, type=int), per_page)
     data = serializers.topic(topic, current_user)
     data["post_stream"] = {

@@ -8,8 +8,9 @@ from flask_login import current_user
 from forum import plugins
 from forum.errors import BoardError
 from forum.extensions import limiter
+from forum.site.services import setting
 
-post_limit = limiter.limit(lambda: current_app.config["POST_RATE_LIMIT"], methods=["POST"])
+post_limit = limiter.limit(lambda: setting("POST_RATE_LIMIT"), methods=["POST"])
 # The live preview asks while someone types, so it gets a roomier bucket of its own.
 preview_limit = limiter.limit(
     lambda: current_app.config["PREVIEW_RATE_LIMIT"],

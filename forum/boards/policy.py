@@ -7,7 +7,7 @@ from forum.boards.models import Category
 from forum.errors import BoardError
 from forum.markdown import cook
 from forum.review import words
-from forum.site.services import get_setting
+from forum.site.services import setting
 from forum.users.models import User
 
 
@@ -48,7 +48,7 @@ def hold_reason(
         return None
     if screening.held_by:
         return f"watched_word:{screening.held_by}"
-    if author.published_post_count < get_setting("HOLD_FIRST_POSTS"):
+    if author.published_post_count < setting("HOLD_FIRST_POSTS"):
         return "new_member"
     if (
         category is not None

@@ -35,6 +35,7 @@ from forum.idempotency import idempotent
 from forum.markdown import quote_markdown
 from forum.moderation.models import ReviewItem
 from forum.routing import MAX_ID, bounded_id
+from forum.site.services import setting
 from forum.urls import category_url, topic_url
 
 
@@ -101,7 +102,7 @@ def preview():
 @bp.get("/t/<slug>/<int:topic_id>/<int:post_number>")
 @topic_view()
 def topic(topic, slug: str, post_number: int | None = None):
-    per_page = current_app.config["POSTS_PER_PAGE"]
+    per_page = setting("POSTS_PER_PAGE")
     if slug != topic.slug:
         query = f"?{request.query_string.decode()}" if request.query_string else ""
         return redirect(topic_url(topic, post_number) + query, 301)
@@ -144,7 +145,7 @@ def topic(topic, slug: str, post_number: int | None = None):
 
 def view_page_last(topic) -> int:
     """Return the number of the topic's last page (where held replies are shown)."""
-    return queries.page_of_post(topic.highest_post_number, current_app.config["POSTS_PER_PAGE"])
+    return queries.page_of_post(topic.highest_post_number, setting("POSTS_PER_PAGE"))
 
 
 def _record_visit(topic, last_shown: int) -> None:

@@ -22,7 +22,7 @@ from forum.boards.forms import (
     HelpFilterForm,
 )
 from forum.boards.models import CategoryKind, HelpKind, HelpStatus, Municipality
-from forum.site.services import get_setting, page_text
+from forum.site.services import page_text, setting
 from forum.urls import category_url
 
 #: The landing page's line under the name when SITE_DESCRIPTION is empty.
@@ -64,7 +64,7 @@ def index():
             "boards/landing.html",
             about=page_text("about"),
             overviews=queries.categories_overview(current_user),
-            description=get_setting("SITE_DESCRIPTION") or DEFAULT_DESCRIPTION,
+            description=setting("SITE_DESCRIPTION") or DEFAULT_DESCRIPTION,
         )
     overviews = queries.categories_overview(current_user)
     return render_template("boards/index.html", overviews=overviews)
@@ -73,7 +73,7 @@ def index():
 @bp.get("/latest")
 def latest():
     topics = queries.list_topics(
-        current_user, cursor=request.args.get("before"), limit=current_app.config["TOPICS_PER_PAGE"]
+        current_user, cursor=request.args.get("before"), limit=setting("TOPICS_PER_PAGE")
     )
     return render_template("boards/latest.html", topics=topics, item_outlets=_list_outlets(topics))
 
@@ -81,7 +81,7 @@ def latest():
 @bp.get("/unread")
 @login_required
 def unread():
-    topics = queries.list_unread(current_user, limit=current_app.config["TOPICS_PER_PAGE"])
+    topics = queries.list_unread(current_user, limit=setting("TOPICS_PER_PAGE"))
     return render_template("boards/unread.html", topics=topics, item_outlets=_list_outlets(topics))
 
 
@@ -129,7 +129,7 @@ def category(slug: str, category_id: int):
         category=category,
         help_filter=help_filter,
         cursor=request.args.get("before"),
-        limit=current_app.config["TOPICS_PER_PAGE"],
+        limit=setting("TOPICS_PER_PAGE"),
         sort=category.default_sort,
     )
     return render_template(

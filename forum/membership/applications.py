@@ -18,7 +18,7 @@ from forum.moderation.models import ReviewItem, ReviewStatus
 from forum.notifications.services import notify
 from forum.review.audit import log_action
 from forum.review.queue import claim, require_reason
-from forum.site.services import get_setting, site_name
+from forum.site.services import setting
 from forum.users.models import Role, User
 
 JOIN_REQUEST = "join_request"
@@ -56,7 +56,7 @@ def submit_application(
     application.answers = answers
     application.netiquette_version = netiquette_version
     application.netiquette_accepted_at = now
-    if not get_setting("MEMBERSHIP_APPROVAL_REQUIRED"):
+    if not setting("MEMBERSHIP_APPROVAL_REQUIRED"):
         user.role = Role.MEMBER
         db.session.commit()
         plugins.notify_event("user_approved", user=user, moderator=None)
@@ -71,7 +71,7 @@ def submit_application(
     item = ReviewItem(kind=JOIN_REQUEST, user_id=user.id, payload=sent)
     db.session.add(item)
     db.session.commit()
-    if get_setting("JOIN_REQUEST_NOTIFY") == "each":
+    if setting("JOIN_REQUEST_NOTIFY") == "each":
         for moderator in _staff_to_notify():
             send_template_mail(
                 moderator,
@@ -129,7 +129,7 @@ def approve_application(moderator: User, item: ReviewItem) -> None:
     send_template_mail(
         applicant,
         "application_approved",
-        _l("Welcome to %(site)s", site=site_name()),
+        _l("Welcome to %(site)s", site=setting("SITE_NAME")),
         link=absolute_url("boards.index"),
     )
 
@@ -147,7 +147,7 @@ def reject_application(moderator: User, item: ReviewItem, reason: str) -> None:
     send_template_mail(
         applicant,
         "application_rejected",
-        _l("Your request to join %(site)s", site=site_name()),
+        _l("Your request to join %(site)s", site=setting("SITE_NAME")),
         reason=reason,
         join_link=absolute_url("membership.join"),
     )

@@ -13,9 +13,9 @@ moderation_cli = AppGroup("moderation", help="Jobs for the moderators (run them 
 def digest_command(force: bool) -> None:
     """Mail each moderator one summary of the pending join requests."""
     from forum.membership.services import pending_join_requests, send_join_request_digest
-    from forum.site.services import get_setting
+    from forum.site.services import setting
 
-    mode = get_setting("JOIN_REQUEST_NOTIFY")
+    mode = setting("JOIN_REQUEST_NOTIFY")
     if mode != "daily" and not force:
         click.echo(f"JOIN_REQUEST_NOTIFY is {mode!r}, not 'daily'; no summary sent.")
         return

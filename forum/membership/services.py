@@ -35,7 +35,7 @@ from forum.membership.models import (
 )
 from forum.moderation.models import ReviewItem, ReviewStatus
 from forum.review.audit import log_action
-from forum.site.services import site_name
+from forum.site.services import setting
 from forum.users.models import Role, User
 
 # --- Membership questions --------------------------------------------------------------
@@ -204,7 +204,7 @@ def create_invitation(inviter: User, email: str, locale: str | None = None) -> I
     if email_taken(email):
         raise MembershipError(_l("An account with this e-mail address exists already."))
     token = secrets.token_urlsafe(32)
-    days = current_app.config["INVITATION_DAYS"]
+    days = setting("INVITATION_DAYS")
     invitation = Invitation(
         email=email,
         token_hash=_hash_token(token),
@@ -221,7 +221,7 @@ def create_invitation(inviter: User, email: str, locale: str | None = None) -> I
     send_template_mail(
         _Recipient(email=email, locale=locale),
         "invitation",
-        _l("Invitation to %(site)s", site=site_name()),
+        _l("Invitation to %(site)s", site=setting("SITE_NAME")),
         inviter=inviter,
         link=absolute_url("membership.accept_invitation", token=token),
         days=days,

@@ -22,7 +22,7 @@ from forum.idempotency import idempotent
 from forum.membership import applications, services
 from forum.membership.forms import InvitationAcceptForm, answer_field_name, join_form
 from forum.moderation.models import ReviewStatus
-from forum.site.services import ensure_text, page_text, site_name
+from forum.site.services import ensure_text, page_text, setting
 from forum.users.models import Role
 
 bp = Blueprint("membership", __name__)
@@ -90,7 +90,7 @@ def join_url(user) -> str:
 
 @bp.route("/join", methods=["GET", "POST"])
 # Each request may mail every moderator (JOIN_REQUEST_NOTIFY = "each").
-@limiter.limit(lambda: current_app.config["POST_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: setting("POST_RATE_LIMIT"), methods=["POST"])
 @login_required
 @idempotent
 def join():
@@ -216,4 +216,4 @@ def _show_netiquette_again(form, version: int) -> None:
 
 
 def _site_name() -> str:
-    return site_name()
+    return setting("SITE_NAME")

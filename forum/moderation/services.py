@@ -32,7 +32,7 @@ from forum.notifications.services import notify
 from forum.review.audit import log_action
 from forum.review.held import Draft
 from forum.review.queue import claim, require_reason
-from forum.site.services import get_setting
+from forum.site.services import setting
 from forum.users.models import User
 
 FLAGGED_POST = "flagged_post"
@@ -187,7 +187,7 @@ def flag_post(user: User, post: Post, reason: FlagReason | str, message: str = "
     flaggers = db.session.scalar(
         sa.select(sa.func.count(sa.distinct(Flag.user_id))).where(Flag.review_item_id == item.id)
     )
-    if flaggers >= get_setting("FLAGS_TO_HIDE") and post.hidden_at is None:
+    if flaggers >= setting("FLAGS_TO_HIDE") and post.hidden_at is None:
         post.hidden_at = utcnow()
         item.reason = "hidden_by_flags"
         notify(

@@ -1,6 +1,6 @@
 """The search outbox and the PostgreSQL backend's document table."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
@@ -63,3 +63,22 @@ class SearchDocument(Base):
     #: Title (weight A) and body (weight B) as a tsvector on PostgreSQL.
     vector: Mapped[str] = mapped_column(sa.Text().with_variant(TSVECTOR(), "postgresql"))
     indexed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SearchMiss(Base):
+    """How often a search found nothing, by words and day: what members look
+    for and do not find (the admin dashboard shows it).
+
+    Anonymous by design: no user, no address, no time of day. Rows older than
+    the SEARCH_LOG_DAYS setting are deleted when a new miss is written.
+    """
+
+    __tablename__ = "search_misses"
+    __table_args__ = (sa.UniqueConstraint("day", "term", name="uq_search_misses_day_term"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    #: The query as typed, lower case, spaces collapsed, cut to 100 characters.
+    term: Mapped[str] = mapped_column(sa.String(100))
+    #: How often the words found nothing that day.
+    times: Mapped[int] = mapped_column(default=1)

@@ -26,6 +26,7 @@ from forum.search.backend import Backend, Criteria, Progress, get_backend, split
 from forum.search.documents import documents, excluded_flags, plain_text
 from forum.search.models import SearchOutbox
 from forum.search.query import ParsedQuery, QueryError, parse, plugin_filter
+from forum.site.services import setting
 from forum.users.models import User
 
 logger = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ class SearchPage:
 
 def search(user: Any, text: str, *, page: int = 1) -> SearchPage:
     """Search what ``user`` may read; raise QueryError with a message for the user."""
-    per_page = current_app.config["SEARCH_PER_PAGE"]
+    per_page = setting("SEARCH_PER_PAGE")
     # Control characters (NUL breaks PostgreSQL) become spaces.
     text = _CONTROL.sub(" ", text or "").strip()[: current_app.config["SEARCH_MAX_QUERY_LENGTH"]]
     parsed = parse(text)

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forum.boards.queries import readable_categories
-from forum.search import services
+from forum.search import misses, services
 from forum.search.forms import AdvancedSearchForm
 from forum.search.memory import release_free_memory
 from forum.search.query import QueryError
@@ -34,6 +34,8 @@ def search():
     if text is not None:
         try:
             result = services.search(current_user, text, page=page)
+            if result.total == 0:
+                misses.log_miss(result.query)
         except QueryError as problem:
             error = problem.message
     return render_template(

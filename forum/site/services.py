@@ -5,8 +5,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, g
-from sqlalchemy.exc import IntegrityError
+from flask import Flask, current_app, has_request_context, request
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from forum.db import utcnow
 from forum.extensions import db
@@ -14,45 +14,78 @@ from forum.markdown import cook
 from forum.site.defaults import DEFAULT_TEXTS
 from forum.site.models import SiteSetting, SiteText
 
-#: Settings an admin may change in the app, with the config key of their default.
+#: Settings an admin may change in the app; the default is the config value of
+#: the same name (forum/config.py). Labels, sections and limits are in
+#: forum/admin/settings_catalog.py.
 RUNTIME_SETTINGS = (
     "SITE_NAME",
     "SITE_DESCRIPTION",
     "MEMBERSHIP_APPROVAL_REQUIRED",
+    "INVITATION_DAYS",
     "HOLD_FIRST_POSTS",
     "FLAGS_TO_HIDE",
+    "POST_RATE_LIMIT",
+    "TOPICS_PER_PAGE",
+    "POSTS_PER_PAGE",
     "JOIN_REQUEST_NOTIFY",
+    "SEARCH_LOG_DAYS",
+    "SEARCH_PER_PAGE",
 )
 
 #: Keys of the editable texts; the footer links to the legal ones.
 TEXT_KEYS = ("netiquette", "impressum", "privacy", "about")
 
+_CACHE_KEY = "forum.site_settings"
 
-def get_setting(key: str) -> Any:
-    """Return an admin's stored value for ``key``, else the config default."""
+
+def _stored() -> dict[str, Any]:
+    """Return the admin's stored values, read once per request (one statement)."""
+    cache = request.environ.get(_CACHE_KEY) if has_request_context() else None
+    if cache is None:
+        try:
+            rows = db.session.execute(sa.select(SiteSetting.key, SiteSetting.value)).all()
+        except SQLAlchemyError:
+            # An error page rendered after a failed transaction must still render
+            # (with the config's values).
+            db.session.rollback()
+            return {}
+        cache = {key: value for key, value in rows}
+        if has_request_context():
+            request.environ[_CACHE_KEY] = cache
+    return cache
+
+
+def setting(key: str) -> Any:
+    """Return the run-time value of ``key``: the admin's stored value, else the
+    config default. Stored values are read once per request."""
     if key not in RUNTIME_SETTINGS:
         raise KeyError(key)
-    stored = db.session.get(SiteSetting, key)
-    return stored.value if stored is not None else current_app.config[key]
+    stored = _stored()
+    return stored[key] if key in stored else current_app.config[key]
 
 
 def site_name() -> str:
-    """The forum's name (header, page titles), read once per request."""
-    if "forum_site_name" not in g:
-        g.forum_site_name = get_setting("SITE_NAME")
-    return g.forum_site_name
+    """The forum's name (header, page titles, mails): the admin's or the configured one."""
+    return setting("SITE_NAME")
 
 
 def set_setting(key: str, value: Any) -> None:
     """Store ``value`` for ``key`` (the caller commits and writes the audit log)."""
     if key not in RUNTIME_SETTINGS:
         raise KeyError(key)
-    g.pop("forum_site_name", None)
     stored = db.session.get(SiteSetting, key)
     if stored is None:
         db.session.add(SiteSetting(key=key, value=value))
     else:
         stored.value, stored.updated_at = value, utcnow()
+    if has_request_context() and request.environ.get(_CACHE_KEY) is not None:
+        request.environ[_CACHE_KEY][key] = value
+
+
+def init_app(app: Flask) -> None:
+    """Let the core (templates, mails) read run-time settings without importing
+    this package (forum.extensions.runtime_setting)."""
+    app.extensions["forum.runtime_setting"] = setting
 
 
 def current_text(key: str) -> SiteText | None:

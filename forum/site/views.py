@@ -2,15 +2,10 @@
 
 from flask import Blueprint, render_template
 
-from forum.site.services import page_text, site_name
+from forum.site.services import init_app, page_text, site_name
 
 bp = Blueprint("site", __name__)
-
-
-@bp.record_once
-def _name_for_mails(state) -> None:
-    # forum.mail is core and imports no domain package: it asks for the name here.
-    state.app.extensions["forum.site_name"] = site_name
+bp.record_once(lambda state: init_app(state.app))
 
 
 @bp.app_context_processor

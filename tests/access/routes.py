@@ -199,10 +199,18 @@ ROUTES: dict[str, Route] = {
         form=(
             {"hold_first_posts": "kaputt", "flags_to_hide": "", "join_request_notify": "each"},
             {
+                "site_name": "Ehrenamt im Landkreis Gifhorn",
+                "site_description": "",
                 "approval_required": "y",
+                "invitation_days": "14",
                 "hold_first_posts": "1",
                 "flags_to_hide": "3",
+                "post_rate_limit": "12 per minute;200 per day",
+                "topics_per_page": "30",
+                "posts_per_page": "20",
                 "join_request_notify": "each",
+                "search_log_days": "90",
+                "search_per_page": "20",
             },
         ),
         phase=DESTROY,

@@ -9,7 +9,6 @@ from forum.moderation.models import AuditLog, WatchedWord, WatchedWordAction
 from forum.review.audit import log_action
 from forum.review.words import screen
 from forum.site.models import SiteText
-from forum.site.services import get_setting
 
 ADMIN_ONLY = [
     "/admin/",
@@ -69,83 +68,7 @@ def test_admin_sees_every_page(client, login_as, admin):
     assert 'href="/admin/"' in client.get("/").get_data(as_text=True)  # footer link
 
 
-# --- Settings ------------------------------------------------------------------------------------
-
-
-def _settings(**overrides) -> dict:
-    data = {
-        "approval_required": "y",
-        "hold_first_posts": "1",
-        "flags_to_hide": "3",
-        "join_request_notify": "each",
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
-
-
-def test_settings_change_is_saved_and_logged(app, client, login_as, admin):
-    login_as(admin)
-    html = client.get("/admin/settings").get_data(as_text=True)
-    assert 'name="flags_to_hide" required type="number" value="3"' in html
-
-    response = client.post(
-        "/admin/settings",
-        data=_settings(approval_required=None, flags_to_hide="5", join_request_notify="daily"),
-    )
-    assert response.status_code == 302
-    with app.app_context():
-        assert get_setting("MEMBERSHIP_APPROVAL_REQUIRED") is False
-        assert get_setting("FLAGS_TO_HIDE") == 5
-        assert get_setting("JOIN_REQUEST_NOTIFY") == "daily"
-        assert get_setting("HOLD_FIRST_POSTS") == 1
-    entries = _log(app, "change_setting")
-    assert {
-        entry.target_label: (entry.details["old"], entry.details["new"]) for entry in entries
-    } == {
-        "MEMBERSHIP_APPROVAL_REQUIRED": (True, False),
-        "FLAGS_TO_HIDE": (3, 5),
-        "JOIN_REQUEST_NOTIFY": ("each", "daily"),
-    }
-    assert all(entry.actor_id == admin.id for entry in entries)
-
-    # Saving again without a change writes nothing.
-    client.post(
-        "/admin/settings",
-        data=_settings(approval_required=None, flags_to_hide="5", join_request_notify="daily"),
-    )
-    assert len(_log(app, "change_setting")) == 3
-
-
-@pytest.mark.parametrize(
-    "overrides",
-    [
-        {"flags_to_hide": "0"},
-        {"hold_first_posts": "-1"},
-        {"hold_first_posts": "viele"},
-        {"flags_to_hide": None},
-        {"join_request_notify": "weekly"},
-    ],
-)
-def test_invalid_settings_are_refused(app, client, login_as, admin, overrides):
-    login_as(admin)
-    response = client.post("/admin/settings", data=_settings(**overrides))
-    assert response.status_code == 400
-    html = response.get_data(as_text=True)
-    assert 'aria-invalid="true"' in html or "Not a valid choice" in html
-    assert _log(app, "change_setting") == []
-    with app.app_context():
-        assert get_setting("FLAGS_TO_HIDE") == 3
-
-
-def test_settings_form_keeps_input(client, login_as, admin):
-    login_as(admin)
-    response = client.post(
-        "/admin/settings", data=_settings(flags_to_hide="0", hold_first_posts="7")
-    )
-    assert response.status_code == 400
-    html = response.get_data(as_text=True)
-    assert 'name="hold_first_posts" required type="number" value="7"' in html
-    assert "flags_to_hide-error" in html
+# Settings: tests/admin/test_settings.py
 
 
 # --- Site texts ----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from forum.boards.models import Category, ReadLevel
 from forum.extensions import db
 from forum.membership.models import MembershipQuestion
 from forum.moderation.models import AuditLog
-from forum.site.services import get_setting, page_text
+from forum.site.services import page_text, setting
 from tests.membership.conftest import body
 
 LEGAL = {
@@ -102,9 +102,9 @@ def test_the_whole_set_up(fresh, client, login_as, admin):
     assert response.headers["Location"].endswith("/admin/categories")
 
     with fresh.test_request_context():
-        assert get_setting("SITE_NAME") == "Ehrenamt Gifhorn"
-        assert get_setting("SITE_DESCRIPTION") == "Wir helfen."
-        assert get_setting("MEMBERSHIP_APPROVAL_REQUIRED") is False
+        assert setting("SITE_NAME") == "Ehrenamt Gifhorn"
+        assert setting("SITE_DESCRIPTION") == "Wir helfen."
+        assert setting("MEMBERSHIP_APPROVAL_REQUIRED") is False
         assert "Schlossplatz 1" in page_text("impressum").raw
         assert "datenschutz@gifhorn.example" in page_text("privacy").raw
         assert page_text("netiquette").raw == "Seid nett zueinander.\n"
