@@ -4,6 +4,7 @@ import functools
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -50,7 +51,24 @@ def load_user(user_id: str) -> User | None:
         return None
     if not permissions.can_log_in(user):
         return None
+    _note_seen(user)
     return user
+
+
+#: last_seen_at is written at most this often per member (seconds).
+SEEN_INTERVAL = 60
+
+
+def _note_seen(user: User) -> None:
+    """Keep ``last_seen_at`` current (mails wait while a member is on the forum).
+
+    Written on a connection of its own, so the request's transaction is left alone.
+    """
+    now = utcnow()
+    if user.last_seen_at is not None and now - user.last_seen_at < timedelta(seconds=SEEN_INTERVAL):
+        return
+    with db.engine.begin() as connection:
+        connection.execute(sa.update(User).where(User.id == user.id).values(last_seen_at=now))
 
 
 class Confirmation(NamedTuple):

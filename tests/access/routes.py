@@ -274,7 +274,7 @@ ROUTES: dict[str, Route] = {
                 "language": "de",
                 "email_on_reply": "y",
                 "email_on_mention": "y",
-                "email_digest": "",
+                "digest_frequency": "weekly",
             },
         )
     ),
