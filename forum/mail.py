@@ -16,6 +16,7 @@ A dedupe key (unique) keeps a mail from being queued twice, e.g. the mail
 for one notification or one member's digest of one day.
 """
 
+import email.policy
 import smtplib
 import uuid
 from collections.abc import Callable
@@ -346,7 +347,8 @@ def absolute_url(endpoint: str, **values: Any) -> str:
 
 
 def _build_message(mail: OutgoingMail) -> EmailMessage:
-    message = EmailMessage()
+    # Long unbroken headers (List-Unsubscribe) must stay readable, not be encoded-words.
+    message = EmailMessage(policy=_POLICY)
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
@@ -359,6 +361,9 @@ def _build_message(mail: OutgoingMail) -> EmailMessage:
     if mail.html_body:
         message.add_alternative(mail.html_body, subtype="html")
     return message
+
+
+_POLICY = email.policy.default.clone(max_line_length=998)
 
 
 def _domain_of(address: str) -> str:

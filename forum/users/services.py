@@ -23,7 +23,6 @@ from forum.users.models import User
 DIGEST_FREQUENCIES = {"off": None, "daily": 1, "weekly": 7, "biweekly": 14}
 
 
-
 def update_profile(
     user: User,
     *,
