@@ -1,6 +1,7 @@
 """Replies by e-mail: real mail programs' replies become posts; everything else is refused."""
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -178,3 +179,61 @@ def test_the_refusal_is_in_the_members_language(app, runner, mailbox, make, scen
     app.config["REPLY_BY_EMAIL_MAX_AGE_DAYS"] = -1
     assert "expired" in _receive(runner, raw)
     assert "Hallo bernd," in _refusal(mailbox, "bernd@example.org")
+
+
+class FakeMailBox:
+    """imap-tools' MailBox at its boundary (no IMAP server can run in the tests)."""
+
+    instances: list["FakeMailBox"] = []
+    messages: list[bytes] = []
+
+    def __init__(self, host, port) -> None:
+        self.host, self.port, self.flagged, self.logged_in = host, port, [], None
+        FakeMailBox.instances.append(self)
+
+    def login(self, user, password, initial_folder="INBOX"):
+        self.logged_in = (user, password, initial_folder)
+        return self
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def fetch(self, criteria, mark_seen=True):
+        from imap_tools import MailMessage
+
+        assert str(criteria) == "(UNSEEN)" and mark_seen is False
+        for uid, raw in enumerate(self.messages, start=1):
+            yield SimpleNamespace(obj=MailMessage.from_bytes(raw).obj, uid=str(uid))
+
+    def flag(self, uid, flag, value) -> None:
+        self.flagged.append((uid, flag, value))
+
+
+def test_receive_fetches_unseen_mail_over_imap(app, runner, monkeypatch, scene):
+    import imap_tools
+
+    _published(app, scene.anke.id)
+    app.config.update(
+        INCOMING_MAIL_IMAP_HOST="imap.example.org",
+        INCOMING_MAIL_IMAP_USER="antwort",
+        INCOMING_MAIL_IMAP_PASSWORD="geheim",
+        INCOMING_MAIL_IMAP_FOLDER="Forum",
+    )
+    address = _reply_to(app, scene.anke, scene.topic)
+    FakeMailBox.instances = []
+    FakeMailBox.messages = [
+        _sample("gmail_de.eml", "anke@example.org", address),
+        b"Auto-Submitted: auto-replied\n" + _sample("outlook_de.eml", "anke@example.org", address),
+    ]
+    monkeypatch.setattr(imap_tools, "MailBox", FakeMailBox)
+    result = runner.invoke(args=["mail", "receive"])
+    assert result.exit_code == 0, result.output
+    assert "Processed 2 messages: posted, dropped" in result.output
+    [box] = FakeMailBox.instances
+    assert (box.host, box.port) == ("imap.example.org", 993)
+    assert box.logged_in == ("antwort", "geheim", "Forum")
+    assert box.flagged == [("1", "\\Seen", True), ("2", "\\Seen", True)]
+    assert NEW_TEXT in _posts(app, scene.topic)[-1]
