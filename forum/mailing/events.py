@@ -78,8 +78,8 @@ def _wanted_clause() -> sa.ColumnElement[bool]:
     )
 
 
-def due_notifications(limit: int = 500) -> list[tuple[Notification, User]]:
-    """Return unread notifications whose mail is due and not yet queued."""
+def due_notifications(limit: int = 500, after_id: int = 0) -> list[tuple[Notification, User]]:
+    """Return unread notifications whose mail is due and not yet queued (by id, from after_id)."""
     config = current_app.config
     now = utcnow()
     delay = timedelta(minutes=config["EMAIL_NOTIFY_DELAY_MINUTES"])
@@ -99,8 +99,9 @@ def due_notifications(limit: int = 500) -> list[tuple[Notification, User]]:
             sa.or_(User.last_seen_at.is_(None), User.last_seen_at <= now - delay),
             _wanted_clause(),
             ~already,
+            Notification.id > after_id,
         )
-        .order_by(Notification.created_at, Notification.id)
+        .order_by(Notification.id)
         .limit(limit)
     )
     return [(row[0], row[1]) for row in db.session.execute(query)]
@@ -108,9 +109,13 @@ def due_notifications(limit: int = 500) -> list[tuple[Notification, User]]:
 
 def queue_due_notifications() -> int:
     """Queue the mails of all due notifications; return how many were queued."""
-    queued = 0
-    for notification, user in due_notifications():
-        queued += queue_notification_mail(notification, user)
+    queued = last_id = 0
+    # In batches, so that notifications that cannot be mailed (a deleted post) never
+    # hold up the ones after them.
+    while batch := due_notifications(after_id=last_id):
+        last_id = batch[-1][0].id
+        for notification, user in batch:
+            queued += queue_notification_mail(notification, user)
     return queued
 
 

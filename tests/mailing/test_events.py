@@ -120,3 +120,25 @@ def test_titles_and_names_are_text_in_the_html_mail(app, runner, mailbox, make):
     html = part(mail, "text/html")
     assert "<x-hostile>" not in html
     assert "&lt;x-hostile&gt;" in html
+
+
+def test_notifications_that_cannot_be_mailed_hold_up_no_others(app, mailbox, scene, monkeypatch):
+    from forum.mail import send_due
+    from forum.mailing import events
+
+    for _ in range(3):
+        notification(app, scene.anke.id, "replied", scene.post)
+    with app.app_context():
+        for row in db.session.query(Notification).all():
+            row.data = {**row.data, "post_id": 999999}  # a post that is gone
+        db.session.commit()
+    notification(app, scene.anke.id, "mentioned", scene.post)
+    with app.app_context():
+        assert len(events.due_notifications(limit=2)) == 2
+        original = events.due_notifications
+        monkeypatch.setattr(
+            events, "due_notifications", lambda after_id=0: original(limit=2, after_id=after_id)
+        )
+        assert events.queue_due_notifications() == 1
+        send_due()
+    assert subject(mailbox.wait_for("anke@example.org")[0]).startswith("lena mentioned you")
