@@ -42,11 +42,19 @@ def status_command() -> None:
 
 @mail_cli.command("receive")
 @click.option("--stdin", "from_stdin", is_flag=True, help="Read one message from standard input.")
-def receive_command(from_stdin: bool) -> None:
+@click.option(
+    "--smtp",
+    metavar="HOST:PORT",
+    help="Listen for replies over SMTP (local set-ups; needs aiosmtpd) until stopped.",
+)
+def receive_command(from_stdin: bool, smtp: str | None) -> None:
     """Post replies that came by mail (from the IMAP mailbox, or one message on stdin)."""
     from forum.mail import send_due
     from forum.mailing.incoming import fetch_imap, receive
 
+    if smtp:
+        _serve_smtp(smtp)
+        return
     if from_stdin:
         outcome = receive(sys.stdin.buffer.read())
         click.echo(f"Message: {outcome}")
@@ -54,3 +62,23 @@ def receive_command(from_stdin: bool) -> None:
         outcomes = fetch_imap()
         click.echo(f"Processed {len(outcomes)} messages: {', '.join(outcomes) or 'none'}")
     send_due()
+
+
+def _serve_smtp(where: str) -> None:
+    import threading
+
+    from flask import current_app
+
+    from forum.mailing import smtp_in
+
+    host, _, port = where.rpartition(":")
+    if not host or not port.isdigit():
+        raise click.BadParameter("use HOST:PORT, e.g. 127.0.0.1:2525", param_hint="--smtp")
+    controller = smtp_in.start(current_app._get_current_object(), host, int(port))
+    click.echo(f"Receiving replies over SMTP on {host}:{port}; stop with Ctrl+C.")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()

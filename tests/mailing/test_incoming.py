@@ -237,3 +237,30 @@ def test_receive_fetches_unseen_mail_over_imap(app, runner, monkeypatch, scene):
     assert box.logged_in == ("antwort", "geheim", "Forum")
     assert box.flagged == [("1", "\\Seen", True), ("2", "\\Seen", True)]
     assert NEW_TEXT in _posts(app, scene.topic)[-1]
+
+
+def test_the_loopback_smtp_receiver_posts_replies(app, scene):
+    import smtplib
+    import socket
+
+    from forum.mailing import smtp_in
+
+    _published(app, scene.anke.id)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = smtp_in.start(app, "127.0.0.1", port)
+    address = _reply_to(app, scene.anke, scene.topic)
+    try:
+        with smtplib.SMTP("127.0.0.1", port) as smtp:
+            refused = smtp.sendmail(
+                "anke@example.org",
+                [address],
+                _sample("apple_mail_de.eml", "anke@example.org", address),
+            )
+            assert refused == {}
+            with pytest.raises(smtplib.SMTPRecipientsRefused):
+                smtp.sendmail("anke@example.org", ["jemand@example.org"], b"Subject: x\n\nx")
+    finally:
+        controller.stop()
+    assert NEW_TEXT in _posts(app, scene.topic)[-1]
