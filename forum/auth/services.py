@@ -62,13 +62,18 @@ SEEN_INTERVAL = 60
 def _note_seen(user: User) -> None:
     """Keep ``last_seen_at`` current (mails wait while a member is on the forum).
 
-    Written on a connection of its own, so the request's transaction is left alone.
+    Written after the response, in a transaction of its own, so the request's
+    transaction is left alone and the page does not wait.
     """
     now = utcnow()
     if user.last_seen_at is not None and now - user.last_seen_at < timedelta(seconds=SEEN_INTERVAL):
         return
-    with db.engine.begin() as connection:
-        connection.execute(sa.update(User).where(User.id == user.id).values(last_seen_at=now))
+    after_response(functools.partial(_write_seen, user.id, now))
+
+
+def _write_seen(user_id: int, now) -> None:
+    db.session.execute(sa.update(User).where(User.id == user_id).values(last_seen_at=now))
+    db.session.commit()
 
 
 class Confirmation(NamedTuple):
