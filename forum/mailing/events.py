@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from forum import permissions
-from forum.boards.models import Post, Topic
+from forum.boards.models import Post, Topic, TopicUser
 from forum.db import utcnow
 from forum.extensions import db
 from forum.mail import OutgoingMail, absolute_url, send_template_mail
@@ -144,7 +144,7 @@ def queue_notification_mail(notification: Notification, user: User) -> bool:
     topic: Topic = post.topic
     if not (permissions.can_read_topic(user, topic) and permissions.can_read_post(user, post)):
         return False
-    if post.is_deleted or post.user_id == user.id:
+    if post.is_deleted or post.user_id == user.id or _has_read(user, post):
         return False
     data = notification.data or {}
     actor = str(data.get("actor") or post.user.username)
@@ -178,6 +178,16 @@ def queue_notification_mail(notification: Notification, user: User) -> bool:
         choice=choice,
         reply_by_mail=bool(reply_to),
     )
+
+
+def _has_read(user: User, post: Post) -> bool:
+    """Whether the member has read the post in the topic (without opening the notification)."""
+    read_up_to = db.session.scalar(
+        sa.select(TopicUser.last_read_post_number).where(
+            TopicUser.user_id == user.id, TopicUser.topic_id == post.topic_id
+        )
+    )
+    return read_up_to is not None and read_up_to >= post.post_number
 
 
 def absolute_links(cooked: str) -> str:

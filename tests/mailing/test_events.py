@@ -142,3 +142,12 @@ def test_notifications_that_cannot_be_mailed_hold_up_no_others(app, mailbox, sce
         assert events.queue_due_notifications() == 1
         send_due()
     assert subject(mailbox.wait_for("anke@example.org")[0]).startswith("lena mentioned you")
+
+
+def test_a_post_read_in_the_topic_is_not_mailed(app, client, runner, mailbox, scene, login_as):
+    notification(app, scene.anke.id, "replied", scene.post)
+    login_as(scene.anke)
+    assert client.get(f"/p/{scene.post.id}", follow_redirects=True).status_code == 200
+    away(app, scene.anke.id, minutes=30)
+    assert "Queued 0" in _send(runner)
+    assert mailbox.to("anke@example.org") == []
