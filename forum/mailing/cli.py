@@ -1,8 +1,10 @@
 """``flask --app forum mail ...``: send the queue, the summary, receive replies (for cron)."""
 
+import imaplib
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 mail_cli = AppGroup("mail", help="Outgoing and incoming e-mail (run `send` from cron).")
@@ -59,15 +61,21 @@ def receive_command(from_stdin: bool, smtp: str | None) -> None:
         outcome = receive(sys.stdin.buffer.read())
         click.echo(f"Message: {outcome}")
     else:
-        outcomes = fetch_imap()
+        if not current_app.config["INCOMING_MAIL_IMAP_HOST"]:
+            raise click.ClickException(
+                "INCOMING_MAIL_IMAP_HOST is not set; set the INCOMING_MAIL_IMAP_* settings, "
+                "or pipe a message to `mail receive --stdin`."
+            )
+        try:
+            outcomes = fetch_imap()
+        except (OSError, imaplib.IMAP4.error) as error:
+            raise click.ClickException(f"Could not fetch mail over IMAP: {error}") from error
         click.echo(f"Processed {len(outcomes)} messages: {', '.join(outcomes) or 'none'}")
     send_due()
 
 
 def _serve_smtp(where: str) -> None:
     import threading
-
-    from flask import current_app
 
     from forum.mailing import smtp_in
 

@@ -264,3 +264,9 @@ def test_the_loopback_smtp_receiver_posts_replies(app, scene):
     finally:
         controller.stop()
     assert NEW_TEXT in _posts(app, scene.topic)[-1]
+
+
+def test_receive_without_an_imap_server_says_what_to_set(app, runner):
+    result = runner.invoke(args=["mail", "receive"])
+    assert result.exit_code == 1
+    assert "INCOMING_MAIL_IMAP_HOST is not set" in result.output
