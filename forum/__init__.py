@@ -71,7 +71,7 @@ def create_app(
 
 
 def _init_extensions(app: Flask) -> None:
-    from forum import i18n, idempotency
+    from forum import i18n, idempotency, mail
     from forum.boards import views_count
     from forum.extensions import csrf, db, init_migrate, limiter, login_manager
     from forum.markdown import init_cooker
@@ -90,6 +90,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     views_count.init_app(app)
     idempotency.init_app(app)
+    mail.init_app(app)
     init_cooker(app)
 
     from forum import search
@@ -130,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.api.views import bp as api_bp
     from forum.auth.views import bp as auth_bp
     from forum.boards.blueprint import bp as boards_bp
+    from forum.mailing.views import bp as mailing_bp
     from forum.membership.views import bp as membership_bp
     from forum.moderation.blueprint import bp as moderation_bp
     from forum.notifications.views import bp as notifications_bp
@@ -139,7 +141,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         api_bp, boards_bp, auth_bp, users_bp, moderation_bp, notifications_bp,
-        membership_bp, site_bp, admin_bp, search_bp,
+        membership_bp, site_bp, admin_bp, search_bp, mailing_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

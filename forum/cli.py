@@ -28,6 +28,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     from forum.boards.cli import check_command
+    from forum.mailing.cli import mail_cli
+
+    app.cli.add_command(mail_cli)
 
     app.cli.add_command(check_command)
 

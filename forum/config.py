@@ -118,6 +118,34 @@ MAIL_PASSWORD = ""
 MAIL_USE_TLS = False
 MAIL_USE_SSL = False
 MAIL_TIMEOUT = 10
+#: Mails wait in the outgoing_mails table until sent. On: a request's mails are
+#: sent right after its response (and mails queued outside a request at once);
+#: `flask --app forum mail send` (cron, every minute) sends the rest and retries.
+#: Off: only that command sends.
+MAIL_SEND_AFTER_RESPONSE = True
+#: A mail that failed is tried again after 1, 2, 4 ... times this many seconds
+#: (at most 6 hours apart) and given up on (kept, logged) after MAIL_MAX_ATTEMPTS.
+MAIL_RETRY_BASE_SECONDS = 60
+MAIL_MAX_ATTEMPTS = 12
+#: A notification (reply, mention, quote, personal message, post in a watched
+#: topic) is mailed when it is this old, still unread, and the member has not
+#: been on the forum for this long; `flask --app forum mail send` picks them up.
+EMAIL_NOTIFY_DELAY_MINUTES = 10
+#: Notifications older than this are no longer mailed (e.g. after a long outage).
+EMAIL_NOTIFY_MAX_AGE_HOURS = 48
+#: Reply by e-mail: the address mails come in to, e.g. "antwort@forum.example";
+#: notification mails then carry Reply-To: antwort+<token>@forum.example. Empty: off.
+REPLY_BY_EMAIL_ADDRESS = ""
+#: Days a reply address stays valid.
+REPLY_BY_EMAIL_MAX_AGE_DAYS = 90
+#: Larger incoming mails are refused with a polite answer.
+INCOMING_MAIL_MAX_BYTES = 2 * 1024 * 1024
+#: The mailbox `flask --app forum mail receive` fetches from (IMAP over TLS).
+INCOMING_MAIL_IMAP_HOST = ""
+INCOMING_MAIL_IMAP_PORT = 993
+INCOMING_MAIL_IMAP_USER = ""
+INCOMING_MAIL_IMAP_PASSWORD = ""
+INCOMING_MAIL_IMAP_FOLDER = "INBOX"
 
 # --- Plugins ----------------------------------------------------------------------
 #: Plugins to load, by name: modules or packages in PLUGINS_DIR, or installed

@@ -190,11 +190,24 @@ def app(app_config, tmp_path) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+class ServerLikeClient(FlaskClient):
+    """A test client that reads and closes every response, as a server does.
+
+    Work the app does after the response (mails queued by the page, the read
+    position, the search outbox) runs when the response is closed; so it has
+    run when a request returns here. ``buffered=False`` keeps a response open.
+    """
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app) -> FlaskClient:
     """A browser that asks for English, so tests can assert on the msgids;
     German (the default) is covered by tests/test_translations.py."""
-    client = app.test_client()
+    client = ServerLikeClient(app, app.response_class, use_cookies=True)
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
 

@@ -38,6 +38,11 @@ SEARCH_PAYLOADS = ["<b>x</b>", "<meta/http-equiv=refresh/content=0;url=https://e
                    "<script>alert(1)</script>"]  # fmt: skip
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
+_MAIL = (
+    "a notification mail's subject or reason line, never a page; the HTML mail escapes it "
+    "(tests/mailing/test_events.py)"
+)
+
 #: Messages whose %(x)s values cannot hold markup, and why.
 NOT_INPUT = {
     "Please try again in %(num)d minute (at %(time)s).": "a count and a time the forum computes",
@@ -54,6 +59,16 @@ NOT_INPUT = {
     "Another category uses the slug “%(slug)s”.": "slugs are checked to be [a-z0-9-] first",
     "This colour is too dark on the dark page (%(ratio)s:1, 3:1 needed).": "a computed ratio",
     "This colour is too pale on the light page (%(ratio)s:1, 3:1 needed).": "a computed ratio",
+    "New reply in “%(title)s”": _MAIL,
+    "You get this mail because %(actor)s replied to your post.": _MAIL,
+    "%(actor)s quoted you in “%(title)s”": _MAIL,
+    "You get this mail because %(actor)s quoted your post.": _MAIL,
+    "%(actor)s mentioned you in “%(title)s”": _MAIL,
+    "You get this mail because %(actor)s mentioned you.": _MAIL,
+    "Personal message: %(title)s": _MAIL,
+    "You get this mail because %(actor)s sent you a personal message.": _MAIL,
+    "New post in “%(title)s”": _MAIL,
+    "New topic: %(title)s": _MAIL,
 }
 
 

@@ -4,6 +4,7 @@ import functools
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -50,7 +51,29 @@ def load_user(user_id: str) -> User | None:
         return None
     if not permissions.can_log_in(user):
         return None
+    _note_seen(user)
     return user
+
+
+#: last_seen_at is written at most this often per member (seconds).
+SEEN_INTERVAL = 60
+
+
+def _note_seen(user: User) -> None:
+    """Keep ``last_seen_at`` current (mails wait while a member is on the forum).
+
+    Written after the response, in a transaction of its own, so the request's
+    transaction is left alone and the page does not wait.
+    """
+    now = utcnow()
+    if user.last_seen_at is not None and now - user.last_seen_at < timedelta(seconds=SEEN_INTERVAL):
+        return
+    after_response(functools.partial(_write_seen, user.id, now))
+
+
+def _write_seen(user_id: int, now) -> None:
+    db.session.execute(sa.update(User).where(User.id == user_id).values(last_seen_at=now))
+    db.session.commit()
 
 
 class Confirmation(NamedTuple):

@@ -37,13 +37,27 @@ class ProfileForm(FlaskForm):
         validators=[Length(max=BIO_MAX_LENGTH, message=_l("At most 3000 characters."))],
     )
     language = SelectField(_l("Language"), validate_choice=True)
-    email_on_reply = BooleanField(_l("E-mail me when someone replies to my posts"))
-    email_on_mention = BooleanField(_l("E-mail me when someone mentions me"))
-    email_digest = BooleanField(_l("Send me a summary of new activity"))
+    email_on_reply = BooleanField(_l("Someone replies to me or quotes me"))
+    email_on_mention = BooleanField(_l("Someone mentions me with @name"))
+    email_on_message = BooleanField(_l("Someone sends me a personal message"))
+    email_on_watched = BooleanField(_l("Someone writes in a topic or category I watch"))
+    digest_frequency = SelectField(
+        _l("Summary of popular topics"),
+        description=_l("Only sent when you have not visited the forum for that long."),
+        # A missing or unknown value keeps the saved one (users.services.update_profile).
+        validate_choice=False,
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.language.choices = _language_choices()
+        # Set after construction: WTForms 3.3 deprecates tuple choices in the constructor.
+        self.digest_frequency.choices = [
+            ("off", _l("Never")),
+            ("daily", _l("Daily")),
+            ("weekly", _l("Weekly")),
+            ("biweekly", _l("Every two weeks")),
+        ]
 
 
 class PasswordChangeForm(FlaskForm):

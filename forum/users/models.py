@@ -39,10 +39,16 @@ class User(UserMixin, Base):
     )
     locale: Mapped[str | None] = mapped_column(sa.String(8))
     email_confirmed_at: Mapped[datetime | None]
-    #: E-mail preferences: replies to my posts, mentions, a digest of activity.
+    #: E-mail preferences (forum/mailing): replies to my posts (and quotes of
+    #: them), mentions, personal messages, new posts in topics I watch.
     email_on_reply: Mapped[bool] = mapped_column(default=True)
     email_on_mention: Mapped[bool] = mapped_column(default=True)
-    email_digest: Mapped[bool] = mapped_column(default=False)
+    email_on_message: Mapped[bool] = mapped_column(default=True)
+    email_on_watched: Mapped[bool] = mapped_column(default=True)
+    #: How often a summary of popular topics is mailed: "off", "daily",
+    #: "weekly", "biweekly" (forum.mailing.digest.FREQUENCIES).
+    digest_frequency: Mapped[str] = mapped_column(sa.String(12), default="weekly")
+    last_digest_at: Mapped[datetime | None]
     #: A silenced member may read but not write; a suspended one may not log in.
     silenced_until: Mapped[datetime | None]
     silence_reason: Mapped[str] = mapped_column(sa.String(500), default="")

@@ -19,6 +19,9 @@ from forum.users.models import User
 
 # --- Settings -------------------------------------------------------------------
 
+#: How often the summary of popular topics may come, and its interval in days.
+DIGEST_FREQUENCIES = {"off": None, "daily": 1, "weekly": 7, "biweekly": 14}
+
 
 def update_profile(
     user: User,
@@ -28,7 +31,9 @@ def update_profile(
     locale: str | None,
     email_on_reply: bool,
     email_on_mention: bool,
-    email_digest: bool,
+    email_on_message: bool = True,
+    email_on_watched: bool = True,
+    digest_frequency: str | None = None,
 ) -> None:
     """Save what the user may change about themselves; the bio is cooked here, once."""
     from forum.markdown import cook
@@ -41,7 +46,10 @@ def update_profile(
     user.locale = locale
     user.email_on_reply = email_on_reply
     user.email_on_mention = email_on_mention
-    user.email_digest = email_digest
+    user.email_on_message = email_on_message
+    user.email_on_watched = email_on_watched
+    if digest_frequency in DIGEST_FREQUENCIES:
+        user.digest_frequency = digest_frequency
     db.session.commit()
 
 

@@ -68,7 +68,9 @@ def _settings_page(profile_form=None, password_form=None, email_form=None, statu
                 "language": user.locale or current_app.config["BABEL_DEFAULT_LOCALE"],
                 "email_on_reply": user.email_on_reply,
                 "email_on_mention": user.email_on_mention,
-                "email_digest": user.email_digest,
+                "email_on_message": user.email_on_message,
+                "email_on_watched": user.email_on_watched,
+                "digest_frequency": user.digest_frequency,
             },
         )
     return (
@@ -98,7 +100,9 @@ def settings():
         locale=form.language.data,
         email_on_reply=form.email_on_reply.data,
         email_on_mention=form.email_on_mention.data,
-        email_digest=form.email_digest.data,
+        email_on_message=form.email_on_message.data,
+        email_on_watched=form.email_on_watched.data,
+        digest_frequency=form.digest_frequency.data,
     )
     flash(_("Your settings are saved."), "success")
     return redirect(url_for("users.settings"))

@@ -317,7 +317,9 @@ ROUTES: dict[str, Route] = {
                 "language": "de",
                 "email_on_reply": "y",
                 "email_on_mention": "y",
-                "email_digest": "",
+                "email_on_message": "y",
+                "email_on_watched": "",
+                "digest_frequency": "weekly",
             },
         )
     ),
@@ -342,6 +344,9 @@ ROUTES: dict[str, Route] = {
     "users.set_language": Route(
         form=({"language": "en", "next": "/latest"}, {"language": "de", "next": ""})
     ),
+    # --- mailing ------------------------------------------------------------------------
+    # A token the world cannot make: the page answers 404 for every role.
+    "mailing.unsubscribe": Route(form=({}, {"List-Unsubscribe": "One-Click"})),
     # --- search -------------------------------------------------------------------------
     "search.search": Route(
         query=(

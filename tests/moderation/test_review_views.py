@@ -228,7 +228,8 @@ def test_second_moderator_learns_who_was_faster(app, make, coordinator, join_req
     login(second, make.user("vertretung", role="moderator"))
     # Both have the item open; the first one decides.
     assert second.get(f"/review/{item_id}").status_code == 200
-    assert first.post(f"/review/{item_id}/approve").status_code == 302
+    # Buffered, as a server sends it: the mail goes out once the response is closed.
+    assert first.post(f"/review/{item_id}/approve", buffered=True).status_code == 302
     response = second.post(
         f"/review/{item_id}/reject", data={"reason": "Zu spät"}, follow_redirects=True
     )

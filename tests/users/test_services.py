@@ -69,7 +69,7 @@ def test_update_profile_cooks_the_bio_once(app, make):
             locale="en",
             email_on_reply=False,
             email_on_mention=True,
-            email_digest=False,
+            digest_frequency="off",
         )
         assert user.display_name == "Dora"
         assert "<script>" not in user.bio_cooked

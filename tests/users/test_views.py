@@ -157,14 +157,14 @@ def test_settings_save_profile(app, client, make, login_as):
             "bio": "Ich helfe **gern** beim Vorlesen.",
             "language": "de",
             "email_on_reply": "y",
-            "email_digest": "y",
+            "digest_frequency": "daily",
         },
     )
     assert response.status_code == 302
     user = _load_user(app, "dora")
     assert user.display_name == "Dora Muster"
     assert "<strong>gern</strong>" in user.bio_cooked
-    assert user.email_on_reply and user.email_digest and not user.email_on_mention
+    assert user.email_on_reply and user.digest_frequency == "daily" and not user.email_on_mention
     assert "<strong>gern</strong>" in client.get("/u/dora").get_data(as_text=True)
 
 
