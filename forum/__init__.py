@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     # Two blueprints take their routes from several modules; importing a
     # module adds its routes (boards: lists, topic pages, post actions;
     # moderation: the review queue and the moderator tools).
+    import forum.admin.people_views
     import forum.boards.post_views
     import forum.boards.topic_views
     import forum.boards.views

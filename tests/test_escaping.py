@@ -76,6 +76,7 @@ SHOWN_BY = {
     "The join request was rejected; %(name)s is told why.": "moderator",
     "it contains the watched word “%(word)s”": "held",
     "The post was rejected; %(name)s is told why.": "held",
+    "%(name)s is now: %(role)s.": "admin",
 }
 
 
@@ -273,6 +274,20 @@ def test_held(app, client, hostile):
     _get(client, f"/review/{held}", pages)
     _post(client, f"/review/{held}/reject", pages, {"reason": f"Nein {PAYLOAD}"})
     assert_shown("held", pages, SHOWN_BY)
+
+
+def test_admin_people(client, make, hostile):
+    """The admin's people pages: names, answers and reasons stay text."""
+    admin = make.user("verwaltung", role="admin")
+    pages: list[str] = []
+    _login(client, admin.username)
+    member = hostile["member"]
+    _get(client, "/admin/users", pages, query_string={"q": PAYLOAD})
+    _get(client, "/admin/users", pages, query_string={"q": "u"})
+    _get(client, f"/admin/users/{member.id}", pages)
+    _post(client, f"/admin/users/{member.id}/role", pages, {"role": "moderator"})
+    _post(client, f"/admin/users/{member.id}/merge", pages, {"other": PAYLOAD, "confirm": "y"})
+    assert_shown("admin", pages, SHOWN_BY)
 
 
 def test_login(app, client, hostile):

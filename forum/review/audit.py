@@ -50,6 +50,13 @@ ACTION_LABELS = {
     "unsuspend_user": _l("Suspension lifted"),
     "update_question": _l("Membership question changed"),
     "update_rejection_template": _l("Rejection reason changed"),
+    # People (forum/admin/people_actions.py)
+    "change_role": _l("Role changed"),
+    "confirm_email": _l("E-mail address confirmed by hand"),
+    "resend_confirmation": _l("Confirmation link sent again"),
+    "send_password_reset": _l("Password reset link sent"),
+    "delete_account": _l("Account anonymised"),
+    "merge_accounts": _l("Accounts merged"),
 }
 
 TARGET_LABELS = {

@@ -22,6 +22,12 @@ class Role(enum.StrEnum):
 
 class User(UserMixin, Base):
     __tablename__ = "users"
+    # The admin's list of people sorts by these (forum/admin/people.py).
+    __table_args__ = (
+        sa.Index("ix_users_created_at", "created_at", "id"),
+        sa.Index("ix_users_last_seen_at", "last_seen_at", "id"),
+        sa.Index("ix_users_post_count", "post_count", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(40))
@@ -58,6 +64,9 @@ class User(UserMixin, Base):
     post_count: Mapped[int] = mapped_column(default=0)
     likes_received: Mapped[int] = mapped_column(default=0)
     likes_given: Mapped[int] = mapped_column(default=0)
+    #: Set when an admin anonymised or deleted the account: the row stays, without
+    #: personal data, for the posts that still name it ("Gelöschtes Mitglied").
+    deleted_at: Mapped[datetime | None]
 
     @property
     def name(self) -> str:
