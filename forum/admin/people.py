@@ -117,12 +117,14 @@ def page_window(page: int, pages: int, width: int = WINDOW) -> list[int | None]:
 
 
 def list_people(query: PeopleQuery, page_size: int | None = None) -> PeoplePage:
-    """Return one page of people matching ``query`` (two statements)."""
+    """Return one page of people matching ``query`` (two statements, one if none match)."""
     page_size = page_size or PAGE_SIZE
     conditions = _conditions(query)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(*conditions))
     pages = max(1, -(-(total or 0) // page_size))
     page = min(max(query.page, 1), pages)
+    if not total:  # nobody matches: no second scan for an empty page
+        return PeoplePage([], 0, 1, 1, [1])
     people = db.session.scalars(
         sa.select(User)
         .where(*conditions)
@@ -130,7 +132,7 @@ def list_people(query: PeopleQuery, page_size: int | None = None) -> PeoplePage:
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()
-    return PeoplePage(list(people), total or 0, page, pages, page_window(page, pages))
+    return PeoplePage(list(people), total, page, pages, page_window(page, pages))
 
 
 # --- A person's admin page ---------------------------------------------------------------
