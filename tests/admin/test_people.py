@@ -296,7 +296,9 @@ def test_deleting_an_account_erases_personal_data_and_keeps_counters(
     leaving = make.user("geht", display_name="Gerda Geht")
     other = make.user("bleibt")
     own_topic = make.topic(leaving, title="Gerdas eigenes Thema")
-    make.post(own_topic, other, "Eine Antwort von jemand anderem.")
+    make.post(own_topic, other, "Eine Antwort von jemand anderem.", reply_to_post_number=1)
+    make.post(own_topic, leaving, "Gerda antwortet im eigenen Thema.", reply_to_post_number=2)
+    make.post(own_topic, other, "Noch eine Antwort.", reply_to_post_number=3)
     elsewhere = make.topic(other)
     reply = make.post(elsewhere, leaving, "Gerdas Antwort mit Text.")
     with app.app_context():
