@@ -35,11 +35,8 @@ CHANGEABLE_ROLES = (Role.MEMBER, Role.MODERATOR, Role.ADMIN)
 KEEP_POSTS, DELETE_POSTS = "keep", "delete"
 
 
-def _log(admin: User, action: str, person: User, **details) -> None:
-    log_action(
-        admin, action, target_type="user", target_id=person.id, target_label=person.username,
-        **details,
-    )  # fmt: skip
+def _target(person: User) -> dict:
+    return {"target_type": "user", "target_id": person.id, "target_label": person.username}
 
 
 def _admins() -> int:
@@ -81,7 +78,7 @@ def change_role(admin: User, person: User, role: str) -> bool:
         raise AdminError(_l("The forum needs at least one admin."))
     old = person.role
     person.role = new
-    _log(admin, "change_role", person, old=old.value, new=new.value)
+    log_action(admin, "change_role", **_target(person), old=old.value, new=new.value)
     db.session.commit()
     return True
 
@@ -92,7 +89,7 @@ def confirm_email(admin: User, person: User) -> bool:
     if person.email_confirmed_at is not None:
         return False
     person.email_confirmed_at = utcnow()
-    _log(admin, "confirm_email", person)
+    log_action(admin, "confirm_email", **_target(person))
     db.session.commit()
     return True
 
@@ -102,7 +99,7 @@ def resend_confirmation(admin: User, person: User) -> bool:
     _require_live(person)
     if person.email_confirmed_at is not None:
         raise AdminError(_l("The e-mail address is confirmed already."))
-    _log(admin, "resend_confirmation", person)
+    log_action(admin, "resend_confirmation", **_target(person))
     db.session.commit()
     return auth.send_confirmation(person)
 
@@ -110,7 +107,7 @@ def resend_confirmation(admin: User, person: User) -> bool:
 def send_password_reset(admin: User, person: User) -> None:
     """Mail the person a password reset link (after the response, as for everyone)."""
     _require_live(person)
-    _log(admin, "send_password_reset", person)
+    log_action(admin, "send_password_reset", **_target(person))
     db.session.commit()
     auth.request_password_reset(person.email)
 
