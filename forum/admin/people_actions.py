@@ -29,7 +29,7 @@ from forum.membership.models import Invitation, MembershipApplication
 from forum.moderation.models import ReviewItem, ReviewStatus
 from forum.notifications.models import Notification
 from forum.review.audit import log_action
-from forum.users.models import Role, User
+from forum.users.models import AccountDeletion, Role, User
 
 CHANGEABLE_ROLES = (Role.MEMBER, Role.MODERATOR, Role.ADMIN)
 KEEP_POSTS, DELETE_POSTS = "keep", "delete"
@@ -192,7 +192,7 @@ def remove_account(admin: User, person: User, posts: str) -> None:
     person.email_confirmed_at = person.last_seen_at = None
     if person.role != Role.APPLICANT:
         person.role = Role.MEMBER
-    person.deleted_at = utcnow()
+    db.session.add(AccountDeletion(user_id=person.id))
     # The entry names the account by its id only: the old name is personal data.
     log_action(
         admin, "delete_account", target_type="user", target_id=person.id, target_label=marker,

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from forum.db import Base, utcnow
 
@@ -64,9 +64,6 @@ class User(UserMixin, Base):
     post_count: Mapped[int] = mapped_column(default=0)
     likes_received: Mapped[int] = mapped_column(default=0)
     likes_given: Mapped[int] = mapped_column(default=0)
-    #: Set when an admin anonymised or deleted the account: the row stays, without
-    #: personal data, for the posts that still name it ("Gelöschtes Mitglied").
-    deleted_at: Mapped[datetime | None]
 
     @property
     def name(self) -> str:
@@ -110,3 +107,30 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+class AccountDeletion(Base):
+    """An account an admin anonymised: the row in ``users`` stays, without personal
+    data, for the posts that still name it ("Gelöschtes Mitglied").
+
+    A table of its own rather than a column on ``users``, so the accounts table
+    (read by every page) keeps its shape.
+    """
+
+    __tablename__ = "account_deletions"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    deleted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+#: When the account was anonymised, or None; loaded only when asked for, and
+#: usable in queries (``User.deleted_at.is_(None)``).
+User.deleted_at = column_property(
+    sa.select(AccountDeletion.deleted_at)
+    .where(AccountDeletion.user_id == User.id)
+    .correlate_except(AccountDeletion)
+    .scalar_subquery(),
+    deferred=True,
+)

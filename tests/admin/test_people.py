@@ -25,6 +25,7 @@ def _get(app, user_id):
     with app.app_context():
         user = db.session.get(User, user_id)
         if user is not None:
+            user.deleted_at  # noqa: B018 (a deferred column: load it before detaching)
             db.session.expunge(user)
         return user
 

@@ -1,7 +1,7 @@
 """people admin: login records, deleted accounts, list indexes
 
 A small record of successful log-ins (address and time, kept LOGIN_RECORD_DAYS),
-``users.deleted_at`` for anonymised accounts, and indexes the admin's list of
+``account_deletions`` for anonymised accounts, and indexes the admin's list of
 people sorts by.
 
 Revision ID: 7c41d2a9e0b3
@@ -33,8 +33,13 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_login_records_created_at'), ['created_at'], unique=False)
         batch_op.create_index('ix_login_records_user_created', ['user_id', 'created_at'], unique=False)
 
+    op.create_table('account_deletions',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_account_deletions_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_account_deletions'))
+    )
     with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index('ix_users_created_at', ['created_at', 'id'], unique=False)
         batch_op.create_index('ix_users_last_seen_at', ['last_seen_at', 'id'], unique=False)
         batch_op.create_index('ix_users_post_count', ['post_count', 'id'], unique=False)
@@ -45,7 +50,7 @@ def downgrade():
         batch_op.drop_index('ix_users_post_count')
         batch_op.drop_index('ix_users_last_seen_at')
         batch_op.drop_index('ix_users_created_at')
-        batch_op.drop_column('deleted_at')
+    op.drop_table('account_deletions')
 
     with op.batch_alter_table('login_records', schema=None) as batch_op:
         batch_op.drop_index('ix_login_records_user_created')
