@@ -19,7 +19,7 @@ from forum.db import utcnow
 from forum.extensions import db
 from forum.membership.models import MembershipApplication
 from forum.moderation.models import AuditLog, Flag
-from forum.users.models import Role, User
+from forum.users.models import AccountDeletion, Role, User
 
 PAGE_SIZE = 50
 #: Pages shown on each side of the current one in the page window.
@@ -54,6 +54,12 @@ class PeoplePage:
     window: list[int | None] = field(default_factory=list)
 
 
+def deleted() -> sa.ColumnElement[bool]:
+    """Whether the account was anonymised, as an EXISTS the planner turns into an
+    anti-join (the scalar ``User.deleted_at`` would be a sub-plan per row)."""
+    return sa.exists().where(AccountDeletion.user_id == User.id)
+
+
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -63,9 +69,9 @@ def _conditions(query: PeopleQuery) -> list[sa.ColumnElement[bool]]:
     now = utcnow()
     conditions: list[sa.ColumnElement[bool]] = []
     if query.status == "deleted":
-        conditions.append(User.deleted_at.is_not(None))
+        conditions.append(deleted())
     else:
-        conditions.append(User.deleted_at.is_(None))
+        conditions.append(~deleted())
     text = " ".join(query.q.split()).lower()
     if text:
         pattern = _like(text)
@@ -181,9 +187,7 @@ def person_facts(user: User) -> PersonFacts:
 def admin_count() -> int:
     return (
         db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(User)
-            .where(User.role == Role.ADMIN, User.deleted_at.is_(None))
+            sa.select(sa.func.count()).select_from(User).where(User.role == Role.ADMIN, ~deleted())
         )
         or 0
     )
@@ -193,6 +197,4 @@ def find_by_username(username: str) -> User | None:
     username = username.strip().lstrip("@").lower()
     if not username:
         return None
-    return db.session.scalar(
-        sa.select(User).where(User.username_lower == username, User.deleted_at.is_(None))
-    )
+    return db.session.scalar(sa.select(User).where(User.username_lower == username, ~deleted()))

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
+from forum.admin.people import deleted
 from forum.auth import services as auth
 from forum.auth.accounts import hash_password
 from forum.auth.models import LoginRecord
@@ -42,9 +43,7 @@ def _target(person: User) -> dict:
 def _admins() -> int:
     return (
         db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(User)
-            .where(User.role == Role.ADMIN, User.deleted_at.is_(None))
+            sa.select(sa.func.count()).select_from(User).where(User.role == Role.ADMIN, ~deleted())
         )
         or 0
     )
