@@ -77,6 +77,22 @@ def change_role(admin: User, person: User, role: str) -> bool:
         raise AdminError(_l("The forum needs at least one admin."))
     old = person.role
     person.role = new
+    if old == Role.APPLICANT:
+        # The admin decided: a join request still waiting is approved by her, so
+        # no moderator's later approval sets the new role back to member.
+        db.session.execute(
+            sa.update(ReviewItem)
+            .where(
+                ReviewItem.user_id == person.id,
+                ReviewItem.kind == "join_request",
+                ReviewItem.status == ReviewStatus.PENDING,
+            )
+            .values(
+                status=ReviewStatus.APPROVED, handled_by_id=admin.id, handled_at=utcnow(),
+                resolution="approve",
+            )
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
     log_action(admin, "change_role", **_target(person), old=old.value, new=new.value)
     db.session.commit()
     return True

@@ -429,3 +429,20 @@ def test_login_records_are_kept_only_as_long_as_the_setting_says(app, client, ma
     app.config["LOGIN_RECORD_DAYS"] = 0
     result = runner.invoke(args=["prune-logins"])
     assert result.exit_code == 0 and "Deleted 2 log-in record(s)" in result.output
+
+
+def test_giving_an_applicant_a_role_settles_her_join_request(app, client, make, login_as, admin):
+    from forum.membership import applications
+    from forum.moderation.models import ReviewItem, ReviewStatus
+
+    applicant = make.user("wartet", role="applicant")
+    with app.app_context():
+        item = applications.submit_application(db.session.get(User, applicant.id), [], 1)
+        item_id = item.id
+    login_as(admin)
+    response = client.post(f"/admin/users/{applicant.id}/role", data={"role": "moderator"})
+    assert response.status_code == 302
+    with app.app_context():
+        item = db.session.get(ReviewItem, item_id)
+        assert item.status == ReviewStatus.APPROVED and item.handled_by_id == admin.id
+    assert _get(app, applicant.id).role == Role.MODERATOR
