@@ -121,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     # module adds its routes (boards: lists, topic pages, post actions;
     # moderation: the review queue and the moderator tools).
     import forum.admin.category_views
+    import forum.admin.people_views
     import forum.admin.setup_views
     import forum.boards.post_views
     import forum.boards.topic_views

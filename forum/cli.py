@@ -33,6 +33,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(mail_cli)
 
     app.cli.add_command(check_command)
+    app.cli.add_command(prune_logins_command)
 
 
 def _database_label() -> str:
@@ -160,3 +161,15 @@ def plugins_command() -> None:
         state = "enabled" if info.enabled else "disabled"
         click.echo(f"{info.name} {info.version} ({state}) - {info.source}")
         click.echo(f"    hooks: {', '.join(info.hooks) or '-'}")
+
+
+@click.command("prune-logins")
+@with_appcontext
+def prune_logins_command() -> None:
+    """Delete log-in records (address and time) older than LOGIN_RECORD_DAYS."""
+    from forum.auth.services import prune_login_records
+
+    removed = prune_login_records()
+    db.session.commit()
+    days = current_app.config["LOGIN_RECORD_DAYS"]
+    click.echo(f"Deleted {removed} log-in record(s) older than {days} day(s).")

@@ -51,6 +51,10 @@ PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a secret)
 PASSWORD_RESET_MAX_AGE = 60 * 60 * 2
 #: Seconds an e-mail confirmation link stays valid.
 EMAIL_CONFIRM_MAX_AGE = 60 * 60 * 24 * 3
+#: Days the address and time of each log-in are kept (shown to admins on a
+#: member's admin page); older records are deleted at every log-in and by
+#: `flask --app forum prune-logins`. 0 records no log-ins at all.
+LOGIN_RECORD_DAYS = 30
 
 # --- Database ---------------------------------------------------------------
 #: SQLAlchemy URL. Empty means SQLite in instance/forum.sqlite3.

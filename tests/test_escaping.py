@@ -99,6 +99,7 @@ SHOWN_BY = {
     "“%(name)s” is open again.": "admin",
     "The topics were moved to “%(name)s”.": "admin",
     "The category “%(name)s” is deleted.": "admin",
+    "%(name)s is now: %(role)s.": "admin_people",
 }
 
 
@@ -322,7 +323,20 @@ def test_admin(app, client, make, hostile):
     _post(client, f"/admin/categories/{new_id}/delete", pages, {"move-destination": public})
     _post(client, f"/admin/categories/{new_id}/delete", pages, {"delete-confirm": "y"})
     _get(client, "/admin/log", pages)
-    assert_shown("admin", pages, SHOWN_BY)
+
+
+def test_admin_people(client, make, hostile):
+    """The admin's people pages: names, answers and reasons stay text."""
+    admin = make.user("verwaltung", role="admin")
+    pages: list[str] = []
+    _login(client, admin.username)
+    member = hostile["member"]
+    _get(client, "/admin/users", pages, query_string={"q": PAYLOAD})
+    _get(client, "/admin/users", pages, query_string={"q": "u"})
+    _get(client, f"/admin/users/{member.id}", pages)
+    _post(client, f"/admin/users/{member.id}/role", pages, {"role": "moderator"})
+    _post(client, f"/admin/users/{member.id}/merge", pages, {"other": PAYLOAD, "confirm": "y"})
+    assert_shown("admin_people", pages, SHOWN_BY)
 
 
 def test_login(app, client, hostile):

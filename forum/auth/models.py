@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.db import Base
+from forum.db import Base, utcnow
 
 
 class LoginThrottle(Base):
@@ -26,3 +26,22 @@ class LoginThrottle(Base):
     lockouts: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     last_failure_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class LoginRecord(Base):
+    """One successful log-in: who, when, from which address; nothing else.
+
+    Admins see the addresses of a member's last log-ins on her admin page (to
+    tell two accounts of one person apart, or to spot a stolen account). Rows
+    older than ``LOGIN_RECORD_DAYS`` are deleted at each log-in and by
+    ``flask --app forum prune-logins``.
+    """
+
+    __tablename__ = "login_records"
+    __table_args__ = (sa.Index("ix_login_records_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    #: IPv4 or IPv6 address as the app saw it (behind a proxy: see TRUSTED_PROXIES).
+    ip_address: Mapped[str] = mapped_column(sa.String(45))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

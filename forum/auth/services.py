@@ -4,7 +4,7 @@ import functools
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -26,6 +26,7 @@ from forum.auth.accounts import (
     username_taken,
     verify_password,
 )
+from forum.auth.models import LoginRecord
 from forum.db import utcnow
 from forum.errors import AccountTaken
 from forum.extensions import db
@@ -194,10 +195,27 @@ def authenticate(login: str, password: str) -> User | None:
     return user
 
 
-def record_login(user: User) -> None:
-    """Note when the user last signed in."""
-    user.last_seen_at = utcnow()
+def record_login(user: User, ip_address: str | None = None) -> None:
+    """Note when the user last signed in, and from where (see ``LOGIN_RECORD_DAYS``).
+
+    Records older than the retention are deleted in the same transaction, so
+    the table never holds more than the privacy policy promises.
+    """
+    now = utcnow()
+    user.last_seen_at = now
+    days = current_app.config["LOGIN_RECORD_DAYS"]
+    prune_login_records(now - timedelta(days=max(days, 0)))
+    if days > 0 and ip_address:
+        db.session.add(LoginRecord(user_id=user.id, ip_address=ip_address[:45], created_at=now))
     db.session.commit()
+
+
+def prune_login_records(before: datetime | None = None) -> int:
+    """Delete log-in records older than ``before`` (default: the retention); no commit."""
+    if before is None:
+        before = utcnow() - timedelta(days=max(current_app.config["LOGIN_RECORD_DAYS"], 0))
+    result = db.session.execute(sa.delete(LoginRecord).where(LoginRecord.created_at < before))
+    return result.rowcount or 0
 
 
 @functools.cache

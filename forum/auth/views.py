@@ -75,7 +75,7 @@ def confirm_email(token: str):
         if not (confirmation.first_time and permissions.can_log_in(user)):
             return redirect(url_for("auth.login"))
         login_user(user)
-        services.record_login(user)
+        services.record_login(user, request.remote_addr)
     if not user.is_member:
         # Next step for an applicant: the membership questions and the netiquette.
         return redirect(url_for("membership.join"))
@@ -121,7 +121,7 @@ def login():
             return render_template("auth/login.html", form=form), 403
         if user is not None:
             login_user(user, remember=form.remember.data)
-            services.record_login(user)
+            services.record_login(user, request.remote_addr)
             return redirect(safe_next_url(form.next.data) or _home())
         form.form_errors.append(_("Wrong username, e-mail address or password."))
     status = 400 if form.is_submitted() else 200

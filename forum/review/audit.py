@@ -60,6 +60,13 @@ ACTION_LABELS = {
     "update_category": _l("Category changed"),
     "complete_setup": _l("First start set-up finished"),
     "skip_setup": _l("First start set-up skipped"),
+    # People (forum/admin/people_actions.py)
+    "change_role": _l("Role changed"),
+    "confirm_email": _l("E-mail address confirmed by hand"),
+    "resend_confirmation": _l("Confirmation link sent again"),
+    "send_password_reset": _l("Password reset link sent"),
+    "delete_account": _l("Account anonymised"),
+    "merge_accounts": _l("Accounts merged"),
 }
 
 TARGET_LABELS = {

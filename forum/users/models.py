@@ -6,7 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from forum.db import Base, utcnow
 
@@ -22,6 +22,12 @@ class Role(enum.StrEnum):
 
 class User(UserMixin, Base):
     __tablename__ = "users"
+    # The admin's list of people sorts by these (forum/admin/people.py).
+    __table_args__ = (
+        sa.Index("ix_users_created_at", "created_at", "id"),
+        sa.Index("ix_users_last_seen_at", "last_seen_at", "id"),
+        sa.Index("ix_users_post_count", "post_count", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(40))
@@ -107,3 +113,30 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+class AccountDeletion(Base):
+    """An account an admin anonymised: the row in ``users`` stays, without personal
+    data, for the posts that still name it ("Gelöschtes Mitglied").
+
+    A table of its own rather than a column on ``users``, so the accounts table
+    (read by every page) keeps its shape.
+    """
+
+    __tablename__ = "account_deletions"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    deleted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+#: When the account was anonymised, or None; loaded only when asked for, and
+#: usable in queries (``User.deleted_at.is_(None)``).
+User.deleted_at = column_property(
+    sa.select(AccountDeletion.deleted_at)
+    .where(AccountDeletion.user_id == User.id)
+    .correlate_except(AccountDeletion)
+    .scalar_subquery(),
+    deferred=True,
+)

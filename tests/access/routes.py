@@ -282,6 +282,32 @@ ROUTES: dict[str, Route] = {
             {"before_id": "kaputt"},
         )
     ),
+    # --- admin: people (forum/admin/people_views.py) --------------------------------------
+    "admin.people_list": Route(
+        query=(
+            {},
+            {"q": "nachbar", "role": "member", "status": "member", "sort": "posts", "page": "2"},
+            {"q": "%", "status": "inactive", "sort": "seen"},
+            {"role": "kaiser", "page": "-1"},
+        )
+    ),
+    "admin.person": Route(args={"user_id": ["{person_id}", "999999999"]}),
+    "admin.person_role": Route(
+        form=({"role": "kaiser"}, {"role": "moderator"}),
+        args={"user_id": ["{person_id}"]},
+        phase=DESTROY,
+    ),
+    "admin.person_mail_action": Route(args={"user_id": ["{person_id}"]}, phase=DESTROY),
+    "admin.person_merge": Route(
+        form=({"other": "melder1", "confirm": ""}, {"other": "melder1", "confirm": "y"}),
+        args={"user_id": ["{person_id}"]},
+        phase=DESTROY,
+    ),
+    "admin.person_delete": Route(
+        form=({"posts": "keep", "confirm": ""}, {"posts": "keep", "confirm": "y"}),
+        args={"user_id": ["{person_id}"]},
+        phase=DESTROY,
+    ),
     # --- accounts -----------------------------------------------------------------------
     "auth.register": Route(
         form=(
