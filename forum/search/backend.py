@@ -14,11 +14,16 @@ from forum.search.analysis import Splitter
 class Criteria:
     """A parsed query with names resolved and permissions attached."""
 
-    #: Analysed terms of the loose words, one list per word (a hyphenated word
-    #: like "Erste-Hilfe" gives several terms).
+    #: Analysed terms of the loose words: every entry must match, each a list of
+    #: alternatives ("Erste-Hilfe" gives two entries, ["erst"] and ["hilf"];
+    #: "Betreuer*innen" one with three forms).
     words: list[list[str]] = field(default_factory=list)
     #: The raw loose words (PostgreSQL analyses them itself).
     raw_words: list[str] = field(default_factory=list)
+    #: "word*": what indexed terms must start with (analysis.prefix_term), and
+    #: the words as written (without the "*"), for PostgreSQL.
+    prefixes: list[str] = field(default_factory=list)
+    raw_prefixes: list[str] = field(default_factory=list)
     #: Analysed terms of each phrase, and the phrases as written.
     phrases: list[list[str]] = field(default_factory=list)
     raw_phrases: list[str] = field(default_factory=list)
@@ -40,7 +45,7 @@ class Criteria:
 
     @property
     def has_text(self) -> bool:
-        return bool(self.words or self.phrases)
+        return bool(self.words or self.phrases or self.prefixes)
 
 
 @dataclass

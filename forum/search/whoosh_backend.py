@@ -40,7 +40,8 @@ INDEX_NAME = "posts"
 #: index of another layout, or of other visibility flags (``flags_signature``),
 #: asks for a reindex (see ``needs_rebuild``).
 #: 2: title and text without positions, word sequences for phrases.
-LAYOUT = "2"
+#: 3: gender-inclusive forms indexed as their masculine and feminine forms.
+LAYOUT = "3"
 LAYOUT_FILE = "layout.txt"
 
 
@@ -293,8 +294,9 @@ class WhooshBackend:
     def _request(self, criteria: Criteria, topic_ids: list[int] | None) -> Request:
         words = {"title": TITLE_BOOST} if criteria.in_title else {"title": TITLE_BOOST, "body": 1.0}
         phrases = {"title": 1.0} if criteria.in_title else {"title": 1.0, "body": 1.0}
-        clauses = [Clause([term], words) for terms in criteria.words for term in terms]
-        clauses += [Clause(terms, phrases) for terms in criteria.phrases]
+        clauses = [Clause(alternatives, words) for alternatives in criteria.words]
+        clauses += [Clause([prefix], words, "prefix") for prefix in criteria.prefixes]
+        clauses += [Clause(terms, phrases, "phrase") for terms in criteria.phrases]
         any_of: list[list[tuple[str, object]]] = []
         if criteria.user_ids:
             any_of.append([("user_id", i) for i in criteria.user_ids])

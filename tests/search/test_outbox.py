@@ -336,11 +336,16 @@ def test_an_index_written_before_the_flags_were_recorded_stays_in_step(
     if search_backend != "whoosh":
         pytest.skip("only the Whoosh index keeps a file layout of its own")
     make.topic(category=make.category(read_level="public"), title="Tauschbörse")
+    from forum.search.whoosh_backend import LAYOUT
+
     layout = Path(app.config["SEARCH_INDEX_DIR"]) / "layout.txt"
-    assert layout.read_text().startswith("2\nflags ")
-    layout.write_text("2\n")  # as the index files of the previous release
+    assert layout.read_text().startswith(f"{LAYOUT}\nflags ")
+    layout.write_text(f"{LAYOUT}\n")  # as the first index files of a layout
     result = runner.invoke(args=["search", "status"])
     assert result.exit_code == 0 and "in step" in result.output
+    layout.write_text("2\n")  # an older layout: the analysis changed since
+    result = runner.invoke(args=["search", "status"])
+    assert result.exit_code == 1 and "search reindex" in result.output
 
 
 def test_index_writes_survive_a_reseeded_random_module(app, search_backend, make, find, runner):
