@@ -12,7 +12,9 @@ searched for, so both sides meet:
    parts and their runs ("Jugendfeuerwehr" → "jugend", "feuer", "wehr",
    "feuerwehr"), at the compound's own position, so "Feuerwehr" finds it and
    the whole word is highlighted;
-4. the Snowball German stemmer ("Hilfen" and "Hilfe" → "hilf").
+4. lemmas the stemmer cannot reach ("hilft", "geholfen" → "helfen"), beside
+   the word (forum/search/lemmas.py);
+5. the Snowball German stemmer ("Hilfen" and "Hilfe" → "hilf").
 
 Gender-inclusive forms ("Betreuer*innen", "Betreuer:innen", "Betreuer_innen",
 "BetreuerInnen", "Lesepat*in") are one token that stands for the masculine
@@ -35,6 +37,8 @@ from whoosh.analysis import (
     Tokenizer,
 )
 from whoosh.lang import stemmer_for_language, stopwords_for_language
+
+from forum.search.lemmas import table as lemma_table
 
 #: Linking letters (Fugenelemente) allowed between the parts of a compound.
 LINKS = ("", "s", "es", "n", "en", "er", "e")
@@ -118,6 +122,21 @@ class GenderFilter(Filter):
                 continue
             for form in gender_forms(base):
                 token.text = form
+                yield token
+
+
+class LemmaFilter(Filter):
+    """Add a word's lemmas the stemmer would not reach at its position
+    ("hilft" → "helfen", "ging" → "gehen"; forum/search/lemmas.py), when
+    indexing and in queries (where they are alternatives of the word)."""
+
+    def __call__(self, tokens):
+        lemmas = lemma_table().lemmas
+        for token in tokens:
+            found = lemmas(token.text) if len(token.text) > 2 else ()
+            yield token
+            for lemma in found:
+                token.text = lemma
                 yield token
 
 
@@ -245,6 +264,7 @@ def analyzer(splitter: Splitter):
         | FoldFilter()
         | StopFilter(stoplist=STOP_WORDS, minsize=1)
         | GenderFilter()
+        | LemmaFilter()
         | DecompoundFilter(splitter)
         | CachedStemFilter(lang="de", cachesize=50_000)
     )
@@ -275,12 +295,16 @@ def word_groups(text: str) -> list[list[str]]:
     position with their alternatives (a gender form's three forms), for a
     backend that stems by itself (PostgreSQL)."""
     groups = []
+    lemmas = lemma_table().lemmas
     for match in WORD.finditer(text):
         base = match.group("base")
         if base:
-            groups.append([fold(form) for form in gender_forms(base)])
+            group = [fold(form) for form in gender_forms(base)]
         elif (word := fold(match.group(0))) not in STOP_WORDS:
-            groups.append([word])
+            group = [word]
+        else:
+            continue
+        groups.append(list(dict.fromkeys(group + [lemma for w in group for lemma in lemmas(w)])))
     return groups
 
 
@@ -374,6 +398,8 @@ def expanded_text(text: str, splitter: Splitter) -> str:
             extra += feminine
         else:
             folded.append(fold(match.group(0)))
+    lemmas = lemma_table().lemmas
+    extra += [lemma for w in folded + extra if len(w) > 2 for lemma in lemmas(w)]
     parts = [p for w in folded + extra if w not in STOP_WORDS for p in splitter.split(w)]
     return " ".join(folded + extra + parts)
 

@@ -40,7 +40,8 @@ INDEX_NAME = "posts"
 #: index of another layout, or of other visibility flags (``flags_signature``),
 #: asks for a reindex (see ``needs_rebuild``).
 #: 2: title and text without positions, word sequences for phrases.
-#: 3: gender-inclusive forms indexed as their masculine and feminine forms.
+#: 3: gender-inclusive forms indexed as their masculine and feminine forms,
+#: lemmas beside the words (forum/search/lemmas.py).
 LAYOUT = "3"
 LAYOUT_FILE = "layout.txt"
 

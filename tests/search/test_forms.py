@@ -93,3 +93,39 @@ def test_title_holding_the_words_outranks_a_text_holding_them_close(make, public
     make.topic(category=public, title="Öffnungszeiten der Kleiderkammer", raw="Siehe Aushang.")
     assert find("Kleiderkammer Öffnungszeiten").titles[0] == "Öffnungszeiten der Kleiderkammer"
     assert find("Kleiderkammer").titles[0] == "Öffnungszeiten der Kleiderkammer"
+
+
+def test_verb_forms_meet_through_their_lemma(make, public, find):
+    make.topic(category=public, title="Umzug", raw="Wer hilft beim Umzug am Samstag?")
+    make.topic(category=public, title="Danke", raw="Uns wurde schnell geholfen.")
+    make.topic(category=public, title="Ehrenamt", raw="Helfen macht Freude.")
+    make.topic(category=public, title="Anderes", raw="Die Hilfe kam spät.")
+    everyone = ["Danke", "Ehrenamt", "Umzug"]
+    for query in ("hilft", "geholfen", "helfen", "half"):
+        found = find(query)
+        assert sorted(found.titles) == everyone, query
+        assert all("<mark>" in excerpt for excerpt in found.excerpts), query
+    assert find('"wurde schnell geholfen"').titles == ["Danke"]
+
+
+def test_strong_verbs_and_irregular_forms(make, public, find):
+    make.topic(category=public, title="Vorlesen", raw="Im Kindergarten lasen wir Märchen vor.")
+    make.topic(category=public, title="Transport", raw="Herr Kaya fuhr die Gruppe nach Gifhorn.")
+    make.topic(category=public, title="Spenden", raw="Sie nahm die Sachspenden entgegen.")
+    assert find("gelesen").titles == ["Vorlesen"]
+    assert find("lesen Märchen").titles == ["Vorlesen"]
+    assert find("fahren").titles == ["Transport"]
+    assert find("genommen").titles == ["Spenden"]
+
+
+def test_lemma_table_is_simplemmas(app):
+    """The shipped table agrees with simplemma (regenerate it after an upgrade:
+    python -m forum.search.lemmas)."""
+    import simplemma
+
+    from forum.search.analysis import fold
+    from forum.search.lemmas import table
+
+    for word in ("hilft", "geholfen", "ging", "nahm", "sprach", "brachte"):
+        assert fold(simplemma.lemmatize(word, lang="de")) in table().lemmas(fold(word)), word
+    assert table().lemmas("haus") == ()  # the stemmer joins Häuser and Haus already
