@@ -312,6 +312,20 @@ def word_groups(text: str) -> list[list[str]]:
 MIN_PREFIX = 3
 
 
+#: Shortest query word that also finds compounds starting with it.
+MIN_HEAD = 4
+
+
+def compound_head(word: str, splitter: Splitter) -> str | None:
+    """Return the start of longer words a query word also finds, as the first
+    part of a compound no word list knows ("Kranken" finds
+    "Krankenversicherungsbeiträge", "Unfall" "Unfallversicherungsschutz"):
+    the folded word cut to its stem, or None for short words."""
+    if len(word) < MIN_HEAD or not word.isalnum():
+        return None
+    return prefix_term(word, splitter)
+
+
 def prefix_term(word: str, splitter: Splitter) -> str | None:
     """Return what indexed terms must start with to match ``word*``, or None
     when the word is too short: the folded word cut to its stem ("Hilfe*"

@@ -18,6 +18,9 @@ class Criteria:
     #: alternatives ("Erste-Hilfe" gives two entries, ["erst"] and ["hilf"];
     #: "Betreuer*innen" one with three forms).
     words: list[list[str]] = field(default_factory=list)
+    #: Per entry of ``words``, the first part of compounds it also finds
+    #: (analysis.compound_head), or "".
+    heads: list[str] = field(default_factory=list)
     #: The raw loose words (PostgreSQL analyses them itself).
     raw_words: list[str] = field(default_factory=list)
     #: "word*": what indexed terms must start with (analysis.prefix_term), and

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, array, insert
 
 from forum.boards.models import Post, Topic
 from forum.db import utcnow
-from forum.search.analysis import WORD, Splitter, expanded_text, fold, word_groups
+from forum.search.analysis import MIN_HEAD, WORD, Splitter, expanded_text, fold, word_groups
 from forum.search.backend import Criteria, Hit, Hits, Progress
 from forum.search.documents import FLAGS, Document
 from forum.search.models import SearchDocument, SearchOutbox
@@ -52,10 +52,16 @@ def _order_by(columns, order: str) -> tuple:
 def _word_queries(word: str) -> list:
     """Return the tsqueries all of which a loose word needs: one per word in it
     ("Erste-Hilfe": two, as the stored text is split), each the OR of its
-    alternatives (a gender form's three forms)."""
+    alternatives (a gender form's three forms, lemmas, compounds it starts)."""
     queries = []
-    for group in word_groups(word):
+    groups = word_groups(word)
+    folded = fold(word)
+    for group in groups:
         alternatives = [sa.func.plainto_tsquery(CONFIG, form) for form in group]
+        if len(groups) == 1 and len(folded) >= MIN_HEAD and folded.isalnum():
+            # Also compounds starting with the word ("kranken:*" is stemmed
+            # to "krank:*" and finds "krankenversicherungsbeitrag").
+            alternatives.append(sa.func.to_tsquery(CONFIG, f"{folded}:*"))
         query = alternatives[0]
         for alternative in alternatives[1:]:
             query = query.op("||")(alternative)

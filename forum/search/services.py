@@ -24,6 +24,7 @@ from forum.search import outbox
 from forum.search.analysis import (
     STOP_WORDS,
     Splitter,
+    compound_head,
     fold,
     highlight_spans,
     prefix_term,
@@ -148,9 +149,8 @@ def search(user: Any, text: str, *, page: int = 1) -> SearchPage:
         order=criteria.order, notices=list(parsed.notices),
     )  # fmt: skip
     wanted = {t for terms_ in (*criteria.words, *criteria.phrases) for t in terms_}
-    result.results = _load_results(
-        user, [h.post_id for h in hits.hits], wanted, tuple(criteria.prefixes)
-    )
+    prefixes = (*criteria.prefixes, *(head for head in criteria.heads if head))
+    result.results = _load_results(user, [h.post_id for h in hits.hits], wanted, prefixes)
     return result
 
 
@@ -172,6 +172,18 @@ def _groups(words: list[str]) -> list[list[str]]:
     return [group for word in words for group in term_groups(word, splitter)]
 
 
+def _heads(words: list[str]) -> list[str]:
+    """Return, per term group of ``_groups(words)``, the first part of compounds
+    it also finds (one-word groups of plain words only), or ""."""
+    splitter = _splitter()
+    heads = []
+    for word in words:
+        groups = term_groups(word, splitter)
+        head = compound_head(fold(word), splitter) if len(groups) == 1 else None
+        heads += [head or ""] * len(groups)
+    return heads
+
+
 def _phrases(phrases: list[str]) -> list[list[str]]:
     """Return each phrase's terms (a gender form by its first form: every
     form shares the position in the word sequence)."""
@@ -185,6 +197,7 @@ def _criteria(user: Any, parsed: ParsedQuery) -> Criteria:
         raise QueryError(_l("Type a few words to search for, or use a filter such as @name."))
     criteria = Criteria(
         words=_groups(parsed.words),
+        heads=_heads(parsed.words),
         phrases=_phrases(parsed.phrases),
         in_title=parsed.in_title,
         in_first=parsed.in_first,
@@ -199,6 +212,7 @@ def _criteria(user: Any, parsed: ParsedQuery) -> Criteria:
         term = prefix_term(word, _splitter())
         if term is None:  # too short to start many words: the word itself
             criteria.words += _groups([word])
+            criteria.heads += [""] * (len(criteria.words) - len(criteria.heads))
             criteria.raw_words += [word] if _meaningful(word) else []
         else:
             criteria.prefixes.append(term)

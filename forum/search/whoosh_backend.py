@@ -295,7 +295,11 @@ class WhooshBackend:
     def _request(self, criteria: Criteria, topic_ids: list[int] | None) -> Request:
         words = {"title": TITLE_BOOST} if criteria.in_title else {"title": TITLE_BOOST, "body": 1.0}
         phrases = {"title": 1.0} if criteria.in_title else {"title": 1.0, "body": 1.0}
-        clauses = [Clause(alternatives, words) for alternatives in criteria.words]
+        heads = criteria.heads or [""] * len(criteria.words)
+        clauses = [
+            Clause(alternatives, words, head=head or None)
+            for alternatives, head in zip(criteria.words, heads, strict=True)
+        ]
         clauses += [Clause([prefix], words, "prefix") for prefix in criteria.prefixes]
         clauses += [Clause(terms, phrases, "phrase") for terms in criteria.phrases]
         any_of: list[list[tuple[str, object]]] = []

@@ -59,6 +59,10 @@ class _ScoreTable(dict):
 
 #: A prefix ("einkauf*") stands for at most this many of the terms it starts.
 MAX_EXPANSIONS = 200
+#: A compound found by its first part (Clause.head) has this many more letters
+#: at least, and scores this share of the word itself.
+MIN_TAIL = 4
+HEAD_WEIGHT = 0.5
 
 
 @dataclass
@@ -70,6 +74,9 @@ class Clause:
     terms: list[str]
     fields: dict[str, float]  # field name -> boost
     kind: str = "any"
+    #: "any" only: also the longer words starting with this (a compound's
+    #: first part, "kranken" → "krankenversicherungsbeitrag"), scored lower.
+    head: str | None = None
 
 
 @dataclass
@@ -135,11 +142,13 @@ class Evaluator:
         return scores
 
     def _best(self, reader, segment: SegmentTables, fieldname: str, terms: list[str],
-              boost: float) -> dict[int, float]:  # fmt: skip
-        """Return document -> the best score of any of ``terms`` in one field."""
+              boost: float, weaker: Iterable[str] = ()) -> dict[int, float]:  # fmt: skip
+        """Return document -> the best score of any of ``terms`` (and, at
+        HEAD_WEIGHT, of the ``weaker`` ones) in one field."""
         best: dict[int, float] = {}
-        for term in terms:
-            scores = self._scored(reader, segment, fieldname, term, boost)
+        weighted = chain(zip(terms, repeat(boost)), zip(weaker, repeat(boost * HEAD_WEIGHT)))
+        for term, term_boost in weighted:
+            scores = self._scored(reader, segment, fieldname, term, term_boost)
             if not best:
                 best = scores
                 continue
@@ -159,6 +168,11 @@ class Evaluator:
                 found = islice(reader.expand_prefix(fieldname, clause.terms[0]), MAX_EXPANSIONS)
                 expanded = [term.decode() for term in found]
                 scores = self._best(reader, segment, fieldname, expanded, boost)
+            elif clause.head:
+                found = islice(reader.expand_prefix(fieldname, clause.head), MAX_EXPANSIONS)
+                longer = len(clause.head) + MIN_TAIL
+                heads = [t.decode() for t in found if len(t) >= longer]
+                scores = self._best(reader, segment, fieldname, clause.terms, boost, heads)
             else:
                 scores = self._best(reader, segment, fieldname, clause.terms, boost)
             if not total:

@@ -66,7 +66,8 @@ def test_gender_forms_are_found_by_every_form(make, public, find, written):
 def test_gender_forms_of_a_stem(make, public, find):
     make.topic(category=public, title="Lesen im Kindergarten", raw="Lesepat*innen gesucht.")
     make.topic(category=public, title="Vorlesen", raw="Eine Lesepatin liest vor.")
-    assert find("Lesepaten").titles == ["Lesen im Kindergarten"]
+    # (PostgreSQL also finds "Lesepatin": "lesepat:*" is a compound's head to it.)
+    assert find("Lesepaten").titles[0] == "Lesen im Kindergarten"
     assert sorted(find("Lesepatin").titles) == ["Lesen im Kindergarten", "Vorlesen"]
     # A gender form in the query finds each form it stands for.
     assert sorted(find("Lesepat*innen").titles) == ["Lesen im Kindergarten", "Vorlesen"]
@@ -129,3 +130,17 @@ def test_lemma_table_is_simplemmas(app):
     for word in ("hilft", "geholfen", "ging", "nahm", "sprach", "brachte"):
         assert fold(simplemma.lemmatize(word, lang="de")) in table().lemmas(fold(word)), word
     assert table().lemmas("haus") == ()  # the stemmer joins Häuser and Haus already
+
+
+def test_first_part_of_a_compound_no_word_list_knows(make, public, find):
+    make.topic(category=public, title="Beiträge", raw="Die Krankenversicherungsbeiträge steigen.")
+    make.topic(category=public, title="Ausflug", raw="Der Unfallversicherungsschutz gilt.")
+    make.topic(category=public, title="Kranke besuchen", raw="Wir besuchen Kranke zu Hause.")
+    found = find("Kranken")
+    # The word itself first, then the compound it starts.
+    assert found.titles == ["Kranke besuchen", "Beiträge"]
+    assert "<mark>Krankenversicherungsbeiträge</mark>" in found.excerpts[1]
+    assert find("Unfall").titles == ["Ausflug"]
+    assert find("Unfallversicherung").titles == ["Ausflug"]
+    # A word inside another is no first part.
+    assert find("Versicherungsschutz").titles == []
