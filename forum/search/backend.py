@@ -85,6 +85,13 @@ class Backend(Protocol):
     def after_rebuild(self) -> None:
         """Tidy up after ``rebuild`` was committed (outside any transaction)."""
 
+    def holds(self, terms: list[str]) -> bool:
+        """Whether any document (whoever may read it) holds one of the analysed ``terms``."""
+
+    def suggest(self, term: str) -> list[str]:
+        """Return indexed terms close to the analysed ``term``, best first
+        (spelling.closest); the caller checks the reader may see them."""
+
     def document_count(self) -> int: ...
 
     def needs_rebuild(self) -> bool:

@@ -237,6 +237,38 @@ class PostgresBackend:
             tsquery = tsquery.op("&&")(part)
         return tsquery
 
+    def holds(self, terms: list[str]) -> bool:
+        """Whether any document holds one of ``terms`` (lexemes, as analysed)."""
+        from forum.extensions import db
+
+        queries = [sa.func.plainto_tsquery("simple", term) for term in terms]
+        query = queries[0]
+        for other in queries[1:]:
+            query = query.op("||")(other)
+        return bool(
+            db.session.scalar(sa.select(sa.exists().where(SearchDocument.vector.op("@@")(query))))
+        )
+
+    def suggest(self, term: str) -> list[str]:
+        """Return lexemes close to ``term`` (spelling.closest), from the documents
+        holding a lexeme that starts with its first three letters (ts_stat)."""
+        from forum.extensions import db
+        from forum.search.spelling import closest
+
+        start = term[:3]
+        if len(start) < 3 or not re.fullmatch(r"[^\W_]+", start):
+            return []
+        # format(%L) quotes the prefix inside ts_stat's query text.
+        statement = sa.text(
+            "SELECT word, ndoc FROM ts_stat(format("
+            "'SELECT vector FROM search_documents WHERE vector @@ to_tsquery(''simple'', %L)',"
+            " CAST(:prefix AS text))) WHERE word LIKE :start LIMIT 5000"
+        )
+        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        rows = db.session.execute(statement, {"prefix": f"{start}:*", "start": f"{start}%"}).all()
+        db.session.execute(sa.text("SET LOCAL enable_seqscan TO DEFAULT"))
+        return closest(term, dict(rows))
+
     def _conditions(self, criteria: Criteria) -> list:
         document = SearchDocument
         conditions = [document.level.in_(criteria.levels)]

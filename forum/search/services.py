@@ -124,14 +124,21 @@ class SearchPage:
     order: str = "relevance"
     #: Things the user should know although the search ran.
     notices: list = field(default_factory=list)
+    #: The query as typed when it found nothing and these are the results of
+    #: its correction (``query``), "Did you mean …?".
+    corrected_from: str | None = None
 
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def search(user: Any, text: str, *, page: int = 1) -> SearchPage:
-    """Search what ``user`` may read; raise QueryError with a message for the user."""
+def search(user: Any, text: str, *, page: int = 1, correct: bool = True) -> SearchPage:
+    """Search what ``user`` may read; raise QueryError with a message for the user.
+
+    When nothing is found and ``correct``, search for the query with its
+    unknown words corrected (forum/search/spelling.py) and say so.
+    """
     per_page = current_app.config["SEARCH_PER_PAGE"]
     # Control characters (NUL breaks PostgreSQL) become spaces.
     text, shortened = _shortened(_CONTROL.sub(" ", text or "").strip())
@@ -144,6 +151,15 @@ def search(user: Any, text: str, *, page: int = 1) -> SearchPage:
     criteria = _criteria(user, parsed)
     page = max(1, min(page, 1000))
     hits = get_backend().search(criteria, (page - 1) * per_page, per_page)
+    if not hits.total and correct and parsed.words:
+        from forum.search.spelling import corrected_query
+
+        corrected = corrected_query(user, text, parsed.words)
+        if corrected is not None:
+            found = search(user, corrected, page=page, correct=False)
+            if found.total:
+                found.corrected_from = text
+                return found
     result = SearchPage(
         query=text, total=hits.total, page=page, per_page=per_page,
         order=criteria.order, notices=list(parsed.notices),

@@ -12,6 +12,7 @@ import logging
 import secrets
 import threading
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -353,6 +354,24 @@ class WhooshBackend:
                 raise
             log.info("The search index changed during a search; searching again")
             return self._hits(self._searcher(), request, offset, limit)
+
+    def holds(self, terms: list[str]) -> bool:
+        """Whether any document holds one of ``terms`` (in title or text)."""
+        reader = self._searcher().reader()
+        return any(reader.doc_frequency(f, t) for t in terms for f in ("title", "body"))
+
+    def suggest(self, term: str) -> list[str]:
+        """Return indexed terms close to ``term`` (spelling.closest), sharing its
+        first two letters (most typos do; it keeps the scan short)."""
+        from forum.search.spelling import closest, max_distance
+
+        reader = self._searcher().reader()
+        frequencies: dict[str, int] = {}
+        for fieldname in ("title", "body"):
+            near = reader.terms_within(fieldname, term, max_distance(term), prefix=2)
+            for word in islice(near, 1000):
+                frequencies[word] = frequencies.get(word, 0) + reader.doc_frequency(fieldname, word)
+        return closest(term, frequencies)
 
     def _hits(self, searcher, request, offset: int, limit: int) -> Hits:
         found = Evaluator(searcher, self._tables).run(request, offset, limit)
