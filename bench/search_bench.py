@@ -41,6 +41,9 @@ QUERIES = {
                   "Vereinsheim Sommerfest", "Spendenquittung Verein"],
     "phrase": ['"Erfahrung mit der"', '"im Gemeindehaus"', '"Vielen Dank"',
                '"brauchen wir ab"', '"einen Tipp geben"'],
+    # Nothing found: "Did you mean …?" corrects and searches again.
+    "typo": ["Nachbarschafthilfe", "Jugendfeuerwer", "Kleiderkamer", "Flohmarktt", "Sommerfets"],
+    "prefix": ["Einkauf*", "Jugend*", "Kleider*", "Sommer*"],
     "filtered": ["Tafel status:open", "Flohmarkt after:2025-06-01", "Hilfe in:title",
                  "Sommerfest order:latest", "Fahrdienst in:first", "Verein #fragen-antworten"],
 }  # fmt: skip

@@ -378,6 +378,26 @@ def extra_search_fields(posts, session):
 
 
 @hookspec
+def extra_search_results(topics, user):
+    """Return ``{topic id: Contribution}`` to show under search results.
+
+    Called once per page of results with its topics (which ``user`` may
+    read), so a plugin needs one query, not one per topic. The template is
+    rendered under the result's excerpt. Show only what ``user`` may read
+    (``forum.permissions.findable_posts_clause``). The solved plugin quotes
+    the accepted answer this way.
+
+    Example::
+
+        @hookimpl
+        def extra_search_results(topics, user):
+            answers = answers_among([t.id for t in topics], user)
+            return {t: Contribution("solved/search_answer.html", {"post": p})
+                    for t, p in answers.items()}
+    """
+
+
+@hookspec
 def register_search_filters():
     """Return a list of ``SearchFilter`` (from ``forum.plugins``): new filter words.
 

@@ -692,6 +692,27 @@ def test_hook_register_search_filters(build):
     app.extensions["search"].close()
 
 
+def test_hook_extra_search_results(build):
+    source = """
+        from forum import hookimpl
+        from forum.plugins import Contribution
+
+        @hookimpl
+        def extra_search_results(topics, user):
+            return {t.id: Contribution("note.html", {"text": f"<{t.title}>"}) for t in topics}
+    """
+    app = build({"note": source}, SEARCH_BACKEND="whoosh")
+    _folder_template(app, "note.html", "<em class='note'>{{ text }}</em>")
+    _make, _member, _moderator, _category, _other, _topic = _world(app)
+    client = _client(app)
+    _login(client, "mitglied")
+    page = client.get("/search", query_string={"q": "Plugins"}).get_data(as_text=True)
+    # One contribution under the one result, autoescaped.
+    assert page.count("<em class='note'>&lt;Ein Thema für Plugins&gt;</em>") == 1
+    assert "1 topic found" in page
+    app.extensions["search"].close()
+
+
 def test_hook_prepare_topic_list(build):
     outlet = """
         from forum.plugins import Contribution

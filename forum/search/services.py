@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 from forum import permissions
 from forum.boards.models import Category, Post, Topic
 from forum.extensions import db
+from forum.plugins import search_result_extras
 from forum.search import outbox
 from forum.search.analysis import (
     STOP_WORDS,
@@ -111,6 +112,8 @@ class SearchResult:
     #: Title and excerpt as safe HTML with <mark> around the matched words.
     title_html: Markup
     excerpt_html: Markup
+    #: What plugins show under the result (the solved plugin: the accepted answer).
+    extra_html: Markup = field(default_factory=Markup)
 
 
 @dataclass
@@ -347,6 +350,9 @@ def _load_results(
                 ),
             )
         )
+    extras = search_result_extras([result.topic for result in results], user)
+    for result in results:
+        result.extra_html = extras.get(result.topic.id, Markup(""))
     return results
 
 
