@@ -51,7 +51,8 @@ QUERY_PARAMETERS = ["q", "page", "before", "before_id", "category", "status", "k
 SEARCH_WORDS = ["in", "status", "before", "after", "order", "topic", "@", "#"]
 # Words the analysis treats specially: prefixes, gender forms, hyphens, typos.
 SEARCH_FORMS = ["Einkauf*", "*", "ab*", "a**", "Betreuer*innen", "BetreuerInnen", "Lesepat:in",
-                "Erste-Hilfe-Kurs", '"Erste-Hilfe*"', "Nachbarschafthilfe", "Kranken", "ß*"]  # fmt: skip
+                "Erste-Hilfe-Kurs", '"Erste-Hilfe*"', "Nachbarschafthilfe", "Kranken",
+                "ß*"]  # fmt: skip
 # Logging out would turn a member's or admin's run into a guest's one.
 SESSION_ENDING = {("auth.logout", "POST")}
 NASTY = [HUGE, "\x00<b>x</b>\ud800", "0001-01-01", f"2025-01-01T00:00:00_{HUGE}", MEGABYTE]
