@@ -377,6 +377,22 @@ def extra_search_fields(posts, session):
     """
 
 
+@hookspec(firstresult=True)
+def similar_topics(user, title, limit):
+    """Return up to ``limit`` topics like ``title`` that ``user`` may read,
+    best first (the new-topic composer's "check for similar topics").
+
+    The forum's search answers it (forum/search/similar.py); a plugin that
+    returns a list (not None) answers instead, e.g. from another index.
+
+    Example::
+
+        @hookimpl
+        def similar_topics(user, title, limit):
+            return my_index.lookup(title, readable_by=user)[:limit]
+    """
+
+
 @hookspec
 def extra_search_results(topics, user):
     """Return ``{topic id: Contribution}`` to show under search results.

@@ -361,6 +361,17 @@ def search_fields(posts: list[tuple[int, int, int]], session) -> dict[int, str]:
     return fields
 
 
+def similar_topics(user, title: str, limit: int = 5) -> list:
+    """Return up to ``limit`` readable topics like ``title`` (``similar_topics``
+    hook; the search answers it), or [] when no answer or it fails."""
+    try:
+        found = get_manager().hook.similar_topics(user=user, title=title, limit=limit)
+    except Exception:
+        current_app.logger.exception("similar_topics failed")
+        return []
+    return list(found or [])[:limit]
+
+
 def search_result_extras(topics: list, user) -> dict[int, Markup]:
     """Return topic id -> what the plugins show under its search result
     (``extra_search_results``); a failing plugin is left out."""

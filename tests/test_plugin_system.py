@@ -692,6 +692,33 @@ def test_hook_register_search_filters(build):
     app.extensions["search"].close()
 
 
+def test_hook_similar_topics(build):
+    source = """
+        from forum import hookimpl
+        from forum.boards.models import Topic
+        from forum.extensions import db
+
+        @hookimpl
+        def similar_topics(user, title, limit):
+            if title == "Eigene Antwort":
+                return db.session.scalars(db.select(Topic).limit(limit)).all()
+            return None  # the forum's search answers
+    """
+    app = build({"aehnlich": source}, SEARCH_BACKEND="whoosh")
+    _make, _member, _moderator, category, _other, _topic = _world(app)
+    client = _client(app)
+    _login(client, "mitglied")
+
+    def check(title):
+        data = {"category": category.id, "title": title, "raw": "Text", "similar": "1"}
+        return client.post("/new-topic", data=data).get_data(as_text=True)
+
+    assert "Ein Thema für Plugins" in check("Eigene Antwort")
+    assert "Ein Thema für Plugins" in check("Plugins")  # the search's own answer
+    assert "No similar topics found." in check("Xylophon")
+    app.extensions["search"].close()
+
+
 def test_hook_extra_search_results(build):
     source = """
         from forum import hookimpl

@@ -35,6 +35,8 @@ class Criteria:
     topic_id: int | None = None
     in_title: bool = False
     in_first: bool = False
+    #: Any of the words is enough (similar topics), more of them rank higher.
+    any_word: bool = False
     closed: bool | None = None
     after: datetime | None = None
     before: datetime | None = None

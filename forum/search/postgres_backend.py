@@ -234,7 +234,7 @@ class PostgresBackend:
             parts = [sa.func.plainto_tsquery(CONFIG, " ".join(t for ts in analysed for t in ts))]
         tsquery = parts[0]
         for part in parts[1:]:
-            tsquery = tsquery.op("&&")(part)
+            tsquery = tsquery.op("||" if criteria.any_word else "&&")(part)
         return tsquery
 
     def holds(self, terms: list[str]) -> bool:

@@ -301,6 +301,9 @@ class WhooshBackend:
             Clause(alternatives, words, head=head or None)
             for alternatives, head in zip(criteria.words, heads, strict=True)
         ]
+        if criteria.any_word:
+            terms = [term for alternatives in criteria.words for term in alternatives]
+            clauses = [Clause(list(dict.fromkeys(terms)), words, "some")]
         clauses += [Clause([prefix], words, "prefix") for prefix in criteria.prefixes]
         clauses += [Clause(terms, phrases, "phrase") for terms in criteria.phrases]
         any_of: list[list[tuple[str, object]]] = []

@@ -68,8 +68,9 @@ HEAD_WEIGHT = 0.5
 @dataclass
 class Clause:
     """In any of ``fields``: a ``kind`` "phrase" of ``terms``, one of the ``terms``
-    ("any": alternatives such as a gender form's three forms), or the terms
-    starting with ``terms[0]`` ("prefix"). Alternatives score their best."""
+    ("any": alternatives such as a gender form's three forms; "some": any,
+    the scores summed), or the terms starting with ``terms[0]`` ("prefix").
+    Alternatives score their best."""
 
     terms: list[str]
     fields: dict[str, float]  # field name -> boost
@@ -157,6 +158,15 @@ class Evaluator:
                     best[doc] = score
         return best
 
+    def _sum(self, reader, segment: SegmentTables, fieldname: str, terms: list[str],
+             boost: float) -> dict[int, float]:  # fmt: skip
+        """Return document -> the sum of the scores of any of ``terms`` it holds."""
+        total: dict[int, float] = {}
+        for term in terms:
+            for doc, score in self._scored(reader, segment, fieldname, term, boost).items():
+                total[doc] = total.get(doc, 0.0) + score
+        return total
+
     def _clause(self, reader, segment: SegmentTables, clause: Clause,
                 narrow: Callable[[set[int]], set[int]]) -> dict[int, float]:  # fmt: skip
         """Return document -> score of one clause: the sum over the fields it matches."""
@@ -168,6 +178,8 @@ class Evaluator:
                 found = islice(reader.expand_prefix(fieldname, clause.terms[0]), MAX_EXPANSIONS)
                 expanded = [term.decode() for term in found]
                 scores = self._best(reader, segment, fieldname, expanded, boost)
+            elif clause.kind == "some":
+                scores = self._sum(reader, segment, fieldname, clause.terms, boost)
             elif clause.head:
                 found = islice(reader.expand_prefix(fieldname, clause.head), MAX_EXPANSIONS)
                 longer = len(clause.head) + MIN_TAIL
