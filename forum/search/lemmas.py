@@ -14,13 +14,12 @@ worker analyses queries. The table is read from disk, one ``pread`` of a
 block of lines per word (the first key of every block is kept in memory,
 ~0.2 MB), and words are cached. Regenerate it after upgrading simplemma:
 
-    .venv/bin/python -m forum.search.lemmas   # ~40 s
+    .venv/bin/python -m forum.search.lemmas_build   # ~40 s
 
 and reindex (``flask --app forum search reindex``).
 """
 
 import os
-import sys
 import threading
 from bisect import bisect_right
 from functools import lru_cache
@@ -78,27 +77,3 @@ class LemmaTable:
 @lru_cache(maxsize=1)
 def table() -> LemmaTable:
     return LemmaTable()
-
-
-def build(path: Path = TABLE) -> int:  # pragma: no cover (a maintainer's step, ~40 s)
-    """Write the table from simplemma's German dictionary; return its lines."""
-    from simplemma.strategies.dictionaries.dictionary_factory import (
-        _load_dictionary_from_disk,
-    )
-
-    from forum.search.analysis import analyzer, fold, splitter_for
-
-    stem = lru_cache(maxsize=None)(analyzer(splitter_for(None))[-1]._stem)
-    found: dict[str, set[str]] = {}
-    for word, lemma in _load_dictionary_from_disk("de").items():
-        folded, folded_lemma = fold(word.decode()), fold(lemma.decode())
-        if folded.isalpha() and stem(folded) != stem(folded_lemma):
-            found.setdefault(folded, set()).add(folded_lemma)
-    lines = [f"{word}\t{SEPARATOR.join(sorted(found[word]))}\n" for word in found]
-    lines.sort(key=str.encode)
-    path.write_text("".join(lines), encoding="utf-8")
-    return len(lines)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    print(build(Path(sys.argv[1]) if len(sys.argv) > 1 else TABLE), "words")

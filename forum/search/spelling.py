@@ -16,7 +16,7 @@ from flask import current_app
 from whoosh.support.levenshtein import distance
 
 from forum import permissions
-from forum.search.analysis import analyzer, term_groups
+from forum.search.analysis import analyzer, fold, term_groups
 from forum.search.backend import Criteria, get_backend, splitter_of
 from forum.search.documents import excluded_flags, plain_text
 
@@ -51,7 +51,10 @@ def corrected_query(user: Any, text: str, words: list[str]) -> str | None:
         groups = term_groups(word, splitter)
         if len(groups) != 1 or backend.holds(groups[0]):
             continue
-        for candidate in backend.suggest(groups[0][0]):
+        # Near the stem, and near the word itself: the stemmer may cut a typo
+        # further than the right word ("jugendfeuerwer" → "jugendfeuerw").
+        candidates = backend.suggest(groups[0][0]) + backend.suggest(fold(word))
+        for candidate in dict.fromkeys(candidates):
             written = _written(user, candidate)
             if written:
                 corrected = corrected.replace(word, written, 1)

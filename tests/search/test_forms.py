@@ -121,7 +121,7 @@ def test_strong_verbs_and_irregular_forms(make, public, find):
 
 def test_lemma_table_is_simplemmas(app):
     """The shipped table agrees with simplemma (regenerate it after an upgrade:
-    python -m forum.search.lemmas)."""
+    python -m forum.search.lemmas_build)."""
     import simplemma
 
     from forum.search.analysis import fold

@@ -35,6 +35,10 @@ def test_a_typo_is_corrected_and_said(app, client, make, public):
     # A typo beside a right word; swapped letters.
     assert _search(app, "Meinersen Nachbarschaftshilfr")[1] == ["Nachbarschaftshilfe in Meinersen"]
     assert _search(app, "Sommrefest")[3] == "Sommerfest"
+    # The stemmer cuts "Jugendfeuerwer" to "jugendfeuerw": compared as typed too.
+    # (PostgreSQL finds it directly: "jugendfeuerw:*" starts the word.)
+    make.topic(category=public, title="Jugendfeuerwehr", raw="Übungsabend.")
+    assert _search(app, "Jugendfeuerwer")[1] == ["Jugendfeuerwehr"]
     page = client.get("/search", query_string={"q": "Nachbarschafthilfe"}).get_data(as_text=True)
     assert "Nothing was found for “Nachbarschafthilfe”" in page
     assert 'href="/search?q=Nachbarschaftshilfe">Nachbarschaftshilfe</a>' in page
