@@ -44,7 +44,7 @@ QUERIES = {
     # Nothing found: "Did you mean …?" corrects and searches again.
     "typo": ["Nachbarschafthilfe", "Jugendfeuerwer", "Kleiderkamer", "Flohmarktt", "Sommerfets"],
     "prefix": ["Einkauf*", "Jugend*", "Kleider*", "Sommer*"],
-    # The new-topic composer's check: services.similar_topics(title), not search().
+    # The new-topic composer's check: similar.find_similar(title), not search().
     "similar": ["Wer hilft beim Einkaufen in Meinersen?", "Jugendfeuerwehr sucht Betreuer",
                 "Flohmarkt auf dem Schulhof", "Frage zur Spendenquittung für den Verein",
                 "Tipps für das Sommerfest im Vereinsheim"],
@@ -111,6 +111,7 @@ def measure(app, queries, rounds: int) -> dict[tuple[str, str], list[tuple[float
 
     from forum.extensions import db
     from forum.search import services
+    from forum.search.similar import find_similar
     from forum.users.models import User
 
     timings: dict[tuple[str, str], list[float]] = {}
@@ -121,7 +122,7 @@ def measure(app, queries, rounds: int) -> dict[tuple[str, str], list[tuple[float
         people = {"guest": None, "member": member}
         for kind, items in queries.items():
             for who in WHO:
-                run = services.similar_topics if kind == "similar" else services.search
+                run = find_similar if kind == "similar" else services.search
                 for text in items:  # warm-up: searcher, caches
                     run(people[who], text)
                 samples = []

@@ -173,26 +173,6 @@ def search(user: Any, text: str, *, page: int = 1, correct: bool = True) -> Sear
     return result
 
 
-def similar_topics(user: Any, title: str, limit: int = 5) -> list[Topic]:
-    """Return up to ``limit`` topics ``user`` may read whose first post or title
-    holds words of ``title``, the most alike first (the composer's check)."""
-    text = _CONTROL.sub(" ", title or "")[: current_app.config["SEARCH_MAX_QUERY_LENGTH"]]
-    words = [word for word in text.split() if _meaningful(word)][:12]
-    groups = _groups(words)
-    if not groups:
-        return []
-    criteria = Criteria(
-        words=groups,
-        raw_words=words,
-        any_word=True,
-        in_first=True,
-        levels=tuple(str(level) for level in permissions.readable_levels(user)),
-        excluded_flags=excluded_flags(user),
-    )
-    hits = get_backend().search(criteria, 0, limit)
-    return [result.topic for result in _load_results(user, [h.post_id for h in hits.hits], set())]
-
-
 def _shortened(text: str) -> tuple[str, bool]:
     """Return ``text`` cut to SEARCH_MAX_QUERY_LENGTH at the end of a word, and
     whether it was cut (a word cut in half would find nothing)."""
