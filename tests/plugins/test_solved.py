@@ -495,3 +495,20 @@ def test_search_results_quote_the_accepted_answer(app, client, make, login_as, q
         db.session.get(Post, solved.answers[1].id).deleted_at = sa.func.now()
         db.session.commit()
     assert "solved-search-answer" not in _search(client, "Führungszeugnis")
+
+
+def test_similar_topics_in_the_composer_mark_solved_ones(client, make, login_as, qa):
+    solved = ask(make, qa, title="Führungszeugnis beantragt")
+    ask(make, qa, title="Führungszeugnis verloren")
+    login_as(solved.author)
+    accept(client, solved.answers[1])
+    data = {"category": qa.id, "title": "Wie bekomme ich ein Führungszeugnis?", "raw": "Entwurf",
+            "similar": "1"}  # fmt: skip
+    page = client.post("/new-topic", data=data).get_data(as_text=True)
+    listed = page[page.index('class="similar-list"') :]
+    listed = listed[: listed.index("</ul>")]
+    # One of the two listed topics is solved, and it is marked so.
+    assert "Führungszeugnis beantragt" in listed and "Führungszeugnis verloren" in listed
+    assert listed.count("badge-solved") == 1
+    solved_item = next(item for item in listed.split("<li>") if "beantragt" in item)
+    assert "badge-solved" in solved_item
