@@ -377,6 +377,42 @@ def extra_search_fields(posts, session):
     """
 
 
+@hookspec(firstresult=True)
+def similar_topics(user, title, limit):
+    """Return up to ``limit`` topics like ``title`` that ``user`` may read,
+    best first (the new-topic composer's "check for similar topics").
+
+    The forum's search answers it (forum/search/similar.py); a plugin that
+    returns a list (not None) answers instead, e.g. from another index.
+
+    Example::
+
+        @hookimpl
+        def similar_topics(user, title, limit):
+            return my_index.lookup(title, readable_by=user)[:limit]
+    """
+
+
+@hookspec
+def extra_search_results(topics, user):
+    """Return ``{topic id: Contribution}`` to show under search results.
+
+    Called once per page of results with its topics (which ``user`` may
+    read), so a plugin needs one query, not one per topic. The template is
+    rendered under the result's excerpt. Show only what ``user`` may read
+    (``forum.permissions.findable_posts_clause``). The solved plugin quotes
+    the accepted answer this way.
+
+    Example::
+
+        @hookimpl
+        def extra_search_results(topics, user):
+            answers = answers_among([t.id for t in topics], user)
+            return {t: Contribution("solved/search_answer.html", {"post": p})
+                    for t, p in answers.items()}
+    """
+
+
 @hookspec
 def register_search_filters():
     """Return a list of ``SearchFilter`` (from ``forum.plugins``): new filter words.

@@ -361,6 +361,44 @@ def search_fields(posts: list[tuple[int, int, int]], session) -> dict[int, str]:
     return fields
 
 
+def similar_topics(user, title: str, limit: int = 5) -> list:
+    """Return up to ``limit`` readable topics like ``title`` (``similar_topics``
+    hook; the search answers it), or [] when no answer or it fails."""
+    try:
+        found = get_manager().hook.similar_topics(user=user, title=title, limit=limit)
+    except Exception:
+        current_app.logger.exception("similar_topics failed")
+        return []
+    return list(found or [])[:limit]
+
+
+def search_result_extras(topics: list, user) -> dict[int, Markup]:
+    """Return topic id -> what the plugins show under its search result
+    (``extra_search_results``); a failing plugin is left out."""
+    manager = get_manager()
+    if not topics or not manager.hook.extra_search_results.get_hookimpls():
+        return {}
+    parts: dict[int, list[str]] = {}
+    for implementation in reversed(manager.hook.extra_search_results.get_hookimpls()):
+        try:
+            arguments = {"topics": topics, "user": user}
+            found = implementation.function(
+                **{name: value for name, value in arguments.items()
+                   if name in implementation.argnames}
+            )  # fmt: skip
+            for topic_id, contribution in (found or {}).items():
+                if not isinstance(contribution, Contribution):
+                    raise TypeError(f"extra_search_results gave {contribution!r}")
+                html = render_template(contribution.template, **contribution.context)
+                parts.setdefault(topic_id, []).append(html)
+        except Exception:
+            current_app.logger.exception(
+                "Plugin %r failed in extra_search_results", implementation.plugin_name
+            )
+    # Rendered templates (autoescaped), as render_outlet joins them.
+    return {topic_id: Markup("").join(map(Markup, html)) for topic_id, html in parts.items()}
+
+
 def search_filters(app: Flask) -> list[SearchFilter]:
     return _flatten(get_manager(app).hook.register_search_filters(), SearchFilter,
                     "register_search_filters")  # fmt: skip

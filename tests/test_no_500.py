@@ -49,6 +49,10 @@ QUERY_PARAMETERS = ["q", "page", "before", "before_id", "category", "status", "k
                     "quote", "municipality", "next", "advanced", "words", "username", "after",
                     "order", "actor", "action", "in_title", "in_first", "help_kind"]  # fmt: skip
 SEARCH_WORDS = ["in", "status", "before", "after", "order", "topic", "@", "#"]
+# Words the analysis treats specially: prefixes, gender forms, hyphens, typos.
+SEARCH_FORMS = ["Einkauf*", "*", "ab*", "a**", "Betreuer*innen", "BetreuerInnen", "Lesepat:in",
+                "Erste-Hilfe-Kurs", '"Erste-Hilfe*"', "Nachbarschafthilfe", "Kranken",
+                "ß*"]  # fmt: skip
 # Logging out would turn a member's or admin's run into a guest's one.
 SESSION_ENDING = {("auth.logout", "POST")}
 NASTY = [HUGE, "\x00<b>x</b>\ud800", "0001-01-01", f"2025-01-01T00:00:00_{HUGE}", MEGABYTE]
@@ -125,7 +129,7 @@ def _odd_text(*, megabyte: bool = False) -> st.SearchStrategy[str]:
         st.integers().map(str),
         st.dates().map(str),
         search,
-        st.lists(search | fixed, max_size=4).map(" ".join),
+        st.lists(search | fixed | st.sampled_from(SEARCH_FORMS), max_size=4).map(" ".join),
     )
 
 

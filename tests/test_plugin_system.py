@@ -692,6 +692,54 @@ def test_hook_register_search_filters(build):
     app.extensions["search"].close()
 
 
+def test_hook_similar_topics(build):
+    source = """
+        from forum import hookimpl
+        from forum.boards.models import Topic
+        from forum.extensions import db
+
+        @hookimpl
+        def similar_topics(user, title, limit):
+            if title == "Eigene Antwort":
+                return db.session.scalars(db.select(Topic).limit(limit)).all()
+            return None  # the forum's search answers
+    """
+    app = build({"aehnlich": source}, SEARCH_BACKEND="whoosh")
+    _make, _member, _moderator, category, _other, _topic = _world(app)
+    client = _client(app)
+    _login(client, "mitglied")
+
+    def check(title):
+        data = {"category": category.id, "title": title, "raw": "Text", "similar": "1"}
+        return client.post("/new-topic", data=data).get_data(as_text=True)
+
+    assert "Ein Thema für Plugins" in check("Eigene Antwort")
+    assert "Ein Thema für Plugins" in check("Plugins")  # the search's own answer
+    assert "No similar topics found." in check("Xylophon")
+    app.extensions["search"].close()
+
+
+def test_hook_extra_search_results(build):
+    source = """
+        from forum import hookimpl
+        from forum.plugins import Contribution
+
+        @hookimpl
+        def extra_search_results(topics, user):
+            return {t.id: Contribution("note.html", {"text": f"<{t.title}>"}) for t in topics}
+    """
+    app = build({"note": source}, SEARCH_BACKEND="whoosh")
+    _folder_template(app, "note.html", "<em class='note'>{{ text }}</em>")
+    _make, _member, _moderator, _category, _other, _topic = _world(app)
+    client = _client(app)
+    _login(client, "mitglied")
+    page = client.get("/search", query_string={"q": "Plugins"}).get_data(as_text=True)
+    # One contribution under the one result, autoescaped.
+    assert page.count("<em class='note'>&lt;Ein Thema für Plugins&gt;</em>") == 1
+    assert "1 topic found" in page
+    app.extensions["search"].close()
+
+
 def test_hook_prepare_topic_list(build):
     outlet = """
         from forum.plugins import Contribution

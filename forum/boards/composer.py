@@ -39,13 +39,18 @@ def render_preview(form) -> str | None:
     return None
 
 
-def compose(form, submit: Callable, template: str, *, extra_validators=None, **context):
+def compose(form, submit: Callable, template: str, *, extra_validators=None, stay=False,
+            **context):  # fmt: skip
     """Run a composer page: show the preview, or submit and return ``submit()``'s redirect.
 
-    A refused or invalid submission shows the form again with status 400.
+    ``stay``: show the form again with what was typed (a step such as
+    "check for similar topics"). A refused or invalid submission shows the
+    form again with status 400.
     """
     posted = request.method == "POST"
     preview = render_preview(form) if posted else None
+    if posted and stay:
+        return render_template(template, form=form, preview=preview, **context), 200
     if posted and preview is None and form.validate(extra_validators=extra_validators):
         try:
             return submit()

@@ -86,6 +86,8 @@ class TopicForm(ComposerMixin, FlaskForm):
     help_kind = SelectField(_l("Request or offer"), validators=[Optional()])
     municipality = SelectField(_l("Municipality"), validators=[Optional()])
     submit = SubmitField(_l("Create topic"))
+    #: Shows the composer again with topics like the title (works without JS).
+    similar = SubmitField(_l("Check for similar topics"))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -75,10 +75,15 @@ def new_topic():
             return redirect(category_url(chosen))
         return redirect(topic_url(result))
 
+    checking = request.method == "POST" and form.similar.data
+    similar = plugins.similar_topics(current_user, form.title.data or "") if checking else None
     return compose(
         form,
         submit,
         "boards/new_topic.html",
+        stay=bool(checking),
+        similar=similar,
+        similar_marks=plugins.topic_list_outlets(similar, current_user) if similar else {},
         help_category_ids=[c.id for c in categories if c.kind == CategoryKind.HELP],
         # Each category's topic template, for forum.js to swap in when the category changes.
         topic_templates={c.id: c.topic_template for c in categories if c.topic_template},

@@ -12,7 +12,14 @@ searched for, so both sides meet:
    parts and their runs ("Jugendfeuerwehr" → "jugend", "feuer", "wehr",
    "feuerwehr"), at the compound's own position, so "Feuerwehr" finds it and
    the whole word is highlighted;
-4. the Snowball German stemmer ("Hilfen" and "Hilfe" → "hilf").
+4. lemmas the stemmer cannot reach ("hilft", "geholfen" → "helfen"), beside
+   the word (forum/search/lemmas.py);
+5. the Snowball German stemmer ("Hilfen" and "Hilfe" → "hilf").
+
+Gender-inclusive forms ("Betreuer*innen", "Betreuer:innen", "Betreuer_innen",
+"BetreuerInnen", "Lesepat*in") are one token that stands for the masculine
+and both feminine forms at one position ("betreuer", "betreuerin",
+"betreuerinnen"), so each finds it and the whole form is highlighted.
 """
 
 import re
@@ -21,8 +28,17 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import (
+    Filter,
+    LowercaseFilter,
+    StemFilter,
+    StopFilter,
+    Token,
+    Tokenizer,
+)
 from whoosh.lang import stemmer_for_language, stopwords_for_language
+
+from forum.search.lemmas import table as lemma_table
 
 #: Linking letters (Fugenelemente) allowed between the parts of a compound.
 LINKS = ("", "s", "es", "n", "en", "er", "e")
@@ -31,6 +47,15 @@ MIN_PART = 3
 #: Words shorter than this are never split.
 MIN_COMPOUND = 7
 
+#: A word, or a gender-inclusive form: its stem ("Betreuer", "Lesepat"), a
+#: gender star, colon, underscore or slash, or a capital I ("BetreuerInnen"),
+#: then "in" or "innen".
+WORD = re.compile(
+    r"(?P<base>\w+?)(?:[*:_/]-?[iI]|(?<=[a-zäöüß])I)(?P<end>n(?:nen)?)\b|\w+(?:\.?\w+)*"
+)
+#: Joins a gender form's stem and ending inside one token until GenderFilter
+#: expands it (a word token never holds it).
+GENDER_MARK = "*"
 _UMLAUT_DIGRAPH = re.compile(r"(?<![aeiouäöüq])([aou])e")
 _UMLAUTS = {"ä": "ae", "ö": "oe", "ü": "ue"}
 _DIGRAPH_TO_UMLAUT = {"a": "ä", "o": "ö", "u": "ü"}
@@ -56,6 +81,63 @@ class FoldFilter(Filter):
         for token in tokens:
             token.text = fold(token.text)
             yield token
+
+
+class WordTokenizer(Tokenizer):
+    """Whoosh's RegexTokenizer with ``WORD``: a gender form is one token
+    "stem*ending" (expanded by GenderFilter after the stop words)."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
+                 **kwargs):  # fmt: skip
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, match in enumerate(WORD.finditer(value)):
+            base = match.group("base")
+            token.text = f"{base}{GENDER_MARK}{match.group('end')}" if base else match.group(0)
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = token.text
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+
+def gender_forms(base: str) -> tuple[str, str, str]:
+    """Return the masculine and both feminine forms a gender form stands for."""
+    return base, f"{base}in", f"{base}innen"
+
+
+class GenderFilter(Filter):
+    """Expand "betreuer*innen" to "betreuer", "betreuerin", "betreuerinnen" at one position."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            base, mark, _end = token.text.partition(GENDER_MARK)
+            if not mark:
+                yield token
+                continue
+            for form in gender_forms(base):
+                token.text = form
+                yield token
+
+
+class LemmaFilter(Filter):
+    """Add a word's lemmas the stemmer would not reach at its position
+    ("hilft" → "helfen", "ging" → "gehen"; forum/search/lemmas.py), when
+    indexing and in queries (where they are alternatives of the word)."""
+
+    def __call__(self, tokens):
+        lemmas = lemma_table().lemmas
+        for token in tokens:
+            found = lemmas(token.text) if len(token.text) > 2 else ()
+            yield token
+            for lemma in found:
+                token.text = lemma
+                yield token
 
 
 class Splitter:
@@ -177,10 +259,12 @@ def analyzer(splitter: Splitter):
     One per splitter, so its caches (stems) live as long as the process.
     """
     return (
-        RegexTokenizer()
+        WordTokenizer()
         | LowercaseFilter()
         | FoldFilter()
         | StopFilter(stoplist=STOP_WORDS, minsize=1)
+        | GenderFilter()
+        | LemmaFilter()
         | DecompoundFilter(splitter)
         | CachedStemFilter(lang="de", cachesize=50_000)
     )
@@ -189,6 +273,70 @@ def analyzer(splitter: Splitter):
 def terms(text: str, splitter: Splitter, *, mode: str = "query") -> list[str]:
     """Return the analysed terms of ``text`` (as the index or a query sees them)."""
     return [t.text for t in analyzer(splitter)(text, mode=mode)]
+
+
+def term_groups(text: str, splitter: Splitter) -> list[list[str]]:
+    """Return the analysed query terms of ``text`` position by position: each
+    position's alternatives ("Betreuer*innen" → one position, three forms)."""
+    groups: list[list[str]] = []
+    last = None
+    for token in analyzer(splitter)(text, mode="query", positions=True):
+        if token.pos == last:
+            if token.text not in groups[-1]:
+                groups[-1].append(token.text)
+        else:
+            groups.append([token.text])
+            last = token.pos
+    return groups
+
+
+def word_groups(text: str) -> list[list[str]]:
+    """Return the folded words of ``text`` without stop words, position by
+    position with their alternatives (a gender form's three forms), for a
+    backend that stems by itself (PostgreSQL)."""
+    groups = []
+    lemmas = lemma_table().lemmas
+    for match in WORD.finditer(text):
+        base = match.group("base")
+        if base:
+            group = [fold(form) for form in gender_forms(base)]
+        elif (word := fold(match.group(0))) not in STOP_WORDS:
+            group = [word]
+        else:
+            continue
+        groups.append(list(dict.fromkeys(group + [lemma for w in group for lemma in lemmas(w)])))
+    return groups
+
+
+#: Shortest prefix searched for with "word*" (shorter ones match too much).
+MIN_PREFIX = 3
+
+
+#: Shortest query word that also finds compounds starting with it.
+MIN_HEAD = 4
+
+
+def compound_head(word: str, splitter: Splitter) -> str | None:
+    """Return the start of longer words a query word also finds, as the first
+    part of a compound no word list knows ("Kranken" finds
+    "Krankenversicherungsbeiträge", "Unfall" "Unfallversicherungsschutz"):
+    the folded word cut to its stem, or None for short words."""
+    if len(word) < MIN_HEAD or not word.isalnum():
+        return None
+    return prefix_term(word, splitter)
+
+
+def prefix_term(word: str, splitter: Splitter) -> str | None:
+    """Return what indexed terms must start with to match ``word*``, or None
+    when the word is too short: the folded word cut to its stem ("Hilfe*"
+    finds "hilf" and "hilfsbereit", as "Hilfe" is indexed as "hilf")."""
+    folded = fold("".join(re.findall(r"\w", word)))
+    if len(folded) < MIN_PREFIX:
+        return None
+    stem = analyzer(splitter)[-1]._stem(folded)
+    pairs = enumerate(zip(folded, stem, strict=False))
+    shared = next((i for i, (a, b) in pairs if a != b), len(stem))
+    return folded[: max(shared, MIN_PREFIX)]
 
 
 #: Separates the positions of a word sequence, and the terms at one position.
@@ -255,16 +403,29 @@ def expanded_text(text: str, splitter: Splitter) -> str:
     PostgreSQL stems by itself; we add what it cannot do: umlaut spellings and
     compound parts (appended, so phrases of the original words stay intact).
     """
-    words = re.findall(r"\w+", text.lower())
-    folded = [fold(w) for w in words]
-    parts = [p for w in folded if w not in STOP_WORDS for p in splitter.split(w)]
-    return " ".join(folded + parts)
+    folded, extra = [], []
+    for match in WORD.finditer(text):
+        base = match.group("base")
+        if base:
+            masculine, *feminine = (fold(form) for form in gender_forms(base))
+            folded.append(masculine)
+            extra += feminine
+        else:
+            folded.append(fold(match.group(0)))
+    lemmas = lemma_table().lemmas
+    extra += [lemma for w in folded + extra if len(w) > 2 for lemma in lemmas(w)]
+    parts = [p for w in folded + extra if w not in STOP_WORDS for p in splitter.split(w)]
+    return " ".join(folded + extra + parts)
 
 
-def highlight_spans(text: str, wanted: set[str], splitter: Splitter) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) character spans of words in ``text`` matching ``wanted`` terms."""
+def highlight_spans(
+    text: str, wanted: set[str], splitter: Splitter, prefixes: tuple[str, ...] = ()
+) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) character spans of words in ``text`` matching ``wanted``
+    terms or starting with one of ``prefixes``."""
     last = None
     for token in analyzer(splitter)(text, mode="index", chars=True):
-        if token.text in wanted and (token.startchar, token.endchar) != last:
+        found = token.text in wanted or (prefixes and token.text.startswith(prefixes))
+        if found and (token.startchar, token.endchar) != last:
             last = (token.startchar, token.endchar)
             yield last

@@ -14,11 +14,19 @@ from forum.search.analysis import Splitter
 class Criteria:
     """A parsed query with names resolved and permissions attached."""
 
-    #: Analysed terms of the loose words, one list per word (a hyphenated word
-    #: like "Erste-Hilfe" gives several terms).
+    #: Analysed terms of the loose words: every entry must match, each a list of
+    #: alternatives ("Erste-Hilfe" gives two entries, ["erst"] and ["hilf"];
+    #: "Betreuer*innen" one with three forms).
     words: list[list[str]] = field(default_factory=list)
+    #: Per entry of ``words``, the first part of compounds it also finds
+    #: (analysis.compound_head), or "".
+    heads: list[str] = field(default_factory=list)
     #: The raw loose words (PostgreSQL analyses them itself).
     raw_words: list[str] = field(default_factory=list)
+    #: "word*": what indexed terms must start with (analysis.prefix_term), and
+    #: the words as written (without the "*"), for PostgreSQL.
+    prefixes: list[str] = field(default_factory=list)
+    raw_prefixes: list[str] = field(default_factory=list)
     #: Analysed terms of each phrase, and the phrases as written.
     phrases: list[list[str]] = field(default_factory=list)
     raw_phrases: list[str] = field(default_factory=list)
@@ -27,6 +35,8 @@ class Criteria:
     topic_id: int | None = None
     in_title: bool = False
     in_first: bool = False
+    #: Any of the words is enough (similar topics), more of them rank higher.
+    any_word: bool = False
     closed: bool | None = None
     after: datetime | None = None
     before: datetime | None = None
@@ -40,7 +50,7 @@ class Criteria:
 
     @property
     def has_text(self) -> bool:
-        return bool(self.words or self.phrases)
+        return bool(self.words or self.phrases or self.prefixes)
 
 
 @dataclass
@@ -76,6 +86,13 @@ class Backend(Protocol):
 
     def after_rebuild(self) -> None:
         """Tidy up after ``rebuild`` was committed (outside any transaction)."""
+
+    def holds(self, terms: list[str]) -> bool:
+        """Whether any document (whoever may read it) holds one of the analysed ``terms``."""
+
+    def suggest(self, term: str) -> list[str]:
+        """Return indexed terms close to the analysed ``term``, best first
+        (spelling.closest); the caller checks the reader may see them."""
 
     def document_count(self) -> int: ...
 

@@ -13,12 +13,14 @@ loaded through forum.permissions again. Several app servers share it;
 processors serialise on an advisory lock.
 """
 
+import re
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, array, insert
 
 from forum.boards.models import Post, Topic
 from forum.db import utcnow
-from forum.search.analysis import Splitter, expanded_text, fold
+from forum.search.analysis import MIN_HEAD, WORD, Splitter, expanded_text, fold, word_groups
 from forum.search.backend import Criteria, Hit, Hits, Progress
 from forum.search.documents import FLAGS, Document
 from forum.search.models import SearchDocument, SearchOutbox
@@ -30,6 +32,11 @@ BATCH = 1000
 # setweight() takes a "char"; a bound VARCHAR parameter would not match.
 _WEIGHT_A = sa.literal_column("'A'")
 _WEIGHT_B = sa.literal_column("'B'")
+#: ts_rank's weights of D, C, B (the text) and A (the title): a word in the
+#: title counts ten times a word in the text, so a topic whose title holds
+#: the words comes before one whose text merely holds them close together
+#: (PostgreSQL's default, {0.1, 0.2, 0.4, 1.0}, let the text win).
+RANK_WEIGHTS = sa.literal_column("'{0.1, 0.2, 0.1, 1.0}'::float4[]")
 
 
 def _order_by(columns, order: str) -> tuple:
@@ -40,6 +47,41 @@ def _order_by(columns, order: str) -> tuple:
         "oldest": (columns.created_at.asc(),),
         "likes": (columns.like_count.desc(), columns.rank.desc()),
     }[order]
+
+
+def _word_queries(word: str) -> list:
+    """Return the tsqueries all of which a loose word needs: one per word in it
+    ("Erste-Hilfe": two, as the stored text is split), each the OR of its
+    alternatives (a gender form's three forms, lemmas, compounds it starts)."""
+    queries = []
+    groups = word_groups(word)
+    folded = fold(word)
+    for group in groups:
+        alternatives = [sa.func.plainto_tsquery(CONFIG, form) for form in group]
+        if len(groups) == 1 and len(folded) >= MIN_HEAD and folded.isalnum():
+            # Also compounds starting with the word ("kranken:*" is stemmed
+            # to "krank:*" and finds "krankenversicherungsbeitrag").
+            alternatives.append(sa.func.to_tsquery(CONFIG, f"{folded}:*"))
+        query = alternatives[0]
+        for alternative in alternatives[1:]:
+            query = query.op("||")(alternative)
+        queries.append(query)
+    return queries
+
+
+def _prefix_query(word: str):
+    """Return the tsquery of ``word*``: its words, the last one as a prefix
+    (letters and digits only, so to_tsquery's syntax cannot break)."""
+    pieces = [fold(piece) for piece in re.findall(r"[^\W_]+", word)]
+    if not pieces:
+        return None
+    return sa.func.to_tsquery(CONFIG, " & ".join([*pieces[:-1], f"{pieces[-1]}:*"]))
+
+
+def _phrase_words(phrase: str) -> list[str]:
+    """Return a phrase's folded words, stop words kept (they hold positions in
+    the stored vector), a gender form as its first form."""
+    return [fold(m.group("base") or m.group(0)) for m in WORD.finditer(phrase)]
 
 
 class PostgresBackend:
@@ -179,24 +221,53 @@ class PostgresBackend:
     # --- Searching ---------------------------------------------------------------------
 
     def _tsquery(self, criteria: Criteria):
-        words = criteria.raw_words
-        if not words and not criteria.raw_phrases:
+        parts = [part for word in criteria.raw_words for part in _word_queries(word)]
+        parts += [q for word in criteria.raw_prefixes if (q := _prefix_query(word)) is not None]
+        parts += [
+            sa.func.phraseto_tsquery(CONFIG, " ".join(_phrase_words(phrase)))
+            for phrase in criteria.raw_phrases
+        ]
+        if not parts:
             # Only terms without a meaningful word ("*", "der.die.das"): search
             # for them as analysed; PostgreSQL's parser drops what it cannot use.
             analysed = (*criteria.words, *criteria.phrases)
-            words = [" ".join(term for terms in analysed for term in terms)]
-        parts = [
-            sa.func.plainto_tsquery(CONFIG, " ".join(fold(w) for w in word.split()))
-            for word in words
-        ]
-        parts += [
-            sa.func.phraseto_tsquery(CONFIG, " ".join(fold(w) for w in phrase.split()))
-            for phrase in criteria.raw_phrases
-        ]
+            parts = [sa.func.plainto_tsquery(CONFIG, " ".join(t for ts in analysed for t in ts))]
         tsquery = parts[0]
         for part in parts[1:]:
-            tsquery = tsquery.op("&&")(part)
+            tsquery = tsquery.op("||" if criteria.any_word else "&&")(part)
         return tsquery
+
+    def holds(self, terms: list[str]) -> bool:
+        """Whether any document holds one of ``terms`` (lexemes, as analysed)."""
+        from forum.extensions import db
+
+        queries = [sa.func.plainto_tsquery("simple", term) for term in terms]
+        query = queries[0]
+        for other in queries[1:]:
+            query = query.op("||")(other)
+        return bool(
+            db.session.scalar(sa.select(sa.exists().where(SearchDocument.vector.op("@@")(query))))
+        )
+
+    def suggest(self, term: str) -> list[str]:
+        """Return lexemes close to ``term`` (spelling.closest), from the documents
+        holding a lexeme that starts with its first three letters (ts_stat)."""
+        from forum.extensions import db
+        from forum.search.spelling import closest
+
+        start = term[:3]
+        if len(start) < 3 or not re.fullmatch(r"[^\W_]+", start):
+            return []
+        # format(%L) quotes the prefix inside ts_stat's query text.
+        statement = sa.text(
+            "SELECT word, ndoc FROM ts_stat(format("
+            "'SELECT vector FROM search_documents WHERE vector @@ to_tsquery(''simple'', %L)',"
+            " CAST(:prefix AS text))) WHERE word LIKE :start LIMIT 5000"
+        )
+        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        rows = db.session.execute(statement, {"prefix": f"{start}:*", "start": f"{start}%"}).all()
+        db.session.execute(sa.text("SET LOCAL enable_seqscan TO DEFAULT"))
+        return closest(term, dict(rows))
 
     def _conditions(self, criteria: Criteria) -> list:
         document = SearchDocument
@@ -235,7 +306,7 @@ class PostgresBackend:
             if criteria.in_title:
                 title_only = sa.func.ts_filter(document.vector, sa.literal_column("'{a}'"))
                 conditions.append(title_only.op("@@")(tsquery))
-            rank = sa.func.ts_rank(document.vector, tsquery)
+            rank = sa.func.ts_rank(RANK_WEIGHTS, document.vector, tsquery)
         else:
             rank = sa.literal(0.0)
         order = criteria.order if criteria.has_text or criteria.order != "relevance" else "latest"

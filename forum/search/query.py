@@ -1,6 +1,7 @@
 """The query language: words, "exact phrases" and Discourse's filter words.
 
     Einkaufen Meinersen          both words (stemmed, compounds split)
+    Einkauf*                     words starting with "Einkauf"
     "Erste Hilfe"                the words next to each other
     @anna                        posts by anna
     #fragen-antworten            in this category (and its subcategories)
@@ -90,6 +91,8 @@ class ParsedQuery:
 
     words: list[str] = field(default_factory=list)
     phrases: list[str] = field(default_factory=list)
+    #: Words written with a trailing "*" (without it): words starting with them.
+    prefixes: list[str] = field(default_factory=list)
     usernames: list[str] = field(default_factory=list)
     category_slugs: list[str] = field(default_factory=list)
     topic_id: int | None = None
@@ -106,7 +109,7 @@ class ParsedQuery:
 
     @property
     def has_text(self) -> bool:
-        return bool(self.words or self.phrases)
+        return bool(self.words or self.phrases or self.prefixes)
 
     @property
     def has_filters(self) -> bool:
@@ -119,6 +122,8 @@ class ParsedQuery:
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TOPIC_ID = re.compile(r"[0-9]+")
+#: A prefix query has a letter or digit before its "*".
+_PREFIX = re.compile(r"\w\**$")
 # No post is older than this or newer than that; days beyond both are moved
 # to them (the results stay the same), so a day in the forum's time zone
 # never leaves the range a datetime holds.
@@ -168,7 +173,10 @@ def _parse_word(parsed: ParsedQuery, word: str) -> None:
     name, colon, value = word.partition(":")
     name = name.lower()
     if not colon or not (name in _BUILT_IN or name in _filters()):
-        parsed.words.append(word)
+        if word.endswith("*") and _PREFIX.search(word):
+            parsed.prefixes.append(word.rstrip("*"))
+        else:
+            parsed.words.append(word)
         return
     value = value.strip()
     if name == "in":

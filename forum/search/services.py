@@ -20,8 +20,17 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 from forum import permissions
 from forum.boards.models import Category, Post, Topic
 from forum.extensions import db
+from forum.plugins import search_result_extras
 from forum.search import outbox
-from forum.search.analysis import STOP_WORDS, Splitter, fold, highlight_spans, terms
+from forum.search.analysis import (
+    STOP_WORDS,
+    Splitter,
+    compound_head,
+    fold,
+    highlight_spans,
+    prefix_term,
+    term_groups,
+)
 from forum.search.backend import Backend, Criteria, Progress, get_backend, splitter_of
 from forum.search.documents import documents, excluded_flags, plain_text
 from forum.search.models import SearchOutbox
@@ -104,6 +113,8 @@ class SearchResult:
     #: Title and excerpt as safe HTML with <mark> around the matched words.
     title_html: Markup
     excerpt_html: Markup
+    #: What plugins show under the result (the solved plugin: the accepted answer).
+    extra_html: Markup = field(default_factory=Markup)
 
 
 @dataclass
@@ -117,41 +128,97 @@ class SearchPage:
     order: str = "relevance"
     #: Things the user should know although the search ran.
     notices: list = field(default_factory=list)
+    #: The query as typed when it found nothing and these are the results of
+    #: its correction (``query``), "Did you mean …?".
+    corrected_from: str | None = None
 
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def search(user: Any, text: str, *, page: int = 1) -> SearchPage:
-    """Search what ``user`` may read; raise QueryError with a message for the user."""
+def search(user: Any, text: str, *, page: int = 1, correct: bool = True) -> SearchPage:
+    """Search what ``user`` may read; raise QueryError with a message for the user.
+
+    When nothing is found and ``correct``, search for the query with its
+    unknown words corrected (forum/search/spelling.py) and say so.
+    """
     per_page = setting("SEARCH_PER_PAGE")
     # Control characters (NUL breaks PostgreSQL) become spaces.
-    text = _CONTROL.sub(" ", text or "").strip()[: current_app.config["SEARCH_MAX_QUERY_LENGTH"]]
+    text, shortened = _shortened(_CONTROL.sub(" ", text or "").strip())
     parsed = parse(text)
+    if shortened:
+        parsed.notices.append(
+            _l("Your search was long; only its first %(count)d characters were used.",
+               count=len(text))
+        )  # fmt: skip
     criteria = _criteria(user, parsed)
     page = max(1, min(page, 1000))
     hits = get_backend().search(criteria, (page - 1) * per_page, per_page)
+    if not hits.total and correct and parsed.words:
+        from forum.search.spelling import corrected_query
+
+        corrected = corrected_query(user, text, parsed.words)
+        if corrected is not None:
+            found = search(user, corrected, page=page, correct=False)
+            if found.total:
+                found.corrected_from = text
+                return found
     result = SearchPage(
         query=text, total=hits.total, page=page, per_page=per_page,
         order=criteria.order, notices=list(parsed.notices),
     )  # fmt: skip
     wanted = {t for terms_ in (*criteria.words, *criteria.phrases) for t in terms_}
-    result.results = _load_results(user, [h.post_id for h in hits.hits], wanted)
+    prefixes = (*criteria.prefixes, *(head for head in criteria.heads if head))
+    result.results = _load_results(user, [h.post_id for h in hits.hits], wanted, prefixes)
     return result
 
 
-def _analysed(words: list[str]) -> list[list[str]]:
+def _shortened(text: str) -> tuple[str, bool]:
+    """Return ``text`` cut to SEARCH_MAX_QUERY_LENGTH at the end of a word, and
+    whether it was cut (a word cut in half would find nothing)."""
+    limit = current_app.config["SEARCH_MAX_QUERY_LENGTH"]
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit]
+    if not text[limit].isspace() and re.search(r"\s", cut):
+        cut = cut[: re.search(r"\s\S*$", cut).start()]
+    return cut.rstrip(), True
+
+
+def _groups(words: list[str]) -> list[list[str]]:
+    """Return the required term groups of the loose words (each a list of alternatives)."""
     splitter = _splitter()
-    return [found for word in words if (found := terms(word, splitter))]
+    return [group for word in words for group in term_groups(word, splitter)]
+
+
+def _heads(words: list[str]) -> list[str]:
+    """Return, per term group of ``_groups(words)``, the first part of compounds
+    it also finds (one-word groups of plain words only), or ""."""
+    splitter = _splitter()
+    heads = []
+    for word in words:
+        groups = term_groups(word, splitter)
+        head = compound_head(fold(word), splitter) if len(groups) == 1 else None
+        heads += [head or ""] * len(groups)
+    return heads
+
+
+def _phrases(phrases: list[str]) -> list[list[str]]:
+    """Return each phrase's terms (a gender form by its first form: every
+    form shares the position in the word sequence)."""
+    splitter = _splitter()
+    found = ([group[0] for group in term_groups(p, splitter)] for p in phrases)
+    return [terms_ for terms_ in found if terms_]
 
 
 def _criteria(user: Any, parsed: ParsedQuery) -> Criteria:
     if not parsed.has_text and not parsed.has_filters:
         raise QueryError(_l("Type a few words to search for, or use a filter such as @name."))
     criteria = Criteria(
-        words=_analysed(parsed.words),
-        phrases=_analysed(parsed.phrases),
+        words=_groups(parsed.words),
+        heads=_heads(parsed.words),
+        phrases=_phrases(parsed.phrases),
         in_title=parsed.in_title,
         in_first=parsed.in_first,
         order=parsed.order,
@@ -161,6 +228,15 @@ def _criteria(user: Any, parsed: ParsedQuery) -> Criteria:
     # Only the words that survive analysis count (stop words do not).
     criteria.raw_words = [w for w in parsed.words if _meaningful(w)]
     criteria.raw_phrases = [p for p in parsed.phrases if _meaningful(p)]
+    for word in parsed.prefixes:
+        term = prefix_term(word, _splitter())
+        if term is None:  # too short to start many words: the word itself
+            criteria.words += _groups([word])
+            criteria.heads += [""] * (len(criteria.words) - len(criteria.heads))
+            criteria.raw_words += [word] if _meaningful(word) else []
+        else:
+            criteria.prefixes.append(term)
+            criteria.raw_prefixes.append(word)
     if parsed.has_text and not criteria.has_text:
         if not parsed.has_filters:
             raise QueryError(
@@ -237,7 +313,9 @@ def _start_of(day: date | None) -> datetime | None:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(str(get_timezone())))
 
 
-def _load_results(user: Any, post_ids: list[int], wanted: set[str]) -> list[SearchResult]:
+def _load_results(
+    user: Any, post_ids: list[int], wanted: set[str], prefixes: tuple[str, ...] = ()
+) -> list[SearchResult]:
     if not post_ids:
         return []
     # The index already filtered by permissions; asking them again here only
@@ -265,31 +343,42 @@ def _load_results(user: Any, post_ids: list[int], wanted: set[str]) -> list[Sear
             SearchResult(
                 topic=post.topic,
                 post=post,
-                title_html=highlight(post.topic.title, wanted, splitter, whole=True),
-                excerpt_html=highlight(plain_text(post.cooked), wanted, splitter),
+                title_html=highlight(
+                    post.topic.title, wanted, splitter, whole=True, prefixes=prefixes
+                ),
+                excerpt_html=highlight(
+                    plain_text(post.cooked), wanted, splitter, prefixes=prefixes
+                ),
             )
         )
+    extras = search_result_extras([result.topic for result in results], user)
+    for result in results:
+        result.extra_html = extras.get(result.topic.id, Markup(""))
     return results
 
 
-def highlight(text: str, wanted: set[str], splitter: Splitter, *, whole: bool = False) -> Markup:
-    """Return ``text`` (or an excerpt around the first match) escaped, matches in <mark>."""
+def highlight(
+    text: str, wanted: set[str], splitter: Splitter, *, whole: bool = False,
+    prefixes: tuple[str, ...] = (),
+) -> Markup:  # fmt: skip
+    """Return ``text`` (or an excerpt around the first match) escaped, matches
+    (``wanted`` terms, terms starting with ``prefixes``) in <mark>."""
     start, end = 0, len(text)
-    if not wanted:
+    if not wanted and not prefixes:
         spans: list[tuple[int, int]] = []
     elif whole or len(text) <= EXCERPT_LENGTH:
-        spans = list(highlight_spans(text, wanted, splitter))
+        spans = list(highlight_spans(text, wanted, splitter, prefixes))
     else:
         # Analyse up to the first match, then only the excerpt around it.
-        first = next(iter(highlight_spans(text, wanted, splitter)), (0, 0))[0]
+        first = next(iter(highlight_spans(text, wanted, splitter, prefixes)), (0, 0))[0]
         start = max(0, first - EXCERPT_LENGTH // 3)
         if start:
             start = text.find(" ", start) + 1 or start
         end = min(len(text), start + EXCERPT_LENGTH)
         if end < len(text):
             end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
-        spans = [(a + start, b + start)
-                 for a, b in highlight_spans(text[start:end], wanted, splitter)]  # fmt: skip
+        found = highlight_spans(text[start:end], wanted, splitter, prefixes)
+        spans = [(a + start, b + start) for a, b in found]
     pieces = [Markup("…") if start else Markup("")]
     position = start
     for span_start, span_end in spans:

@@ -12,6 +12,7 @@ import logging
 import secrets
 import threading
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -40,7 +41,9 @@ INDEX_NAME = "posts"
 #: index of another layout, or of other visibility flags (``flags_signature``),
 #: asks for a reindex (see ``needs_rebuild``).
 #: 2: title and text without positions, word sequences for phrases.
-LAYOUT = "2"
+#: 3: gender-inclusive forms indexed as their masculine and feminine forms,
+#: lemmas beside the words (forum/search/lemmas.py).
+LAYOUT = "3"
 LAYOUT_FILE = "layout.txt"
 
 
@@ -293,8 +296,16 @@ class WhooshBackend:
     def _request(self, criteria: Criteria, topic_ids: list[int] | None) -> Request:
         words = {"title": TITLE_BOOST} if criteria.in_title else {"title": TITLE_BOOST, "body": 1.0}
         phrases = {"title": 1.0} if criteria.in_title else {"title": 1.0, "body": 1.0}
-        clauses = [Clause([term], words) for terms in criteria.words for term in terms]
-        clauses += [Clause(terms, phrases) for terms in criteria.phrases]
+        heads = criteria.heads or [""] * len(criteria.words)
+        clauses = [
+            Clause(alternatives, words, head=head or None)
+            for alternatives, head in zip(criteria.words, heads, strict=True)
+        ]
+        if criteria.any_word:
+            terms = [term for alternatives in criteria.words for term in alternatives]
+            clauses = [Clause(list(dict.fromkeys(terms)), words, "some")]
+        clauses += [Clause([prefix], words, "prefix") for prefix in criteria.prefixes]
+        clauses += [Clause(terms, phrases, "phrase") for terms in criteria.phrases]
         any_of: list[list[tuple[str, object]]] = []
         if criteria.user_ids:
             any_of.append([("user_id", i) for i in criteria.user_ids])
@@ -346,6 +357,24 @@ class WhooshBackend:
                 raise
             log.info("The search index changed during a search; searching again")
             return self._hits(self._searcher(), request, offset, limit)
+
+    def holds(self, terms: list[str]) -> bool:
+        """Whether any document holds one of ``terms`` (in title or text)."""
+        reader = self._searcher().reader()
+        return any(reader.doc_frequency(f, t) for t in terms for f in ("title", "body"))
+
+    def suggest(self, term: str) -> list[str]:
+        """Return indexed terms close to ``term`` (spelling.closest), sharing its
+        first two letters (most typos do; it keeps the scan short)."""
+        from forum.search.spelling import closest, max_distance
+
+        reader = self._searcher().reader()
+        frequencies: dict[str, int] = {}
+        for fieldname in ("title", "body"):
+            near = reader.terms_within(fieldname, term, max_distance(term), prefix=2)
+            for word in islice(near, 1000):
+                frequencies[word] = frequencies.get(word, 0) + reader.doc_frequency(fieldname, word)
+        return closest(term, frequencies)
 
     def _hits(self, searcher, request, offset: int, limit: int) -> Hits:
         found = Evaluator(searcher, self._tables).run(request, offset, limit)

@@ -16,7 +16,7 @@ The postings, columns and per-segment tables come from ``whoosh_segments``.
 import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
+from itertools import chain, compress, islice, repeat
 
 from whoosh.util.numeric import byte_to_length
 
@@ -57,12 +57,27 @@ class _ScoreTable(dict):
         return score
 
 
+#: A prefix ("einkauf*") stands for at most this many of the terms it starts.
+MAX_EXPANSIONS = 200
+#: A compound found by its first part (Clause.head) has this many more letters
+#: at least, and scores this share of the word itself.
+MIN_TAIL = 4
+HEAD_WEIGHT = 0.5
+
+
 @dataclass
 class Clause:
-    """One term (``terms`` of one element) or phrase, in any of ``fields``."""
+    """In any of ``fields``: a ``kind`` "phrase" of ``terms``, one of the ``terms``
+    ("any": alternatives such as a gender form's three forms; "some": any,
+    the scores summed), or the terms starting with ``terms[0]`` ("prefix").
+    Alternatives score their best."""
 
     terms: list[str]
     fields: dict[str, float]  # field name -> boost
+    kind: str = "any"
+    #: "any" only: also the longer words starting with this (a compound's
+    #: first part, "kranken" → "krankenversicherungsbeitrag"), scored lower.
+    head: str | None = None
 
 
 @dataclass
@@ -127,15 +142,51 @@ class Evaluator:
             scores.update(zip(ids, map(table.__getitem__, pairs), strict=True))
         return scores
 
+    def _best(self, reader, segment: SegmentTables, fieldname: str, terms: list[str],
+              boost: float, weaker: Iterable[str] = ()) -> dict[int, float]:  # fmt: skip
+        """Return document -> the best score of any of ``terms`` (and, at
+        HEAD_WEIGHT, of the ``weaker`` ones) in one field."""
+        best: dict[int, float] = {}
+        weighted = chain(zip(terms, repeat(boost)), zip(weaker, repeat(boost * HEAD_WEIGHT)))
+        for term, term_boost in weighted:
+            scores = self._scored(reader, segment, fieldname, term, term_boost)
+            if not best:
+                best = scores
+                continue
+            for doc, score in scores.items():
+                if score > best.get(doc, 0.0):
+                    best[doc] = score
+        return best
+
+    def _sum(self, reader, segment: SegmentTables, fieldname: str, terms: list[str],
+             boost: float) -> dict[int, float]:  # fmt: skip
+        """Return document -> the sum of the scores of any of ``terms`` it holds."""
+        total: dict[int, float] = {}
+        for term in terms:
+            for doc, score in self._scored(reader, segment, fieldname, term, boost).items():
+                total[doc] = total.get(doc, 0.0) + score
+        return total
+
     def _clause(self, reader, segment: SegmentTables, clause: Clause,
                 narrow: Callable[[set[int]], set[int]]) -> dict[int, float]:  # fmt: skip
         """Return document -> score of one clause: the sum over the fields it matches."""
         total: dict[int, float] = {}
         for fieldname, boost in clause.fields.items():
-            if len(clause.terms) == 1:
-                scores = self._scored(reader, segment, fieldname, clause.terms[0], boost)
-            else:
+            if clause.kind == "phrase" and len(clause.terms) > 1:
                 scores = self._phrase(reader, fieldname, clause.terms, boost, segment, narrow)
+            elif clause.kind == "prefix":
+                found = islice(reader.expand_prefix(fieldname, clause.terms[0]), MAX_EXPANSIONS)
+                expanded = [term.decode() for term in found]
+                scores = self._best(reader, segment, fieldname, expanded, boost)
+            elif clause.kind == "some":
+                scores = self._sum(reader, segment, fieldname, clause.terms, boost)
+            elif clause.head:
+                found = islice(reader.expand_prefix(fieldname, clause.head), MAX_EXPANSIONS)
+                longer = len(clause.head) + MIN_TAIL
+                heads = [t.decode() for t in found if len(t) >= longer]
+                scores = self._best(reader, segment, fieldname, clause.terms, boost, heads)
+            else:
+                scores = self._best(reader, segment, fieldname, clause.terms, boost)
             if not total:
                 total = scores
             elif len(scores) > len(total):

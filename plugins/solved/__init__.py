@@ -51,6 +51,17 @@ def register_search_filters():
 
 
 @hookimpl
+def extra_search_results(topics, user):
+    enabled = [topic.id for topic in topics if services.is_enabled(topic.category)]
+    return {
+        topic_id: Contribution(
+            "solved/search_answer.html", {"post": post, "excerpt": services.excerpt(post)}
+        )
+        for topic_id, post in services.answers_among(enabled, user).items()
+    }
+
+
+@hookimpl
 def prepare_topic_list(topics):
     ids = [topic.id for topic in topics if services.is_enabled(topic.category)]
     g.solved_topic_ids = services.solved_among(ids)

@@ -152,6 +152,21 @@ def solved_among(topic_ids: list[int]) -> set[int]:
     return set(db.session.scalars(_counted_answers().where(SolvedAnswer.topic_id.in_(topic_ids))))
 
 
+def answers_among(topic_ids: list[int], user) -> dict[int, Post]:
+    """Return topic id -> its accepted answer, for the topics of ``topic_ids``
+    with one that ``user`` may find (one query; search results)."""
+    if not topic_ids:
+        return {}
+    posts = db.session.scalars(
+        sa.select(Post)
+        .join(SolvedAnswer, SolvedAnswer.post_id == Post.id)
+        .join(Topic, Topic.id == Post.topic_id)
+        .join(Category, Category.id == Topic.category_id)
+        .where(SolvedAnswer.topic_id.in_(topic_ids), permissions.findable_posts_clause(user))
+    )
+    return {post.topic_id: post for post in posts}
+
+
 def excerpt(post: Post) -> str:
     """Return the start of a post's text, without markup, cut at a word."""
     # Only to drop the tags: the plain text is escaped again where it is shown.

@@ -107,6 +107,7 @@ ROUTES: dict[str, Route] = {
                 "municipality": "gifhorn",
             },
             {**_TOPIC, **EVENT},
+            {**_TOPIC, **_ONCE, "similar": "y"},
         ),
         reads_all="hands the composer's plugin.* fields to the plugins",
     ),

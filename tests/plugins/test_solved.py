@@ -475,3 +475,40 @@ def test_pages_do_not_grow_in_queries_with_topics_and_replies(app, client, make,
 
 def test_the_branch_matches_the_model_and_stands_alone(app):
     assert branch_problems(app, "solved", {"solved_answers"}) == []
+
+
+@pytest.mark.parametrize("search_backend", ["whoosh", "postgres"])
+def test_search_results_quote_the_accepted_answer(app, client, make, login_as, qa):
+    solved = ask(make, qa, title="Führungszeugnis beantragt")
+    ask(make, qa, title="Führungszeugnis verloren")
+    login_as(solved.author)
+    accept(client, solved.answers[1])
+    page = _search(client, "Führungszeugnis")
+    assert "2 topics found" in page
+    # Once, under the solved topic, linked to the answer.
+    assert page.count("solved-search-answer") == 1
+    assert "Beim Kreis gibt es dafür ein Formular." in page
+    assert f"#post_{solved.answers[1].post_number}" in page
+
+    # A hidden answer is not quoted to those who may not find it.
+    with app.app_context():
+        db.session.get(Post, solved.answers[1].id).deleted_at = sa.func.now()
+        db.session.commit()
+    assert "solved-search-answer" not in _search(client, "Führungszeugnis")
+
+
+def test_similar_topics_in_the_composer_mark_solved_ones(client, make, login_as, qa):
+    solved = ask(make, qa, title="Führungszeugnis beantragt")
+    ask(make, qa, title="Führungszeugnis verloren")
+    login_as(solved.author)
+    accept(client, solved.answers[1])
+    data = {"category": qa.id, "title": "Wie bekomme ich ein Führungszeugnis?", "raw": "Entwurf",
+            "similar": "1"}  # fmt: skip
+    page = client.post("/new-topic", data=data).get_data(as_text=True)
+    listed = page[page.index('class="similar-list"') :]
+    listed = listed[: listed.index("</ul>")]
+    # One of the two listed topics is solved, and it is marked so.
+    assert "Führungszeugnis beantragt" in listed and "Führungszeugnis verloren" in listed
+    assert listed.count("badge-solved") == 1
+    solved_item = next(item for item in listed.split("<li>") if "beantragt" in item)
+    assert "badge-solved" in solved_item

@@ -132,7 +132,9 @@ def test_a_reply_is_indexed_after_its_response_has_gone_out(app, make, find, cli
     author = make.user("antwortende")
     topic = make.topic(author, make.category(read_level="public"), "Lesepaten gesucht")
     login_as(author)
-    response = client.post(f"/t/{topic.id}/reply", data={"raw": "Ich lese gern Märchen vor."})
+    response = client.post(
+        f"/t/{topic.id}/reply", data={"raw": "Ich lese gern Märchen vor."}, buffered=False
+    )
     assert response.status_code == 302
     # The response exists, the reply and its outbox row are committed, the
     # index has not been touched yet ...
@@ -336,11 +338,16 @@ def test_an_index_written_before_the_flags_were_recorded_stays_in_step(
     if search_backend != "whoosh":
         pytest.skip("only the Whoosh index keeps a file layout of its own")
     make.topic(category=make.category(read_level="public"), title="Tauschbörse")
+    from forum.search.whoosh_backend import LAYOUT
+
     layout = Path(app.config["SEARCH_INDEX_DIR"]) / "layout.txt"
-    assert layout.read_text().startswith("2\nflags ")
-    layout.write_text("2\n")  # as the index files of the previous release
+    assert layout.read_text().startswith(f"{LAYOUT}\nflags ")
+    layout.write_text(f"{LAYOUT}\n")  # as the first index files of a layout
     result = runner.invoke(args=["search", "status"])
     assert result.exit_code == 0 and "in step" in result.output
+    layout.write_text("2\n")  # an older layout: the analysis changed since
+    result = runner.invoke(args=["search", "status"])
+    assert result.exit_code == 1 and "search reindex" in result.output
 
 
 def test_index_writes_survive_a_reseeded_random_module(app, search_backend, make, find, runner):

@@ -26,7 +26,11 @@ BAD_QUERIES = [
     ("after:2025-02-01 before:2025-01-01 Tafel", "must come before"),
 ]
 ODD_QUERIES = ['"unclosed phrase', "AND OR NOT ( ) *", "Tafel^2 ~~ \\ %", "a" * 5000, "@", "#",
-               "::::", "in:", "Tafel\x00", "\u202e Tafel", "<script>"]  # fmt: skip
+               "::::", "in:", "Tafel\x00", "\u202e Tafel", "<script>", "Tafel*", "*", "a*",
+               "**", "Tafel** Ausgabe*", "_*", "ß*", "Betreuer*innen", "Ausgabe:innen",
+               "Tafel-Ausgabe-", "-Tafel", '"Tafel-*"', "Tafl", "Tafell Ausgabbe",
+               "Ausgabe " * 60 + "Tafel", "\u00e4" * 301, "status:open Tafl",
+               "@niemand Tafl", "1234*", "Tafel:in"]  # fmt: skip
 
 
 def test_bad_queries_get_a_friendly_message(client, make, public):

@@ -1,0 +1,43 @@
+"""The new-topic composer's "check for similar topics" step (no JavaScript):
+up to five topics the writer may read, the draft kept, on both backends."""
+
+import sqlalchemy as sa
+
+from forum.boards.models import Topic
+
+
+def _check(client, category, title, raw="Mein Entwurf bleibt."):
+    data = {"category": category.id, "title": title, "raw": raw, "similar": "1"}
+    response = client.post("/new-topic", data=data)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_similar_topics_keep_the_draft(app, client, make, login_as):
+    public = make.category("Fragen", slug="fragen", read_level="public")
+    staff = make.category("Vorstand", slug="vorstand", read_level="staff")
+    author = make.user("autorin")
+    make.topic(author, public, "Führungszeugnis für die Jugendarbeit", "Wo beantragen?")
+    make.topic(author, public, "Jugendfeuerwehr sucht Betreuer", "Dienstags im Gerätehaus.")
+    for number in range(6):
+        make.topic(author, public, f"Sommerfest {number}", "Kuchen und Führungszeugnis.")
+    make.topic(make.user("chef", role="moderator"), staff, "Führungszeugnis intern", "Geheim.")
+    make.topic(author, public, "Kuchenbasar", "Nichts davon.")
+    writer = make.user("anna")
+    login_as(writer)
+    page = _check(client, public, "Brauche ich ein Führungszeugnis?")
+    assert "Similar topics" in page
+    # The title's topic first, at most five, none the writer may not read.
+    titles = [t for t in ["Führungszeugnis für die Jugendarbeit", "Führungszeugnis intern",
+                          "Kuchenbasar"] if t in page]  # fmt: skip
+    assert titles == ["Führungszeugnis für die Jugendarbeit"]
+    assert page.index("Führungszeugnis für die Jugendarbeit") < page.index("Sommerfest")
+    assert page.count('target="_blank" rel="noopener"') == 5
+    # The draft is kept, and nothing was created.
+    assert 'value="Brauche ich ein Führungszeugnis?"' in page and "Mein Entwurf bleibt." in page
+    with app.app_context():
+        from forum.extensions import db
+
+        assert not db.session.scalar(sa.select(Topic).where(Topic.title.like("Brauche%")))
+    assert "No similar topics found." in _check(client, public, "Xylophon Unterricht")
+    assert "No similar topics found." in _check(client, public, "")
