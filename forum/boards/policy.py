@@ -28,8 +28,12 @@ def refuse_blocked_words(text: str) -> words.Screening:
     return screening
 
 
-def hold_reason(author: User, screening: words.Screening, verdict) -> str | None:
-    """Return why a post must wait for review, or None to publish it now."""
+def hold_reason(author: User, screening: words.Screening, verdict, topic=None) -> str | None:
+    """Return why a post must wait for review, or None to publish it now.
+
+    A new member's message to staff only (the coordination office's inbox)
+    is not held: the people who would review it read it anyway.
+    """
     if isinstance(verdict, plugins.Hold):
         return f"plugin:{verdict.reason}"
     if permissions.is_staff(author):
@@ -37,6 +41,8 @@ def hold_reason(author: User, screening: words.Screening, verdict) -> str | None
     if screening.held_by:
         return f"watched_word:{screening.held_by}"
     if author.published_post_count < get_setting("HOLD_FIRST_POSTS"):
+        if topic is not None and permissions.is_private(topic):
+            return None if permissions.reaches_only_staff(topic) else "new_member"
         return "new_member"
     return None
 

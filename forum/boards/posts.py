@@ -42,7 +42,7 @@ def submit_post(
         user=author, category=topic.category, topic=topic, post=None, title=None, raw=raw,
         extra=extra,
     )  # fmt: skip
-    reason = hold_reason(author, screening, verdict)
+    reason = hold_reason(author, screening, verdict, topic)
     if reason:
         draft = Draft(
             raw=raw, category_id=topic.category_id, topic_id=topic.id,
