@@ -10,6 +10,7 @@ from flask import (
     current_app,
     flash,
     g,
+    has_request_context,
     redirect,
     render_template,
     request,
@@ -38,12 +39,17 @@ def _account_key() -> str:
     return f"account:{current_user.get_id()}"
 
 
+def _previewing() -> bool:
+    """The preview button sends no message: it does not count against the limit."""
+    return bool(request.form.get("preview"))
+
+
 #: Per account, whatever the address (POST_RATE_LIMIT counts per address).
 message_limit = limiter.limit(
     lambda: current_app.config["MESSAGE_RATE_LIMIT"],
     key_func=_account_key,
     methods=["POST"],
-    exempt_when=lambda: bool(request.form.get("preview")),
+    exempt_when=_previewing,
 )
 
 
@@ -78,7 +84,9 @@ def unread_messages():
 @bp.app_context_processor
 def ignored_authors():
     """Give the topic page the authors the reader ignores (their posts are collapsed)."""
-    if request.endpoint != "boards.topic" or not permissions.is_member(current_user):
+    if not has_request_context() or request.endpoint != "boards.topic":
+        return {"ignored_user_ids": frozenset()}
+    if not permissions.is_member(current_user):
         return {"ignored_user_ids": frozenset()}
     if "ignored_user_ids" not in g:
         g.ignored_user_ids = frozenset(queries.ignored_ids(current_user))
