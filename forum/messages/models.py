@@ -40,7 +40,7 @@ class MessageParticipant(Base):
     topic: Mapped[Topic] = relationship(
         backref=backref("participants", lazy="select", order_by="MessageParticipant.id")
     )
-    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id], lazy="joined")
 
     @property
     def is_office(self) -> bool:

@@ -33,13 +33,32 @@ def _unread(reading) -> sa.ColumnElement[int]:
 
 def unread_count(user) -> int:
     """Return how many of the user's conversations have posts they have not read (one query)."""
+    return header_state(user)[0]
+
+
+def header_state(user, *, with_ignored: bool = False) -> tuple[int, frozenset[int]]:
+    """Return the header's count of conversations with unread posts and, for
+    pages that collapse ignored members' posts, whom the user ignores: one statement."""
     reading = aliased(TopicUser)
-    return db.session.scalar(
-        sa.select(sa.func.count())
+    unread = (
+        sa.select(sa.literal(0).label("part"), sa.func.count().label("value"))
         .select_from(Topic)
         .outerjoin(reading, sa.and_(reading.topic_id == Topic.id, reading.user_id == user.id))
         .where(permissions.private_topics_clause(user), _unread(reading) > 0)
     )
+    statement = unread
+    if with_ignored:
+        ignored = sa.select(sa.literal(1), IgnoredUser.ignored_id).where(
+            IgnoredUser.user_id == user.id
+        )
+        statement = sa.union_all(unread, ignored)
+    count, ignored_ids = 0, set()
+    for part, value in db.session.execute(statement):
+        if part == 0:
+            count = value
+        else:
+            ignored_ids.add(value)
+    return count, frozenset(ignored_ids)
 
 
 def conversations(user) -> list[ConversationRow]:

@@ -66,31 +66,27 @@ def member_required(view):
     return wrapped
 
 
-@bp.app_context_processor
-def unread_messages():
-    """Give members the number of conversations with unread posts (one query)."""
-    if not permissions.is_member(current_user):
-        return {}
-    if "unread_message_count" not in g:
+def _header_state() -> tuple[int | None, frozenset[int]]:
+    """The unread count and (on topic pages) the ignored authors, one query per request."""
+    if "message_header" not in g:
+        on_topic = has_request_context() and request.endpoint == "boards.topic"
         try:
-            g.unread_message_count = queries.unread_count(current_user)
+            g.message_header = queries.header_state(current_user, with_ignored=on_topic)
         except SQLAlchemyError:
             # An error page rendered after a failed transaction must still render.
             db.session.rollback()
-            g.unread_message_count = None
-    return {"unread_message_count": g.unread_message_count}
+            g.message_header = (None, frozenset())
+    return g.message_header
 
 
 @bp.app_context_processor
-def ignored_authors():
-    """Give the topic page the authors the reader ignores (their posts are collapsed)."""
-    if not has_request_context() or request.endpoint != "boards.topic":
-        return {"ignored_user_ids": frozenset()}
+def message_header():
+    """Give members the number of conversations with unread posts, and the topic
+    page the authors the reader ignores (their posts are collapsed): one query."""
     if not permissions.is_member(current_user):
         return {"ignored_user_ids": frozenset()}
-    if "ignored_user_ids" not in g:
-        g.ignored_user_ids = frozenset(queries.ignored_ids(current_user))
-    return {"ignored_user_ids": g.ignored_user_ids}
+    unread, ignored = _header_state()
+    return {"unread_message_count": unread, "ignored_user_ids": ignored}
 
 
 @bp.get("/messages")

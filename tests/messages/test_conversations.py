@@ -192,3 +192,14 @@ def test_private_topics_stay_out_of_the_messages_category_page(app, members, as_
     assert admin_browser.get(f"/c/{slug}").status_code == 404
     assert admin_browser.get(f"/p/{post.id}").status_code == 404
     assert SECRET not in admin_browser.get("/").get_data(as_text=True)
+
+
+def test_the_notification_of_a_message_is_listed_while_the_reader_takes_part(app, members, as_user):
+    anke, lena, _ = members
+    topic_id = _topic_id(send(as_user(anke), to="lena", title=f"Frage {SECRET}"))
+    lena_browser = as_user(lena)
+    page = lena_browser.get("/notifications").get_data(as_text=True)
+    assert SECRET in page and f"/t/frage-vertraulich-4471/{topic_id}#post_1" in page
+    assert lena_browser.post(f"/messages/{topic_id}/leave").status_code == 302
+    assert "You left the conversation" in lena_browser.get("/messages").get_data(as_text=True)
+    assert SECRET not in lena_browser.get("/notifications").get_data(as_text=True)
