@@ -14,7 +14,7 @@ class MessageForm(ComposerMixin, FlaskForm):
         validators=[Length(max=1000)],
         description=_l("Usernames, separated by commas."),
     )
-    office = BooleanField(_l("To the coordination office (all moderators read and answer)"))
+    office = BooleanField(_l("To the coordination office"))
     title = _title_field()
     raw = _raw_field()
     submit = SubmitField(_l("Send message"))
