@@ -203,3 +203,28 @@ def test_the_notification_of_a_message_is_listed_while_the_reader_takes_part(app
     assert lena_browser.post(f"/messages/{topic_id}/leave").status_code == 302
     assert "You left the conversation" in lena_browser.get("/messages").get_data(as_text=True)
     assert SECRET not in lena_browser.get("/notifications").get_data(as_text=True)
+
+
+def test_a_profile_offers_a_message_and_ignoring(app, members, as_user, coordinator):
+    anke, lena, _ = members
+    browser = as_user(anke)
+    page = browser.get("/u/lena").get_data(as_text=True)
+    assert 'href="/messages/new?to=lena"' in page and "Ignore lena" in page
+    form = browser.get("/messages/new?to=lena").get_data(as_text=True)
+    assert 'value="lena"' in form
+    # Staff cannot be ignored; one's own profile offers neither.
+    page = browser.get("/u/koordination").get_data(as_text=True)
+    assert "/messages/new?to=koordination" in page and "Ignore koordination" not in page
+    assert "/messages/new?to=anke" not in browser.get("/u/anke").get_data(as_text=True)
+    assert browser.post("/u/koordination/ignore").status_code == 302
+    with app.app_context():
+        from forum.permissions import is_ignoring
+
+        assert not is_ignoring(anke.id, coordinator.id)
+    # Lena refuses messages from members: the button goes away for Anke.
+    as_user(lena).post("/messages/settings", data={"submit": "y"})
+    assert "/messages/new?to=lena" not in browser.get("/u/lena").get_data(as_text=True)
+    settings = as_user(lena).get("/messages/settings").get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="from_members"(?![^>]*checked)[^>]*>', settings)
+    # Guests see neither.
+    assert "/messages/new" not in app.test_client().get("/u/lena").get_data(as_text=True)
