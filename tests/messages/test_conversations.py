@@ -228,3 +228,17 @@ def test_a_profile_offers_a_message_and_ignoring(app, members, as_user, coordina
     assert re.search(r'<input[^>]*id="from_members"(?![^>]*checked)[^>]*>', settings)
     # Guests see neither.
     assert "/messages/new" not in app.test_client().get("/u/lena").get_data(as_text=True)
+
+
+def test_a_bookmarked_message_is_listed_for_its_participant_only(app, members, as_user):
+    anke, lena, _ = members
+    topic_id = _topic_id(send(as_user(anke), to="lena", title=f"Frage {SECRET}"))
+    with app.app_context():
+        post_id = db.session.scalar(sa.select(Post.id).where(Post.topic_id == topic_id))
+    lena_browser = as_user(lena)
+    assert lena_browser.post(f"/p/{post_id}/bookmark").status_code == 302
+    page = lena_browser.get("/bookmarks").get_data(as_text=True)
+    assert SECRET in page and "Personal message" in page
+    assert lena_browser.post(f"/messages/{topic_id}/leave").status_code == 302
+    lena_browser.get("/messages")  # the flashed "You left ..." names the title
+    assert SECRET not in lena_browser.get("/bookmarks").get_data(as_text=True)
