@@ -102,7 +102,8 @@ def create_post(
             reply_count=1,
         )
     counters.add(Category, topic.category_id, post_count=1, assign={"last_posted_at": now})
-    counters.add(User, author.id, post_count=1, published_post_count=1)
+    own = counters.counts_for_author(topic)  # personal messages do not count
+    counters.add(User, author.id, post_count=own, published_post_count=own)
     mark_read(author.id, topic.id, post_number)
     if commit:
         db.session.commit()

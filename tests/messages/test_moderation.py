@@ -119,3 +119,45 @@ def test_no_moderator_tools_on_an_office_conversation(app, members, as_user, coo
         assert response.status_code == 403
     response = moderator.post(f"/t/{topic_id}/move", data={"category": "1", "submit": "y"})
     assert response.status_code == 403
+
+
+def test_messages_count_for_no_profile_and_earn_no_unreviewed_posts(app, make, members, as_user):
+    from forum.boards import consistency
+    from forum.boards.models import Category
+
+    newcomer = make.user("neuling", locale="en")
+    browser = as_user(newcomer)
+    topic_id = _topic_id(send(browser, office=True))
+    assert browser.post(f"/t/{topic_id}/reply", data={"raw": "Noch eine Frage."}).status_code == 302
+    anke_topic = _topic_id(send(as_user(members[0]), to="lena"))
+    assert (
+        as_user(members[1]).post(f"/t/{anke_topic}/reply", data={"raw": "Gern."}).status_code == 302
+    )
+    with app.app_context():
+        account = db.session.get(User, newcomer.id)
+        assert (account.topic_count, account.post_count, account.published_post_count) == (0, 0, 0)
+        assert db.session.get(User, members[0].id).topic_count == 0
+        # (The fixture gave the members published posts they did not write.)
+        trusted = {m.id for m in members}
+        drift = [
+            d
+            for d in consistency.find_drift()
+            if not (d.column == "published_post_count" and d.row_id in trusted)
+        ]
+        assert drift == []
+    # So the newcomer's first public post still waits for review.
+    category = make.category("Offen", read_level="public")
+    public = make.topic(members[0], category, "Ein öffentliches Thema")
+    response = browser.post(f"/t/{public.id}/reply", data={"raw": "Mein erster Beitrag."})
+    assert response.status_code == 302
+    with app.app_context():
+        held = db.session.scalar(
+            sa.select(ReviewItem).where(
+                ReviewItem.kind == "held_post", ReviewItem.topic_id == public.id
+            )
+        )
+        assert held is not None and held.reason == "new_member"
+        assert (
+            db.session.scalar(sa.select(Category.topic_count).where(Category.id == category.id))
+            == 1
+        )
