@@ -51,12 +51,14 @@ def create_app(
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     from forum import permissions, plugins
+    from forum.messages import hooks as message_hooks
     from forum.search import similar
 
     # Plugins first: their default settings must be in place for everything else.
-    # The built-in answers of permission_allowed (trylast: plugins speak first)
-    # and of similar_topics (the search).
-    plugins.init_app(app, builtins=[permissions, similar])
+    # The built-in answers of permission_allowed (trylast: plugins speak first),
+    # of similar_topics (the search); personal messages react to new posts and
+    # fill outlets through hooks too.
+    plugins.init_app(app, builtins=[permissions, similar, message_hooks])
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -136,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.boards.blueprint import bp as boards_bp
     from forum.mailing.views import bp as mailing_bp
     from forum.membership.views import bp as membership_bp
+    from forum.messages.views import bp as messages_bp
     from forum.moderation.blueprint import bp as moderation_bp
     from forum.notifications.views import bp as notifications_bp
     from forum.search.views import bp as search_bp
@@ -144,7 +147,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         api_bp, boards_bp, auth_bp, users_bp, moderation_bp, notifications_bp,
-        membership_bp, site_bp, admin_bp, search_bp, mailing_bp,
+        membership_bp, site_bp, admin_bp, search_bp, mailing_bp, messages_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

@@ -79,6 +79,9 @@ REGISTER_RATE_LIMIT = "5 per hour"
 POST_RATE_LIMIT = "12 per minute;200 per day"
 #: The composer's live preview asks while the member types, so it has its own limit.
 PREVIEW_RATE_LIMIT = "40 per minute;2000 per day"
+#: New personal conversations and people added to them, per account (on top
+#: of POST_RATE_LIMIT per address); replies in a conversation count as posts.
+MESSAGE_RATE_LIMIT = "5 per minute;40 per day"
 PASSWORD_RESET_RATE_LIMIT = "5 per hour"  # noqa: S105 (a rate, not a secret)
 #: Per account (or login name), whatever the address: after this many failed
 #: log-ins in a row the account is locked for LOGIN_LOCKOUT_SECONDS, each further
@@ -99,6 +102,8 @@ TOPIC_TITLE_MIN_LENGTH = 5
 TOPIC_TITLE_MAX_LENGTH = 200
 POST_MIN_LENGTH = 2
 POST_MAX_LENGTH = 32000
+#: Most people a new personal conversation may name (the office counts as one).
+MESSAGE_MAX_RECIPIENTS = 10
 #: Seconds a form that creates something (topic, reply, edit, flag, application)
 #: remembers its first answer: sent again with the same key, it leads there
 #: instead of posting twice.

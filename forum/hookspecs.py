@@ -165,7 +165,9 @@ def post_created(post, topic, user, extra):
 
     ``extra`` holds the submitted ``plugin.*`` form fields (for a held post:
     those submitted with it). Called once per published post; a held post
-    counts when a moderator approves it.
+    counts when a moderator approves it. Personal messages are posts too: a
+    plugin that shows or sends a post elsewhere asks
+    ``forum.permissions.is_private(topic)`` (and who may read it) first.
 
     Example::
 

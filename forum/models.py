@@ -4,6 +4,7 @@ from forum import idempotency as submission_models
 from forum.auth import models as auth_models
 from forum.boards import models as boards_models
 from forum.membership import models as membership_models
+from forum.messages import models as message_models
 from forum.moderation import models as moderation_models
 from forum.notifications import models as notification_models
 from forum.site import models as site_models
@@ -13,6 +14,7 @@ __all__ = [
     "auth_models",
     "boards_models",
     "membership_models",
+    "message_models",
     "moderation_models",
     "notification_models",
     "site_models",

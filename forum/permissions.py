@@ -14,7 +14,9 @@ import sqlalchemy as sa
 
 from forum import plugins
 from forum.boards.models import Category, Post, ReadLevel, Topic, WriteLevel
+from forum.extensions import db
 from forum.hookspecs import hookimpl
+from forum.messages.models import IgnoredUser, MessageParticipant, MessagePreference
 from forum.users.models import Role, User
 
 
@@ -36,7 +38,13 @@ def readable_levels(user: Any) -> tuple[ReadLevel, ...]:
 
 
 def readable_categories_clause(user: Any) -> sa.ColumnElement[bool]:
-    """Return a SQL condition on Category that keeps what the user may read."""
+    """Return a SQL condition on Category that keeps what the user may read.
+
+    The messages category (``ReadLevel.PRIVATE``) is in no reader's levels: no
+    list, count, feed, search or API answer built on these clauses ever holds a
+    private conversation. Its participants reach it through
+    ``private_topics_clause`` and ``can_read_topic``.
+    """
     return Category.read_level.in_(readable_levels(user))
 
 
@@ -87,6 +95,29 @@ def findable_posts_clause(user: Any) -> sa.ColumnElement[bool]:
     return sa.and_(readable_categories_clause(user), *kept_out)
 
 
+def private_topics_clause(user: Any) -> sa.ColumnElement[bool]:
+    """Return a SQL condition on Topic: the private conversations ``user`` reads
+    (theirs, unless they left; for staff also those of the group inbox)."""
+    account = _account(user)
+    if account is None or not account.is_member:
+        return sa.false()
+    mine = MessageParticipant.user_id == account.id
+    if account.is_staff:
+        mine = sa.or_(mine, MessageParticipant.user_id.is_(None))
+    return sa.and_(
+        Topic.deleted_at.is_(None),
+        Topic.id.in_(
+            sa.select(MessageParticipant.topic_id).where(mine, MessageParticipant.left_at.is_(None))
+        ),
+    )
+
+
+def readable_topics_clause(user: Any) -> sa.ColumnElement[bool]:
+    """Return a SQL condition on Topic joined with Category: every topic the user
+    may open, listed ones and their private conversations (for notifications)."""
+    return sa.or_(visible_topics_clause(user), private_topics_clause(user))
+
+
 def is_staff(user: Any) -> bool:
     account = _account(user)
     return account is not None and account.is_staff
@@ -101,8 +132,41 @@ def can_read_category(user: Any, category: Category) -> bool:
     return category.read_level in readable_levels(user)
 
 
+def is_private(topic: Topic) -> bool:
+    """Whether the topic is a private conversation (in the messages category)."""
+    return topic.category.read_level == ReadLevel.PRIVATE
+
+
+def is_participant(user: Any, topic: Topic) -> bool:
+    """Whether ``user`` takes part in the private conversation (and has not left);
+    staff take part in every conversation of the coordination office's inbox."""
+    account = _account(user)
+    if account is None or not account.is_member or not is_private(topic):
+        return False
+    for participant in topic.participants:
+        if participant.left_at is not None:
+            continue
+        if participant.user_id == account.id or (participant.user_id is None and account.is_staff):
+            return True
+    return False
+
+
+def reaches_only_staff(topic: Topic) -> bool:
+    """Whether a private conversation is read by staff only besides its writer
+    (the office's inbox, a moderator): a new member's messages there need no review."""
+    others = [p for p in topic.participants if p.left_at is None and p.user_id != topic.user_id]
+    return bool(others) and all(p.user_id is None or p.user.is_staff for p in others)
+
+
 def can_read_topic(user: Any, topic: Topic) -> bool:
-    """Return whether the topic may be shown; callers answer 404 otherwise."""
+    """Return whether the topic may be shown; callers answer 404 otherwise.
+
+    A private conversation is for its current participants only: moderators
+    read one only through the office's inbox, or the single message a
+    participant flagged (on the review item's page, not here).
+    """
+    if is_private(topic):
+        return topic.deleted_at is None and is_participant(user, topic)
     if not can_read_category(user, topic.category):
         return False
     return topic.deleted_at is None or is_staff(user)
@@ -127,6 +191,9 @@ def _meets(account: User, level: WriteLevel | None) -> bool:
 def can_create_topic(user: Any, category: Category) -> bool:
     """The category's ``write_level`` says who may start topics."""
     account = _account(user)
+    if category.read_level == ReadLevel.PRIVATE:
+        # Only forum.messages starts topics there, after checking the recipients.
+        return can_send_message(user)
     if not can_write(user) or not can_read_category(user, category):
         return False
     return not is_archived(category) and _meets(account, category.write_level)
@@ -212,6 +279,70 @@ def can_moderate(user: Any) -> bool:
     return is_staff(user)
 
 
+def can_moderate_topic(user: Any, topic: Topic) -> bool:
+    """Moderator tools on a topic (close, pin, move, delete); never on a private
+    conversation, which must not be moved into a readable category."""
+    return is_staff(user) and not is_private(topic) and can_read_topic(user, topic)
+
+
+# --- Personal messages -------------------------------------------------------------------
+
+
+def is_ignoring(user_id: int, other_id: int) -> bool:
+    """Whether member ``user_id`` ignores ``other_id`` (no messages, no mention
+    notifications from them). One query; lists use ``ignored_ids``."""
+    return (
+        db.session.scalar(
+            sa.select(IgnoredUser.user_id).where(
+                IgnoredUser.user_id == user_id, IgnoredUser.ignored_id == other_id
+            )
+        )
+        is not None
+    )
+
+
+def can_receive_messages(user: Any) -> bool:
+    """Members and staff receive messages; applicants, guests and suspended accounts do not."""
+    account = _account(user) if user is not None else None
+    return account is not None and account.is_member and not account.is_suspended
+
+
+def can_send_message(user: Any) -> bool:
+    """Members who may write may write messages (silenced ones may not)."""
+    return can_write(user)
+
+
+def can_message(sender: Any, recipient: User) -> bool:
+    """Whether ``sender`` may start a conversation with ``recipient`` (or add them to one)."""
+    account = _account(sender)
+    if account is None or not can_send_message(sender) or not can_receive_messages(recipient):
+        return False
+    if account.id == recipient.id:
+        return False
+    if account.is_staff:
+        return True
+    if is_ignoring(recipient.id, account.id):
+        return False
+    from_members = db.session.scalar(
+        sa.select(MessagePreference.from_members).where(MessagePreference.user_id == recipient.id)
+    )
+    return from_members is not False
+
+
+def can_invite(user: Any, topic: Topic) -> bool:
+    """Any participant may add someone to a conversation they may write in."""
+    return is_participant(user, topic) and can_write(user) and not topic.closed
+
+
+def can_leave(user: Any, topic: Topic) -> bool:
+    """A member leaves a conversation they take part in by name (staff reach the
+    office's inbox through their role and cannot leave it)."""
+    account = _account(user)
+    return account is not None and any(
+        p.user_id == account.id and p.left_at is None for p in topic.participants
+    )
+
+
 def can_administrate(user: Any) -> bool:
     account = _account(user)
     return account is not None and account.is_admin
@@ -266,6 +397,8 @@ CORE_ACTIONS: dict[str, Callable[[Any, Any], bool]] = {
     "post.delete": can_delete_post,
     "post.like": can_like_post,
     "post.flag": can_flag_post,
+    "topic.moderate": can_moderate_topic,
+    "message.send": lambda user, recipient: can_message(user, recipient),
     "member.moderate": can_moderate_member,
     "account.log_in": lambda user, _obj: _account(user) is not None and can_log_in(user),
 }

@@ -100,6 +100,14 @@ SHOWN_BY = {
     "The topics were moved to “%(name)s”.": "admin",
     "The category “%(name)s” is deleted.": "admin",
     "%(name)s is now: %(role)s.": "admin_people",
+    "There is no member called “%(name)s”.": "messages",
+    "%(name)s cannot receive messages from you.": "messages",
+    "%(name)s takes part already.": "messages",
+    "%(name)s takes part now.": "messages",
+    "You ignore %(name)s now.": "messages",
+    "You no longer ignore %(name)s.": "messages",
+    "You cannot ignore %(name)s.": "messages",
+    "You left the conversation “%(title)s”.": "messages",
 }
 
 
@@ -393,3 +401,26 @@ def test_every_get_page(app, client, hostile):
         if who:
             _logout(client)
     assert shown > 10
+
+
+def test_messages(app, client, hostile, make):
+    from urllib.parse import quote
+
+    from forum.boards.models import Topic
+
+    pages: list[str] = []
+    other = make.user(f"v{PAYLOAD}")
+    _login(client, hostile["member"].username)
+    message = {"title": f"Frage {PAYLOAD} hier", "raw": "Hallo zusammen", "submit": "y"}
+    _post(client, "/messages/new", pages, {**message, "to": f"x{PAYLOAD}"})
+    _post(client, "/messages/new", pages, {**message, "to": f"a{PAYLOAD}"})
+    _post(client, "/messages/new", pages, {**message, "to": f"m{PAYLOAD}"})
+    with app.app_context():
+        topic_id = db.session.scalar(sa.select(sa.func.max(Topic.id)))
+    for name in (f"m{PAYLOAD}", other.username):
+        _post(client, f"/messages/{topic_id}/participants", pages, {"username": name})
+    for name, action in ((other.username, "ignore"), (other.username, "unignore"),
+                         (f"m{PAYLOAD}", "ignore")):  # fmt: skip
+        _post(client, f"/u/{quote(name, safe='')}/{action}", pages)
+    _post(client, f"/messages/{topic_id}/leave", pages)
+    assert_shown("messages", pages, SHOWN_BY)

@@ -13,7 +13,8 @@ Each counter means what the write path (``boards.services``, moderation's
   deleted and their posts that are not deleted; ``last_posted_at`` is the time of
   the latest of its topics' last posts, deleted topics included.
 - a user's ``topic_count`` and ``post_count`` count their topics and posts that
-  are not deleted (their replies in someone's deleted topic still count);
+  are not deleted (their replies in someone's deleted topic still count), personal
+  messages left out (as ``published_post_count`` leaves them out);
   ``published_post_count`` counts all their posts, deleted ones included (it
   decides whether their next post waits for review); ``likes_given`` and
   ``likes_received`` count likes.
@@ -34,7 +35,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from forum.boards.models import Category, Post, PostLike, Topic
+from forum.boards.models import Category, Post, PostLike, ReadLevel, Topic
 from forum.extensions import db
 from forum.users.models import User
 
@@ -225,18 +226,21 @@ def _categories() -> _Check:
 
 def _users() -> _Check:
     user = aliased(User)
+    # Personal messages (topics in the private category) count for nobody's profile.
+    public = sa.select(Topic.id).join(Category).where(Category.read_level != ReadLevel.PRIVATE)
     posts = (
         sa.select(
             Post.user_id,
             sa.func.count().filter(Post.deleted_at.is_(None)).label("posts"),
             sa.func.count().label("published"),
         )
+        .where(Post.topic_id.in_(public))
         .group_by(Post.user_id)
         .subquery()
     )
     topics = (
         sa.select(Topic.user_id, sa.func.count().label("topics"))
-        .where(Topic.deleted_at.is_(None))
+        .where(Topic.deleted_at.is_(None), Topic.id.in_(public))
         .group_by(Topic.user_id)
         .subquery()
     )

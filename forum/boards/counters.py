@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from forum.boards.models import Category, Post, Topic
+from forum.boards.models import Category, Post, ReadLevel, Topic
 from forum.extensions import db
 from forum.users.models import User
 
@@ -43,6 +43,12 @@ def add(
     return None
 
 
+def counts_for_author(topic: Topic) -> int:
+    """1 if the topic's posts count for their authors (profile counts, the posts that
+    let a new member publish without review), 0 for personal messages."""
+    return 0 if topic.category.read_level == ReadLevel.PRIVATE else 1
+
+
 def post_visibility_changed(post: Post, delta: int) -> None:
     """Add ``delta`` (+1 or -1) to the counters a visible post contributes to.
 
@@ -51,14 +57,15 @@ def post_visibility_changed(post: Post, delta: int) -> None:
     category's count when the topic was deleted (and come back with it).
     """
     topic = post.topic
+    own = delta * counts_for_author(topic)
     if post.post_number == 1:
         add(Category, topic.category_id, topic_count=delta, post_count=delta * topic.posts_count)
-        add(User, post.user_id, topic_count=delta, post_count=delta)
+        add(User, post.user_id, topic_count=own, post_count=own)
         return
     add(Topic, topic.id, posts_count=delta)
     if topic.deleted_at is None:
         add(Category, topic.category_id, post_count=delta)
-    add(User, post.user_id, post_count=delta)
+    add(User, post.user_id, post_count=own)
     if post.reply_to_post_number is not None:
         add(
             Post,

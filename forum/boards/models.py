@@ -28,6 +28,9 @@ class ReadLevel(enum.StrEnum):
     PUBLIC = "public"
     MEMBERS = "members"
     STAFF = "staff"
+    #: Personal messages' own hidden category: no list shows it; a topic in it
+    #: is readable by its participants only (forum.permissions).
+    PRIVATE = "private"
 
 
 class WriteLevel(enum.StrEnum):

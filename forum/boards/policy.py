@@ -35,12 +35,19 @@ NEW_MEMBER_POSTS = 10
 
 
 def hold_reason(
-    author: User, screening: words.Screening, verdict, category: Category | None = None
+    author: User,
+    screening: words.Screening,
+    verdict,
+    *,
+    topic=None,
+    category: Category | None = None,
 ) -> str | None:
     """Return why a post must wait for review, or None to publish it now.
 
     ``category`` is given for a new topic: a category may hold all new topics of
-    new members, beyond the forum-wide HOLD_FIRST_POSTS.
+    new members, beyond the forum-wide HOLD_FIRST_POSTS. ``topic`` is given for
+    a reply: a new member's message to staff only (the coordination office's
+    inbox) is not held, as the people who would review it read it anyway.
     """
     if isinstance(verdict, plugins.Hold):
         return f"plugin:{verdict.reason}"
@@ -49,6 +56,8 @@ def hold_reason(
     if screening.held_by:
         return f"watched_word:{screening.held_by}"
     if author.published_post_count < setting("HOLD_FIRST_POSTS"):
+        if topic is not None and permissions.is_private(topic):
+            return None if permissions.reaches_only_staff(topic) else "new_member"
         return "new_member"
     if (
         category is not None

@@ -42,7 +42,7 @@ def submit_post(
         user=author, category=topic.category, topic=topic, post=None, title=None, raw=raw,
         extra=extra,
     )  # fmt: skip
-    reason = hold_reason(author, screening, verdict)
+    reason = hold_reason(author, screening, verdict, topic=topic)
     if reason:
         draft = Draft(
             raw=raw, category_id=topic.category_id, topic_id=topic.id,
@@ -102,7 +102,8 @@ def create_post(
             reply_count=1,
         )
     counters.add(Category, topic.category_id, post_count=1, assign={"last_posted_at": now})
-    counters.add(User, author.id, post_count=1, published_post_count=1)
+    own = counters.counts_for_author(topic)  # personal messages do not count
+    counters.add(User, author.id, post_count=own, published_post_count=own)
     mark_read(author.id, topic.id, post_number)
     if commit:
         db.session.commit()

@@ -122,7 +122,7 @@ def topic(topic, slug: str, post_number: int | None = None):
     # The whole window counts as read, deleted or hidden posts in it included.
     _record_visit(topic, min(view.page * per_page, topic.highest_post_number))
     reply_form = ReplyForm() if permissions.can_reply(current_user, topic) else None
-    can_moderate = permissions.can_moderate(current_user)
+    can_moderate = permissions.can_moderate_topic(current_user, topic)
     return render_template(
         "boards/topic.html",
         view=view,

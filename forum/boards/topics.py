@@ -51,7 +51,7 @@ def submit_topic(
     verdict = ask_plugins(
         user=author, category=category, topic=None, post=None, title=title, raw=raw, extra=extra
     )
-    reason = hold_reason(author, screening, verdict, category)
+    reason = hold_reason(author, screening, verdict, category=category)
     if reason:
         draft = Draft(
             raw=raw, category_id=category.id, title=title.strip(),
@@ -132,7 +132,8 @@ def create_topic(
     )
     db.session.add(post)
     counters.add(Category, category.id, topic_count=1, post_count=1, assign={"last_posted_at": now})
-    counters.add(User, author.id, topic_count=1, post_count=1, published_post_count=1)
+    own = counters.counts_for_author(topic)  # personal messages do not count
+    counters.add(User, author.id, topic_count=own, post_count=own, published_post_count=own)
     mark_read(author.id, topic.id, 1)
     if commit:
         db.session.commit()

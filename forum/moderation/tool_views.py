@@ -112,7 +112,7 @@ def _topic_action(moderator, topic, action: str) -> str:
 
 @bp.post("/t/<int:topic_id>/moderate")
 @moderator_required
-@topic_view()
+@topic_view(permissions.can_moderate_topic)
 def moderate_topic(topic):
     if not DecisionForm().validate():
         abort(400)
@@ -129,7 +129,7 @@ def moderate_topic(topic):
 
 @bp.post("/t/<int:topic_id>/move")
 @moderator_required
-@topic_view()
+@topic_view(permissions.can_moderate_topic)
 def move_topic(topic):
     form = MoveTopicForm()
     categories = {c.id: c for c in board_queries.readable_categories(current_user)}

@@ -23,6 +23,7 @@ from forum import permissions, plugins
 from forum.errors import BoardError
 from forum.extensions import db
 from forum.membership import applications
+from forum.messages import queries as message_queries
 from forum.moderation import queries, services
 from forum.moderation.blueprint import bp, moderator_required
 from forum.moderation.forms import (
@@ -153,9 +154,19 @@ def _item_page(row, *, reject_form=None, flag_form=None, status: int = 200):
             decision_form=DecisionForm(formdata=None, next=next_url),
             next_url=next_url,
             plugin_kind=plugins.review_kinds().get(row.item.kind),
+            message_context=_message_context(row),
         ),
         status,
     )
+
+
+def _message_context(row) -> list:
+    """A flagged personal message is shown with the few posts around it, nothing more
+    of its conversation (moderators do not read private conversations otherwise)."""
+    item = row.item
+    if item.post is None or row.topic is None or not permissions.is_private(row.topic):
+        return []
+    return message_queries.flag_context(item.post)
 
 
 @bp.get("/review/<int:item_id>")

@@ -17,9 +17,10 @@ def notify(user_id: int, kind: str, *, topic_id: int | None = None, **data: Any)
 
 
 def _visible(user):
-    # A notification about a topic is shown only while the user may read it.
+    # A notification about a topic is shown only while the user may read it
+    # (their private conversations included, while they take part).
     readable_topics = (
-        sa.select(Topic.id).join(Category).where(permissions.visible_topics_clause(user))
+        sa.select(Topic.id).join(Category).where(permissions.readable_topics_clause(user))
     )
     return sa.or_(Notification.topic_id.is_(None), Notification.topic_id.in_(readable_topics))
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import contains_eager
 
 from forum.boards.models import Bookmark, Post, Topic
 from forum.extensions import db
-from forum.permissions import visible_posts_clause, visible_topics_clause
+from forum.permissions import readable_topics_clause, visible_posts_clause, visible_topics_clause
 from forum.routing import parse_cursor
 from forum.text import excerpt
 from forum.users.models import User
@@ -134,7 +134,8 @@ def list_bookmarks(user: User, *, cursor: str | None = None, limit: int = 30) ->
         .where(
             Bookmark.user_id == user.id,
             visible_posts_clause(user),
-            visible_topics_clause(user),
+            # One's own bookmarks include messages of conversations one takes part in.
+            readable_topics_clause(user),
         )
         .options(
             contains_eager(Post.topic).contains_eager(Topic.category),

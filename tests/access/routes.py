@@ -374,6 +374,23 @@ ROUTES: dict[str, Route] = {
     # --- mailing ------------------------------------------------------------------------
     # A token the world cannot make: the page answers 404 for every role.
     "mailing.unsubscribe": Route(form=({}, {"List-Unsubscribe": "One-Click"})),
+    # --- messages -----------------------------------------------------------------------
+    "messages.new": Route(
+        query=({}, {"to": "{username}"}, {"office": "1"}),
+        form=(
+            {**_COMPOSER, **_ONCE, "to": "mitglied, niemand", "title": "Eine Frage", "raw": ""},
+            {**_COMPOSER, "to": "{username}", "office": "y", "title": "Eine Frage an alle"},
+            {**_COMPOSER, "to": "", "raw": "", "title": "", "preview": "y"},
+        ),
+    ),
+    # Adding someone or leaving changes who reads a conversation: after the GETs.
+    "messages.add_participant": Route(
+        form=({"username": "", "preview": ""}, {"username": "mitglied", "submit": "y"}),
+        phase=DESTROY,
+    ),
+    "messages.leave": Route(form=({"next": ""},), phase=DESTROY),
+    "messages.preferences": Route(form=({"from_members": "y", "submit": "y"}, {"submit": "y"})),
+    "messages.ignore": Route(form=({"next": "settings"}, {"next": ""})),
     # --- search -------------------------------------------------------------------------
     "search.search": Route(
         query=(

@@ -35,6 +35,8 @@ OTHER_READERS = {
         "boards.reply",
         "boards.edit_post",
     ),
+    # The preview button does not count against the per-account message limit.
+    ("forum/messages/views.py", "_previewing"): ("messages.new", "messages.add_participant"),
     # A repeated form (same submission key) is answered with the first result.
     ("forum/idempotency.py", "wrapper"): (
         "boards.new_topic",
@@ -42,6 +44,7 @@ OTHER_READERS = {
         "boards.edit_post",
         "moderation.flag",
         "membership.join",
+        "messages.new",
     ),
     # The CSRF error page of every POST carries what was typed into a fresh
     # form; the matrix runs without CSRF (as the test config does).

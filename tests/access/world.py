@@ -25,7 +25,8 @@ STAFF_ROLES = ("moderator", "admin")
 # "m": may see it (allowed, but no page is required to show it).
 # The author is the member who wrote the hidden, deleted and held posts and the
 # deleted topic: a hidden or held post stays readable for its author, a deleted
-# one does not.
+# one does not. The author wrote a personal message to a member (no role here)
+# and one to the coordination office's inbox, which all staff read.
 #                 guest applicant suspended silenced member author moderator admin
 _TABLE = """
 members_topic      -      -         -        s       s      s      s       s
@@ -37,6 +38,8 @@ deleted_post       -      -         -        -       -      -      s       s
 deleted_topic      -      -         -        -       -      -      s       s
 held_reply         -      -         -        -       -      s      s       s
 held_topic         -      -         -        -       -      m      s       s
+private_message    -      -         -        -       -      s      -       -
+office_message     -      -         -        -       -      s      s       s
 """
 VISIBILITY: dict[str, dict[str, str]] = {
     line.split()[0]: dict(zip(ROLES, line.split()[1:], strict=True))
@@ -76,10 +79,12 @@ DELETED_TOPIC = Marker("GEHEIM-ENTFERNT-3345", "deleted_topic")
 DELETED_EVENT = Marker("GEHEIM-ABGESAGT-7208", "deleted_topic", plugin="events")
 HELD_REPLY = Marker("GEHEIM-WARTEND-6634", "held_reply")
 HELD_TOPIC = Marker("GEHEIM-PRUEFUNG-1486", "held_topic")
+PRIVATE_MESSAGE = Marker("GEHEIM-PRIVAT-8163", "private_message")
+OFFICE_MESSAGE = Marker("GEHEIM-BUERO-2954", "office_message")
 MARKERS = (
     MEMBERS_TOPIC, MEMBERS_HELP, MEMBERS_EVENT, MEMBERS_EDIT, MEMBERS_CATEGORY, STAFF_TOPIC,
     STAFF_EVENT, STAFF_MOVED, STAFF_CATEGORY, HIDDEN_POST, HIDDEN_EARLIER, DELETED_POST,
-    DELETED_TOPIC, DELETED_EVENT, HELD_REPLY, HELD_TOPIC,
+    DELETED_TOPIC, DELETED_EVENT, HELD_REPLY, HELD_TOPIC, PRIVATE_MESSAGE, OFFICE_MESSAGE,
 )  # fmt: skip
 
 #: Posts that contain this word wait for review (a watched word, action "hold").
@@ -142,6 +147,7 @@ def build(app: Flask, make) -> World:
     from forum.admin import services as admin
     from forum.boards import services as boards
     from forum.membership import applications
+    from forum.messages import services as messages
     from forum.moderation import actions
     from forum.moderation import services as moderation
 
@@ -237,6 +243,18 @@ def build(app: Flask, make) -> World:
         boards.delete_post(mod, get(Post, deleted.id), reason="Test")
         boards.delete_post(mod, first_post(deleted_topic), reason="Test")
         actions.move_topic(mod, get(Topic, moved_topic.id), get(type(staff), staff.id))
+        private = messages.start_conversation(
+            get(User, author.id), [get(User, neighbour.id)],
+            f"Privat {PRIVATE_MESSAGE.text}", f"Nur für dich {PRIVATE_MESSAGE.text}",
+        )  # fmt: skip
+        office = messages.start_conversation(
+            get(User, author.id), [], f"Frage ans Büro {OFFICE_MESSAGE.text}",
+            f"Liebe Koordination {OFFICE_MESSAGE.text}", to_office=True,
+        )  # fmt: skip
+        messages_category = private.category
+        for row in (private, office, messages_category):
+            db.session.refresh(row)
+            db.session.expunge(row)
 
         word = admin.add_watched_word(admin_account, HOLD_WORD, "hold")
         held_reply = boards.submit_post(
@@ -289,6 +307,8 @@ def build(app: Flask, make) -> World:
         topic_subject("deleted_topic", deleted_topic, public),
         topic_subject("hidden", topic_a, public, post=hidden),
         topic_subject("deleted_post", topic_b, questions, post=deleted),
+        topic_subject("private", private, messages_category),
+        topic_subject("office", office, messages_category),
     ]
     owners = {"staff": "koordinatorin"}
     for subject in subjects:
@@ -303,6 +323,8 @@ def build(app: Flask, make) -> World:
         **subject_ids, "hidden": hidden.id, "deleted": deleted.id,
         "deleted_topic": deleted_topic.id, "staff_topic": staff_topic.id,
         "moved": moved_topic.id, "member_topic": member_topic.id,
+        "private": private.id, "office": office.id, "author": author.id,
+        "neighbour": neighbour.id,
     }  # fmt: skip
     return World(accounts, subjects, role_values, common, plugins, ids)
 
@@ -364,5 +386,13 @@ def secrets_kept(app: Flask, world: World) -> list[str]:
             topic = get(Topic, ids[name])
             states[f"the {name} stays in its category"] = (
                 get(Category, topic.category_id).read_level == level and topic.deleted_at is None
+            )
+        for name, expected in (
+            ("private", {ids["author"], ids["neighbour"]}), ("office", {ids["author"], None}),
+        ):  # fmt: skip
+            topic = get(Topic, ids[name])
+            people = {p.user_id for p in topic.participants if p.left_at is None}
+            states[f"the {name} conversation keeps its participants"] = people == expected and (
+                get(Category, topic.category_id).read_level == ReadLevel.PRIVATE
             )
     return [name for name, kept in states.items() if not kept]

@@ -1,0 +1,122 @@
+"""Reading conversations: the member's list, the header's unread count, the
+participants of one conversation, the context of a flagged message."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from forum import permissions
+from forum.boards.models import Post, Topic, TopicUser
+from forum.extensions import db
+from forum.messages.models import IgnoredUser, MessageParticipant
+from forum.users.models import User
+
+#: Conversations on the /messages page (newest first).
+LIST_LIMIT = 100
+#: Posts before and after a flagged message that its review item shows.
+FLAG_CONTEXT = 2
+
+
+@dataclass
+class ConversationRow:
+    topic: Topic
+    unread: int
+    #: Active participants other than the reader (names to show).
+    others: list[User]
+    office: bool
+
+
+def _unread(reading) -> sa.ColumnElement[int]:
+    return Topic.highest_post_number - sa.func.coalesce(reading.last_read_post_number, 0)
+
+
+def unread_count(user) -> int:
+    """Return how many of the user's conversations have posts they have not read (one query)."""
+    return header_state(user)[0]
+
+
+def header_state(user, *, with_ignored: bool = False) -> tuple[int, frozenset[int]]:
+    """Return the header's count of conversations with unread posts and, for
+    pages that collapse ignored members' posts, whom the user ignores: one statement."""
+    reading = aliased(TopicUser)
+    unread = (
+        sa.select(sa.literal(0).label("part"), sa.func.count().label("value"))
+        .select_from(Topic)
+        .outerjoin(reading, sa.and_(reading.topic_id == Topic.id, reading.user_id == user.id))
+        .where(permissions.private_topics_clause(user), _unread(reading) > 0)
+    )
+    statement = unread
+    if with_ignored:
+        ignored = sa.select(sa.literal(1), IgnoredUser.ignored_id).where(
+            IgnoredUser.user_id == user.id
+        )
+        statement = sa.union_all(unread, ignored)
+    count, ignored_ids = 0, set()
+    for part, value in db.session.execute(statement):
+        if part == 0:
+            count = value
+        else:
+            ignored_ids.add(value)
+    return count, frozenset(ignored_ids)
+
+
+def conversations(user) -> list[ConversationRow]:
+    """Return the user's conversations (staff: with the office's), newest first (two queries)."""
+    reading = aliased(TopicUser)
+    rows = db.session.execute(
+        sa.select(Topic, _unread(reading).label("unread"))
+        .outerjoin(reading, sa.and_(reading.topic_id == Topic.id, reading.user_id == user.id))
+        .where(permissions.private_topics_clause(user))
+        .options(
+            selectinload(Topic.participants).joinedload(MessageParticipant.user),
+        )
+        .order_by(Topic.bumped_at.desc(), Topic.id.desc())
+        .limit(LIST_LIMIT)
+    ).all()
+    result = []
+    for topic, unread in rows:
+        active = [p for p in topic.participants if p.left_at is None]
+        result.append(
+            ConversationRow(
+                topic=topic,
+                unread=max(unread or 0, 0),
+                others=[p.user for p in active if p.user is not None and p.user_id != user.id],
+                office=any(p.user_id is None for p in active),
+            )
+        )
+    return result
+
+
+def participants(topic: Topic) -> list[MessageParticipant]:
+    """Return the conversation's active participants, the office's inbox first."""
+    active = [p for p in topic.participants if p.left_at is None]
+    return sorted(active, key=lambda p: (p.user_id is not None, p.user.username if p.user else ""))
+
+
+def ignored_ids(user) -> set[int]:
+    """Return the ids of the members ``user`` ignores (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        db.session.scalars(sa.select(IgnoredUser.ignored_id).where(IgnoredUser.user_id == user.id))
+    )
+
+
+def flag_context(post: Post) -> list[Post]:
+    """Return the flagged message with the few visible posts around it: what a
+    moderator sees of a private conversation when a participant reports a message."""
+    return list(
+        db.session.scalars(
+            sa.select(Post)
+            .where(
+                Post.topic_id == post.topic_id,
+                Post.post_number.between(
+                    post.post_number - FLAG_CONTEXT, post.post_number + FLAG_CONTEXT
+                ),
+                sa.or_(Post.id == post.id, permissions.visible_posts_clause(None)),
+            )
+            .options(joinedload(Post.user))
+            .order_by(Post.post_number)
+        )
+    )

@@ -1,0 +1,65 @@
+"""Messages pages run a fixed number of SQL statements; the header's count is one."""
+
+import re
+
+import sqlalchemy as sa
+
+from forum.extensions import db
+from forum.messages import services
+from forum.users.models import User
+from tests.conftest import counting_statements
+
+
+def _write(app, sender, names, count):
+    with app.app_context():
+        author = db.session.get(User, sender.id)
+        recipients = list(db.session.scalars(sa.select(User).where(User.username.in_(names))))
+        topics = [
+            services.start_conversation(author, recipients, f"Gespräch Nummer {n}", "Hallo!")
+            for n in range(count)
+        ]
+        return [topic.id for topic in topics]
+
+
+def _count(app, browser, url) -> int:
+    with counting_statements(app) as statements:
+        response = browser.get(url)
+        assert response.status_code == 200, url
+        response.get_data()
+        response.close()
+    return len(statements)
+
+
+def test_the_messages_pages_need_a_fixed_number_of_statements(app, make, members, as_user):
+    anke, lena, _ = members
+    for n in range(4):
+        make.user(f"extra{n}")
+    browser = as_user(lena)
+    first = _write(app, anke, ["lena", "mehmet"], 2)
+    url = browser.get(f"/t/x/{first[0]}").location
+    small = (_count(app, browser, "/messages"), _count(app, browser, url))
+    _write(app, anke, ["lena", "mehmet", "extra0", "extra1", "extra2", "extra3"], 8)
+    with app.app_context():
+        topic = db.session.get(services.Topic, first[0])
+        for name in ("extra0", "extra1", "extra2"):
+            services.add_participant(db.session.get(User, anke.id), topic, name)
+    large = (_count(app, browser, "/messages"), _count(app, browser, url))
+    assert small == large
+    assert large[0] <= 8, large
+
+
+def test_the_header_count_is_one_statement(app, members, as_user):
+    anke, lena, _ = members
+    _write(app, anke, ["lena"], 3)
+    browser = as_user(lena)
+    page = browser.get("/latest").get_data(as_text=True)
+    assert re.search(r'href="/messages"[^>]*>Messages\s*<span class="count-badge">3<', page)
+    with counting_statements(app) as statements:
+        browser.get("/latest").get_data()
+    # (The notifications' count reads participants too, to keep what one may not read out.)
+    about_messages = [
+        s
+        for s in statements
+        if ("message_participants" in s or "ignored_users" in s) and "FROM notifications" not in s
+    ]
+    assert len(about_messages) == 1, about_messages
