@@ -51,10 +51,12 @@ def create_app(
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     from forum import permissions, plugins
+    from forum.notifications import hooks as notification_hooks
 
     # Plugins first: their default settings must be in place for everything else.
-    # The built-in answers of permission_allowed (trylast: plugins speak first).
-    plugins.init_app(app, builtins=[permissions])
+    # The built-in answers of permission_allowed (trylast: plugins speak first);
+    # notifications react to board events through the hooks.
+    plugins.init_app(app, builtins=[permissions, notification_hooks])
     _init_extensions(app)
     _register_blueprints(app)
 

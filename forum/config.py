@@ -95,6 +95,8 @@ TOPIC_TITLE_MIN_LENGTH = 5
 TOPIC_TITLE_MAX_LENGTH = 200
 POST_MIN_LENGTH = 2
 POST_MAX_LENGTH = 32000
+#: At most this many members may be @mentioned in one post (against mass pinging).
+MAX_MENTIONS_PER_POST = 10
 #: Seconds a form that creates something (topic, reply, edit, flag, application)
 #: remembers its first answer: sent again with the same key, it leads there
 #: instead of posting twice.
