@@ -14,6 +14,7 @@ from forum import permissions
 from forum.boards.models import Category, HelpKind, HelpStatus, Municipality, Topic, TopicUser
 from forum.db import utcnow
 from forum.extensions import db
+from forum.notifications.models import CategoryUser, Level
 from forum.routing import parse_cursor
 from forum.users.models import User
 
@@ -195,6 +196,7 @@ def list_topics(
         pinned_clause = Topic.pinned_at.is_not(None)
     else:
         pinned_clause = sa.and_(Topic.pinned_at.is_not(None), Topic.pinned_globally)
+        query = query.where(_not_muted(user))
     if help_filter is not None:
         if help_filter.kind:
             query = query.where(Topic.help_kind == help_filter.kind)
@@ -232,6 +234,21 @@ def list_topics(
     )
 
 
+def _not_muted(user, reading=None) -> sa.ColumnElement[bool]:
+    """A condition on Topic leaving out the member's muted categories (and, with
+    their ``reading`` row joined, muted topics); true for guests."""
+    if not getattr(user, "is_authenticated", False):
+        return sa.true()
+    muted = sa.select(CategoryUser.category_id).where(
+        CategoryUser.user_id == user.id, CategoryUser.level == int(Level.MUTED)
+    )
+    condition = Topic.category_id.not_in(muted)
+    if reading is not None:
+        muted_topic = sa.func.coalesce(reading.notification_level, -1) == int(Level.MUTED)
+        condition = sa.and_(condition, sa.not_(muted_topic))
+    return condition
+
+
 def list_unread(user, *, limit: int = 30) -> TopicList:
     """Return topics with posts the user has not read, and new topics never opened."""
     new_since = max(user.created_at, utcnow() - NEW_TOPIC_WINDOW)
@@ -243,7 +260,8 @@ def list_unread(user, *, limit: int = 30) -> TopicList:
             sa.or_(
                 reading.last_read_post_number < Topic.highest_post_number,
                 sa.and_(reading.topic_id.is_(None), Topic.created_at >= new_since),
-            )
+            ),
+            _not_muted(user, reading),
         )
         .order_by(Topic.bumped_at.desc(), Topic.id.desc())
         .limit(limit)

@@ -77,7 +77,7 @@ def test_unread_count_in_header_and_mark_all_read(app, client, member):
     login(client, member)
     page = client.get("/latest").get_data(as_text=True)
     assert re.search(
-        r'href="/notifications"[^>]*>Notifications\s*<span class="count-badge">2', page
+        r'href="/notifications"[^>]*>.*Notifications</span>\s*<span class="count-badge">2', page
     )
     notifications = client.get("/notifications").get_data(as_text=True)
     assert notifications.count("is-unread") == 2 and "Mark all as read" in notifications
