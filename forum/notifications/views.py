@@ -77,8 +77,8 @@ def _post_sentence(kind: str, data: dict, title: str) -> str | None:
         if not others:
             return _("%(actor)s liked your post in “%(title)s”.", actor=actor, title=title)
         return ngettext(
-            "%(actor)s and %(num)d other liked your post in “%(title)s”.",
-            "%(actor)s and %(num)d others liked your post in “%(title)s”.",
+            "%(actor)s and %(num)s other liked your post in “%(title)s”.",
+            "%(actor)s and %(num)s others liked your post in “%(title)s”.",
             others,
             actor=actor,
             title=title,
