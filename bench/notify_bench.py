@@ -56,7 +56,7 @@ def fill(app, watchers: int) -> tuple[int, int]:
                     "email_lower": f"watcher{n}@example.org",
                     "password_hash": password_hash,
                     "role": Role.MEMBER,
-                }  # fmt: skip
+                }
                 for n in range(watchers)
             ],
         )
