@@ -10,7 +10,7 @@
   var bell = document.querySelector(".notification-bell[data-count-url]");
   var lastAsked = 0;
   function refreshBell() {
-    if (!bell || Date.now() - lastAsked < 10000) { return; }
+    if (!bell || Date.now() - lastAsked < 2000) { return; }
     lastAsked = Date.now();
     fetch(bell.getAttribute("data-count-url"), {
       headers: { Accept: "application/json" }, credentials: "same-origin",
