@@ -107,8 +107,9 @@ def notify_post(post_id: int, actor_id: int) -> int:
                 )
             )
         )
-        data, now = post_data(post, topic, actor), utcnow()
-        common = {"topic_id": topic.id, "post_id": post.id, "data": data, "created_at": now}
+        # As old as the post: demo content and approved held posts keep their time.
+        data, when = post_data(post, topic, actor), post.created_at
+        common = {"topic_id": topic.id, "post_id": post.id, "data": data, "created_at": when}
         rows = [{"user_id": u, "kind": reasons[u], **common} for u in sorted(allowed - already)]
         if rows:
             db.session.execute(sa.insert(Notification), rows)
