@@ -48,8 +48,9 @@ def post_data(post: Post, topic: Topic, actor: User) -> dict:
     }
 
 
-def reasons_for(post: Post, topic: Topic, first: bool) -> dict[int, str]:
-    """Return user id -> the highest kind this post concerns them with."""
+def reasons_for(post: Post, topic: Topic, first: bool, *, edited: bool = False) -> dict[int, str]:
+    """Return user id -> the highest kind this post concerns them with (after an
+    edit: only mentions and quotes)."""
     candidates: dict[int, set[str]] = {}
 
     def add(user_id: int | None, kind: str) -> None:
@@ -63,7 +64,9 @@ def reasons_for(post: Post, topic: Topic, first: bool) -> dict[int, str]:
         add(ids.get(name), "mentioned")
     for name in quoted:
         add(ids.get(name), "quoted")
-    if not first:
+    if edited:
+        pass
+    elif not first:
         if post.reply_to_post_number is not None:
             add(
                 db.session.scalar(
@@ -76,7 +79,7 @@ def reasons_for(post: Post, topic: Topic, first: bool) -> dict[int, str]:
             )
         else:
             add(topic.user_id, "replied")  # an answer to the topic answers who asked
-    for user_id in watching.watchers(topic):
+    for user_id in () if edited else watching.watchers(topic):
         add(user_id, "watching_first_post" if first else "posted")
     return {
         user_id: next(kind for kind in PRIORITY if kind in kinds)
@@ -84,16 +87,21 @@ def reasons_for(post: Post, topic: Topic, first: bool) -> dict[int, str]:
     }
 
 
-def notify_post(post_id: int, actor_id: int) -> int:
-    """Tell everybody a new post concerns; return how many were told."""
+def notify_post(post_id: int, actor_id: int, *, edited: bool = False) -> int:
+    """Tell everybody a new post concerns; return how many were told.
+
+    After an edit (``edited``) only those it newly mentions or quotes: nobody
+    hears twice about one post.
+    """
     post = db.session.get(Post, post_id)
     actor = db.session.get(User, actor_id)
     if post is None or actor is None or not post.is_visible:
         return 0
     topic = post.topic
     first = post.post_number == 1
-    watching.adopt_topic(actor.id, topic.id)
-    reasons = reasons_for(post, topic, first)
+    if not edited:
+        watching.adopt_topic(actor.id, topic.id)
+    reasons = reasons_for(post, topic, first, edited=edited)
     reasons.pop(actor.id, None)
     levels = watching.levels_of(set(reasons), topic)
     reasons = {u: kind for u, kind in reasons.items() if levels[u] != Level.MUTED}
@@ -108,7 +116,7 @@ def notify_post(post_id: int, actor_id: int) -> int:
             )
         )
         # As old as the post: demo content and approved held posts keep their time.
-        data, when = post_data(post, topic, actor), post.created_at
+        data, when = post_data(post, topic, actor), utcnow() if edited else post.created_at
         common = {"topic_id": topic.id, "post_id": post.id, "data": data, "created_at": when}
         rows = [{"user_id": u, "kind": reasons[u], **common} for u in sorted(allowed - already)]
         if rows:

@@ -45,8 +45,11 @@ def post_created(post, topic, user):
 
 
 @hookimpl
-def post_edited(post, user):
+def post_edited(post, topic, user):
+    _tell_writer_about_invisible_mentions(post, topic, user)
     after_response(functools.partial(fanout.notify_edited, post.id, user.id))
+    # Members the edit newly mentions or quotes (who heard nothing of this post yet).
+    after_response(functools.partial(fanout.notify_post, post.id, user.id, edited=True))
 
 
 @hookimpl

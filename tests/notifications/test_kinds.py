@@ -202,3 +202,18 @@ def test_a_reply_through_the_page_notifies_after_the_response(app, client, make,
     response = reply(client, question, "Ich helfe gern, @anke.schulz!")
     assert response.headers["Location"].endswith("#post_2")
     assert kinds(app, anke) == ["mentioned"]
+
+
+def test_an_edit_notifies_only_the_newly_mentioned(app, make, anke, lena, question):
+    mehmet, watcher = make.user("mehmet"), make.user("beobachter")
+    _set_level(app, watcher, Level.WATCHING, topic=question)
+    post = make.post(question, lena, "Erst ohne Namen.")
+    assert kinds(app, watcher) == ["posted"]
+    with app.app_context():
+        services.edit_post(
+            db.session.get(User, lena.id), db.session.get(Post, post.id),
+            "Jetzt mit @mehmet und @anke.schulz und @beobachter.",
+        )  # fmt: skip
+    assert kinds(app, mehmet) == ["mentioned"]
+    assert kinds(app, anke) == ["replied"]  # told about this post already
+    assert kinds(app, watcher) == ["posted"]
