@@ -1,8 +1,8 @@
 """The forum's own reactions to board events: notifications (a builtin plugin).
 
 Registered by the app factory next to forum.permissions, so boards never
-import notifications. The fan-out runs after the response (forum.mail's
-``after_response``): the request only pays for the "could not see" message.
+import notifications. The fan-out runs after the response (``deferred.defer``):
+the request only pays for the "could not see" message.
 """
 
 import functools
@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forum.hookspecs import hookimpl
-from forum.mail import after_response
 from forum.notifications import fanout
+from forum.notifications.deferred import defer
 
 
 def _tell_writer_about_invisible_mentions(post, topic, user) -> None:
@@ -33,7 +33,7 @@ def _tell_writer_about_invisible_mentions(post, topic, user) -> None:
 @hookimpl
 def topic_created(topic, post, user):
     _tell_writer_about_invisible_mentions(post, topic, user)
-    after_response(functools.partial(fanout.notify_post, post.id, user.id))
+    defer(functools.partial(fanout.notify_post, post.id, user.id))
 
 
 @hookimpl
@@ -41,17 +41,17 @@ def post_created(post, topic, user):
     if post.post_number == 1:
         return  # topic_created told everybody (watchers of the category, mentions)
     _tell_writer_about_invisible_mentions(post, topic, user)
-    after_response(functools.partial(fanout.notify_post, post.id, user.id))
+    defer(functools.partial(fanout.notify_post, post.id, user.id))
 
 
 @hookimpl
 def post_edited(post, topic, user):
     _tell_writer_about_invisible_mentions(post, topic, user)
-    after_response(functools.partial(fanout.notify_edited, post.id, user.id))
+    defer(functools.partial(fanout.notify_edited, post.id, user.id))
     # Members the edit newly mentions or quotes (who heard nothing of this post yet).
-    after_response(functools.partial(fanout.notify_post, post.id, user.id, edited=True))
+    defer(functools.partial(fanout.notify_post, post.id, user.id, edited=True))
 
 
 @hookimpl
 def post_liked(post, user):
-    after_response(functools.partial(fanout.notify_liked, post.id, user.id))
+    defer(functools.partial(fanout.notify_liked, post.id, user.id))

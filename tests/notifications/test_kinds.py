@@ -217,3 +217,13 @@ def test_an_edit_notifies_only_the_newly_mentioned(app, make, anke, lena, questi
     assert kinds(app, mehmet) == ["mentioned"]
     assert kinds(app, anke) == ["replied"]  # told about this post already
     assert kinds(app, watcher) == ["posted"]
+
+
+def test_a_request_context_without_a_response_still_notifies(app, make, anke, lena, question):
+    """Scripts and the demo loader write inside test_request_context()."""
+    with app.test_request_context():
+        services.create_post(
+            db.session.get(User, lena.id), db.session.get(Topic, question.id), "Antwort"
+        )
+        assert kinds(app, anke) == []  # not yet: after the response, or when it ends
+    assert kinds(app, anke) == ["replied"]
