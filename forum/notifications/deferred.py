@@ -5,7 +5,7 @@ that never produces a response (``test_request_context``, as the demo loader
 and scripts use; or a request that ended in an exception) still runs its
 tasks, when the context ends. Tasks get an app context (and so a database
 session) of their own: pass ids, not rows. Outside a request a task runs at
-once.
+once (in its own app context too).
 """
 
 from collections.abc import Callable
@@ -17,7 +17,8 @@ _PENDING = "notifications_deferred"
 
 def defer(task: Callable[[], object]) -> None:
     if not has_request_context():
-        task()
+        # At once, but in a session of its own: a failure cannot spoil the caller's.
+        _runner(current_app._get_current_object(), [task])()
         return
     pending = g.get(_PENDING)
     if pending is None:

@@ -167,7 +167,8 @@ def test_likes_are_grouped_in_one_notification(app, make, anke, question):
         from forum.notifications.services import mark_all_read
 
         mark_all_read(db.session.get(User, anke.id))
-        services.toggle_like(db.session.get(User, make.user("spaet").id), first)
+        late = make.user("spaet")
+        services.toggle_like(db.session.get(User, late.id), db.session.get(Post, first.id))
     assert kinds(app, anke) == ["liked", "liked"]  # after reading, a new group starts
 
 
