@@ -52,13 +52,14 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     from forum import permissions, plugins
     from forum.messages import hooks as message_hooks
+    from forum.notifications import hooks as notification_hooks
     from forum.search import similar
 
     # Plugins first: their default settings must be in place for everything else.
     # The built-in answers of permission_allowed (trylast: plugins speak first),
-    # of similar_topics (the search); personal messages react to new posts and
-    # fill outlets through hooks too.
-    plugins.init_app(app, builtins=[permissions, similar, message_hooks])
+    # of similar_topics (the search); notifications and personal messages react
+    # to board events and fill outlets through hooks too.
+    plugins.init_app(app, builtins=[permissions, similar, notification_hooks, message_hooks])
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -131,7 +132,9 @@ def _register_blueprints(app: Flask) -> None:
     import forum.boards.topic_views
     import forum.boards.views
     import forum.moderation.tool_views
-    import forum.moderation.views  # noqa: F401
+    import forum.moderation.views
+    import forum.notifications.mentions
+    import forum.notifications.watch_views  # noqa: F401
     from forum.admin.views import bp as admin_bp
     from forum.api.views import bp as api_bp
     from forum.auth.views import bp as auth_bp

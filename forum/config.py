@@ -104,6 +104,10 @@ POST_MIN_LENGTH = 2
 POST_MAX_LENGTH = 32000
 #: Most people a new personal conversation may name (the office counts as one).
 MESSAGE_MAX_RECIPIENTS = 10
+#: At most this many members may be @mentioned in one post (against mass pinging).
+MAX_MENTIONS_PER_POST = 10
+#: How often one person may ask for @mention suggestions while typing.
+MENTION_SEARCH_RATE_LIMIT = "60 per minute;2000 per day"
 #: Seconds a form that creates something (topic, reply, edit, flag, application)
 #: remembers its first answer: sent again with the same key, it leads there
 #: instead of posting twice.

@@ -220,6 +220,21 @@ def post_restored(post, topic, user):
     """
 
 
+@hookspec
+def post_liked(post, topic, user):
+    """React to ``user`` liking ``post`` (after the commit).
+
+    Called when a like is added, not when it is taken back. The forum's own
+    notifications use it to tell the author ("Anke and 3 others liked …").
+
+    Example::
+
+        @hookimpl
+        def post_liked(post, user):
+            stats.count_like(post.id, user.id)
+    """
+
+
 # --- Topics -----------------------------------------------------------------------------
 
 

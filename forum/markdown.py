@@ -7,12 +7,15 @@ are only allowed from this site: a remote image would make every reader's
 browser contact a third party (a data-protection problem in Germany).
 """
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import bleach
 from flask import Flask, current_app
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 
 from forum.plugins import markdown_extensions
 
@@ -26,6 +29,8 @@ ALLOWED_TAGS = frozenset(
 
 
 def _allow_attribute(tag: str, name: str, value: str) -> bool:
+    if tag == "a" and name == "class":
+        return value == "mention"
     if name in ("title", "class") and tag in ("a", "img", "abbr", "code"):
         return name == "title" or (tag == "code" and value.startswith("language-"))
     if tag == "a":
@@ -64,6 +69,7 @@ class Cooker:
         self.parser.add_render_rule("link_open", _render_link_open)
         self.parser.add_render_rule("th_open", _render_cell_open)
         self.parser.add_render_rule("td_open", _render_cell_open)
+        self.parser.core.ruler.push("mentions", _link_mentions)
         for prepare in self.preparers:
             prepare(self.parser)
         extra = {
@@ -81,12 +87,106 @@ class Cooker:
             strip=True,
         )
 
-    def cook(self, raw: str) -> str:
-        """Return sanitised HTML for the markdown source ``raw``."""
-        return self.cleaner.clean(self.parser.render(raw)).strip()
+    def cook(self, raw: str, usernames: Mapping[str, str] | None = None) -> str:
+        """Return sanitised HTML for the markdown source ``raw``.
+
+        ``usernames`` maps lower-cased names to usernames: ``@name`` of those
+        becomes a link to the profile (outside code and quotes); the caller
+        looks them up among ``mention_candidates(raw)``.
+        """
+        env = {"mention_usernames": dict(usernames or {})}
+        return self.cleaner.clean(self.parser.render(raw, env)).strip()
+
+
+# --- @mentions ----------------------------------------------------------------------------
+
+#: "@" and a username (letters, digits, dot, dash, underscore), not inside a
+#: word or an e-mail address.
+MENTION = re.compile(r"(?<![\w@.\-/])@([A-Za-z0-9_][A-Za-z0-9_.\-]{0,39})")
+_MENTION_LINK = re.compile(r'<a class="mention" href="/u/[^"]*">@([A-Za-z0-9_.\-]+)</a>')
+
+
+def mention_candidates(raw: str, limit: int = 100) -> set[str]:
+    """Return the lower-cased names after "@" in ``raw`` (a superset of the mentions)."""
+    found: set[str] = set()
+    for match in MENTION.finditer(raw):
+        name = match.group(1).lower()
+        found.add(name)
+        # "@anke." at the end of a sentence: also try without the trailing dots.
+        found.add(name.rstrip(".-"))
+        if len(found) >= limit:
+            break
+    found.discard("")
+    return found
+
+
+def mentioned_usernames(cooked: str) -> list[str]:
+    """Return the usernames a cooked post links as mentions, in order, once each."""
+    return list(dict.fromkeys(_MENTION_LINK.findall(cooked)))
+
+
+def _mention_tokens(text: str, usernames: Mapping[str, str], level: int) -> list[Token] | None:
+    tokens: list[Token] = []
+    position = 0
+    for match in MENTION.finditer(text):
+        name = match.group(1)
+        while name and name.lower() not in usernames and name[-1] in ".-":
+            name = name[:-1]
+        username = usernames.get(name.lower()) if name else None
+        if username is None:
+            continue
+        start, end = match.start(), match.start(1) + len(name)
+        if start > position:
+            before = Token("text", "", 0, content=text[position:start], level=level)
+            tokens.append(before)
+        link = Token("link_open", "a", 1, level=level)
+        link.attrs = {"class": "mention", "href": f"/u/{username}"}
+        tokens += [
+            link,
+            Token("text", "", 0, content=f"@{username}", level=level + 1),
+            Token("link_close", "a", -1, level=level),
+        ]
+        position = end
+    if not tokens:
+        return None
+    if position < len(text):
+        tokens.append(Token("text", "", 0, content=text[position:], level=level))
+    return tokens
+
+
+def _link_mentions(state: StateCore) -> None:
+    """Turn ``@username`` of known users into profile links (a core rule).
+
+    Not in code (code spans and blocks are no text tokens), not inside links,
+    and not in block quotes: a quote repeats somebody else's words.
+    """
+    usernames = state.env.get("mention_usernames") if isinstance(state.env, dict) else None
+    if not usernames:
+        return
+    quote_depth = 0
+    for block in state.tokens:
+        if block.type == "blockquote_open":
+            quote_depth += 1
+        elif block.type == "blockquote_close":
+            quote_depth -= 1
+        elif block.type == "inline" and quote_depth == 0 and block.children:
+            children: list[Token] = []
+            in_link = 0
+            for child in block.children:
+                if child.type == "link_open":
+                    in_link += 1
+                elif child.type == "link_close":
+                    in_link -= 1
+                replaced = None
+                if child.type == "text" and not in_link and "@" in child.content:
+                    replaced = _mention_tokens(child.content, usernames, child.level)
+                children += replaced or [child]
+            block.children = children
 
 
 def _render_link_open(self, tokens, idx, options, env):
+    if tokens[idx].attrGet("class") == "mention":
+        return self.renderToken(tokens, idx, options, env)
     # Links written by members must not pass reputation or the opener.
     tokens[idx].attrSet("rel", "nofollow ugc noopener")
     return self.renderToken(tokens, idx, options, env)
@@ -109,9 +209,12 @@ def init_cooker(app: Flask) -> None:
     app.extensions["forum.cooker"] = Cooker(preparers=preparers, extra_html=allowed_html)
 
 
-def cook(raw: str) -> str:
-    """Return sanitised HTML for markdown ``raw`` with the current app's cooker."""
-    return current_app.extensions["forum.cooker"].cook(raw)
+def cook(raw: str, usernames: Mapping[str, str] | None = None) -> str:
+    """Return sanitised HTML for markdown ``raw`` with the current app's cooker.
+
+    ``usernames`` (lower-cased name -> username) are the members ``@name`` may link to.
+    """
+    return current_app.extensions["forum.cooker"].cook(raw, usernames)
 
 
 def quote_markdown(raw: str, username: str, url: str) -> str:

@@ -69,6 +69,9 @@ NOT_INPUT = {
     "You get this mail because %(actor)s sent you a personal message.": _MAIL,
     "New post in “%(title)s”": _MAIL,
     "New topic: %(title)s": _MAIL,
+    "%(names)s cannot see this category and was not notified.": "usernames as the mention "
+    "pattern matches them: letters, digits, dot, dash and underscore",
+    "Saved: topics you write in are set to “%(level)s”.": "the label of a watching level",
 }
 
 
@@ -86,6 +89,17 @@ SHOWN_BY = {
     "moderator has looked at it.": "member",
     "You may read but not write until %(date)s. Reason: %(reason)s": "member",
     "News about “%(title)s”.": "member",
+    "%(actor)s mentioned you in “%(title)s”.": "member",
+    "%(actor)s replied to you in “%(title)s”.": "member",
+    "%(actor)s quoted you in “%(title)s”.": "member",
+    "%(actor)s wrote in “%(title)s”, which you watch.": "member",
+    "%(actor)s started the topic “%(title)s”.": "member",
+    "%(actor)s edited your post in “%(title)s”.": "member",
+    "%(actor)s wrote to you: “%(title)s”.": "messages",
+    "%(actor)s liked your post in “%(title)s”.": "member",
+    "%(actor)s and %(num)s other liked your post in “%(title)s”.": "member",
+    "%(actor)s and %(num)s others liked your post in “%(title)s”.": "member",
+    "Notifications for “%(name)s”: %(level)s.": "member",
     "This item was already handled by %(name)s.": "moderator",
     "The topic was moved to %(name)s.": "moderator",
     "%(name)s is silenced.": "moderator",
@@ -198,6 +212,11 @@ def hostile(app, make):
         notify(member.id, "event_reminder", topic_id=topic.id, title=topic.title,
                starts_at="2030-01-01T10:00:00+00:00")  # fmt: skip
         notify(member.id, "solution_accepted", topic_id=topic.id, title=topic.title)
+        for kind, count in (("mentioned", 1), ("replied", 1), ("quoted", 1), ("posted", 1),
+                            ("watching_first_post", 1), ("edited", 1), ("liked", 1),
+                            ("liked", 2), ("liked", 3)):  # fmt: skip
+            notify(member.id, kind, topic_id=topic.id, title=topic.title, post_number=1,
+                   actor=other_moderator.username, count=count)  # fmt: skip
         db.session.commit()
         ids = {
             "applicant": items[applicant.id].id,
@@ -268,6 +287,7 @@ def test_member(client, hostile):
     pages: list[str] = []
     _login(client, hostile["member"].username)
     _get(client, "/notifications", pages)
+    _post(client, f"/t/{hostile['topic'].id}/notifications", pages, {"level": "watching"})
     url = f"/t/{hostile['topic'].id}/reply"
     _post(client, url, pages, {"raw": f"Eine Antwort mit block{PAYLOAD} darin."})
     assert_shown("member", pages, SHOWN_BY)
@@ -423,4 +443,8 @@ def test_messages(app, client, hostile, make):
                          (f"m{PAYLOAD}", "ignore")):  # fmt: skip
         _post(client, f"/u/{quote(name, safe='')}/{action}", pages)
     _post(client, f"/messages/{topic_id}/leave", pages)
+    # The moderator it was sent to reads its notification.
+    _logout(client)
+    _login(client, f"m{PAYLOAD}")
+    _get(client, "/notifications", pages)
     assert_shown("messages", pages, SHOWN_BY)

@@ -98,6 +98,10 @@ RECORDER = """
         EVENTS.append(("post_deleted", post.post_number, user.username))
 
     @hookimpl
+    def post_liked(post, topic, user):
+        EVENTS.append(("post_liked", post.post_number, topic.id, user.username))
+
+    @hookimpl
     def post_restored(post, user):
         EVENTS.append(("post_restored", post.post_number, user.username))
 
@@ -455,6 +459,21 @@ def test_hook_post_edited(build):
         post = db.session.scalar(sa.select(Post).where(Post.topic_id == topic.id))
         services.edit_post(db.session.get(User, member.id), post, "Neuer Text", reason="Tippfehler")
     assert ("post_edited", 1, "mitglied", "Tippfehler") in recorder(app)
+
+
+def test_hook_post_liked(build):
+    app = build({"recorder": RECORDER})
+    make, member, moderator, _category, _other, topic = _world(app)
+    reply = make.post(topic, member, "Gefällt bestimmt")
+    with app.app_context():
+        from forum.boards import services
+        from forum.boards.models import Post
+        from forum.users.models import User
+
+        mod = db.session.get(User, moderator.id)
+        assert services.toggle_like(mod, db.session.get(Post, reply.id))
+        assert not services.toggle_like(mod, db.session.get(Post, reply.id))  # taken back
+    assert recorder(app).count(("post_liked", 2, topic.id, "koordination")) == 1
 
 
 def test_hook_post_deleted(build):

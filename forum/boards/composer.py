@@ -33,9 +33,9 @@ def composer_outlet(category=None, topic=None, post=None):
 def render_preview(form) -> str | None:
     """Return cooked HTML when the preview button was pressed (works without JS)."""
     if form.preview.data and form.raw.data:
-        from forum.markdown import cook
+        from forum.boards.policy import cook_post
 
-        return cook(form.raw.data)
+        return cook_post(form.raw.data, check_mentions=False)
     return None
 
 

@@ -22,6 +22,7 @@ from forum.boards.models import (
 )
 from forum.db import utcnow
 from forum.extensions import db
+from forum.notifications.models import CategoryUser, Level
 from forum.routing import bounded_id, parse_cursor
 from forum.users.models import User
 
@@ -219,6 +220,7 @@ def list_topics(
     else:
         query = query.where(LISTED)
         pinned_clause = sa.and_(Topic.pinned_at.is_not(None), Topic.pinned_globally)
+        query = query.where(_not_muted(user))
     if help_filter is not None:
         if help_filter.kind:
             query = query.where(Topic.help_kind == help_filter.kind)
@@ -252,6 +254,21 @@ def list_topics(
     )
 
 
+def _not_muted(user, reading=None) -> sa.ColumnElement[bool]:
+    """A condition on Topic leaving out the member's muted categories (and, with
+    their ``reading`` row joined, muted topics); true for guests."""
+    if not getattr(user, "is_authenticated", False):
+        return sa.true()
+    muted = sa.select(CategoryUser.category_id).where(
+        CategoryUser.user_id == user.id, CategoryUser.level == int(Level.MUTED)
+    )
+    condition = Topic.category_id.not_in(muted)
+    if reading is not None:
+        muted_topic = sa.func.coalesce(reading.notification_level, -1) == int(Level.MUTED)
+        condition = sa.and_(condition, sa.not_(muted_topic))
+    return condition
+
+
 def list_unread(user, *, limit: int = 30) -> TopicList:
     """Return topics with posts the user has not read, and new topics never opened."""
     new_since = max(user.created_at, utcnow() - NEW_TOPIC_WINDOW)
@@ -264,7 +281,8 @@ def list_unread(user, *, limit: int = 30) -> TopicList:
             sa.or_(
                 reading.last_read_post_number < Topic.highest_post_number,
                 sa.and_(reading.topic_id.is_(None), Topic.created_at >= new_since),
-            )
+            ),
+            _not_muted(user, reading),
         )
         .order_by(Topic.bumped_at.desc(), Topic.id.desc())
         .limit(limit)

@@ -277,3 +277,6 @@ class TopicUser(Base):
     last_read_post_number: Mapped[int] = mapped_column(default=0)
     first_visited_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_visited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Watching level (forum.notifications.models.Level); None: not chosen, the
+    #: category's level applies.
+    notification_level: Mapped[int | None] = mapped_column(sa.SmallInteger)

@@ -1,19 +1,53 @@
 """The policy in front of publishing: watched words and the plugins' verdicts."""
 
+import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from forum import permissions, plugins
 from forum.boards.models import Category
 from forum.errors import BoardError
-from forum.markdown import cook
+from forum.extensions import db
+from forum.markdown import cook, mention_candidates, mentioned_usernames
 from forum.review import words
 from forum.site.services import setting
-from forum.users.models import User
+from forum.users.models import Role, User
 
 
-def cook_post(raw: str) -> str:
-    """Cook a post's markdown with censored watched words masked."""
-    return cook(words.screen(raw).censor(raw))
+def mentionable(raw: str) -> dict[str, str]:
+    """Return lower-cased name -> username of the members ``raw`` may mention.
+
+    One query, and only when the text has an "@name" at all. Applicants are
+    no members yet: their names stay plain text.
+    """
+    candidates = mention_candidates(raw)
+    if not candidates:
+        return {}
+    rows = db.session.execute(
+        sa.select(User.username_lower, User.username).where(
+            User.username_lower.in_(sorted(candidates)), User.role != Role.APPLICANT
+        )
+    )
+    return dict(rows.all())
+
+
+def cook_post(raw: str, *, check_mentions: bool = True) -> str:
+    """Cook a post's markdown with censored watched words masked and @mentions linked.
+
+    Refuses a text mentioning more members than ``MAX_MENTIONS_PER_POST``
+    (unless ``check_mentions`` is False, as for the preview).
+    """
+    text = words.screen(raw).censor(raw)
+    cooked = cook(text, mentionable(text))
+    limit = current_app.config["MAX_MENTIONS_PER_POST"]
+    if check_mentions and len(mentioned_usernames(cooked)) > limit:
+        raise BoardError(
+            _l(
+                "A post may mention at most %(limit)d members. Please mention fewer.",
+                limit=limit,
+            )
+        )
+    return cooked
 
 
 def refuse_blocked_words(text: str) -> words.Screening:

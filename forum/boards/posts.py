@@ -38,6 +38,7 @@ def submit_post(
         raise NotAllowed(_l("You may not reply to this topic."))
     extra = extra or {}
     screening = refuse_blocked_words(raw)
+    cook_post(raw)  # refuses too many mentions before the post may be held
     verdict = ask_plugins(
         user=author, category=topic.category, topic=topic, post=None, title=None, raw=raw,
         extra=extra,

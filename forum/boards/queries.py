@@ -20,7 +20,8 @@ from forum.boards.lists import (
     list_unread,
     readable_categories,
 )
-from forum.boards.models import Category, Post, PostRevision, Topic, TopicUser
+from forum.boards.models import Category, Post, PostRevision, Topic
+from forum.boards.reading import reader_state
 from forum.boards.topic_page import PostView, ReplyLink, TopicPage, page_of_post, topic_page
 from forum.extensions import db
 
@@ -69,11 +70,7 @@ def first_unread_post_number(user, topic: Topic) -> int | None:
     """Return where a returning reader should land, or None to start at the top."""
     if not getattr(user, "is_authenticated", False):
         return None
-    last_read = db.session.scalar(
-        sa.select(TopicUser.last_read_post_number).where(
-            TopicUser.user_id == user.id, TopicUser.topic_id == topic.id
-        )
-    )
+    last_read = reader_state(user.id, topic).last_read_post_number
     if not last_read or last_read >= topic.highest_post_number:
         return None
     return last_read + 1

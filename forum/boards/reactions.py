@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from forum import permissions
+from forum import permissions, plugins
 from forum.boards import counters
 from forum.boards.models import Bookmark, Post, PostLike, Topic
 from forum.errors import NotAllowed
@@ -41,7 +41,10 @@ def toggle_like(user: User, post: Post) -> bool:
     """Like the post, or take the like back; return whether it is liked now."""
     if not permissions.can_like_post(user, post):
         raise NotAllowed(_l("You may not like this post."))
-    return _toggle(PostLike, user, post, lambda delta: _count_like(user, post, delta))
+    liked = _toggle(PostLike, user, post, lambda delta: _count_like(user, post, delta))
+    if liked:
+        plugins.notify_event("post_liked", post=post, topic=post.topic, user=user)
+    return liked
 
 
 def toggle_bookmark(user: User, post: Post) -> bool:

@@ -1,10 +1,15 @@
-"""Where each member has read up to in a topic (one upsert per visit)."""
+"""Where each member has read up to in a topic (one upsert per visit), and what
+their rows say about it when a page is shown."""
+
+from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 
-from forum.boards.models import TopicUser
+from forum.boards.models import Topic, TopicUser
 from forum.db import utcnow
 from forum.extensions import db
+from forum.notifications.models import CategoryUser
 
 
 def _upsert_statement(dialect: str):
@@ -47,3 +52,48 @@ def record_read(user_id: int, topic_id: int, post_number: int) -> None:
     """Remember that the user has read the topic up to ``post_number``."""
     mark_read(user_id, topic_id, post_number)
     db.session.commit()
+
+
+@dataclass(frozen=True)
+class ReaderState:
+    """What a member's rows say about one topic: read position and watching levels."""
+
+    last_read_post_number: int | None
+    #: The member's own level for the topic (None: never chosen).
+    topic_level: int | None
+    #: The member's level for the topic's category (None: never chosen).
+    category_level: int | None
+
+
+_STATES = "forum_reader_states"
+
+
+def reader_state(user_id: int, topic: Topic) -> ReaderState:
+    """Return the member's state for ``topic`` in one statement, once per request.
+
+    The topic page needs it three times (where to land, the unread marker, the
+    watching control); in a request the answer is kept on ``g``. Outside a
+    request (fan-out, CLI) it is read afresh each time.
+    """
+    cache = g.setdefault(_STATES, {}) if has_request_context() else {}
+    key = (user_id, topic.id)
+    if key not in cache:
+        mine = sa.and_(TopicUser.user_id == user_id, TopicUser.topic_id == topic.id)
+        of_category = sa.and_(
+            CategoryUser.user_id == user_id, CategoryUser.category_id == topic.category_id
+        )
+        row = db.session.execute(
+            sa.select(
+                sa.select(TopicUser.last_read_post_number).where(mine).scalar_subquery(),
+                sa.select(TopicUser.notification_level).where(mine).scalar_subquery(),
+                sa.select(CategoryUser.level).where(of_category).scalar_subquery(),
+            )
+        ).one()
+        cache[key] = ReaderState(*row)
+    return cache[key]
+
+
+def forget_reader_states() -> None:
+    """Drop the kept states after a change in this request (a new watching level)."""
+    if has_request_context():
+        g.pop(_STATES, None)

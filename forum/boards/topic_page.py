@@ -9,7 +9,8 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import permissions
-from forum.boards.models import Bookmark, Post, PostLike, Topic, TopicUser
+from forum.boards.models import Bookmark, Post, PostLike, Topic
+from forum.boards.reading import reader_state
 from forum.extensions import db
 from forum.moderation.models import Flag
 from forum.review.held import held_posts_of
@@ -112,11 +113,7 @@ def topic_page(user, topic: Topic, page: int, per_page: int) -> TopicPage:
         for kind, post_id in db.session.execute(marks):
             by_kind[kind].add(post_id)
         liked, bookmarked, flagged = by_kind["like"], by_kind["bookmark"], by_kind["flag"]
-        last_read = db.session.scalar(
-            sa.select(TopicUser.last_read_post_number).where(
-                TopicUser.user_id == user.id, TopicUser.topic_id == topic.id
-            )
-        )
+        last_read = reader_state(user.id, topic).last_read_post_number
         # The reader's own posts still waiting for review, shown only to them.
         held = held_posts_of(user, topic.id)
     show_deleted = permissions.can_see_deleted(user)

@@ -48,6 +48,7 @@ def submit_topic(
     extra = extra or {}
     help_fields(category, help_kind, municipality, None)  # validate before holding
     screening = refuse_blocked_words(f"{title}\n{raw}")
+    cook_post(raw)  # refuses too many mentions before the topic may be held
     verdict = ask_plugins(
         user=author, category=category, topic=None, post=None, title=title, raw=raw, extra=extra
     )

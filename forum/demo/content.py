@@ -323,6 +323,13 @@ TOPICS = (
                 "Petra aus dem Papenteich. Ich koordiniere unsere "
                 "Nachbarschaftshilfe – Fahrdienste, Einkäufe, Besuche.",
             ),
+            Reply(
+                "mehmet.yilmaz",
+                60,
+                "@anke.schulz Die Tafel in Isenbüttel sucht auch Austausch mit anderen "
+                "Ausgabestellen – soll ich den Kontakt herstellen?",
+                reply_to=2,
+            ),
         ),
     ),
     DemoTopic(

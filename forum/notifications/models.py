@@ -1,5 +1,6 @@
-"""A notification for one user."""
+"""Notifications for one user, and how closely each member follows topics and categories."""
 
+import enum
 from datetime import datetime
 from typing import Any
 
@@ -9,21 +10,78 @@ from sqlalchemy.orm import Mapped, mapped_column
 from forum.db import Base, utcnow
 
 
+class Level(enum.IntEnum):
+    """Watching levels with Discourse's meanings (stored as small integers).
+
+    - watching: a notification for every new post (and, for a category, every new topic);
+    - tracking: unread counts, notified when mentioned, replied to or quoted;
+    - normal: notified when mentioned, replied to or quoted;
+    - muted: never notified (a muted category is left out of /latest).
+    """
+
+    MUTED = 0
+    NORMAL = 1
+    TRACKING = 2
+    WATCHING = 3
+
+
+#: The forum's own kinds that point at a post. ``data`` holds at least
+#: ``post_id``, ``post_number``, ``title`` and ``actor`` (the acting username).
+POST_KINDS = (
+    "mentioned", "replied", "quoted", "posted", "watching_first_post", "liked", "edited",
+)  # fmt: skip
+
+#: When one post concerns a person in several ways, the first kind here wins:
+#: one notification per post and person.
+PRIORITY = ("mentioned", "replied", "quoted", "watching_first_post", "posted")
+
+
 class Notification(Base):
     __tablename__ = "notifications"
-    __table_args__ = (sa.Index("ix_notifications_user_created", "user_id", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_notifications_user_created", "user_id", "created_at"),
+        sa.Index("ix_notifications_user_post", "user_id", "post_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     #: "application_approved", "application_rejected", "post_approved",
-    #: "post_rejected", "post_hidden", "reply", "liked", or a plugin's kind.
+    #: "post_rejected", "post_hidden", "silenced", one of POST_KINDS, or a plugin's kind.
     kind: Mapped[str] = mapped_column(sa.String(40))
-    #: What the message needs: topic_id, post_number, title, reason, actor...
+    #: What the message needs: topic_id, post_id, post_number, title, reason, actor...
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     #: Only set when the notification points into a topic, so that
     #: notifications can be filtered by what the user may still read.
     topic_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("topics.id", ondelete="CASCADE"), index=True
     )
+    #: The post it is about (POST_KINDS): a deleted or hidden post stops showing.
+    post_id: Mapped[int | None] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+
+
+class CategoryUser(Base):
+    """A member's watching level for a category (no row: normal)."""
+
+    __tablename__ = "category_users"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    category_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    level: Mapped[int] = mapped_column(sa.SmallInteger)
+
+
+class NotificationSetting(Base):
+    """A member's choices about notifications (no row: the defaults)."""
+
+    __tablename__ = "notification_settings"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The level a topic gets when the member starts it or replies in it.
+    topic_level: Mapped[int] = mapped_column(sa.SmallInteger, default=int(Level.TRACKING))

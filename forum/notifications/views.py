@@ -3,19 +3,21 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
-from flask_babel import format_datetime
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, url_for
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
 from forum import plugins
 from forum.extensions import db
-from forum.notifications import services
+from forum.notifications import deferred, services
 from forum.notifications.queries import NotificationRow, notification_rows
 from forum.urls import topic_url
 
 bp = Blueprint("notifications", __name__)
+# A request context that ends without a response still notifies (forum/notifications/deferred.py).
+bp.teardown_app_request(deferred.run_left_over)
 
 
 @bp.app_context_processor
@@ -46,6 +48,8 @@ class NotificationView:
     created_at: datetime
     unread: bool
     kind: str
+    #: The link that marks it read and leads on to ``url``.
+    open_url: str | None = None
 
 
 def _date(value: str | None) -> str:
@@ -53,6 +57,41 @@ def _date(value: str | None) -> str:
         return format_datetime(datetime.fromisoformat(value), "medium") if value else ""
     except ValueError:
         return ""
+
+
+def _post_sentence(kind: str, data: dict, title: str) -> str | None:
+    """The sentence of the forum's own post notifications (None for other kinds)."""
+    actor = data.get("actor") or _("Somebody")
+    if kind == "mentioned":
+        return _("%(actor)s mentioned you in “%(title)s”.", actor=actor, title=title)
+    if kind == "replied":
+        return _("%(actor)s replied to you in “%(title)s”.", actor=actor, title=title)
+    if kind == "quoted":
+        return _("%(actor)s quoted you in “%(title)s”.", actor=actor, title=title)
+    if kind == "posted":
+        return _("%(actor)s wrote in “%(title)s”, which you watch.", actor=actor, title=title)
+    if kind == "watching_first_post":
+        return _("%(actor)s started the topic “%(title)s”.", actor=actor, title=title)
+    if kind == "edited":
+        return _("%(actor)s edited your post in “%(title)s”.", actor=actor, title=title)
+    if kind == "private_message":
+        return _("%(actor)s wrote to you: “%(title)s”.", actor=actor, title=title)
+    if kind == "liked":
+        others = max(int(data.get("count", 1)) - 1, 0)
+        if not others:
+            return _("%(actor)s liked your post in “%(title)s”.", actor=actor, title=title)
+        return ngettext(
+            "%(actor)s and %(num)s other liked your post in “%(title)s”.",
+            "%(actor)s and %(num)s others liked your post in “%(title)s”.",
+            others,
+            actor=actor,
+            title=title,
+        )
+    return None
+
+
+def _plugin_sentence(kind: str, data: dict, topic) -> str | None:
+    return plugins.notification_text(kind, data, topic)
 
 
 def describe(row: NotificationRow) -> NotificationView:
@@ -91,7 +130,7 @@ def describe(row: NotificationRow) -> NotificationView:
             date=_date(data.get("until")),
             reason=reason,
         )
-    elif (described := plugins.notification_text(kind, data, topic)) is not None:
+    elif described := _post_sentence(kind, data, title) or _plugin_sentence(kind, data, topic):
         text = described
     elif title:
         text = _("News about “%(title)s”.", title=title)
@@ -103,6 +142,7 @@ def describe(row: NotificationRow) -> NotificationView:
         created_at=notification.created_at,
         unread=notification.read_at is None,
         kind=kind,
+        open_url=url and url_for("notifications.open_one", notification_id=notification.id),
     )
 
 
@@ -124,3 +164,22 @@ def mark_read():
     g.pop("unread_notification_count", None)
     flash(_("All notifications are marked as read."), "success")
     return redirect(url_for("notifications.index"))
+
+
+@bp.get("/notifications/<int:notification_id>")
+@login_required
+def open_one(notification_id: int):
+    """Mark one notification read and go where it points (the exact post)."""
+    found = services.open_notification(current_user, notification_id)
+    if found is None:
+        abort(404)
+    g.pop("unread_notification_count", None)
+    view = describe(NotificationRow(*found))
+    return redirect(view.url or url_for("notifications.index"))
+
+
+@bp.get("/notifications/count.json")
+@login_required
+def count():
+    """The header's unread count, for the bell to refresh when the window gets focus."""
+    return jsonify(unread=services.unread_count(current_user))

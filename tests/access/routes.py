@@ -391,6 +391,18 @@ ROUTES: dict[str, Route] = {
     "messages.leave": Route(form=({"next": ""},), phase=DESTROY),
     "messages.preferences": Route(form=({"from_members": "y", "submit": "y"}, {"submit": "y"})),
     "messages.ignore": Route(form=({"next": "settings"}, {"next": ""})),
+    # --- notifications ------------------------------------------------------------------
+    "notifications.open_one": Route(args={"notification_id": ["1", "2", "999999"]}),
+    "notifications.user_search": Route(
+        query=({}, {"term": "a"}, {"term": "{username}"}, {"term": "bewerb"}, {"term": "%_"})
+    ),
+    "notifications.topic_level": Route(
+        form=({"level": "kaputt"}, {"level": "watching"}, {"level": "muted", "from": "settings"})
+    ),
+    "notifications.category_level": Route(
+        form=({"level": "kaputt"}, {"level": "watching", "from": "settings"}, {"level": "muted"})
+    ),
+    "notifications.watching_settings": Route(form=({"level": "kaputt"}, {"level": "watching"})),
     # --- search -------------------------------------------------------------------------
     "search.search": Route(
         query=(

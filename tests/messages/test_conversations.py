@@ -199,7 +199,11 @@ def test_the_notification_of_a_message_is_listed_while_the_reader_takes_part(app
     topic_id = _topic_id(send(as_user(anke), to="lena", title=f"Frage {SECRET}"))
     lena_browser = as_user(lena)
     page = lena_browser.get("/notifications").get_data(as_text=True)
-    assert SECRET in page and f"/t/frage-vertraulich-4471/{topic_id}#post_1" in page
+    assert f"anke wrote to you: “Frage {SECRET}”" in page
+    notification = lena_browser.get(
+        "/notifications/" + page.split('href="/notifications/')[1].split('"')[0]
+    )
+    assert notification.headers["Location"].endswith(f"/t/frage-vertraulich-4471/{topic_id}#post_1")
     assert lena_browser.post(f"/messages/{topic_id}/leave").status_code == 302
     assert "You left the conversation" in lena_browser.get("/messages").get_data(as_text=True)
     assert SECRET not in lena_browser.get("/notifications").get_data(as_text=True)

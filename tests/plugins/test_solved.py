@@ -333,7 +333,9 @@ def test_the_answerer_is_notified(app, client, make, login_as, qa):
     login_as(question.answerers[0])
     page = client.get("/notifications").get_data(as_text=True)
     assert f"Your answer in “{question.topic.title}” was accepted as the solution." in page
-    assert f"/{question.topic.id}/2#post_2" in page
+    # The link marks it read on the way to the answer.
+    link = re.search(r'href="(/notifications/\d+)">Your answer in', page).group(1)
+    assert client.get(link).headers["Location"].endswith(f"/{question.topic.id}/2#post_2")
 
 
 # --- Search -------------------------------------------------------------------------------

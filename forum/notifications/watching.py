@@ -1,0 +1,173 @@
+"""Watching levels: how closely a member follows a topic or a category."""
+
+import sqlalchemy as sa
+
+from forum import permissions
+from forum.boards.models import Category, Topic, TopicUser
+from forum.boards.reading import forget_reader_states, reader_state
+from forum.extensions import db
+from forum.notifications.models import CategoryUser, Level, NotificationSetting
+
+
+def _upsert(model, keys: dict, values: dict) -> None:
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(model).values(**keys, **values)
+    db.session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=values))
+
+
+def topic_level(user_id: int, topic: Topic) -> tuple[Level, bool]:
+    """Return the member's effective level for the topic and whether they chose it
+    for the topic itself (one query)."""
+    state = reader_state(user_id, topic)
+    chosen, inherited = state.topic_level, state.category_level
+    if chosen is not None:
+        return Level(chosen), True
+    return Level(inherited if inherited is not None else Level.NORMAL), False
+
+
+def category_level(user_id: int, category_id: int) -> Level:
+    level = db.session.scalar(
+        sa.select(CategoryUser.level).where(
+            CategoryUser.user_id == user_id, CategoryUser.category_id == category_id
+        )
+    )
+    return Level(level if level is not None else Level.NORMAL)
+
+
+def set_topic_level(user_id: int, topic_id: int, level: Level) -> None:
+    _upsert(
+        TopicUser,
+        {"user_id": user_id, "topic_id": topic_id},
+        {"notification_level": int(level)},
+    )
+    db.session.commit()
+    forget_reader_states()
+
+
+def set_category_level(user_id: int, category_id: int, level: Level) -> None:
+    forget_reader_states()
+    if level == Level.NORMAL:
+        db.session.execute(
+            sa.delete(CategoryUser).where(
+                CategoryUser.user_id == user_id, CategoryUser.category_id == category_id
+            )
+        )
+    else:
+        _upsert(
+            CategoryUser, {"user_id": user_id, "category_id": category_id}, {"level": int(level)}
+        )
+    db.session.commit()
+
+
+def default_topic_level(user_id: int) -> Level:
+    level = db.session.scalar(
+        sa.select(NotificationSetting.topic_level).where(NotificationSetting.user_id == user_id)
+    )
+    return Level(level if level is not None else Level.TRACKING)
+
+
+def set_default_topic_level(user_id: int, level: Level) -> None:
+    _upsert(NotificationSetting, {"user_id": user_id}, {"topic_level": int(level)})
+    db.session.commit()
+
+
+def adopt_topic(user_id: int, topic_id: int) -> None:
+    """Give a topic the member wrote in their default level, unless they chose one
+    (one statement; the read position row exists since they posted)."""
+    default = (
+        sa.select(NotificationSetting.topic_level)
+        .where(NotificationSetting.user_id == user_id)
+        .scalar_subquery()
+    )
+    db.session.execute(
+        sa.update(TopicUser)
+        .where(
+            TopicUser.user_id == user_id,
+            TopicUser.topic_id == topic_id,
+            TopicUser.notification_level.is_(None),
+        )
+        .values(notification_level=sa.func.coalesce(default, int(Level.TRACKING)))
+    )
+
+
+def levels_of(user_ids: set[int], topic: Topic) -> dict[int, Level]:
+    """Return the effective level of each of ``user_ids`` for the topic (two queries)."""
+    if not user_ids:
+        return {}
+    ids = sorted(user_ids)
+    chosen = dict(
+        db.session.execute(
+            sa.select(TopicUser.user_id, TopicUser.notification_level).where(
+                TopicUser.topic_id == topic.id,
+                TopicUser.user_id.in_(ids),
+                TopicUser.notification_level.is_not(None),
+            )
+        ).all()
+    )
+    inherited = dict(
+        db.session.execute(
+            sa.select(CategoryUser.user_id, CategoryUser.level).where(
+                CategoryUser.category_id == topic.category_id, CategoryUser.user_id.in_(ids)
+            )
+        ).all()
+    )
+    return {
+        user_id: Level(chosen.get(user_id, inherited.get(user_id, Level.NORMAL))) for user_id in ids
+    }
+
+
+def watchers(topic: Topic) -> set[int]:
+    """Return who watches the topic: by choice, or through its category without
+    having chosen another level for the topic (one query)."""
+    chose_topic = sa.select(TopicUser.user_id).where(
+        TopicUser.topic_id == topic.id, TopicUser.notification_level.is_not(None)
+    )
+    by_topic = sa.select(TopicUser.user_id).where(
+        TopicUser.topic_id == topic.id, TopicUser.notification_level == int(Level.WATCHING)
+    )
+    by_category = sa.select(CategoryUser.user_id).where(
+        CategoryUser.category_id == topic.category_id,
+        CategoryUser.level == int(Level.WATCHING),
+        CategoryUser.user_id.not_in(chose_topic),
+    )
+    return set(db.session.scalars(sa.union(by_topic, by_category)))
+
+
+def muted_categories(user_id: int):
+    """A subquery of the ids of the categories the member muted (for /latest)."""
+    return sa.select(CategoryUser.category_id).where(
+        CategoryUser.user_id == user_id, CategoryUser.level == int(Level.MUTED)
+    )
+
+
+def followed(user) -> dict[str, list]:
+    """Return what the member watches, tracks or muted: topics and categories
+    with a level other than normal (two queries)."""
+    topics = db.session.execute(
+        sa.select(Topic, TopicUser.notification_level)
+        .join(TopicUser, TopicUser.topic_id == Topic.id)
+        .join(Category, Category.id == Topic.category_id)
+        .where(
+            TopicUser.user_id == user.id,
+            permissions.visible_topics_clause(user),
+            TopicUser.notification_level.in_(
+                [int(Level.WATCHING), int(Level.MUTED), int(Level.TRACKING)]
+            ),
+            Topic.deleted_at.is_(None),
+        )
+        .order_by(TopicUser.notification_level.desc(), Topic.bumped_at.desc())
+        .limit(200)
+    ).all()
+    categories = db.session.execute(
+        sa.select(Category, CategoryUser.level)
+        .join(CategoryUser, CategoryUser.category_id == Category.id)
+        .where(CategoryUser.user_id == user.id, permissions.readable_categories_clause(user))
+        .order_by(CategoryUser.level.desc(), Category.position, Category.name)
+    ).all()
+    return {
+        "topics": [(topic, Level(level)) for topic, level in topics],
+        "categories": [(category, Level(level)) for category, level in categories],
+    }
