@@ -36,7 +36,7 @@ def test_empty_forum(client, login_as, admin):
     assert "Nothing waits for a decision." in html
     assert "Every search found something." in html
     # The chart: an image with a title and a description, and the table beside it.
-    svg = re.search(r"<svg[^>]*>.*?</svg>", html, re.S).group(0)
+    svg = re.search(r"<svg[^>]*role=\"img\"[^>]*>.*?</svg>", html, re.S).group(0)
     assert 'role="img"' in svg and 'aria-labelledby="week-chart-title week-chart-desc"' in svg
     assert '<title id="week-chart-title">New topics and posts per week</title>' in svg
     assert "In the last 12 weeks: 0 topics and 0 posts." in svg
