@@ -4,9 +4,10 @@ the member herself only (forum/users/views.py passes ``current_user``).
 Everything the forum keeps about her that she typed or that was recorded about
 her: the profile and settings, her posts with their raw text (also deleted ones:
 their text is still kept), likes, bookmarks, notifications, the answers to the
-membership questions and the recorded log-ins. Titles of topics and the contents
-of notifications are given only where she may still read the topic (forum.permissions):
-her own words are hers, others' words in a place closed to her now are not. A fixed
+membership questions and the recorded log-ins. Texts, titles of topics and the
+contents of notifications are given only where she may read them now (the same
+decisions as on every page, forum.permissions): a post a moderator deleted, or one
+in a category closed to her now, is listed with its dates but without its text. A fixed
 number of statements.
 """
 
@@ -54,12 +55,16 @@ def _profile(user: User) -> dict[str, Any]:
 
 def build(user: User, base_url: str = "") -> dict[str, Any]:
     """Return everything the forum keeps about ``user``, as JSON-ready data."""
-    posts = db.session.execute(
-        sa.select(Post, Topic.title)
+    # Topic and category come along (and are held here: the session keeps only weak
+    # references), so the permission checks below need no statement of their own.
+    rows = db.session.execute(
+        sa.select(Post, Topic, Category)
         .join(Topic, Topic.id == Post.topic_id)
+        .join(Category, Category.id == Topic.category_id)
         .where(Post.user_id == user.id)
         .order_by(Post.id)
     ).all()
+    posts = [post for post, _topic, _category in rows]
     likes = db.session.execute(
         sa.select(PostLike.post_id, PostLike.created_at)
         .where(PostLike.user_id == user.id)
@@ -76,9 +81,7 @@ def build(user: User, base_url: str = "") -> dict[str, Any]:
     application = db.session.scalar(
         sa.select(MembershipApplication).where(MembershipApplication.user_id == user.id)
     )
-    topic_ids = {post.topic_id for post, _title in posts} | {
-        item.topic_id for item in notifications if item.topic_id is not None
-    }
+    topic_ids = {item.topic_id for item in notifications if item.topic_id is not None}
     readable = set(
         db.session.scalars(
             sa.select(Topic.id)
@@ -99,14 +102,18 @@ def build(user: User, base_url: str = "") -> dict[str, Any]:
             {
                 "id": post.id,
                 "topic_id": post.topic_id,
-                "topic_title": title if post.topic_id in readable else None,
+                "topic_title": post.topic.title
+                if permissions.can_read_topic(user, post.topic)
+                else None,
                 "post_number": post.post_number,
-                "raw": post.raw,
+                # The same decision as on every page: a post a moderator deleted, or
+                # in a place closed to her now, is listed without its text.
+                "raw": post.raw if permissions.can_read_post(user, post) else None,
                 "created_at": _when(post.created_at),
                 "updated_at": _when(post.updated_at),
                 "deleted": post.deleted_at is not None,
             }
-            for post, title in posts
+            for post in posts
         ],
         "likes": [{"post_id": post_id, "at": _when(at)} for post_id, at in likes],
         "bookmarks": [{"post_id": post_id, "at": _when(at)} for post_id, at in bookmarks],

@@ -66,6 +66,9 @@ def _hostile_entries(page) -> None:
     form.locator("[name=title]").fill(MARKUP)
     form.locator("[name=body]").fill(MARKUP)
     form.locator("button[type=submit]").click()
+    page.goto("/admin/invitations")
+    page.locator("main form [name=email]").fill("gast.mit.einem.langen.namen@example.org")
+    page.locator("main form button[type=submit]").click()
     page.goto("/admin/questions")
     form = page.locator("main form").filter(has=page.locator("[name=text]")).first
     form.locator("[name=text]").fill(MARKUP)

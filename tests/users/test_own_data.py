@@ -71,15 +71,47 @@ def test_a_member_downloads_her_own_data(app, client, login_as, anke):
     assert "bernd@example.org" not in text and "pbkdf2" not in text
 
 
-def test_titles_of_topics_closed_to_her_are_left_out(app, client, login_as, anke):
+def test_what_is_closed_to_her_now_is_listed_without_its_text(app, client, login_as, anke):
+    # The same decision as on every page (forum.permissions): a category made
+    # staff-only, or a post a moderator deleted, is listed by id and date only.
     with app.app_context():
         db.session.execute(sa.update(Category).values(read_level=ReadLevel.STAFF))
         db.session.commit()
     login_as(anke)
     data = json.loads(_export(client).get_data(as_text=True))
-    assert data["posts"][0]["raw"] == "Ich komme **gern** vorbei."  # her words stay hers
-    assert data["posts"][0]["topic_title"] is None
+    assert data["posts"][0]["raw"] is None and data["posts"][0]["topic_title"] is None
+    assert data["posts"][0]["id"] and data["posts"][0]["created_at"]
     assert data["notifications"][0]["data"] == {}
+    text = _export(client).get_data(as_text=True)
+    assert "Wer hilft beim Umzug" not in text and "Ich komme" not in text
+
+
+def test_a_post_a_moderator_deleted_is_listed_without_its_text(app, client, login_as, anke):
+    with app.app_context():
+        db.session.execute(
+            sa.update(Post).where(Post.user_id == anke.id).values(deleted_at=sa.func.now())
+        )
+        db.session.commit()
+    login_as(anke)
+    data = json.loads(_export(client).get_data(as_text=True))
+    assert data["posts"][0]["deleted"] is True and data["posts"][0]["raw"] is None
+
+
+def test_a_fixed_number_of_statements(app, client, login_as, make, anke):
+    from tests.conftest import counting_statements
+
+    login_as(anke)
+
+    def count() -> int:
+        with counting_statements(app) as statements:
+            assert _export(client).status_code == 200
+        return len(statements)
+
+    before = count()
+    for number in range(4):
+        topic = make.topic(author=anke, category=make.category(f"Weitere {number}"))
+        make.post(topic, author=anke)
+    assert count() == before
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
