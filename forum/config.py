@@ -83,6 +83,8 @@ PREVIEW_RATE_LIMIT = "40 per minute;2000 per day"
 #: of POST_RATE_LIMIT per address); replies in a conversation count as posts.
 MESSAGE_RATE_LIMIT = "5 per minute;40 per day"
 PASSWORD_RESET_RATE_LIMIT = "5 per hour"  # noqa: S105 (a rate, not a secret)
+#: How often a member may download her own data (Settings; counted per member).
+DATA_EXPORT_RATE_LIMIT = "3 per hour;10 per day"
 #: Per account (or login name), whatever the address: after this many failed
 #: log-ins in a row the account is locked for LOGIN_LOCKOUT_SECONDS, each further
 #: lockout twice as long up to LOGIN_LOCKOUT_MAX_SECONDS. The owner gets a mail

@@ -162,6 +162,14 @@ RUNTIME: tuple[RuntimeSetting, ...] = (
         "choice", choices=NOTIFY_CHOICES,
     ),
     RuntimeSetting(
+        "EMAIL_NOTIFY_DELAY_MINUTES", "email", _l("Minutes before a notification is mailed"),
+        _l(
+            "A reply or mention is mailed when it is this old, still unread, and the member "
+            "has not been on the forum for as long."
+        ),
+        "int", low=0, high=1440,
+    ),
+    RuntimeSetting(
         "SEARCH_LOG_DAYS", "privacy", _l("Days the search log is kept"),
         _l("Searches that found nothing are kept this long, without who searched; 0 keeps none."),
         "int", low=0, high=365,
@@ -205,7 +213,30 @@ DEPLOYER: tuple[DeployerSetting, ...] = (
     DeployerSetting("MAIL_USERNAME", "email", _l("Mail server user"), secret=True),
     DeployerSetting("MAIL_PASSWORD", "email", _l("Mail server password"), secret=True),
     DeployerSetting("MAIL_DEFAULT_SENDER", "email", _l("Sender of all e-mails")),
+    DeployerSetting("MAIL_USE_TLS", "email", _l("Mail server with STARTTLS")),
+    DeployerSetting("MAIL_USE_SSL", "email", _l("Mail server with TLS")),
+    DeployerSetting(
+        "MAIL_SEND_AFTER_RESPONSE", "email", _l("Mails are sent right after each page")
+    ),
+    DeployerSetting(
+        "MAIL_RETRY_BASE_SECONDS", "email", _l("Seconds before a failed mail is tried again")
+    ),
+    DeployerSetting("MAIL_MAX_ATTEMPTS", "email", _l("Attempts before a mail is given up")),
+    DeployerSetting(
+        "EMAIL_NOTIFY_MAX_AGE_HOURS",
+        "email",
+        _l("Hours after which a notification is no longer mailed"),
+    ),
+    DeployerSetting("REPLY_BY_EMAIL_ADDRESS", "email", _l("Address for replies by e-mail")),
+    DeployerSetting("REPLY_BY_EMAIL_MAX_AGE_DAYS", "email", _l("Days a reply address stays valid")),
+    DeployerSetting("INCOMING_MAIL_IMAP_HOST", "email", _l("Mailbox for incoming replies (IMAP)")),
+    DeployerSetting(
+        "INCOMING_MAIL_IMAP_PASSWORD", "email", _l("Password of that mailbox"), secret=True
+    ),
     DeployerSetting("TRUSTED_PROXIES", "privacy", _l("Trusted reverse proxies")),
+    DeployerSetting(
+        "LOGIN_RECORD_DAYS", "privacy", _l("Days the address and time of each log-in are kept")
+    ),
     DeployerSetting("SEARCH_BACKEND", "search", _l("Search engine")),
 )  # fmt: skip
 
@@ -215,6 +246,8 @@ def deployer_value(entry: DeployerSetting) -> str:
     value = current_app.config.get(entry.key)
     if entry.secret:
         return str(_l("set") if value else _l("not set"))
+    if isinstance(value, bool):
+        return str(_l("on") if value else _l("off"))
     if value in ("", None, []):
         return str(_l("not set"))
     if isinstance(value, list):

@@ -23,6 +23,7 @@ from forum.mail import OutgoingMail, absolute_url, send_template_mail
 from forum.mailing.plaintext import html_to_text
 from forum.mailing.tokens import CHOICES, reply_address, unsubscribe_token
 from forum.notifications.models import Notification
+from forum.site.services import setting
 from forum.users.models import User
 
 #: Notification kinds that are mailed, and the member's choice that governs each.
@@ -82,7 +83,7 @@ def due_notifications(limit: int = 500, after_id: int = 0) -> list[tuple[Notific
     """Return unread notifications whose mail is due and not yet queued (by id, from after_id)."""
     config = current_app.config
     now = utcnow()
-    delay = timedelta(minutes=config["EMAIL_NOTIFY_DELAY_MINUTES"])
+    delay = timedelta(minutes=setting("EMAIL_NOTIFY_DELAY_MINUTES"))
     oldest = now - timedelta(hours=config["EMAIL_NOTIFY_MAX_AGE_HOURS"])
     already = sa.exists().where(
         OutgoingMail.dedupe_key == sa.literal("notification:") + sa.cast(Notification.id, sa.String)

@@ -8,14 +8,16 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from forum.auth.accounts import email_taken
 from forum.forms import email_validators, new_password_fields
+from forum.users.removal import DELETE_POSTS, KEEP_POSTS
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 BIO_MAX_LENGTH = 3000
@@ -93,3 +95,27 @@ class LanguageForm(FlaskForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.language.choices = _language_choices()
+
+
+class DeleteOwnAccountForm(FlaskForm):
+    """A member deletes her own account: what happens to her posts, her password, a yes."""
+
+    posts = RadioField(
+        _l("Your posts"),
+        validators=[InputRequired(message=_l("Please choose what happens to your posts."))],
+    )
+    delete_password = PasswordField(
+        _l("Your password"),
+        validators=[InputRequired(message=_l("Please enter your current password."))],
+    )
+    confirm = BooleanField(
+        _l("Yes, delete my account. This cannot be undone."),
+        validators=[DataRequired(message=_l("Please confirm."))],
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.posts.choices = [
+            (KEEP_POSTS, _l('Keep them, shown as by "Gelöschtes Mitglied"')),
+            (DELETE_POSTS, _l("Delete them, and the topics I started")),
+        ]

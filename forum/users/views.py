@@ -1,7 +1,11 @@
-"""Profiles, avatars, settings, language and bookmarks."""
+"""Profiles, avatars, settings (with the download of one's data and deleting one's
+account), language and bookmarks."""
+
+import json
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -12,18 +16,24 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
 from forum import plugins
 from forum.auth import accounts
 from forum.auth import services as auth_services
-from forum.errors import AccountTaken
+from forum.errors import AccountTaken, AdminError
 from forum.extensions import limiter
 from forum.urls import safe_next_url
-from forum.users import services
+from forum.users import export, removal, services
 from forum.users.avatar import SIZES, letter_avatar_svg
-from forum.users.forms import EmailChangeForm, LanguageForm, PasswordChangeForm, ProfileForm
+from forum.users.forms import (
+    DeleteOwnAccountForm,
+    EmailChangeForm,
+    LanguageForm,
+    PasswordChangeForm,
+    ProfileForm,
+)
 
 bp = Blueprint("users", __name__)
 
@@ -57,7 +67,9 @@ def avatar(username: str, size: int):
     return response
 
 
-def _settings_page(profile_form=None, password_form=None, email_form=None, status: int = 200):
+def _settings_page(
+    profile_form=None, password_form=None, email_form=None, delete_form=None, status: int = 200
+):
     user = current_user._get_current_object()
     if profile_form is None:
         profile_form = ProfileForm(
@@ -80,6 +92,7 @@ def _settings_page(profile_form=None, password_form=None, email_form=None, statu
             profile_form=profile_form,
             password_form=password_form or PasswordChangeForm(formdata=None),
             email_form=email_form or EmailChangeForm(formdata=None),
+            delete_form=delete_form or DeleteOwnAccountForm(formdata=None),
         ),
         status,
     )
@@ -147,6 +160,47 @@ def change_email():
                 )
                 return redirect(url_for("users.settings"))
     return _settings_page(email_form=form, status=400)
+
+
+def _per_member() -> str:
+    return f"member:{current_user.id}"
+
+
+@bp.post("/settings/export")
+@login_required
+@limiter.limit(lambda: current_app.config["DATA_EXPORT_RATE_LIMIT"], key_func=_per_member)
+def export_data():
+    """The member's own data as a JSON file, built now for her alone (a POST with the
+    forum's CSRF check, so no other site can make her browser fetch it)."""
+    data = export.build(current_user, current_app.config.get("BASE_URL") or request.host_url)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    response = Response(body, mimetype="application/json")
+    name = f"forum-{current_user.id}-data.json"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/settings/delete-account")
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+def delete_account():
+    """The member deletes her own account (anonymised as an admin would) after her password."""
+    form = DeleteOwnAccountForm()
+    if form.validate():
+        if not accounts.verify_password(current_user, form.delete_password.data):
+            form.delete_password.errors = [_("This is not your current password.")]
+        else:
+            try:
+                removal.anonymise(current_user, current_user, form.posts.data)
+            except AdminError as error:
+                form.form_errors.append(str(error))
+            else:
+                logout_user()
+                session.clear()
+                flash(_("Your account is deleted. Goodbye, and thank you."), "success")
+                return redirect(url_for("boards.index"))
+    return _settings_page(delete_form=form, status=400)
 
 
 @bp.post("/language")

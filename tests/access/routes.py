@@ -210,6 +210,7 @@ ROUTES: dict[str, Route] = {
                 "topics_per_page": "30",
                 "posts_per_page": "20",
                 "join_request_notify": "each",
+                "email_notify_delay_minutes": "10",
                 "search_log_days": "90",
                 "search_per_page": "20",
             },
@@ -367,6 +368,12 @@ ROUTES: dict[str, Route] = {
             {"email": "neu-{role}@example.org", "current_password": "{password}"},
         ),
         phase=DESTROY,
+    ),
+    # A member's own data and account (tests/users/test_own_data.py): the matrix sends a
+    # wrong password, so no role's account goes.
+    "users.export_data": Route(),
+    "users.delete_account": Route(
+        form=({"posts": "keep", "delete_password": "falsch", "confirm": "y"},), phase=DESTROY
     ),
     "users.set_language": Route(
         form=({"language": "en", "next": "/latest"}, {"language": "de", "next": ""})

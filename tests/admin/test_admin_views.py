@@ -254,7 +254,8 @@ def test_log_filters_and_windows(app, client, login_as, admin, coordinator):
     html = client.get("/admin/log").get_data(as_text=True)
     assert "Angepinnt" in html
     # Actions and targets by their names, in the table and the filter.
-    assert "<td>Topic pinned</td>" in html and '<span class="muted">Topic</span>' in html
+    assert '<td data-label="Action">Topic pinned</td>' in html
+    assert '<span class="muted">Topic</span>' in html
     assert '<option value="close_topic">Topic closed</option>' in html
     assert "Eintrag 000" not in html  # beyond the first window
     assert "Older entries" in html

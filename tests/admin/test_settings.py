@@ -344,3 +344,21 @@ def test_flags_to_hide(app, client, login_as, admin, make):
     assert flagger.post(f"/p/{reply.id}/flag", data={"reason": "spam"}).status_code == 302
     with app.app_context():
         assert db.session.get(Post, reply.id).hidden_at is not None
+
+
+def test_mail_and_privacy_settings_a_deployer_sets_are_shown_read_only(
+    app, client, login_as, admin
+):
+    app.config.update(
+        LOGIN_RECORD_DAYS=7, REPLY_BY_EMAIL_ADDRESS="antwort@forum.example", MAIL_USE_TLS=True,
+        INCOMING_MAIL_IMAP_PASSWORD="imap-geheimnis-123",
+    )  # fmt: skip
+    login_as(admin)
+    html = client.get("/admin/settings").get_data(as_text=True)
+    for key in ("LOGIN_RECORD_DAYS", "REPLY_BY_EMAIL_ADDRESS", "MAIL_MAX_ATTEMPTS",
+                "MAIL_RETRY_BASE_SECONDS", "EMAIL_NOTIFY_MAX_AGE_HOURS"):  # fmt: skip
+        assert f"<code>FORUM_{key}</code>" in html, key
+        assert f'name="{key.lower()}"' not in html  # not a form field
+    assert "antwort@forum.example" in html
+    assert "imap-geheimnis-123" not in html
+    assert 'name="email_notify_delay_minutes"' in html  # the coordinator's to change

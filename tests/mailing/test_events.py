@@ -151,3 +151,21 @@ def test_a_post_read_in_the_topic_is_not_mailed(app, client, runner, mailbox, sc
     away(app, scene.anke.id, minutes=30)
     assert "Queued 0" in _send(runner)
     assert mailbox.to("anke@example.org") == []
+
+
+def test_the_coordinators_delay_from_the_settings_page_takes_effect(app, runner, mailbox, scene):
+    from forum.site.services import set_setting
+
+    # 20 minutes old, away for 30: due with the default of 10 minutes ...
+    away(app, scene.anke.id, minutes=30)
+    notification(app, scene.anke.id, "replied", scene.post, minutes_ago=20)
+    with app.app_context():
+        set_setting("EMAIL_NOTIFY_DELAY_MINUTES", 25)
+        db.session.commit()
+    # ... but the coordinator asked for 25.
+    assert "Queued 0" in _send(runner)
+    with app.app_context():
+        set_setting("EMAIL_NOTIFY_DELAY_MINUTES", 15)
+        db.session.commit()
+    assert "Queued 1" in _send(runner)
+    assert mailbox.wait_for("anke@example.org")
