@@ -22,9 +22,11 @@ from forum.db import utcnow
 from forum.errors import AdminError
 from forum.extensions import db
 from forum.idempotency import Submission
+from forum.mail import OutgoingMail
 from forum.membership.models import Invitation, MembershipApplication
+from forum.messages.models import IgnoredUser, MessageParticipant, MessagePreference
 from forum.moderation.models import ReviewItem, ReviewStatus
-from forum.notifications.models import Notification
+from forum.notifications.models import CategoryUser, Notification, NotificationSetting
 from forum.review.audit import log_action
 from forum.users.models import AccountDeletion, Role, User
 
@@ -76,8 +78,10 @@ def anonymise(actor: User, person: User, posts: str) -> None:
     ``posts`` is ``KEEP_POSTS`` (they stay, under the anonymous name) or
     ``DELETE_POSTS`` (deleted as a moderator deletes them, their text erased;
     topics they started go with the replies in them). Log-in records, the
-    membership application, bookmarks, notifications, read positions and
-    invitations to their address are deleted. The last admin is never removed.
+    membership application, bookmarks, notifications and their settings, read
+    positions, ignore lists in both directions, message preferences, unsent mails
+    and invitations to their address are deleted; they leave their conversations.
+    The last admin is never removed.
     """
     if person.deleted_at is not None:
         raise AdminError(_l("This account was deleted."))
@@ -87,8 +91,28 @@ def anonymise(actor: User, person: User, posts: str) -> None:
         raise AdminError(_l("The forum needs at least one admin."))
     old_name, by_self = person.username, actor.id == person.id
     removed = _delete_posts(actor, person) if posts == DELETE_POSTS else []
-    for model in (LoginRecord, MembershipApplication, Bookmark, Notification, TopicUser):
+    for model in (
+        LoginRecord, MembershipApplication, Bookmark, Notification, TopicUser,
+        CategoryUser, NotificationSetting, MessagePreference,
+    ):  # fmt: skip
         db.session.execute(sa.delete(model).where(model.user_id == person.id))
+    db.session.execute(
+        sa.delete(IgnoredUser).where(
+            sa.or_(IgnoredUser.user_id == person.id, IgnoredUser.ignored_id == person.id)
+        )
+    )
+    # Their messages stay with the others in a conversation; they leave it.
+    db.session.execute(
+        sa.update(MessageParticipant)
+        .where(MessageParticipant.user_id == person.id, MessageParticipant.left_at.is_(None))
+        .values(left_at=utcnow())
+    )
+    # Mails not sent yet would go to an address the forum must forget.
+    db.session.execute(
+        sa.delete(OutgoingMail).where(
+            OutgoingMail.recipient == person.email, OutgoingMail.sent_at.is_(None)
+        )
+    )
     db.session.execute(sa.delete(Submission).where(Submission.user_id == person.id))
     db.session.execute(
         sa.delete(Invitation).where(

@@ -241,3 +241,56 @@ def test_no_one_deletes_another_account(app, client, login_as, make, anke):
     assert _delete(client).status_code in (302, 401)
     with app.app_context():
         assert db.session.get(User, anke.id).deleted_at is None
+
+
+def test_deleting_ones_account_forgets_follows_ignores_and_unsent_mail(app, client, make, login_as):
+    """What notifications, messages and the mail queue keep of a member goes with the account."""
+    import sqlalchemy as sa
+
+    from forum.extensions import db
+    from forum.mail import OutgoingMail, queue_mail
+    from forum.messages.models import IgnoredUser, MessageParticipant, MessagePreference
+    from forum.notifications.models import CategoryUser, NotificationSetting
+    from forum.users.models import User
+    from forum.users.removal import KEEP_POSTS, anonymise
+
+    leaving = make.user("gehende")
+    other = make.user("bleibende")
+    category = make.category()
+    topic = make.topic(other, category, "Ein Gespräch")
+    with app.app_context():
+        db.session.add_all(
+            [
+                CategoryUser(user_id=leaving.id, category_id=category.id, level=3),
+                NotificationSetting(user_id=leaving.id, topic_level=3),
+                MessagePreference(user_id=leaving.id, from_members=False),
+                IgnoredUser(user_id=leaving.id, ignored_id=other.id),
+                IgnoredUser(user_id=other.id, ignored_id=leaving.id),
+                MessageParticipant(topic_id=topic.id, user_id=leaving.id),
+            ]
+        )
+        db.session.commit()
+        queue_mail(leaving.email, "Betreff", "Text", deliver=False)
+        person = db.session.get(User, leaving.id)
+        anonymise(person, person, KEEP_POSTS)
+        db.session.commit()
+        for model in (CategoryUser, NotificationSetting, MessagePreference):
+            assert (
+                db.session.scalar(
+                    sa.select(sa.func.count()).select_from(model).where(model.user_id == leaving.id)
+                )
+                == 0
+            )
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(IgnoredUser)) == 0
+        participant = db.session.scalar(
+            sa.select(MessageParticipant).where(MessageParticipant.user_id == leaving.id)
+        )
+        assert participant.left_at is not None
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(OutgoingMail)
+                .where(OutgoingMail.recipient == "gehende@example.org")
+            )
+            == 0
+        )
