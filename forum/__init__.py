@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     import forum.admin.category_views
     import forum.admin.people_views
     import forum.admin.setup_views
+    import forum.api.feed_views
     import forum.boards.post_views
     import forum.boards.topic_views
     import forum.boards.views

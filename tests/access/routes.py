@@ -135,6 +135,12 @@ ROUTES: dict[str, Route] = {
     "api.latest": Route(query=({}, {"before": CURSOR})),
     "api.category": Route(query=({}, {"before": CURSOR}), args={"slug": ["{category_slug}"]}),
     "api.topic": Route(query=({}, {"page": "2"})),
+    "api.latest_feed": Route(query=({}, {"key": "kaputt"})),
+    "api.category_feed": Route(query=({}, {"key": "kaputt"}), args={"slug": ["{category_slug}"]}),
+    "api.topic_feed": Route(query=({}, {"key": "kaputt"})),
+    "api.user_feed": Route(query=({}, {"key": "kaputt"})),
+    "api.embed_latest": Route(query=({}, {"category": "{category_id}"}, {"category": "kaputt"})),
+    "api.renew_feed_key": Route(phase=DESTROY),
     # --- moderation ---------------------------------------------------------------------
     "moderation.flag": Route(
         form=(
