@@ -8,12 +8,16 @@ from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
 
 from forum import permissions
-from forum.api import serializers
+from forum.api import auth, serializers
 from forum.auth import accounts
 from forum.boards import queries
+from forum.extensions import csrf
 from forum.site.services import setting
 
 bp = Blueprint("api", __name__)
+# API keys instead of CSRF tokens, or a session with its token: forum/api/auth.py.
+csrf.exempt(bp)
+bp.before_request(auth.authenticate_request)
 
 
 def _topic_list(topics: queries.TopicList, more_url: str):

@@ -141,6 +141,15 @@ ROUTES: dict[str, Route] = {
     "api.user_feed": Route(query=({}, {"key": "kaputt"})),
     "api.embed_latest": Route(query=({}, {"category": "{category_id}"}, {"category": "kaputt"})),
     "api.renew_feed_key": Route(phase=DESTROY),
+    "api.notifications_json": Route(),
+    "api.mark_notifications_read": Route(phase=DESTROY),
+    "admin.create_api_key": Route(
+        form=(
+            {"description": "Aus der Matrix", "username": "", "read_only": "y"},
+            {"description": "", "username": "niemand"},
+        )
+    ),
+    "admin.revoke_api_key": Route(args={"key_id": ["1", "999999"]}, phase=DESTROY),
     # --- moderation ---------------------------------------------------------------------
     "moderation.flag": Route(
         form=(
