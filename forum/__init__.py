@@ -125,7 +125,10 @@ def _register_blueprints(app: Flask) -> None:
     import forum.admin.people_views
     import forum.admin.setup_views
     import forum.api.feed_views
+    import forum.api.openapi
+    import forum.api.search_views
     import forum.api.user_views
+    import forum.api.write_views
     import forum.boards.post_views
     import forum.boards.topic_views
     import forum.boards.views

@@ -8,22 +8,16 @@ refused on writes. The API blueprint is exempt from CSRFProtect; this check
 replaces it there.
 """
 
-from flask import Response, current_app, g, jsonify, request
+from flask import Response, current_app, g, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
+from forum.api.responses import error_response
 from forum.auth import api_keys
 from forum.extensions import csrf
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def error_response(status: int, message: str, error_type: str) -> Response:
-    """An error in Discourse's shape: ``{"errors": [...], "error_type": ...}``."""
-    response = jsonify(errors=[message], error_type=error_type)
-    response.status_code = status
-    return response
 
 
 def current_key():
@@ -34,7 +28,7 @@ def current_key():
 def authenticate_request() -> Response | None:
     """A before_request hook of the API blueprint."""
     secret = request.headers.get("Api-Key")
-    if secret is not None:
+    if secret:  # an empty header (a client without a key) counts as none
         login = api_keys.authenticate(secret, request.headers.get("Api-Username"))
         if login.user is None:
             return error_response(
@@ -51,7 +45,11 @@ def authenticate_request() -> Response | None:
             # A page's form (new feed addresses): the forum's usual check and page.
             csrf.protect()
             return None
-        token = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
+        token = (
+            request.headers.get("X-CSRF-Token")
+            or request.headers.get("X-CSRFToken")
+            or request.form.get("csrf_token")
+        )
         try:
             validate_csrf(token)
         except (ValidationError, CSRFError):

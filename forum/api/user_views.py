@@ -7,7 +7,7 @@ from flask import jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forum.api.auth import error_response
+from forum.api.responses import error_response
 from forum.api.views import bp
 from forum.notifications import queries as notification_queries
 from forum.notifications import services as notifications

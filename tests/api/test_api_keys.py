@@ -49,7 +49,7 @@ def test_a_users_key_reads_what_the_user_may_read(app, client, make, places):
     refused = client.get("/latest.json", headers={"Api-Key": key, "Api-Username": "anna"})
     assert refused.status_code == 403
     assert refused.get_json()["error_type"] == "invalid_access"
-    assert refused.headers["Content-Type"] == "application/json"
+    assert refused.headers["Content-Type"] == "application/json; charset=utf-8"
 
 
 def test_an_all_users_key_needs_api_username(app, client, make, places):
