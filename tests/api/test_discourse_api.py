@@ -220,3 +220,20 @@ def test_search_json_by_the_pages_rules(client, make, world):
     member = client.get("/search.json?q=Geheimthema").get_json()
     assert [t["title"] for t in member["topics"]] == ["Internes Geheimthema"]
     assert client.get("/search.json").get_json()["posts"] == []
+
+
+def test_watched_words_apply_to_the_api(app, client, make, world):
+    from forum.moderation.models import WatchedWord, WatchedWordAction
+
+    open_topic, _secret = world
+    with app.app_context():
+        db.session.add(WatchedWord(word="verboten", action=WatchedWordAction.BLOCK))
+        db.session.commit()
+    headers = _key(app, db_user(make, "bernd"))
+    refused = client.post(
+        "/posts.json",
+        headers=headers,
+        data={"topic_id": open_topic.id, "raw": "Das ist ein verboten langer Text."},
+    )
+    assert refused.status_code == 422 and refused.get_json()["error_type"] == "invalid_parameters"
+    assert "verboten" not in client.get(f"/t/{open_topic.id}.json").get_data(as_text=True)
