@@ -125,9 +125,15 @@ def _register_blueprints(app: Flask) -> None:
     # Two blueprints take their routes from several modules; importing a
     # module adds its routes (boards: lists, topic pages, post actions;
     # moderation: the review queue and the moderator tools).
+    import forum.admin.api_keys_views
     import forum.admin.category_views
     import forum.admin.people_views
     import forum.admin.setup_views
+    import forum.api.feed_views
+    import forum.api.openapi
+    import forum.api.search_views
+    import forum.api.user_views
+    import forum.api.write_views
     import forum.boards.post_views
     import forum.boards.topic_views
     import forum.boards.views

@@ -34,6 +34,9 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(check_command)
     app.cli.add_command(prune_logins_command)
+    from forum.api.cli import api_key_cli
+
+    app.cli.add_command(api_key_cli)
 
 
 def _database_label() -> str:

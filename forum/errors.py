@@ -68,6 +68,10 @@ def _rate_limit_message() -> str:
     return f"{text} {try_again_text(datetime.fromtimestamp(current.reset_at, UTC))}"
 
 
+#: Blueprints whose views read JSON bodies themselves (the API: forum/api/responses.py).
+JSON_BODY_BLUEPRINTS: set[str] = set()
+
+
 def register(app: Flask) -> None:
     @app.before_request
     def refuse_json_bodies():
@@ -75,7 +79,11 @@ def register(app: Flask) -> None:
         # hands a JSON body to a form as its data, where a list, a number or a
         # value that is not a string breaks the fields. Refused here once, for
         # the plugins' forms too.
-        if request.method in _SUBMIT_METHODS and request.is_json:
+        if (
+            request.method in _SUBMIT_METHODS
+            and request.is_json
+            and request.blueprint not in JSON_BODY_BLUEPRINTS
+        ):
             abort(415)
 
     @app.errorhandler(CSRFError)

@@ -486,7 +486,7 @@ def permission_allowed(user, action, obj):
 def extra_api_fields(kind, obj, user):
     """Return a dict of fields to add to a serialised object of the JSON API.
 
-    ``kind`` is "topic", "post" or "user"; ``obj`` the model object; ``user``
+    ``kind`` is "topic", "post", "user" or "category"; ``obj`` the model object; ``user``
     the viewer. Called for every object the API returns (``/latest.json``,
     ``/t/<id>.json``, ...). A plugin may not replace the core's fields.
 

@@ -1,6 +1,7 @@
 """Imports every model module so the metadata (and Alembic) sees all tables."""
 
 from forum import idempotency as submission_models
+from forum.api import models as api_models
 from forum.auth import models as auth_models
 from forum.boards import models as boards_models
 from forum.membership import models as membership_models
@@ -11,6 +12,7 @@ from forum.site import models as site_models
 from forum.users import models as user_models
 
 __all__ = [
+    "api_models",
     "auth_models",
     "boards_models",
     "membership_models",

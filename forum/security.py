@@ -21,6 +21,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+#: The one page other sites may frame: the embeddable list of the latest topics
+#: (/embed/latest). Its view sets this policy; no X-Frame-Options goes with it.
+EMBED_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "frame-ancestors 'none'", "frame-ancestors *"
+)
+
 
 def register(app: Flask) -> None:
     # Decided once: BASE_URL is the forum's public address, whatever proxy is in front.
@@ -32,7 +38,8 @@ def register(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        if response.headers["Content-Security-Policy"] != EMBED_CONTENT_SECURITY_POLICY:
+            response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Permissions-Policy", "interest-cohort=()")
         if hsts:
             response.headers.setdefault("Strict-Transport-Security", hsts)

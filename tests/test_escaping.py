@@ -78,6 +78,7 @@ NOT_INPUT = {
 #: Which test below shows each message with PAYLOAD in its input.
 SHOWN_BY = {
     "Nobody here is called @%(name)s.": "search",
+    "Topics and replies by %(name)s": "a feed's description (XML, escaped by feedgen)",
     "There is no category #%(slug)s.": "search",
     "“%(name)s:%(value)s” is not a date; write it as %(name)s:2025-03-31.": "search",
     "Your account is suspended until %(date)s. Reason: %(reason)s": "login",

@@ -1,11 +1,15 @@
 """What the forum remembers about failed log-ins."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from forum.users.models import User
 
 
 class LoginThrottle(Base):
@@ -45,3 +49,36 @@ class LoginRecord(Base):
     #: IPv4 or IPv6 address as the app saw it (behind a proxy: see TRUSTED_PROXIES).
     ip_address: Mapped[str] = mapped_column(sa.String(45))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ApiKey(Base):
+    """A key for scripts and Discourse clients (``Api-Key`` header).
+
+    Only the key's SHA-256 digest is stored; the key itself is shown once, when
+    it is made. ``user_id`` None: the key may act for every user, and the
+    ``Api-Username`` header says which one.
+    """
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: The key's first characters, so that an admin recognises it in the list.
+    truncated: Mapped[str] = mapped_column(sa.String(8))
+    description: Mapped[str] = mapped_column(sa.String(200), default="")
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    read_only: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped["User | None"] = relationship(foreign_keys=[user_id])
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -67,9 +67,12 @@ ACTION_LABELS = {
     "send_password_reset": _l("Password reset link sent"),
     "delete_account": _l("Account anonymised"),
     "merge_accounts": _l("Accounts merged"),
+    "create_api_key": _l("API key created"),
+    "revoke_api_key": _l("API key revoked"),
 }
 
 TARGET_LABELS = {
+    "api_key": _l("API key"),
     "category": _l("Category"),
     "invitation": _l("Invitation"),
     "membership_question": _l("Membership question"),

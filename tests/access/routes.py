@@ -133,9 +133,83 @@ ROUTES: dict[str, Route] = {
     "boards.restore_post": Route(phase=DESTROY),
     "boards.help_status": Route(form=({"status": "arranged"},)),
     # --- api ----------------------------------------------------------------------------
-    "api.latest": Route(query=({}, {"before": CURSOR})),
-    "api.category": Route(query=({}, {"before": CURSOR}), args={"slug": ["{category_slug}"]}),
+    "api.latest": Route(
+        query=(
+            {},
+            {"before": CURSOR},
+            {"order": "created", "ascending": "true", "page": "1", "per_page": "2"},
+            {"order": "kaputt", "page": "-1", "per_page": "9999"},
+        )
+    ),
+    "api.category": Route(
+        query=(
+            {},
+            {"before": CURSOR},
+            {"order": "views", "ascending": "true", "page": "0", "per_page": "5"},
+        ),
+        args={"slug": ["{category_slug}"]},
+    ),
+    "api.category_by_id": Route(
+        query=(
+            {},
+            {"before": CURSOR},
+            {"order": "posts", "ascending": "false", "page": "0", "per_page": "5"},
+        ),
+    ),
     "api.topic": Route(query=({}, {"page": "2"})),
+    "api.topic_by_slug": Route(query=({}, {"page": "1"})),
+    "api.topic_posts": Route(query=({"post_ids[]": "{post_id}"}, {"post_ids[]": "kaputt"})),
+    "api.create_post": Route(
+        form=(
+            {
+                "topic_id": "{topic_id}",
+                "raw": "Eine Antwort aus der Matrix, freundlich.",
+                "reply_to_post_number": "{post_number}",
+            },
+            {
+                "title": "Ein neues Thema aus der Matrix",
+                "raw": "Ein Text aus der Matrix.",
+                "category": "{category_id}",
+            },
+            {"topic_id": "kaputt", "raw": ""},
+        ),
+        reads_all="Discourse clients send form data or JSON; payload() hands all of it on",
+    ),
+    "api.post_action": Route(
+        form=(
+            {"id": "{post_id}", "post_action_type_id": "2"},
+            {"id": "{post_id}", "post_action_type_id": "7", "message": "Bitte ansehen."},
+            {"id": "{post_id}", "post_action_type_id": "99"},
+        ),
+        reads_all="Discourse clients send form data or JSON; payload() hands all of it on",
+    ),
+    "api.search_json": Route(
+        query=(
+            {},
+            {"q": "GEHEIM"},
+            {"q": "GEHEIM", "page": "2"},
+            {"q": "@autorin"},
+            {"q": "in:kaputt"},
+        )
+    ),
+    "api.latest_feed": Route(query=({}, {"key": "{forum_feed_key}"}, {"key": "kaputt"})),
+    "api.category_feed": Route(
+        query=({}, {"key": "{forum_feed_key}"}, {"key": "kaputt"}),
+        args={"slug": ["{category_slug}"]},
+    ),
+    "api.topic_feed": Route(query=({}, {"key": "{forum_feed_key}"}, {"key": "kaputt"})),
+    "api.user_feed": Route(query=({}, {"key": "{forum_feed_key}"}, {"key": "kaputt"})),
+    "api.embed_latest": Route(query=({}, {"category": "{category_id}"}, {"category": "kaputt"})),
+    "api.renew_feed_key": Route(phase=DESTROY),
+    "api.notifications_json": Route(),
+    "api.mark_notifications_read": Route(phase=DESTROY),
+    "admin.create_api_key": Route(
+        form=(
+            {"description": "Aus der Matrix", "username": "", "read_only": "y"},
+            {"description": "", "username": "niemand"},
+        )
+    ),
+    "admin.revoke_api_key": Route(args={"key_id": ["1", "999999"]}, phase=DESTROY),
     # --- moderation ---------------------------------------------------------------------
     "moderation.flag": Route(
         form=(

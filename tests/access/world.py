@@ -343,6 +343,12 @@ def _admin_ids(admin_account: User) -> dict:
 
 def _role_values(app: Flask, accounts: dict[str, User], plugins: tuple[str, ...]) -> dict:
     values: dict[str, dict] = {role: {"role": role, "password": PASSWORD} for role in ROLES}
+    from forum.api import feed_keys
+
+    with app.test_request_context():
+        for role, account in accounts.items():
+            # Each role's personal feed key (forum/api/feed_keys.py).
+            values[role]["forum_feed_key"] = feed_keys.feed_token(db.session.get(User, account.id))
     if "events" in plugins:
         from forum_plugins.events import services as events
 

@@ -1,0 +1,142 @@
+"""RSS 2.0 and Atom feeds: the newest posts a viewer may read, as feedgen documents.
+
+Every query goes through the permission clauses the pages use
+(``visible_topics_clause``, ``visible_posts_clause``); feeds show neither
+deleted nor unlisted topics, for staff neither. The cooked HTML is cleaned
+once more for feed readers and its links made absolute on ``BASE_URL``.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import bleach
+import sqlalchemy as sa
+from bleach.html5lib_shim import Filter
+from feedgen.feed import FeedGenerator
+from flask import current_app
+from sqlalchemy.orm import contains_eager, joinedload
+
+from forum import permissions
+from forum.boards.models import Category, Post, Topic
+from forum.extensions import db
+from forum.markdown import ALLOWED_TAGS
+from forum.users.models import User
+
+FEED_LENGTH = 30
+_ATTRIBUTES = {
+    "a": ["href", "title"],
+    "img": ["src", "alt", "width", "height"],
+    "abbr": ["title"],
+    "ol": ["start"],
+}
+
+
+class _AbsoluteLinks(Filter):
+    """Make every href and src absolute on the forum's public address."""
+
+    def __iter__(self):
+        base = current_app.config["BASE_URL"].rstrip("/") + "/"
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag") and token.get("data"):
+                token["data"] = {
+                    key: urljoin(base, value) if key[1] in ("href", "src") else value
+                    for key, value in token["data"].items()
+                }
+            yield token
+
+
+_CLEANER = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=_ATTRIBUTES,
+    protocols={"http", "https", "mailto"},
+    strip=True,
+    filters=[_AbsoluteLinks],
+)
+
+
+def feed_html(cooked: str) -> str:
+    """Return a post's cooked HTML as feed readers get it: cleaned, links absolute."""
+    return _CLEANER.clean(cooked)
+
+
+def _posts(viewer, *conditions, order=None, limit: int = FEED_LENGTH) -> list[Post]:
+    query = (
+        sa.select(Post)
+        .join(Post.topic)
+        .join(Topic.category)
+        .where(
+            permissions.visible_topics_clause(viewer),
+            permissions.visible_posts_clause(viewer),
+            # Feeds are lists: nobody gets deleted or unlisted topics there.
+            Topic.deleted_at.is_(None),
+            Topic.unlisted.is_(False),
+            *conditions,
+        )
+        .options(contains_eager(Post.topic).contains_eager(Topic.category), joinedload(Post.user))
+        .order_by(*(order or (Post.created_at.desc(), Post.id.desc())))
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def latest_topics(viewer, category: Category | None = None) -> list[Post]:
+    """The first posts of the newest topics (of one category and its children)."""
+    conditions = [Post.post_number == 1, Category.archived_at.is_(None)]
+    if category is not None:
+        conditions = [
+            Post.post_number == 1,
+            sa.or_(Topic.category_id == category.id, Category.parent_id == category.id),
+        ]
+    return _posts(viewer, *conditions, order=(Topic.created_at.desc(), Topic.id.desc()))
+
+
+def topic_posts(viewer, topic: Topic) -> list[Post]:
+    """The newest posts of one topic (the caller checked can_read_topic)."""
+    return _posts(viewer, Post.topic_id == topic.id)
+
+
+def user_activity(viewer, user: User) -> list[Post]:
+    """The person's newest topics and replies the viewer may read."""
+    return _posts(viewer, Post.user_id == user.id)
+
+
+@dataclass
+class FeedInfo:
+    title: str
+    description: str
+    #: The page the feed mirrors and the feed's own address (both absolute).
+    link: str
+    self_link: str
+
+
+def render(info: FeedInfo, posts: Sequence[Post], kind: str, post_link) -> bytes:
+    """Return the feed as RSS 2.0 (``kind`` "rss") or Atom ("atom") bytes."""
+    feed = FeedGenerator()
+    feed.id(info.self_link)
+    feed.title(info.title)
+    feed.description(info.description or info.title)
+    feed.link(href=info.link, rel="alternate")
+    feed.link(href=info.self_link, rel="self")
+    feed.language(current_app.config.get("BABEL_DEFAULT_LOCALE", "de"))
+    feed.generator("Forum")
+    if posts:
+        feed.updated(max(post.created_at for post in posts))
+    # feedgen puts the entries added last first; add the oldest first.
+    for post in reversed(posts):
+        entry = feed.add_entry()
+        link = post_link(post)
+        entry.id(link)
+        entry.guid(link, permalink=True)
+        title = post.topic.title
+        entry.title(title if post.post_number == 1 else f"{title} #{post.post_number}")
+        entry.link(href=link)
+        entry.author(name=post.user.display_name or post.user.username)
+        entry.published(post.created_at)
+        entry.updated(post.updated_at or post.created_at)
+        entry.category(term=post.topic.category.name)
+        if kind == "rss":
+            entry.description(feed_html(post.cooked))
+        else:
+            entry.content(feed_html(post.cooked), type="html")
+    return feed.rss_str(pretty=True) if kind == "rss" else feed.atom_str(pretty=True)
