@@ -119,6 +119,7 @@ def test_a_conversation_the_member_left(app, make, people, mailbox):
     lena_browser = _client(app, lena)
     response = send(lena_browser, to="anke.schulz", title=f"Privat {SECRET}", raw="Hallo Anke")
     assert response.status_code == 302, response.get_data(as_text=True)
+    response.close()  # the notifications are made when the response is closed
     with app.app_context():
         topic_id = db.session.scalar(sa.select(Topic.id).where(Topic.title.contains(SECRET)))
     anke_browser = _client(app, anke)
@@ -127,6 +128,7 @@ def test_a_conversation_the_member_left(app, make, people, mailbox):
     assert response.status_code == 302
     response = lena_browser.post(f"/t/{topic_id}/reply", data={"raw": f"Noch etwas: {SECRET}"})
     assert response.status_code == 302
+    response.close()
     told = _told(app, anke, mailbox)
     assert SECRET not in told
     assert "count=0" in told
