@@ -29,6 +29,7 @@ from forum.idempotency import Submission
 from forum.membership.models import Invitation, MembershipApplication
 from forum.moderation.models import ReviewItem, ReviewStatus
 from forum.notifications.models import Notification
+from forum.notifications.services import forget_actor
 from forum.review.audit import log_action
 from forum.users.models import AccountDeletion, Role, User
 
@@ -199,6 +200,7 @@ def remove_account(admin: User, person: User, posts: str) -> None:
     person.email = person.email_lower = f"{marker}@invalid"
     person.password_hash = hash_password(secrets.token_urlsafe(32))
     person.display_name = _deleted_name()
+    forget_actor(old_name, person.display_name)
     person.bio_raw = person.bio_cooked = ""
     person.locale = None
     person.email_on_reply = person.email_on_mention = person.email_digest = False

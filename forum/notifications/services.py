@@ -1,5 +1,6 @@
 """Creating and listing in-app notifications."""
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -88,3 +89,23 @@ def mark_all_read(user) -> None:
         .values(read_at=utcnow())
     )
     db.session.commit()
+
+
+def forget_actor(username: str, shown_as: str) -> None:
+    """Replace a removed account's name in other members' notifications (who
+    replied, mentioned, wrote or liked): the old name is personal data."""
+    quoted = json.dumps(username)
+    candidates = db.session.scalars(
+        sa.select(Notification).where(
+            sa.cast(Notification.data, sa.Text).contains(quoted, autoescape=True)
+        )
+    )
+    for notification in candidates:
+        data = dict(notification.data or {})
+        likers = data.get("likers")
+        if data.get("actor") == username:
+            data["actor"] = shown_as
+        if isinstance(likers, list):
+            data["likers"] = [shown_as if name == username else name for name in likers]
+        if data != notification.data:
+            notification.data = data

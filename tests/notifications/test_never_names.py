@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from forum.boards.models import Category, Topic
+from forum.boards.models import Category, Post, Topic
 from forum.db import utcnow
 from forum.extensions import db
 from forum.mail import OutgoingMail
@@ -170,3 +170,24 @@ def test_suggestions_never_name_applicants_or_suspended_members(app, make, peopl
         for u in _client(app, people[1]).get("/u/search.json?term=anke").get_json()["users"]
     ]
     assert names == ["anke.schulz"]
+
+
+def test_a_removed_account_is_not_named_in_others_notifications(app, make, people, admin):
+    from forum.admin.people_actions import KEEP_POSTS, remove_account
+    from forum.boards import services
+
+    anke, lena, _moderator = people
+    topic = make.topic(anke, make.category("Fragen"), "Offene Frage zum Amt")
+    make.post(topic, lena, "@anke.schulz Antwort")
+    with app.app_context():
+        first = db.session.scalar(sa.select(Post).where(Post.topic_id == topic.id))
+        services.toggle_like(db.session.get(User, lena.id), first)
+    browser = _client(app, anke)
+    assert "lena.brandes" in browser.get("/notifications").get_data(as_text=True)
+    with app.app_context():
+        remove_account(db.session.get(User, admin.id), db.session.get(User, lena.id), KEEP_POSTS)
+    page = browser.get("/notifications").get_data(as_text=True)
+    assert "lena.brandes" not in page
+    with app.app_context():
+        shown_as = db.session.get(User, lena.id).display_name
+    assert page.count(shown_as) == 2  # the mention and the like
