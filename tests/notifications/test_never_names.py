@@ -191,3 +191,17 @@ def test_a_removed_account_is_not_named_in_others_notifications(app, make, peopl
     with app.app_context():
         shown_as = db.session.get(User, lena.id).display_name
     assert page.count(shown_as) == 2  # the mention and the like
+
+
+def test_a_renamed_topic_shows_its_title_as_it_is_now(app, make, people):
+    anke, lena, _moderator = people
+    topic = make.topic(anke, make.category("Fragen"), f"Frage an Frau {SECRET}")
+    make.post(topic, lena, "Antwort")
+    browser = _client(app, anke)
+    assert SECRET in browser.get("/notifications").get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Topic, topic.id).title = "Frage zum Amt"
+        db.session.commit()
+    page = browser.get("/notifications").get_data(as_text=True)
+    assert SECRET not in page
+    assert "Frage zum Amt" in page
