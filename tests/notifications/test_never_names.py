@@ -205,3 +205,25 @@ def test_a_renamed_topic_shows_its_title_as_it_is_now(app, make, people):
     page = browser.get("/notifications").get_data(as_text=True)
     assert SECRET not in page
     assert "Frage zum Amt" in page
+
+
+def test_a_waiting_mail_is_withdrawn_when_its_post_becomes_unreadable(app, make, people, mailbox):
+    """A mail queued while Anke could read the topic (the mail server was down),
+    then the category is made staff-only: the next ``mail send`` does not send it."""
+    from forum.mailing.events import queue_due_notifications
+
+    anke, lena, _moderator = people
+    category = make.category("Vorstand", read_level="members")
+    topic = make.topic(anke, category, f"Frage {SECRET}")
+    make.post(topic, lena, f"Antwort mit {SECRET}")
+    _away(app, anke)
+    with app.app_context():
+        assert queue_due_notifications() == 1
+        db.session.get(Category, category.id).read_level = "staff"
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["mail", "send"])
+    assert result.exit_code == 0, result.output
+    assert "sent 0" in result.output
+    assert mailbox.to(anke.email) == []
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutgoingMail)) == 0
