@@ -15,9 +15,10 @@ mail_cli = AppGroup("mail", help="Outgoing and incoming e-mail (run `send` from 
 def send_command(limit: int) -> None:
     """Queue mails for due notifications, then send all due mails (retrying failed ones)."""
     from forum.mail import send_due
-    from forum.mailing.events import queue_due_notifications
+    from forum.mailing.events import queue_due_notifications, withdraw_unreadable_mails
 
     queued = queue_due_notifications()
+    withdraw_unreadable_mails()
     sent, failed = send_due(limit=limit)
     click.echo(f"Queued {queued} notification mails; sent {sent}, failed {failed} (retried later).")
 

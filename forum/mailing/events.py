@@ -137,15 +137,50 @@ def _post_of(notification: Notification) -> Post | None:
     return post
 
 
+def _readable_post(notification: Notification, user: User) -> Post | None:
+    """The notification's post, if the member may still log in and read it."""
+    post = _post_of(notification)
+    if post is None or post.is_deleted or not permissions.can_log_in(user):
+        return None
+    if not (permissions.can_read_topic(user, post.topic) and permissions.can_read_post(user, post)):
+        return None
+    return post
+
+
+def withdraw_unreadable_mails() -> int:
+    """Delete waiting notification mails whose post the member may no longer read
+    (moved into a staff category, a conversation they left, deleted, hidden)
+    or whose notification is gone; return how many. Run before each send, so a
+    mail retried after a failure never carries what its reader may not see."""
+    key = sa.literal("notification:") + sa.cast(Notification.id, sa.String)
+    rows = db.session.execute(
+        sa.select(OutgoingMail.id, Notification, User)
+        .outerjoin(Notification, OutgoingMail.dedupe_key == key)
+        .outerjoin(User, User.id == Notification.user_id)
+        .where(
+            OutgoingMail.dedupe_key.like("notification:%"),
+            OutgoingMail.sent_at.is_(None),
+            OutgoingMail.failed_at.is_(None),
+        )
+    ).all()
+    stale = [
+        mail_id
+        for mail_id, notification, user in rows
+        if notification is None or user is None or _readable_post(notification, user) is None
+    ]
+    if stale:
+        db.session.execute(sa.delete(OutgoingMail).where(OutgoingMail.id.in_(stale)))
+    db.session.commit()
+    return len(stale)
+
+
 def queue_notification_mail(notification: Notification, user: User) -> bool:
     """Queue the mail for one notification if the member may still read its post."""
-    post = _post_of(notification)
-    if post is None or not permissions.can_log_in(user):
+    post = _readable_post(notification, user)
+    if post is None:
         return False
     topic: Topic = post.topic
-    if not (permissions.can_read_topic(user, topic) and permissions.can_read_post(user, post)):
-        return False
-    if post.is_deleted or post.user_id == user.id or _has_read(user, post):
+    if post.user_id == user.id or _has_read(user, post):
         return False
     data = notification.data or {}
     actor = str(data.get("actor") or post.user.username)

@@ -10,8 +10,8 @@ history and signature cut off by mail-parser-reply, which knows German
 clients' "Am ... schrieb ...:") goes through ``boards.posts.submit_post``,
 the same service as the web composer: permissions, watched words, holding of
 new members' posts; the posting rate limit applies too. Everything else gets
-a polite answer in the member's language that includes what they wrote, and
-nothing is posted.
+a polite answer in the member's language that includes what they wrote (to a
+member's address only: a stranger's From is easily forged), and nothing is posted.
 """
 
 import hashlib
@@ -166,7 +166,9 @@ def _refuse(sender: str, user: User | None, why: str, text: str, reason=None) ->
             _l("Your reply could not be posted"),
             to=sender,
             reason=reason or REFUSALS[why],
-            text=text,
+            # A stranger's From is easily forged: the forum does not send
+            # someone else's text to an address that is not a member's.
+            text=text if user is not None else "",
             forum_url=absolute_url("boards.latest"),
         )
     current_app.logger.info("Reply by mail from %s not posted: %s", sender, why)

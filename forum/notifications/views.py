@@ -98,7 +98,9 @@ def describe(row: NotificationRow) -> NotificationView:
     """Turn a stored notification into a readable sentence and a link."""
     notification, topic = row.notification, row.topic
     data = notification.data or {}
-    title = data.get("title") or (topic.title if topic else "")
+    # The topic's title as it is now: a title a moderator changed (a name taken
+    # out) is not repeated from the time the notification was made.
+    title = (topic.title if topic else "") or data.get("title") or ""
     reason = data.get("reason", "")
     url = None
     if topic is not None:

@@ -5,6 +5,7 @@ by members deleting their own account on their settings page (forum/users/views.
 Checks, changes, the audit log entry and the commit happen in one transaction.
 """
 
+import json
 import secrets
 
 import sqlalchemy as sa
@@ -134,9 +135,12 @@ def anonymise(actor: User, person: User, posts: str) -> None:
     person.email = person.email_lower = f"{marker}@invalid"
     person.password_hash = hash_password(secrets.token_urlsafe(32))
     person.display_name = _deleted_name()
+    _forget_actor(old_name, person.display_name)
     person.bio_raw = person.bio_cooked = ""
     person.locale = None
-    person.email_on_reply = person.email_on_mention = person.email_digest = False
+    person.email_on_reply = person.email_on_mention = False
+    person.email_on_message = person.email_on_watched = False
+    person.digest_frequency = "off"
     person.silenced_until = person.suspended_until = None
     person.silence_reason = person.suspend_reason = ""
     person.email_confirmed_at = person.last_seen_at = None
@@ -152,3 +156,23 @@ def anonymise(actor: User, person: User, posts: str) -> None:
     current_app.logger.info("Account %s (%s) anonymised by %s", person.id, old_name, actor.id)
     for post in removed:
         post_removed(post, actor)
+
+
+def _forget_actor(username: str, shown_as: str) -> None:
+    """Replace a removed account's name in other members' notifications (who
+    replied, mentioned, wrote or liked): the old name is personal data."""
+    quoted = json.dumps(username)
+    candidates = db.session.scalars(
+        sa.select(Notification).where(
+            sa.cast(Notification.data, sa.Text).contains(quoted, autoescape=True)
+        )
+    )
+    for notification in candidates:
+        data = dict(notification.data or {})
+        likers = data.get("likers")
+        if data.get("actor") == username:
+            data["actor"] = shown_as
+        if isinstance(likers, list):
+            data["likers"] = [shown_as if name == username else name for name in likers]
+        if data != notification.data:
+            notification.data = data

@@ -282,6 +282,9 @@ def test_deleting_ones_account_forgets_follows_ignores_and_unsent_mail(app, clie
                 == 0
             )
         assert db.session.scalar(sa.select(sa.func.count()).select_from(IgnoredUser)) == 0
+        person = db.session.get(User, leaving.id)
+        assert person.digest_frequency == "off"
+        assert not (person.email_on_message or person.email_on_watched or person.email_on_reply)
         participant = db.session.scalar(
             sa.select(MessageParticipant).where(MessageParticipant.user_id == leaving.id)
         )
