@@ -83,7 +83,9 @@ class _References(HTMLParser):
             self.inline.append("<style>")
         if tag in ("script", "img") and attributes.get("src"):
             self.loaded.append(attributes["src"])
-        if tag == "link" and attributes.get("href"):
+        # A feed announced by rel="alternate" is a link a reader may follow, not
+        # something the browser loads with the page.
+        if tag == "link" and attributes.get("href") and attributes.get("rel") != "alternate":
             self.loaded.append(attributes["href"])
         if tag not in VOID:
             cooked = "cooked" in (attributes.get("class") or "").split()

@@ -114,6 +114,18 @@ def test_pages_point_to_their_feeds(client, content, places):
         assert f'href="{feed}"' in page, path
 
 
+def test_members_pages_announce_no_feed_that_would_answer_404(client, make, content, places):
+    """A feed without a key shows what guests see; members' pages point to none
+    (members copy their personal addresses from /feeds)."""
+    _open_topic, secret = content
+    _public, members = places
+    login(client, make.user("mitglied"))
+    for path in (f"/t/{secret.slug}/{secret.id}", f"/c/{members.slug}/{members.id}"):
+        page = client.get(path).get_data(as_text=True)
+        assert "Internes Geheimthema" in page or members.name in page, path
+        assert 'rel="alternate"' not in page, path
+
+
 def test_embed_lists_public_topics_and_may_be_framed(client, make, content, places):
     public, members = places
     login(client, make.user("carla"))
