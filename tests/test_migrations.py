@@ -163,28 +163,13 @@ def test_search_documents_get_their_filter_columns_on_upgrade(empty_database_url
             # the models need, so the models cannot write to the old schema).
             upgrade(revision="heads")
             from forum.auth.accounts import create_user
-            from forum.boards.models import Category, CategoryKind, ReadLevel, WriteLevel
-            from forum.boards.services import create_topic
+            from forum.boards.services import create_category, create_topic
             from forum.users.models import Role
 
             author = create_user(
                 "anna", "anna@example.org", "lang-genug-123", role=Role.MEMBER, confirmed=True
             )
-            # The category in SQL: today's model has columns this old schema lacks.
-            db.session.execute(
-                sa.text(
-                    "INSERT INTO categories (name, slug, description, color, position, kind, "
-                    "read_level, write_level, topic_count, post_count, created_at) VALUES "
-                    "('Intern', 'intern', '', '3d8a5a', 1, 'discussion', 'members', 'members', "
-                    "0, 0, now())"
-                )
-            )
-            category = Category(
-                id=db.session.scalar(sa.text("SELECT id FROM categories")),
-                kind=CategoryKind.DISCUSSION,
-                read_level=ReadLevel.MEMBERS,
-                write_level=WriteLevel.MEMBERS,
-            )
+            category = create_category("Intern", read_level="members")
             topic = create_topic(author, category, "Tafel", "Brot für alle.")
             topic.closed = topic.unlisted = True
             db.session.commit()

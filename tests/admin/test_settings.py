@@ -270,15 +270,24 @@ def test_post_rate_limit(app_config, tmp_path, make, admin):
     limited = create_app(
         {**app_config, "RATELIMIT_ENABLED": True}, instance_path=str(tmp_path / "limited")
     )
-    client = limited.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    login(client, admin)
-    _save(limited, client, post_rate_limit="2 per day")
-    answers = [
-        client.post(f"/t/{topic.id}/reply", data={"raw": f"Antwort {n} von der Verwaltung"})
-        for n in range(3)
-    ]
-    assert [a.status_code for a in answers] == [302, 302, 429]
+    try:
+        client = limited.test_client()
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        login(client, admin)
+        _save(limited, client, post_rate_limit="2 per day")
+        answers = [
+            client.post(f"/t/{topic.id}/reply", data={"raw": f"Antwort {n} von der Verwaltung"})
+            for n in range(3)
+        ]
+        assert [a.status_code for a in answers] == [302, 302, 429]
+    finally:
+        # Its own engine: closed here, or its connections are left to the garbage
+        # collector (a ResourceWarning in whichever test runs then).
+        if "search" in limited.extensions:
+            limited.extensions["search"].close()
+        with limited.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_search_per_page(app, login_as, admin):
