@@ -27,7 +27,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# CI runs the SQLite and PostgreSQL suites side by side: each keeps its own pictures.
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+if os.environ.get("FORUM_TEST_DATABASE_URL", "").startswith("postgresql"):
+    SCREENSHOTS = SCREENSHOTS / "postgresql"
 
 
 def pytest_collection_modifyitems(items) -> None:
