@@ -13,7 +13,8 @@ from aiosmtpd.controller import Controller
 from werkzeug.serving import make_server
 
 #: Seconds the slow SMTP server takes per message; the answers must not wait for it.
-SMTP_DELAY = 1.5
+#: Long enough that a busy CI machine (two suites side by side) cannot blur the two.
+SMTP_DELAY = 4.0
 
 
 class SlowInbox:
