@@ -21,6 +21,7 @@ from forum.errors import BoardError, NotAllowed
 from forum.membership import applications
 from forum.moderation import queries, services
 from forum.moderation.forms import FlagDecisionForm, RejectForm
+from forum.review.held import HELD_POST
 from forum.review.queue import AlreadyHandled
 from forum.routing import MAX_ID
 
@@ -79,6 +80,9 @@ def review_list():
 
 def _decide(item, action: reviewables.Action, data: MultiDict):
     """Make the decision the review page makes for ``action``; return what it created."""
+    if item.kind not in (applications.JOIN_REQUEST, HELD_POST, services.FLAGGED_POST):
+        services.decide_plugin_item(current_user, item, action.decision, data)
+        return None
     if action.decision == "approve":
         if item.kind == applications.JOIN_REQUEST:
             applications.approve_application(current_user, item)
@@ -102,28 +106,25 @@ def _decide(item, action: reviewables.Action, data: MultiDict):
         else:
             services.reject_held_post(current_user, item, form.reason.data)
         return None
-    if item.kind == services.FLAGGED_POST:
-        form = FlagDecisionForm(
-            formdata=MultiDict(
-                {
-                    "decision": action.decision,
-                    "silence_days": data.get("silence_days", ""),
-                    "reason": data.get("reason", ""),
-                }
-            ),
-            meta={"csrf": False},
-        )
-        if not form.validate():
-            raise invalid(" ".join(str(m) for e in form.errors.values() for m in e))
-        services.resolve_flags(
-            current_user,
-            item,
-            action.decision,
-            reason=form.reason.data or "",
-            silence_days=form.silence_days.data or 0,
-        )
-        return None
-    services.decide_plugin_item(current_user, item, action.decision, data)
+    form = FlagDecisionForm(
+        formdata=MultiDict(
+            {
+                "decision": action.decision,
+                "silence_days": data.get("silence_days", ""),
+                "reason": data.get("reason", ""),
+            }
+        ),
+        meta={"csrf": False},
+    )
+    if not form.validate():
+        raise invalid(" ".join(str(m) for e in form.errors.values() for m in e))
+    services.resolve_flags(
+        current_user,
+        item,
+        action.decision,
+        reason=form.reason.data or "",
+        silence_days=form.silence_days.data or 0,
+    )
     return None
 
 

@@ -13,6 +13,7 @@ from forum.moderation.models import AuditLog, ReviewItem
 from forum.review.held import Draft, hold_post
 from forum.users.models import Role, User
 from tests.conftest import login
+from tests.test_plugin_system import build  # noqa: F401 (the fixture)
 
 JSON = "application/json; charset=utf-8"
 
@@ -166,3 +167,27 @@ def test_a_session_needs_its_csrf_token(app, client, coordinator, queue):
     assert bare.status_code in (400, 403)
     with app.app_context():
         assert db.session.get(ReviewItem, queue["join"]).status == "pending"
+
+
+def test_a_plugins_review_kind_keeps_its_action_names(build):  # noqa: F811 (the fixture)
+    """A plugin's kind is ReviewableMeldung; its action "dismiss" is the page's."""
+    import sys
+
+    from tests.test_plugin_system import REVIEW_KIND, _world
+
+    app = build({"meldungen": REVIEW_KIND})
+    _make, _member, moderator, *_rest = _world(app)
+    with app.app_context():
+        item_id = services.add_review_item("meldung", payload={"was": "Sommerfest"}).id
+    headers = _key(app, moderator)
+    client = app.test_client()
+    [listed] = client.get("/review.json?type=ReviewableMeldung", headers=headers).get_json()[
+        "reviewables"
+    ]
+    assert listed["id"] == item_id and listed["bundled_action_ids"] == ["dismiss"]
+    assert client.put(f"/review/{item_id}/perform/approve_post", headers=headers).status_code == 403
+    done = client.put(f"/review/{item_id}/perform/dismiss", headers=headers)
+    # The queue counts a plugin's decision as done, not approved (forum/review/queue.py).
+    assert done.status_code == 200 and done.get_json()["transition_to"] == "rejected"
+    assert sys.modules["forum_plugins.meldungen"].DONE == [("koordination", "Sommerfest")]
+    assert _audit(app)[-1] == "meldung_dismiss"
