@@ -62,6 +62,9 @@ def create_app(
     plugins.init_app(app, builtins=[permissions, similar, notification_hooks, message_hooks])
     _init_extensions(app)
     _register_blueprints(app)
+    from forum.api.negotiation import JsonTwins
+
+    app.wsgi_app = JsonTwins(app.wsgi_app, app)
 
     from forum import errors, security, templating
     from forum.cli import register_commands
@@ -131,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     import forum.admin.setup_views
     import forum.api.feed_views
     import forum.api.openapi
+    import forum.api.review_views
     import forum.api.search_views
     import forum.api.user_views
     import forum.api.write_views

@@ -60,6 +60,15 @@ SCHEMAS = {
          "read_restricted": {"type": "boolean"}, "parent_category_id": NULLABLE_INT,
          "subcategory_ids": {"type": "array", "items": {"type": "integer"}}}
     ),
+    "Reviewable": _object(
+        {"id": {"type": "integer"}, "type": {"type": "string"},
+         "status": {"type": "integer", "enum": [0, 1, 2, 3]}, "created_at": {"type": "string"},
+         "version": {"type": "integer"}, "topic_id": NULLABLE_INT, "category_id": NULLABLE_INT,
+         "created_by_id": NULLABLE_INT, "target_url": NULLABLE_STRING,
+         "bundled_action_ids": {"type": "array", "items": {"type": "string"}},
+         "payload": {"type": "object"},
+         "reviewable_scores": {"type": "array", "items": {"type": "object"}}}
+    ),
     "Notification": _object(
         {"id": {"type": "integer"}, "notification_type": {"type": "integer"},
          "read": {"type": "boolean"}, "created_at": {"type": "string"},
@@ -175,11 +184,27 @@ OPERATIONS: dict[str, dict[str, tuple]] = {
         {"name": "page", "in": "query", "schema": {"type": "integer"}}], _object(
         {"posts": {"type": "array", "items": {"type": "object"}}, "topics": _list("Topic")}),
         None)},
+    "api.review_list": {"get": ("The review queue (staff)", [
+        {"name": "status", "in": "query", "schema": {"type": "string", "enum": sorted(
+            ["pending", "approved", "rejected", "ignored", "all"])}},
+        {"name": "type", "in": "query", "schema": {"type": "string"}},
+        {"name": "before", "in": "query", "schema": {"type": "integer"}}], _object(
+        {"reviewables": _list("Reviewable"), "users": _list("User"),
+         "reviewable_actions": {"type": "array", "items": {"type": "object"}},
+         "meta": {"type": "object"}}), None)},
+    "api.review_perform": {"put": ("Decide a review item (staff)", [
+        {"name": "version", "in": "query", "schema": {"type": "integer"}}], _object(
+        {"success": {"type": "boolean"}, "transition_to": {"type": "string"},
+         "transition_to_id": {"type": "integer"}, "version": {"type": "integer"},
+         "reviewable_count": {"type": "integer"}}, created_post_id={"type": "integer"},
+        created_post_topic_id={"type": "integer"}), _form({
+        "reject_reason": {"type": "string"}, "reason": {"type": "string"},
+        "silence_days": {"type": "integer"}}))},
     "api.openapi": {"get": ("This document", [], {"type": "object"}, None)},
 }  # fmt: skip
 
 _ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
-_ERRORS = {"400", "403", "404", "405", "415", "422", "429"}
+_ERRORS = {"400", "403", "404", "405", "409", "415", "422", "429"}
 
 
 def _path_parameters(rule) -> list[dict]:

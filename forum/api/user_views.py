@@ -66,6 +66,7 @@ def notifications_json():
 
 
 @bp.put("/notifications/mark-read.json")
+@bp.put("/notifications/mark-read")
 def mark_notifications_read():
     if not current_user.is_authenticated:
         return _not_logged_in()

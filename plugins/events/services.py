@@ -10,10 +10,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.exc import IntegrityError
 
 from forum import permissions
+from forum.api.feed_keys import FeedKeys
 from forum.boards.models import Category, Municipality, Post, Topic
 from forum.db import utcnow
 from forum.extensions import db
@@ -301,61 +300,25 @@ def first_post_text(topic_id: int) -> str:
 # --- Calendar feed tokens -----------------------------------------------------------------
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="events-feed")
-
-
-def _feed_generation(user_id: int) -> int:
-    return db.session.scalar(sa.select(FeedKey.generation).where(FeedKey.user_id == user_id)) or 0
+#: The calendar feed's tokens: the core's renewable feed keys (forum/api/feed_keys.py)
+#: with this plugin's salt and table; generation 0 keeps the bare-id form of the
+#: addresses handed out before they could be renewed, so subscribed calendars go on.
+FEED_KEYS = FeedKeys(FeedKey, "events-feed", plain_first=True)
 
 
 def feed_token(user: User) -> str:
     """Return the secret part of the member's personal feed address."""
-    generation = _feed_generation(user.id)
-    # Generation 0 keeps the form of the addresses handed out before they
-    # could be renewed, so subscribed calendars go on working.
-    return _serializer().dumps(user.id if generation == 0 else [user.id, generation])
+    return FEED_KEYS.token(user)
 
 
 def renew_feed_token(user: User) -> str:
     """Give the member a new feed address; every older one stops working."""
-
-    def bump():
-        return db.session.execute(
-            sa.update(FeedKey)
-            .where(FeedKey.user_id == user.id)
-            .values(generation=FeedKey.generation + 1, renewed_at=utcnow())
-        ).rowcount
-
-    if not bump():
-        db.session.add(FeedKey(user_id=user.id, generation=1, renewed_at=utcnow()))
-    try:
-        db.session.commit()
-    except IntegrityError:  # a second click inserted the first row at the same time
-        db.session.rollback()
-        bump()
-        db.session.commit()
-    return feed_token(user)
+    return FEED_KEYS.renew(user)
 
 
 def feed_user(token: str) -> User | None:
     """Return the member a personal feed token belongs to, or None."""
-    try:
-        payload = _serializer().loads(token)
-    except BadSignature:
-        return None
-    if isinstance(payload, int):
-        user_id, generation = payload, 0
-    elif isinstance(payload, list) and len(payload) == 2 and all(type(v) is int for v in payload):
-        user_id, generation = payload
-    else:
-        return None
-    if generation != _feed_generation(user_id):
-        return None  # renewed since
-    user = db.session.get(User, user_id)
-    if user is None or not permissions.is_member(user) or not permissions.can_log_in(user):
-        return None
-    return user
+    return FEED_KEYS.user(token)
 
 
 # --- Reminders ----------------------------------------------------------------------------

@@ -202,6 +202,20 @@ ROUTES: dict[str, Route] = {
     "api.embed_latest": Route(query=({}, {"category": "{category_id}"}, {"category": "kaputt"})),
     "api.renew_feed_key": Route(phase=DESTROY),
     "api.notifications_json": Route(),
+    "api.review_list": Route(
+        query=(
+            {},
+            {"status": "all"},
+            {"type": "ReviewableQueuedPost", "status": "pending"},
+            {"type": "kaputt", "status": "kaputt"},
+            {"before": "999999999"},
+        )
+    ),
+    # PUT only (the matrix sends GET and POST): tests/api/test_review_api.py.
+    "api.review_perform": Route(
+        args={"action_name": ["approve_post"]},
+        reads_all="Discourse clients send form data or JSON; payload() hands all of it on",
+    ),
     "api.mark_notifications_read": Route(phase=DESTROY),
     "admin.create_api_key": Route(
         form=(

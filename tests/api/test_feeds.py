@@ -1,6 +1,8 @@
 """RSS and Atom feeds, personal feed addresses and the embeddable list."""
 
 import re
+from html.parser import HTMLParser
+from xml.etree import ElementTree
 
 import feedparser
 import pytest
@@ -144,3 +146,64 @@ def test_embed_lists_public_topics_and_may_be_framed(client, make, content, plac
     latest = client.get("/latest")
     assert "frame-ancestors 'none'" in latest.headers["Content-Security-Policy"]
     assert latest.headers["X-Frame-Options"] == "DENY"
+
+
+def test_every_feed_parses_clean_with_sanitised_absolute_html(client, make, places):
+    """Each feed in both formats, for a guest and with a member's key: no bozo,
+    no script or event handler from a post, links absolute."""
+    public, _members = places
+    author = make.user("dora")
+    topic = make.topic(
+        author,
+        public,
+        "Sommerfest <b>im Park</b> & mehr",
+        'Siehe [Plan](/plan) <script>alert(1)</script> <img src="/x.png" onerror="alert(2)">',
+    )
+    make.post(topic, make.user("emil"), "Ich bringe Kuchen & Saft mit.", reply_to_post_number=1)
+    login(client, make.user("carla"))
+    page = client.get("/feeds").get_data(as_text=True)
+    key = re.search(r"/latest\.rss\?key=([^\"&]+)", page).group(1)
+    paths = (
+        "/latest",
+        f"/c/{public.slug}/{public.id}",
+        f"/t/{topic.slug}/{topic.id}",
+        "/u/dora/activity",
+    )
+    for path in paths:
+        for kind in ("rss", "atom"):
+            for query in ("", f"?key={key}"):
+                response = client.get(f"{path}.{kind}{query}")
+                feed = _parse(response)
+                assert feed.entries, (path, kind, query)
+                for html in _entry_html(response.get_data()):
+                    tags = _Tags()
+                    tags.feed(html)
+                    assert "script" not in tags.names, (path, kind)
+                    assert not [a for a in tags.attributes if a.startswith("on")], (path, kind)
+                    assert all(link.startswith("http://forum.test/") for link in tags.links)
+                assert all(e.link.startswith("http://forum.test/") for e in feed.entries)
+
+
+class _Tags(HTMLParser):
+    """The tags, attribute names and links of an entry's HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names, self.attributes, self.links = set(), set(), []
+
+    def handle_starttag(self, tag, attrs):
+        self.names.add(tag)
+        for name, value in attrs:
+            self.attributes.add(name)
+            if name in ("href", "src"):
+                self.links.append(value or "")
+
+
+def _entry_html(body: bytes) -> list[str]:
+    """The HTML of every entry as the feed carries it (escaped once in the XML)."""
+    root = ElementTree.fromstring(body)  # noqa: S314 (the forum's own feed, in a test)
+    atom = "{http://www.w3.org/2005/Atom}"
+    found = [e.text or "" for e in root.iter("description")]
+    found += [e.text or "" for e in root.iter(f"{atom}content")]
+    found += [e.text or "" for e in root.iter(f"{atom}summary")]
+    return found

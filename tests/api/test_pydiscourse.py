@@ -95,3 +95,37 @@ def test_a_guest_sees_public_content_only(server, forum):
     assert [t["title"] for t in guest.search("Geheimthema")["topics"]] == []
     with pytest.raises(DiscourseClientError):
         guest.create_post("Hallo", category_id=forum["public"].id, title="Ein Gast schreibt")
+
+
+def test_staff_work_the_review_queue(app, server, forum):
+    """A flag and a held reply, decided through pydiscourse's raw requests (it has
+    no review methods), with and without .json."""
+    from forum.auth.accounts import get_user_by_username
+    from forum.review.held import Draft, hold_post
+
+    with app.app_context():
+        held = hold_post(
+            get_user_by_username("bernd"),
+            Draft(raw="Eine gehaltene Antwort.", category_id=forum["public"].id,
+                  topic_id=forum["topic"].id),
+            "new_member",
+        ).id  # fmt: skip
+    member = DiscourseClient(server, api_username="anna", api_key=forum["member_key"])
+    second = member.topic(forum["topic"].slug, forum["topic"].id)["post_stream"]["posts"][1]
+    member._post("/post_actions.json", id=second["id"], post_action_type_id=8)
+    with pytest.raises(DiscourseClientError):
+        member._get("/review.json")
+
+    admin = DiscourseClient(server, api_username="admin", api_key=forum["admin_key"])
+    queue = admin._get("/review")["reviewables"]
+    types = {r["type"]: r for r in queue}
+    assert set(types) == {"ReviewableFlaggedPost", "ReviewableQueuedPost"}
+    assert types["ReviewableFlaggedPost"]["post_id"] == second["id"]
+    approved = admin._put(f"/review/{held}/perform/approve_post", version=0)
+    assert approved["transition_to"] == "approved" and approved["created_post_id"]
+    flag = types["ReviewableFlaggedPost"]["id"]
+    done = admin._put(f"/review/{flag}/perform/disagree.json", version=0)
+    assert done["transition_to"] == "rejected" and done["reviewable_count"] == 0
+    with pytest.raises(DiscourseClientError):
+        admin._put(f"/review/{flag}/perform/ignore", version=0)
+    assert admin._get("/review.json")["reviewables"] == []

@@ -525,3 +525,26 @@ def test_turning_the_plugin_off_and_on(app_config, make, events_category, tmp_pa
 
 def test_the_branch_matches_the_models_and_stands_alone(app):
     assert branch_problems(app, "events", {"events", "event_rsvps", "event_feed_keys"}) == []
+
+
+def test_the_calendar_feed_uses_the_core_feed_keys(app, make):
+    """The plugin's tokens are the core's FeedKeys with its own salt and table:
+    addresses handed out before (a bare id) still work, the forum's feed keys
+    open no calendar, and a member who is no longer one loses the calendar too."""
+    from forum_plugins.events import services
+    from itsdangerous import URLSafeSerializer
+
+    from forum.api import feed_keys
+    from forum.extensions import db
+    from forum.users.models import Role, User
+
+    member = make.user()
+    with app.test_request_context():
+        user = db.session.get(User, member.id)
+        assert isinstance(services.FEED_KEYS, feed_keys.FeedKeys)
+        old = URLSafeSerializer(app.config["SECRET_KEY"], salt="events-feed").dumps(user.id)
+        assert services.feed_token(user) == old and services.feed_user(old) == user
+        assert services.feed_user(feed_keys.feed_token(user)) is None
+        user.role = Role.APPLICANT
+        db.session.commit()
+        assert services.feed_user(old) is None
