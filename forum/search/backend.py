@@ -9,6 +9,24 @@ import sqlalchemy as sa
 
 from forum.search.analysis import Splitter
 
+#: Limits of a document's boost from plugins (``extra_search_boosts``): solved
+#: topics and the like count a little, never more than a title match.
+MIN_BOOST = 0.8
+MAX_BOOST = 1.25
+#: Recent activity counts a little: a post written now scores up to this much
+#: more (x 1.1), half as much more after ``RECENT_HALF_LIFE_DAYS``.
+RECENT_WEIGHT = 0.1
+RECENT_HALF_LIFE_DAYS = 90.0
+
+
+def recency_factor(age_seconds: float) -> float:
+    """Return the ranking factor of a post ``age_seconds`` old (1.1 new, towards 1.0)."""
+    return 1.0 + RECENT_WEIGHT * 0.5 ** (max(age_seconds, 0.0) / (RECENT_HALF_LIFE_DAYS * 86400))
+
+
+def clamp_boost(value: float) -> float:
+    return min(MAX_BOOST, max(MIN_BOOST, value))
+
 
 @dataclass
 class Criteria:

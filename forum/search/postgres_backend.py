@@ -14,6 +14,7 @@ processors serialise on an advisory lock.
 """
 
 import re
+import time
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, array, insert
@@ -21,7 +22,14 @@ from sqlalchemy.dialects.postgresql import ARRAY, array, insert
 from forum.boards.models import Post, Topic
 from forum.db import utcnow
 from forum.search.analysis import MIN_HEAD, WORD, Splitter, expanded_text, fold, word_groups
-from forum.search.backend import Criteria, Hit, Hits, Progress
+from forum.search.backend import (
+    RECENT_HALF_LIFE_DAYS,
+    RECENT_WEIGHT,
+    Criteria,
+    Hit,
+    Hits,
+    Progress,
+)
 from forum.search.documents import FLAGS, Document
 from forum.search.models import SearchDocument, SearchOutbox
 
@@ -47,6 +55,16 @@ def _order_by(columns, order: str) -> tuple:
         "oldest": (columns.created_at.asc(),),
         "likes": (columns.like_count.desc(), columns.rank.desc()),
     }[order]
+
+
+def _ranked(text_rank):
+    """Return ``text_rank`` times the document's boost (solved topics, from
+    plugins) and its recency (backend.recency_factor, here in SQL)."""
+    document = SearchDocument
+    age = time.time() - sa.func.extract("epoch", document.created_at)
+    half_lives = age / (RECENT_HALF_LIFE_DAYS * 86400)
+    recency = 1.0 + RECENT_WEIGHT * sa.func.power(0.5, sa.func.greatest(half_lives, 0.0))
+    return text_rank * document.boost * recency
 
 
 def _word_queries(word: str) -> list:
@@ -153,6 +171,7 @@ class PostgresBackend:
                     "closed": d.closed,
                     "created_at": d.created_at,
                     "like_count": d.like_count,
+                    "boost": d.boost,
                     "vector": self._vector(d),
                     "indexed_at": utcnow(),
                 }
@@ -306,7 +325,7 @@ class PostgresBackend:
             if criteria.in_title:
                 title_only = sa.func.ts_filter(document.vector, sa.literal_column("'{a}'"))
                 conditions.append(title_only.op("@@")(tsquery))
-            rank = sa.func.ts_rank(RANK_WEIGHTS, document.vector, tsquery)
+            rank = _ranked(sa.func.ts_rank(RANK_WEIGHTS, document.vector, tsquery))
         else:
             rank = sa.literal(0.0)
         order = criteria.order if criteria.has_text or criteria.order != "relevance" else "latest"

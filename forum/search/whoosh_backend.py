@@ -11,6 +11,7 @@ whoosh_segments reads from the index files.
 import logging
 import secrets
 import threading
+import time
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
@@ -43,7 +44,8 @@ INDEX_NAME = "posts"
 #: 2: title and text without positions, word sequences for phrases.
 #: 3: gender-inclusive forms indexed as their masculine and feminine forms,
 #: lemmas beside the words (forum/search/lemmas.py).
-LAYOUT = "3"
+#: 4: the plugins' ranking factor per document (``boost``).
+LAYOUT = "4"
 LAYOUT_FILE = "layout.txt"
 
 
@@ -78,6 +80,9 @@ def schema(splitter: Splitter) -> Schema:
         closed=BOOLEAN,
         created=COLUMN(NumericColumn("q")),
         likes=COLUMN(NumericColumn("q")),
+        # The plugins' ranking factor in thousandths above 1 (0: none; a
+        # segment without the column reads 0 too).
+        boost=COLUMN(NumericColumn("i")),
         title=TEXT(analyzer=text, phrase=False),
         body=TEXT(analyzer=text, phrase=False),
         title_words=COLUMN(VarBytesColumn()),
@@ -218,6 +223,7 @@ class WhooshBackend:
             "closed": document.closed,
             "created": _epoch(document.created_at),
             "likes": document.like_count,
+            "boost": round((document.boost - 1.0) * 1000),
             "title": title,
             "body": body,
             "title_words": title_words.encode(),
@@ -333,6 +339,7 @@ class WhooshBackend:
             created_before=_epoch(criteria.before) if criteria.before else None,
             topic_ids=frozenset(topic_ids) if topic_ids is not None else None,
             order=order,
+            now=int(time.time()),
         )
 
     def search(self, criteria: Criteria, offset: int, limit: int) -> Hits:
