@@ -209,6 +209,10 @@ SEARCH_MAX_QUERY_LENGTH = 300
 #: Optional file of extra words (one per line) for splitting compounds, added
 #: to forum/search/words_de.txt; reindex after changing it.
 SEARCH_COMPOUND_WORDS = ""
+#: Extra words for splitting compounds that an admin adds on the settings page
+#: (whitespace-separated; added to the word list and the file above). Saving
+#: a change there rebuilds the search index after the response.
+SEARCH_EXTRA_WORDS = ""
 #: Days the search log keeps search words that found nothing (no names, no
 #: addresses: only the words, a count and the day), shown on the admin
 #: dashboard; 0 keeps no log. An admin can change it under /admin/settings.

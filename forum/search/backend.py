@@ -128,6 +128,21 @@ def get_backend(app=None) -> Backend:
 
 
 def splitter_of(app) -> Splitter:
+    """Return the compound splitter: the shipped word list, the deployer's file
+    (SEARCH_COMPOUND_WORDS) and the admin's words (SEARCH_EXTRA_WORDS, a run-time
+    setting read once per request)."""
     from forum.search.analysis import splitter_for
 
-    return splitter_for(app.config.get("SEARCH_COMPOUND_WORDS") or None)
+    return splitter_for(app.config.get("SEARCH_COMPOUND_WORDS") or None, admin_words(app))
+
+
+def admin_words(app) -> tuple[str, ...]:
+    """Return the words an admin added on the settings page (none outside an app context)."""
+    from flask import has_app_context
+
+    from forum.extensions import runtime_setting
+
+    if not has_app_context():
+        return ()
+    value = runtime_setting("SEARCH_EXTRA_WORDS") if "SEARCH_EXTRA_WORDS" in app.config else ""
+    return tuple(sorted(set((value or "").split())))

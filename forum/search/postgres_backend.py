@@ -143,17 +143,26 @@ class PostgresBackend:
 
     # --- Writing -----------------------------------------------------------------------
 
-    def _vector(self, document: Document):
+    def _vector(self, document: Document, splitter: Splitter):
         title = sa.func.setweight(
-            sa.func.to_tsvector(CONFIG, expanded_text(document.title, self.splitter)), _WEIGHT_A
+            sa.func.to_tsvector(CONFIG, expanded_text(document.title, splitter)), _WEIGHT_A
         )
         body = sa.func.setweight(
-            sa.func.to_tsvector(CONFIG, expanded_text(document.text, self.splitter)), _WEIGHT_B
+            sa.func.to_tsvector(CONFIG, expanded_text(document.text, splitter)), _WEIGHT_B
         )
         return title.op("||")(body)
 
+    def _current_splitter(self) -> Splitter:
+        """The splitter with the admin's words (read once per batch), else the app's."""
+        from flask import current_app, has_app_context
+
+        from forum.search.backend import splitter_of
+
+        return splitter_of(current_app) if has_app_context() else self.splitter
+
     def _upsert(self, session, documents) -> int:
         count = 0
+        splitter = self._current_splitter()
         batch: list[Document] = []
 
         def flush() -> None:
@@ -172,7 +181,7 @@ class PostgresBackend:
                     "created_at": d.created_at,
                     "like_count": d.like_count,
                     "boost": d.boost,
-                    "vector": self._vector(d),
+                    "vector": self._vector(d, splitter),
                     "indexed_at": utcnow(),
                 }
                 for d in batch

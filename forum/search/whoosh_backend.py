@@ -207,11 +207,19 @@ class WhooshBackend:
 
     # --- Writing -----------------------------------------------------------------------
 
-    def _fields(self, document: Document) -> dict:
+    def _current_splitter(self) -> Splitter:
+        """The splitter with the admin's words (read once per batch), else the app's."""
+        from flask import current_app, has_app_context
+
+        from forum.search.backend import splitter_of
+
+        return splitter_of(current_app) if has_app_context() else self.splitter
+
+    def _fields(self, document: Document, splitter: Splitter) -> dict:
         # Analysed here, once per field: the terms go to the postings (Whoosh
         # takes a list as already analysed), the sequence to the phrase column.
-        title, title_words = index_terms(document.title, self.splitter)
-        body, body_words = index_terms(document.text, self.splitter)
+        title, title_words = index_terms(document.title, splitter)
+        body, body_words = index_terms(document.text, splitter)
         return {
             "post_id": str(document.post_id),
             "topic_id": document.topic_id,
@@ -252,12 +260,13 @@ class WhooshBackend:
             )
             try:
                 rows, work = load()
+                splitter = self._current_splitter()
                 for post_id in work.post_ids_gone:
                     writer.delete_by_term("post_id", str(post_id))
                 for topic_id in work.topic_ids_gone:
                     writer.delete_by_term("topic_id", topic_id)
                 for document in work.documents:
-                    writer.update_document(**self._fields(document))
+                    writer.update_document(**self._fields(document, splitter))
             except BaseException:
                 writer.cancel()
                 raise
@@ -280,9 +289,10 @@ class WhooshBackend:
             codec=_UnusedSegmentNames(),
         )
         count = 0
+        splitter = self._current_splitter()
         try:
             for document in load():
-                writer.add_document(**self._fields(document))
+                writer.add_document(**self._fields(document, splitter))
                 count += 1
                 if progress is not None:
                     progress(1)

@@ -287,6 +287,7 @@ ROUTES: dict[str, Route] = {
                 "email_notify_delay_minutes": "10",
                 "search_log_days": "90",
                 "search_per_page": "20",
+                "search_extra_words": "Vereinsheim\nGrill",
             },
         ),
         phase=DESTROY,
