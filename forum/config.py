@@ -110,6 +110,8 @@ MESSAGE_MAX_RECIPIENTS = 10
 MAX_MENTIONS_PER_POST = 10
 #: How often one person may ask for @mention suggestions while typing.
 MENTION_SEARCH_RATE_LIMIT = "60 per minute;2000 per day"
+#: The composer asks for similar topics while a title is typed (/similar.json).
+SIMILAR_TOPICS_RATE_LIMIT = "60 per minute;2000 per day"
 #: Seconds a form that creates something (topic, reply, edit, flag, application)
 #: remembers its first answer: sent again with the same key, it leads there
 #: instead of posting twice.

@@ -127,22 +127,34 @@ def get_backend(app=None) -> Backend:
     return (app or current_app).extensions["search"]
 
 
-def splitter_of(app) -> Splitter:
+def splitter_of(app, session=None) -> Splitter:
     """Return the compound splitter: the shipped word list, the deployer's file
     (SEARCH_COMPOUND_WORDS) and the admin's words (SEARCH_EXTRA_WORDS, a run-time
-    setting read once per request)."""
+    setting read once per request, or with the indexer's ``session``)."""
     from forum.search.analysis import splitter_for
 
-    return splitter_for(app.config.get("SEARCH_COMPOUND_WORDS") or None, admin_words(app))
+    file = app.config.get("SEARCH_COMPOUND_WORDS") or None
+    return splitter_for(file, admin_words(app, session))
 
 
-def admin_words(app) -> tuple[str, ...]:
-    """Return the words an admin added on the settings page (none outside an app context)."""
+def admin_words(app, session=None) -> tuple[str, ...]:
+    """Return the words an admin added on the settings page.
+
+    The indexer passes its own ``session``: it may run in ``db.session``'s
+    after-commit hook, where that session can emit no SQL.
+    """
     from flask import has_app_context
 
     from forum.extensions import runtime_setting
+    from forum.site.models import SiteSetting
 
-    if not has_app_context():
-        return ()
-    value = runtime_setting("SEARCH_EXTRA_WORDS") if "SEARCH_EXTRA_WORDS" in app.config else ""
+    default = app.config.get("SEARCH_EXTRA_WORDS", "")
+    if session is not None:
+        key = SiteSetting.key == "SEARCH_EXTRA_WORDS"
+        value = session.scalar(sa.select(SiteSetting.value).where(key))
+        value = default if value is None else value
+    elif has_app_context() and "SEARCH_EXTRA_WORDS" in app.config:
+        value = runtime_setting("SEARCH_EXTRA_WORDS")
+    else:
+        value = default
     return tuple(sorted(set((value or "").split())))

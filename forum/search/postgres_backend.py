@@ -152,17 +152,17 @@ class PostgresBackend:
         )
         return title.op("||")(body)
 
-    def _current_splitter(self) -> Splitter:
+    def _current_splitter(self, session) -> Splitter:
         """The splitter with the admin's words (read once per batch), else the app's."""
         from flask import current_app, has_app_context
 
         from forum.search.backend import splitter_of
 
-        return splitter_of(current_app) if has_app_context() else self.splitter
+        return splitter_of(current_app, session) if has_app_context() else self.splitter
 
     def _upsert(self, session, documents) -> int:
         count = 0
-        splitter = self._current_splitter()
+        splitter = self._current_splitter(session)
         batch: list[Document] = []
 
         def flush() -> None:

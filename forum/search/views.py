@@ -1,14 +1,17 @@
 """The search page: /search?q=..., with advanced options and pages of results."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from forum import plugins
 from forum.boards.queries import readable_categories
+from forum.extensions import limiter
 from forum.search import misses, services
 from forum.search.forms import AdvancedSearchForm
 from forum.search.memory import release_free_memory
 from forum.search.query import QueryError
+from forum.urls import topic_url
 
 bp = Blueprint("search", __name__)
 
@@ -40,4 +43,28 @@ def search():
             error = problem.message
     return render_template(
         "search/search.html", query=text or "", result=result, error=error, form=form
+    )
+
+
+@bp.get("/similar.json")
+@limiter.limit(lambda: current_app.config["SIMILAR_TOPICS_RATE_LIMIT"])
+def similar_topics():
+    """Up to five topics like ``?title=`` that the reader may find, as the
+    composer's "check for similar topics" step shows them (forum/static/js/similar.js
+    asks while a title is typed). The same permissions as the search."""
+    title = request.args.get("title", "")[: current_app.config["TOPIC_TITLE_MAX_LENGTH"]]
+    topics = plugins.similar_topics(current_user, title)
+    marks = plugins.topic_list_outlets(topics, current_user) if topics else {}
+    return jsonify(
+        topics=[
+            {
+                "id": topic.id,
+                "title": topic.title,
+                "url": topic_url(topic),
+                "category": topic.category.name,
+                # The plugins' list marks as text ("✓ Solved").
+                "marks": " ".join(marks[topic.id].striptags().split()) if topic.id in marks else "",
+            }
+            for topic in topics
+        ]
     )

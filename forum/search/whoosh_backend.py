@@ -207,13 +207,13 @@ class WhooshBackend:
 
     # --- Writing -----------------------------------------------------------------------
 
-    def _current_splitter(self) -> Splitter:
+    def _current_splitter(self, session) -> Splitter:
         """The splitter with the admin's words (read once per batch), else the app's."""
         from flask import current_app, has_app_context
 
         from forum.search.backend import splitter_of
 
-        return splitter_of(current_app) if has_app_context() else self.splitter
+        return splitter_of(current_app, session) if has_app_context() else self.splitter
 
     def _fields(self, document: Document, splitter: Splitter) -> dict:
         # Analysed here, once per field: the terms go to the postings (Whoosh
@@ -260,7 +260,7 @@ class WhooshBackend:
             )
             try:
                 rows, work = load()
-                splitter = self._current_splitter()
+                splitter = self._current_splitter(session)
                 for post_id in work.post_ids_gone:
                     writer.delete_by_term("post_id", str(post_id))
                 for topic_id in work.topic_ids_gone:
@@ -289,7 +289,7 @@ class WhooshBackend:
             codec=_UnusedSegmentNames(),
         )
         count = 0
-        splitter = self._current_splitter()
+        splitter = self._current_splitter(session)
         try:
             for document in load():
                 writer.add_document(**self._fields(document, splitter))

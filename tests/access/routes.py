@@ -511,6 +511,9 @@ ROUTES: dict[str, Route] = {
             },
         )
     ),
+    "search.similar_topics": Route(
+        query=({}, {"title": "GEHEIM"}, {"title": "GEHEIM Kreishaus Thema"})
+    ),
     # --- plugins ------------------------------------------------------------------------
     "events.upcoming": Route(query=({}, {"category": "{category_id}", "municipality": "gifhorn"})),
     "events.rsvp": Route(form=({"status": "going"},)),

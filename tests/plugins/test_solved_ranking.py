@@ -30,6 +30,12 @@ def test_a_solved_topic_comes_before_an_equal_unsolved_one(client, make, login_a
         "Führungszeugnis beantragen eins",
         "Führungszeugnis beantragen zwei",
     ]
+    # As-you-type similar topics mark it too (the plugin's list mark, as text).
+    found = client.get("/similar.json?title=Führungszeugnis beantragen").get_json()["topics"]
+    assert [(t["title"], t["marks"]) for t in found] == [
+        ("Führungszeugnis beantragen eins", "✓ Solved"),
+        ("Führungszeugnis beantragen zwei", ""),
+    ]
     # ... and again second once the answer is withdrawn.
     assert accept(client, older.answers[1], "unaccept").status_code == 302
     assert _titles(client, "Führungszeugnis")[0] == "Führungszeugnis beantragen zwei"
