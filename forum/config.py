@@ -208,6 +208,10 @@ SEARCH_PER_PAGE = 20
 SEARCH_LOCK_TIMEOUT = 2.0
 #: Longer queries are cut to this many characters.
 SEARCH_MAX_QUERY_LENGTH = 300
+#: Slug of the public questions category ("Fragen & Antworten"): search results
+#: offer guests and applicants to ask there after joining, keeping the question
+#: through registration (forum/boards/questions.py). Empty turns the offer off.
+QUESTIONS_CATEGORY = "fragen-antworten"
 #: Optional file of extra words (one per line) for splitting compounds, added
 #: to forum/search/words_de.txt; reindex after changing it.
 SEARCH_COMPOUND_WORDS = ""

@@ -1,14 +1,26 @@
 """The search page: /search?q=..., with advanced options and pages of results."""
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from forum import plugins
+from forum import permissions, plugins
+from forum.boards import questions
 from forum.boards.queries import readable_categories
 from forum.extensions import limiter
 from forum.search import misses, services
-from forum.search.forms import AdvancedSearchForm
+from forum.search.forms import AdvancedSearchForm, AskForm
 from forum.search.memory import release_free_memory
 from forum.search.query import QueryError
 from forum.urls import topic_url
@@ -41,9 +53,51 @@ def search():
                 misses.log_miss(result.query)
         except QueryError as problem:
             error = problem.message
+    # A question typed as a sentence rarely holds all its words in one topic:
+    # then the topics holding some of them (the composer's similar topics).
+    related = plugins.similar_topics(current_user, text) if result and not result.total else []
+    # Nothing fits? Ask in the public questions category (after joining).
+    ask_in = questions.ask_offer(current_user) if result is not None else None
+    ask_form = AskForm(formdata=None, title=text) if ask_in is not None else None
     return render_template(
-        "search/search.html", query=text or "", result=result, error=error, form=form
+        "search/search.html",
+        query=text or "",
+        result=result,
+        error=error,
+        form=form,
+        related=related,
+        related_marks=plugins.topic_list_outlets(related, current_user) if related else {},
+        ask_in=ask_in,
+        ask_form=ask_form,
+        is_member=permissions.is_member(current_user),
     )
+
+
+@bp.post("/search/ask")
+def ask():
+    """Keep the question and lead its writer to where it can be asked: the
+    composer (members), joining (applicants) or registering (guests)."""
+    category = questions.ask_offer(current_user)
+    form = AskForm()
+    if category is None:
+        abort(404)
+    if not form.validate():
+        flash(_("Please enter your question."), "error")
+        return redirect(url_for("search.search"))
+    questions.keep_question(form.title.data, category)
+    if permissions.is_member(current_user):
+        return redirect(url_for("boards.new_topic"))
+    flash(
+        _(
+            "Your question is kept. Once you are a member, it waits for you in "
+            "“%(category)s”, ready to post.",
+            category=category.name,
+        ),
+        "info",
+    )
+    if current_user.is_authenticated:
+        return redirect(url_for("membership.join"))
+    return redirect(url_for("auth.register"))
 
 
 @bp.get("/similar.json")
