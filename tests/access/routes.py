@@ -511,6 +511,9 @@ ROUTES: dict[str, Route] = {
             },
         )
     ),
+    # Keeps the question in the session (the composer and the home page take
+    # it): last, so the role's pages are requested as they were.
+    "search.ask": Route(form=({"title": ""}, {"title": "GEHEIM Frage"}), phase=SESSION),
     "search.similar_topics": Route(
         query=({}, {"title": "GEHEIM"}, {"title": "GEHEIM Kreishaus Thema"})
     ),
