@@ -110,6 +110,8 @@ MESSAGE_MAX_RECIPIENTS = 10
 MAX_MENTIONS_PER_POST = 10
 #: How often one person may ask for @mention suggestions while typing.
 MENTION_SEARCH_RATE_LIMIT = "60 per minute;2000 per day"
+#: The composer asks for similar topics while a title is typed (/similar.json).
+SIMILAR_TOPICS_RATE_LIMIT = "60 per minute;2000 per day"
 #: Seconds a form that creates something (topic, reply, edit, flag, application)
 #: remembers its first answer: sent again with the same key, it leads there
 #: instead of posting twice.
@@ -206,9 +208,17 @@ SEARCH_PER_PAGE = 20
 SEARCH_LOCK_TIMEOUT = 2.0
 #: Longer queries are cut to this many characters.
 SEARCH_MAX_QUERY_LENGTH = 300
+#: Slug of the public questions category ("Fragen & Antworten"): search results
+#: offer guests and applicants to ask there after joining, keeping the question
+#: through registration (forum/boards/questions.py). Empty turns the offer off.
+QUESTIONS_CATEGORY = "fragen-antworten"
 #: Optional file of extra words (one per line) for splitting compounds, added
 #: to forum/search/words_de.txt; reindex after changing it.
 SEARCH_COMPOUND_WORDS = ""
+#: Extra words for splitting compounds that an admin adds on the settings page
+#: (whitespace-separated; added to the word list and the file above). Saving
+#: a change there rebuilds the search index after the response.
+SEARCH_EXTRA_WORDS = ""
 #: Days the search log keeps search words that found nothing (no names, no
 #: addresses: only the words, a count and the day), shown on the admin
 #: dashboard; 0 keeps no log. An admin can change it under /admin/settings.

@@ -199,6 +199,20 @@ def can_create_topic(user: Any, category: Category) -> bool:
     return not is_archived(category) and _meets(account, category.write_level)
 
 
+def can_ask_in(user: Any, category: Category) -> bool:
+    """Whether search results offer to ask in ``category`` (the public questions
+    category): a member who may start a topic there, or a guest or applicant
+    who could after joining (the category is public and open to members)."""
+    if category.read_level != ReadLevel.PUBLIC or is_archived(category):
+        return False
+    if is_member(user):
+        return can_create_topic(user, category)
+    account = _account(user)
+    if account is not None and account.is_suspended:
+        return False
+    return category.write_level != WriteLevel.STAFF
+
+
 def can_reply(user: Any, topic: Topic) -> bool:
     """The category's ``reply_level`` says who may reply (members where only staff
     start topics: announcements get questions)."""

@@ -361,6 +361,20 @@ def search_fields(posts: list[tuple[int, int, int]], session) -> dict[int, str]:
     return fields
 
 
+def search_boosts(posts: list[tuple[int, int, int]], session) -> dict[int, float]:
+    """Return post id -> the product of the plugins' ranking factors for it
+    (``extra_search_boosts``)."""
+    boosts: dict[int, float] = {}
+    for extra in _results(
+        get_manager().hook.extra_search_boosts(posts=posts, session=session),
+        dict,
+        "extra_search_boosts",
+    ):
+        for post_id, factor in extra.items():
+            boosts[post_id] = boosts.get(post_id, 1.0) * float(factor)
+    return boosts
+
+
 def similar_topics(user, title: str, limit: int = 5) -> list:
     """Return up to ``limit`` readable topics like ``title`` (``similar_topics``
     hook; the search answers it), or [] when no answer or it fails."""

@@ -123,6 +123,9 @@ SHOWN_BY = {
     "You no longer ignore %(name)s.": "messages",
     "You cannot ignore %(name)s.": "messages",
     "You left the conversation “%(title)s”.": "messages",
+    "Your question is kept. Once you are a member, it waits for you in “%(category)s”, "
+    "ready to post.": "questions",
+    "Words of 3 to 40 letters only, please (not: %(words)s).": "questions",
 }
 
 
@@ -449,3 +452,21 @@ def test_messages(app, client, hostile, make):
     _login(client, f"m{PAYLOAD}")
     _get(client, "/notifications", pages)
     assert_shown("messages", pages, SHOWN_BY)
+
+
+def test_questions(app, client, make):
+    """The landing page's questions: the category's name and the question as typed,
+    the admin's compound words (search, forum/boards/questions.py)."""
+    from tests.admin.test_settings import _form
+
+    make.category(f"Fragen {PAYLOAD}", slug="fragen-antworten", read_level="public")
+    make.user("chefin", role="admin")
+    pages: list[str] = []
+    for payload in SEARCH_PAYLOADS:
+        page = _get(client, "/search", pages, query_string={"q": f"Frage {payload}"})
+        assert payload not in page and str(escape(payload)) in page
+    _post(client, "/search/ask", pages, {"title": PAYLOAD})
+    _login(client, "chefin")
+    _get(client, "/search", pages, query_string={"q": "Xylophon"})
+    _post(client, "/admin/settings", pages, _form(app, search_extra_words=f"Grill {PAYLOAD}"))
+    assert_shown("questions", pages, SHOWN_BY)

@@ -47,7 +47,8 @@ MEGABYTE = "x" * 1_000_000
 # Query parameters the views read from request.args by hand, and the search's.
 QUERY_PARAMETERS = ["q", "page", "before", "before_id", "category", "status", "kind", "to",
                     "quote", "municipality", "next", "advanced", "words", "username", "after",
-                    "order", "actor", "action", "in_title", "in_first", "help_kind"]  # fmt: skip
+                    "order", "actor", "action", "in_title", "in_first", "help_kind",
+                    "title"]  # fmt: skip
 SEARCH_WORDS = ["in", "status", "before", "after", "order", "topic", "@", "#"]
 # Words the analysis treats specially: prefixes, gender forms, hyphens, typos.
 SEARCH_FORMS = ["Einkauf*", "*", "ab*", "a**", "Betreuer*innen", "BetreuerInnen", "Lesepat:in",

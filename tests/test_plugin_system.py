@@ -678,6 +678,29 @@ def test_hook_extra_search_fields(build):
     app.extensions["search"].close()
 
 
+def test_hook_extra_search_boosts(build):
+    source = """
+        from forum import hookimpl
+
+        @hookimpl
+        def extra_search_boosts(posts, session):
+            first = min(topic_id for _post_id, topic_id, _number in posts)
+            return {post_id: 5.0 for post_id, topic_id, _number in posts if topic_id == first}
+    """
+    app = build({"vorne": source}, SEARCH_BACKEND="whoosh")
+    make, member, _moderator, category, _other, topic = _world(app)
+    newer = make.topic(member, category, "Noch ein Thema für Plugins", "Der erste Beitrag.")
+    with app.app_context():
+        from forum.search import services as search
+        from forum.users.models import User
+
+        search.reindex(app)
+        page = search.search(db.session.get(User, member.id), "Beitrag")
+    # The boosted older topic first; the factor is capped (backend.MAX_BOOST).
+    assert [result.topic.id for result in page.results] == [topic.id, newer.id]
+    app.extensions["search"].close()
+
+
 def test_hook_register_search_filters(build):
     source = """
         from forum import hookimpl

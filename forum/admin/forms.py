@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
-from forum.admin.settings_catalog import RUNTIME, RuntimeSetting
+from forum.admin.settings_catalog import RUNTIME, RuntimeSetting, words_of
 from forum.moderation.models import WatchedWordAction
 from forum.routing import MAX_ID
 
@@ -48,6 +48,12 @@ def _setting_field(entry: RuntimeSetting):
         )
     if entry.kind == "choice":
         return SelectField(**common, validators=[InputRequired(), _check(entry)])
+    if entry.kind == "words":
+        return TextAreaField(
+            **common,
+            filters=[lambda value: words_of(value) if isinstance(value, str) else value],
+            validators=[Optional(), _check(entry)],
+        )
     required = entry.low > 0 or entry.kind == "rate"
     return StringField(
         **common,

@@ -7,6 +7,7 @@ the config default); this module only describes them. The settings form
 are built from ``RUNTIME``, so a setting added here is shown, checked and saved.
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,8 @@ class RuntimeSetting:
     section: str
     label: Any
     explanation: Any
-    #: "bool", "int", "text", "choice" or "rate" (Flask-Limiter notation).
+    #: "bool", "int", "text", "choice", "rate" (Flask-Limiter notation) or
+    #: "words" (letters only, separated by spaces or lines).
     kind: str
     low: int = 0
     high: int = 0
@@ -73,6 +75,8 @@ class RuntimeSetting:
             return str(_l("Please use at most %(count)d characters.", count=self.max_length))
         if self.kind == "rate":
             return _rate_problem(value)
+        if self.kind == "words":
+            return _words_problem(value)
         if self.low and not value.strip():
             return str(_l("Please fill in this field."))
         return None
@@ -83,7 +87,7 @@ class RuntimeSetting:
             return str(_l("on") if value else _l("off"))
         if self.kind == "choice":
             return str(self.choices.get(value, value))
-        if self.kind == "text" and value == "":
+        if self.kind in ("text", "words") and value == "":
             return str(_l("(empty)"))
         return str(value)
 
@@ -102,6 +106,26 @@ def _rate_problem(value: str) -> str | None:
     except ValueError:
         return message
     return None if limits else message
+
+
+_WORD = re.compile(r"[^\W\d_]{3,40}")
+
+
+def words_of(value: str) -> str:
+    """Return a word list as stored: one word per line, in order, each once."""
+    return "\n".join(dict.fromkeys(re.split(r"[\s,;]+", value.strip()))) if value.strip() else ""
+
+
+def _words_problem(value: str) -> str | None:
+    wrong = [word for word in value.split() if not _WORD.fullmatch(word)]
+    if wrong:
+        return str(
+            _l(
+                "Words of 3 to 40 letters only, please (not: %(words)s).",
+                words=", ".join(wrong[:5]),
+            )
+        )
+    return None
 
 
 NOTIFY_CHOICES = {
@@ -178,6 +202,16 @@ RUNTIME: tuple[RuntimeSetting, ...] = (
         "SEARCH_PER_PAGE", "search", _l("Search results per page"),
         _l("Topics shown on each page of search results."),
         "int", low=5, high=100,
+    ),
+    RuntimeSetting(
+        "SEARCH_EXTRA_WORDS", "search", _l("Words for splitting compounds"),
+        _l(
+            "One word per line, added to the built-in list: a compound made of known words is "
+            "also found by its parts (with Vereinsheim and Grill known, Vereinsheimgrill is "
+            "found by Grill). Saving a change rebuilds the search index in the background; "
+            "on a large forum run flask --app forum search reindex instead."
+        ),
+        "words", max_length=5000,
     ),
 )  # fmt: skip
 

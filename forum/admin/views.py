@@ -29,6 +29,7 @@ from forum.membership.forms import (
 from forum.moderation.forms import KIND_LABELS
 from forum.plugins import plugin_infos, review_kinds
 from forum.review import audit
+from forum.search import services as search_services
 from forum.site.forms import SiteTextForm
 from forum.site.services import TEXT_KEYS, page_text, setting
 
@@ -99,6 +100,16 @@ def settings():
         form.fill(services.current_settings())
     if form.validate_on_submit():
         changed = services.update_settings(current_user, form.values())
+        if "SEARCH_EXTRA_WORDS" in changed:
+            search_services.reindex_after_response()
+            flash(
+                _(
+                    "The search index is being rebuilt with the new words; until it is done, "
+                    "compounds are found as before. On a large forum this takes minutes "
+                    "(also: flask --app forum search reindex)."
+                ),
+                "info",
+            )
         if changed:
             flash(_("The settings are saved."), "success")
         else:

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum import permissions, plugins
-from forum.boards import queries, services
+from forum.boards import queries, questions, services
 from forum.boards.blueprint import bp
 from forum.boards.composer import (
     compose,
@@ -55,6 +55,13 @@ def new_topic():
     form.category.choices = [(c.id, c.name) for c in categories]
     if request.method == "GET" and (wanted := request.args.get("category", type=bounded_id)):
         form.category.data = wanted
+    if request.method == "GET" and (kept := questions.take_question()):
+        # The question typed before joining (search results' "ask" offer).
+        form.title.data = kept["title"]
+        form.category.data = kept["category_id"]
+        flash(
+            _("Here is the question you typed before. Check it, add details, and post it."), "info"
+        )
     chosen = next((c for c in categories if c.id == form.category.data), None)
     if request.method == "GET" and chosen is not None and not form.raw.data:
         # The category's template: the questions a good topic there answers.

@@ -8,12 +8,13 @@ from flask import (
     redirect,
     render_template,
     request,
+    url_for,
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from forum import permissions, plugins
-from forum.boards import queries
+from forum.boards import queries, questions
 from forum.boards.blueprint import bp
 from forum.boards.forms import (
     HELP_KIND_LABELS,
@@ -66,6 +67,9 @@ def index():
             overviews=queries.categories_overview(current_user),
             description=setting("SITE_DESCRIPTION") or DEFAULT_DESCRIPTION,
         )
+    if questions.has_question() and permissions.can_write(current_user):
+        # Back after joining with a question typed before: ask it now.
+        return redirect(url_for("boards.new_topic"))
     overviews = queries.categories_overview(current_user)
     return render_template("boards/index.html", overviews=overviews)
 

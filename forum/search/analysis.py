@@ -236,12 +236,13 @@ def default_words() -> list[str]:
 
 
 @lru_cache(maxsize=8)
-def splitter_for(extra_file: str | None = None) -> Splitter:
-    """Return the splitter for the shipped words plus a deployer's word file."""
+def splitter_for(extra_file: str | None = None, admin_words: tuple[str, ...] = ()) -> Splitter:
+    """Return the splitter for the shipped words plus a deployer's word file and
+    the words an admin added on the settings page."""
     words = default_words()
     if extra_file:
         words += [w.strip() for w in Path(extra_file).read_text("utf-8").splitlines() if w.strip()]
-    return Splitter(words, extra_file)
+    return Splitter([*words, *admin_words], extra_file)
 
 
 class CachedStemFilter(StemFilter):

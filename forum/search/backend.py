@@ -9,6 +9,24 @@ import sqlalchemy as sa
 
 from forum.search.analysis import Splitter
 
+#: Limits of a document's boost from plugins (``extra_search_boosts``): solved
+#: topics and the like count a little, never more than a title match.
+MIN_BOOST = 0.8
+MAX_BOOST = 1.25
+#: Recent activity counts a little: a post written now scores up to this much
+#: more (x 1.1), half as much more after ``RECENT_HALF_LIFE_DAYS``.
+RECENT_WEIGHT = 0.1
+RECENT_HALF_LIFE_DAYS = 90.0
+
+
+def recency_factor(age_seconds: float) -> float:
+    """Return the ranking factor of a post ``age_seconds`` old (1.1 new, towards 1.0)."""
+    return 1.0 + RECENT_WEIGHT * 0.5 ** (max(age_seconds, 0.0) / (RECENT_HALF_LIFE_DAYS * 86400))
+
+
+def clamp_boost(value: float) -> float:
+    return min(MAX_BOOST, max(MIN_BOOST, value))
+
 
 @dataclass
 class Criteria:
@@ -109,7 +127,34 @@ def get_backend(app=None) -> Backend:
     return (app or current_app).extensions["search"]
 
 
-def splitter_of(app) -> Splitter:
+def splitter_of(app, session=None) -> Splitter:
+    """Return the compound splitter: the shipped word list, the deployer's file
+    (SEARCH_COMPOUND_WORDS) and the admin's words (SEARCH_EXTRA_WORDS, a run-time
+    setting read once per request, or with the indexer's ``session``)."""
     from forum.search.analysis import splitter_for
 
-    return splitter_for(app.config.get("SEARCH_COMPOUND_WORDS") or None)
+    file = app.config.get("SEARCH_COMPOUND_WORDS") or None
+    return splitter_for(file, admin_words(app, session))
+
+
+def admin_words(app, session=None) -> tuple[str, ...]:
+    """Return the words an admin added on the settings page.
+
+    The indexer passes its own ``session``: it may run in ``db.session``'s
+    after-commit hook, where that session can emit no SQL.
+    """
+    from flask import has_app_context
+
+    from forum.extensions import runtime_setting
+    from forum.site.models import SiteSetting
+
+    default = app.config.get("SEARCH_EXTRA_WORDS", "")
+    if session is not None:
+        key = SiteSetting.key == "SEARCH_EXTRA_WORDS"
+        value = session.scalar(sa.select(SiteSetting.value).where(key))
+        value = default if value is None else value
+    elif has_app_context() and "SEARCH_EXTRA_WORDS" in app.config:
+        value = runtime_setting("SEARCH_EXTRA_WORDS")
+    else:
+        value = default
+    return tuple(sorted(set((value or "").split())))

@@ -24,7 +24,8 @@ from sqlalchemy.sql.visitors import iterate
 
 from forum import permissions
 from forum.boards.models import Category, Post, Topic
-from forum.plugins import search_fields
+from forum.plugins import search_boosts, search_fields
+from forum.search.backend import clamp_boost
 
 #: name -> SQL condition on Post and Topic, true when the post is kept from
 #: some readers: the states forum.permissions defines.
@@ -76,6 +77,8 @@ class Document:
     like_count: int
     title: str
     text: str
+    #: The plugins' ranking factor (``extra_search_boosts``), 1.0 for most.
+    boost: float = 1.0
 
 
 _TAG = re.compile(r"<[^>]+>")
@@ -121,7 +124,9 @@ def documents(session, condition: sa.ColumnElement[bool] | None = None) -> Itera
     result = session.execute(query.order_by(Post.id).execution_options(yield_per=2000))
     for rows in result.partitions(PLUGIN_BATCH):
         # Plugins add words in one call per batch (the extra_search_fields hook).
-        extra = search_fields([(row.id, row.topic_id, row.post_number) for row in rows], session)
+        batch = [(row.id, row.topic_id, row.post_number) for row in rows]
+        extra = search_fields(batch, session)
+        boosts = search_boosts(batch, session)
         for row in rows:
             text = plain_text(row.cooked)
             yield Document(
@@ -137,4 +142,5 @@ def documents(session, condition: sa.ColumnElement[bool] | None = None) -> Itera
                 like_count=row.like_count,
                 title=row.title,
                 text=f"{text} {extra[row.id]}" if row.id in extra else text,
+                boost=clamp_boost(boosts[row.id]) if row.id in boosts else 1.0,
             )

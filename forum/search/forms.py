@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField
-from wtforms.validators import Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 ORDER_LABELS = {
     "relevance": _l("Best match"),
@@ -60,3 +60,12 @@ class AdvancedSearchForm(FlaskForm):
         if self.order.data and self.order.data != "relevance":
             parts.append(f"order:{self.order.data}")
         return " ".join(parts)
+
+
+class AskForm(FlaskForm):
+    """The "Nothing fits? Ask" form: the search words become the new topic's title."""
+
+    title = StringField(
+        _l("Your question"),
+        validators=[InputRequired(message=_l("Please enter your question.")), Length(max=200)],
+    )

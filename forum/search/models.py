@@ -60,6 +60,8 @@ class SearchDocument(Base):
     closed: Mapped[bool]
     created_at: Mapped[datetime]
     like_count: Mapped[int]
+    #: The plugins' ranking factor (``extra_search_boosts``), 1.0 for most.
+    boost: Mapped[float] = mapped_column(sa.Float(), default=1.0, server_default=sa.text("1.0"))
     #: Title (weight A) and body (weight B) as a tsvector on PostgreSQL.
     vector: Mapped[str] = mapped_column(sa.Text().with_variant(TSVECTOR(), "postgresql"))
     indexed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -14,6 +14,7 @@ processors serialise on an advisory lock.
 """
 
 import re
+import time
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, array, insert
@@ -21,7 +22,14 @@ from sqlalchemy.dialects.postgresql import ARRAY, array, insert
 from forum.boards.models import Post, Topic
 from forum.db import utcnow
 from forum.search.analysis import MIN_HEAD, WORD, Splitter, expanded_text, fold, word_groups
-from forum.search.backend import Criteria, Hit, Hits, Progress
+from forum.search.backend import (
+    RECENT_HALF_LIFE_DAYS,
+    RECENT_WEIGHT,
+    Criteria,
+    Hit,
+    Hits,
+    Progress,
+)
 from forum.search.documents import FLAGS, Document
 from forum.search.models import SearchDocument, SearchOutbox
 
@@ -47,6 +55,16 @@ def _order_by(columns, order: str) -> tuple:
         "oldest": (columns.created_at.asc(),),
         "likes": (columns.like_count.desc(), columns.rank.desc()),
     }[order]
+
+
+def _ranked(text_rank):
+    """Return ``text_rank`` times the document's boost (solved topics, from
+    plugins) and its recency (backend.recency_factor, here in SQL)."""
+    document = SearchDocument
+    age = time.time() - sa.func.extract("epoch", document.created_at)
+    half_lives = age / (RECENT_HALF_LIFE_DAYS * 86400)
+    recency = 1.0 + RECENT_WEIGHT * sa.func.power(0.5, sa.func.greatest(half_lives, 0.0))
+    return text_rank * document.boost * recency
 
 
 def _word_queries(word: str) -> list:
@@ -125,17 +143,26 @@ class PostgresBackend:
 
     # --- Writing -----------------------------------------------------------------------
 
-    def _vector(self, document: Document):
+    def _vector(self, document: Document, splitter: Splitter):
         title = sa.func.setweight(
-            sa.func.to_tsvector(CONFIG, expanded_text(document.title, self.splitter)), _WEIGHT_A
+            sa.func.to_tsvector(CONFIG, expanded_text(document.title, splitter)), _WEIGHT_A
         )
         body = sa.func.setweight(
-            sa.func.to_tsvector(CONFIG, expanded_text(document.text, self.splitter)), _WEIGHT_B
+            sa.func.to_tsvector(CONFIG, expanded_text(document.text, splitter)), _WEIGHT_B
         )
         return title.op("||")(body)
 
+    def _current_splitter(self, session) -> Splitter:
+        """The splitter with the admin's words (read once per batch), else the app's."""
+        from flask import current_app, has_app_context
+
+        from forum.search.backend import splitter_of
+
+        return splitter_of(current_app, session) if has_app_context() else self.splitter
+
     def _upsert(self, session, documents) -> int:
         count = 0
+        splitter = self._current_splitter(session)
         batch: list[Document] = []
 
         def flush() -> None:
@@ -153,7 +180,8 @@ class PostgresBackend:
                     "closed": d.closed,
                     "created_at": d.created_at,
                     "like_count": d.like_count,
-                    "vector": self._vector(d),
+                    "boost": d.boost,
+                    "vector": self._vector(d, splitter),
                     "indexed_at": utcnow(),
                 }
                 for d in batch
@@ -306,7 +334,7 @@ class PostgresBackend:
             if criteria.in_title:
                 title_only = sa.func.ts_filter(document.vector, sa.literal_column("'{a}'"))
                 conditions.append(title_only.op("@@")(tsquery))
-            rank = sa.func.ts_rank(RANK_WEIGHTS, document.vector, tsquery)
+            rank = _ranked(sa.func.ts_rank(RANK_WEIGHTS, document.vector, tsquery))
         else:
             rank = sa.literal(0.0)
         order = criteria.order if criteria.has_text or criteria.order != "relevance" else "latest"

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask, after_this_request, current_app
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -29,6 +29,7 @@ from forum.search.analysis import (
     fold,
     highlight_spans,
     prefix_term,
+    splitter_for,
     term_groups,
 )
 from forum.search.backend import Backend, Criteria, Progress, get_backend, splitter_of
@@ -50,7 +51,9 @@ EXCERPT_LENGTH = 220
 
 def make_backend(app: Flask) -> Backend:
     """Build the backend SEARCH_BACKEND names (called once by the app factory)."""
-    splitter = splitter_of(app)
+    # The file words only: the admin's words are read from the database when
+    # analysing (backend.splitter_of).
+    splitter = splitter_for(app.config.get("SEARCH_COMPOUND_WORDS") or None)
     name = app.config["SEARCH_BACKEND"]
     if name == "whoosh":
         directory = app.config["SEARCH_INDEX_DIR"] or f"{app.instance_path}/search-index"
@@ -409,6 +412,26 @@ def reindex(app: Flask | None = None, progress: Progress | None = None) -> int:
     backend.after_rebuild()
     outbox.process_outbox(app)
     return count
+
+
+def reindex_after_response() -> None:
+    """Rebuild the index once the current response has been sent (the admin's
+    compound words changed); a failure is logged and ``search reindex`` repairs."""
+    app = current_app._get_current_object()
+
+    def rebuild() -> None:
+        try:
+            with app.app_context():
+                reindex(app)
+        except Exception:
+            logging.getLogger(__name__).exception(
+                "Rebuilding the search index failed; run `flask --app forum search reindex`."
+            )
+
+    @after_this_request
+    def hand_over(response):
+        response.call_on_close(rebuild)
+        return response
 
 
 def post_count() -> int:

@@ -11,6 +11,7 @@ whoosh_segments reads from the index files.
 import logging
 import secrets
 import threading
+import time
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
@@ -43,7 +44,8 @@ INDEX_NAME = "posts"
 #: 2: title and text without positions, word sequences for phrases.
 #: 3: gender-inclusive forms indexed as their masculine and feminine forms,
 #: lemmas beside the words (forum/search/lemmas.py).
-LAYOUT = "3"
+#: 4: the plugins' ranking factor per document (``boost``).
+LAYOUT = "4"
 LAYOUT_FILE = "layout.txt"
 
 
@@ -78,6 +80,9 @@ def schema(splitter: Splitter) -> Schema:
         closed=BOOLEAN,
         created=COLUMN(NumericColumn("q")),
         likes=COLUMN(NumericColumn("q")),
+        # The plugins' ranking factor in thousandths above 1 (0: none; a
+        # segment without the column reads 0 too).
+        boost=COLUMN(NumericColumn("i")),
         title=TEXT(analyzer=text, phrase=False),
         body=TEXT(analyzer=text, phrase=False),
         title_words=COLUMN(VarBytesColumn()),
@@ -202,11 +207,19 @@ class WhooshBackend:
 
     # --- Writing -----------------------------------------------------------------------
 
-    def _fields(self, document: Document) -> dict:
+    def _current_splitter(self, session) -> Splitter:
+        """The splitter with the admin's words (read once per batch), else the app's."""
+        from flask import current_app, has_app_context
+
+        from forum.search.backend import splitter_of
+
+        return splitter_of(current_app, session) if has_app_context() else self.splitter
+
+    def _fields(self, document: Document, splitter: Splitter) -> dict:
         # Analysed here, once per field: the terms go to the postings (Whoosh
         # takes a list as already analysed), the sequence to the phrase column.
-        title, title_words = index_terms(document.title, self.splitter)
-        body, body_words = index_terms(document.text, self.splitter)
+        title, title_words = index_terms(document.title, splitter)
+        body, body_words = index_terms(document.text, splitter)
         return {
             "post_id": str(document.post_id),
             "topic_id": document.topic_id,
@@ -218,6 +231,7 @@ class WhooshBackend:
             "closed": document.closed,
             "created": _epoch(document.created_at),
             "likes": document.like_count,
+            "boost": round((document.boost - 1.0) * 1000),
             "title": title,
             "body": body,
             "title_words": title_words.encode(),
@@ -246,12 +260,13 @@ class WhooshBackend:
             )
             try:
                 rows, work = load()
+                splitter = self._current_splitter(session)
                 for post_id in work.post_ids_gone:
                     writer.delete_by_term("post_id", str(post_id))
                 for topic_id in work.topic_ids_gone:
                     writer.delete_by_term("topic_id", topic_id)
                 for document in work.documents:
-                    writer.update_document(**self._fields(document))
+                    writer.update_document(**self._fields(document, splitter))
             except BaseException:
                 writer.cancel()
                 raise
@@ -274,9 +289,10 @@ class WhooshBackend:
             codec=_UnusedSegmentNames(),
         )
         count = 0
+        splitter = self._current_splitter(session)
         try:
             for document in load():
-                writer.add_document(**self._fields(document))
+                writer.add_document(**self._fields(document, splitter))
                 count += 1
                 if progress is not None:
                     progress(1)
@@ -333,6 +349,7 @@ class WhooshBackend:
             created_before=_epoch(criteria.before) if criteria.before else None,
             topic_ids=frozenset(topic_ids) if topic_ids is not None else None,
             order=order,
+            now=int(time.time()),
         )
 
     def search(self, criteria: Criteria, offset: int, limit: int) -> Hits:

@@ -17,6 +17,7 @@ import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain, compress, islice, repeat
+from operator import mul
 
 from whoosh.util.numeric import byte_to_length
 
@@ -96,6 +97,8 @@ class Request:
     topic_ids: frozenset[int] | None = None
     #: "relevance", "latest", "oldest" or "likes".
     order: str = "relevance"
+    #: Seconds since 1970: the recency of a match counts from then (relevance only).
+    now: int = 0
 
 
 @dataclass
@@ -284,6 +287,11 @@ class Evaluator:
         if request.topic_ids is not None:
             topic, wanted = segment.topic, request.topic_ids
             matches = {d: s for d, s in matches.items() if topic[d] in wanted}
+        if request.order == "relevance" and request.clauses and matches:
+            # Solved topics (plugins' boost) and recent posts count a little.
+            factors = segment.factors(request.now)
+            weighted = map(mul, matches.values(), map(factors.__getitem__, matches))
+            matches = dict(zip(matches, weighted, strict=True))
         return matches
 
     def run(self, request: Request, offset: int, limit: int) -> Found:

@@ -148,10 +148,29 @@ class SegmentTables:
         self.topic = _numeric_column(reader, "topic_id")
         self.created = _numeric_column(reader, "created")
         self.likes = _numeric_column(reader, "likes")
+        self.boost = _numeric_column(reader, "boost")
+        #: (day, factors): each document's ranking factor, renewed daily.
+        self._factors: tuple[int, list[float]] | None = None
         self._lengths: dict[str, bytes] = {}
         #: (levels, excluded flags) -> (allowed: bool, documents): the documents
         #: allowed, or (when that is shorter) the documents *not* allowed.
         self.permission_sets: dict[tuple, tuple[bool, frozenset[int]]] = {}
+
+    def factors(self, now: int) -> list[float]:
+        """Return each document's ranking factor at ``now`` (seconds since 1970):
+        the plugins' boost times its recency (backend.recency_factor), computed
+        once a day per segment."""
+        day = now // 86400
+        if self._factors is None or self._factors[0] != day:
+            from forum.search.backend import recency_factor
+
+            start = day * 86400
+            values = [
+                (1.0 + boost / 1000) * recency_factor(start - created)
+                for boost, created in zip(self.boost, self.created, strict=True)
+            ]
+            self._factors = (day, values)
+        return self._factors[1]
 
     def lengths(self, reader, fieldname: str) -> bytes:
         found = self._lengths.get(fieldname)

@@ -19,6 +19,7 @@ from forum.boards.models import Category, Post, Topic
 from forum.db import utcnow
 from forum.extensions import db
 from forum.notifications.services import notify
+from forum.search import enqueue
 from forum.users.models import User
 
 from .models import SolvedAnswer
@@ -84,6 +85,8 @@ def accept_answer(user, post: Post) -> SolvedAnswer:
         answer = SolvedAnswer(topic_id=post.topic_id)
         db.session.add(answer)
     answer.post_id = post.id
+    # Solved topics rank a little higher: their posts are indexed again.
+    enqueue("topic", post.topic_id)
     answer.accepted_by_id = user.id
     answer.accepted_at = utcnow()
     if post.user_id != user.id:
@@ -107,6 +110,7 @@ def unaccept_answer(user, post: Post) -> None:
             SolvedAnswer.topic_id == post.topic_id, SolvedAnswer.post_id == post.id
         )
     )
+    enqueue("topic", post.topic_id)
     db.session.commit()
 
 
@@ -150,6 +154,22 @@ def solved_among(topic_ids: list[int]) -> set[int]:
     if not topic_ids:
         return set()
     return set(db.session.scalars(_counted_answers().where(SolvedAnswer.topic_id.in_(topic_ids))))
+
+
+def solved_topic_ids(session, topic_ids: set[int]) -> set[int]:
+    """Return which of ``topic_ids`` are solved in an enabled category (the
+    search's boost; ``session`` may be the indexer's own)."""
+    if not topic_ids:
+        return set()
+    enabled = (
+        sa.select(Topic.id)
+        .join(Category, Category.id == Topic.category_id)
+        .where(Category.slug.in_(enabled_slugs()))
+    )
+    query = _counted_answers().where(
+        SolvedAnswer.topic_id.in_(topic_ids), SolvedAnswer.topic_id.in_(enabled)
+    )
+    return set(session.scalars(query))
 
 
 def answers_among(topic_ids: list[int], user) -> dict[int, Post]:

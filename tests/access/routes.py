@@ -301,6 +301,7 @@ ROUTES: dict[str, Route] = {
                 "email_notify_delay_minutes": "10",
                 "search_log_days": "90",
                 "search_per_page": "20",
+                "search_extra_words": "Vereinsheim\nGrill",
             },
         ),
         phase=DESTROY,
@@ -523,6 +524,12 @@ ROUTES: dict[str, Route] = {
                 "order": "latest",
             },
         )
+    ),
+    # Keeps the question in the session (the composer and the home page take
+    # it): last, so the role's pages are requested as they were.
+    "search.ask": Route(form=({"title": ""}, {"title": "GEHEIM Frage"}), phase=SESSION),
+    "search.similar_topics": Route(
+        query=({}, {"title": "GEHEIM"}, {"title": "GEHEIM Kreishaus Thema"})
     ),
     # --- plugins ------------------------------------------------------------------------
     "events.upcoming": Route(query=({}, {"category": "{category_id}", "municipality": "gifhorn"})),

@@ -371,3 +371,27 @@ def test_mail_and_privacy_settings_a_deployer_sets_are_shown_read_only(
     assert "antwort@forum.example" in html
     assert "imap-geheimnis-123" not in html
     assert 'name="email_notify_delay_minutes"' in html  # the coordinator's to change
+
+
+def test_search_extra_words_split_compounds_after_the_rebuild(app, client, login_as, admin, make):
+    author = make.user("autorin")
+    category = make.category("Fragen", slug="fragen", read_level="public")
+    make.topic(author, category, "Vereinsheimgrill", "Der Vereinsheimgrill ist kaputt.")
+    login_as(admin)
+    assert "0 topics found" in client.get("/search?q=Grill").get_data(as_text=True)
+    response = client.post(
+        "/admin/settings", data=_form(app, search_extra_words="Vereinsheim, grill  Vereinsheim 12")
+    )
+    assert response.status_code == 400  # "12" is no word
+    assert "not: 12" in response.get_data(as_text=True)
+    response = client.post(
+        "/admin/settings", data=_form(app, search_extra_words="Vereinsheim, grill  Vereinsheim")
+    )
+    assert response.status_code == 302
+    response.close()  # the rebuild runs after the response
+    assert _stored(app)["SEARCH_EXTRA_WORDS"] == "Vereinsheim\ngrill"
+    page = client.get("/admin/settings", follow_redirects=True).get_data(as_text=True)
+    assert "The search index is being rebuilt with the new words" in page
+    assert "Vereinsheim\ngrill</textarea>" in page
+    html = client.get("/search?q=Grill").get_data(as_text=True)
+    assert "1 topic found" in html and "<mark>" in html

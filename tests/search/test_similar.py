@@ -41,3 +41,38 @@ def test_similar_topics_keep_the_draft(app, client, make, login_as):
         assert not db.session.scalar(sa.select(Topic).where(Topic.title.like("Brauche%")))
     assert "No similar topics found." in _check(client, public, "Xylophon Unterricht")
     assert "No similar topics found." in _check(client, public, "")
+
+
+def test_similar_topics_as_json_while_typing(client, make, login_as):
+    public = make.category("Fragen", slug="fragen", read_level="public")
+    members = make.category("Intern", slug="intern", read_level="members")
+    author = make.user("autorin")
+    make.topic(author, public, "Führungszeugnis für die Jugendarbeit", "Wo beantragen?")
+    make.topic(author, members, "Führungszeugnis im Verein", "Nur für Mitglieder.")
+    for number in range(6):
+        make.topic(author, public, f"Sommerfest {number}", "Kuchen und Führungszeugnis.")
+
+    def similar(title: str) -> list[dict]:
+        response = client.get("/similar.json", query_string={"title": title})
+        assert response.status_code == 200 and response.is_json
+        return response.get_json()["topics"]
+
+    # A guest finds what a guest may find, at most five, the title's topic first.
+    found = similar("Brauche ich ein Führungszeugnis?")
+    assert len(found) == 5 and found[0]["title"] == "Führungszeugnis für die Jugendarbeit"
+    assert "Führungszeugnis im Verein" not in [t["title"] for t in found]
+    assert set(found[0]) == {"id", "title", "url", "category", "marks"}
+    assert found[0]["url"].startswith("/t/") and found[0]["category"] == "Fragen"
+    # A member also finds the members' topic.
+    login_as(make.user("anna"))
+    titles = [t["title"] for t in similar("Führungszeugnis Verein")]
+    assert titles[0] == "Führungszeugnis im Verein"
+    assert similar("") == [] and similar("und oder") == [] and similar("x" * 5000) == []
+
+
+def test_the_composer_loads_the_script_and_an_empty_live_region(client, make, login_as):
+    make.category("Fragen", slug="fragen", read_level="public")
+    login_as(make.user("anna"))
+    page = client.get("/new-topic").get_data(as_text=True)
+    assert "js/similar.js" in page
+    assert 'aria-live="polite" data-similar-live data-url="/similar.json"' in page

@@ -1,0 +1,56 @@
+"""A question typed before joining, kept until its writer may ask it.
+
+A guest or applicant searches from the landing page; when no answer fits,
+search results offer to ask in the public questions category
+(``QUESTIONS_CATEGORY``, "Fragen & Antworten"). The question is kept in the
+session, made permanent (``PERMANENT_SESSION_LIFETIME``, 31 days by default)
+so it outlasts closing the browser while the application waits, and taken
+out by the new-topic composer, which shows it in that category: right away
+for a member, after registration, joining and approval for everyone else.
+"""
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, session
+
+from forum import permissions
+from forum.boards.models import Category
+from forum.extensions import db
+
+SESSION_KEY = "pending_question"
+
+
+def questions_category() -> Category | None:
+    """Return the public questions category (``QUESTIONS_CATEGORY``), if there is one."""
+    slug = current_app.config["QUESTIONS_CATEGORY"]
+    if not slug:
+        return None
+    return db.session.scalar(sa.select(Category).where(Category.slug == slug))
+
+
+def ask_offer(user: Any) -> Category | None:
+    """Return the category search results offer to ask in, when ``user`` may be offered it."""
+    category = questions_category()
+    if category is None or not permissions.can_ask_in(user, category):
+        return None
+    return category
+
+
+def keep_question(title: str, category: Category) -> None:
+    """Keep ``title`` for the composer of ``category`` (replacing an earlier one)."""
+    limit = current_app.config["TOPIC_TITLE_MAX_LENGTH"]
+    session[SESSION_KEY] = {"title": " ".join(title.split())[:limit], "category_id": category.id}
+    session.permanent = True
+
+
+def has_question() -> bool:
+    return SESSION_KEY in session
+
+
+def take_question() -> dict | None:
+    """Return the kept question ({"title", "category_id"}) and forget it."""
+    kept = session.pop(SESSION_KEY, None)
+    if not isinstance(kept, dict) or not isinstance(kept.get("title"), str):
+        return None
+    return kept
