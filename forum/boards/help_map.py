@@ -26,7 +26,7 @@ TILE_GRID: dict[Municipality, tuple[int, int]] = {
 }
 COLUMNS, ROWS = 3, 4
 #: One tile's box in SVG units, and the gap between tiles.
-TILE_WIDTH, TILE_HEIGHT, GAP = 124, 84, 6
+TILE_WIDTH, TILE_HEIGHT, GAP = 132, 84, 6
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ def test_a_row_counts_unread_posts_and_leaves_deleted_posters_out(
         db.session.commit()
 
     row = _row(_html(client.get(category_url(places.members))), "Sommerfest")
-    assert ">2 unread</a>" in row
+    assert '<span class="badge badge-unread">2 unread</span></a>' in row
     assert f"/t/{topic.slug}/{topic.id}/4#post_4" in row
     assert [name for name, _ in _posters(row)] == ["anke", "emil", "dora", "bert"]
     # A category's own page does not repeat its badge.
