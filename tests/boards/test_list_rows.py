@@ -227,7 +227,8 @@ def test_the_reply_chip_names_the_display_name_and_unfolds_the_context(
     # The progress line and the bar's reply button.
     bar = html[html.index('<nav class="topic-bar"') :]
     assert "Posts 1–3 of 3" in bar  # noqa: RUF001 (an en dash, as printed)
-    assert f'href="/t/{topic.slug}/{topic.id}/3#post_3">Newest post</a>' in bar
+    newest = f'<a class="topic-newest" href="/t/{topic.slug}/{topic.id}/3#post_3">'
+    assert newest in bar and '<span class="newest-label">Newest post</span>' in bar
     assert 'href="#reply-heading"' in bar and 'id="reply-heading"' in html
 
     # A reply to a post on an earlier page: the name and context come from the
