@@ -222,7 +222,7 @@ def test_the_reply_chip_names_the_display_name_and_unfolds_the_context(
     post_3 = html[html.index('id="post_3"') :]
     assert '<summary class="in-reply-to">in reply to Bert Brandt (#2)</summary>' in post_3
     # Plain words: no markdown marks, no quoted lines.
-    assert "<blockquote><p>Ich fahre am Mittwoch nach Gifhorn.</p>" in post_3
+    assert '<div class="reply-excerpt"><p>Ich fahre am Mittwoch nach Gifhorn.</p>' in post_3
     assert "#3 by Clara Claas" in html[html.index('id="post_2"') : html.index('id="post_3"')]
     # The progress line and the bar's reply button.
     bar = html[html.index('<nav class="topic-bar"') :]
@@ -239,7 +239,7 @@ def test_the_reply_chip_names_the_display_name_and_unfolds_the_context(
     html = _html(client.get(f"/t/{topic.slug}/{topic.id}?page=2"))
     assert 'id="post_2"' not in html
     assert '<summary class="in-reply-to">in reply to Bert Brandt (#2)</summary>' in html
-    assert "<blockquote><p>Ich fahre am Mittwoch nach Gifhorn.</p>" in html
+    assert '<div class="reply-excerpt"><p>Ich fahre am Mittwoch nach Gifhorn.</p>' in html
     assert "Post 21 of 21" in html
 
 
