@@ -36,6 +36,8 @@ MUNICIPALITY_LABELS = {
     Municipality.PAPENTEICH: "Samtgemeinde Papenteich",
     Municipality.WESENDORF: "Samtgemeinde Wesendorf",
 }
+#: The names without "Stadt", "Gemeinde" or "Samtgemeinde", for the help map's tiles.
+MUNICIPALITY_SHORT_LABELS = {m: label.split(" ", 1)[-1] for m, label in MUNICIPALITY_LABELS.items()}
 
 
 class _LengthFromConfig:

@@ -16,6 +16,7 @@ from forum.boards.models import (
     HelpKind,
     HelpStatus,
     Municipality,
+    Post,
     Topic,
     TopicSort,
     TopicUser,
@@ -32,6 +33,9 @@ _PERSON = (User.id, User.username, User.display_name)
 #: Topics never opened count as "new" for this long after they were created.
 NEW_TOPIC_WINDOW = timedelta(days=14)
 
+#: Avatars a list row shows: the original poster, then the most active others.
+POSTERS_PER_TOPIC = 5
+
 
 @dataclass(frozen=True)
 class HelpFilter:
@@ -44,12 +48,20 @@ class HelpFilter:
         return any((self.kind, self.municipality, self.status))
 
 
+@dataclass(frozen=True)
+class Poster:
+    username: str
+    name: str
+
+
 @dataclass
 class TopicRow:
     topic: Topic
     #: None for guests and for topics never opened.
     last_read_post_number: int | None = None
     is_new: bool = False
+    #: The original poster first, then the most active others (POSTERS_PER_TOPIC).
+    posters: list[Poster] = field(default_factory=list)
 
     @property
     def unread_count(self) -> int:
@@ -169,26 +181,84 @@ def _list_query(user):
     )
 
 
-def _read_states(user, topics: list[Topic]) -> dict[int, int]:
-    if not topics or not getattr(user, "is_authenticated", False):
-        return {}
-    rows = db.session.execute(
-        sa.select(TopicUser.topic_id, TopicUser.last_read_post_number).where(
-            TopicUser.user_id == user.id, TopicUser.topic_id.in_([t.id for t in topics])
+def _row_details(user, topics: list[Topic]) -> tuple[dict[int, int], dict[int, list[Poster]]]:
+    """Return the member's read positions and each topic's most active posters,
+    for a whole page in one statement.
+
+    Posters: each topic's authors are counted over its visible posts and ranked
+    in SQL (the original poster first, then by posts and the latest post), so the
+    answer holds at most POSTERS_PER_TOPIC rows per topic however long it is.
+    """
+    if not topics:
+        return {}, {}
+    ids = [t.id for t in topics]
+    count = sa.func.count(Post.id)
+    per_author = (
+        sa.select(
+            Post.topic_id,
+            Post.user_id,
+            sa.func.row_number()
+            .over(
+                partition_by=Post.topic_id,
+                order_by=(
+                    sa.case((Post.user_id == Topic.user_id, 0), else_=1),
+                    count.desc(),
+                    sa.func.max(Post.post_number).desc(),
+                ),
+            )
+            .label("rank"),
         )
+        .join(Topic, Topic.id == Post.topic_id)
+        .where(Post.topic_id.in_(ids), Post.deleted_at.is_(None))
+        .group_by(Post.topic_id, Post.user_id, Topic.user_id)
+        .subquery()
     )
-    # Not dict(rows): a Result has .keys() and would be taken for a mapping.
-    return {topic_id: last_read for topic_id, last_read in rows}
+    query = (
+        sa.select(
+            sa.literal("poster"),
+            per_author.c.topic_id,
+            per_author.c.rank,
+            User.username,
+            User.display_name,
+        )
+        .join(User, User.id == per_author.c.user_id)
+        .where(per_author.c.rank <= POSTERS_PER_TOPIC)
+    )
+    if getattr(user, "is_authenticated", False):
+        nothing = sa.cast(sa.null(), sa.String)
+        query = sa.union_all(
+            query,
+            sa.select(
+                sa.literal("read"),
+                TopicUser.topic_id,
+                TopicUser.last_read_post_number,
+                nothing,
+                nothing,
+            ).where(TopicUser.user_id == user.id, TopicUser.topic_id.in_(ids)),
+        )
+    states: dict[int, int] = {}
+    ranked: list[tuple[int, int, Poster]] = []
+    for kind, topic_id, number, username, display_name in db.session.execute(query):
+        if kind == "read":
+            states[topic_id] = number
+        else:
+            ranked.append((topic_id, number, Poster(username, display_name or username)))
+    posters: dict[int, list[Poster]] = {}
+    for topic_id, _rank, poster in sorted(ranked, key=lambda r: (r[0], r[1])):
+        posters.setdefault(topic_id, []).append(poster)
+    return states, posters
 
 
-def _rows(user, topics: list[Topic], states: dict[int, int]) -> list[TopicRow]:
+def _rows(user, topics: list[Topic], states: dict[int, int], posters=None) -> list[TopicRow]:
     signed_in = getattr(user, "is_authenticated", False)
     new_since = utcnow() - NEW_TOPIC_WINDOW
+    posters = posters or {}
     return [
         TopicRow(
             topic,
             states.get(topic.id),
             is_new=signed_in and topic.id not in states and topic.created_at >= new_since,
+            posters=posters.get(topic.id, []),
         )
         for topic in topics
     ]
@@ -246,10 +316,10 @@ def list_topics(
     )
     has_more = len(topics) > limit
     topics = topics[:limit]
-    states = _read_states(user, pinned + topics)
+    states, posters = _row_details(user, pinned + topics)
     return TopicList(
-        pinned=_rows(user, pinned, states),
-        rows=_rows(user, topics, states),
+        pinned=_rows(user, pinned, states, posters),
+        rows=_rows(user, topics, states, posters),
         next_cursor=_cursor_for(topics[-1], sort) if has_more else None,
     )
 
@@ -288,6 +358,5 @@ def list_unread(user, *, limit: int = 30) -> TopicList:
         .limit(limit)
     )
     topics = list(db.session.scalars(query))
-    return TopicList(
-        pinned=[], rows=_rows(user, topics, _read_states(user, topics)), next_cursor=None
-    )
+    rows = _rows(user, topics, *_row_details(user, topics))
+    return TopicList(pinned=[], rows=rows, next_cursor=None)

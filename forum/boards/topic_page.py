@@ -2,6 +2,7 @@
 number of queries (tests/boards/test_query_counts.py fails on an N+1)."""
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -14,7 +15,20 @@ from forum.boards.reading import reader_state
 from forum.extensions import db
 from forum.moderation.models import Flag
 from forum.review.held import held_posts_of
+from forum.text import excerpt
 from forum.users.models import User
+
+#: Characters of a replied-to post the "in reply to" chip can unfold.
+CONTEXT_LENGTH = 160
+# Markdown marks and quoted lines, left out of that excerpt.
+_QUOTED = re.compile(r"^\s*>.*$", re.MULTILINE)
+_MARKS = re.compile(r"[*_`#>~|]+|!?\[([^\]]*)\]\([^)]*\)")
+
+
+def context_excerpt(raw: str) -> str:
+    """Return a replied-to post's opening words as plain text (no quotes, no marks)."""
+    text = _MARKS.sub(lambda m: m.group(1) or " ", _QUOTED.sub(" ", raw))
+    return excerpt(text, CONTEXT_LENGTH)
 
 
 @dataclass
@@ -26,6 +40,7 @@ class ReplyLink:
 @dataclass
 class PostView:
     post: Post
+    #: The replied-to post's author as people see them (display name, else username).
     reply_to_username: str | None
     replies: list[ReplyLink]
     liked: bool
@@ -37,6 +52,8 @@ class PostView:
     can_flag: bool
     #: The post's text may be shown (permissions.can_read_post).
     show_text: bool
+    #: The opening words of the replied-to post; empty when it is deleted or hidden.
+    reply_context: str = ""
 
 
 @dataclass
@@ -48,6 +65,9 @@ class TopicPage:
     last_read_post_number: int | None
     #: The reader's own replies awaiting approval in this topic (review items).
     held: list = field(default_factory=list)
+    #: The post numbers this window covers ("posts 21-40 of 45").
+    first_number: int = 1
+    last_number: int = 1
 
 
 def page_of_post(post_number: int, per_page: int) -> int:
@@ -72,9 +92,21 @@ def topic_page(user, topic: Topic, page: int, per_page: int) -> TopicPage:
     numbers = [p.post_number for p in posts]
     wanted = {p.reply_to_post_number for p in posts if p.reply_to_post_number} - set(numbers)
 
-    # Replies to posts in the window, and authors of replied-to posts outside it.
+    # Replies to posts in the window, and authors (and opening words) of
+    # replied-to posts outside it.
+    shown = sa.and_(Post.deleted_at.is_(None), Post.hidden_at.is_(None))
     related = db.session.execute(
-        sa.select(Post.post_number, Post.reply_to_post_number, User.username, Post.deleted_at)
+        sa.select(
+            Post.post_number,
+            Post.reply_to_post_number,
+            User.username,
+            User.display_name,
+            Post.deleted_at,
+            sa.case(
+                (sa.and_(Post.post_number.in_(wanted), shown), sa.func.substr(Post.raw, 1, 400)),
+                else_=sa.null(),
+            ),
+        )
         .join(User, User.id == Post.user_id)
         .where(
             Post.topic_id == topic.id,
@@ -83,12 +115,16 @@ def topic_page(user, topic: Topic, page: int, per_page: int) -> TopicPage:
         .order_by(Post.post_number)
     ).all()
     replies: dict[int, list[ReplyLink]] = {}
-    usernames = {p.post_number: p.user.username for p in posts}
-    for number, reply_to, username, deleted_at in related:
+    usernames = {p.post_number: p.user.name for p in posts}
+    # Only posts everyone may read lend their words to a reply's context.
+    contexts = {p.post_number: p.raw for p in posts if not (p.is_deleted or p.is_hidden)}
+    for number, reply_to, username, display_name, deleted_at, raw in related:
         if number in wanted:
-            usernames[number] = username
+            usernames[number] = display_name or username
+            if raw is not None:
+                contexts[number] = raw
         if reply_to in numbers and deleted_at is None:
-            replies.setdefault(reply_to, []).append(ReplyLink(number, username))
+            replies.setdefault(reply_to, []).append(ReplyLink(number, display_name or username))
 
     liked: set[int] = set()
     bookmarked: set[int] = set()
@@ -130,8 +166,20 @@ def topic_page(user, topic: Topic, page: int, per_page: int) -> TopicPage:
             can_like=permissions.can_like_post(user, post),
             can_flag=permissions.can_flag_post(user, post) and post.id not in flagged,
             show_text=permissions.can_read_post(user, post),
+            reply_context=context_excerpt(contexts.get(post.reply_to_post_number) or "")
+            if post.reply_to_post_number
+            else "",
         )
         for post in posts
         if show_deleted or not post.is_deleted or post.post_number == 1
     ]
-    return TopicPage(topic, views, page, page_count, last_read, held)
+    return TopicPage(
+        topic,
+        views,
+        page,
+        page_count,
+        last_read,
+        held,
+        first_number=min(first, topic.highest_post_number),
+        last_number=min(last, topic.highest_post_number),
+    )

@@ -20,8 +20,10 @@ from forum.boards.forms import (
     HELP_KIND_LABELS,
     HELP_STATUS_LABELS,
     MUNICIPALITY_LABELS,
+    MUNICIPALITY_SHORT_LABELS,
     HelpFilterForm,
 )
+from forum.boards.help_map import MAP_HEIGHT, MAP_WIDTH, TILE_HEIGHT, TILE_WIDTH, help_tiles
 from forum.boards.models import CategoryKind, HelpKind, HelpStatus, Municipality
 from forum.site.services import page_text, setting
 from forum.urls import category_url
@@ -123,11 +125,19 @@ def category(slug: str, category_id: int):
     if slug != category.slug:
         query = f"?{request.query_string.decode()}" if request.query_string else ""
         return redirect(category_url(category) + query, 301)
-    filter_form = help_filter = None
+    filter_form = help_filter = help_map = None
     if category.kind == CategoryKind.HELP:
         filter_form = HelpFilterForm(request.args)
         filter_form.validate()
         help_filter = _help_filter(filter_form)
+        help_map = {
+            "tiles": help_tiles(current_user, category, help_filter.municipality),
+            "width": MAP_WIDTH,
+            "height": MAP_HEIGHT,
+            "tile_width": TILE_WIDTH,
+            "tile_height": TILE_HEIGHT,
+            "short_labels": MUNICIPALITY_SHORT_LABELS,
+        }
     topics = queries.list_topics(
         current_user,
         category=category,
@@ -141,6 +151,7 @@ def category(slug: str, category_id: int):
         category=category,
         topics=topics,
         filter_form=filter_form,
+        help_map=help_map,
         filter_args={k: v for k, v in request.args.items() if k != "before" and v},
         can_create_topic=permissions.can_create_topic(current_user, category),
         item_outlets=_list_outlets(topics),

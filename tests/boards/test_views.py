@@ -253,9 +253,11 @@ def test_reply_to_a_post_links_both_ways(client, make, login_as, places, scalar)
     )
 
     html = _html(client.get(_url(topic, 3)))
-    assert (
-        f'<a class="in-reply-to" href="{_url(topic, 2)}#post_2">in reply to bert (#2)</a>' in html
-    )
+    # The chip unfolds the replied-to post's opening words and links to it.
+    chip = html[html.index('id="post_3"') :]
+    assert '<summary class="in-reply-to">in reply to bert (#2)</summary>' in chip
+    assert '<div class="reply-excerpt"><p>Die Frage von Bert</p>' in chip
+    assert f'<a href="{_url(topic, 2)}#post_2">Show this post in the topic</a>' in chip
     replies = html[html.index('id="post_2"') : html.index('id="post_3"')]
     assert "1 reply" in replies
     assert f'<a href="{_url(topic, 3)}#post_3">#3 by clara</a>' in replies
