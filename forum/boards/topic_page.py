@@ -21,12 +21,16 @@ from forum.users.models import User
 class ReplyLink:
     post_number: int
     username: str
+    #: The display name, or the username when there is none.
+    name: str = ""
 
 
 @dataclass
 class PostView:
     post: Post
     reply_to_username: str | None
+    #: Whom the post answers, as people are shown (display name or username).
+    reply_to_name: str | None
     replies: list[ReplyLink]
     liked: bool
     bookmarked: bool
@@ -74,7 +78,13 @@ def topic_page(user, topic: Topic, page: int, per_page: int) -> TopicPage:
 
     # Replies to posts in the window, and authors of replied-to posts outside it.
     related = db.session.execute(
-        sa.select(Post.post_number, Post.reply_to_post_number, User.username, Post.deleted_at)
+        sa.select(
+            Post.post_number,
+            Post.reply_to_post_number,
+            User.username,
+            User.display_name,
+            Post.deleted_at,
+        )
         .join(User, User.id == Post.user_id)
         .where(
             Post.topic_id == topic.id,
@@ -84,11 +94,15 @@ def topic_page(user, topic: Topic, page: int, per_page: int) -> TopicPage:
     ).all()
     replies: dict[int, list[ReplyLink]] = {}
     usernames = {p.post_number: p.user.username for p in posts}
-    for number, reply_to, username, deleted_at in related:
+    names = {p.post_number: p.user.name for p in posts}
+    for number, reply_to, username, display_name, deleted_at in related:
         if number in wanted:
             usernames[number] = username
+            names[number] = display_name or username
         if reply_to in numbers and deleted_at is None:
-            replies.setdefault(reply_to, []).append(ReplyLink(number, username))
+            replies.setdefault(reply_to, []).append(
+                ReplyLink(number, username, display_name or username)
+            )
 
     liked: set[int] = set()
     bookmarked: set[int] = set()
@@ -121,6 +135,7 @@ def topic_page(user, topic: Topic, page: int, per_page: int) -> TopicPage:
         PostView(
             post=post,
             reply_to_username=usernames.get(post.reply_to_post_number),
+            reply_to_name=names.get(post.reply_to_post_number),
             replies=replies.get(post.post_number, []),
             liked=post.id in liked,
             bookmarked=post.id in bookmarked,
