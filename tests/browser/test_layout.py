@@ -3,7 +3,8 @@
 One test per group of pages (guest, member, staff), parametrised over the two
 widths; each loads the demo forum once and walks its pages. On every page:
 
-- the header is at most 120 px tall (one row plus the navigation tabs);
+- the header is at most 120 px tall (one row plus the navigation tabs), and
+  its search button (where shown) stays on one line;
 - nothing scrolls sideways (``document.scrollingElement.scrollWidth``);
 - no text column is narrower than 140 px (``NARROW_TEXT`` says how that is measured);
 - no element is styled to break words anywhere (``word-break: break-all`` /
@@ -96,6 +97,8 @@ SPLIT_MARKS = """() => Array.from(document.querySelectorAll("main mark"))
 
 LAYOUT = """() => ({
   header: document.querySelector("body > header").getBoundingClientRect().height,
+  // The header's search button, where it shows: one line, beside the field.
+  searchButton: document.querySelector(".header-search-button").getBoundingClientRect().height,
   scrollWidth: document.scrollingElement.scrollWidth,
   innerWidth: window.innerWidth,
 })"""
@@ -107,6 +110,8 @@ class Screen:
     path: str
     # Open the account menu before measuring (its panel must fit the screen too).
     open_menu: bool = False
+    # Focus the header's search field (on a phone a tap on the icon opens it).
+    open_search: bool = False
 
 
 @pytest.fixture
@@ -149,7 +154,7 @@ def screens(live_app, make) -> dict[str, list[Screen]]:
             ],
             "member": [
                 Screen("categories", "/", open_menu=True),
-                Screen("latest", "/latest"),
+                Screen("latest", "/latest", open_search=True),
                 Screen("category", category("allgemeines")),
                 Screen("help-category", category("nachbarschaftshilfe")),
                 Screen("topic", topic_url(member_topic)),
@@ -189,6 +194,8 @@ def _check(page: Page, where: str, width: int) -> list[str]:
     layout = page.evaluate(LAYOUT)
     if layout["header"] > HEADER_MAX:
         problems.append(f"{where}: header {layout['header']:.0f}px tall")
+    if layout["searchButton"] > 50:
+        problems.append(f"{where}: the search button wraps ({layout['searchButton']:.0f}px tall)")
     if layout["scrollWidth"] > layout["innerWidth"]:
         problems.append(f"{where}: scrolls sideways ({layout['scrollWidth']}px)")
     for found, what in (
@@ -214,6 +221,13 @@ def test_key_pages_keep_their_layout(group, width, screens, open_page, screensho
         assert response.status < 400, f"{where}: HTTP {response.status}"
         if screen.open_menu:
             open_account_menu(page)
+        if screen.open_search:
+            page.locator("#header-search-q").focus()
+            field = page.locator("#header-search-q").bounding_box()
+            button = page.locator(".header-search-button").bounding_box()
+            # Open: a field to type in and its button beside it, both on the screen.
+            assert field["width"] >= 180 and button, f"{where}: the search did not open"
+            assert button["x"] + button["width"] <= width, f"{where}: search button off screen"
         problems += _check(page, where, width)
         shot = screenshots / f"layout-{group}-{screen.name}-{width}.png"
         page.screenshot(path=shot, full_page=True)
