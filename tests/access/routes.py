@@ -95,7 +95,6 @@ ROUTES: dict[str, Route] = {
         reads_all="passes its filter on to the next page's links and the slug redirect",
     ),
     "boards.topic": Route(query=({}, {"page": "2"})),
-    "boards.topic_without_slug": Route(query=({}, {"page": "2"})),
     "boards.new_topic": Route(
         query=({}, {"category": "{category_id}"}),
         form=(
