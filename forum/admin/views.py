@@ -58,6 +58,7 @@ def require_admin():
 
 bp.add_app_template_filter(audit.action_label, "audit_action")
 bp.add_app_template_filter(audit.target_label, "audit_target")
+bp.add_app_template_filter(audit.detail_rows, "audit_details")
 
 
 @bp.app_context_processor

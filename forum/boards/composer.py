@@ -1,6 +1,7 @@
 """What the composer pages share: rate limits, plugin fields, the preview."""
 
 from collections.abc import Callable
+from functools import wraps
 
 from flask import current_app, render_template, request
 from flask_login import current_user
@@ -16,6 +17,20 @@ preview_limit = limiter.limit(
     lambda: current_app.config["PREVIEW_RATE_LIMIT"],
     methods=["POST"],
 )
+
+
+def refuse_silenced(view):
+    """A silenced member who opens a composer learns why and until when (403),
+    instead of a bare refusal. Whether they may write is permissions' answer;
+    this only explains the one reason a member may not."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user.is_authenticated and current_user.is_member and current_user.is_silenced:
+            return render_template("boards/silenced.html", member=current_user), 403
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def plugin_fields() -> dict[str, str]:

@@ -35,13 +35,16 @@ def context_excerpt(raw: str) -> str:
 class ReplyLink:
     post_number: int
     username: str
+    #: The display name, or the username when there is none.
+    name: str = ""
 
 
 @dataclass
 class PostView:
     post: Post
-    #: The replied-to post's author as people see them (display name, else username).
     reply_to_username: str | None
+    #: Whom the post answers, as people are shown (display name or username).
+    reply_to_name: str | None
     replies: list[ReplyLink]
     liked: bool
     bookmarked: bool
@@ -115,16 +118,20 @@ def topic_page(user, topic: Topic, page: int, per_page: int) -> TopicPage:
         .order_by(Post.post_number)
     ).all()
     replies: dict[int, list[ReplyLink]] = {}
-    usernames = {p.post_number: p.user.name for p in posts}
+    usernames = {p.post_number: p.user.username for p in posts}
+    names = {p.post_number: p.user.name for p in posts}
     # Only posts everyone may read lend their words to a reply's context.
     contexts = {p.post_number: p.raw for p in posts if not (p.is_deleted or p.is_hidden)}
     for number, reply_to, username, display_name, deleted_at, raw in related:
         if number in wanted:
-            usernames[number] = display_name or username
+            usernames[number] = username
+            names[number] = display_name or username
             if raw is not None:
                 contexts[number] = raw
         if reply_to in numbers and deleted_at is None:
-            replies.setdefault(reply_to, []).append(ReplyLink(number, display_name or username))
+            replies.setdefault(reply_to, []).append(
+                ReplyLink(number, username, display_name or username)
+            )
 
     liked: set[int] = set()
     bookmarked: set[int] = set()
@@ -157,6 +164,7 @@ def topic_page(user, topic: Topic, page: int, per_page: int) -> TopicPage:
         PostView(
             post=post,
             reply_to_username=usernames.get(post.reply_to_post_number),
+            reply_to_name=names.get(post.reply_to_post_number),
             replies=replies.get(post.post_number, []),
             liked=post.id in liked,
             bookmarked=post.id in bookmarked,

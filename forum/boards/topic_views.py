@@ -23,6 +23,7 @@ from forum.boards.composer import (
     plugin_fields,
     post_limit,
     preview_limit,
+    refuse_silenced,
 )
 from forum.boards.forms import (
     ReplyForm,
@@ -41,6 +42,7 @@ from forum.urls import category_url, topic_url
 
 @bp.route("/new-topic", methods=["GET", "POST"])
 @login_required
+@refuse_silenced
 @post_limit
 @idempotent
 def new_topic():
@@ -108,6 +110,14 @@ def preview():
 
 
 # --- Topic page -------------------------------------------------------------------------
+
+
+@bp.get("/t/<int:topic_id>")
+@topic_view()
+def topic_without_slug(topic):
+    """Send a link without the slug (as people paste them) to the canonical address."""
+    query = f"?{request.query_string.decode()}" if request.query_string else ""
+    return redirect(topic_url(topic) + query, 301)
 
 
 @bp.get("/t/<slug>/<int:topic_id>")
@@ -194,6 +204,7 @@ def _shown(post):
 
 @bp.route("/t/<int:topic_id>/reply", methods=["GET", "POST"])
 @login_required
+@refuse_silenced
 @post_limit
 @topic_view(permissions.can_reply)
 @idempotent

@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from forum import permissions
 from forum.auth.accounts import get_user_by_username
-from forum.boards.composer import post_limit, render_preview
+from forum.boards.composer import post_limit, refuse_silenced, render_preview
 from forum.boards.loaders import topic_view
 from forum.errors import BoardError
 from forum.extensions import db, limiter
@@ -106,6 +106,7 @@ def _takes_part(row) -> bool:
 
 @bp.route("/messages/new", methods=["GET", "POST"])
 @member_required
+@refuse_silenced
 @post_limit
 @message_limit
 @idempotent

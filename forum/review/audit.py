@@ -146,3 +146,102 @@ def list_entries(
 
 def known_actions() -> list[str]:
     return list(db.session.scalars(sa.select(AuditLog.action).distinct().order_by(AuditLog.action)))
+
+
+# --- Showing an entry's details: labels for the keys, readable values -------------------
+
+#: What the log shows for each detail key (the key stays in the database).
+DETAIL_LABELS = {
+    "old": _l("Before"),
+    "new": _l("After"),
+    "version": _l("Version"),
+    "watched_action": _l("Action"),
+    "required": _l("Required answer"),
+    "changed": _l("Changes"),
+    "direction": _l("Moved"),
+    "source": _l("From"),
+    "destination": _l("To"),
+    "count": _l("Topics moved"),
+    "days": _l("Days"),
+    "title": _l("Title"),
+    "flags": _l("Reported by"),
+    "posts": _l("Posts"),
+    "posts_deleted": _l("Posts deleted"),
+    "by_themselves": _l("Deleted by themselves"),
+    "merged_id": _l("Merged account (number)"),
+    "merged_username": _l("Merged account"),
+    "body": _l("Text of the reason"),
+    # Fields inside "old"/"new"/"changed" (categories, membership questions).
+    "name": _l("Name"),
+    "slug": _l("Address (slug)"),
+    "description": _l("Description"),
+    "color": _l("Colour"),
+    "kind": _l("Kind"),
+    "read_level": _l("Who may read"),
+    "write_level": _l("Who may start topics"),
+    "reply_level": _l("Who may reply"),
+    "topic_template": _l("Topic template"),
+    "default_sort": _l("Topics are sorted by"),
+    "hold_new_member_topics": _l("New topics of new members wait for a moderator's approval"),
+    "parent_id": _l("Subcategory of"),
+    "archived": _l("Archived"),
+    "text": _l("Text"),
+    "active": _l("Active"),
+}
+
+#: Readable names of the coded values stored in details (roles, watched-word actions, ...).
+VALUE_LABELS = {
+    "applicant": _l("Applicant"),
+    "member": _l("Member"),
+    "moderator": _l("Moderator"),
+    "admin": _l("Admin"),
+    "block": _l("Block"),
+    "hold": _l("Hold for review"),
+    "censor": _l("Censor"),
+    "up": _l("up"),
+    "down": _l("down"),
+    "public": _l("Everybody, guests included"),
+    "members": _l("Members"),
+    "staff": _l("Moderators and admins"),
+    "discussion": _l("Discussion"),
+    "organisations": _l("Organisations"),
+    "help": _l("Neighbourhood help"),
+    "latest": _l("Latest activity"),
+    "newest": _l("Newest topics"),
+    "replies": _l("Most replies"),
+}
+
+NOTHING = "\u2013"  # an en dash: no value
+
+#: Keys whose values are free text or names, never looked up in VALUE_LABELS.
+_FREE_TEXT = {"title", "body", "text", "name", "description", "topic_template", "source",
+              "destination", "merged_username", "slug", "flags"}  # fmt: skip
+
+
+def detail_value(value: Any, key: str = "") -> str:
+    """Return a stored detail value as a person reads it (yes/no, names, lists)."""
+    if value is True:
+        return str(_l("yes"))
+    if value is False:
+        return str(_l("no"))
+    if value is None or value == "":
+        return NOTHING
+    if isinstance(value, dict):
+        return "; ".join(f"{detail_label(k)}: {detail_value(v, k)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(detail_value(item, key) for item in value) or NOTHING
+    if isinstance(value, str) and key not in _FREE_TEXT and value in VALUE_LABELS:
+        return str(VALUE_LABELS[value])
+    return str(value)
+
+
+def detail_label(key: str) -> str:
+    """Return the readable name of a detail key; an unknown key reads as words."""
+    label = DETAIL_LABELS.get(key)
+    return str(label) if label is not None else key.replace("_", " ").capitalize()
+
+
+def detail_rows(details: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Return an entry's details as (label, value) pairs, in a stable order."""
+    items = sorted((details or {}).items())
+    return [(detail_label(key), detail_value(value, key)) for key, value in items]

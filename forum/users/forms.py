@@ -23,15 +23,27 @@ LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 BIO_MAX_LENGTH = 3000
 
 
+class TooLong(Length):
+    """``Length(max=...)`` without the HTML ``maxlength``: a browser silently cuts
+    what was pasted; the form says so instead and keeps the whole text."""
+
+    def __init__(self, max: int, message=None) -> None:
+        super().__init__(max=max, message=message)
+        self.field_flags = {}
+
+
 def _language_choices() -> list[tuple[str, str]]:
     return [(code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]]
+
+
+DISPLAY_NAME_TOO_LONG = _l("A display name has at most 80 characters; this one has %(length)d.")
 
 
 class ProfileForm(FlaskForm):
     display_name = StringField(
         _l("Display name"),
         description=_l("Shown instead of your username, e.g. your full name. Optional."),
-        validators=[Length(max=80, message=_l("At most 80 characters."))],
+        validators=[TooLong(80, message=DISPLAY_NAME_TOO_LONG)],
     )
     bio = TextAreaField(
         _l("About me"),

@@ -136,9 +136,11 @@ def _composer(category, topic, post):
     if editing and request.method == "GET":
         event = services.get_event(topic.id)
         fields = forms.fields_of(event, services.to_local) if event is not None else {}
-    return Contribution(
-        "events/composer.html", {"form": forms.event_form(fields), "editing": editing}
-    )
+    form = forms.event_form(fields)
+    if request.method == "POST" and request.form.get("submit") and forms.has_event_fields(fields):
+        # The same checks as validate_post, so each problem stands next to its field.
+        forms.find_problems(form)
+    return Contribution("events/composer.html", {"form": form, "editing": editing})
 
 
 @hookimpl

@@ -61,24 +61,44 @@ class EventInput:
     registration_deadline: datetime | None
 
 
-def check(form: EventForm) -> EventInput | str:
-    """Return the checked input, or the first problem as a message for the author."""
-    if not form.validate():
-        field = next(f for f in form if f.errors)
-        return f"{field.label.text}: {field.errors[0]}"
+def find_problems(form: EventForm) -> list[str]:
+    """Check every field and the fields against each other.
+
+    Each problem is added to its field's ``errors`` (the composer shows it next
+    to the field) and returned as "label: message" for the summary on top.
+    """
+    form.validate()
     data = form.data
-    if data["starts_at"] is None:
-        return str(_l("An event needs a start date and time."))
-    if data["ends_at"] is None:
-        return str(_l("An event needs an end date and time."))
-    if data["ends_at"] <= data["starts_at"]:
-        return str(_l("The event must end after it starts."))
+
+    def add(field, message) -> None:
+        field.errors = [*field.errors, str(message)]
+
+    starts, ends = data["starts_at"], data["ends_at"]
+    if starts is None and not form.starts_at.errors:
+        add(form.starts_at, _l("An event needs a start date and time."))
+    if ends is None and not form.ends_at.errors:
+        add(form.ends_at, _l("An event needs an end date and time."))
+    if starts is not None and ends is not None and ends <= starts:
+        add(form.ends_at, _l("The event must end after it starts."))
     deadline = data["registration_deadline"]
-    if deadline is not None and deadline > data["starts_at"]:
-        return str(_l("The registration deadline must not be after the start."))
+    if deadline is not None and starts is not None and deadline > starts:
+        late = _l("The registration deadline must not be after the start.")
+        add(form.registration_deadline, late)
     place, online_url = (data["place"] or "").strip(), (data["online_url"] or "").strip()
-    if not place and not online_url:
-        return str(_l("Give the event a place or an online link."))
+    if not place and not online_url and not form.online_url.errors:
+        add(form.place, _l("Give the event a place or an online link."))
+    return [f"{field.label.text}: {error}" for field in form for error in field.errors]
+
+
+def check(form: EventForm) -> EventInput | str:
+    """Return the checked input, or every problem in one message for the author."""
+    problems = find_problems(form)
+    if problems:
+        summary = "; ".join(problems)
+        return str(_l("Please check the event's details: %(problems)s", problems=summary))
+    data = form.data
+    place, online_url = (data["place"] or "").strip(), (data["online_url"] or "").strip()
+    deadline = data["registration_deadline"]
     return EventInput(
         starts_at=data["starts_at"],
         ends_at=data["ends_at"],

@@ -128,4 +128,10 @@ def log_in(page, username: str, password: str) -> None:
     page.locator("input[name=login]").fill(username)
     page.locator("input[name=password]").fill(password)
     page.locator("main form button[type=submit]").click()
-    page.wait_for_selector("form[action$='/logout']")
+    # The log-out form waits in the closed account menu (a <details>) in the header.
+    page.wait_for_selector("header form[action$='/logout']", state="attached")
+
+
+def open_account_menu(page) -> None:
+    """Open the header's account menu (profile, bookmarks, settings, log out)."""
+    page.locator("header details.user-menu > summary").click()

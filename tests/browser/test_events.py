@@ -50,7 +50,8 @@ def test_member_creates_an_event_answers_and_downloads_it(live_app, make, page: 
     page.get_by_label("Username or e-mail address").fill("organisatorin")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    # Logged in: the header's account menu names the member.
+    expect(page.locator("header .user-menu > summary")).to_contain_text("Menu for organisatorin")
 
     page.goto(f"/new-topic?category={category.id}")
     page.get_by_label("Title").fill("Erste-Hilfe-Auffrischung für Übungsleitende")
