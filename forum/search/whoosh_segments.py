@@ -149,14 +149,15 @@ class SegmentTables:
         self.created = _numeric_column(reader, "created")
         self.likes = _numeric_column(reader, "likes")
         self.boost = _numeric_column(reader, "boost")
-        #: (day, factors): each document's ranking factor, renewed daily.
-        self._factors: tuple[int, list[float]] | None = None
+        #: (day, factors): each document's ranking factor, renewed daily (an
+        #: array: 8 bytes a document, not a list of float objects).
+        self._factors: tuple[int, array] | None = None
         self._lengths: dict[str, bytes] = {}
         #: (levels, excluded flags) -> (allowed: bool, documents): the documents
         #: allowed, or (when that is shorter) the documents *not* allowed.
         self.permission_sets: dict[tuple, tuple[bool, frozenset[int]]] = {}
 
-    def factors(self, now: int) -> list[float]:
+    def factors(self, now: int) -> array:
         """Return each document's ranking factor at ``now`` (seconds since 1970):
         the plugins' boost times its recency (backend.recency_factor), computed
         once a day per segment."""
@@ -165,10 +166,13 @@ class SegmentTables:
             from forum.search.backend import recency_factor
 
             start = day * 86400
-            values = [
-                (1.0 + boost / 1000) * recency_factor(start - created)
-                for boost, created in zip(self.boost, self.created, strict=True)
-            ]
+            values = array(
+                "d",
+                (
+                    (1.0 + boost / 1000) * recency_factor(start - created)
+                    for boost, created in zip(self.boost, self.created, strict=True)
+                ),
+            )
             self._factors = (day, values)
         return self._factors[1]
 
