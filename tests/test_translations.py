@@ -255,3 +255,24 @@ def test_german_is_the_default_language(compiled_translations, client):
     html = response.get_data(as_text=True)
     assert '<html lang="de"' in html
     assert "Kategorien" in html
+
+
+@pytest.mark.parametrize("locale", ["de", "en"])
+def test_each_message_is_in_the_catalog_once(locale):
+    """Branches append to the catalogs; a message appended twice would translate as the last one."""
+    text = _po_path(locale).read_text(encoding="utf-8")
+    entries = [block for block in re.split(r"\n\s*\n", text) if "msgid " in block]
+    keys = [
+        re.sub(
+            r'"\n"',
+            "",
+            block[block.index("msgctxt ") if "msgctxt " in block else block.index("msgid ") :],
+        )
+        .split("\nmsgstr")[0]
+        .split("\nmsgid_plural")[0]
+        for block in entries
+    ]
+    twice = sorted({key for key in keys if keys.count(key) > 1})
+    assert not twice, f"in the {locale} catalog more than once: {twice}"
+    # Every entry stands apart: a msgid right after a msgstr line means a lost blank line.
+    assert not re.search(r'\nmsgstr [^\n]*(\n"[^\n]*")*\nmsgid ', text)
