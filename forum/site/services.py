@@ -31,6 +31,7 @@ RUNTIME_SETTINGS = (
     "EMAIL_NOTIFY_DELAY_MINUTES",
     "SEARCH_LOG_DAYS",
     "SEARCH_PER_PAGE",
+    "PAGE_CACHE_SECONDS",
 )
 
 #: Keys of the editable texts; the footer links to the legal ones.

@@ -449,6 +449,10 @@ ROUTES: dict[str, Route] = {
     "users.delete_account": Route(
         form=({"posts": "keep", "delete_password": "falsch", "confirm": "y"},), phase=DESTROY
     ),
+    # A guest's language link (no token, so guests' pages can be cached).
+    "users.switch_language": Route(
+        query=({"next": "/latest"}, {}), args={"code": ["en", "de", "xx"]}
+    ),
     "users.set_language": Route(
         form=({"language": "en", "next": "/latest"}, {"language": "de", "next": ""})
     ),
