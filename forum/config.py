@@ -218,6 +218,11 @@ SEARCH_PER_PAGE = 20
 #: Seconds a process waits for the Whoosh index locks before leaving its index
 #: work in the outbox for the process holding the lock.
 SEARCH_LOCK_TIMEOUT = 2.0
+#: After a request's response, apply its search work in a thread of the worker
+#: (which serves its next request meanwhile) instead of in the worker itself.
+#: A post is then searchable a moment after the response rather than when the
+#: response is closed. False: as before (the tests use that, to search at once).
+SEARCH_APPLY_IN_BACKGROUND = True
 #: Longer queries are cut to this many characters.
 SEARCH_MAX_QUERY_LENGTH = 300
 #: Optional file of extra words (one per line) for splitting compounds, added
