@@ -422,11 +422,17 @@ def selected_pages(targets: common.Targets, args) -> list[tuple[str, str]]:
 def table(results: list[Result], with_sql: bool) -> str:
     ceilings = {(r.who, r.mode): r.rps for r in results if r.page == "ceiling"}
     bares = {(r.who, r.mode): r.rps for r in results if r.page == "bare"}
+    # CPU time per request, bare over page: the ratio a busy machine hardly moves.
+    bare_cpus = {
+        (r.who, r.mode): r.cpu_seconds / r.requests
+        for r in results
+        if r.page == "bare" and r.requests and r.cpu_seconds
+    }
     head = "| page | who | req/s | x bare | x ceiling | median ms | p95 ms | KB |"
     rule = "|---|---|---:|---:|---:|---:|---:|---:|"
     if with_sql:
-        head += " CPU ms | SQL | SQL after response |"
-        rule += "---:|---:|---:|"
+        head += " CPU ms | x bare CPU | SQL | SQL after response |"
+        rule += "---:|---:|---:|---:|"
     else:
         head += " worker RSS MB |"
         rule += "---:|"
@@ -443,7 +449,9 @@ def table(results: list[Result], with_sql: bool) -> str:
         )
         if with_sql:
             cpu = r.cpu_seconds / r.requests * 1000 if r.requests else 0.0
-            row += f" {cpu:.1f} | {_spread(r.sql)} | {_spread(r.sql_after)} |"
+            bare_cpu = bare_cpus.get((r.who, r.mode))
+            cpu_ratio = f"{bare_cpu / cpu:.2f}" if bare_cpu and cpu else "-"
+            row += f" {cpu:.1f} | {cpu_ratio} | {_spread(r.sql)} | {_spread(r.sql_after)} |"
         else:
             row += f" {r.rss_kb / 1024:.0f} |" if r.rss_kb else " - |"
         if not r.ok:
