@@ -424,7 +424,7 @@ def table(results: list[Result], with_sql: bool) -> str:
     bares = {(r.who, r.mode): r.rps for r in results if r.page == "bare"}
     # CPU time per request, bare over page: the ratio a busy machine hardly moves.
     bare_cpus = {
-        (r.who, r.mode): r.cpu_seconds / r.requests
+        (r.who, r.mode): r.cpu_seconds / r.requests * 1000
         for r in results
         if r.page == "bare" and r.requests and r.cpu_seconds
     }
