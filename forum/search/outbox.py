@@ -26,9 +26,11 @@ Changes made with Core statements (``sa.update(...)``) fire no ORM events;
 code that changes searchable columns that way calls ``enqueue`` itself.
 """
 
+import atexit
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -155,7 +157,12 @@ class _Background:
     next application (any process, ``search process-outbox``, a reindex).
     """
 
+    #: When rows are left (another process held the index's lock and may have
+    #: finished before they were committed), try again this often, this many times.
+    retry_seconds, retries = 0.25, 40
+
     def __init__(self, app: Flask) -> None:
+        self.app = app
         self.apply = _applier(app)
         self.wanted = threading.Event()
         #: Set while the thread applies (tests and shutdown wait for it to clear).
@@ -178,15 +185,34 @@ class _Background:
         while True:
             self.wanted.wait()
             self.wanted.clear()
-            self.apply()
+            for _ in range(self.retries):
+                self.apply()
+                if self.wanted.is_set() or not self._left():
+                    break
+                time.sleep(self.retry_seconds)
             if not self.wanted.is_set():
                 self.busy.clear()
+
+    def _left(self) -> bool:
+        try:
+            with self.app.app_context():
+                return pending_count() > 0
+        except Exception:
+            return False
+
+    def finish(self, timeout: float = 10.0) -> None:
+        """At exit: give the thread a moment to apply what it was woken for."""
+        deadline = time.monotonic() + timeout
+        while self.busy.is_set() and time.monotonic() < deadline:
+            time.sleep(0.05)
 
 
 def _background(app: Flask) -> _Background:
     background = app.extensions.get("search.background")
     if background is None:
         background = app.extensions.setdefault("search.background", _Background(app))
+        # A worker stopping gracefully (gunicorn's TERM, max_requests) waits for it.
+        atexit.register(background.finish)
     return background
 
 
