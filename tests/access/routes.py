@@ -287,6 +287,7 @@ ROUTES: dict[str, Route] = {
                 "email_notify_delay_minutes": "10",
                 "search_log_days": "90",
                 "search_per_page": "20",
+                "page_cache_seconds": "60",
             },
         ),
         phase=DESTROY,
