@@ -119,13 +119,35 @@ def build_schema(app, how: str) -> str:
     return "db.create_all() (--schema create_all)"
 
 
+#: Tables of plain values (no enums) that PostgreSQL gets by COPY: the big ones.
+COPY_TABLES = {"posts", "post_likes", "topic_users", "bookmarks"}
+
+
 def insert_batches(connection, table: sa.Table, rows: list[dict]) -> None:
     # Columns the schema does not have (yet, or any more) are left out, and new
     # ones get their defaults, so the generator survives model changes.
     names = {c.name for c in table.columns}
     rows = [{k: v for k, v in row.items() if k in names} for row in rows]
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql" and table.name in COPY_TABLES:
+        _copy(connection, table, rows)
+        return
     for start in range(0, len(rows), BATCH):
         connection.execute(sa.insert(table), rows[start : start + BATCH])
+
+
+def _copy(connection, table: sa.Table, rows: list[dict]) -> None:
+    """PostgreSQL's COPY through psycopg: several times faster than INSERTs."""
+    columns = list(rows[0])
+    driver = connection.connection.driver_connection
+    names = ", ".join(f'"{name}"' for name in columns)
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy,
+    ):
+        for row in rows:
+            copy.write_row([row[name] for name in columns])
 
 
 def load(app, the_plan: Plan, args, now: datetime, timings: dict[str, float]) -> dict[str, int]:

@@ -75,6 +75,8 @@ class Tally:
     unanswered: int = 0
     rejected: Counter = field(default_factory=Counter)
     logins: int = 0
+    #: Seconds from sending a reply to its answer, acknowledged replies only.
+    reply_seconds: list[float] = field(default_factory=list)
 
     def saw(self, method: str, path: str, status: int) -> None:
         with self.lock:
@@ -197,6 +199,7 @@ def writer(base: str, username: str, topic_ids: list[int], clock: Clock, tally: 
         token = f"lf{uuid.uuid4().hex[:16]}"
         fields = hidden_fields(page, action)
         fields.update(raw=f"{MARKER} {token} von {username}.", submit="1")
+        sent = time.perf_counter()
         try:
             status, location, _page = browser.request(action, fields)
         except Unreachable:
@@ -209,6 +212,7 @@ def writer(base: str, username: str, topic_ids: list[int], clock: Clock, tally: 
             if found and int(found.group(1)) == topic_id:
                 tally.acknowledged[token] = (topic_id, int(found.group(2)))
                 tally.acknowledged_at.append(time.monotonic())
+                tally.reply_seconds.append(time.perf_counter() - sent)
             else:
                 tally.rejected[status] += 1
 
@@ -464,6 +468,17 @@ def run(kind: str, args: argparse.Namespace) -> Outcome:
         for thread in threads:
             thread.start()
         print(f"[{kind}] load on {base} for {args.seconds} s", flush=True)
+        if args.no_faults:
+            # Throughput only: the same load, no process killed.
+            outcome.restarted_at = started
+            clock.deadline = started + args.seconds
+            for thread in threads:
+                thread.join(timeout=args.seconds + CLIENT_TIMEOUT * 3)
+            outcome.seconds = time.monotonic() - started
+            server.stop()
+            verify(url, outcome)
+            outcome.search_status = flask_command(env, "search", "status")
+            return outcome
         time.sleep(max(0.0, started + args.seconds * 0.3 - time.monotonic()))
         outcome.worker_killed = server.kill_worker()
         print(f"[{kind}] killed worker {outcome.worker_killed}", flush=True)
@@ -505,6 +520,8 @@ def summary(outcomes: list[Outcome]) -> str:
         ("no answer (server down)", lambda o: str(o.tally.unreachable)),
         ("logins", lambda o: str(o.tally.logins)),
         ("posts acknowledged", lambda o: str(len(o.tally.acknowledged))),
+        ("replies per second", lambda o: f"{len(o.tally.acknowledged) / o.seconds:.1f}"),
+        ("reply median / p95 ms", lambda o: _reply_quantiles(o.tally.reply_seconds)),
         ("... after the restart", lambda o: str(o.acknowledged_after_restart)),
         ("posts rejected (status)", lambda o: dict(o.tally.rejected).__str__()),
         ("posts sent, no answer", lambda o: str(o.tally.unanswered)),
@@ -526,6 +543,14 @@ def summary(outcomes: list[Outcome]) -> str:
     return "\n".join(lines + (["", *details] if details else []))
 
 
+def _reply_quantiles(seconds: list[float]) -> str:
+    if not seconds:
+        return "-"
+    ordered = sorted(seconds)
+    p95 = ordered[min(int(0.95 * len(ordered)), len(ordered) - 1)]
+    return f"{ordered[len(ordered) // 2] * 1000:.0f} / {p95 * 1000:.0f}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=60, help="load per database (60)")
@@ -539,6 +564,9 @@ def main(argv: list[str] | None = None) -> int:
         help="PostgreSQL server to create the throwaway database on",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--no-faults", action="store_true", help="kill nothing: measure replies/s and latency"
+    )
     args = parser.parse_args(argv)
     kinds = [k.strip() for k in args.databases.split(",") if k.strip()]
     if not kinds or set(kinds) - {"sqlite", "postgresql"}:

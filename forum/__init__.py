@@ -66,12 +66,13 @@ def create_app(
 
     app.wsgi_app = JsonTwins(app.wsgi_app, app)
 
-    from forum import errors, security, templating
+    from forum import errors, pagecache, security, templating
     from forum.cli import register_commands
 
     errors.register(app)
     security.register(app)
     templating.register(app)
+    pagecache.init_app(app)
     register_commands(app)
     for command in plugins.startup_commands(app):
         app.cli.add_command(command)

@@ -124,6 +124,20 @@ TOPICS_PER_PAGE = 30
 #: 0 writes after every view (tests).
 VIEW_FLUSH_INTERVAL = 30
 
+# --- Anonymous page cache (forum/pagecache.py) --------------------------------
+#: Guests' read pages (home, latest, category, topic pages, the empty search page)
+#: are served from a cache; members never read from it nor write to it.
+PAGE_CACHE_ENABLED = True
+#: Seconds a guest's page is kept (an admin can change it under /admin/settings);
+#: any change to what guests see drops every page at once anyway. 0 keeps none.
+PAGE_CACHE_SECONDS = 60
+#: Where pages are kept: redis://host:6379/0 shares them between workers;
+#: empty means the rate limiter's Redis when it has one, else each process's
+#: memory (the generation that drops them is a file in the instance folder).
+PAGE_CACHE_URL = ""
+#: Pages each process keeps in memory when there is no Redis (about 30 KB each).
+PAGE_CACHE_MAX_ENTRIES = 500
+
 # --- E-mail -----------------------------------------------------------------
 #: Sender of all mails.
 MAIL_DEFAULT_SENDER = "Ehrenamt Gifhorn <forum@localhost>"
@@ -206,6 +220,11 @@ SEARCH_PER_PAGE = 20
 #: Seconds a process waits for the Whoosh index locks before leaving its index
 #: work in the outbox for the process holding the lock.
 SEARCH_LOCK_TIMEOUT = 2.0
+#: After a request's response, apply its search work in a thread of the worker
+#: (which serves its next request meanwhile) instead of in the worker itself.
+#: A post is then searchable a moment after the response rather than when the
+#: response is closed. False: as before (the tests use that, to search at once).
+SEARCH_APPLY_IN_BACKGROUND = True
 #: Longer queries are cut to this many characters.
 SEARCH_MAX_QUERY_LENGTH = 300
 #: Slug of the public questions category ("Fragen & Antworten"): search results

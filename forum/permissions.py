@@ -174,8 +174,7 @@ def can_read_topic(user: Any, topic: Topic) -> bool:
 
 def can_write(user: Any) -> bool:
     """Members may write unless silenced; applicants and guests may not."""
-    account = _account(user)
-    return account is not None and account.is_member and not account.is_silenced
+    return _writes(_account(user))
 
 
 def is_archived(category: Category) -> bool:
@@ -226,30 +225,66 @@ def can_reply(user: Any, topic: Topic) -> bool:
     return _meets(account, topic.category.reply_level)
 
 
-def can_edit_post(user: Any, post: Post) -> bool:
-    account = _account(user)
-    if account is None or not can_read_topic(user, post.topic):
+def _writes(account: User | None) -> bool:
+    return account is not None and account.is_member and not account.is_silenced
+
+
+# One post's rules, given the account and whether its topic is readable (shared below).
+
+
+def _edit_post(account: User | None, post: Post, readable: bool) -> bool:
+    if account is None or not readable:
         return False
     if account.is_staff:
         return True
     return (
         account.id == post.user_id
-        and can_write(user)
+        and _writes(account)
         and not post.is_deleted
         and not post.topic.closed
         and not is_archived(post.topic.category)
     )
 
 
-def can_delete_post(user: Any, post: Post) -> bool:
-    account = _account(user)
-    if account is None or post.is_deleted or not can_read_topic(user, post.topic):
+def _delete_post(account: User | None, post: Post, readable: bool) -> bool:
+    if account is None or post.is_deleted or not readable:
         return False
     return account.is_staff or account.id == post.user_id
 
 
+def _restore_post(account: User | None, post: Post, readable: bool) -> bool:
+    return post.is_deleted and account is not None and account.is_staff and readable
+
+
+def _read_post(account: User | None, post: Post, readable: bool) -> bool:
+    if not readable:
+        return False
+    staff = account is not None and account.is_staff
+    if post.is_deleted and not staff:
+        return False
+    return not post.is_hidden or (account is not None and (staff or account.id == post.user_id))
+
+
+def _flag_post(account: User | None, post: Post, readable: bool) -> bool:
+    mine = account is None or account.id == post.user_id
+    return not mine and account.is_member and not post.is_deleted and readable
+
+
+def _like_post(account: User | None, post: Post, readable: bool) -> bool:
+    mine = account is None or account.id == post.user_id
+    return not mine and _writes(account) and post.is_visible and readable
+
+
+def can_edit_post(user: Any, post: Post) -> bool:
+    return _edit_post(_account(user), post, can_read_topic(user, post.topic))
+
+
+def can_delete_post(user: Any, post: Post) -> bool:
+    return _delete_post(_account(user), post, can_read_topic(user, post.topic))
+
+
 def can_restore_post(user: Any, post: Post) -> bool:
-    return post.is_deleted and is_staff(user) and can_read_topic(user, post.topic)
+    return _restore_post(_account(user), post, can_read_topic(user, post.topic))
 
 
 def can_see_deleted(user: Any) -> bool:
@@ -270,22 +305,32 @@ def can_read_post(user: Any, post: Post) -> bool:
     the JSON API. A deleted post's text is for staff; a hidden one for staff
     and its author.
     """
-    if not can_read_topic(user, post.topic):
-        return False
-    if post.is_deleted and not can_see_deleted(user):
-        return False
-    return not post.is_hidden or can_see_hidden_post(user, post)
+    return _read_post(_account(user), post, can_read_topic(user, post.topic))
 
 
 def can_flag_post(user: Any, post: Post) -> bool:
+    return _flag_post(_account(user), post, can_read_topic(user, post.topic))
+
+
+def post_abilities(user: Any, topic: Topic) -> Callable[[Post], dict[str, bool]]:
+    """What ``user`` may do with each post of ``topic``: the rules of can_edit_post and
+    its siblings, with the reader's account and the topic's readability decided once."""
     account = _account(user)
-    return (
-        account is not None
-        and account.is_member
-        and account.id != post.user_id
-        and not post.is_deleted
-        and can_read_topic(user, post.topic)
-    )
+    if account is not None and hasattr(account, "_get_current_object"):
+        account = account._get_current_object()  # current_user: one proxy lookup
+    readable = can_read_topic(account, topic)
+
+    def abilities(post: Post) -> dict[str, bool]:
+        return {
+            "can_edit": _edit_post(account, post, readable),
+            "can_delete": _delete_post(account, post, readable),
+            "can_restore": _restore_post(account, post, readable),
+            "can_like": _like_post(account, post, readable),
+            "can_flag": _flag_post(account, post, readable),
+            "show_text": _read_post(account, post, readable),
+        }
+
+    return abilities
 
 
 def can_moderate(user: Any) -> bool:
@@ -363,14 +408,7 @@ def can_administrate(user: Any) -> bool:
 
 
 def can_like_post(user: Any, post: Post) -> bool:
-    account = _account(user)
-    return (
-        account is not None
-        and can_write(user)
-        and account.id != post.user_id
-        and post.is_visible
-        and can_read_topic(user, post.topic)
-    )
+    return _like_post(_account(user), post, can_read_topic(user, post.topic))
 
 
 def can_bookmark_post(user: Any, post: Post) -> bool:

@@ -2,8 +2,17 @@
 
 from datetime import UTC, datetime
 
+from babel import dates
 from flask import Flask, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask.globals import _cv_app
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    get_timezone,
+    get_translations,
+)
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -32,9 +41,55 @@ def time_tag(value: datetime | None) -> Markup:
     """Return a <time> element: relative text, full date as title."""
     if value is None:
         return Markup("")
+    # Babel directly, with the request's locale and time zone (Flask-Babel's
+    # format_datetime looks both up again for every post of a page).
+    locale, tzinfo = get_locale(), get_timezone()
+    full = dates.format_datetime(value, "medium", tzinfo=tzinfo, locale=locale)
     return Markup('<time datetime="{iso}" title="{full}">{rel}</time>').format(
-        iso=value.isoformat(), full=format_datetime(value, "medium"), rel=relative_time(value)
+        iso=value.isoformat(), full=full, rel=relative_time(value)
     )
+
+
+def _translations():
+    """The request's translations, looked up once per locale and request.
+
+    Templates translate a few hundred strings per page; Flask-Babel's own
+    ``gettext`` finds the domain, the locale and the catalogue again through
+    ``g`` for each. Kept beside Flask-Babel's locale in its context: when
+    ``force_locale`` (mails) or ``refresh`` changes the locale, the
+    catalogue is looked up again.
+    """
+    ctx = _cv_app.get(None)
+    babel_ctx = ctx.g.__dict__.get("_flask_babel") if ctx is not None else None
+    if babel_ctx is not None:
+        cached = babel_ctx.__dict__.get("forum_translations")
+        state = babel_ctx.__dict__
+        if (
+            cached is not None
+            and cached[0] is state.get("babel_locale")
+            and cached[1] is state.get("babel_domain")
+        ):
+            return cached[2]
+    translations = get_translations()
+    if ctx is not None:
+        babel_ctx = ctx.g.__dict__.get("_flask_babel")
+        state = babel_ctx.__dict__ if babel_ctx is not None else {}
+        if state.get("babel_locale") is not None:
+            # The objects themselves (not their ids): kept alive, compared by identity.
+            babel_ctx.forum_translations = (
+                state["babel_locale"],
+                state.get("babel_domain"),
+                translations,
+            )
+    return translations
+
+
+def _template_gettext(string: str) -> str:
+    return _translations().ugettext(string)
+
+
+def _template_ngettext(singular: str, plural: str, num: int) -> str:
+    return _translations().ungettext(singular, plural, num)
 
 
 def plugin_context() -> dict:
@@ -72,5 +127,7 @@ def register(app: Flask) -> None:
         get_locale=get_locale,
         site_name=lambda: runtime_setting("SITE_NAME"),
     )
+    # Flask-Babel's callables, with the catalogue looked up once per request.
+    app.jinja_env.install_gettext_callables(_template_gettext, _template_ngettext, newstyle=True)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

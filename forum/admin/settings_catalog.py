@@ -213,6 +213,12 @@ RUNTIME: tuple[RuntimeSetting, ...] = (
         ),
         "words", max_length=5000,
     ),
+    RuntimeSetting(
+        "PAGE_CACHE_SECONDS", "site", _l("Guest page cache (seconds)"),
+        _l("How long a page is kept for guests without a session; any new post or change "
+           "drops the kept pages at once. 0 keeps none."),
+        "int", low=0, high=3600,
+    ),
 )  # fmt: skip
 
 BY_KEY = {entry.key: entry for entry in RUNTIME}

@@ -160,27 +160,27 @@ def topic_page(user, topic: Topic, page: int, per_page: int) -> TopicPage:
         # The reader's own posts still waiting for review, shown only to them.
         held = held_posts_of(user, topic.id)
     show_deleted = permissions.can_see_deleted(user)
-    views = [
-        PostView(
-            post=post,
-            reply_to_username=usernames.get(post.reply_to_post_number),
-            reply_to_name=names.get(post.reply_to_post_number),
-            replies=replies.get(post.post_number, []),
-            liked=post.id in liked,
-            bookmarked=post.id in bookmarked,
-            can_edit=permissions.can_edit_post(user, post),
-            can_delete=permissions.can_delete_post(user, post),
-            can_restore=permissions.can_restore_post(user, post),
-            can_like=permissions.can_like_post(user, post),
-            can_flag=permissions.can_flag_post(user, post) and post.id not in flagged,
-            show_text=permissions.can_read_post(user, post),
-            reply_context=context_excerpt(contexts.get(post.reply_to_post_number) or "")
-            if post.reply_to_post_number
-            else "",
+    # The rules per post, with the topic-level answers decided once for the page.
+    abilities = permissions.post_abilities(user, topic)
+    views = []
+    for post in posts:
+        if not (show_deleted or not post.is_deleted or post.post_number == 1):
+            continue
+        may = abilities(post)
+        may["can_flag"] = may["can_flag"] and post.id not in flagged
+        parent = post.reply_to_post_number
+        views.append(
+            PostView(
+                post=post,
+                reply_to_username=usernames.get(parent),
+                reply_to_name=names.get(parent),
+                replies=replies.get(post.post_number, []),
+                liked=post.id in liked,
+                bookmarked=post.id in bookmarked,
+                reply_context=context_excerpt(contexts.get(parent) or "") if parent else "",
+                **may,
+            )
         )
-        for post in posts
-        if show_deleted or not post.is_deleted or post.post_number == 1
-    ]
     return TopicPage(
         topic,
         views,

@@ -135,7 +135,8 @@ def topic(topic, slug: str, post_number: int | None = None):
             return redirect(f"{topic_url(topic, first_unread)}#post_{first_unread}")
     if page is None:
         page = queries.page_of_post(post_number or 1, per_page)
-    view = queries.topic_page(current_user, topic, page, per_page)
+    # The account itself, not the proxy: the page asks about it for every post.
+    view = queries.topic_page(current_user._get_current_object(), topic, page, per_page)
     # The whole window counts as read, deleted or hidden posts in it included.
     _record_visit(topic, min(view.page * per_page, topic.highest_post_number))
     reply_form = ReplyForm() if permissions.can_reply(current_user, topic) else None

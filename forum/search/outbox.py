@@ -26,7 +26,11 @@ Changes made with Core statements (``sa.update(...)``) fire no ORM events;
 code that changes searchable columns that way calls ``enqueue`` itself.
 """
 
+import atexit
 import logging
+import os
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -133,8 +137,83 @@ def _after_rollback(session: Session) -> None:
 def _hand_to_response(response: Response) -> Response:
     g.setdefault(_RESPONDED, True)
     if g.pop(_DEFERRED, False):
-        response.call_on_close(_applier(current_app._get_current_object()))
+        app = current_app._get_current_object()
+        if app.config["SEARCH_APPLY_IN_BACKGROUND"]:
+            # The worker goes on to its next request; a thread of this process
+            # waits for the index's locks and applies the outbox.
+            response.call_on_close(_background(app).wake)
+        else:
+            response.call_on_close(_applier(app))
     return response
+
+
+class _Background:
+    """One thread per process that applies the outbox whenever it is woken.
+
+    A sync worker that applied the outbox itself after each response stayed
+    busy while it waited for the index's locks (SEARCH_LOCK_TIMEOUT) and wrote;
+    with this thread it serves the next request meanwhile. The rows are the
+    guarantee: a process that exits before the thread ran leaves them for the
+    next application (any process, ``search process-outbox``, a reindex).
+    """
+
+    #: When rows are left (another process held the index's lock and may have
+    #: finished before they were committed), try again this often, this many times.
+    retry_seconds, retries = 0.25, 40
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.apply = _applier(app)
+        self.wanted = threading.Event()
+        #: Set while the thread applies (tests and shutdown wait for it to clear).
+        self.busy = threading.Event()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self.pid = 0
+
+    def wake(self) -> None:
+        self.busy.set()
+        self.wanted.set()
+        with self.lock:
+            # A fork (gunicorn --preload) does not copy threads: start one per process.
+            if self.thread is None or self.pid != os.getpid() or not self.thread.is_alive():
+                self.pid = os.getpid()
+                self.thread = threading.Thread(target=self._run, name="search-outbox", daemon=True)
+                self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self.wanted.wait()
+            self.wanted.clear()
+            for _ in range(self.retries):
+                self.apply()
+                if self.wanted.is_set() or not self._left():
+                    break
+                time.sleep(self.retry_seconds)
+            if not self.wanted.is_set():
+                self.busy.clear()
+
+    def _left(self) -> bool:
+        try:
+            with self.app.app_context():
+                return pending_count() > 0
+        except Exception:
+            return False
+
+    def finish(self, timeout: float = 10.0) -> None:
+        """At exit: give the thread a moment to apply what it was woken for."""
+        deadline = time.monotonic() + timeout
+        while self.busy.is_set() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+def _background(app: Flask) -> _Background:
+    background = app.extensions.get("search.background")
+    if background is None:
+        background = app.extensions.setdefault("search.background", _Background(app))
+        # A worker stopping gracefully (gunicorn's TERM, max_requests) waits for it.
+        atexit.register(background.finish)
+    return background
 
 
 def _apply_left_over(_error: BaseException | None) -> None:

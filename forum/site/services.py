@@ -32,6 +32,7 @@ RUNTIME_SETTINGS = (
     "SEARCH_LOG_DAYS",
     "SEARCH_PER_PAGE",
     "SEARCH_EXTRA_WORDS",
+    "PAGE_CACHE_SECONDS",
 )
 
 #: Keys of the editable texts; the footer links to the legal ones.

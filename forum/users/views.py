@@ -215,6 +215,17 @@ def set_language():
     return redirect(safe_next_url(form.next.data) or url_for("boards.index"))
 
 
+@bp.get("/language/<code>")
+def switch_language(code: str):
+    """A guest's language link: no form and no token, so guests' pages can be cached
+    (forum/pagecache.py). It only sets the session's language, which never
+    outranks a member's saved choice (that changes with the POST form)."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["locale"] = code
+    return redirect(safe_next_url(request.args.get("next")) or url_for("boards.index"))
+
+
 @bp.get("/bookmarks")
 @login_required
 def bookmarks():

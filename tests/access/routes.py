@@ -302,6 +302,7 @@ ROUTES: dict[str, Route] = {
                 "search_log_days": "90",
                 "search_per_page": "20",
                 "search_extra_words": "Vereinsheim\nGrill",
+                "page_cache_seconds": "60",
             },
         ),
         phase=DESTROY,
@@ -463,6 +464,10 @@ ROUTES: dict[str, Route] = {
     "users.export_data": Route(),
     "users.delete_account": Route(
         form=({"posts": "keep", "delete_password": "falsch", "confirm": "y"},), phase=DESTROY
+    ),
+    # A guest's language link (no token, so guests' pages can be cached).
+    "users.switch_language": Route(
+        query=({"next": "/latest"}, {}), args={"code": ["en", "de", "xx"]}
     ),
     "users.set_language": Route(
         form=({"language": "en", "next": "/latest"}, {"language": "de", "next": ""})

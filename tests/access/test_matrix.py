@@ -33,7 +33,8 @@ def plugins(request) -> list[str]:
 @pytest.fixture
 def app_config(app_config, plugin_app_config, plugins):
     enabled = plugin_app_config(plugins) if plugins else {}
-    return {**app_config, **enabled, **content.settings()}
+    # The anonymous page cache is on, as in production (forum/pagecache.py).
+    return {**app_config, **enabled, **content.settings(), "PAGE_CACHE_ENABLED": True}
 
 
 def _searchable(response) -> str:
@@ -60,11 +61,15 @@ class Report:
     seen: dict[str, set] = field(default_factory=lambda: defaultdict(set))
     sent: set[tuple[str, str]] = field(default_factory=set)
     broken_secrets: list[str] = field(default_factory=list)
+    #: Guests' pages answered from the anonymous page cache.
+    cache_hits: int = 0
 
     def problems(self, app: Flask, plugins: tuple[str, ...]) -> list[str]:
         problems = [f"LEAK {leak}" for leak in self.leaks]
         problems += [f"SERVER ERROR {error}" for error in self.errors]
         problems += [f"SECRET LET OUT by a build request: {name}" for name in self.broken_secrets]
+        if not self.cache_hits:
+            problems.append("NO PAGE from the anonymous page cache: the matrix did not test it")
         for role in ROLES:
             unseen = [
                 marker.text
@@ -103,6 +108,12 @@ def _send(app: Flask, client, role: str, request: Request, report: Report) -> No
     )
     if response.status_code >= 500:
         report.errors.append(f"{role}: {request} -> {response.status_code}")
+    for hop in [*response.history, response]:
+        cached = hop.headers.get("X-Page-Cache")
+        if cached and role != "guest":
+            # A member's request neither reads a guest's page nor leaves its own.
+            report.leaks.append(f"{role}: {request} -> page cache {cached}")
+        report.cache_hits += cached == "hit"
     texts = [(_searchable(hop), hop.location) for hop in [*response.history, response]]
     texts.append((_session(app, client), "the session"))
     # What the request itself named (a topic's slug) may come back: a login
@@ -119,6 +130,25 @@ def _send(app: Flask, client, role: str, request: Request, report: Report) -> No
             else:
                 via = f" (via {where})" if where else ""
                 report.leaks.append(f"{role}: {request}{via} shows {marker.text} ({marker.kind})")
+
+
+def _cookieless_guest(app: Flask, planned: list[Request], report: Report) -> None:
+    """Every guest GET twice from browsers without any cookie: the second may come
+    from the anonymous page cache, and both are searched for markers."""
+    for request in planned:
+        if request.method == "GET" and not request.url.startswith("/language/"):
+            for _ in range(2):
+                _send(app, app.test_client(), "guest", request, report)
+
+
+def _cached_pages(app: Flask, report: Report) -> None:
+    """No page in the cache holds what a guest may not see."""
+    store = app.extensions["forum.page_cache"]
+    for key, entry in list(getattr(store, "pages", {}).items()):
+        text = entry.body.decode().upper()
+        for marker in MARKERS:
+            if marker.text in text and not marker.may_be_seen_by("guest"):
+                report.leaks.append(f"the page cache ({key[:12]}) holds {marker.text}")
 
 
 def run(app: Flask, world: World) -> Report:
@@ -142,11 +172,14 @@ def run(app: Flask, world: World) -> Report:
         # What a role creates (a bookmark, a flag, a reply) is looked at by its GETs.
         phase(role, "POST", BUILD)
         phase(role, "GET", None)
+        if role == "guest":
+            _cookieless_guest(app, planned[role], report)
     report.broken_secrets = content.secrets_kept(app, world)
     # Staff come last: their decisions (approve, restore, move) let secrets out.
     for role in ROLES:
         phase(role, "POST", DESTROY)
         phase(role, "POST", SESSION)
+    _cached_pages(app, report)
     return report
 
 

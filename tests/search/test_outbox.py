@@ -367,3 +367,25 @@ def test_index_writes_survive_a_reseeded_random_module(app, search_backend, make
     assert sorted(find("Lesepatenschaft").titles) == titles
     result = runner.invoke(args=["search", "status"])
     assert result.exit_code == 0 and "in step" in result.output
+
+
+def test_in_the_background_a_reply_is_indexed_by_the_workers_thread(
+    app, make, find, client, login_as
+):
+    """SEARCH_APPLY_IN_BACKGROUND (the default outside tests): the response's close
+    only wakes this process's outbox thread; the reply is searchable moments later."""
+    app.config["SEARCH_APPLY_IN_BACKGROUND"] = True
+    author = make.user("im-hintergrund")
+    topic = make.topic(author, make.category(read_level="public"), "Vorlesestunde")
+    login_as(author)
+    for text in ("Ich bringe Bilderbücher mit.", "Und Kekse für alle Zuhörer."):
+        response = client.post(f"/t/{topic.id}/reply", data={"raw": text})
+        assert response.status_code == 302
+    background = app.extensions["search.background"]
+    deadline = time.monotonic() + 30
+    while background.busy.is_set() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _pending(app) == 0
+    assert find("Bilderbücher").titles == ["Vorlesestunde"]
+    assert find("Zuhörer").titles == ["Vorlesestunde"]
+    assert background.thread.name == "search-outbox"

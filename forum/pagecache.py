@@ -1,0 +1,392 @@
+"""The anonymous page cache: guests' read pages served from memory or Redis.
+
+In the spirit of Discourse's anonymous cache. A WSGI middleware in front of the
+app answers a guest's GET from the cache before Flask sees the request; a miss
+goes through the app as usual, and the page is kept when the app says it may be.
+
+- **Who**: a GET without the session cookie, without the remember-me cookie and
+  without ``Authorization``, ``Api-Key`` or ``Api-Username`` headers. Anyone
+  else (a member, a guest who switched the language, a script) never reads from
+  the cache and never writes to it.
+- **What**: only the endpoints in ``CACHED_ENDPOINTS`` (home, latest, category,
+  topic pages, the search page without a query), and only when the app rendered
+  the page for an anonymous user, with status 200, as HTML, with no flashed
+  message waiting and no ``Set-Cookie`` header: the page holds nothing of a
+  session.
+- **Key**: scheme, host, path and query, and the language the app would pick
+  for a guest without a session (the browser's ``Accept-Language`` matched
+  against ``LANGUAGES``). The colour scheme is the browser's own
+  (``prefers-color-scheme`` in the CSS), so pages do not differ by it.
+- **How long**: ``PAGE_CACHE_SECONDS`` (a run-time setting, 60 s by default,
+  0 switches storing off); and no longer than the generation it was rendered in.
+- **Generation**: every commit that changed what guests may see (a post, a
+  topic, a category, a like, a setting, a name; anything but the tables in
+  ``QUIET_TABLES``) bumps a counter shared by all processes: Redis ``INCR`` when
+  ``PAGE_CACHE_URL`` (or the rate limiter's storage) is ``redis://``, else a
+  small file in the instance folder. A page is only served while the generation
+  it was rendered in is current, so a new reply shows up for guests at once.
+
+A hit carries ``X-Page-Cache: hit`` and the headers the rendered page had (the
+security headers among them); a page that was stored says ``miss``.
+"""
+
+import contextlib
+import json
+import os
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, current_app, has_app_context, request, session
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header, parse_cookie
+from werkzeug.wsgi import ClosingIterator
+
+from forum.db import db
+from forum.extensions import runtime_setting
+
+#: The pages a guest may get from the cache.
+CACHED_ENDPOINTS = frozenset(
+    {"boards.index", "boards.latest", "boards.category", "boards.topic", "search.search"}
+)
+#: Requests carrying one of these headers act as someone: never from the cache.
+_PERSONAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_API_KEY", "HTTP_API_USERNAME")
+#: Tables whose changes no guest page shows (per-person state, logs, queues).
+QUIET_TABLES = frozenset(
+    {
+        "account_deletions", "api_keys", "audit_log", "bookmarks", "category_users",
+        "event_feed_keys", "feed_keys", "ignored_users", "invitations", "login_records",
+        "login_throttles", "membership_applications", "message_participants",
+        "message_preferences", "notification_settings", "notifications", "outgoing_mails",
+        "rejection_templates", "search_documents", "search_misses", "search_outbox",
+        "submissions", "topic_users",
+    }
+)  # fmt: skip
+#: Columns whose change alone no guest page shows.
+QUIET_COLUMNS = {
+    "users": frozenset(
+        {
+            "last_seen_at", "last_digest_at", "email", "email_lower", "email_confirmed_at",
+            "password_hash", "locale", "digest_frequency", "email_on_mention",
+            "email_on_message", "email_on_reply", "email_on_watched", "likes_given",
+        }
+    ),
+    # View counts are written every VIEW_FLUSH_INTERVAL; the TTL covers them.
+    "topics": frozenset({"views"}),
+}  # fmt: skip
+_CHANGED = "forum.page_cache.changed"
+_ENVIRON_KEY = "forum.page_cache.key"
+_ENVIRON_STORE = "forum.page_cache.store"
+
+
+@dataclass(frozen=True)
+class Entry:
+    generation: str
+    expires: float
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    #: The topic whose page this is: a hit still counts a view of it.
+    topic_id: int | None = None
+
+    def dumps(self) -> bytes:
+        head = [self.generation, self.expires, self.status, self.headers, self.topic_id]
+        return json.dumps(head).encode() + b"\n" + self.body
+
+    @classmethod
+    def loads(cls, raw: bytes) -> "Entry":
+        head, _, body = raw.partition(b"\n")
+        generation, expires, status, headers, topic_id = json.loads(head)
+        return cls(generation, expires, status, [tuple(h) for h in headers], body, topic_id)
+
+
+class LocalStore:
+    """Pages in this process (a bounded LRU); the generation in a file every process reads."""
+
+    def __init__(self, generation_file: Path, max_entries: int) -> None:
+        self.generation_file = generation_file
+        self.max_entries = max_entries
+        self.pages: OrderedDict[str, Entry] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def generation(self) -> str:
+        try:
+            return self.generation_file.read_text()
+        except FileNotFoundError:
+            return ""
+
+    def bump(self) -> None:
+        # Written aside and renamed: a reader sees the old value or the new one, whole.
+        new = f"{time.time_ns()}-{secrets.token_hex(4)}"
+        aside = self.generation_file.with_name(f".{self.generation_file.name}.{new}")
+        aside.write_text(new)
+        os.replace(aside, self.generation_file)
+
+    def get(self, key: str) -> Entry | None:
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is not None:
+                self.pages.move_to_end(key)
+            return entry
+
+    def set(self, key: str, entry: Entry, _ttl: int) -> None:
+        with self.lock:
+            self.pages[key] = entry
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.max_entries:
+                self.pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+
+
+class RedisStore:
+    """Pages and the generation in Redis, shared by every worker and machine."""
+
+    prefix = "forum:page-cache:"
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.redis = redis.Redis.from_url(url, socket_timeout=1.0)
+
+    def generation(self) -> str:
+        value = self.redis.get(self.prefix + "generation")
+        return value.decode() if value else ""
+
+    def bump(self) -> None:
+        self.redis.incr(self.prefix + "generation")
+
+    def get(self, key: str) -> Entry | None:
+        raw = self.redis.get(self.prefix + "page:" + key)
+        return Entry.loads(raw) if raw else None
+
+    def set(self, key: str, entry: Entry, ttl: int) -> None:
+        self.redis.set(self.prefix + "page:" + key, entry.dumps(), ex=max(int(ttl), 1))
+
+    def clear(self) -> None:
+        for key in self.redis.scan_iter(self.prefix + "page:*"):
+            self.redis.delete(key)
+
+
+class PageCacheMiddleware:
+    """Answers guests' GETs from the store; keeps what the app marked as storable."""
+
+    def __init__(self, wsgi_app, app: Flask, store) -> None:
+        self.wsgi_app = wsgi_app
+        self.app = app
+        self.store = store
+        self.languages = list(app.config["LANGUAGES"])
+        self.default_language = app.config["BABEL_DEFAULT_LOCALE"]
+        self.cookies = {
+            app.config["SESSION_COOKIE_NAME"],
+            app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+        }
+        self._language_of: dict[str, str] = {}
+
+    def anonymous(self, environ) -> bool:
+        if environ.get("REQUEST_METHOD") != "GET":
+            return False
+        if any(environ.get(header) for header in _PERSONAL_HEADERS):
+            return False
+        cookie = environ.get("HTTP_COOKIE")
+        return not cookie or not self.cookies.intersection(parse_cookie(cookie))
+
+    def language(self, environ) -> str:
+        header = environ.get("HTTP_ACCEPT_LANGUAGE", "")
+        language = self._language_of.get(header)
+        if language is None:
+            accept = parse_accept_header(header, LanguageAccept)
+            language = accept.best_match(self.languages) or self.default_language
+            if len(self._language_of) < 1000:
+                self._language_of[header] = language
+        return language
+
+    def key(self, environ) -> str:
+        url = "{}://{}{}?{}".format(
+            environ.get("wsgi.url_scheme", "http"),
+            environ.get("HTTP_HOST", ""),
+            environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+        )
+        text = f"{url}|{self.language(environ)}"
+        return sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+    def __call__(self, environ, start_response):
+        if not self.anonymous(environ):
+            return self.wsgi_app(environ, start_response)
+        try:
+            key = self.key(environ)
+            generation = self.store.generation()
+            entry = self.store.get(key)
+        except Exception:  # a cache that is down serves nothing; the app answers
+            self.app.logger.warning("page cache unavailable", exc_info=True)
+            return self.wsgi_app(environ, start_response)
+        if entry is not None and entry.generation == generation and entry.expires > time.time():
+            return self._hit(entry, start_response)
+        environ[_ENVIRON_KEY] = key
+        captured: dict[str, Any] = {}
+
+        def capture(status, headers, exc_info=None):
+            storable = environ.get(_ENVIRON_STORE)
+            if (
+                storable
+                and status.startswith("200 ")
+                and not any(name.lower() == "set-cookie" for name, _ in headers)
+            ):
+                captured.update(status=status, headers=list(headers), **storable)
+                headers = [*headers, ("X-Page-Cache", "miss")]
+            return start_response(status, headers, exc_info)
+
+        app_iter = self.wsgi_app(environ, capture)
+        if not captured:
+            return app_iter
+        body = b"".join(app_iter)
+        with contextlib.suppress(Exception):
+            self.store.set(
+                key,
+                Entry(
+                    generation,
+                    time.time() + captured["ttl"],
+                    captured["status"],
+                    captured["headers"],
+                    body,
+                    captured["topic_id"],
+                ),
+                captured["ttl"],
+            )
+        close = getattr(app_iter, "close", None)
+        return ClosingIterator([body], [close] if close else [])
+
+    def _hit(self, entry: Entry, start_response):
+        start_response(entry.status, [*entry.headers, ("X-Page-Cache", "hit")])
+        if entry.topic_id is None:
+            return [entry.body]
+        views = self.app.extensions["forum.views"]
+        views.add(entry.topic_id)
+        return ClosingIterator([entry.body], [views.flush_if_due])
+
+
+def _mark_storable(response):
+    """After a request: tell the middleware whether the page may be kept for guests."""
+    from flask_login import current_user
+
+    environ = request.environ
+    if _ENVIRON_KEY not in environ or request.endpoint not in CACHED_ENDPOINTS:
+        return response
+    if response.status_code != 200 or response.mimetype != "text/html":
+        return response
+    if current_user.is_authenticated or session.get("_flashes"):
+        return response
+    if request.endpoint == "search.search" and request.args.get("q", "").strip():
+        return response
+    ttl = int(runtime_setting("PAGE_CACHE_SECONDS") or 0)
+    if ttl > 0:
+        topic_id = (request.view_args or {}).get("topic_id")
+        topic_id = topic_id if request.endpoint == "boards.topic" else None
+        environ[_ENVIRON_STORE] = {"ttl": ttl, "topic_id": topic_id}
+    return response
+
+
+# --- Invalidation: a generation bumped after commits that changed what guests see ---------
+
+
+def _changes_shown(table: str, columns: set[str] | None) -> bool:
+    if table in QUIET_TABLES:
+        return False
+    quiet = QUIET_COLUMNS.get(table)
+    return not (quiet and columns is not None and columns <= quiet)
+
+
+def _after_flush(session, _context) -> None:
+    if session.info.get(_CHANGED):
+        return
+    for obj in (*session.new, *session.deleted):
+        if _changes_shown(getattr(obj, "__tablename__", ""), None):
+            session.info[_CHANGED] = True
+            return
+    for obj in session.dirty:
+        state = sa.inspect(obj)
+        changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+        if changed and _changes_shown(getattr(obj, "__tablename__", ""), changed):
+            session.info[_CHANGED] = True
+            return
+
+
+def _on_execute(state) -> None:
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    if state.session.info.get(_CHANGED):
+        return
+    table = getattr(getattr(state.statement, "table", None), "name", "")
+    values = getattr(state.statement, "_values", None)
+    columns = {getattr(c, "key", str(c)) for c in values} if values else None
+    if _changes_shown(table, columns if state.is_update else None):
+        state.session.info[_CHANGED] = True
+
+
+def _after_commit(session) -> None:
+    if not session.info.pop(_CHANGED, False) or not has_app_context():
+        return
+    bump(current_app)
+
+
+def _after_rollback(session) -> None:
+    session.info.pop(_CHANGED, None)
+
+
+def bump(app: Flask) -> None:
+    """Make every stored page stale (all processes)."""
+    store = app.extensions.get("forum.page_cache")
+    if store is not None:
+        try:
+            store.bump()
+        except Exception:  # pages expire by their TTL anyway
+            app.logger.warning("page cache generation not bumped", exc_info=True)
+
+
+_listening = False
+
+
+def _listen() -> None:
+    global _listening  # the session events are global: registered once
+    if _listening:
+        return
+    sa.event.listen(db.session.session_factory.class_, "after_flush", _after_flush)
+    sa.event.listen(db.session.session_factory.class_, "do_orm_execute", _on_execute)
+    sa.event.listen(db.session.session_factory.class_, "after_commit", _after_commit)
+    sa.event.listen(db.session.session_factory.class_, "after_rollback", _after_rollback)
+    _listening = True
+
+
+def make_store(app: Flask):
+    url = app.config["PAGE_CACHE_URL"] or ""
+    if not url and str(app.config["RATELIMIT_STORAGE_URI"]).startswith("redis"):
+        url = app.config["RATELIMIT_STORAGE_URI"]
+    if url.startswith("redis"):
+        return RedisStore(url)
+    path = Path(app.instance_path) / "page-cache.generation"
+    return LocalStore(path, int(app.config["PAGE_CACHE_MAX_ENTRIES"]))
+
+
+def init_app(app: Flask) -> None:
+    """Put the middleware in front of the app (inside ProxyFix) and listen for changes."""
+    if not app.config["PAGE_CACHE_ENABLED"]:
+        return
+    store = make_store(app)
+    app.extensions["forum.page_cache"] = store
+    _listen()
+    app.after_request(_mark_storable)
+    outer = app.wsgi_app
+    if hasattr(outer, "x_for") and hasattr(outer, "app"):
+        # ProxyFix first: the key needs the scheme and host the client used.
+        outer.app = PageCacheMiddleware(outer.app, app, store)
+    else:
+        app.wsgi_app = PageCacheMiddleware(outer, app, store)
