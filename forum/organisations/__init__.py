@@ -1,0 +1,1 @@
+"""Organisations: the directory, profiles, representatives and (later) their volunteering opportunities."""
