@@ -1,1 +1,1 @@
-"""Organisations: the directory, profiles, representatives and (later) their volunteering opportunities."""
+"""Organisations: directory, profiles, representatives, volunteering opportunities."""
