@@ -30,6 +30,7 @@ def list_fields() -> list[ActivityField]:
 
 
 def fields_by_slug(slugs: list[str]) -> list[ActivityField]:
+    """Return the fields named by ``slugs`` (unknown ones left out), in the admin's order."""
     if not slugs:
         return []
-    return list(db.session.scalars(sa.select(ActivityField).where(ActivityField.slug.in_(slugs))))
+    return [field for field in list_fields() if field.slug in set(slugs)]

@@ -515,6 +515,66 @@ ROUTES: dict[str, Route] = {
     "events.rsvp": Route(form=({"status": "going"},)),
     "events.personal_feed": Route(args={"token": ["{feed_token}", "ungueltig"]}),
     "events.renew_feed": Route(phase=DESTROY),
+    "organisations.directory": Route(
+        query=(
+            {},
+            {"q": "verein", "municipality": "gifhorn", "field": "sport", "seeking": "y"},
+            {"sort": "activity", "page": "2"},
+            {"municipality": "atlantis", "sort": "x", "page": "0"},
+        ),
+        reads_all="passes its filters on to the next page's links",
+    ),
+    "organisations.directory_en": Route(
+        query=({}, {"municipality": "brome"}), reads_all="passes every filter on to the redirect"
+    ),
+    # The edit changes what the organisation is (its members-only choice): last.
+    "organisations.edit": Route(
+        form=(
+            {"name": "", "municipality": "gifhorn"},
+            {
+                "name": "Ein geänderter Verein",
+                "municipality": "gifhorn",
+                "fields": "kultur",
+                "short_line": "Neu",
+                "description": "Neu",
+                "website": "",
+                "contact_name": "",
+                "contact_email": "",
+                "contact_phone": "",
+                "meeting_place": "",
+                "meeting_times": "",
+                "seeking_volunteers": "y",
+                "members_only": "y",
+                "submit": "y",
+            },
+        ),
+        phase=DESTROY,
+    ),
+    "organisations.represent": Route(
+        form=({"reason": ""}, {"reason": "Ich bin im Vorstand.", "submit": "y"})
+    ),
+    "organisations.new": Route(
+        form=(
+            {"name": "", "municipality": "", "reason": ""},
+            {
+                "name": "Neuer Verein aus der Matrix",
+                "municipality": "wesendorf",
+                "reason": "Ich",
+                "submit": "y",
+            },
+        )
+    ),
+    "organisations.leave": Route(phase=DESTROY),
+    "organisations.remove": Route(args={"username": ["{username}", "niemand"]}, phase=DESTROY),
+    "organisations.verify": Route(args={"action": ["verifizieren", "entziehen"]}, phase=DESTROY),
+    "organisations.decide": Route(
+        form=(
+            {"decision": "decline", "reason": ""},
+            {"decision": "kaputt", "reason": ""},
+            {"decision": "confirm", "reason": ""},
+        ),
+        phase=DESTROY,
+    ),
     "solved.accept": Route(phase=DESTROY),
     "solved.unaccept": Route(phase=DESTROY),
 }
