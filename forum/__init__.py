@@ -143,7 +143,8 @@ def _register_blueprints(app: Flask) -> None:
     import forum.moderation.tool_views
     import forum.moderation.views
     import forum.notifications.mentions
-    import forum.notifications.watch_views  # noqa: F401
+    import forum.notifications.watch_views
+    import forum.organisations.opportunity_views  # noqa: F401
     from forum.admin.views import bp as admin_bp
     from forum.api.views import bp as api_bp
     from forum.auth.views import bp as auth_bp

@@ -428,6 +428,17 @@ def can_manage_organisations(user: Any) -> bool:
     return is_staff(user)
 
 
+def can_show_interest(user: Any) -> bool:
+    """Members, and applicants (their interest waits for their approval), say
+    "Ich bin interessiert"; guests register first."""
+    account = _account(user)
+    return (
+        account is not None
+        and not account.is_suspended
+        and (account.is_member or account.role == Role.APPLICANT)
+    )
+
+
 def can_see_contact_details(user: Any) -> bool:
     """An organisation's e-mail address and telephone are for members; guests get a button."""
     return is_member(user)

@@ -130,6 +130,8 @@ SHOWN_BY = {
     "You no longer represent %(name)s.": "organisations",
     "%(name)s no longer represents it.": "organisations",
     "%(name)s now represents %(org)s.": "organisations",
+    "Interest: %(title)s": "organisations",
+    "%(actor)s is interested in “%(title)s”.": "organisations",
 }
 
 
@@ -493,10 +495,30 @@ def test_organisations(app, client, hostile):
         services.add_representative(
             None, db.session.get(Organisation, organisation.id), db.session.get(
                 User, hostile["member"].id))  # fmt: skip
+        services.add_representative(
+            None, db.session.get(Organisation, organisation.id), db.session.get(
+                User, hostile["moderator"].id))  # fmt: skip
         db.session.commit()
+    with app.app_context():
+        from forum.organisations import opportunities
+
+        opportunity = opportunities.create_opportunity(
+            db.session.get(User, hostile["moderator"].id),
+            db.session.get(Organisation, organisation.id),
+            {"title": f"Aufgabe {PAYLOAD}", "municipality": "brome", "requirements": PAYLOAD},
+        )
+        opportunity_id = opportunity.id
+    _get(client, "/engagement", pages)
+    _get(client, f"/engagement/{opportunity_id}", pages)
     _logout(client)
     _login(client, member)
+    _post(client, f"/engagement/{opportunity_id}/interesse", pages, {"message": PAYLOAD})
+    _get(client, "/engagement/meine", pages)
+    _get(client, "/messages", pages)
     _get(client, f"/o/{slug}/bearbeiten", pages)
     _post(client, f"/o/{slug}/verlassen", pages)
+    _get(client, "/notifications", pages)
+    _logout(client)
+    _login(client, hostile["moderator"].username)
     _get(client, "/notifications", pages)
     assert_shown("organisations", pages, SHOWN_BY)

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from forum.hookspecs import hookimpl
+from forum.organisations import interests
 from forum.organisations.requests import REPRESENTATION_REQUEST
 from forum.plugins import NavLink, ReviewKind
 
@@ -32,7 +33,19 @@ def describe_notification(kind, data):
             name=data.get("organisation", ""),
             reason=data.get("reason", ""),
         )
+    if kind == "interest_shown":
+        return _(
+            "%(actor)s is interested in “%(title)s”.",
+            actor=data.get("actor", ""),
+            title=data.get("title", ""),
+        )
     return None
+
+
+@hookimpl
+def user_approved(user):
+    """Send the interests a new member showed while waiting for approval."""
+    interests.send_waiting(user)
 
 
 @hookimpl

@@ -52,7 +52,7 @@ def directory():
         if form.sort.data in set(services.DirectorySort)
         else services.DirectorySort.NAME,
     )
-    page = services.directory(current_user, filters, request.args.get("page", 1, type=_page))
+    page = services.directory(current_user, filters, request.args.get("page", 1, type=page_number))
     query = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "organisations/directory.html",
@@ -64,7 +64,7 @@ def directory():
     )
 
 
-def _page(value: str) -> int:
+def page_number(value: str) -> int:
     number = int(value)
     if not 1 <= number <= 10000:
         raise ValueError(value)

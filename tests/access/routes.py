@@ -74,6 +74,13 @@ _CATEGORY = {
     "write_level": "staff", "reply_level": "staff", "default_sort": "newest",
     "topic_template": "Vorlage", "hold_new_member_topics": "y",
 }  # fmt: skip
+_OPPORTUNITY = {
+    "kind": "opportunity", "title": "Helfer gesucht", "description": "Kurz.",
+    "municipality": "gifhorn", "place": "Halle", "from_home": "y", "commitment": "one_off",
+    "hours_per_month": "4", "starts_on": "2031-05-01", "ends_on": "2031-06-01",
+    "requirements": "", "suitable_for": "seniors", "contact_name": "", "cost": "",
+    "registration": "",
+}  # fmt: skip
 #: One form for every step of the first start (each step reads its own fields).
 _SETUP = {
     "name": "Forum aus der Matrix", "description": "", "organisation": "Landkreis",
@@ -574,6 +581,35 @@ ROUTES: dict[str, Route] = {
             {"decision": "confirm", "reason": ""},
         ),
         phase=DESTROY,
+    ),
+    "organisations.opportunity_list": Route(
+        query=(
+            {},
+            {"municipality": "gifhorn", "field": "sport", "hours": "10", "commitment": "regular"},
+            {"suitable": "seniors", "kind": "training", "hours": "more", "page": "2"},
+            {"suitable": "x", "kind": "y", "hours": "z", "page": "0"},
+        ),
+        reads_all="passes its filters on to the next page's links",
+    ),
+    "organisations.opportunity": Route(args={"opportunity_id": ["{opportunity_id}"]}),
+    "organisations.new_opportunity": Route(
+        form=({"title": ""}, {**_OPPORTUNITY, "submit": "y"}),
+    ),
+    "organisations.edit_opportunity": Route(
+        args={"opportunity_id": ["{opportunity_id}"]},
+        form=({"title": ""}, {**_OPPORTUNITY, "submit": "y"}),
+        phase=DESTROY,
+    ),
+    "organisations.opportunity_status": Route(
+        args={"opportunity_id": ["{opportunity_id}"], "status": ["besetzt", "offen"]},
+        phase=DESTROY,
+    ),
+    "organisations.show_interest": Route(
+        args={"opportunity_id": ["{opportunity_id}"]},
+        form=({"message": ""}, {"message": "Ich helfe gern.", "submit": "y"}),
+    ),
+    "organisations.withdraw_interest": Route(
+        args={"interest_id": ["{interest_id}"]}, phase=DESTROY
     ),
     "solved.accept": Route(phase=DESTROY),
     "solved.unaccept": Route(phase=DESTROY),

@@ -295,6 +295,7 @@ def build(app: Flask, make) -> World:
             "join": join_item.id, "org_request": org_request.id,
         }  # fmt: skip
         org_slugs = {"open_org": open_org.slug, "secret_org": secret_org.slug}
+        org_ids = _opportunities(get(User, author.id), open_org, secret_org, accounts)
 
     def topic_subject(name, topic, category, post=None):
         post_id = post.id if post is not None else firsts[topic.id]
@@ -330,8 +331,24 @@ def build(app: Flask, make) -> World:
         Subject("join", {"item_id": subject_ids["join"], "username": "bewerberin"}),
         Subject("org_request", {"item_id": subject_ids["org_request"], "username": "mitglied"}),
         # Organisations: the author represents both.
-        Subject("open_org", {"slug": org_slugs["open_org"], "username": "autorin"}),
-        Subject("secret_org", {"slug": org_slugs["secret_org"], "username": "autorin"}),
+        Subject(
+            "open_org",
+            {
+                "slug": org_slugs["open_org"],
+                "username": "autorin",
+                "opportunity_id": org_ids["open"],
+                "interest_id": org_ids["open_interest"],
+            },
+        ),
+        Subject(
+            "secret_org",
+            {
+                "slug": org_slugs["secret_org"],
+                "username": "autorin",
+                "opportunity_id": org_ids["secret"],
+                "interest_id": org_ids["secret_interest"],
+            },
+        ),
     ]
     ids = {
         **subject_ids, "hidden": hidden.id, "deleted": deleted.id,
@@ -359,6 +376,31 @@ def _organisations(author: User):
         organisations.add_representative(None, organisation, author)
     db.session.commit()
     return open_org, secret_org
+
+
+def _opportunities(author: User, open_org, secret_org, accounts) -> dict:
+    """An opportunity of each organisation; the member showed interest in both."""
+    from forum.organisations import interests, opportunities
+
+    values = {
+        "kind": "opportunity", "description": "", "place": "", "from_home": False,
+        "commitment": "regular", "hours_per_month": 4, "starts_on": None, "ends_on": None,
+        "requirements": "", "suitable_for": ["seniors"], "contact_name": "", "cost": "",
+        "registration": "",
+    }  # fmt: skip
+    public = opportunities.create_opportunity(
+        author, open_org, {**values, "title": "Platzwart gesucht", "municipality": "gifhorn"}
+    )
+    secret = opportunities.create_opportunity(
+        author, secret_org,
+        {**values, "title": f"Stille Aufgabe {MEMBERS_ORG.text}", "municipality": "brome"},
+    )  # fmt: skip
+    member = db.session.get(User, accounts["member"].id)
+    shown = [interests.show_interest(member, o, "Ich helfe gern.") for o in (public, secret)]
+    return {
+        "open": public.id, "secret": secret.id, "open_interest": shown[0].id,
+        "secret_interest": shown[1].id,
+    }  # fmt: skip
 
 
 def _admin_ids(admin_account: User) -> dict:
