@@ -272,6 +272,17 @@ def set_verified(actor: User, organisation: Organisation, verified: bool) -> Non
     db.session.commit()
 
 
+def post_as(author: User, topic: Topic, organisation_id: int) -> None:
+    """Link a new topic to the organisation its author posted it as (one of
+    its announcements); the organisation moves up the directory by activity."""
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or not permissions.can_edit_organisation(author, organisation):
+        return
+    topic.organisation_id = organisation.id
+    organisation.last_activity_at = utcnow()
+    db.session.commit()
+
+
 def add_representative(actor: User | None, organisation: Organisation, member: User) -> None:
     """Make ``member`` a representative (in the caller's transaction)."""
     exists = db.session.get(Representative, (organisation.id, member.id))
