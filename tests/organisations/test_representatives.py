@@ -159,3 +159,20 @@ def test_a_representative_leaves_and_the_coordinator_removes_and_verifies(
         "leave_organisation", "remove_representative", "verify_organisation",
         "unverify_organisation",
     } <= set(_actions(app))  # fmt: skip
+
+
+def test_an_anonymised_account_no_longer_represents_or_asks(app, make, make_org, client, login_as):
+    from forum.users.models import User
+    from forum.users.removal import KEEP_POSTS, anonymise
+
+    anna = make.user("anna")
+    make_org(reps=[anna])
+    make_org("Tafel Gifhorn", "gifhorn")
+    login_as(anna)
+    client.post("/o/tafel-gifhorn/vertreten", data={"reason": "Ich helfe dort."})
+    with app.app_context():
+        person = db.session.get(User, anna.id)
+        anonymise(person, person, KEEP_POSTS)
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Representative)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewItem)) == 0
