@@ -190,7 +190,7 @@ def set_status(actor: User, opportunity: Opportunity, status: OpportunityStatus)
     db.session.commit()
 
 
-def counts_for(organisation: Organisation) -> list[Opportunity]:
+def every_opportunity(organisation: Organisation) -> list[Opportunity]:
     """Every opportunity of the organisation, newest first, with its interest count
     (on the row), for its representatives' overview."""
     return list(

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from forum import permissions
 from forum.boards.models import Municipality
 from forum.errors import BoardError
-from forum.organisations import requests, services
+from forum.organisations import opportunities, requests, services
 from forum.organisations.fields import list_fields
 from forum.organisations.forms import (
     ConfirmForm,
@@ -82,11 +82,14 @@ def profile(slug: str):
     organisation = visible_organisation(slug)
     data = services.profile(current_user, organisation)
     names = ",".join(user.username for user in data.representatives)
+    can_edit = permissions.can_edit_organisation(current_user, organisation)
     return render_template(
         "organisations/profile.html",
         organisation=organisation,
         profile=data,
-        can_edit=permissions.can_edit_organisation(current_user, organisation),
+        can_edit=can_edit,
+        # Representatives see every opportunity (filled, expired) with its interest count.
+        own_opportunities=opportunities.every_opportunity(organisation) if can_edit else [],
         can_manage=permissions.can_manage_organisations(current_user),
         can_request=permissions.can_request_representation(current_user)
         and not permissions.represents(current_user, organisation),
