@@ -115,6 +115,7 @@ ROUTES: dict[str, Route] = {
             },
             {**_TOPIC, **EVENT},
             {**_TOPIC, **_ONCE, "similar": "y"},
+            {**_TOPIC, **_ONCE, "plugin.organisation": "{organisation_id}"},
         ),
         reads_all="hands the composer's plugin.* fields to the plugins",
     ),

@@ -279,6 +279,8 @@ def build(app: Flask, make) -> World:
         )
         common = _admin_ids(admin_account)
         common.update(word_id=word.id, public_id=public.id)
+        # New topics "as" the public organisation (refused: no organisations category).
+        common.update(organisation_id=open_org.id)
         # The admin's people pages act on the neighbour (no role account of the matrix).
         common.update(person_id=neighbour.id)
         role_values = _role_values(app, accounts, plugins)
