@@ -1,4 +1,5 @@
-"""Generate the benchmark data set: categories, users, topics, posts, likes.
+"""Generate the benchmark data set: categories, users, topics, posts, likes,
+organisations and their volunteering opportunities.
 
     python bench/generate.py                  # 100,000 posts into bench/data/bench.sqlite3
     python bench/generate.py --small          # 5,000 posts, for a quick try
@@ -25,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common
+import organisations
 import sqlalchemy as sa
 from planning import FIRST_MODERATOR_ID, MEMBER_ID, Plan, PlannedPost, Sizes, plan
 from vocabulary import CATEGORIES, COLORS, MUNICIPALITIES, Text
@@ -423,6 +425,14 @@ def load(app, the_plan: Plan, args, now: datetime, timings: dict[str, float]) ->
             insert_batches(connection, Bookmark.__table__, rows)
             counts["bookmarks"] = len(rows)
 
+        with timed("organisations", timings):
+            counts.update(
+                organisations.load(
+                    connection, insert_batches, rng, now, [u["id"] for u in the_plan.users],
+                    args.organisations, args.opportunities,
+                )
+            )  # fmt: skip
+
         if engine.dialect.name == "postgresql":
             # Ids were given explicitly; move the sequences past them.
             for table in ("categories", "users", "topics", "posts"):
@@ -522,6 +532,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--posts", type=int)
     parser.add_argument("--long-topic-posts", type=int, default=400)
     parser.add_argument("--likes-per-post", type=float, default=0.6)
+    parser.add_argument("--organisations", type=int, default=1000)
+    parser.add_argument("--opportunities", type=int, default=5000)
     parser.add_argument(
         "--cook-pool",
         type=int,

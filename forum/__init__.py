@@ -53,13 +53,16 @@ def create_app(
     from forum import permissions, plugins
     from forum.messages import hooks as message_hooks
     from forum.notifications import hooks as notification_hooks
+    from forum.organisations import hooks as organisation_hooks
     from forum.search import similar
 
     # Plugins first: their default settings must be in place for everything else.
     # The built-in answers of permission_allowed (trylast: plugins speak first),
     # of similar_topics (the search); notifications and personal messages react
-    # to board events and fill outlets through hooks too.
-    plugins.init_app(app, builtins=[permissions, similar, notification_hooks, message_hooks])
+    # to board events and fill outlets through hooks too; organisations add
+    # their kind of review item and their notifications.
+    builtins = [permissions, similar, notification_hooks, message_hooks, organisation_hooks]
+    plugins.init_app(app, builtins=builtins)
     _init_extensions(app)
     _register_blueprints(app)
     from forum.api.negotiation import JsonTwins
@@ -145,7 +148,8 @@ def _register_blueprints(app: Flask) -> None:
     import forum.moderation.tool_views
     import forum.moderation.views
     import forum.notifications.mentions
-    import forum.notifications.watch_views  # noqa: F401
+    import forum.notifications.watch_views
+    import forum.organisations.opportunity_views  # noqa: F401
     from forum.admin.views import bp as admin_bp
     from forum.api.views import bp as api_bp
     from forum.auth.views import bp as auth_bp
@@ -155,13 +159,14 @@ def _register_blueprints(app: Flask) -> None:
     from forum.messages.views import bp as messages_bp
     from forum.moderation.blueprint import bp as moderation_bp
     from forum.notifications.views import bp as notifications_bp
+    from forum.organisations.views import bp as organisations_bp
     from forum.search.views import bp as search_bp
     from forum.site.views import bp as site_bp
     from forum.users.views import bp as users_bp
 
     for blueprint in (
         api_bp, boards_bp, auth_bp, users_bp, moderation_bp, notifications_bp,
-        membership_bp, site_bp, admin_bp, search_bp, mailing_bp, messages_bp,
+        membership_bp, site_bp, admin_bp, search_bp, mailing_bp, messages_bp, organisations_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

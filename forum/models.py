@@ -8,6 +8,7 @@ from forum.membership import models as membership_models
 from forum.messages import models as message_models
 from forum.moderation import models as moderation_models
 from forum.notifications import models as notification_models
+from forum.organisations import models as organisation_models
 from forum.site import models as site_models
 from forum.users import models as user_models
 
@@ -19,6 +20,7 @@ __all__ = [
     "message_models",
     "moderation_models",
     "notification_models",
+    "organisation_models",
     "site_models",
     "submission_models",
     "user_models",

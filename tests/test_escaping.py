@@ -21,6 +21,7 @@ with the same data checks them wholesale.
 
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
@@ -126,6 +127,14 @@ SHOWN_BY = {
     "Your question is kept. Once you are a member, it waits for you in “%(category)s”, "
     "ready to post.": "questions",
     "Words of 3 to 40 letters only, please (not: %(words)s).": "questions",
+    "You now represent “%(name)s”.": "organisations",
+    "Your request to represent “%(name)s” was declined: %(reason)s": "organisations",
+    "%(name)s does not represent this organisation.": "organisations",
+    "You no longer represent %(name)s.": "organisations",
+    "%(name)s no longer represents it.": "organisations",
+    "%(name)s now represents %(org)s.": "organisations",
+    "Interest: %(title)s": "organisations",
+    "%(actor)s is interested in “%(title)s”.": "organisations",
 }
 
 
@@ -470,3 +479,67 @@ def test_questions(app, client, make):
     _get(client, "/search", pages, query_string={"q": "Xylophon"})
     _post(client, "/admin/settings", pages, _form(app, search_extra_words=f"Grill {PAYLOAD}"))
     assert_shown("questions", pages, SHOWN_BY)
+
+
+def test_organisations(app, client, hostile):
+    from forum.moderation.models import ReviewItem
+    from forum.organisations import services
+    from forum.organisations.models import Organisation
+    from forum.users.models import User
+
+    pages: list[str] = []
+    with app.app_context():
+        organisation = services.create_organisation(
+            f"Verein {PAYLOAD}", "isenbuettel", short_line=PAYLOAD, contact_name=PAYLOAD
+        )
+        slug = organisation.slug
+    member = hostile["member"].username
+    _login(client, member)
+    _post(client, f"/o/{slug}/vertreten", pages, {"reason": f"Ich {PAYLOAD}"})
+    _post(client, "/organisationen/neu", pages,
+          {"name": f"Neu {PAYLOAD}", "municipality": "brome", "reason": PAYLOAD})  # fmt: skip
+    _logout(client)
+    _login(client, hostile["moderator"].username)
+    _get(client, "/review", pages)
+    with app.app_context():
+        first, second = db.session.scalars(sa.select(ReviewItem.id).where(
+            ReviewItem.kind == "organisation_request").order_by(ReviewItem.id))  # fmt: skip
+    _get(client, f"/review/{first}", pages)
+    _post(client, f"/organisationen/anfragen/{first}", pages, {"decision": "confirm"})
+    _post(client, f"/organisationen/anfragen/{second}", pages,
+          {"decision": "decline", "reason": f"Nein {PAYLOAD}"})  # fmt: skip
+    _get(client, f"/o/{slug}", pages)
+    _get(client, "/organisationen?q=Verein", pages)
+    _post(client, f"/o/{slug}/vertreter/{quote(member, safe='')}/entfernen", pages)
+    _post(client, f"/o/{slug}/vertreter/{quote(member, safe='')}/entfernen", pages)
+    with app.app_context():
+        services.add_representative(
+            None, db.session.get(Organisation, organisation.id), db.session.get(
+                User, hostile["member"].id))  # fmt: skip
+        services.add_representative(
+            None, db.session.get(Organisation, organisation.id), db.session.get(
+                User, hostile["moderator"].id))  # fmt: skip
+        db.session.commit()
+    with app.app_context():
+        from forum.organisations import opportunities
+
+        opportunity = opportunities.create_opportunity(
+            db.session.get(User, hostile["moderator"].id),
+            db.session.get(Organisation, organisation.id),
+            {"title": f"Aufgabe {PAYLOAD}", "municipality": "brome", "requirements": PAYLOAD},
+        )
+        opportunity_id = opportunity.id
+    _get(client, "/engagement", pages)
+    _get(client, f"/engagement/{opportunity_id}", pages)
+    _logout(client)
+    _login(client, member)
+    _post(client, f"/engagement/{opportunity_id}/interesse", pages, {"message": PAYLOAD})
+    _get(client, "/engagement/meine", pages)
+    _get(client, "/messages", pages)
+    _get(client, f"/o/{slug}/bearbeiten", pages)
+    _post(client, f"/o/{slug}/verlassen", pages)
+    _get(client, "/notifications", pages)
+    _logout(client)
+    _login(client, hostile["moderator"].username)
+    _get(client, "/notifications", pages)
+    assert_shown("organisations", pages, SHOWN_BY)

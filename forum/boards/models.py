@@ -151,6 +151,11 @@ class Topic(Base):
     help_kind: Mapped[HelpKind | None] = mapped_column(_enum(HelpKind))
     municipality: Mapped[Municipality | None] = mapped_column(_enum(Municipality, 30))
     help_status: Mapped[HelpStatus | None] = mapped_column(_enum(HelpStatus))
+    #: Posted "as" this organisation by one of its representatives
+    #: (forum.organisations); its announcements are such topics.
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
 
     category: Mapped[Category] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -17,6 +17,7 @@ from forum.boards.models import Category, Topic
 from forum.boards.services import create_category, create_post, create_topic, toggle_like
 from forum.db import utcnow
 from forum.demo.content import APPLICATION, CATEGORIES, TOPICS, USERS
+from forum.demo.organisations import load_organisations
 from forum.extensions import db
 from forum.markdown import quote_markdown
 from forum.membership.applications import submit_application
@@ -107,6 +108,7 @@ def load_demo() -> bool:
     for post_id, likers in likes:
         for username in likers:
             toggle_like(users[username], queries.get_post(post_id))
+    load_organisations(users)
     _apply_for_membership(users)
     return True
 

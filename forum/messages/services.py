@@ -83,15 +83,21 @@ def _check_recipients(author: User, recipients: list[User], to_office: bool) -> 
 
 
 def start_conversation(
-    author: User, recipients: list[User], title: str, raw: str, *, to_office: bool = False
-) -> Topic | ReviewItem:
+    author: User, recipients: list[User], title: str, raw: str, *, to_office: bool = False,
+    invited: bool = False,
+) -> Topic | ReviewItem:  # fmt: skip
     """Start a conversation with ``recipients`` (and the coordination office's
-    inbox); return its topic, or the review item when it is held."""
+    inbox); return its topic, or the review item when it is held.
+
+    ``invited``: the recipients asked to be written to (an organisation's
+    representatives answering "Ich bin interessiert"), so a new member may
+    write to them before their first post is approved; watched words still hold.
+    """
     recipients = [r for r in {r.id: r for r in recipients}.values() if r.id != author.id]
     _check_recipients(author, recipients, to_office)
     only_staff = all(r.is_staff for r in recipients)
     new_member = not author.is_staff and author.published_post_count < _hold_first_posts()
-    if new_member and not only_staff:
+    if new_member and not only_staff and not invited:
         raise BoardError(
             _l(
                 "Until your first post has been approved you can write to the coordination "

@@ -69,6 +69,16 @@ ACTION_LABELS = {
     "merge_accounts": _l("Accounts merged"),
     "create_api_key": _l("API key created"),
     "revoke_api_key": _l("API key revoked"),
+    # Organisations (forum/organisations/)
+    "create_organisation": _l("Organisation created"),
+    "update_organisation": _l("Organisation profile changed"),
+    "verify_organisation": _l("Organisation verified"),
+    "unverify_organisation": _l("Verified mark removed"),
+    "add_representative": _l("Representative added"),
+    "remove_representative": _l("Representative removed"),
+    "leave_organisation": _l("Representative left"),
+    "organisation_request_confirm": _l("Representative request confirmed"),
+    "organisation_request_decline": _l("Representative request declined"),
 }
 
 TARGET_LABELS = {
@@ -76,6 +86,7 @@ TARGET_LABELS = {
     "category": _l("Category"),
     "invitation": _l("Invitation"),
     "membership_question": _l("Membership question"),
+    "organisation": _l("Organisation"),
     "post": _l("Post"),
     "rejection_template": _l("Rejection reason"),
     "review_item": _l("Review item"),

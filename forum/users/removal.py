@@ -28,6 +28,7 @@ from forum.membership.models import Invitation, MembershipApplication
 from forum.messages.models import IgnoredUser, MessageParticipant, MessagePreference
 from forum.moderation.models import ReviewItem, ReviewStatus
 from forum.notifications.models import CategoryUser, Notification, NotificationSetting
+from forum.organisations.models import Interest, Representative
 from forum.review.audit import log_action
 from forum.users.models import AccountDeletion, Role, User
 
@@ -80,8 +81,9 @@ def anonymise(actor: User, person: User, posts: str) -> None:
     ``DELETE_POSTS`` (deleted as a moderator deletes them, their text erased;
     topics they started go with the replies in them). Log-in records, the
     membership application, bookmarks, notifications and their settings, read
-    positions, ignore lists in both directions, message preferences, unsent mails
-    and invitations to their address are deleted; they leave their conversations.
+    positions, ignore lists in both directions, message preferences, unsent mails,
+    invitations to their address, the organisations they represent and the
+    interest they showed are deleted; they leave their conversations.
     The last admin is never removed.
     """
     if person.deleted_at is not None:
@@ -94,7 +96,7 @@ def anonymise(actor: User, person: User, posts: str) -> None:
     removed = _delete_posts(actor, person) if posts == DELETE_POSTS else []
     for model in (
         LoginRecord, MembershipApplication, Bookmark, Notification, TopicUser,
-        CategoryUser, NotificationSetting, MessagePreference,
+        CategoryUser, NotificationSetting, MessagePreference, Representative, Interest,
     ):  # fmt: skip
         db.session.execute(sa.delete(model).where(model.user_id == person.id))
     db.session.execute(
@@ -126,7 +128,8 @@ def anonymise(actor: User, person: User, posts: str) -> None:
     db.session.execute(
         sa.delete(ReviewItem).where(
             ReviewItem.user_id == person.id,
-            ReviewItem.kind == "join_request",
+            # A join request, or a request to represent an organisation.
+            ReviewItem.kind.in_(("join_request", "organisation_request")),
             ReviewItem.status == ReviewStatus.PENDING,
         )
     )

@@ -74,6 +74,13 @@ _CATEGORY = {
     "write_level": "staff", "reply_level": "staff", "default_sort": "newest",
     "topic_template": "Vorlage", "hold_new_member_topics": "y",
 }  # fmt: skip
+_OPPORTUNITY = {
+    "kind": "opportunity", "title": "Helfer gesucht", "description": "Kurz.",
+    "municipality": "gifhorn", "place": "Halle", "from_home": "y", "commitment": "one_off",
+    "hours_per_month": "4", "starts_on": "2031-05-01", "ends_on": "2031-06-01",
+    "requirements": "", "suitable_for": "seniors", "contact_name": "", "cost": "",
+    "registration": "",
+}  # fmt: skip
 #: One form for every step of the first start (each step reads its own fields).
 _SETUP = {
     "name": "Forum aus der Matrix", "description": "", "organisation": "Landkreis",
@@ -108,6 +115,7 @@ ROUTES: dict[str, Route] = {
             },
             {**_TOPIC, **EVENT},
             {**_TOPIC, **_ONCE, "similar": "y"},
+            {**_TOPIC, **_ONCE, "plugin.organisation": "{organisation_id}"},
         ),
         reads_all="hands the composer's plugin.* fields to the plugins",
     ),
@@ -541,6 +549,95 @@ ROUTES: dict[str, Route] = {
     "events.rsvp": Route(form=({"status": "going"},)),
     "events.personal_feed": Route(args={"token": ["{feed_token}", "ungueltig"]}),
     "events.renew_feed": Route(phase=DESTROY),
+    "organisations.directory": Route(
+        query=(
+            {},
+            {"q": "verein", "municipality": "gifhorn", "field": "sport", "seeking": "y"},
+            {"sort": "activity", "page": "2"},
+            {"municipality": "atlantis", "sort": "x", "page": "0"},
+        ),
+        reads_all="passes its filters on to the next page's links",
+    ),
+    "organisations.directory_en": Route(
+        query=({}, {"municipality": "brome"}), reads_all="passes every filter on to the redirect"
+    ),
+    # The edit changes what the organisation is (its members-only choice): last.
+    "organisations.edit": Route(
+        form=(
+            {"name": "", "municipality": "gifhorn"},
+            {
+                "name": "Ein geänderter Verein",
+                "municipality": "gifhorn",
+                "fields": "kultur",
+                "short_line": "Neu",
+                "description": "Neu",
+                "website": "",
+                "contact_name": "",
+                "contact_email": "",
+                "contact_phone": "",
+                "meeting_place": "",
+                "meeting_times": "",
+                "seeking_volunteers": "y",
+                "members_only": "y",
+                "submit": "y",
+            },
+        ),
+        phase=DESTROY,
+    ),
+    "organisations.represent": Route(
+        form=({"reason": ""}, {"reason": "Ich bin im Vorstand.", "submit": "y"})
+    ),
+    "organisations.new": Route(
+        form=(
+            {"name": "", "municipality": "", "reason": ""},
+            {
+                "name": "Neuer Verein aus der Matrix",
+                "municipality": "wesendorf",
+                "reason": "Ich",
+                "submit": "y",
+            },
+        )
+    ),
+    "organisations.leave": Route(phase=DESTROY),
+    "organisations.remove": Route(args={"username": ["{username}", "niemand"]}, phase=DESTROY),
+    "organisations.verify": Route(args={"action": ["verifizieren", "entziehen"]}, phase=DESTROY),
+    "organisations.decide": Route(
+        form=(
+            {"decision": "decline", "reason": ""},
+            {"decision": "kaputt", "reason": ""},
+            {"decision": "confirm", "reason": ""},
+        ),
+        phase=DESTROY,
+    ),
+    "organisations.opportunity_list": Route(
+        query=(
+            {},
+            {"municipality": "gifhorn", "field": "sport", "hours": "10", "commitment": "regular"},
+            {"suitable": "seniors", "kind": "training", "hours": "more", "page": "2"},
+            {"suitable": "x", "kind": "y", "hours": "z", "page": "0"},
+        ),
+        reads_all="passes its filters on to the next page's links",
+    ),
+    "organisations.opportunity": Route(args={"opportunity_id": ["{opportunity_id}"]}),
+    "organisations.new_opportunity": Route(
+        form=({"title": ""}, {**_OPPORTUNITY, "submit": "y"}),
+    ),
+    "organisations.edit_opportunity": Route(
+        args={"opportunity_id": ["{opportunity_id}"]},
+        form=({"title": ""}, {**_OPPORTUNITY, "submit": "y"}),
+        phase=DESTROY,
+    ),
+    "organisations.opportunity_status": Route(
+        args={"opportunity_id": ["{opportunity_id}"], "status": ["besetzt", "offen"]},
+        phase=DESTROY,
+    ),
+    "organisations.show_interest": Route(
+        args={"opportunity_id": ["{opportunity_id}"]},
+        form=({"message": ""}, {"message": "Ich helfe gern.", "submit": "y"}),
+    ),
+    "organisations.withdraw_interest": Route(
+        args={"interest_id": ["{interest_id}"]}, phase=DESTROY
+    ),
     "solved.accept": Route(phase=DESTROY),
     "solved.unaccept": Route(phase=DESTROY),
 }

@@ -35,6 +35,8 @@ OTHER_READERS = {
         "boards.reply",
         "boards.edit_post",
     ),
+    # The organisations' "post as" choice in the composer (an outlet hook) keeps what was chosen.
+    ("forum/organisations/hooks.py", "extra_outlet"): ("boards.new_topic",),
     # The preview button does not count against the per-account message limit.
     ("forum/messages/views.py", "_previewing"): ("messages.new", "messages.add_participant"),
     # A repeated form (same submission key) is answered with the first result.

@@ -40,6 +40,7 @@ held_reply         -      -         -        -       -      s      s       s
 held_topic         -      -         -        -       -      m      s       s
 private_message    -      -         -        -       -      s      -       -
 office_message     -      -         -        -       -      s      s       s
+members_org        -      -         -        s       s      s      s       s
 """
 VISIBILITY: dict[str, dict[str, str]] = {
     line.split()[0]: dict(zip(ROLES, line.split()[1:], strict=True))
@@ -81,10 +82,13 @@ HELD_REPLY = Marker("GEHEIM-WARTEND-6634", "held_reply")
 HELD_TOPIC = Marker("GEHEIM-PRUEFUNG-1486", "held_topic")
 PRIVATE_MESSAGE = Marker("GEHEIM-PRIVAT-8163", "private_message")
 OFFICE_MESSAGE = Marker("GEHEIM-BUERO-2954", "office_message")
+#: An organisation shown to members only (forum/organisations/).
+MEMBERS_ORG = Marker("GEHEIM-VEREIN-5531", "members_org")
 MARKERS = (
     MEMBERS_TOPIC, MEMBERS_HELP, MEMBERS_EVENT, MEMBERS_EDIT, MEMBERS_CATEGORY, STAFF_TOPIC,
     STAFF_EVENT, STAFF_MOVED, STAFF_CATEGORY, HIDDEN_POST, HIDDEN_EARLIER, DELETED_POST,
     DELETED_TOPIC, DELETED_EVENT, HELD_REPLY, HELD_TOPIC, PRIVATE_MESSAGE, OFFICE_MESSAGE,
+    MEMBERS_ORG,
 )  # fmt: skip
 
 #: Posts that contain this word wait for review (a watched word, action "hold").
@@ -150,6 +154,7 @@ def build(app: Flask, make) -> World:
     from forum.messages import services as messages
     from forum.moderation import actions
     from forum.moderation import services as moderation
+    from forum.organisations import requests as organisation_requests
 
     plugins = tuple(app.config["PLUGINS"])
     soon = datetime.now(UTC).replace(tzinfo=None, minute=0, second=0, microsecond=0)
@@ -268,8 +273,14 @@ def build(app: Flask, make) -> World:
         join_item = applications.submit_application(
             get(User, accounts["applicant"].id), [{"question": "Wer?", "answer": "Ich."}], 1
         )
+        open_org, secret_org = _organisations(get(User, author.id))
+        org_request = organisation_requests.request_representation(
+            get(User, accounts["member"].id), "Ich bin Kassenwart.", organisation=open_org
+        )
         common = _admin_ids(admin_account)
         common.update(word_id=word.id, public_id=public.id)
+        # New topics "as" the public organisation (refused: no organisations category).
+        common.update(organisation_id=open_org.id)
         # The admin's people pages act on the neighbour (no role account of the matrix).
         common.update(person_id=neighbour.id)
         role_values = _role_values(app, accounts, plugins)
@@ -283,8 +294,10 @@ def build(app: Flask, make) -> World:
         numbers = {p.id: p.post_number for p in db.session.scalars(sa.select(Post))}
         subject_ids = {
             "held_reply": held_reply.id, "held_topic": held_topic.id, "flag": flag_item.id,
-            "join": join_item.id,
+            "join": join_item.id, "org_request": org_request.id,
         }  # fmt: skip
+        org_slugs = {"open_org": open_org.slug, "secret_org": secret_org.slug}
+        org_ids = _opportunities(get(User, author.id), open_org, secret_org, accounts)
 
     def topic_subject(name, topic, category, post=None):
         post_id = post.id if post is not None else firsts[topic.id]
@@ -318,6 +331,26 @@ def build(app: Flask, make) -> World:
         Subject("held_topic", {"item_id": subject_ids["held_topic"], "username": "autorin"}),
         Subject("flag", {"item_id": subject_ids["flag"], "username": "autorin"}),
         Subject("join", {"item_id": subject_ids["join"], "username": "bewerberin"}),
+        Subject("org_request", {"item_id": subject_ids["org_request"], "username": "mitglied"}),
+        # Organisations: the author represents both.
+        Subject(
+            "open_org",
+            {
+                "slug": org_slugs["open_org"],
+                "username": "autorin",
+                "opportunity_id": org_ids["open"],
+                "interest_id": org_ids["open_interest"],
+            },
+        ),
+        Subject(
+            "secret_org",
+            {
+                "slug": org_slugs["secret_org"],
+                "username": "autorin",
+                "opportunity_id": org_ids["secret"],
+                "interest_id": org_ids["secret_interest"],
+            },
+        ),
     ]
     ids = {
         **subject_ids, "hidden": hidden.id, "deleted": deleted.id,
@@ -327,6 +360,49 @@ def build(app: Flask, make) -> World:
         "neighbour": neighbour.id,
     }  # fmt: skip
     return World(accounts, subjects, role_values, common, plugins, ids)
+
+
+def _organisations(author: User):
+    """A public organisation and one shown to members only; the author represents both."""
+    from forum.organisations import services as organisations
+
+    open_org = organisations.create_organisation(
+        "Offener Sportverein", "gifhorn", fields=["sport"], seeking_volunteers=True,
+        contact_email="verein@example.org",
+    )  # fmt: skip
+    secret_org = organisations.create_organisation(
+        f"Stiller Kreis {MEMBERS_ORG.text}", "brome", members_only=True,
+        description=f"Nur für Mitglieder {MEMBERS_ORG.text}",
+    )  # fmt: skip
+    for organisation in (open_org, secret_org):
+        organisations.add_representative(None, organisation, author)
+    db.session.commit()
+    return open_org, secret_org
+
+
+def _opportunities(author: User, open_org, secret_org, accounts) -> dict:
+    """An opportunity of each organisation; the member showed interest in both."""
+    from forum.organisations import interests, opportunities
+
+    values = {
+        "kind": "opportunity", "description": "", "place": "", "from_home": False,
+        "commitment": "regular", "hours_per_month": 4, "starts_on": None, "ends_on": None,
+        "requirements": "", "suitable_for": ["seniors"], "contact_name": "", "cost": "",
+        "registration": "",
+    }  # fmt: skip
+    public = opportunities.create_opportunity(
+        author, open_org, {**values, "title": "Platzwart gesucht", "municipality": "gifhorn"}
+    )
+    secret = opportunities.create_opportunity(
+        author, secret_org,
+        {**values, "title": f"Stille Aufgabe {MEMBERS_ORG.text}", "municipality": "brome"},
+    )  # fmt: skip
+    member = db.session.get(User, accounts["member"].id)
+    shown = [interests.show_interest(member, o, "Ich helfe gern.") for o in (public, secret)]
+    return {
+        "open": public.id, "secret": secret.id, "open_interest": shown[0].id,
+        "secret_interest": shown[1].id,
+    }  # fmt: skip
 
 
 def _admin_ids(admin_account: User) -> dict:

@@ -1,0 +1,1 @@
+"""Organisations: directory, profiles, representatives, volunteering opportunities."""

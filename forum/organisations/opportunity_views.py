@@ -1,0 +1,189 @@
+"""Opportunities: the list /engagement, a page each, the organisation's form,
+"Ich bin interessiert" and the person's own interests (routes on the
+organisations blueprint)."""
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from forum import permissions
+from forum.boards.models import Municipality
+from forum.errors import BoardError
+from forum.organisations import interests, opportunities
+from forum.organisations.fields import list_fields
+from forum.organisations.forms import (
+    SUITABLE_LABELS,
+    ConfirmForm,
+    InterestForm,
+    OpportunityFilterForm,
+    OpportunityForm,
+)
+from forum.organisations.models import (
+    Commitment,
+    Opportunity,
+    OpportunityKind,
+    OpportunityStatus,
+    Suitable,
+)
+from forum.organisations.views import bp, editable_organisation, page_number
+
+
+def visible_opportunity(opportunity_id: int) -> Opportunity:
+    opportunity = opportunities.get_opportunity(opportunity_id)
+    if opportunity is None or not permissions.can_see_organisation(
+        current_user, opportunity.organisation
+    ):
+        abort(404)
+    return opportunity
+
+
+def _choice(enum_type, value):
+    return enum_type(value) if value in {str(member.value) for member in enum_type} else None
+
+
+@bp.get("/engagement")
+def opportunity_list():
+    fields = list_fields()
+    form = OpportunityFilterForm(request.args, fields=fields)
+    suitable = request.args.get("suitable", "")
+    filters = opportunities.OpportunityFilter(
+        municipality=_choice(Municipality, form.municipality.data),
+        field=form.field.data or None,
+        hours=_choice(opportunities.Hours, form.hours.data),
+        commitment=_choice(Commitment, form.commitment.data),
+        suitable=Suitable[suitable.upper()] if suitable.upper() in Suitable.__members__ else None,
+        kind=_choice(OpportunityKind, form.kind.data),
+    )
+    page = opportunities.list_opportunities(
+        current_user, filters, request.args.get("page", 1, type=page_number)
+    )
+    query = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "organisations/opportunities.html", form=form, page=page, query=query,
+        filtered=any(vars(filters).values()),
+    )  # fmt: skip
+
+
+@bp.get("/engagement/<int:opportunity_id>")
+def opportunity(opportunity_id: int):
+    item = visible_opportunity(opportunity_id)
+    can_edit = permissions.can_edit_organisation(current_user, item.organisation)
+    return render_template(
+        "organisations/opportunity.html",
+        opportunity=item,
+        can_edit=can_edit,
+        can_show_interest=permissions.can_show_interest(current_user),
+        interest=interests.interest_of(current_user, item),
+        interest_form=InterestForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None),
+        today=date.today(),
+        suitable_names=[str(SUITABLE_LABELS[s.name.lower()]) for s in Suitable if item.suits(s)],
+    )
+
+
+@bp.route("/o/<slug>/engagement/neu", methods=["GET", "POST"])
+@login_required
+def new_opportunity(slug: str):
+    organisation = editable_organisation(slug)
+    form = OpportunityForm()
+    if request.method == "GET":
+        form.municipality.data = str(organisation.municipality)
+        form.contact_name.data = organisation.contact_name
+    if form.validate_on_submit():
+        try:
+            item = opportunities.create_opportunity(current_user, organisation, form.values())
+        except BoardError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("The opportunity is published."), "success")
+            return redirect(url_for("organisations.opportunity", opportunity_id=item.id))
+    return render_template(
+        "organisations/opportunity_form.html", organisation=organisation, form=form, item=None
+    )
+
+
+@bp.route("/engagement/<int:opportunity_id>/bearbeiten", methods=["GET", "POST"])
+@login_required
+def edit_opportunity(opportunity_id: int):
+    item = visible_opportunity(opportunity_id)
+    organisation = editable_organisation(item.organisation.slug)
+    form = OpportunityForm(obj=item)
+    if request.method == "GET":
+        form.suitable_for.data = [s.name.lower() for s in Suitable if item.suits(s)]
+        form.municipality.data = str(item.municipality)
+        form.kind.data, form.commitment.data = str(item.kind), str(item.commitment)
+    if form.validate_on_submit():
+        try:
+            opportunities.update_opportunity(current_user, item, form.values())
+        except BoardError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("The opportunity was saved."), "success")
+            return redirect(url_for("organisations.opportunity", opportunity_id=item.id))
+    return render_template(
+        "organisations/opportunity_form.html", organisation=organisation, form=form, item=item
+    )
+
+
+@bp.post("/engagement/<int:opportunity_id>/<any(besetzt, offen):status>")
+@login_required
+def opportunity_status(opportunity_id: int, status: str):
+    item = visible_opportunity(opportunity_id)
+    editable_organisation(item.organisation.slug)
+    if not ConfirmForm().validate():
+        abort(400)
+    new = OpportunityStatus.FILLED if status == "besetzt" else OpportunityStatus.OPEN
+    opportunities.set_status(current_user, item, new)
+    flash(_("Saved."), "success")
+    return redirect(url_for("organisations.opportunity", opportunity_id=item.id))
+
+
+@bp.post("/engagement/<int:opportunity_id>/interesse")
+@login_required
+def show_interest(opportunity_id: int):
+    item = visible_opportunity(opportunity_id)
+    if not permissions.can_show_interest(current_user):
+        abort(403)
+    form = InterestForm()
+    if form.validate_on_submit():
+        try:
+            interests.show_interest(current_user, item, form.message.data)
+        except BoardError as error:
+            flash(error.message, "error")
+        else:
+            if permissions.is_member(current_user):
+                flash(_("Thank you! The organisation has your message."), "success")
+            else:
+                flash(
+                    _("Thank you! Your message is sent as soon as your membership is approved."),
+                    "success",
+                )
+            return redirect(url_for("organisations.my_interests"))
+    else:
+        flash(_("Please write a few words to the organisation."), "error")
+    return redirect(url_for("organisations.opportunity", opportunity_id=item.id))
+
+
+@bp.get("/engagement/meine")
+@login_required
+def my_interests():
+    return render_template(
+        "organisations/my_interests.html",
+        interests=interests.open_interests(current_user),
+        confirm_form=ConfirmForm(formdata=None),
+    )
+
+
+@bp.post("/engagement/interesse/<int:interest_id>/zurueckziehen")
+@login_required
+def withdraw_interest(interest_id: int):
+    interest = interests.get_interest(interest_id)
+    if interest is None or interest.user_id != current_user.id:
+        abort(404)
+    if not ConfirmForm().validate():
+        abort(400)
+    interests.withdraw(current_user, interest)
+    flash(_("Your interest is withdrawn."), "success")
+    return redirect(url_for("organisations.my_interests"))

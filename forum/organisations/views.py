@@ -1,0 +1,238 @@
+"""The organisation directory, profiles and representatives' pages."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from forum import permissions
+from forum.boards.models import Municipality
+from forum.errors import BoardError
+from forum.organisations import opportunities, requests, services
+from forum.organisations.fields import list_fields
+from forum.organisations.forms import (
+    ConfirmForm,
+    DirectoryFilterForm,
+    NewOrganisationForm,
+    OrganisationForm,
+    RepresentForm,
+    RequestDecisionForm,
+)
+from forum.organisations.models import Organisation
+
+bp = Blueprint("organisations", __name__)
+
+
+def visible_organisation(slug: str) -> Organisation:
+    """Load the organisation ``current_user`` may see, or answer 404."""
+    organisation = services.get_organisation(slug)
+    if organisation is None or not permissions.can_see_organisation(current_user, organisation):
+        abort(404)
+    return organisation
+
+
+def editable_organisation(slug: str) -> Organisation:
+    organisation = visible_organisation(slug)
+    if not permissions.can_edit_organisation(current_user, organisation):
+        abort(403)
+    return organisation
+
+
+@bp.get("/organisationen")
+def directory():
+    fields = list_fields()
+    form = DirectoryFilterForm(request.args, fields=fields)
+    form.validate()
+    municipality = form.municipality.data
+    filters = services.DirectoryFilter(
+        municipality=Municipality(municipality) if municipality in set(Municipality) else None,
+        field=form.field.data or None,
+        seeking=bool(form.seeking.data),
+        name=(form.q.data or "").strip()[:100],
+        sort=services.DirectorySort(form.sort.data)
+        if form.sort.data in set(services.DirectorySort)
+        else services.DirectorySort.NAME,
+    )
+    page = services.directory(current_user, filters, request.args.get("page", 1, type=page_number))
+    query = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "organisations/directory.html",
+        form=form,
+        page=page,
+        query=query,
+        filtered=any((filters.municipality, filters.field, filters.seeking, filters.name)),
+        can_request=permissions.can_request_representation(current_user),
+    )
+
+
+def page_number(value: str) -> int:
+    number = int(value)
+    if not 1 <= number <= 10000:
+        raise ValueError(value)
+    return number
+
+
+@bp.get("/organisations")
+def directory_en():
+    """The English address of the directory."""
+    return redirect(url_for("organisations.directory", **request.args), 301)
+
+
+@bp.get("/o/<slug>")
+def profile(slug: str):
+    organisation = visible_organisation(slug)
+    data = services.profile(current_user, organisation)
+    names = ",".join(user.username for user in data.representatives)
+    can_edit = permissions.can_edit_organisation(current_user, organisation)
+    return render_template(
+        "organisations/profile.html",
+        organisation=organisation,
+        profile=data,
+        can_edit=can_edit,
+        # Representatives see every opportunity (filled, expired) with its interest count.
+        own_opportunities=opportunities.every_opportunity(organisation) if can_edit else [],
+        can_manage=permissions.can_manage_organisations(current_user),
+        can_request=permissions.can_request_representation(current_user)
+        and not permissions.represents(current_user, organisation),
+        is_representative=permissions.represents(current_user, organisation),
+        show_contact=permissions.can_see_contact_details(current_user),
+        can_message=permissions.can_send_message(current_user) and bool(names),
+        contact_url=url_for("messages.new", to=names) if names else None,
+        confirm_form=ConfirmForm(formdata=None),
+    )
+
+
+@bp.route("/o/<slug>/bearbeiten", methods=["GET", "POST"])
+@login_required
+def edit(slug: str):
+    organisation = editable_organisation(slug)
+    form = OrganisationForm(obj=organisation, fields=list_fields())
+    if request.method == "GET":
+        form.fields.data = [f.slug for f in organisation.fields]
+        form.municipality.data = str(organisation.municipality)
+    if form.validate_on_submit():
+        try:
+            services.update_organisation(
+                current_user, organisation, form.values(), form.fields.data or []
+            )
+        except BoardError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("The profile was saved."), "success")
+            return redirect(url_for("organisations.profile", slug=organisation.slug))
+    return render_template("organisations/edit.html", organisation=organisation, form=form)
+
+
+@bp.route("/o/<slug>/vertreten", methods=["GET", "POST"])
+@login_required
+def represent(slug: str):
+    organisation = visible_organisation(slug)
+    if not permissions.can_request_representation(current_user):
+        abort(403)
+    form = RepresentForm()
+    if form.validate_on_submit():
+        try:
+            requests.request_representation(
+                current_user, form.reason.data, organisation=organisation
+            )
+        except BoardError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Thank you. The coordinator will look at your request."), "success")
+            return redirect(url_for("organisations.profile", slug=organisation.slug))
+    return render_template("organisations/represent.html", organisation=organisation, form=form)
+
+
+@bp.route("/organisationen/neu", methods=["GET", "POST"])
+@login_required
+def new():
+    if not permissions.can_request_representation(current_user):
+        abort(403)
+    form = NewOrganisationForm()
+    if form.validate_on_submit():
+        try:
+            requests.request_representation(
+                current_user, form.reason.data, new_name=form.name.data,
+                municipality=form.municipality.data,
+            )  # fmt: skip
+        except BoardError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Thank you. The coordinator will look at your request."), "success")
+            return redirect(url_for("organisations.directory"))
+    return render_template("organisations/represent.html", organisation=None, form=form)
+
+
+@bp.post("/o/<slug>/verlassen")
+@login_required
+def leave(slug: str):
+    organisation = visible_organisation(slug)
+    if not ConfirmForm().validate():
+        abort(400)
+    try:
+        services.remove_representative(current_user, organisation, current_user)
+    except BoardError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("You no longer represent %(name)s.", name=organisation.name), "success")
+    return redirect(url_for("organisations.profile", slug=organisation.slug))
+
+
+@bp.post("/o/<slug>/vertreter/<username>/entfernen")
+@login_required
+def remove(slug: str, username: str):
+    organisation = visible_organisation(slug)
+    if not permissions.can_manage_organisations(current_user):
+        abort(404)
+    if not ConfirmForm().validate():
+        abort(400)
+    member = services.member_named(username)
+    if member is None:
+        abort(404)
+    try:
+        services.remove_representative(current_user, organisation, member)
+    except BoardError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("%(name)s no longer represents it.", name=member.username), "success")
+    return redirect(url_for("organisations.profile", slug=organisation.slug))
+
+
+@bp.post("/o/<slug>/<any(verifizieren, entziehen):action>")
+@login_required
+def verify(slug: str, action: str):
+    organisation = visible_organisation(slug)
+    if not permissions.can_manage_organisations(current_user):
+        abort(404)
+    if not ConfirmForm().validate():
+        abort(400)
+    services.set_verified(current_user, organisation, action == "verifizieren")
+    flash(_("Saved."), "success")
+    return redirect(url_for("organisations.profile", slug=organisation.slug))
+
+
+@bp.post("/organisationen/anfragen/<int:item_id>")
+@login_required
+def decide(item_id: int):
+    """The coordinator confirms or declines a representation request."""
+    if not permissions.can_manage_organisations(current_user):
+        abort(404)
+    item = requests.representation_item(item_id)
+    form = RequestDecisionForm()
+    if item is None:
+        abort(404)
+    if not form.validate():
+        abort(400)
+    back = url_for("moderation.review_item", item_id=item.id)
+    try:
+        if form.decision.data == "confirm":
+            organisation = requests.confirm(current_user, item)
+            flash(_("%(name)s now represents %(org)s.", name=item.user.username,
+                    org=organisation.name), "success")  # fmt: skip
+        elif form.decision.data == "decline":
+            requests.decline(current_user, item, form.reason.data)
+            flash(_("The request was declined."), "success")
+        else:
+            abort(400)
+    except BoardError as error:
+        flash(error.message, "error")
+    return redirect(back)
