@@ -9,6 +9,7 @@ from forum.messages import models as message_models
 from forum.moderation import models as moderation_models
 from forum.notifications import models as notification_models
 from forum.site import models as site_models
+from forum.uploads import models as upload_models
 from forum.users import models as user_models
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "notification_models",
     "site_models",
     "submission_models",
+    "upload_models",
     "user_models",
 ]

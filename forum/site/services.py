@@ -31,6 +31,10 @@ RUNTIME_SETTINGS = (
     "EMAIL_NOTIFY_DELAY_MINUTES",
     "SEARCH_LOG_DAYS",
     "SEARCH_PER_PAGE",
+    "UPLOAD_TYPES",
+    "UPLOAD_MAX_MB",
+    "UPLOADS_PER_DAY",
+    "UPLOAD_HOLD_POSTS",
 )
 
 #: Keys of the editable texts; the footer links to the legal ones.

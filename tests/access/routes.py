@@ -510,6 +510,9 @@ ROUTES: dict[str, Route] = {
             },
         )
     ),
+    # --- uploads ------------------------------------------------------------------------
+    # Each secret's PDF (tests/access/world.py), and a key nobody uploaded.
+    "uploads.serve": Route(args={"key": ["{upload_key}", "0" * 64 + ".pdf"]}),
     # --- plugins ------------------------------------------------------------------------
     "events.upcoming": Route(query=({}, {"category": "{category_id}", "municipality": "gifhorn"})),
     "events.rsvp": Route(form=({"status": "going"},)),
