@@ -158,14 +158,28 @@ def save_upload(user: User, data: bytes, filename: str, alt: str = "") -> Saved:
     return Saved(upload, f"![{alt_text}](upload://{upload.key})")
 
 
-def save_avatar(user: User, data: bytes) -> User:
-    """Make the picture in ``data`` the member's avatar (cropped square, two sizes)."""
+def save_public_image(
+    user: User, data: bytes, *, kind: str, sides: tuple[int, ...], square: bool = True
+) -> list[Upload]:
+    """Store a picture everybody may see (an avatar, a logo) in ``sides``; largest first.
+
+    Checks the same limits as a post's upload; raises ``UploadRefused``. The
+    caller keeps the keys on its row and commits.
+    """
+    if kind not in UploadKind.PUBLIC:
+        raise ValueError(f"not a public kind: {kind!r}")
     _check_limits(user, data)
     try:
-        images = process_image_sizes(data, sides=AVATAR_SIDES, square=True)
+        images = process_image_sizes(data, sides=sides, square=square)
     except ImageRejected as rejected:
         raise UploadRefused(rejected.message) from rejected
-    large, smaller = _store_images(user, images, kind=UploadKind.AVATAR)
+    large, smaller = _store_images(user, images, kind=kind)
+    return [large, *smaller]
+
+
+def save_avatar(user: User, data: bytes) -> User:
+    """Make the picture in ``data`` the member's avatar (cropped square, two sizes)."""
+    large, *smaller = save_public_image(user, data, kind=UploadKind.AVATAR, sides=AVATAR_SIDES)
     user.avatar_key = large.key
     user.avatar_small_key = smaller[0].key if smaller else large.key
     db.session.commit()
