@@ -44,7 +44,7 @@ class Backend(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
     def get(self, key: str) -> bytes | None: ...
     def delete(self, key: str) -> None: ...
-    def keys(self) -> list[str]: ...
+    def stored_keys(self) -> list[str]: ...
 
 
 class FolderBackend:
@@ -77,7 +77,7 @@ class FolderBackend:
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 
-    def keys(self) -> list[str]:
+    def stored_keys(self) -> list[str]:
         if not self.root.is_dir():
             return []
         return sorted(p.name for p in self.root.glob("??/??/*") if KEY.match(p.name))
