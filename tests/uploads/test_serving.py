@@ -159,3 +159,19 @@ def test_private_message_picture_is_for_its_participants(client, make, upload, a
     assert client.get(f"/uploads/{key}").status_code == 404
     login(client, recipient)
     assert client.get(f"/uploads/{key}").status_code == 200
+
+
+def test_a_removed_accounts_pictures_stop_being_served(client, make, upload, app):
+    from forum.users.removal import DELETE_POSTS, anonymise
+
+    writer = make.user()
+    key, markdown = upload(writer, pictures.png())
+    make.topic(author=writer, raw=f"Mein Bild {markdown}")
+    with app.test_request_context():
+        account = db.session.get(User, writer.id)
+        account.avatar_key = account.avatar_small_key = key
+        db.session.commit()
+        anonymise(db.session.get(User, make.user(role="admin").id), account, DELETE_POSTS)
+        assert account.avatar_key is None
+    login(client, make.user())
+    assert client.get(f"/uploads/{key}").status_code == 404
