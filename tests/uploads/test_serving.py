@@ -175,3 +175,18 @@ def test_a_removed_accounts_pictures_stop_being_served(client, make, upload, app
         assert account.avatar_key is None
     login(client, make.user())
     assert client.get(f"/uploads/{key}").status_code == 404
+
+
+def test_nginx_sends_the_file_when_configured(client, make, upload, app):
+    writer = make.user()
+    key, markdown = upload(writer, pictures.png())
+    make.topic(author=writer, category=make.category(read_level=ReadLevel.MEMBERS), raw=markdown)
+    app.config["UPLOAD_X_ACCEL_PREFIX"] = "/protected-uploads/"
+
+    assert client.get(f"/uploads/{key}").status_code == 404  # the check stays in the app
+    login(client, make.user())
+    response = client.get(f"/uploads/{key}")
+
+    assert response.status_code == 200 and response.data == b""
+    assert response.headers["X-Accel-Redirect"] == f"/protected-uploads/{key[:2]}/{key[2:4]}/{key}"
+    assert response.headers["Content-Type"] == "image/png"
