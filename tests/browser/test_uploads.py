@@ -58,3 +58,22 @@ def test_photo_with_alt_text_at_360px(live_app, make, open_page):
     assert overflow <= 0
     results = Axe().run(page, options=WCAG_A_AA)
     assert not results.violations_count, results.generate_report()
+
+
+def test_a_dropped_picture_lands_in_the_file_field(live_app, make, open_page):
+    make.user("fotografin", locale="en")
+    topic = make.topic(make.user(), make.category("Allgemeines"), "Fotos", "Wer hat Fotos?")
+    page = open_page(locale="en-GB")
+    log_in(page, "fotografin", PASSWORD)
+    page.goto(f"/t/{topic.id}/reply")
+    page.evaluate(
+        """() => {
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([new Uint8Array([137, 80, 78, 71])], "bild.png",
+                                      {type: "image/png"}));
+          document.querySelector("textarea.composer-input").dispatchEvent(
+            new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+        }"""
+    )
+    assert page.locator("input[type=file]").evaluate("input => input.files[0].name") == "bild.png"
+    expect(page.get_by_label("Describe the picture for people who cannot see it")).to_be_focused()
