@@ -94,6 +94,9 @@ def _init_extensions(app: Flask) -> None:
             sa.event.listen(db.engine, "connect", _configure_sqlite)
     if click.get_current_context(silent=True) is not None:
         init_migrate(app)  # `flask db ...`: only the command line migrates
+    from forum.uploads import limits
+
+    limits.init_app(app)  # before CSRF reads a form: upload requests may be larger
     csrf.init_app(app)
     i18n.init_app(app)
     limiter.init_app(app)
@@ -162,11 +165,13 @@ def _register_blueprints(app: Flask) -> None:
     from forum.organisations.views import bp as organisations_bp
     from forum.search.views import bp as search_bp
     from forum.site.views import bp as site_bp
+    from forum.uploads.views import bp as uploads_bp
     from forum.users.views import bp as users_bp
 
     for blueprint in (
         api_bp, boards_bp, auth_bp, users_bp, moderation_bp, notifications_bp,
         membership_bp, site_bp, admin_bp, search_bp, mailing_bp, messages_bp, organisations_bp,
+        uploads_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

@@ -35,6 +35,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(check_command)
     app.cli.add_command(prune_logins_command)
     from forum.api.cli import api_key_cli
+    from forum.uploads.cli import uploads_cli
+
+    app.cli.add_command(uploads_cli)
 
     app.cli.add_command(api_key_cli)
 

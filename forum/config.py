@@ -242,3 +242,34 @@ SEARCH_EXTRA_WORDS = ""
 #: addresses: only the words, a count and the day), shown on the admin
 #: dashboard; 0 keeps no log. An admin can change it under /admin/settings.
 SEARCH_LOG_DAYS = 90
+
+# --- Uploads (forum/uploads, docs/uploads.md) ------------------------------------
+# Run-time settings (an admin changes them under /admin/settings):
+#: What members may upload: "images_pdf", "images" or "none".
+UPLOAD_TYPES = "images_pdf"
+#: Largest upload in megabytes (MAX_CONTENT_LENGTH caps every request as well).
+UPLOAD_MAX_MB = 6
+#: Uploads per member per day (staff have no limit); 0 stops members' uploads.
+UPLOADS_PER_DAY = 30
+#: Posts with uploads wait for review until their author has this many published posts.
+UPLOAD_HOLD_POSTS = 3
+# For the deployer:
+#: "folder" (UPLOAD_FOLDER, default instance/uploads) or "s3" (an S3-compatible
+#: object store for several app servers; needs boto3, the "s3" extra).
+UPLOAD_STORAGE = "folder"
+UPLOAD_FOLDER = ""
+UPLOAD_S3_BUCKET = ""
+#: The object store's address, e.g. "https://s3.example.org" (empty: AWS).
+UPLOAD_S3_ENDPOINT_URL = ""
+UPLOAD_S3_REGION = ""
+UPLOAD_S3_ACCESS_KEY_ID = ""
+UPLOAD_S3_SECRET_ACCESS_KEY = ""
+#: With nginx in front: "/protected-uploads/" answers allowed requests with an
+#: X-Accel-Redirect to that internal location (docs/operations.md); empty: the
+#: app sends the file itself.
+UPLOAD_X_ACCEL_PREFIX = ""
+#: Uploads no post, avatar or logo uses are removed by `flask --app forum
+#: uploads cleanup` when they are older than this many hours.
+UPLOAD_ORPHAN_HOURS = 48
+#: Widths (and heights) of a post's picture: the largest is the one linked.
+UPLOAD_IMAGE_SIDES = (1600, 800, 400)

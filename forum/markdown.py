@@ -3,8 +3,12 @@
 markdown-it-py parses CommonMark with tables, strikethrough and linkified URLs;
 raw HTML in the source is not passed through. bleach then cleans the result
 against an allow-list, so even a parser bug cannot let script through. Images
-are only allowed from this site: a remote image would make every reader's
-browser contact a third party (a data-protection problem in Germany).
+are only allowed from this forum's uploads (``/uploads/<key>``): a remote image
+would make every reader's browser contact a third party (a data-protection
+problem in Germany), and any other address of the forum would be requested by
+every reader's browser. ``![alt](upload://<key>)`` names an upload; the caller
+passes what it knows of them (``Embed``) and cooking writes its address, size,
+``srcset`` and ``loading="lazy"``.
 """
 
 import re
@@ -28,22 +32,59 @@ ALLOWED_TAGS = frozenset(
 )  # fmt: skip
 
 
+#: An upload's address: the only image source cooked posts may have.
+UPLOAD_URL = re.compile(r"^/uploads/[0-9a-f]{64}\.(?:jpg|png|webp|gif)$")
+_SRCSET_ITEM = re.compile(r"^/uploads/[0-9a-f]{64}\.(?:jpg|png|webp|gif) [1-9][0-9]{0,4}w$")
+#: "upload://<key>" in markdown; the key as forum.uploads.storage makes it.
+UPLOAD_REFERENCE = re.compile(r"upload://([0-9a-f]{64}\.(?:jpg|png|webp|gif|pdf))")
+#: How wide a post's picture is shown: the text column (about 40rem) or the screen.
+IMAGE_SIZES = "(max-width: 44rem) 100vw, 40rem"
+
+
+@dataclass(frozen=True)
+class Embed:
+    """What cooking needs to know of an upload a post names (``upload://<key>``)."""
+
+    url: str
+    is_image: bool
+    width: int | None = None
+    height: int | None = None
+    #: "url 800w, url 400w" for pictures with smaller sizes; "" otherwise.
+    srcset: str = ""
+
+
+def upload_keys(text: str) -> set[str]:
+    """Return the upload keys ``text`` names (``upload://<key>``)."""
+    return set(UPLOAD_REFERENCE.findall(text))
+
+
+def _allow_image_attribute(name: str, value: str) -> bool:
+    if name == "src":
+        return bool(UPLOAD_URL.match(value))
+    if name == "srcset":
+        return all(_SRCSET_ITEM.match(item.strip()) for item in value.split(","))
+    if name in ("width", "height"):
+        return value.isdigit() and len(value) <= 5
+    if name == "loading":
+        return value == "lazy"
+    if name == "sizes":
+        return value == IMAGE_SIZES
+    return name == "alt"
+
+
 def _allow_attribute(tag: str, name: str, value: str) -> bool:
     if tag == "a" and name == "class":
         return value == "mention"
     if name in ("title", "class") and tag in ("a", "img", "abbr", "code"):
         return name == "title" or (tag == "code" and value.startswith("language-"))
+    if tag == "img":
+        return _allow_image_attribute(name, value)
     if tag == "a":
         if name == "href":
             return value.startswith(("http://", "https://", "mailto:", "/", "#")) and not (
                 value.startswith("//")
             )
         return name == "rel"
-    if tag == "img":
-        if name == "src":
-            # Same-site only: "/uploads/..." yes, "//host/..." and "https://..." no.
-            return value.startswith("/") and not value.startswith("//")
-        return name in ("alt", "width", "height")
     if tag in ("th", "td"):
         return name == "class" and value in ("align-left", "align-center", "align-right")
     if tag == "ol":
@@ -67,6 +108,7 @@ class Cooker:
             "commonmark", {"html": False, "linkify": True, "typographer": False}
         ).enable(["linkify", "table", "strikethrough"])
         self.parser.add_render_rule("link_open", _render_link_open)
+        self.parser.add_render_rule("image", _render_image)
         self.parser.add_render_rule("th_open", _render_cell_open)
         self.parser.add_render_rule("td_open", _render_cell_open)
         self.parser.core.ruler.push("mentions", _link_mentions)
@@ -87,14 +129,21 @@ class Cooker:
             strip=True,
         )
 
-    def cook(self, raw: str, usernames: Mapping[str, str] | None = None) -> str:
+    def cook(
+        self,
+        raw: str,
+        usernames: Mapping[str, str] | None = None,
+        uploads: Mapping[str, Embed] | None = None,
+    ) -> str:
         """Return sanitised HTML for the markdown source ``raw``.
 
         ``usernames`` maps lower-cased names to usernames: ``@name`` of those
         becomes a link to the profile (outside code and quotes); the caller
-        looks them up among ``mention_candidates(raw)``.
+        looks them up among ``mention_candidates(raw)``. ``uploads`` maps the
+        keys of ``upload_keys(raw)`` to what is known of them; a picture of an
+        unknown key is left out (its alt text stays).
         """
-        env = {"mention_usernames": dict(usernames or {})}
+        env = {"mention_usernames": dict(usernames or {}), "uploads": dict(uploads or {})}
         return self.cleaner.clean(self.parser.render(raw, env)).strip()
 
 
@@ -184,7 +233,31 @@ def _link_mentions(state: StateCore) -> None:
             block.children = children
 
 
+def _render_image(self, tokens, idx, options, env):
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    key = src.removeprefix("upload://") if src.startswith("upload://") else None
+    embed = env.get("uploads", {}).get(key) if key and isinstance(env, dict) else None
+    if key is not None and (embed is None or not embed.is_image):
+        token.attrs.pop("src", None)
+    elif embed is not None:
+        token.attrSet("src", embed.url)
+        if embed.width and embed.height:
+            token.attrSet("width", str(embed.width))
+            token.attrSet("height", str(embed.height))
+        if embed.srcset:
+            token.attrSet("srcset", embed.srcset)
+            token.attrSet("sizes", IMAGE_SIZES)
+    if UPLOAD_URL.match(str(token.attrGet("src") or "")):
+        token.attrSet("loading", "lazy")
+    return self.image(tokens, idx, options, env)
+
+
 def _render_link_open(self, tokens, idx, options, env):
+    href = str(tokens[idx].attrGet("href") or "")
+    if href.startswith("upload://"):
+        embed = env.get("uploads", {}).get(href.removeprefix("upload://"))
+        tokens[idx].attrSet("href", embed.url if embed else "/uploads/" + href[9:])
     if tokens[idx].attrGet("class") == "mention":
         return self.renderToken(tokens, idx, options, env)
     # Links written by members must not pass reputation or the opener.
@@ -209,12 +282,17 @@ def init_cooker(app: Flask) -> None:
     app.extensions["forum.cooker"] = Cooker(preparers=preparers, extra_html=allowed_html)
 
 
-def cook(raw: str, usernames: Mapping[str, str] | None = None) -> str:
+def cook(
+    raw: str,
+    usernames: Mapping[str, str] | None = None,
+    uploads: Mapping[str, Embed] | None = None,
+) -> str:
     """Return sanitised HTML for markdown ``raw`` with the current app's cooker.
 
-    ``usernames`` (lower-cased name -> username) are the members ``@name`` may link to.
+    ``usernames`` (lower-cased name -> username) are the members ``@name`` may
+    link to; ``uploads`` (key -> ``Embed``) the uploads ``upload://<key>`` names.
     """
-    return current_app.extensions["forum.cooker"].cook(raw, usernames)
+    return current_app.extensions["forum.cooker"].cook(raw, usernames, uploads)
 
 
 def quote_markdown(raw: str, username: str, url: str) -> str:

@@ -10,6 +10,7 @@ from forum.moderation import models as moderation_models
 from forum.notifications import models as notification_models
 from forum.organisations import models as organisation_models
 from forum.site import models as site_models
+from forum.uploads import models as upload_models
 from forum.users import models as user_models
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "organisation_models",
     "site_models",
     "submission_models",
+    "upload_models",
     "user_models",
 ]

@@ -18,6 +18,7 @@ from forum.extensions import db
 from forum.hookspecs import hookimpl
 from forum.messages.models import IgnoredUser, MessageParticipant, MessagePreference
 from forum.organisations.models import Organisation, Representative
+from forum.uploads.models import PostUpload, Upload
 from forum.users.models import Role, User
 
 
@@ -307,6 +308,41 @@ def can_read_post(user: Any, post: Post) -> bool:
     and its author.
     """
     return _read_post(_account(user), post, can_read_topic(user, post.topic))
+
+
+def can_upload(user: Any) -> bool:
+    """Members who may write may upload (pictures, PDFs, their avatar)."""
+    return can_write(user)
+
+
+#: Posts looked at to decide whether an upload may be fetched.
+_UPLOAD_POSTS_CHECKED = 20
+
+
+def can_read_upload(user: Any, upload: Upload) -> bool:
+    """Return whether ``user`` may fetch an upload (its smaller sizes follow it).
+
+    Access follows the posts: an upload is served to whoever may read one of
+    the posts whose text uses it, so a picture in a members-only topic is for
+    members and a deleted post's pictures are for staff. Avatars and logos are
+    for everybody. An upload no post uses yet (the composer's preview, a post
+    waiting in the review queue) is for its uploader and for staff.
+    """
+    if upload.is_public:
+        return True
+    posts = db.session.scalars(
+        sa.select(Post)
+        .join(PostUpload, PostUpload.post_id == Post.id)
+        .where(PostUpload.upload_id == upload.id)
+        .order_by(Post.deleted_at.is_not(None), Post.id)
+        .limit(_UPLOAD_POSTS_CHECKED)
+    ).all()
+    if any(can_read_post(user, post) for post in posts):
+        return True
+    account = _account(user)
+    if account is None or posts:
+        return False
+    return account.is_staff or account.id == upload.user_id
 
 
 def can_flag_post(user: Any, post: Post) -> bool:

@@ -75,9 +75,13 @@ def test_remote_images_lose_their_source(cook, source):
     assert html == '<p><img alt="Bild"></p>'
 
 
-def test_same_site_images_are_kept(cook):
-    assert cook("![Logo](/static/favicon.svg)") == (
-        '<p><img src="/static/favicon.svg" alt="Logo"></p>'
+def test_only_uploads_are_image_sources(cook):
+    # Any other address of the forum would be fetched by every reader's browser.
+    assert cook("![Logo](/static/favicon.svg)") == '<p><img alt="Logo"></p>'
+    assert cook("![Abmelden](/auth/logout)") == '<p><img alt="Abmelden"></p>'
+    key = "a" * 64 + ".jpg"
+    assert cook(f"![Foto](/uploads/{key})") == (
+        f'<p><img src="/uploads/{key}" alt="Foto" loading="lazy"></p>'
     )
 
 

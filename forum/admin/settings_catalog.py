@@ -25,6 +25,7 @@ SECTIONS = {
     "email": _l("E-mail"),
     "privacy": _l("Privacy"),
     "search": _l("Search"),
+    "uploads": _l("Uploads"),
 }
 
 
@@ -128,6 +129,12 @@ def _words_problem(value: str) -> str | None:
     return None
 
 
+UPLOAD_TYPE_CHOICES = {
+    "images_pdf": _l("Pictures (JPEG, PNG, WebP, GIF, HEIC) and PDF files"),
+    "images": _l("Pictures only"),
+    "none": _l("No uploads"),
+}
+
 NOTIFY_CHOICES = {
     "each": _l("An e-mail for each join request"),
     "daily": _l("One summary a day"),
@@ -218,6 +225,32 @@ RUNTIME: tuple[RuntimeSetting, ...] = (
         _l("How long a page is kept for guests without a session; any new post or change "
            "drops the kept pages at once. 0 keeps none."),
         "int", low=0, high=3600,
+    ),
+    RuntimeSetting(
+        "UPLOAD_TYPES", "uploads", _l("What members may upload"),
+        _l(
+            "Pictures are checked and saved anew without their metadata; PDFs are offered "
+            "as downloads."
+        ),
+        "choice", choices=UPLOAD_TYPE_CHOICES,
+    ),
+    RuntimeSetting(
+        "UPLOAD_MAX_MB", "uploads", _l("Largest upload in megabytes"),
+        _l("The deployer's limit on every request (MAX_CONTENT_LENGTH) applies as well."),
+        "int", low=1, high=100,
+    ),
+    RuntimeSetting(
+        "UPLOADS_PER_DAY", "uploads", _l("Uploads per member per day"),
+        _l("Moderators and admins have no limit; 0 stops members' uploads."),
+        "int", low=0, high=1000,
+    ),
+    RuntimeSetting(
+        "UPLOAD_HOLD_POSTS", "uploads", _l("Hold posts with uploads of new members"),
+        _l(
+            "A post with a picture or file waits for review until its author has this many "
+            "published posts; 0 turns it off."
+        ),
+        "int", low=0, high=100,
     ),
 )  # fmt: skip
 

@@ -4,12 +4,14 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forum import plugins
 from forum.errors import BoardError
 from forum.extensions import limiter
 from forum.site.services import setting
+from forum.uploads import services as uploads
 
 post_limit = limiter.limit(lambda: setting("POST_RATE_LIMIT"), methods=["POST"])
 # The live preview asks while someone types, so it gets a roomier bucket of its own.
@@ -45,13 +47,48 @@ def composer_outlet(category=None, topic=None, post=None):
     )
 
 
-def render_preview(form) -> str | None:
+def render_preview(form, *, force: bool = False) -> str | None:
     """Return cooked HTML when the preview button was pressed (works without JS)."""
-    if form.preview.data and form.raw.data:
+    if (form.preview.data or force) and form.raw.data:
         from forum.boards.policy import cook_post
 
         return cook_post(form.raw.data, check_mentions=False)
     return None
+
+
+def attach_upload(form) -> bool | None:
+    """Store the composer's file and add its markdown to the text.
+
+    Return None when no file came, True when it was added, False when it was
+    refused (the message is among the form's errors, the text stays).
+    """
+    attachment = getattr(form, "attachment", None)
+    file = attachment.data if attachment is not None else None
+    if file is None or not getattr(file, "filename", ""):
+        if getattr(form, "upload", None) is not None and form.upload.data:
+            form.attachment.errors = [str(_l("Please choose a file to upload."))]
+            return False
+        return None
+    limit = int(setting("UPLOAD_MAX_MB")) * 1024 * 1024
+    try:
+        data = file.read(limit + 1)
+    finally:
+        file.close()
+    alt = (form.attachment_alt.data or "").strip()
+    if not uploads.is_pdf(data) and not alt and data:
+        form.attachment_alt.errors = [
+            str(_l("Please describe the picture, then choose the file again."))
+        ]
+        return False
+    try:
+        saved = uploads.save_upload(current_user, data, file.filename, alt)
+    except BoardError as error:
+        form.attachment.errors = [str(error.message)]
+        return False
+    text = (form.raw.data or "").rstrip()
+    form.raw.data = f"{text}\n\n{saved.markdown}\n" if text else f"{saved.markdown}\n"
+    form.attachment_alt.data = ""
+    return True
 
 
 def compose(form, submit: Callable, template: str, *, extra_validators=None, stay=False,
@@ -63,8 +100,13 @@ def compose(form, submit: Callable, template: str, *, extra_validators=None, sta
     form again with status 400.
     """
     posted = request.method == "POST"
-    preview = render_preview(form) if posted else None
-    if posted and stay:
+    attached = attach_upload(form) if posted else None
+    if attached is False:
+        return render_template(template, form=form, preview=None, **context), 400
+    uploading = bool(attached and form.upload.data)
+    # After an upload the preview shows the picture as the post will.
+    preview = render_preview(form, force=uploading) if posted else None
+    if posted and (stay or uploading):
         return render_template(template, form=form, preview=preview, **context), 200
     if posted and preview is None and form.validate(extra_validators=extra_validators):
         try:

@@ -3,6 +3,7 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -81,7 +82,19 @@ class ComposerMixin:
     preview = SubmitField(_l("Preview"))
 
 
-class TopicForm(ComposerMixin, FlaskForm):
+class UploadMixin:
+    """A picture or PDF sent with the composer (works without JavaScript)."""
+
+    attachment = FileField(_l("Add a picture or PDF"))
+    attachment_alt = StringField(
+        _l("Describe the picture for people who cannot see it"),
+        validators=[Length(max=200)],
+    )
+    #: Uploads the file and shows the composer again with it in the text.
+    upload = SubmitField(_l("Upload"))
+
+
+class TopicForm(UploadMixin, ComposerMixin, FlaskForm):
     category = SelectField(_l("Category"), coerce=int, validators=[DataRequired()])
     title = _title_field()
     raw = _raw_field()
@@ -97,7 +110,7 @@ class TopicForm(ComposerMixin, FlaskForm):
         self.municipality.choices = _optional_choice(MUNICIPALITY_LABELS, _l("Please choose"))
 
 
-class ReplyForm(ComposerMixin, FlaskForm):
+class ReplyForm(UploadMixin, ComposerMixin, FlaskForm):
     raw = _raw_field()
     reply_to_post_number = IntegerField(
         validators=[Optional(), NumberRange(min=1, max=MAX_ID)], widget=HiddenInput()
@@ -105,7 +118,7 @@ class ReplyForm(ComposerMixin, FlaskForm):
     submit = SubmitField(_l("Reply"))
 
 
-class EditForm(ComposerMixin, FlaskForm):
+class EditForm(UploadMixin, ComposerMixin, FlaskForm):
     # Required (with length limits) for first posts only; the view adds those rules.
     title = StringField(_l("Title"))
     raw = _raw_field()

@@ -11,6 +11,7 @@ from forum.extensions import db
 from forum.markdown import cook, mention_candidates, mentioned_usernames
 from forum.review import words
 from forum.site.services import setting
+from forum.uploads import services as uploads
 from forum.users.models import Role, User
 
 
@@ -38,7 +39,7 @@ def cook_post(raw: str, *, check_mentions: bool = True) -> str:
     (unless ``check_mentions`` is False, as for the preview).
     """
     text = words.screen(raw).censor(raw)
-    cooked = cook(text, mentionable(text))
+    cooked = cook(text, mentionable(text), uploads.embeds_for(text))
     limit = current_app.config["MAX_MENTIONS_PER_POST"]
     if check_mentions and len(mentioned_usernames(cooked)) > limit:
         raise BoardError(
@@ -48,6 +49,12 @@ def cook_post(raw: str, *, check_mentions: bool = True) -> str:
             )
         )
     return cooked
+
+
+def record_uploads(post) -> None:
+    """Record which uploads the post's cooked text uses (its access follows the post)."""
+    db.session.flush()
+    uploads.link_post(post.id, post.cooked)
 
 
 def refuse_blocked_words(text: str) -> words.Screening:
@@ -75,11 +82,14 @@ def hold_reason(
     *,
     topic=None,
     category: Category | None = None,
+    raw: str = "",
 ) -> str | None:
     """Return why a post must wait for review, or None to publish it now.
 
     ``category`` is given for a new topic: a category may hold all new topics of
-    new members, beyond the forum-wide HOLD_FIRST_POSTS. ``topic`` is given for
+    new members, beyond the forum-wide HOLD_FIRST_POSTS; a post with uploads
+    (``raw`` names one) waits while its author has fewer than UPLOAD_HOLD_POSTS
+    published posts. ``topic`` is given for
     a reply: a new member's message to staff only (the coordination office's
     inbox) is not held, as the people who would review it read it anyway.
     """
@@ -93,6 +103,12 @@ def hold_reason(
         if topic is not None and permissions.is_private(topic):
             return None if permissions.reaches_only_staff(topic) else "new_member"
         return "new_member"
+    if (
+        uploads.has_uploads(raw)
+        and author.published_post_count < setting("UPLOAD_HOLD_POSTS")
+        and (topic is None or not permissions.reaches_only_staff(topic))
+    ):
+        return "new_member_upload"
     if (
         category is not None
         and category.hold_new_member_topics

@@ -13,12 +13,14 @@ from forum.boards.composer import compose, composer_outlet, plugin_fields, post_
 from forum.boards.forms import EditForm, title_length
 from forum.boards.loaders import post_view, topic_view
 from forum.idempotency import idempotent
+from forum.uploads.limits import accepts_uploads
 from forum.urls import category_url, topic_url
 
 # --- Post actions ---------------------------------------------------------------------------
 
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@accepts_uploads
 @login_required
 @post_limit
 @post_view(permissions.can_edit_post)

@@ -12,7 +12,13 @@ from flask_babel import lazy_gettext as _l
 from forum import permissions, plugins
 from forum.boards import counters
 from forum.boards.models import Category, HelpKind, Municipality, Post, PostRevision, Topic
-from forum.boards.policy import ask_plugins, cook_post, hold_reason, refuse_blocked_words
+from forum.boards.policy import (
+    ask_plugins,
+    cook_post,
+    hold_reason,
+    record_uploads,
+    refuse_blocked_words,
+)
 from forum.boards.reading import mark_read
 from forum.boards.topics import help_fields
 from forum.db import utcnow
@@ -43,7 +49,7 @@ def submit_post(
         user=author, category=topic.category, topic=topic, post=None, title=None, raw=raw,
         extra=extra,
     )  # fmt: skip
-    reason = hold_reason(author, screening, verdict, topic=topic)
+    reason = hold_reason(author, screening, verdict, topic=topic, raw=raw)
     if reason:
         draft = Draft(
             raw=raw, category_id=topic.category_id, topic_id=topic.id,
@@ -96,6 +102,7 @@ def create_post(
         updated_at=now,
     )
     db.session.add(post)
+    record_uploads(post)
     if reply_to_post_number is not None:
         counters.add(
             Post,
@@ -182,6 +189,7 @@ def edit_post(
     )
     post.raw = raw
     post.cooked = cook_post(raw)
+    record_uploads(post)
     post.version = version
     post.updated_at = utcnow()
     if new_title != topic.title:

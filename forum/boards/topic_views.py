@@ -37,10 +37,12 @@ from forum.markdown import quote_markdown
 from forum.moderation.models import ReviewItem
 from forum.routing import MAX_ID, bounded_id
 from forum.site.services import setting
+from forum.uploads.limits import accepts_uploads
 from forum.urls import category_url, topic_url
 
 
 @bp.route("/new-topic", methods=["GET", "POST"])
+@accepts_uploads
 @login_required
 @refuse_silenced
 @post_limit
@@ -204,6 +206,7 @@ def _shown(post):
 
 
 @bp.route("/t/<int:topic_id>/reply", methods=["GET", "POST"])
+@accepts_uploads
 @login_required
 @refuse_silenced
 @post_limit

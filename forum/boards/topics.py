@@ -18,7 +18,13 @@ from forum.boards.models import (
     Post,
     Topic,
 )
-from forum.boards.policy import ask_plugins, cook_post, hold_reason, refuse_blocked_words
+from forum.boards.policy import (
+    ask_plugins,
+    cook_post,
+    hold_reason,
+    record_uploads,
+    refuse_blocked_words,
+)
 from forum.boards.reading import mark_read
 from forum.db import utcnow
 from forum.errors import BoardError, NotAllowed
@@ -52,7 +58,7 @@ def submit_topic(
     verdict = ask_plugins(
         user=author, category=category, topic=None, post=None, title=title, raw=raw, extra=extra
     )
-    reason = hold_reason(author, screening, verdict, category=category)
+    reason = hold_reason(author, screening, verdict, category=category, raw=raw)
     if reason:
         draft = Draft(
             raw=raw, category_id=category.id, title=title.strip(),
@@ -132,6 +138,7 @@ def create_topic(
         updated_at=now,
     )
     db.session.add(post)
+    record_uploads(post)
     counters.add(Category, category.id, topic_count=1, post_count=1, assign={"last_posted_at": now})
     own = counters.counts_for_author(topic)  # personal messages do not count
     counters.add(User, author.id, topic_count=own, post_count=own, published_post_count=own)

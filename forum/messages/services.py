@@ -109,7 +109,7 @@ def start_conversation(
     verdict = ask_plugins(
         user=author, category=category, topic=None, post=None, title=title, raw=raw, extra={}
     )
-    reason = hold_reason(author, screening, verdict)
+    reason = hold_reason(author, screening, verdict, raw=raw)
     if reason == "new_member":
         reason = None  # a new member's message reaches staff only (checked above)
     if reason:

@@ -18,6 +18,7 @@ from forum.membership.models import MembershipApplication, RejectionTemplate
 from forum.moderation.models import Flag, ReviewItem, ReviewStatus
 from forum.moderation.services import FLAGGED_POST, flags_for
 from forum.review.held import HELD_POST
+from forum.uploads.services import ShownImage, images_in
 
 #: The kinds the queue knows by itself; enabled plugins add theirs (known_kinds()).
 KINDS = (JOIN_REQUEST, FLAGGED_POST, HELD_POST)
@@ -54,6 +55,8 @@ class ReviewRow:
     topic: Topic | None = None
     #: Where a held post goes (its topic's category, or the new topic's).
     category: Category | None = None
+    #: The uploaded pictures a held post shows.
+    images: list[ShownImage] = field(default_factory=list)
 
 
 @dataclass
@@ -147,6 +150,14 @@ def _rows(items: list[ReviewItem]) -> list[ReviewRow]:
         if category_ids
         else {}
     )
+    held = [i for i in items if i.kind == HELD_POST]
+    images = dict(
+        zip(
+            [i.id for i in held],
+            images_in([str((i.payload or {}).get("raw", "")) for i in held]),
+            strict=True,
+        )
+    )
     rows = []
     for item in items:
         topic = topics.get(item.topic_id)
@@ -163,6 +174,7 @@ def _rows(items: list[ReviewItem]) -> list[ReviewRow]:
                 category=topic.category
                 if topic
                 else categories.get(item.payload.get("category_id")),
+                images=images.get(item.id, []),
             )
         )
     return rows

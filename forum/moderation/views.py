@@ -97,6 +97,8 @@ def held_reason(reason: str) -> str:
         return _("it is among the first posts of a new member")
     if reason == "category_new_member":
         return _("it is a new member's topic in a category that holds them")
+    if reason == "new_member_upload":
+        return _("it has a picture or file from a member with few posts")
     if reason.startswith("watched_word:"):
         return _("it contains the watched word “%(word)s”", word=reason.partition(":")[2])
     return reason

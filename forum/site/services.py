@@ -33,6 +33,10 @@ RUNTIME_SETTINGS = (
     "SEARCH_PER_PAGE",
     "SEARCH_EXTRA_WORDS",
     "PAGE_CACHE_SECONDS",
+    "UPLOAD_TYPES",
+    "UPLOAD_MAX_MB",
+    "UPLOADS_PER_DAY",
+    "UPLOAD_HOLD_POSTS",
 )
 
 #: Keys of the editable texts; the footer links to the legal ones.

@@ -3,6 +3,7 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
@@ -131,3 +132,9 @@ class DeleteOwnAccountForm(FlaskForm):
             (KEEP_POSTS, _l('Keep them, shown as by "Gelöschtes Mitglied"')),
             (DELETE_POSTS, _l("Delete them, and the topics I started")),
         ]
+
+
+class AvatarForm(FlaskForm):
+    """An uploaded picture as one's avatar (cropped to the middle square)."""
+
+    avatar = FileField(_l("Your picture"))

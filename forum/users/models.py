@@ -70,6 +70,10 @@ class User(UserMixin, Base):
     post_count: Mapped[int] = mapped_column(default=0)
     likes_received: Mapped[int] = mapped_column(default=0)
     likes_given: Mapped[int] = mapped_column(default=0)
+    #: An uploaded picture (storage keys, 240 and 64 pixels square); None: the
+    #: letter avatar. Keys, not foreign keys: pages show avatars without a join.
+    avatar_key: Mapped[str | None] = mapped_column(sa.String(80))
+    avatar_small_key: Mapped[str | None] = mapped_column(sa.String(80))
 
     @property
     def name(self) -> str:

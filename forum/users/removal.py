@@ -30,6 +30,7 @@ from forum.moderation.models import ReviewItem, ReviewStatus
 from forum.notifications.models import CategoryUser, Notification, NotificationSetting
 from forum.organisations.models import Interest, Representative
 from forum.review.audit import log_action
+from forum.uploads.models import PostUpload
 from forum.users.models import AccountDeletion, Role, User
 
 KEEP_POSTS, DELETE_POSTS = "keep", "delete"
@@ -69,6 +70,8 @@ def _delete_posts(actor: User, person: User) -> list[Post]:
     # Their words go, deleted earlier or now; numbers and counts stay.
     own = sa.select(Post.id).where(Post.user_id == person.id).scalar_subquery()
     db.session.execute(sa.delete(PostRevision).where(PostRevision.post_id.in_(own)))
+    # Their pictures and files stop being served; the cleanup removes them.
+    db.session.execute(sa.delete(PostUpload).where(PostUpload.post_id.in_(own)))
     for post in db.session.scalars(sa.select(Post).where(Post.user_id == person.id)):
         post.raw = post.cooked = ""
     return list(posts)
@@ -140,6 +143,7 @@ def anonymise(actor: User, person: User, posts: str) -> None:
     person.display_name = _deleted_name()
     _forget_actor(old_name, person.display_name)
     person.bio_raw = person.bio_cooked = ""
+    person.avatar_key = person.avatar_small_key = None  # the cleanup removes the files
     person.locale = None
     person.email_on_reply = person.email_on_mention = False
     person.email_on_message = person.email_on_watched = False

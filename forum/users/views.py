@@ -19,15 +19,19 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
-from forum import plugins
+from forum import permissions, plugins
 from forum.auth import accounts
 from forum.auth import services as auth_services
-from forum.errors import AccountTaken, AdminError
+from forum.errors import AccountTaken, AdminError, BoardError
 from forum.extensions import limiter
+from forum.site.services import setting
+from forum.uploads import services as uploads
+from forum.uploads.limits import accepts_uploads
 from forum.urls import safe_next_url
 from forum.users import export, removal, services
 from forum.users.avatar import SIZES, letter_avatar_svg
 from forum.users.forms import (
+    AvatarForm,
     DeleteOwnAccountForm,
     EmailChangeForm,
     LanguageForm,
@@ -68,7 +72,12 @@ def avatar(username: str, size: int):
 
 
 def _settings_page(
-    profile_form=None, password_form=None, email_form=None, delete_form=None, status: int = 200
+    profile_form=None,
+    password_form=None,
+    email_form=None,
+    delete_form=None,
+    status: int = 200,
+    avatar_form=None,
 ):
     user = current_user._get_current_object()
     if profile_form is None:
@@ -93,6 +102,8 @@ def _settings_page(
             password_form=password_form or PasswordChangeForm(formdata=None),
             email_form=email_form or EmailChangeForm(formdata=None),
             delete_form=delete_form or DeleteOwnAccountForm(formdata=None),
+            avatar_form=avatar_form or AvatarForm(formdata=None),
+            can_upload=permissions.can_upload(user),
         ),
         status,
     )
@@ -119,6 +130,36 @@ def settings():
     )
     flash(_("Your settings are saved."), "success")
     return redirect(url_for("users.settings"))
+
+
+@bp.post("/settings/avatar")
+@accepts_uploads
+@login_required
+@limiter.limit(lambda: setting("POST_RATE_LIMIT"))
+def upload_avatar():
+    form = AvatarForm()
+    file = form.avatar.data if form.validate() else None
+    if file is None or not getattr(file, "filename", ""):
+        form.avatar.errors = [_("Please choose a picture.")]
+        return _settings_page(avatar_form=form, status=400)
+    try:
+        data = file.read(int(setting("UPLOAD_MAX_MB")) * 1024 * 1024 + 1)
+        file.close()
+        uploads.save_avatar(current_user._get_current_object(), data)
+    except BoardError as error:
+        form.avatar.errors = [str(error.message)]
+        return _settings_page(avatar_form=form, status=400)
+    flash(_("Your picture is saved."), "success")
+    return redirect(url_for("users.settings") + "#settings-avatar")
+
+
+@bp.post("/settings/avatar/remove")
+@login_required
+def remove_avatar():
+    if AvatarForm().validate():
+        uploads.remove_avatar(current_user._get_current_object())
+        flash(_("Your picture is removed; the letter picture is shown again."), "success")
+    return redirect(url_for("users.settings") + "#settings-avatar")
 
 
 @bp.post("/settings/password")

@@ -51,6 +51,8 @@ class Route:
 
 
 _COMPOSER = {"raw": "Ein Beitrag aus der Matrix, freundlich und kurz.", "submit": "y"}
+#: "Upload" pressed without a file (a form field, not a file): the composer asks for one.
+_UPLOAD = {"upload": "y", "attachment": "", "attachment_alt": "Ein Bild"}
 _TOPIC = {**_COMPOSER, "category": "{category_id}", "title": "Ein neues Thema aus der Matrix"}
 _EDIT = {
     **_COMPOSER,
@@ -116,6 +118,7 @@ ROUTES: dict[str, Route] = {
             {**_TOPIC, **EVENT},
             {**_TOPIC, **_ONCE, "similar": "y"},
             {**_TOPIC, **_ONCE, "plugin.organisation": "{organisation_id}"},
+            {**_TOPIC, **_ONCE, **_UPLOAD},
         ),
         reads_all="hands the composer's plugin.* fields to the plugins",
     ),
@@ -129,11 +132,16 @@ ROUTES: dict[str, Route] = {
         form=(
             {"raw": "", "reply_to_post_number": "{post_number}", "preview": "y", **_ONCE},
             {**_COMPOSER, "reply_to_post_number": "{post_number}"},
+            {**_COMPOSER, **_ONCE, **_UPLOAD},
         ),
         reads_all="hands the composer's plugin.* fields to the plugins",
     ),
     "boards.edit_post": Route(
-        form=({**_EDIT, **_ONCE, "raw": "", "title": "", "preview": "y"}, {**_EDIT, **EVENT}),
+        form=(
+            {**_EDIT, **_ONCE, "raw": "", "title": "", "preview": "y"},
+            {**_EDIT, **EVENT},
+            {**_EDIT, **_UPLOAD},
+        ),
         phase=DESTROY,
         reads_all="hands the composer's plugin.* fields to the plugins",
     ),
@@ -311,6 +319,10 @@ ROUTES: dict[str, Route] = {
                 "search_per_page": "20",
                 "search_extra_words": "Vereinsheim\nGrill",
                 "page_cache_seconds": "60",
+                "upload_types": "images_pdf",
+                "upload_max_mb": "6",
+                "uploads_per_day": "30",
+                "upload_hold_posts": "3",
             },
         ),
         phase=DESTROY,
@@ -477,6 +489,9 @@ ROUTES: dict[str, Route] = {
     "users.switch_language": Route(
         query=({"next": "/latest"}, {}), args={"code": ["en", "de", "xx"]}
     ),
+    # No file in the matrix (tests/uploads/test_avatars.py sends one): refused, or removed.
+    "users.upload_avatar": Route(form=({"avatar": ""},)),
+    "users.remove_avatar": Route(form=({"avatar": ""},)),
     "users.set_language": Route(
         form=({"language": "en", "next": "/latest"}, {"language": "de", "next": ""})
     ),
@@ -544,6 +559,9 @@ ROUTES: dict[str, Route] = {
     "search.similar_topics": Route(
         query=({}, {"title": "GEHEIM"}, {"title": "GEHEIM Kreishaus Thema"})
     ),
+    # --- uploads ------------------------------------------------------------------------
+    # Each secret's PDF (tests/access/world.py), and a key nobody uploaded.
+    "uploads.serve": Route(args={"key": ["{upload_key}", "0" * 64 + ".pdf"]}),
     # --- plugins ------------------------------------------------------------------------
     "events.upcoming": Route(query=({}, {"category": "{category_id}", "municipality": "gifhorn"})),
     "events.rsvp": Route(form=({"status": "going"},)),

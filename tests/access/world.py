@@ -173,6 +173,14 @@ def build(app: Flask, make) -> World:
         "moderator": make.user("koordination", role="moderator"),
         "admin": make.user("verwaltung", role="admin"),
     }
+    # A PDF with each secret marker, attached where the marker is: an upload is
+    # served only to those who may read a post that uses it.
+    files = _upload_pdfs(
+        app,
+        author,
+        (MEMBERS_TOPIC, HIDDEN_POST, DELETED_POST, DELETED_TOPIC, HELD_REPLY, PRIVATE_MESSAGE),
+    )
+    files.update(_upload_pdfs(app, coordinator, (STAFF_TOPIC,)))
     public = make.category("Ehrenamt entdecken", slug="ehrenamt", read_level=ReadLevel.PUBLIC)
     questions = make.category("Fragen", slug="fragen", read_level=ReadLevel.PUBLIC)
     members = make.category(
@@ -194,7 +202,10 @@ def build(app: Flask, make) -> World:
     hidden = make.post(topic_a, author, f"Erst {HIDDEN_EARLIER.text}", reply_to_post_number=1)
     # Public topic B: a reply that was the solution and is now deleted.
     topic_b = make.topic(neighbour, questions, "Eine öffentliche Frage", "Wie geht das?")
-    deleted = make.post(topic_b, author, f"Antwort {DELETED_POST.text}", reply_to_post_number=1)
+    deleted = make.post(
+        topic_b, author, f"Antwort {DELETED_POST.text} {files[DELETED_POST][1]}",
+        reply_to_post_number=1,
+    )  # fmt: skip
     make.post(topic_b, neighbour, "Danke, das hilft.")
     member_topic = make.topic(
         author, members, f"Internes Thema {MEMBERS_TOPIC.text}", f"Text {MEMBERS_TOPIC.text}",
@@ -206,14 +217,16 @@ def build(app: Flask, make) -> World:
         f"Bitte helfen {MEMBERS_HELP.text}", help_kind="request", municipality="meinersen",
     )  # fmt: skip
     staff_topic = make.topic(
-        coordinator, staff, f"Nur Koordination {STAFF_TOPIC.text}", f"Intern {STAFF_TOPIC.text}",
+        coordinator, staff, f"Nur Koordination {STAFF_TOPIC.text}",
+        f"Intern {STAFF_TOPIC.text} {files[STAFF_TOPIC][1]}",
         extra=event_fields(soon, f"Klausur {STAFF_EVENT.text}"),
     )  # fmt: skip
     moved_topic = make.topic(
         neighbour, public, f"Bald intern {STAFF_MOVED.text}", f"Umzug {STAFF_MOVED.text}"
     )
     deleted_topic = make.topic(
-        author, public, f"Bald gelöscht {DELETED_TOPIC.text}", f"Gelöscht {DELETED_TOPIC.text}",
+        author, public, f"Bald gelöscht {DELETED_TOPIC.text}",
+        f"Gelöscht {DELETED_TOPIC.text} {files[DELETED_TOPIC][1]}",
         extra=event_fields(soon, f"Saal {DELETED_EVENT.text}"),
     )  # fmt: skip
 
@@ -230,12 +243,14 @@ def build(app: Flask, make) -> World:
         mod = get(User, coordinator.id)
         admin_account = get(User, accounts["admin"].id)
         boards.edit_post(
-            get(User, author.id), first_post(member_topic), f"Geändert {MEMBERS_TOPIC.text}",
+            get(User, author.id), first_post(member_topic),
+            f"Geändert {MEMBERS_TOPIC.text} {files[MEMBERS_TOPIC][1]}",
             title=f"Internes Thema {MEMBERS_TOPIC.text}", reason=f"Grund {MEMBERS_EDIT.text}",
         )  # fmt: skip
         boards.edit_post(
             get(User, author.id), get(Post, hidden.id),
-            f"Versteckt {HIDDEN_POST.text}", reason=f"Nachtrag {HIDDEN_EARLIER.text}",
+            f"Versteckt {HIDDEN_POST.text} {files[HIDDEN_POST][1]}",
+            reason=f"Nachtrag {HIDDEN_EARLIER.text}",
         )  # fmt: skip
         if "solved" in plugins:
             from forum_plugins.solved import services as solved
@@ -250,7 +265,8 @@ def build(app: Flask, make) -> World:
         actions.move_topic(mod, get(Topic, moved_topic.id), get(type(staff), staff.id))
         private = messages.start_conversation(
             get(User, author.id), [get(User, neighbour.id)],
-            f"Privat {PRIVATE_MESSAGE.text}", f"Nur für dich {PRIVATE_MESSAGE.text}",
+            f"Privat {PRIVATE_MESSAGE.text}",
+            f"Nur für dich {PRIVATE_MESSAGE.text} {files[PRIVATE_MESSAGE][1]}",
         )  # fmt: skip
         office = messages.start_conversation(
             get(User, author.id), [], f"Frage ans Büro {OFFICE_MESSAGE.text}",
@@ -264,7 +280,7 @@ def build(app: Flask, make) -> World:
         word = admin.add_watched_word(admin_account, HOLD_WORD, "hold")
         held_reply = boards.submit_post(
             get(User, author.id), get(Topic, topic_a.id),
-            f"Ein {HOLD_WORD} {HELD_REPLY.text}", reply_to_post_number=2,
+            f"Ein {HOLD_WORD} {HELD_REPLY.text} {files[HELD_REPLY][1]}", reply_to_post_number=2,
         )  # fmt: skip
         held_topic = boards.submit_topic(
             get(User, author.id), get(type(public), public.id),
@@ -324,10 +340,23 @@ def build(app: Flask, make) -> World:
         topic_subject("office", office, messages_category),
     ]
     owners = {"staff": "koordinatorin"}
+    attached = {
+        "members": MEMBERS_TOPIC, "staff": STAFF_TOPIC, "deleted_topic": DELETED_TOPIC,
+        "hidden": HIDDEN_POST, "deleted_post": DELETED_POST, "private": PRIVATE_MESSAGE,
+    }  # fmt: skip
     for subject in subjects:
         subject.values["username"] = owners.get(subject.name, "autorin")
+        if subject.name in attached:
+            subject.values["upload_key"] = files[attached[subject.name]][0]
     subjects += [
-        Subject("held_reply", {"item_id": subject_ids["held_reply"], "username": "autorin"}),
+        Subject(
+            "held_reply",
+            {
+                "item_id": subject_ids["held_reply"],
+                "username": "autorin",
+                "upload_key": files[HELD_REPLY][0],
+            },
+        ),
         Subject("held_topic", {"item_id": subject_ids["held_topic"], "username": "autorin"}),
         Subject("flag", {"item_id": subject_ids["flag"], "username": "autorin"}),
         Subject("join", {"item_id": subject_ids["join"], "username": "bewerberin"}),
@@ -403,6 +432,19 @@ def _opportunities(author: User, open_org, secret_org, accounts) -> dict:
         "open": public.id, "secret": secret.id, "open_interest": shown[0].id,
         "secret_interest": shown[1].id,
     }  # fmt: skip
+
+
+def _upload_pdfs(app: Flask, owner: User, markers) -> dict[Marker, tuple[str, str]]:
+    """Upload a PDF holding each marker; return marker -> (key, markdown)."""
+    from forum.uploads.services import save_upload
+
+    found = {}
+    with app.test_request_context():
+        for marker in markers:
+            data = b"%PDF-1.4\n% " + marker.text.encode() + b"\n%%EOF\n"
+            saved = save_upload(db.session.get(User, owner.id), data, f"{marker.kind}.pdf")
+            found[marker] = (saved.upload.key, saved.markdown)
+    return found
 
 
 def _admin_ids(admin_account: User) -> dict:

@@ -6,7 +6,7 @@ people show in them (forum/organisations/). Topics may be posted "as" an
 organisation (topics.organisation_id): its announcements.
 
 Revision ID: 3f9a6c1e7d52
-Revises: b5e2f8a41c07
+Revises: e3a9c1f5b7d2
 Create Date: 2026-12-06 10:21:11.172305
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3f9a6c1e7d52'
-down_revision = 'b5e2f8a41c07'
+down_revision = 'e3a9c1f5b7d2'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Uploads: the image pipeline, content-addressed storage, serving and cleanup."""

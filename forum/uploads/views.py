@@ -1,0 +1,79 @@
+"""Serving uploads: ``/uploads/<key>``, with the access check in the app.
+
+Nothing uploaded is ever served as a page: the Content-Type is fixed by the
+key's extension (never sniffed), ``nosniff`` and a sandboxing
+Content-Security-Policy go with every answer, and PDFs are downloads.
+"""
+
+from flask import Blueprint, abort, current_app, request
+from flask_login import current_user
+
+from forum import permissions
+from forum.extensions import runtime_setting
+from forum.uploads import images, services, storage
+
+bp = Blueprint("uploads", __name__)
+
+#: An upload's own policy: no script, no plugin, no styles, no frame; sandboxed.
+UPLOAD_CONTENT_SECURITY_POLICY = "default-src 'none'; img-src 'self'; sandbox"
+#: Keys are content hashes: what is behind one never changes.
+MAX_AGE = 60 * 60 * 24 * 365
+
+
+def upload_options() -> dict | None:
+    """Tell the composer what it may offer (file types, size limit); None: no uploads.
+
+    A template global, so the composer macro has it wherever it is imported;
+    the settings it reads are read once per request.
+    """
+    if not permissions.can_upload(current_user):
+        return None
+    types = runtime_setting("UPLOAD_TYPES")
+    if types == "none":
+        return None
+    accept = ["image/jpeg", "image/png", "image/webp", "image/gif"]
+    if images.HEIF:
+        accept += ["image/heic", "image/heif", ".heic"]
+    if types == "images_pdf":
+        accept.append("application/pdf")
+    return {
+        "accept": ",".join(accept),
+        "max_mb": int(runtime_setting("UPLOAD_MAX_MB")),
+        "pdf": types == "images_pdf",
+    }
+
+
+@bp.record_once
+def _register_global(state) -> None:
+    state.app.jinja_env.globals["upload_options"] = upload_options
+
+
+@bp.get("/uploads/<key>")
+def serve(key: str):
+    upload = services.readable_upload(current_user, key)
+    if upload is None:
+        abort(404)
+    content_type = storage.content_type_of(upload.key)
+    accel = current_app.config["UPLOAD_X_ACCEL_PREFIX"]
+    if accel and current_app.config["UPLOAD_STORAGE"] == "folder":
+        # nginx sends the file from its internal location; the check was ours.
+        response = current_app.response_class(b"", content_type=content_type)
+        response.headers["X-Accel-Redirect"] = f"{accel.rstrip('/')}/{key[:2]}/{key[2:4]}/{key}"
+    else:
+        data = storage.load(upload.key)
+        if data is None:
+            abort(404)
+        response = current_app.response_class(data, content_type=content_type)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = UPLOAD_CONTENT_SECURITY_POLICY
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    if content_type == "application/pdf":
+        response.headers.set("Content-Disposition", "attachment", filename=upload.filename)
+    else:
+        response.headers["Content-Disposition"] = "inline"
+    # Public pictures may be kept by proxies; the others only by the reader's browser.
+    response.cache_control.public = upload.is_public
+    response.cache_control.private = not upload.is_public
+    response.cache_control.max_age = MAX_AGE if upload.is_public else 3600
+    response.set_etag(upload.key)
+    return response.make_conditional(request)
