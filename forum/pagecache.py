@@ -44,7 +44,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context, request, session
-from werkzeug.datastructures import LanguageAccept
+from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header, parse_cookie
 from werkzeug.wsgi import ClosingIterator
 
@@ -57,6 +57,16 @@ CACHED_ENDPOINTS = frozenset(
 )
 #: Requests carrying one of these headers act as someone: never from the cache.
 _PERSONAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_API_KEY", "HTTP_API_USERNAME")
+
+
+def _wants_html(environ) -> bool:
+    """Whether the client prefers a page to JSON (browsers, feed readers, no Accept at all)."""
+    given = parse_accept_header(environ.get("HTTP_ACCEPT"), MIMEAccept)
+    # Parameters ("application/json; charset=utf-8") do not make another type.
+    accept = MIMEAccept([(value.split(";")[0].strip(), quality) for value, quality in given])
+    return accept.best_match(["text/html", "application/json"], default="text/html") == "text/html"
+
+
 #: Tables whose changes no guest page shows (per-person state, logs, queues).
 QUIET_TABLES = frozenset(
     {
@@ -196,6 +206,8 @@ class PageCacheMiddleware:
             return False
         if any(environ.get(header) for header in _PERSONAL_HEADERS):
             return False
+        if not _wants_html(environ):
+            return False  # the JSON twins of the pages (/latest with Accept: JSON) are not kept
         cookie = environ.get("HTTP_COOKIE")
         return not cookie or not self.cookies.intersection(parse_cookie(cookie))
 

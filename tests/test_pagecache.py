@@ -231,3 +231,15 @@ def test_redis_store_when_configured(app_config, tmp_path):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_client_that_prefers_json_gets_json_not_the_kept_page(guest, world):
+    """The pages' JSON twins (/latest with Accept: application/json, Discourse's way) pass by."""
+    assert guest("/latest").mimetype == "text/html"
+    assert guest("/latest").headers.get("X-Page-Cache") == "hit"
+    answer = guest("/latest", headers={"Accept": "application/json"})
+    assert answer.mimetype == "application/json"
+    assert "X-Page-Cache" not in answer.headers
+    # A browser's Accept still gets the kept page.
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    assert guest("/latest", headers={"Accept": browser}).headers.get("X-Page-Cache") == "hit"

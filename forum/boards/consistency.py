@@ -20,6 +20,8 @@ Each counter means what the write path (``boards.services``, moderation's
   ``likes_received`` count likes.
 - a post's ``like_count`` counts its likes; ``reply_count`` the posts answering
   it that are not deleted.
+- an opportunity's ``interest_count`` counts the interests shown in it that are
+  not withdrawn (an anonymised account's interests go, and leave the count).
 
 Hidden posts count like visible ones everywhere. Topic views are not checked:
 no row records a view. Each table takes one statement to check and one to
@@ -37,6 +39,7 @@ from sqlalchemy.orm import aliased
 
 from forum.boards.models import Category, Post, PostLike, ReadLevel, Topic
 from forum.extensions import db
+from forum.organisations.models import Interest, Opportunity
 from forum.users.models import User
 
 logger = logging.getLogger(__name__)
@@ -282,10 +285,26 @@ def _users() -> _Check:
     )
 
 
+def _opportunities() -> _Check:
+    """People interested in an opportunity: their interests not withdrawn."""
+    opportunity = aliased(Opportunity)
+    interests = (
+        sa.select(Interest.opportunity_id, sa.func.count().label("interests"))
+        .where(Interest.withdrawn_at.is_(None))
+        .group_by(Interest.opportunity_id)
+        .subquery()
+    )
+    rows = sa.select(
+        opportunity.id,
+        *_count("interest_count", opportunity.interest_count, interests.c.interests),
+    ).outerjoin(interests, interests.c.opportunity_id == opportunity.id)
+    return _Check(Opportunity, rows, counts=("interest_count",))
+
+
 @functools.cache
 def checks() -> tuple[_Check, ...]:
     """Return the check of each table (built once: building costs more than running)."""
-    return (_topics(), _categories(), _users(), _posts())
+    return (_topics(), _categories(), _users(), _posts(), _opportunities())
 
 
 def _drift_of(check: _Check) -> list[Drift]:

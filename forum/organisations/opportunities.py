@@ -183,8 +183,9 @@ def set_status(actor: User, opportunity: Opportunity, status: OpportunityStatus)
     if not permissions.can_edit_organisation(actor, opportunity.organisation):
         raise NotAllowed(_l("Only its representatives can post for this organisation."))
     opportunity.status = status
+    action = "fill_opportunity" if status is OpportunityStatus.FILLED else "reopen_opportunity"
     log_action(
-        actor, f"opportunity_{status.value}", target_type="opportunity",
+        actor, action, target_type="opportunity",
         target_id=opportunity.id, target_label=opportunity.title,
     )  # fmt: skip
     db.session.commit()

@@ -95,7 +95,7 @@ def confirm(moderator: User, item: ReviewItem) -> Organisation:
         slug=organisation.slug,
     )  # fmt: skip
     log_action(
-        moderator, f"{REPRESENTATION_REQUEST}_confirm", target_type="review_item",
+        moderator, "organisation_request_confirm", target_type="review_item",
         target_id=item.id, target_label=organisation.name,
     )  # fmt: skip
     db.session.commit()
@@ -113,7 +113,7 @@ def decline(moderator: User, item: ReviewItem, reason: str) -> None:
         reason=reason,
     )  # fmt: skip
     log_action(
-        moderator, f"{REPRESENTATION_REQUEST}_decline", target_type="review_item",
+        moderator, "organisation_request_decline", target_type="review_item",
         target_id=item.id, target_label=item.payload.get("name", ""), reason=reason,
     )  # fmt: skip
     db.session.commit()

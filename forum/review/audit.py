@@ -79,6 +79,10 @@ ACTION_LABELS = {
     "leave_organisation": _l("Representative left"),
     "organisation_request_confirm": _l("Representative request confirmed"),
     "organisation_request_decline": _l("Representative request declined"),
+    "create_opportunity": _l("Volunteering opportunity posted"),
+    "update_opportunity": _l("Volunteering opportunity changed"),
+    "fill_opportunity": _l("Volunteering opportunity marked filled"),
+    "reopen_opportunity": _l("Volunteering opportunity open again"),
 }
 
 TARGET_LABELS = {
@@ -86,6 +90,7 @@ TARGET_LABELS = {
     "category": _l("Category"),
     "invitation": _l("Invitation"),
     "membership_question": _l("Membership question"),
+    "opportunity": _l("Volunteering opportunity"),
     "organisation": _l("Organisation"),
     "post": _l("Post"),
     "rejection_template": _l("Rejection reason"),

@@ -28,7 +28,7 @@ from forum.membership.models import Invitation, MembershipApplication
 from forum.messages.models import IgnoredUser, MessageParticipant, MessagePreference
 from forum.moderation.models import ReviewItem, ReviewStatus
 from forum.notifications.models import CategoryUser, Notification, NotificationSetting
-from forum.organisations.models import Interest, Representative
+from forum.organisations.models import Interest, Opportunity, Representative
 from forum.review.audit import log_action
 from forum.uploads.models import PostUpload
 from forum.users.models import AccountDeletion, Role, User
@@ -97,6 +97,7 @@ def anonymise(actor: User, person: User, posts: str) -> None:
         raise AdminError(_l("The forum needs at least one admin."))
     old_name, by_self = person.username, actor.id == person.id
     removed = _delete_posts(actor, person) if posts == DELETE_POSTS else []
+    _uncount_interests(person)
     for model in (
         LoginRecord, MembershipApplication, Bookmark, Notification, TopicUser,
         CategoryUser, NotificationSetting, MessagePreference, Representative, Interest,
@@ -183,3 +184,23 @@ def _forget_actor(username: str, shown_as: str) -> None:
             data["likers"] = [shown_as if name == username else name for name in likers]
         if data != notification.data:
             notification.data = data
+
+
+def _uncount_interests(person: User) -> None:
+    """Take the person's open interests off their opportunities' counts (the rows go next)."""
+    open_interests = (
+        sa.select(Interest.opportunity_id, sa.func.count().label("n"))
+        .where(Interest.user_id == person.id, Interest.withdrawn_at.is_(None))
+        .group_by(Interest.opportunity_id)
+    )
+    for opportunity_id, count in db.session.execute(open_interests).all():
+        db.session.execute(
+            sa.update(Opportunity)
+            .where(Opportunity.id == opportunity_id)
+            .values(
+                interest_count=sa.case(
+                    (Opportunity.interest_count > count, Opportunity.interest_count - count),
+                    else_=0,
+                )
+            )
+        )

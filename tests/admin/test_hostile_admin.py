@@ -62,7 +62,7 @@ def test_markup_in_admin_fields_is_text_everywhere_it_is_echoed(app, client, log
         _no_raw_markup(html, path)
     log = _html(client, "/admin/log")
     assert ESCAPED in log  # shown, as text
-    assert "<dt>required</dt><dd>yes</dd>" in log  # a yes, not Python's True
+    assert "<dt>Required answer</dt><dd>yes</dd>" in log  # a label and a yes, not Python's True
     assert "&lt;img src=x" in _html(client, "/admin/")  # the search word, as text
 
 

@@ -14,6 +14,7 @@ from forum.boards.consistency import Drift
 from forum.boards.models import Category, Post, Topic
 from forum.extensions import db
 from forum.moderation.actions import move_topic
+from forum.organisations.models import Opportunity
 from forum.users.models import User
 from tests.conftest import counting_statements
 
@@ -31,6 +32,7 @@ class Forum:
     other: object
     topic: object
     reply: object
+    opportunity_id: int = 0
 
 
 @pytest.fixture
@@ -54,7 +56,29 @@ def forum(app, make) -> Forum:
         deleted = make.topic(author, other, "Doppelt angelegt")
         first_of_deleted = db.session.scalar(sa.select(Post).where(Post.topic_id == deleted.id))
         services.delete_post(get(User, moderator.id), first_of_deleted)
-    return Forum(author, replier, moderator, category, other, topic, reply)
+        opportunity_id = _opportunity_with_interests(author, [replier, moderator])
+    return Forum(author, replier, moderator, category, other, topic, reply, opportunity_id)
+
+
+def _opportunity_with_interests(representative, interested) -> int:
+    """An organisation's opportunity with an interest of each of ``interested``."""
+    from forum.organisations import interests, opportunities
+    from forum.organisations import services as organisations
+
+    organisation = organisations.create_organisation("Tafel Gifhorn", "gifhorn")
+    organisations.add_representative(None, organisation, db.session.get(User, representative.id))
+    db.session.commit()
+    values = {
+        "kind": "opportunity", "title": "Fahrer gesucht", "description": "", "place": "",
+        "from_home": False, "commitment": "regular", "hours_per_month": 4,
+        "starts_on": None, "ends_on": None, "requirements": "", "suitable_for": [],
+        "contact_name": "", "cost": "", "registration": "", "municipality": "gifhorn",
+    }  # fmt: skip
+    rep = db.session.get(User, representative.id)
+    opportunity = opportunities.create_opportunity(rep, organisation, values)
+    for person in interested:
+        interests.show_interest(db.session.get(User, person.id), opportunity, "Ich helfe.")
+    return opportunity.id
 
 
 def _corrupt(app, forum: Forum, model, column: str):
@@ -64,6 +88,7 @@ def _corrupt(app, forum: Forum, model, column: str):
         Category: forum.category.id,
         User: forum.author.id,
         Post: forum.reply.id,
+        Opportunity: forum.opportunity_id,
     }[model]
     with app.app_context():
         stored = db.session.scalar(sa.select(getattr(model, column)).where(model.id == key))
@@ -165,8 +190,9 @@ def test_check_and_repair_take_one_statement_per_table_whatever_the_size(app, fo
     for model, column in ((Topic, "like_count"), (Category, "topic_count"), (User, "post_count")):
         _corrupt(app, forum, model, column)
     _corrupt(app, forum, Post, "like_count")
+    _corrupt(app, forum, Opportunity, "interest_count")
     with counting_statements(app) as repair, app.app_context():
-        assert len(consistency.repair_drift()) == 4
+        assert len(consistency.repair_drift()) == 5
     updates = [s for s in repair if s.lstrip().upper().startswith("UPDATE")]
     assert len(updates) == len(consistency.checks())
     assert len(repair) == 2 * len(consistency.checks())

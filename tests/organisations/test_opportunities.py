@@ -170,3 +170,35 @@ def test_the_list_needs_a_fixed_number_of_statements(app, client, make, make_org
     for n, other in enumerate(others * 3):
         _post(app, other, rep, title=f"Aufgabe {n}", municipality="brome")
     assert count() == small
+
+
+def test_the_interest_count_stays_true_when_interests_go(app, client, make, make_org, login_as):
+    """Withdrawn interests and an anonymised account's interests leave the count;
+    `flask --app forum check` recomputes it from the rows."""
+    from forum.boards.consistency import find_drift, repair_drift
+    from forum.users.removal import KEEP_POSTS, anonymise
+
+    anna = make.user("anna")
+    org = make_org(reps=[anna])
+    item = _post(app, org, anna, title="Platzwart")
+    people = [make.user(name) for name in ("lea", "max", "ole")]
+    for person in people:
+        login_as(person)
+        client.post(f"/engagement/{item}/interesse", data={"message": "Ich helfe gern!"})
+    login_as(people[0])
+    with app.app_context():
+        mine = db.session.scalar(sa.select(Interest.id).where(Interest.user_id == people[0].id))
+    client.post(f"/engagement/interesse/{mine}/zurueckziehen")
+    with app.app_context():
+        person = db.session.get(User, people[1].id)
+        anonymise(person, person, KEEP_POSTS)
+        db.session.commit()
+        assert db.session.get(Opportunity, item).interest_count == 1
+        assert find_drift() == []
+        # A count gone wrong (e.g. rows deleted by hand) is found and set right.
+        db.session.execute(sa.update(Opportunity).values(interest_count=7))
+        db.session.commit()
+        assert [d.column for d in find_drift()] == ["interest_count"]
+        repair_drift()
+        db.session.expire_all()
+        assert db.session.get(Opportunity, item).interest_count == 1
