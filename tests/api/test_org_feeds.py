@@ -83,9 +83,11 @@ def _titles(client, url) -> set[str]:
 
 
 def _member_key(client, make) -> str:
+    """The member's key, from the personal address of the opportunities on /feeds."""
     login(client, make.user("carla"))
     page = client.get("/feeds").get_data(as_text=True)
-    key = re.search(r"/latest\.rss\?key=([^\"&]+)", page).group(1)
+    key = re.search(r"/engagement\.rss\?key=([^\"&]+)", page).group(1)
+    assert f"/organisationen.rss?key={key}" in page
     client.post("/logout")
     return key
 
@@ -227,6 +229,8 @@ def test_pages_announce_their_feeds(client, make, world):
         assert f'href="{feed}' in page, path
     page = client.get("/organisationen?municipality=brome").get_data(as_text=True)
     assert 'href="/organisationen.rss?municipality=brome"' in page
+    feeds = client.get("/feeds").get_data(as_text=True)
+    assert 'href="/organisationen.atom"' in feeds and 'href="/engagement.rss"' in feeds
     # A members-only organisation's feed would answer guests 404: not announced.
     login(client, make.user("mitglied"))
     page = client.get(f"/o/{circle}").get_data(as_text=True)
