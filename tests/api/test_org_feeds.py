@@ -15,7 +15,7 @@ from forum.organisations.fields import list_fields
 from forum.organisations.models import Opportunity, OpportunityStatus, Organisation
 from forum.users.models import User
 from tests.api.test_feeds import _entry_html, _Tags
-from tests.conftest import login
+from tests.conftest import counting_statements, login
 
 HOSTILE = '<script>alert("name")</script> & <b onmouseover="x()">Verein</b>'
 
@@ -246,3 +246,37 @@ def test_the_api_document_lists_the_feeds(client):
         assert "application/rss+xml" in str(paths[path]["get"]["responses"]["200"]), path
     names = {p["name"] for p in paths["/engagement.rss"]["get"]["parameters"]}
     assert {"key", "municipality", "field", "kind"} <= names
+
+
+def test_feeds_need_a_fixed_number_of_statements(app, client, make, world):
+    sv = world["slugs"]["sv"]
+    urls = ("/organisationen.rss", f"/o/{sv}.atom", "/engagement.rss")
+
+    def count():
+        sizes = []
+        for url in urls:
+            with counting_statements(app) as statements:
+                assert client.get(url).status_code == 200
+            sizes.append(len(statements))
+        return sizes
+
+    small = count()
+    rep = make.user("zweite")
+    with app.app_context():
+        author = db.session.get(User, rep.id)
+        for n in range(6):
+            organisation = services.create_organisation(
+                f"Verein {n}", "brome", fields=["sport", "kultur"]
+            )
+            services.add_representative(None, organisation, author)
+            db.session.commit()
+            opportunities.create_opportunity(
+                author, organisation, {**_OPPORTUNITY, "title": f"Aufgabe {n}"}
+            )
+        sv_org = services.get_organisation(sv)
+        services.add_representative(None, sv_org, author)
+        db.session.commit()
+        opportunities.create_opportunity(
+            author, sv_org, {**_OPPORTUNITY, "title": "Noch eine Aufgabe"}
+        )
+    assert count() == small
