@@ -141,6 +141,7 @@ def _register_blueprints(app: Flask) -> None:
     import forum.admin.setup_views
     import forum.api.feed_views
     import forum.api.openapi
+    import forum.api.org_feed_views
     import forum.api.review_views
     import forum.api.search_views
     import forum.api.user_views

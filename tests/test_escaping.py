@@ -510,6 +510,9 @@ def test_organisations(app, client, hostile):
           {"decision": "decline", "reason": f"Nein {PAYLOAD}"})  # fmt: skip
     _get(client, f"/o/{slug}", pages)
     _get(client, "/organisationen?q=Verein", pages)
+    # The filters go on into the pages' feed addresses (<link rel="alternate">).
+    _get(client, f"/organisationen?q={quote(PAYLOAD)}&field={quote(PAYLOAD)}", pages)
+    _get(client, f"/engagement?field={quote(PAYLOAD)}", pages)
     _post(client, f"/o/{slug}/vertreter/{quote(member, safe='')}/entfernen", pages)
     _post(client, f"/o/{slug}/vertreter/{quote(member, safe='')}/entfernen", pages)
     with app.app_context():

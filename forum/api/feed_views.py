@@ -25,7 +25,7 @@ MIME = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
 EMBED_LIMIT = 10
 
 
-def _viewer():
+def feed_viewer():
     """The person a feed is for: the key's member, else a guest (never the session:
     a feed address is copied into readers that send no cookies)."""
     key = request.args.get("key")
@@ -37,12 +37,12 @@ def _viewer():
     return user
 
 
-def _self_link(endpoint: str, **values) -> str:
+def feed_self_link(endpoint: str, **values) -> str:
     key = request.args.get("key")
     return absolute_url(endpoint, **values, **({"key": key} if key else {}))
 
 
-def _post_link(post) -> str:
+def post_link(post) -> str:
     values = {"slug": post.topic.slug, "topic_id": post.topic.id}
     if post.post_number > 1:
         values["post_number"] = post.post_number
@@ -50,7 +50,12 @@ def _post_link(post) -> str:
 
 
 def _feed(kind: str, info: feeds.FeedInfo, posts) -> Response:
-    body = feeds.render(info, posts, kind, _post_link)
+    return feed_response(kind, info, [feeds.post_entry(post, post_link(post)) for post in posts])
+
+
+def feed_response(kind: str, info: feeds.FeedInfo, entries) -> Response:
+    """The feed as RSS or Atom, cached briefly unless it is a personal one."""
+    body = feeds.render(info, entries, kind)
     response = Response(body, mimetype=MIME[kind])
     response.headers["Content-Type"] = f"{MIME[kind]}; charset=utf-8"
     # Personal feeds are private to their reader; public ones may be cached briefly.
@@ -61,19 +66,19 @@ def _feed(kind: str, info: feeds.FeedInfo, posts) -> Response:
 
 @bp.get(f"/latest.{KINDS}")
 def latest_feed(kind: str):
-    viewer = _viewer()
+    viewer = feed_viewer()
     info = feeds.FeedInfo(
         title=f"{runtime_setting('SITE_NAME')}: {_('Latest topics')}",
         description=_("The newest topics"),
         link=absolute_url("boards.latest"),
-        self_link=_self_link("api.latest_feed", kind=kind),
+        self_link=feed_self_link("api.latest_feed", kind=kind),
     )
     return _feed(kind, info, feeds.latest_topics(viewer))
 
 
 @bp.get(f"/c/<slug>/<int:category_id>.{KINDS}")
 def category_feed(slug: str, category_id: int, kind: str):
-    viewer = _viewer()
+    viewer = feed_viewer()
     category = queries.get_category(category_id)
     if category is None or not permissions.can_read_category(viewer, category):
         abort(404)
@@ -81,7 +86,7 @@ def category_feed(slug: str, category_id: int, kind: str):
         title=f"{runtime_setting('SITE_NAME')}: {category.name}",
         description=category.description or category.name,
         link=absolute_url("boards.category", slug=category.slug, category_id=category.id),
-        self_link=_self_link(
+        self_link=feed_self_link(
             "api.category_feed", slug=category.slug, category_id=category.id, kind=kind
         ),
     )
@@ -90,7 +95,7 @@ def category_feed(slug: str, category_id: int, kind: str):
 
 @bp.get(f"/t/<slug>/<int:topic_id>.{KINDS}")
 def topic_feed(slug: str, topic_id: int, kind: str):
-    viewer = _viewer()
+    viewer = feed_viewer()
     topic = queries.get_topic(topic_id)
     if (
         topic is None
@@ -102,14 +107,14 @@ def topic_feed(slug: str, topic_id: int, kind: str):
         title=topic.title,
         description=topic.title,
         link=absolute_url("boards.topic", slug=topic.slug, topic_id=topic.id),
-        self_link=_self_link("api.topic_feed", slug=topic.slug, topic_id=topic.id, kind=kind),
+        self_link=feed_self_link("api.topic_feed", slug=topic.slug, topic_id=topic.id, kind=kind),
     )
     return _feed(kind, info, feeds.topic_posts(viewer, topic))
 
 
 @bp.get(f"/u/<username>/activity.{KINDS}")
 def user_feed(username: str, kind: str):
-    viewer = _viewer()
+    viewer = feed_viewer()
     user: User | None = accounts.get_user_by_username(username)
     if user is None:
         abort(404)
@@ -117,7 +122,7 @@ def user_feed(username: str, kind: str):
         title=f"{runtime_setting('SITE_NAME')}: {user.name}",
         description=_("Topics and replies by %(name)s", name=user.name),
         link=absolute_url("users.profile", username=user.username),
-        self_link=_self_link("api.user_feed", username=user.username, kind=kind),
+        self_link=feed_self_link("api.user_feed", username=user.username, kind=kind),
     )
     return _feed(kind, info, feeds.user_activity(viewer, user))
 
@@ -161,7 +166,7 @@ def embed_latest():
             "api/embed_latest.html",
             posts=posts,
             category=category,
-            post_link=_post_link,
+            post_link=post_link,
             more_link=absolute_url("boards.latest"),
         )
     )

@@ -8,6 +8,7 @@ once more for feed readers and its links made absolute on ``BASE_URL``.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urljoin
 
 import bleach
@@ -91,6 +92,16 @@ def latest_topics(viewer, category: Category | None = None) -> list[Post]:
     return _posts(viewer, *conditions, order=(Topic.created_at.desc(), Topic.id.desc()))
 
 
+def announcements(viewer, organisation_id: int) -> list[Post]:
+    """The first posts of the newest topics posted as an organisation."""
+    return _posts(
+        viewer,
+        Post.post_number == 1,
+        Topic.organisation_id == organisation_id,
+        order=(Topic.created_at.desc(), Topic.id.desc()),
+    )
+
+
 def topic_posts(viewer, topic: Topic) -> list[Post]:
     """The newest posts of one topic (the caller checked can_read_topic)."""
     return _posts(viewer, Post.topic_id == topic.id)
@@ -110,33 +121,62 @@ class FeedInfo:
     self_link: str
 
 
-def render(info: FeedInfo, posts: Sequence[Post], kind: str, post_link) -> bytes:
-    """Return the feed as RSS 2.0 (``kind`` "rss") or Atom ("atom") bytes."""
+@dataclass
+class Entry:
+    """One item of a feed, whatever it shows (a post, an organisation, an opportunity)."""
+
+    link: str
+    title: str
+    author: str
+    published: datetime
+    updated: datetime
+    #: Already cleaned by ``feed_html`` (or escaped text).
+    html: str
+    categories: Sequence[str] = ()
+
+
+def post_entry(post: Post, link: str) -> Entry:
+    """A post as a feed entry: a topic's title, with its number for a reply."""
+    title = post.topic.title
+    return Entry(
+        link=link,
+        title=title if post.post_number == 1 else f"{title} #{post.post_number}",
+        author=post.user.display_name or post.user.username,
+        published=post.created_at,
+        updated=post.updated_at or post.created_at,
+        html=feed_html(post.cooked),
+        categories=(post.topic.category.name,),
+    )
+
+
+def render(info: FeedInfo, entries: Sequence[Entry], kind: str) -> bytes:
+    """Return the feed as RSS 2.0 (``kind`` "rss") or Atom ("atom") bytes;
+    ``entries`` newest first."""
     feed = FeedGenerator()
     feed.id(info.self_link)
     feed.title(info.title)
     feed.description(info.description or info.title)
-    feed.link(href=info.link, rel="alternate")
+    # RSS has one channel link and feedgen takes the last one given: the page.
     feed.link(href=info.self_link, rel="self")
+    feed.link(href=info.link, rel="alternate")
     feed.language(current_app.config.get("BABEL_DEFAULT_LOCALE", "de"))
     feed.generator("Forum")
-    if posts:
-        feed.updated(max(post.created_at for post in posts))
+    if entries:
+        feed.updated(max(entry.updated for entry in entries))
     # feedgen puts the entries added last first; add the oldest first.
-    for post in reversed(posts):
+    for item in reversed(entries):
         entry = feed.add_entry()
-        link = post_link(post)
-        entry.id(link)
-        entry.guid(link, permalink=True)
-        title = post.topic.title
-        entry.title(title if post.post_number == 1 else f"{title} #{post.post_number}")
-        entry.link(href=link)
-        entry.author(name=post.user.display_name or post.user.username)
-        entry.published(post.created_at)
-        entry.updated(post.updated_at or post.created_at)
-        entry.category(term=post.topic.category.name)
+        entry.id(item.link)
+        entry.guid(item.link, permalink=True)
+        entry.title(item.title)
+        entry.link(href=item.link)
+        entry.author(name=item.author)
+        entry.published(item.published)
+        entry.updated(item.updated)
+        for term in item.categories:
+            entry.category(term=term)
         if kind == "rss":
-            entry.description(feed_html(post.cooked))
+            entry.description(item.html)
         else:
-            entry.content(feed_html(post.cooked), type="html")
+            entry.content(item.html, type="html")
     return feed.rss_str(pretty=True) if kind == "rss" else feed.atom_str(pretty=True)

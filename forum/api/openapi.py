@@ -174,6 +174,15 @@ OPERATIONS: dict[str, dict[str, tuple]] = {
     "api.category_feed": {"get": ("Feed of a category", [_KEY], "feed", None)},
     "api.topic_feed": {"get": ("Feed of a topic", [_KEY], "feed", None)},
     "api.user_feed": {"get": ("Feed of a person's activity", [_KEY], "feed", None)},
+    "api.directory_feed": {"get": ("Feed of new and updated organisations", [_KEY, *[
+        {"name": name, "in": "query", "schema": {"type": "string"}}
+        for name in ("q", "municipality", "field", "seeking")]], "feed", None)},
+    "api.organisation_feed": {"get": ("Feed of an organisation's announcements and "
+                                      "opportunities", [_KEY], "feed", None)},
+    "api.opportunity_feed": {"get": ("Feed of open volunteering opportunities", [_KEY, *[
+        {"name": name, "in": "query", "schema": {"type": "string"}}
+        for name in ("municipality", "field", "hours", "commitment", "suitable", "kind")]],
+        "feed", None)},
     "api.embed_latest": {"get": ("Embeddable list of the latest public topics", [
         {"name": "category", "in": "query", "schema": {"type": "integer"}}], "text/html", None)},
     "api.feed_page": {"get": ("The page with the feed addresses", [], "text/html", None)},

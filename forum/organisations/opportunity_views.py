@@ -9,21 +9,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum import permissions
-from forum.boards.models import Municipality
 from forum.errors import BoardError
 from forum.organisations import interests, opportunities
-from forum.organisations.fields import list_fields
+from forum.organisations.filters import feed_query, opportunity_filter
 from forum.organisations.forms import (
     SUITABLE_LABELS,
     ConfirmForm,
     InterestForm,
-    OpportunityFilterForm,
     OpportunityForm,
 )
 from forum.organisations.models import (
-    Commitment,
     Opportunity,
-    OpportunityKind,
     OpportunityStatus,
     Suitable,
 )
@@ -39,30 +35,16 @@ def visible_opportunity(opportunity_id: int) -> Opportunity:
     return opportunity
 
 
-def _choice(enum_type, value):
-    return enum_type(value) if value in {str(member.value) for member in enum_type} else None
-
-
 @bp.get("/engagement")
 def opportunity_list():
-    fields = list_fields()
-    form = OpportunityFilterForm(request.args, fields=fields)
-    suitable = request.args.get("suitable", "")
-    filters = opportunities.OpportunityFilter(
-        municipality=_choice(Municipality, form.municipality.data),
-        field=form.field.data or None,
-        hours=_choice(opportunities.Hours, form.hours.data),
-        commitment=_choice(Commitment, form.commitment.data),
-        suitable=Suitable[suitable.upper()] if suitable.upper() in Suitable.__members__ else None,
-        kind=_choice(OpportunityKind, form.kind.data),
-    )
+    form, filters = opportunity_filter(request.args)
     page = opportunities.list_opportunities(
         current_user, filters, request.args.get("page", 1, type=page_number)
     )
     query = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "organisations/opportunities.html", form=form, page=page, query=query,
-        filtered=any(vars(filters).values()),
+        filtered=any(vars(filters).values()), feed_query=feed_query(filters),
     )  # fmt: skip
 
 

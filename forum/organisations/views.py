@@ -5,13 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum import permissions
-from forum.boards.models import Municipality
 from forum.errors import BoardError
 from forum.organisations import opportunities, requests, services
 from forum.organisations.fields import list_fields
+from forum.organisations.filters import directory_filter, feed_query
 from forum.organisations.forms import (
     ConfirmForm,
-    DirectoryFilterForm,
     NewOrganisationForm,
     OrganisationForm,
     RepresentForm,
@@ -39,19 +38,7 @@ def editable_organisation(slug: str) -> Organisation:
 
 @bp.get("/organisationen")
 def directory():
-    fields = list_fields()
-    form = DirectoryFilterForm(request.args, fields=fields)
-    form.validate()
-    municipality = form.municipality.data
-    filters = services.DirectoryFilter(
-        municipality=Municipality(municipality) if municipality in set(Municipality) else None,
-        field=form.field.data or None,
-        seeking=bool(form.seeking.data),
-        name=(form.q.data or "").strip()[:100],
-        sort=services.DirectorySort(form.sort.data)
-        if form.sort.data in set(services.DirectorySort)
-        else services.DirectorySort.NAME,
-    )
+    form, filters = directory_filter(request.args)
     page = services.directory(current_user, filters, request.args.get("page", 1, type=page_number))
     query = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
@@ -61,6 +48,7 @@ def directory():
         query=query,
         filtered=any((filters.municipality, filters.field, filters.seeking, filters.name)),
         can_request=permissions.can_request_representation(current_user),
+        feed_query=feed_query(filters),
     )
 
 

@@ -215,6 +215,29 @@ ROUTES: dict[str, Route] = {
     ),
     "api.topic_feed": Route(query=({}, {"key": "{forum_feed_key}"}, {"key": "kaputt"})),
     "api.user_feed": Route(query=({}, {"key": "{forum_feed_key}"}, {"key": "kaputt"})),
+    # The organisations' and opportunities' feeds (forum/api/org_feed_views.py).
+    "api.directory_feed": Route(
+        query=(
+            {},
+            {"key": "{forum_feed_key}"},
+            {"key": "kaputt"},
+            {"key": "{forum_feed_key}", "municipality": "brome", "q": "GEHEIM"},
+            {"field": "sport", "seeking": "y", "municipality": "atlantis", "sort": "x"},
+        ),
+        reads_all="hands the query string to the directory's filters (organisations/filters.py)",
+    ),
+    "api.organisation_feed": Route(query=({}, {"key": "{forum_feed_key}"}, {"key": "kaputt"})),
+    "api.opportunity_feed": Route(
+        query=(
+            {},
+            {"key": "{forum_feed_key}"},
+            {"key": "kaputt"},
+            {"key": "{forum_feed_key}", "municipality": "brome", "kind": "opportunity"},
+            {"suitable": "seniors", "hours": "4", "field": "sport", "commitment": "regular"},
+            {"suitable": "x", "kind": "y", "hours": "z", "municipality": "atlantis"},
+        ),
+        reads_all="hands the query string to the list's filters (organisations/filters.py)",
+    ),
     "api.embed_latest": Route(query=({}, {"category": "{category_id}"}, {"category": "kaputt"})),
     "api.renew_feed_key": Route(phase=DESTROY),
     "api.notifications_json": Route(),
