@@ -562,6 +562,8 @@ ROUTES: dict[str, Route] = {
     # --- uploads ------------------------------------------------------------------------
     # Each secret's PDF (tests/access/world.py), and a key nobody uploaded.
     "uploads.serve": Route(args={"key": ["{upload_key}", "0" * 64 + ".pdf"]}),
+    # The composer script's upload; no file here (tests/uploads/test_json.py sends them): a 422.
+    "uploads.upload_json": Route(form=({"alt": "Ein Bild"},)),
     # --- plugins ------------------------------------------------------------------------
     "events.upcoming": Route(query=({}, {"category": "{category_id}", "municipality": "gifhorn"})),
     "events.rsvp": Route(form=({"status": "going"},)),
