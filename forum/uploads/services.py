@@ -202,6 +202,34 @@ def save_avatar(user: User, data: bytes) -> User:
     return user
 
 
+def avatar_key_for(user: User, size: int) -> str | None:
+    """Return the key of ``user``'s uploaded avatar that suits ``size`` pixels, or None."""
+    if not user.avatar_key:
+        return None
+    return (
+        user.avatar_small_key
+        if size <= AVATAR_SIDES[1] and user.avatar_small_key
+        else user.avatar_key
+    )
+
+
+def avatar_template(user: User) -> str:
+    """Return Discourse's ``avatar_template`` for ``user``: a URL with ``{size}`` in it.
+
+    An uploaded avatar: ``/user_avatar/<name>/{size}/<key>``, which serves the
+    stored size that suits (64 pixels up to 64, else 240); otherwise the letter
+    avatar drawn in any size.
+    """
+    if user.avatar_key:
+        return f"/user_avatar/{user.username}/{{size}}/{user.avatar_key}"
+    return f"/user_avatar/{user.username}/{{size}}.svg"
+
+
+def avatar_url(user: User, size: int) -> str:
+    """Return the address of ``user``'s avatar at ``size`` pixels (uploaded, else letters)."""
+    return avatar_template(user).replace("{size}", str(size))
+
+
 def remove_avatar(user: User) -> None:
     """Go back to the letter avatar; the cleanup command removes the files later."""
     user.avatar_key = user.avatar_small_key = None

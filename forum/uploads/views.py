@@ -5,6 +5,7 @@ key's extension (never sniffed), ``nosniff`` and a sandboxing
 Content-Security-Policy go with every answer, and PDFs are downloads.
 """
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,9 +14,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from forum import permissions
 from forum.errors import BoardError, NotAllowed
-from forum.extensions import runtime_setting
+from forum.extensions import db, runtime_setting
 from forum.uploads import images, services, storage
 from forum.uploads.limits import accepts_uploads
+from forum.users.models import User
 
 bp = Blueprint("uploads", __name__)
 
@@ -53,11 +55,25 @@ def _register_global(state) -> None:
     state.app.jinja_env.globals["upload_options"] = upload_options
 
 
+@bp.get("/user_avatar/<username>/<int:size>/<key>")
+def sized_avatar(username: str, size: int, key: str):
+    """Serve a member's uploaded avatar in the stored size that suits ``size`` (the API's
+    ``avatar_template``); an avatar that is no longer theirs is a 404."""
+    user = db.session.scalar(sa.select(User).where(User.username_lower == username.lower()))
+    if user is None or user.avatar_key != key or not 0 < size <= 1000:
+        abort(404)
+    return _send(services.readable_upload(current_user, services.avatar_key_for(user, size)))
+
+
 @bp.get("/uploads/<key>")
 def serve(key: str):
-    upload = services.readable_upload(current_user, key)
+    return _send(services.readable_upload(current_user, key))
+
+
+def _send(upload):
     if upload is None:
         abort(404)
+    key = upload.key
     content_type = storage.content_type_of(upload.key)
     accel = current_app.config["UPLOAD_X_ACCEL_PREFIX"]
     if accel and current_app.config["UPLOAD_STORAGE"] == "folder":

@@ -564,6 +564,9 @@ ROUTES: dict[str, Route] = {
     "uploads.serve": Route(args={"key": ["{upload_key}", "0" * 64 + ".pdf"]}),
     # The composer script's upload; no file here (tests/uploads/test_json.py sends them): a 422.
     "uploads.upload_json": Route(form=({"alt": "Ein Bild"},)),
+    # An uploaded avatar by the API's avatar_template; the world's members have none
+    # (tests/uploads/test_avatars.py has one), and a secret's PDF is no avatar: 404.
+    "uploads.sized_avatar": Route(args={"key": ["{upload_key}", "0" * 64 + ".jpg"]}),
     # --- plugins ------------------------------------------------------------------------
     "events.upcoming": Route(query=({}, {"category": "{category_id}", "municipality": "gifhorn"})),
     "events.rsvp": Route(form=({"status": "going"},)),
