@@ -505,11 +505,15 @@ ROUTES: dict[str, Route] = {
             {**_COMPOSER, **_ONCE, "to": "mitglied, niemand", "title": "Eine Frage", "raw": ""},
             {**_COMPOSER, "to": "{username}", "office": "y", "title": "Eine Frage an alle"},
             {**_COMPOSER, "to": "", "raw": "", "title": "", "preview": "y"},
+            {**_COMPOSER, **_ONCE, **_UPLOAD, "to": "{username}", "title": "Ein Bild"},
         ),
     ),
     # Adding someone or leaving changes who reads a conversation: after the GETs.
     "messages.add_participant": Route(
-        form=({"username": "", "preview": ""}, {"username": "mitglied", "submit": "y"}),
+        form=(
+            {"username": "", "preview": "", "upload": ""},
+            {"username": "mitglied", "submit": "y"},
+        ),
         phase=DESTROY,
     ),
     "messages.leave": Route(form=({"next": ""},), phase=DESTROY),
