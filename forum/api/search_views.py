@@ -13,6 +13,7 @@ from forum.api.responses import invalid
 from forum.api.views import bp
 from forum.search import services
 from forum.search.query import QueryError
+from forum.uploads.services import avatar_template
 
 
 def _plain(html: Markup) -> str:
@@ -36,7 +37,7 @@ def search_json():
             {
                 "id": item.post.id,
                 "username": item.post.user.username,
-                "avatar_template": f"/user_avatar/{item.post.user.username}/{{size}}.svg",
+                "avatar_template": avatar_template(item.post.user),
                 "created_at": item.post.created_at.isoformat(),
                 "like_count": item.post.like_count,
                 "blurb": _plain(item.excerpt_html),

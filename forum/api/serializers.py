@@ -8,6 +8,7 @@ from typing import Any
 
 from forum import permissions, plugins
 from forum.boards.models import Post, Topic
+from forum.uploads.services import avatar_template
 from forum.users.models import User
 
 
@@ -64,7 +65,7 @@ def user(item: User, viewer) -> dict[str, Any]:
         "id": item.id,
         "username": item.username,
         "name": item.display_name or None,
-        "avatar_template": f"/user_avatar/{item.username}/{{size}}.svg",
+        "avatar_template": avatar_template(item),
         "created_at": _time(item.created_at),
         "bio_cooked": item.bio_cooked,
         "topic_count": item.topic_count,
@@ -105,7 +106,7 @@ def full_post(item: Post, viewer, *, liked: bool = False) -> dict[str, Any]:
     can_like = permissions.can_like_post(viewer, item)
     data.update(
         {
-            "avatar_template": f"/user_avatar/{item.user.username}/{{size}}.svg",
+            "avatar_template": avatar_template(item.user),
             "post_type": 1,
             "topic_slug": item.topic.slug,
             "user_id": item.user_id,
@@ -139,7 +140,7 @@ def current_user(item: User) -> dict[str, Any]:
         "id": item.id,
         "username": item.username,
         "name": item.display_name or None,
-        "avatar_template": f"/user_avatar/{item.username}/{{size}}.svg",
+        "avatar_template": avatar_template(item),
         "admin": item.is_admin,
         "moderator": item.is_staff and not item.is_admin,
         "staff": item.is_staff,

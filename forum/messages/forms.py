@@ -5,10 +5,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from forum.boards.forms import ComposerMixin, _raw_field, _title_field
+from forum.boards.forms import ComposerMixin, UploadMixin, _raw_field, _title_field
 
 
-class MessageForm(ComposerMixin, FlaskForm):
+class MessageForm(UploadMixin, ComposerMixin, FlaskForm):
     to = StringField(
         _l("To"),
         validators=[Length(max=1000)],

@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from forum import permissions
 from forum.auth.accounts import get_user_by_username
-from forum.boards.composer import post_limit, refuse_silenced, render_preview
+from forum.boards.composer import compose, post_limit, refuse_silenced
 from forum.boards.loaders import topic_view
 from forum.errors import BoardError
 from forum.extensions import db, limiter
@@ -30,6 +30,7 @@ from forum.idempotency import idempotent
 from forum.messages import queries, services
 from forum.messages.forms import AddParticipantForm, ConfirmForm, MessageForm, PreferencesForm
 from forum.moderation.models import ReviewItem
+from forum.uploads.limits import accepts_uploads
 from forum.urls import topic_url
 
 bp = Blueprint("messages", __name__)
@@ -40,8 +41,8 @@ def _account_key() -> str:
 
 
 def _previewing() -> bool:
-    """The preview button sends no message: it does not count against the limit."""
-    return bool(request.form.get("preview"))
+    """The preview and upload buttons send no message: they do not count against the limit."""
+    return bool(request.form.get("preview") or request.form.get("upload"))
 
 
 #: Per account, whatever the address (POST_RATE_LIMIT counts per address).
@@ -105,6 +106,7 @@ def _takes_part(row) -> bool:
 
 
 @bp.route("/messages/new", methods=["GET", "POST"])
+@accepts_uploads
 @member_required
 @refuse_silenced
 @post_limit
@@ -118,16 +120,8 @@ def new():
         form.to.data = to
     if request.method == "GET" and request.args.get("office"):
         form.office.data = True
-    preview = render_preview(form) if request.method == "POST" else None
-    if request.method == "POST" and preview is None and form.validate():
-        try:
-            result = _send(form)
-        except BoardError as error:
-            form.form_errors.append(error.message)
-        else:
-            return result
-    status = 400 if request.method == "POST" and preview is None else 200
-    return render_template("messages/new.html", form=form, preview=preview), status
+    # The composer's steps (preview, a picture, submit), as for a new topic.
+    return compose(form, lambda: _send(form), "messages/new.html")
 
 
 def _send(form: MessageForm):

@@ -3,13 +3,14 @@
 import re
 
 import sqlalchemy as sa
-from flask import abort, current_app, jsonify, request, url_for
+from flask import abort, current_app, jsonify, request
 from flask_login import current_user, login_required
 
 from forum import permissions
 from forum.db import utcnow
 from forum.extensions import db, limiter
 from forum.notifications.views import bp
+from forum.uploads.services import avatar_url
 from forum.users.models import Role, User
 
 #: What may follow "@": the characters of usernames.
@@ -55,7 +56,7 @@ def user_search():
             {
                 "username": user.username,
                 "name": user.name,
-                "avatar": url_for("users.avatar", username=user.username, size=32),
+                "avatar": avatar_url(user, 32),
             }
             for user in users
         ]

@@ -31,7 +31,20 @@ _KEY_IN_HTML = re.compile(r"/uploads/([0-9a-f]{64}\.(?:jpg|png|webp|gif|pdf))")
 
 
 class UploadRefused(BoardError):
-    """The file cannot be taken; ``message`` says why (shown next to the composer)."""
+    """The file cannot be taken; ``message`` says why (shown next to the composer).
+
+    ``status`` is the HTTP status the JSON endpoint answers with: 413 too large,
+    415 not a type we take or cannot read, 422 an empty file, 429 over the daily
+    quota, 403 uploads switched off.
+    """
+
+    def __init__(self, message, status: int = 422) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+#: The JSON endpoint's status per reason the pipeline refuses a picture.
+_REJECTED_STATUS = {"too_large": 413, "too_many_frames": 413, "empty": 422}
 
 
 @dataclass(frozen=True)
@@ -68,12 +81,13 @@ def _check_limits(user: User, data: bytes) -> None:
     if not permissions.can_upload(user):
         raise NotAllowed(_l("You may not upload files."))
     if runtime_setting("UPLOAD_TYPES") == "none":
-        raise UploadRefused(_l("Uploads are switched off on this forum."))
+        raise UploadRefused(_l("Uploads are switched off on this forum."), 403)
     limit_mb = int(runtime_setting("UPLOAD_MAX_MB"))
     if len(data) > limit_mb * 1024 * 1024:
-        raise UploadRefused(
-            _l("The file is larger than %(limit)d MB. Please upload a smaller one.", limit=limit_mb)
+        message = _l(
+            "The file is larger than %(limit)d MB. Please upload a smaller one.", limit=limit_mb
         )
+        raise UploadRefused(message, 413)
     if not permissions.is_staff(user):
         quota = int(runtime_setting("UPLOADS_PER_DAY"))
         if uploads_today(user) >= quota:
@@ -82,7 +96,8 @@ def _check_limits(user: User, data: bytes) -> None:
                     "You have reached today's limit of %(count)d uploads. Please try again "
                     "tomorrow.",
                     count=quota,
-                )
+                ),
+                429,
             )
 
 
@@ -138,7 +153,7 @@ def save_upload(user: User, data: bytes, filename: str, alt: str = "") -> Saved:
     name = _clean_name(filename)
     if is_pdf(data):
         if runtime_setting("UPLOAD_TYPES") != "images_pdf":
-            raise UploadRefused(_l("Only pictures may be uploaded here."))
+            raise UploadRefused(_l("Only pictures may be uploaded here."), 415)
         key = storage.store(data, "application/pdf")
         pdf_name = name if name.lower().endswith(".pdf") else f"{name}.pdf"
         upload = _row(
@@ -151,7 +166,8 @@ def save_upload(user: User, data: bytes, filename: str, alt: str = "") -> Saved:
     try:
         images = process_image_sizes(data, sides=current_app.config["UPLOAD_IMAGE_SIDES"])
     except ImageRejected as rejected:
-        raise UploadRefused(rejected.message) from rejected
+        status = _REJECTED_STATUS.get(rejected.reason, 415)
+        raise UploadRefused(rejected.message, status) from rejected
     upload, _ = _store_images(user, images, kind=UploadKind.IMAGE, filename=name)
     db.session.commit()
     alt_text = " ".join(alt.replace("[", "(").replace("]", ")").split())[:200]
@@ -184,6 +200,34 @@ def save_avatar(user: User, data: bytes) -> User:
     user.avatar_small_key = smaller[0].key if smaller else large.key
     db.session.commit()
     return user
+
+
+def avatar_key_for(user: User, size: int) -> str | None:
+    """Return the key of ``user``'s uploaded avatar that suits ``size`` pixels, or None."""
+    if not user.avatar_key:
+        return None
+    return (
+        user.avatar_small_key
+        if size <= AVATAR_SIDES[1] and user.avatar_small_key
+        else user.avatar_key
+    )
+
+
+def avatar_template(user: User) -> str:
+    """Return Discourse's ``avatar_template`` for ``user``: a URL with ``{size}`` in it.
+
+    An uploaded avatar: ``/user_avatar/<name>/{size}/<key>``, which serves the
+    stored size that suits (64 pixels up to 64, else 240); otherwise the letter
+    avatar drawn in any size.
+    """
+    if user.avatar_key:
+        return f"/user_avatar/{user.username}/{{size}}/{user.avatar_key}"
+    return f"/user_avatar/{user.username}/{{size}}.svg"
+
+
+def avatar_url(user: User, size: int) -> str:
+    """Return the address of ``user``'s avatar at ``size`` pixels (uploaded, else letters)."""
+    return avatar_template(user).replace("{size}", str(size))
 
 
 def remove_avatar(user: User) -> None:

@@ -528,11 +528,15 @@ ROUTES: dict[str, Route] = {
             {**_COMPOSER, **_ONCE, "to": "mitglied, niemand", "title": "Eine Frage", "raw": ""},
             {**_COMPOSER, "to": "{username}", "office": "y", "title": "Eine Frage an alle"},
             {**_COMPOSER, "to": "", "raw": "", "title": "", "preview": "y"},
+            {**_COMPOSER, **_ONCE, **_UPLOAD, "to": "{username}", "title": "Ein Bild"},
         ),
     ),
     # Adding someone or leaving changes who reads a conversation: after the GETs.
     "messages.add_participant": Route(
-        form=({"username": "", "preview": ""}, {"username": "mitglied", "submit": "y"}),
+        form=(
+            {"username": "", "preview": "", "upload": ""},
+            {"username": "mitglied", "submit": "y"},
+        ),
         phase=DESTROY,
     ),
     "messages.leave": Route(form=({"next": ""},), phase=DESTROY),
@@ -585,6 +589,11 @@ ROUTES: dict[str, Route] = {
     # --- uploads ------------------------------------------------------------------------
     # Each secret's PDF (tests/access/world.py), and a key nobody uploaded.
     "uploads.serve": Route(args={"key": ["{upload_key}", "0" * 64 + ".pdf"]}),
+    # The composer script's upload; no file here (tests/uploads/test_json.py sends them): a 422.
+    "uploads.upload_json": Route(form=({"alt": "Ein Bild"},)),
+    # An uploaded avatar by the API's avatar_template; the world's members have none
+    # (tests/uploads/test_avatars.py has one), and a secret's PDF is no avatar: 404.
+    "uploads.sized_avatar": Route(args={"key": ["{upload_key}", "0" * 64 + ".jpg"]}),
     # --- plugins ------------------------------------------------------------------------
     "events.upcoming": Route(query=({}, {"category": "{category_id}", "municipality": "gifhorn"})),
     "events.rsvp": Route(form=({"status": "going"},)),

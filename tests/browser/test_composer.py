@@ -198,8 +198,16 @@ def test_keyboard_only_member_replies(thread, open_page):
         pytest.fail("Tab never reached the reply box")
     page.keyboard.type("Ich übernehme jeden zweiten Mittwoch. j and k stay text here.")
     assert page.evaluate("document.activeElement.name") == "raw"
-    page.keyboard.press("Tab")  # formatting help is text; next stop is the submit button
-    assert page.evaluate("document.activeElement.value") == "Reply"
+    # Formatting help is text; then the picture's file and description fields
+    # (the "Upload" button is hidden when the script uploads), then the submit button.
+    stops = []
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        assert _focus_is_visible(page), page.evaluate("document.activeElement.outerHTML")
+        stops.append(page.evaluate("document.activeElement.name || ''"))
+        if page.evaluate("document.activeElement.value") == "Reply":
+            break
+    assert stops == ["attachment", "attachment_alt", "submit"], stops
     page.keyboard.press("Enter")
     expect(page.locator("article.post", has_text="jeden zweiten Mittwoch")).to_be_visible()
 

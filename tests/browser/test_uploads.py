@@ -1,4 +1,9 @@
-"""A member on a 360 px phone uploads a photo with a description and sees it in the post."""
+"""A member on a 360 px phone uploads a photo with a description and sees it in the post.
+
+With JavaScript (upload.js) the file is uploaded as soon as it is chosen, with
+progress; the form's "Upload" button (without JavaScript) is tested in
+tests/uploads/test_composer.py.
+"""
 
 import re
 
@@ -17,7 +22,7 @@ def app_config(app_config):
     return {**app_config, "WTF_CSRF_ENABLED": True, "HOLD_FIRST_POSTS": 0, "UPLOAD_HOLD_POSTS": 0}
 
 
-def test_photo_with_alt_text_at_360px(live_app, make, open_page):
+def test_photo_with_progress_and_alt_text_at_360px(live_app, make, open_page):
     make.user("fotografin", locale="en")
     category = make.category("Allgemeines", read_level="members")
     topic = make.topic(make.user(), category, "Sommerfest 2027", "Wer hat Fotos?")
@@ -25,21 +30,34 @@ def test_photo_with_alt_text_at_360px(live_app, make, open_page):
     log_in(page, "fotografin", PASSWORD)
 
     page.goto(f"/t/{topic.id}/reply")
-    page.get_by_label("Text").fill("Hier ist unser Flyer.")
+    expect(page.get_by_role("button", name="Upload")).to_be_hidden()  # the script uploads
+    text = page.get_by_label("Text")
+    text.fill("Hier ist unser Flyer.")
+    # Note every state of the progress bar: it shows while the file goes up.
+    page.evaluate(
+        """() => {
+          const bar = document.querySelector(".composer-upload progress");
+          window.seen = [];
+          new MutationObserver(() => window.seen.push([bar.hidden, bar.value, bar.max]))
+            .observe(bar, {attributes: true});
+        }"""
+    )
     page.get_by_label("Add a picture or PDF").set_input_files(
         files=[{"name": "flyer.jpg", "mimeType": "image/jpeg",
                 "buffer": pictures.jpeg_with_gps((1200, 900), orientation=6)}]
     )  # fmt: skip
-    page.get_by_label("Describe the picture for people who cannot see it").fill(
-        "Flyer des Sommerfests mit Datum"
-    )
-    page.get_by_role("button", name="Upload").click()
 
-    # The form comes back with the picture in the text and in the preview.
-    expect(page.get_by_label("Text")).to_have_value(
-        re.compile(r"Hier ist unser Flyer\.\n\n!\[Flyer des Sommerfests mit Datum\]")
+    alt = page.get_by_label("Describe the picture for people who cannot see it")
+    expect(alt).to_be_focused()  # asked for the description once the file is up
+    expect(page.locator(".composer-upload [aria-live]")).to_contain_text("describe the picture")
+    expect(text).to_have_value(re.compile(r"^Hier ist unser Flyer\.\n\n!\[\]\(upload://"))
+    seen = page.evaluate("window.seen")
+    assert [False] in [state[:1] for state in seen], seen  # the bar showed
+    assert seen[-1][0] is True and seen[-2][1] == seen[-2][2], seen  # full, then hidden
+    alt.fill("Flyer des Sommerfests mit Datum")
+    expect(text).to_have_value(
+        re.compile(r"Hier ist unser Flyer\.\n\n!\[Flyer des Sommerfests mit Datum\]\(upload://")
     )
-    expect(page.locator(".preview img[alt='Flyer des Sommerfests mit Datum']")).to_be_visible()
     results = Axe().run(page, options=WCAG_A_AA)
     assert not results.violations_count, results.generate_report()
 
@@ -56,16 +74,15 @@ def test_photo_with_alt_text_at_360px(live_app, make, open_page):
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
-    results = Axe().run(page, options=WCAG_A_AA)
-    assert not results.violations_count, results.generate_report()
 
 
-def test_a_dropped_picture_lands_in_the_file_field(live_app, make, open_page):
+def test_a_dropped_broken_picture_is_refused_and_the_text_stays(live_app, make, open_page):
     make.user("fotografin", locale="en")
     topic = make.topic(make.user(), make.category("Allgemeines"), "Fotos", "Wer hat Fotos?")
     page = open_page(locale="en-GB")
     log_in(page, "fotografin", PASSWORD)
     page.goto(f"/t/{topic.id}/reply")
+    page.get_by_label("Text").fill("Mein langer Text")
     page.evaluate(
         """() => {
           const transfer = new DataTransfer();
@@ -75,5 +92,6 @@ def test_a_dropped_picture_lands_in_the_file_field(live_app, make, open_page):
             new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
         }"""
     )
-    assert page.locator("input[type=file]").evaluate("input => input.files[0].name") == "bild.png"
-    expect(page.get_by_label("Describe the picture for people who cannot see it")).to_be_focused()
+    expect(page.locator(".composer-upload [aria-live]")).to_contain_text("not a picture")
+    expect(page.get_by_label("Text")).to_have_value("Mein langer Text")
+    expect(page.locator(".composer-upload progress")).to_be_hidden()

@@ -55,3 +55,32 @@ def test_an_svg_avatar_is_refused(client, make):
     assert "SVG images are not accepted" in response.get_data(as_text=True)
     response = _send_avatar(client, b"", "")
     assert response.status_code == 400
+
+
+def test_the_api_and_mention_suggestions_give_the_uploaded_avatar(client, make):
+    member = make.user("anke")
+    login(client, make.user("bernd"))
+    assert client.get("/u/anke.json").get_json()["user"]["avatar_template"] == (
+        "/user_avatar/anke/{size}.svg"
+    )
+    login(client, member)
+    assert _send_avatar(client, pictures.jpeg_with_gps((600, 300))).status_code == 302
+    login(client, make.user("carla"))
+    template = client.get("/u/anke.json").get_json()["user"]["avatar_template"]
+    large = re.fullmatch(r"/user_avatar/anke/\{size\}/([0-9a-f]{64}\.jpg)", template).group(1)
+    # Discourse's sizes map to the two stored ones: 64 pixels up to 64, else 240.
+    for size, side in ((25, 64), (64, 64), (120, 240), (240, 240), (360, 240)):
+        answer = client.get(template.replace("{size}", str(size)))
+        assert answer.status_code == 200, size
+        assert Image.open(io.BytesIO(answer.data)).size == (side, side), size
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    (suggestion,) = client.get("/u/search.json?term=ank").get_json()["users"]
+    small = re.fullmatch(r"/user_avatar/anke/32/([0-9a-f]{64}\.jpg)", suggestion["avatar"])
+    assert small.group(1) == large
+    assert Image.open(io.BytesIO(client.get(suggestion["avatar"]).data)).size == (64, 64)
+    # An avatar that is not (or no longer) the member's, a wrong size: 404.
+    assert client.get(f"/user_avatar/bernd/64/{large}").status_code == 404
+    assert client.get(f"/user_avatar/anke/0/{large}").status_code == 404
+    login(client, member)
+    client.post("/settings/avatar/remove")
+    assert client.get(f"/user_avatar/anke/64/{large}").status_code == 404

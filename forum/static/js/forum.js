@@ -258,39 +258,7 @@
     });
   }
 
-  // A picture dropped on or pasted into the text goes into the file field; the
-  // member then describes it and presses "Upload" (the form works without this).
-  function setUpUploads(form, textarea) {
-    var fieldset = form.querySelector(".composer-upload");
-    var input = fieldset && fieldset.querySelector("input[type=file]");
-    var alt = fieldset && fieldset.querySelector("input[type=text]");
-    if (!input || typeof DataTransfer === "undefined") { return; }
-    var take = function (files, event) {
-      var file = files && files.length ? files[0] : null;
-      if (!file) { return; }
-      event.preventDefault();
-      var transfer = new DataTransfer();
-      transfer.items.add(file);
-      input.files = transfer.files;
-      fieldset.scrollIntoView({ block: "nearest" });
-      (alt || input).focus();
-    };
-    textarea.addEventListener("dragover", function (event) {
-      if (event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") !== -1) {
-        event.preventDefault();
-      }
-    });
-    textarea.addEventListener("drop", function (event) {
-      take(event.dataTransfer && event.dataTransfer.files, event);
-    });
-    textarea.addEventListener("paste", function (event) {
-      take(event.clipboardData && event.clipboardData.files, event);
-    });
-  }
-
   document.querySelectorAll("form[data-composer]").forEach(function (form) {
-    var upload = form.querySelector("textarea.composer-input");
-    if (upload) { setUpUploads(form, upload); }
     var toolbar = form.querySelector(".composer-toolbar");
     var textarea = form.querySelector("textarea.composer-input");
     if (!toolbar || !textarea) { return; }
