@@ -65,6 +65,9 @@ def create_app(
     plugins.init_app(app, builtins=builtins)
     _init_extensions(app)
     _register_blueprints(app)
+    from forum.organisations import logos
+
+    logos.init_app(app)
     from forum.api.negotiation import JsonTwins
 
     app.wsgi_app = JsonTwins(app.wsgi_app, app)

@@ -597,6 +597,8 @@ ROUTES: dict[str, Route] = {
                 "meeting_times": "",
                 "seeking_volunteers": "y",
                 "members_only": "y",
+                "logo": "",
+                "remove_logo": "y",
                 "submit": "y",
             },
         ),
