@@ -140,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     # moderation: the review queue and the moderator tools).
     import forum.admin.api_keys_views
     import forum.admin.category_views
+    import forum.admin.field_views
     import forum.admin.people_views
     import forum.admin.setup_views
     import forum.api.feed_views

@@ -79,9 +79,13 @@ ACTION_LABELS = {
     "leave_organisation": _l("Representative left"),
     "organisation_request_confirm": _l("Representative request confirmed"),
     "organisation_request_decline": _l("Representative request declined"),
+    "add_activity_field": _l("Field of activity added"),
+    "rename_activity_field": _l("Field of activity renamed"),
+    "remove_activity_field": _l("Field of activity removed"),
 }
 
 TARGET_LABELS = {
+    "activity_field": _l("Field of activity"),
     "api_key": _l("API key"),
     "category": _l("Category"),
     "invitation": _l("Invitation"),
