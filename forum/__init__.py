@@ -65,6 +65,9 @@ def create_app(
     plugins.init_app(app, builtins=builtins)
     _init_extensions(app)
     _register_blueprints(app)
+    from forum.organisations import logos
+
+    logos.init_app(app)
     from forum.api.negotiation import JsonTwins
 
     app.wsgi_app = JsonTwins(app.wsgi_app, app)
@@ -137,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     # moderation: the review queue and the moderator tools).
     import forum.admin.api_keys_views
     import forum.admin.category_views
+    import forum.admin.field_views
     import forum.admin.people_views
     import forum.admin.setup_views
     import forum.api.feed_views

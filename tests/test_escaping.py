@@ -135,6 +135,10 @@ SHOWN_BY = {
     "%(name)s now represents %(org)s.": "organisations",
     "Interest: %(title)s": "organisations",
     "%(actor)s is interested in “%(title)s”.": "organisations",
+    "There is already a field called “%(name)s”.": "activity_fields",
+    "“%(name)s” is still named by %(count)s organisation(s).": "activity_fields",
+    "“%(name)s” was added.": "activity_fields",
+    "“%(name)s” was removed.": "activity_fields",
 }
 
 
@@ -546,3 +550,26 @@ def test_organisations(app, client, hostile):
     _login(client, hostile["moderator"].username)
     _get(client, "/notifications", pages)
     assert_shown("organisations", pages, SHOWN_BY)
+
+
+def test_activity_fields(app, client, make):
+    from forum.organisations import services
+    from forum.organisations.models import ActivityField
+
+    make.user("chefin", role="admin")
+    pages: list[str] = []
+    _login(client, "chefin")
+    _get(client, "/admin/bereiche", pages)
+    _post(client, "/admin/bereiche", pages, {"name": f"Bereich {PAYLOAD}"})
+    _post(client, "/admin/bereiche", pages, {"name": f"Bereich {PAYLOAD}"})  # taken
+    _post(client, "/admin/bereiche", pages, {"name": f"Leer {PAYLOAD}"})
+    with app.app_context():
+        named = dict(db.session.execute(sa.select(ActivityField.name, ActivityField.id)).all())
+        used, unused = named[f"Bereich {PAYLOAD}"], named[f"Leer {PAYLOAD}"]
+        slug = db.session.get(ActivityField, used).slug
+        services.create_organisation("Verein", "brome", fields=[slug])
+    _post(client, f"/admin/bereiche/{used}/entfernen", pages)  # still named
+    _post(client, f"/admin/bereiche/{unused}/entfernen", pages)
+    _post(client, f"/admin/bereiche/{used}", pages, {"name": f"Neu {PAYLOAD}"})
+    _get(client, "/admin/log", pages)
+    assert_shown("activity_fields", pages, SHOWN_BY)

@@ -49,7 +49,7 @@ QUERY_PARAMETERS = ["q", "page", "before", "before_id", "category", "status", "k
                     "quote", "municipality", "next", "advanced", "words", "username", "after",
                     "order", "actor", "action", "in_title", "in_first", "help_kind",
                     "title"]  # fmt: skip
-SEARCH_WORDS = ["in", "status", "before", "after", "order", "topic", "@", "#"]
+SEARCH_WORDS = ["in", "status", "before", "after", "order", "topic", "org", "@", "#"]
 # Words the analysis treats specially: prefixes, gender forms, hyphens, typos.
 SEARCH_FORMS = ["Einkauf*", "*", "ab*", "a**", "Betreuer*innen", "BetreuerInnen", "Lesepat:in",
                 "Erste-Hilfe-Kurs", '"Erste-Hilfe*"', "Nachbarschafthilfe", "Kranken",

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -84,6 +85,13 @@ class OrganisationForm(FlaskForm):
         _l("Show this organisation to members only"),
         description=_l("Guests will not find it in the directory, in search or by its address."),
     )
+    logo = FileField(
+        _l("Logo"),
+        description=_l(
+            "A picture; the middle square is shown. Saved without location and camera data."
+        ),
+    )
+    remove_logo = BooleanField(_l("Remove the logo"))
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, fields=(), **kwargs) -> None:

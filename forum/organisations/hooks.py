@@ -49,6 +49,12 @@ def describe_notification(kind, data):
 
 
 @hookimpl
+def user_registered(user):
+    """A guest who typed an interest before registering: it waits for approval."""
+    interests.record_pending(user)
+
+
+@hookimpl
 def user_approved(user):
     """Send the interests a new member showed while waiting for approval."""
     interests.send_waiting(user)

@@ -3,10 +3,13 @@ between the interested person and the organisation's representatives.
 
 A person who is not a member yet (an applicant who registered for it) keeps
 the interest waiting; it is sent when their join request is approved
-(``send_waiting``, called from the ``user_approved`` hook).
+(``send_waiting``, called from the ``user_approved`` hook). A guest's message
+is kept on the session (``keep_pending``) and recorded for the account they
+register (``record_pending``, the ``user_registered`` hook).
 """
 
 import sqlalchemy as sa
+from flask import has_request_context, session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
@@ -135,3 +138,45 @@ def interest_of(person: User, opportunity: Opportunity) -> Interest | None:
 
 def get_interest(interest_id: int) -> Interest | None:
     return db.session.get(Interest, interest_id)
+
+
+# --- A guest's interest, kept through registration ---------------------------------------
+
+#: The session key of a guest's interest: {"opportunity_id", "message"}.
+PENDING_KEY = "organisations.pending_interest"
+
+
+def keep_pending(opportunity: Opportunity, message: str) -> None:
+    """Keep a guest's message on the session (one at a time) until they register."""
+    session[PENDING_KEY] = {
+        "opportunity_id": opportunity.id,
+        "message": (message or "").strip()[:MESSAGE_LIMIT],
+    }
+    session.permanent = True
+
+
+def pending_message(opportunity: Opportunity) -> str:
+    """The kept message for ``opportunity`` (to fill in its form), or ""."""
+    kept = session.get(PENDING_KEY)
+    if isinstance(kept, dict) and kept.get("opportunity_id") == opportunity.id:
+        return str(kept.get("message") or "")
+    return ""
+
+
+def record_pending(person: User) -> Interest | None:
+    """Record the kept interest for the new account (it waits for approval and
+    is sent by ``send_waiting``); called from the ``user_registered`` hook."""
+    if not has_request_context():
+        return None
+    kept = session.pop(PENDING_KEY, None)
+    if not isinstance(kept, dict) or not isinstance(kept.get("opportunity_id"), int):
+        return None
+    opportunity = db.session.get(Opportunity, kept["opportunity_id"])
+    if opportunity is None or not permissions.can_see_organisation(
+        person, opportunity.organisation
+    ):
+        return None
+    try:
+        return show_interest(person, opportunity, str(kept.get("message") or ""))
+    except BoardError:
+        return None

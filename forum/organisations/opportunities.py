@@ -201,3 +201,28 @@ def every_opportunity(organisation: Organisation) -> list[Opportunity]:
             .order_by(Opportunity.created_at.desc())
         )
     )
+
+
+def upcoming_training(
+    user, *, municipality: Municipality | None = None, today: date | None = None,
+    limit: int = 200,
+) -> list[Opportunity]:  # fmt: skip
+    """Return the open training offers ("Fortbildung") ``user`` may see that
+    have not ended, soonest first (for the events calendar and its feeds)."""
+    today = today or date.today()
+    query = (
+        sa.select(Opportunity)
+        .join(Organisation, Organisation.id == Opportunity.organisation_id)
+        .where(
+            Opportunity.kind == OpportunityKind.TRAINING,
+            Opportunity.starts_on.is_not(None),
+            sa.func.coalesce(Opportunity.ends_on, Opportunity.starts_on) >= today,
+            open_opportunities_clause(today),
+            permissions.visible_organisations_clause(user),
+        )
+        .options(joinedload(Opportunity.organisation))
+        .order_by(Opportunity.starts_on, Opportunity.id)
+    )
+    if municipality is not None:
+        query = query.where(Opportunity.municipality == municipality)
+    return list(db.session.scalars(query.limit(limit)))

@@ -4,7 +4,7 @@ organisations blueprint)."""
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -58,7 +58,8 @@ def opportunity(opportunity_id: int):
         can_edit=can_edit,
         can_show_interest=permissions.can_show_interest(current_user),
         interest=interests.interest_of(current_user, item),
-        interest_form=InterestForm(formdata=None),
+        # A guest's kept message is filled in again (say, after logging in).
+        interest_form=InterestForm(formdata=None, message=interests.pending_message(item)),
         confirm_form=ConfirmForm(formdata=None),
         today=date.today(),
         suitable_names=[str(SUITABLE_LABELS[s.name.lower()]) for s in Suitable if item.suits(s)],
@@ -123,18 +124,27 @@ def opportunity_status(opportunity_id: int, status: str):
 
 
 @bp.post("/engagement/<int:opportunity_id>/interesse")
-@login_required
 def show_interest(opportunity_id: int):
     item = visible_opportunity(opportunity_id)
+    form = InterestForm()
+    if not current_user.is_authenticated:
+        # A guest: keep the message through registering and joining.
+        if not form.validate_on_submit():
+            flash(_("Please write a few words to the organisation."), "error")
+            return redirect(url_for("organisations.opportunity", opportunity_id=item.id))
+        interests.keep_pending(item, form.message.data)
+        flash(_("Your message is kept. Register and join: it reaches the organisation as "
+                "soon as you are a member."), "info")  # fmt: skip
+        return redirect(url_for("auth.register", next=url_for("organisations.my_interests")))
     if not permissions.can_show_interest(current_user):
         abort(403)
-    form = InterestForm()
     if form.validate_on_submit():
         try:
             interests.show_interest(current_user, item, form.message.data)
         except BoardError as error:
             flash(error.message, "error")
         else:
+            session.pop(interests.PENDING_KEY, None)
             if permissions.is_member(current_user):
                 flash(_("Thank you! The organisation has your message."), "success")
             else:

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from forum import permissions
 from forum.errors import BoardError
-from forum.organisations import opportunities, requests, services
+from forum.organisations import logos, opportunities, requests, services
 from forum.organisations.fields import list_fields
 from forum.organisations.filters import directory_filter, feed_query
 from forum.organisations.forms import (
@@ -17,6 +17,8 @@ from forum.organisations.forms import (
     RequestDecisionForm,
 )
 from forum.organisations.models import Organisation
+from forum.uploads.limits import accepts_uploads
+from forum.uploads.services import UploadRefused
 
 bp = Blueprint("organisations", __name__)
 
@@ -90,6 +92,7 @@ def profile(slug: str):
 
 
 @bp.route("/o/<slug>/bearbeiten", methods=["GET", "POST"])
+@accepts_uploads
 @login_required
 def edit(slug: str):
     organisation = editable_organisation(slug)
@@ -99,15 +102,30 @@ def edit(slug: str):
         form.municipality.data = str(organisation.municipality)
     if form.validate_on_submit():
         try:
+            _save_logo(form, organisation)
             services.update_organisation(
                 current_user, organisation, form.values(), form.fields.data or []
             )
+        except UploadRefused as refused:
+            form.logo.errors = [str(refused.message)]
         except BoardError as error:
             form.form_errors.append(error.message)
         else:
             flash(_("The profile was saved."), "success")
             return redirect(url_for("organisations.profile", slug=organisation.slug))
     return render_template("organisations/edit.html", organisation=organisation, form=form)
+
+
+def _save_logo(form: OrganisationForm, organisation: Organisation) -> None:
+    """Store a new logo first: a refused picture leaves the profile unsaved and
+    the form as typed, with the reason next to the file field."""
+    file = form.logo.data
+    data = file.read() if file and getattr(file, "filename", "") else b""
+    user = current_user._get_current_object()
+    if data:
+        logos.set_logo(user, organisation, data)
+    elif form.remove_logo.data and organisation.logo_key:
+        logos.remove_logo(user, organisation)
 
 
 @bp.route("/o/<slug>/vertreten", methods=["GET", "POST"])

@@ -83,9 +83,13 @@ ACTION_LABELS = {
     "update_opportunity": _l("Volunteering opportunity changed"),
     "fill_opportunity": _l("Volunteering opportunity marked filled"),
     "reopen_opportunity": _l("Volunteering opportunity open again"),
+    "add_activity_field": _l("Field of activity added"),
+    "rename_activity_field": _l("Field of activity renamed"),
+    "remove_activity_field": _l("Field of activity removed"),
 }
 
 TARGET_LABELS = {
+    "activity_field": _l("Field of activity"),
     "api_key": _l("API key"),
     "category": _l("Category"),
     "invitation": _l("Invitation"),

@@ -19,6 +19,7 @@ from forum import permissions, plugins
 from forum.boards import questions
 from forum.boards.queries import readable_categories
 from forum.extensions import limiter
+from forum.organisations import search as organisation_search
 from forum.search import misses, services
 from forum.search.forms import AdvancedSearchForm, AskForm
 from forum.search.memory import release_free_memory
@@ -45,11 +46,16 @@ def search():
         return redirect(url_for("search.search", q=form.query_text()))
     text = request.args.get("q")
     page = request.args.get("page", 1, type=int) or 1
-    result, error = None, None
-    if text is not None:
+    result, error, organisations = None, None, []
+    # Organisations matching the words: a block above the topics (first page),
+    # or alone with the filter word org: or #organisationen.
+    wanted = organisation_search.parse(text or "")
+    if text is not None and (page == 1 or wanted.only):
+        organisations = organisation_search.matching(current_user, wanted)
+    if text is not None and not wanted.only:
         try:
             result = services.search(current_user, text, page=page)
-            if result.total == 0:
+            if result.total == 0 and not organisations:
                 misses.log_miss(result.query)
         except QueryError as problem:
             error = problem.message
@@ -63,6 +69,8 @@ def search():
         "search/search.html",
         query=text or "",
         result=result,
+        organisations=organisations,
+        organisations_only=wanted.only,
         error=error,
         form=form,
         related=related,

@@ -4,7 +4,8 @@ the member herself only (forum/users/views.py passes ``current_user``).
 Everything the forum keeps about her that she typed or that was recorded about
 her: the profile and settings, her posts with their raw text (also deleted ones:
 their text is still kept), likes, bookmarks, notifications, the answers to the
-membership questions and the recorded log-ins. Texts, titles of topics and the
+membership questions, the recorded log-ins, her "Ich bin interessiert" messages
+and the organisations she represents. Texts, titles of topics and the
 contents of notifications are given only where she may read them now (the same
 decisions as on every page, forum.permissions): a post a moderator deleted, or one
 in a category closed to her now, is listed with its dates but without its text. A fixed
@@ -22,6 +23,7 @@ from forum.boards.models import Bookmark, Category, Post, PostLike, Topic
 from forum.extensions import db
 from forum.membership.models import MembershipApplication
 from forum.notifications.models import Notification
+from forum.organisations.models import Interest, Opportunity, Organisation, Representative
 from forum.users.models import User
 
 FORMAT_VERSION = 1
@@ -94,6 +96,19 @@ def build(user: User, base_url: str = "") -> dict[str, Any]:
         .where(LoginRecord.user_id == user.id)
         .order_by(LoginRecord.created_at)
     ).all()
+    interests = db.session.execute(
+        sa.select(Interest, Opportunity, Organisation)
+        .join(Opportunity, Opportunity.id == Interest.opportunity_id)
+        .join(Organisation, Organisation.id == Opportunity.organisation_id)
+        .where(Interest.user_id == user.id)
+        .order_by(Interest.id)
+    ).all()
+    representations = db.session.execute(
+        sa.select(Organisation.name, Organisation.slug, Representative.added_at)
+        .join(Representative, Representative.organisation_id == Organisation.id)
+        .where(Representative.user_id == user.id)
+        .order_by(Representative.added_at)
+    ).all()
     return {
         "format": FORMAT_VERSION,
         "forum": base_url,
@@ -136,4 +151,26 @@ def build(user: User, base_url: str = "") -> dict[str, Any]:
             "created_at": _when(application.created_at),
         },
         "logins": [{"at": _when(at), "address": address} for at, address in logins],
+        "interests": [
+            {
+                "opportunity_id": opportunity.id,
+                # Her message always; what it was about while she may see it.
+                "opportunity_title": opportunity.title
+                if permissions.can_see_organisation(user, organisation)
+                else None,
+                "organisation": organisation.name
+                if permissions.can_see_organisation(user, organisation)
+                else None,
+                "message": interest.message,
+                "conversation_topic_id": interest.topic_id,
+                "created_at": _when(interest.created_at),
+                "sent_at": _when(interest.sent_at),
+                "withdrawn_at": _when(interest.withdrawn_at),
+            }
+            for interest, opportunity, organisation in interests
+        ],
+        "representations": [
+            {"organisation": name, "slug": slug, "since": _when(added_at)}
+            for name, slug, added_at in representations
+        ],
     }

@@ -1,8 +1,10 @@
 """iCalendar files (RFC 5545) for one event or a feed, built with ``icalendar``."""
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, request, url_for
+from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
@@ -19,8 +21,9 @@ def _absolute(path: str) -> str:
     return request.host_url.rstrip("/") + path
 
 
-def calendar(pairs: list, name: str) -> bytes:
-    """Return an .ics file with one VEVENT per (event, topic) pair."""
+def calendar(pairs: list, name: str, trainings: list = ()) -> bytes:
+    """Return an .ics file with one VEVENT per (event, topic) pair, and one
+    all-day VEVENT per training offer of an organisation (forum.organisations)."""
     cal = Calendar()
     cal.add("prodid", "-//Ehrenamt Forum//Veranstaltungen//DE")
     cal.add("version", "2.0")
@@ -33,6 +36,8 @@ def calendar(pairs: list, name: str) -> bytes:
     zone = local_zone()
     for event, topic in pairs:
         cal.add_component(_vevent(event, topic, host, stamp, zone))
+    for opportunity in trainings:
+        cal.add_component(_training_vevent(opportunity, host, stamp))
     # Times carry TZID=Europe/Berlin; the VTIMEZONE that defines it goes along.
     cal.add_missing_timezones()
     return cal.to_ical()
@@ -54,6 +59,30 @@ def _vevent(event: Event, topic, host: str, stamp, zone) -> CalendarEvent:
     if len(text) > DESCRIPTION_LENGTH:
         text = text[:DESCRIPTION_LENGTH].rstrip() + " …"
     vevent.add("description", f"{text}\n\n{url}".strip())
+    return vevent
+
+
+def _training_vevent(opportunity, host: str, stamp) -> CalendarEvent:
+    """A training offer has days, not times: an all-day event to its last day."""
+    url = _absolute(url_for("organisations.opportunity", opportunity_id=opportunity.id))
+    vevent = CalendarEvent()
+    vevent.add("uid", f"training-{opportunity.id}@{host}")
+    vevent.add("dtstamp", stamp)
+    vevent.add("dtstart", opportunity.starts_on)
+    last = max(opportunity.ends_on or opportunity.starts_on, opportunity.starts_on)
+    vevent.add("dtend", last + timedelta(days=1))
+    vevent.add("summary", f"{_('Training')}: {opportunity.title}")
+    vevent.add("categories", [_("Training")])
+    if opportunity.place:
+        vevent.add("location", opportunity.place)
+    lines = [opportunity.organisation.name]
+    if opportunity.cost:
+        lines.append(f"{_('Cost')}: {opportunity.cost}")
+    if opportunity.registration:
+        lines.append(f"{_('Registration')}: {opportunity.registration}")
+    text = opportunity.description[:DESCRIPTION_LENGTH]
+    vevent.add("description", "\n".join([*lines, "", text, "", url]).strip())
+    vevent.add("url", url)
     return vevent
 
 

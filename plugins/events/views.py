@@ -13,6 +13,7 @@ from forum.boards.forms import MUNICIPALITY_LABELS
 from forum.boards.models import Municipality, Topic
 from forum.boards.queries import get_topic
 from forum.db import utcnow
+from forum.organisations.opportunities import upcoming_training
 from forum.urls import topic_url
 
 from . import ics, services
@@ -86,6 +87,13 @@ def header_context(event: Event, user) -> dict:
     }
 
 
+def _training_when(opportunity) -> str:
+    start = format_date(opportunity.starts_on, "full")
+    if opportunity.ends_on and opportunity.ends_on > opportunity.starts_on:
+        return f"{start}{DASH}{format_date(opportunity.ends_on, 'full')}"
+    return start
+
+
 @dataclass
 class Listed:
     topic: Topic
@@ -143,6 +151,8 @@ def upcoming():
     pairs = services.upcoming_events(
         current_user, municipality=municipality, category_id=category_id
     )
+    # Training offers of organisations (no category of their own): with no category filter.
+    trainings = [] if category_id else upcoming_training(current_user, municipality=municipality)
     feed_url = (
         url_for("events.personal_feed", token=services.feed_token(current_user), _external=True)
         if permissions.is_member(current_user)
@@ -151,6 +161,7 @@ def upcoming():
     return render_template(
         "events/upcoming.html",
         months=_months(pairs),
+        trainings=[(opportunity, _training_when(opportunity)) for opportunity in trainings],
         categories=categories,
         municipalities=MUNICIPALITY_LABELS,
         chosen_category=category_id,
@@ -204,7 +215,10 @@ def event_ics(topic_id: int):
 def public_feed():
     """Public events only, whoever asks: the URL is meant to be shared."""
     pairs = services.upcoming_events(None)
-    return _calendar_response(ics.calendar(pairs, ics.feed_name(_("Events"))), "events.ics")
+    trainings = upcoming_training(None)
+    return _calendar_response(
+        ics.calendar(pairs, ics.feed_name(_("Events")), trainings), "events.ics"
+    )
 
 
 @bp.post("/events/feed/renew")
@@ -225,7 +239,10 @@ def personal_feed(token: str):
     if user is None:
         abort(404)
     pairs = services.upcoming_events(user)
-    return _calendar_response(ics.calendar(pairs, ics.feed_name(_("Events"))), "events.ics")
+    trainings = upcoming_training(user)
+    return _calendar_response(
+        ics.calendar(pairs, ics.feed_name(_("Events")), trainings), "events.ics"
+    )
 
 
 def list_badge(start: datetime) -> dict:

@@ -263,6 +263,12 @@ ROUTES: dict[str, Route] = {
         )
     ),
     "admin.revoke_api_key": Route(args={"key_id": ["1", "999999"]}, phase=DESTROY),
+    "admin.activity_fields": Route(),
+    "admin.add_activity_field": Route(form=({"name": ""}, {"name": "Bereich aus der Matrix"})),
+    "admin.rename_activity_field": Route(
+        args={"field_id": ["1", "999999"]}, form=({"name": ""}, {"name": "Umbenannt"})
+    ),
+    "admin.remove_activity_field": Route(args={"field_id": ["2", "999999"]}, phase=DESTROY),
     # --- moderation ---------------------------------------------------------------------
     "moderation.flag": Route(
         form=(
@@ -629,6 +635,8 @@ ROUTES: dict[str, Route] = {
                 "meeting_times": "",
                 "seeking_volunteers": "y",
                 "members_only": "y",
+                "logo": "",
+                "remove_logo": "y",
                 "submit": "y",
             },
         ),

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from forum.boards.models import Post
 from forum.extensions import db
 from forum.membership import applications
 from forum.notifications.models import Notification
@@ -139,8 +140,9 @@ def test_guests_are_led_to_join_and_an_applicants_interest_waits_for_approval(
     org = make_org(reps=[rep])
     item = _post(app, org, rep, title="Platzwart")
     page = client.get(f"/engagement/{item}").get_data(as_text=True)
-    assert "Join to say you are interested" in page
-    assert client.post(f"/engagement/{item}/interesse", data={"message": "Hi"}).status_code == 302
+    assert "your message reaches the organisation as soon as you are a member" in page
+    response = client.post(f"/engagement/{item}/interesse", data={"message": "Hi"})
+    assert response.status_code == 302 and "/register" in response.location
     applicant = make.user("neu", role="applicant")
     login_as(applicant)
     client.post(f"/engagement/{item}/interesse", data={"message": "Ich will helfen"})
@@ -202,3 +204,38 @@ def test_the_interest_count_stays_true_when_interests_go(app, client, make, make
         repair_drift()
         db.session.expire_all()
         assert db.session.get(Opportunity, item).interest_count == 1
+
+
+def test_a_guests_interest_is_kept_through_registering_and_sent_on_approval(
+    app, client, make, make_org, coordinator
+):
+    rep = make.user("anna")
+    org = make_org(reps=[rep])
+    item = _post(app, org, rep, title="Platzwart")
+    assert client.post(f"/engagement/{item}/interesse", data={"message": ""}).status_code == 302
+    response = client.post(
+        f"/engagement/{item}/interesse", data={"message": "Ich mähe gern Rasen, samstags."}
+    )
+    assert "/register" in response.location
+    password = "correct horse battery staple"
+    registered = client.post("/register", data={
+        "username": "rasenfreund", "email": "rasen@example.org", "password": password,
+        "password_confirm": password}, buffered=True)  # fmt: skip
+    assert registered.status_code == 302
+    with app.app_context():
+        person = db.session.scalar(sa.select(User).where(User.username == "rasenfreund"))
+        interest = db.session.scalar(sa.select(Interest))
+        assert interest.user_id == person.id and interest.sent_at is None
+        assert interest.message == "Ich mähe gern Rasen, samstags."
+        applied = applications.submit_application(person, [{"question": "Wer?", "answer": "I"}], 1)
+        applications.approve_application(db.session.get(User, coordinator.id), applied)
+        interest = db.session.scalar(sa.select(Interest))
+        assert interest.topic_id is not None and interest.sent_at is not None
+        first = db.session.scalar(
+            sa.select(Post.raw).where(Post.topic_id == interest.topic_id, Post.post_number == 1)
+        )
+        assert first == "Ich mähe gern Rasen, samstags."
+        assert db.session.scalar(
+            sa.select(sa.func.count()).select_from(Notification).where(
+                Notification.user_id == rep.id, Notification.kind == "interest_shown")
+        ) == 1  # fmt: skip

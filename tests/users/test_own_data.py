@@ -71,6 +71,32 @@ def test_a_member_downloads_her_own_data(app, client, login_as, anke):
     assert "bernd@example.org" not in text and "pbkdf2" not in text
 
 
+def test_her_interests_and_representations_are_in_it(app, client, login_as, anke, make):
+    from forum.organisations import interests, opportunities, services
+
+    with app.app_context():
+        person = db.session.get(User, anke.id)
+        club = services.create_organisation("SV Blau-Weiß Isenbüttel", "isenbuettel")
+        tafel = services.create_organisation("Tafel Gifhorn", "gifhorn")
+        services.add_representative(None, club, person)
+        db.session.commit()
+        rep = make.user("tafelchefin")
+        services.add_representative(None, tafel, db.session.get(User, rep.id))
+        db.session.commit()
+        item = opportunities.create_opportunity(
+            db.session.get(User, rep.id), tafel, {"title": "Fahrer/in", "municipality": "gifhorn"}
+        )
+        interests.show_interest(person, item, "Ich fahre gern samstags.")
+    login_as(anke)
+    data = json.loads(_export(client).get_data(as_text=True))
+    [interest] = data["interests"]
+    assert interest["message"] == "Ich fahre gern samstags."
+    assert interest["opportunity_title"] == "Fahrer/in"
+    assert interest["organisation"] == "Tafel Gifhorn"
+    assert interest["sent_at"] and interest["withdrawn_at"] is None
+    assert [r["organisation"] for r in data["representations"]] == ["SV Blau-Weiß Isenbüttel"]
+
+
 def test_what_is_closed_to_her_now_is_listed_without_its_text(app, client, login_as, anke):
     # The same decision as on every page (forum.permissions): a category made
     # staff-only, or a post a moderator deleted, is listed by id and date only.
