@@ -14,7 +14,12 @@ SHOWN_BY = {
     "Reminder: “%(title)s” begins on %(when)s. You said you would come.": "notifications",
     "Your answer in “%(title)s” was accepted as the solution.": "notifications",
 }
-NOT_INPUT = {"Your answer was saved: %(status)s.": "a translated label of the RSVP status"}
+NOT_INPUT = {
+    "Your answer was saved: %(status)s.": "a translated label of the RSVP status",
+    "Please check the event's details: %(problems)s": (
+        "the form's labels and their translated errors; none repeats what was typed"
+    ),
+}
 
 
 @pytest.fixture
