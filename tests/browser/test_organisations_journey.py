@@ -102,6 +102,8 @@ def test_from_representative_to_a_guests_interest_answered(live_app, open_page, 
     # The coordinator approves her; her kept message goes to the representatives.
     coordinator.goto(f"/review/{_pending(live_app, 'join_request')}")
     coordinator.locator("form[action$='/approve'] button").first.click()
+    # The decision's answer is back (so it is committed) before Jonas looks.
+    expect(coordinator.locator(".flash").first).to_be_visible()
     jonas.goto("/messages")
     jonas.get_by_role("link", name=TITLE).first.click()
     expect(jonas.get_by_text(MESSAGE)).to_be_visible()
