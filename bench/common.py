@@ -98,6 +98,9 @@ class Targets:
     topic_slug: str
     topic_pages: int
     profile_username: str
+    #: The organisation with the most opportunities, and the busiest municipality's value.
+    organisation_slug: str = ""
+    municipality: str = "gifhorn"
 
     def pages(self) -> list[tuple[str, str]]:
         """Return (name, path) for every benchmarked page, ceiling first."""
@@ -112,6 +115,20 @@ class Targets:
             ("topic first page", f"{topic}?page=1"),
             ("topic last page", f"{topic}?page={self.topic_pages}"),
             ("profile", f"/u/{self.profile_username}"),
+            *self.organisation_pages(),
+        ]
+
+    def organisation_pages(self) -> list[tuple[str, str]]:
+        """The volunteering exchange's lists and a profile (issue 13's aims)."""
+        if not self.organisation_slug:
+            return []
+        return [
+            ("organisations", "/organisationen"),
+            ("organisations filtered", f"/organisationen?municipality={self.municipality}&seeking=y"),
+            ("organisations by activity", "/organisationen?sort=activity&page=3"),
+            ("organisation profile", f"/o/{self.organisation_slug}"),
+            ("opportunities", "/engagement"),
+            ("opportunities filtered", f"/engagement?municipality={self.municipality}&hours=4"),
         ]
 
 
@@ -155,6 +172,7 @@ def find_targets(app) -> Targets:
             .limit(1)
         )
         per_page = app.config["POSTS_PER_PAGE"]
+        organisation_slug, municipality = _busiest_organisation()
         return Targets(
             member_id=member.id,
             member_username=member.username,
@@ -165,7 +183,28 @@ def find_targets(app) -> Targets:
             topic_slug=topic.slug,
             topic_pages=max(-(-topic.highest_post_number // per_page), 1),
             profile_username=author.username,
+            organisation_slug=organisation_slug,
+            municipality=municipality,
         )
+
+
+def _busiest_organisation() -> tuple[str, str]:
+    """The organisation with the most open opportunities and its municipality."""
+    import sqlalchemy as sa
+
+    from forum.extensions import db
+    from forum.organisations.models import Opportunity, Organisation
+
+    row = db.session.execute(
+        sa.select(Organisation.slug, Organisation.municipality)
+        .join(Opportunity, Opportunity.organisation_id == Organisation.id)
+        .group_by(Organisation.id, Organisation.slug, Organisation.municipality)
+        .order_by(sa.func.count().desc(), Organisation.id)
+        .limit(1)
+    ).first()
+    if row is None:
+        return "", "gifhorn"
+    return row.slug, str(getattr(row.municipality, "value", row.municipality) or "gifhorn")
 
 
 def install_ceiling(app, targets: Targets) -> None:

@@ -9,7 +9,8 @@ goes through the app as usual, and the page is kept when the app says it may be.
   else (a member, a guest who switched the language, a script) never reads from
   the cache and never writes to it.
 - **What**: only the endpoints in ``CACHED_ENDPOINTS`` (home, latest, category,
-  topic pages, the search page without a query), and only when the app rendered
+  topic pages, the search page without a query, the volunteering exchange's
+  directory, profiles and opportunities: the open door), and only when the app rendered
   the page for an anonymous user, with status 200, as HTML, with no flashed
   message waiting and no ``Set-Cookie`` header: the page holds nothing of a
   session.
@@ -53,8 +54,12 @@ from forum.extensions import runtime_setting
 
 #: The pages a guest may get from the cache.
 CACHED_ENDPOINTS = frozenset(
-    {"boards.index", "boards.latest", "boards.category", "boards.topic", "search.search"}
-)
+    {
+        "boards.index", "boards.latest", "boards.category", "boards.topic", "search.search",
+        "organisations.directory", "organisations.profile",
+        "organisations.opportunity_list", "organisations.opportunity",
+    }
+)  # fmt: skip
 #: Requests carrying one of these headers act as someone: never from the cache.
 _PERSONAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_API_KEY", "HTTP_API_USERNAME")
 

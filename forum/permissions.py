@@ -7,7 +7,7 @@ an anonymous user for guests. Plugins decide their own actions through
 name there too.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -488,9 +488,12 @@ def can_see_organisation(user: Any, organisation: Organisation) -> bool:
     return not organisation.members_only or is_member(user)
 
 
-def represents(user: Any, organisation: Organisation) -> bool:
-    """Whether ``user`` is one of the organisation's representatives (one query)."""
+def represents(user: Any, organisation: Organisation, among: Iterable[Any] | None = None) -> bool:
+    """Whether ``user`` is one of the organisation's representatives: decided from
+    ``among`` (the representatives a page has loaded already) or with one query."""
     account = _account(user)
+    if account is not None and among is not None:
+        return any(person.id == account.id for person in among)
     return account is not None and db.session.scalar(
         sa.select(sa.func.count()).where(
             Representative.organisation_id == organisation.id,
@@ -499,11 +502,13 @@ def represents(user: Any, organisation: Organisation) -> bool:
     ) > 0  # fmt: skip
 
 
-def can_edit_organisation(user: Any, organisation: Organisation) -> bool:
+def can_edit_organisation(
+    user: Any, organisation: Organisation, representatives: Iterable[Any] | None = None
+) -> bool:
     """Its representatives (who may write) and staff keep a profile and its opportunities."""
     if is_staff(user):
         return True
-    return can_write(user) and represents(user, organisation)
+    return can_write(user) and represents(user, organisation, representatives)
 
 
 def can_request_representation(user: Any) -> bool:

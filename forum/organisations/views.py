@@ -72,7 +72,9 @@ def profile(slug: str):
     organisation = visible_organisation(slug)
     data = services.profile(current_user, organisation)
     names = ",".join(user.username for user in data.representatives)
-    can_edit = permissions.can_edit_organisation(current_user, organisation)
+    # Decided from the representatives the page shows: no query per question.
+    is_representative = permissions.represents(current_user, organisation, data.representatives)
+    can_edit = permissions.can_edit_organisation(current_user, organisation, data.representatives)
     return render_template(
         "organisations/profile.html",
         organisation=organisation,
@@ -81,9 +83,8 @@ def profile(slug: str):
         # Representatives see every opportunity (filled, expired) with its interest count.
         own_opportunities=opportunities.every_opportunity(organisation) if can_edit else [],
         can_manage=permissions.can_manage_organisations(current_user),
-        can_request=permissions.can_request_representation(current_user)
-        and not permissions.represents(current_user, organisation),
-        is_representative=permissions.represents(current_user, organisation),
+        can_request=permissions.can_request_representation(current_user) and not is_representative,
+        is_representative=is_representative,
         show_contact=permissions.can_see_contact_details(current_user),
         can_message=permissions.can_send_message(current_user) and bool(names),
         contact_url=url_for("messages.new", to=names) if names else None,
