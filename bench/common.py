@@ -122,13 +122,14 @@ class Targets:
         """The volunteering exchange's lists and a profile (issue 13's aims)."""
         if not self.organisation_slug:
             return []
+        near = f"municipality={self.municipality}"
         return [
             ("organisations", "/organisationen"),
-            ("organisations filtered", f"/organisationen?municipality={self.municipality}&seeking=y"),
+            ("organisations filtered", f"/organisationen?{near}&seeking=y"),
             ("organisations by activity", "/organisationen?sort=activity&page=3"),
             ("organisation profile", f"/o/{self.organisation_slug}"),
             ("opportunities", "/engagement"),
-            ("opportunities filtered", f"/engagement?municipality={self.municipality}&hours=4"),
+            ("opportunities filtered", f"/engagement?{near}&hours=4"),
         ]
 
 
