@@ -96,3 +96,21 @@ def test_a_mention_brings_the_asker_back(live_app, make, open_page, screenshots)
     phone.locator("#topic-level summary").click()
     phone.screenshot(path=screenshots / "member-topic-level-360.png", full_page=True)
     _axe(phone, "topic with the watching control, 360 px")
+
+
+def test_the_account_menu_closes_with_escape_and_a_click_elsewhere(live_app, make, open_page):
+    make.user("anke.schulz", locale="en")
+    page = open_page(locale="en-GB", width=360)
+    log_in(page, "anke.schulz", PASSWORD)
+    menu = page.locator("header details.user-menu")
+    summary = menu.locator("summary")
+    summary.click()
+    expect(menu).to_have_attribute("open", "")
+    page.keyboard.press("Escape")
+    expect(menu).not_to_have_attribute("open", "")
+    # Focus goes back to the button that opened it (keyboard users keep their place).
+    expect(summary).to_be_focused()
+    summary.click()
+    expect(menu.get_by_role("link", name="Settings")).to_be_visible()
+    page.locator("main h1").first.click()
+    expect(menu).not_to_have_attribute("open", "")

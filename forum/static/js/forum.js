@@ -384,6 +384,20 @@
       .catch(function () { window.location.href = more.href; });
   });
 
+  // --- The account menu (<details>) closes like a menu: Escape, or a click elsewhere ----------
+
+  var userMenu = document.querySelector("details.user-menu");
+  if (userMenu) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || !userMenu.open) { return; }
+      userMenu.open = false;
+      userMenu.querySelector("summary").focus();
+    });
+    document.addEventListener("click", function (event) {
+      if (userMenu.open && !userMenu.contains(event.target)) { userMenu.open = false; }
+    });
+  }
+
   // --- Keyboard shortcuts (j/k posts, r reply, / search, ? help) ---------------------------
 
   var SHORTCUTS_OFF = "forum-shortcuts-off";
