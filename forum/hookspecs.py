@@ -543,11 +543,12 @@ def prepare_topic_list(topics, user):
 
 
 @hookspec
-def extra_outlet(outlet, user, topic, post, category, profile_user):
+def extra_outlet(outlet, user, topic, post, category, profile_user, organisation):
     """Contribute to a named place on a page; return ``Contribution`` or None.
 
     Outlets: ``topic_header``, ``below_first_post``, ``post_footer``,
-    ``topic_list_item``, ``sidebar``, ``user_profile``, ``composer_fields``.
+    ``topic_list_item``, ``sidebar``, ``user_profile``, ``composer_fields``,
+    ``organisation_profile`` (an organisation's page; ``organisation`` given).
     Arguments not meaningful for an outlet are None. ``Contribution(template,
     context)`` names a template of the plugin's blueprint; it is rendered with
     autoescaping like every page. A plugin that raises here is logged and its

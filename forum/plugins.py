@@ -453,11 +453,12 @@ OUTLETS = (
     "sidebar",
     "user_profile",
     "composer_fields",
+    "organisation_profile",
 )
 
 
 def render_outlet(outlet: str, *, user=None, topic=None, post=None, category=None,
-                  profile_user=None) -> Markup:  # fmt: skip
+                  profile_user=None, organisation=None) -> Markup:  # fmt: skip
     """Render what plugins contribute to ``outlet``; a failing plugin is left out."""
     if outlet not in OUTLETS:
         raise ValueError(f"unknown outlet {outlet!r}")
@@ -471,6 +472,7 @@ def render_outlet(outlet: str, *, user=None, topic=None, post=None, category=Non
                     for name, value in {
                         "outlet": outlet, "user": user, "topic": topic, "post": post,
                         "category": category, "profile_user": profile_user,
+                        "organisation": organisation,
                     }.items()
                     if name in implementation.argnames
                 }

@@ -5,6 +5,9 @@ has no representative yet, so a member can ask to represent it."""
 
 from datetime import date, timedelta
 
+import sqlalchemy as sa
+
+from forum.boards.models import Topic
 from forum.extensions import db
 from forum.organisations import interests, opportunities, services
 from forum.organisations.models import Organisation
@@ -101,6 +104,13 @@ OPPORTUNITIES = (
 )  # fmt: skip
 
 
+#: Demo topics that are an organisation's announcements (its profile lists them).
+ANNOUNCEMENTS = {
+    "Vorstellung: SV Blau-Weiß Isenbüttel, Jugendabteilung": "SV Blau-Weiß Isenbüttel",
+    "Erste-Hilfe-Kurs für Übungsleitende am Samstag in Gifhorn": "Freiwillige Feuerwehr Wittingen",
+}
+
+
 def load_organisations(users: dict[str, User]) -> None:
     """Create the demo's organisations, their opportunities and interest shown."""
     coordinator = users["koordination"]
@@ -116,6 +126,12 @@ def load_organisations(users: dict[str, User]) -> None:
             services.set_verified(coordinator, organisation, True)
         db.session.commit()
         by_name[name] = organisation
+    # Set directly: the demo's topics were written before their clubs had representatives.
+    for title, name in ANNOUNCEMENTS.items():
+        db.session.execute(
+            sa.update(Topic).where(Topic.title == title).values(organisation_id=by_name[name].id)
+        )
+    db.session.commit()
     today = date.today()
     for name, values, interested in OPPORTUNITIES:
         organisation = by_name[name]

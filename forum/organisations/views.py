@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from forum import permissions
+from forum import permissions, plugins
 from forum.errors import BoardError
 from forum.organisations import logos, opportunities, requests, services
 from forum.organisations.fields import list_fields
@@ -89,6 +89,10 @@ def profile(slug: str):
         can_message=permissions.can_send_message(current_user) and bool(names),
         contact_url=url_for("messages.new", to=names) if names else None,
         confirm_form=ConfirmForm(formdata=None),
+        # Plugins add what belongs to the organisation (the events plugin: its upcoming events).
+        profile_outlet=plugins.render_outlet(
+            "organisation_profile", user=current_user, organisation=organisation
+        ),
     )
 
 

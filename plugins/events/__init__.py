@@ -22,7 +22,7 @@ from forum.plugins import Contribution, NavLink, Reject
 
 from . import forms, models, services
 from .cli import events_cli
-from .views import bp, header_context, list_badge
+from .views import bp, header_context, list_badge, organisation_context
 
 __version__ = "1.0.0"
 __all__ = ["models"]  # imported at load: the tables join the metadata (and test cleanup)
@@ -105,7 +105,12 @@ def prepare_topic_list(topics):
 
 
 @hookimpl
-def extra_outlet(outlet, user, topic, post, category):
+def extra_outlet(outlet, user, topic, post, category, organisation):
+    if outlet == "organisation_profile" and organisation is not None:
+        items = services.upcoming_events(user, organisation_id=organisation.id, limit=5)
+        if not items:
+            return None
+        return Contribution("events/organisation.html", organisation_context(items))
     if outlet == "composer_fields":
         return _composer(category, topic, post)
     if outlet == "topic_header" and topic is not None:

@@ -214,11 +214,15 @@ def upcoming_events(
     *,
     municipality: Municipality | None = None,
     category_id: int | None = None,
+    organisation_id: int | None = None,
     now: datetime | None = None,
     limit: int = 500,
 ) -> list[tuple[Event, Topic]]:
-    """Return (event, topic) pairs the user may see, soonest first."""
+    """Return (event, topic) pairs the user may see, soonest first (of the topics
+    posted as ``organisation_id`` when given: its profile lists them)."""
     query = _listed(user, now or utcnow())
+    if organisation_id is not None:
+        query = query.where(Topic.organisation_id == organisation_id)
     if municipality is not None:
         query = query.where(Event.municipality == municipality)
     if category_id is not None:

@@ -52,6 +52,17 @@ def _deadline_text(event: Event) -> str:
     return f"{format_date(value, 'medium')}, {format_time(value, 'short')}"
 
 
+def organisation_context(items: list[tuple[Event, Topic]]) -> dict:
+    """An organisation's upcoming events for its profile: title, when, where."""
+    return {
+        "events": [
+            {"event": event, "topic": topic, "when": when_text(event),
+             "municipality": MUNICIPALITY_LABELS.get(event.municipality, "")}
+            for event, topic in items
+        ]
+    }  # fmt: skip
+
+
 def header_context(event: Event, user) -> dict:
     """Everything the event box under a topic's title shows, for this reader."""
     people = services.attendance(event, user)

@@ -36,5 +36,8 @@ def test_the_demo_has_organisations_opportunities_and_interest(app, client):
     assert "SV Blau-Weiß Isenbüttel" in page and "Willkommensnetz" not in page
     assert "Erste-Hilfe-Grundkurs" in client.get("/engagement").get_data(as_text=True)
     login(client, petra, DEMO_PASSWORD)
+    # A club's introduction in the members' category is among its announcements.
+    page = client.get("/o/sv-blau-weiss-isenbuettel").get_data(as_text=True)
+    assert "Vorstellung: SV Blau-Weiß Isenbüttel" in page.split("org-announcements", 1)[1]
     page = client.get("/o/gifhorner-tafel").get_data(as_text=True)
     assert "1 Person hat Interesse gezeigt." in page

@@ -548,3 +548,44 @@ def test_the_calendar_feed_uses_the_core_feed_keys(app, make):
         user.role = Role.APPLICANT
         db.session.commit()
         assert services.feed_user(old) is None
+
+
+def test_an_organisations_profile_lists_its_upcoming_events(
+    app, client, make, login_as, english, events_category, members_events
+):
+    from forum.organisations import services as organisations
+
+    app.config["EVENTS_CATEGORIES"] = ["veranstaltungen", "intern-treffen"]
+    author = make.user("vorstand")
+    with app.app_context():
+        club = organisations.create_organisation("SV Blau-Weiß Isenbüttel", "isenbuettel")
+        other = organisations.create_organisation("Tafel Brome", "brome")
+        organisations.create_organisation("Ohne Termine", "gifhorn")
+        db.session.commit()
+        club_id, other_id = club.id, other.id
+    soon = datetime(YEAR, 6, 6, 18, 0)
+    titles = {
+        "Sommerfest am Vereinsheim": (events_category, club_id, soon),
+        "Vorstandssitzung intern": (members_events, club_id, soon),
+        "Rückblick aufs Vorjahr": (events_category, club_id, datetime(YEAR - 2, 1, 1, 10, 0)),
+        "Ausgabe der Tafel": (events_category, other_id, soon),
+    }
+    for title, (category, organisation_id, start) in titles.items():
+        topic = event_topic(make, category, author=author, start=start, title=title)
+        with app.app_context():
+            db.session.get(Topic, topic.id).organisation_id = organisation_id
+            db.session.commit()
+
+    def events_section(path):
+        page = client.get(path).get_data(as_text=True)
+        return page.split('aria-labelledby="org-events"', 1)[1].split("</section>", 1)[0]
+
+    shown = events_section("/o/sv-blau-weiss-isenbuettel")
+    assert "Sommerfest am Vereinsheim" in shown and "Dorfgemeinschaftshaus" in shown
+    # Not the members' event for a guest, not a past one, not another organisation's.
+    for absent in ("Vorstandssitzung intern", "Rückblick aufs Vorjahr", "Ausgabe der Tafel"):
+        assert absent not in shown, absent
+    login_as(make.user("mitglied"))
+    assert "Vorstandssitzung intern" in events_section("/o/sv-blau-weiss-isenbuettel")
+    # An organisation without events shows no empty section.
+    assert "Upcoming events" not in client.get("/o/ohne-termine").get_data(as_text=True)
