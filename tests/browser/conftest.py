@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 # FORUM_TEST_CHROMIUM points at another Chromium build (e.g. /usr/bin/chromium-browser).
@@ -31,6 +31,12 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 if os.environ.get("FORUM_TEST_DATABASE_URL", "").startswith("postgresql"):
     SCREENSHOTS = SCREENSHOTS / "postgresql"
+
+# Playwright's assertions retry for 5 s by default. CI runs both databases' suites
+# side by side on two cores, where a page behind a mail or a search commit now and
+# then takes longer: an assertion waits until its condition holds, so a longer
+# limit costs nothing when all is well and only turns a slow pass from a failure.
+expect.set_options(timeout=20_000)
 
 
 def pytest_collection_modifyitems(items) -> None:
