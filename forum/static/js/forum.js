@@ -398,6 +398,10 @@
     });
   }
 
+  // The admin's section tabs scroll sideways on a phone: show the current one.
+  var currentSection = document.querySelector(".admin-nav a[aria-current=page]");
+  if (currentSection) { currentSection.scrollIntoView({ block: "nearest", inline: "center" }); }
+
   // --- Keyboard shortcuts (j/k posts, r reply, / search, ? help) ---------------------------
 
   var SHORTCUTS_OFF = "forum-shortcuts-off";
