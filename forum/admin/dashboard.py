@@ -1,7 +1,7 @@
 """The admin dashboard's numbers: what waits for a decision and how the forum is doing.
 
 Each part is one SQL statement, whatever the amount of data (tests count them).
-Topic lists use the permission clauses of forum/permissions.py, so the admin
+Topic lists use the permission clauses of forum/permissions/, so the admin
 sees only what she may read.
 """
 

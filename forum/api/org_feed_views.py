@@ -7,7 +7,10 @@ As with the forum's other feeds, guests get public organisations only and a
 member's personal address (``?key=``) shows what that member may see.
 """
 
-from flask import abort, request
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, abort, request
 from flask_babel import gettext as _
 
 from forum import permissions
@@ -18,7 +21,7 @@ from forum.api.feed_views import (
     feed_viewer,
     post_link,
 )
-from forum.api.feeds import FeedInfo
+from forum.api.feeds import Entry, FeedInfo
 from forum.api.views import bp
 from forum.extensions import runtime_setting
 from forum.mail import absolute_url
@@ -34,25 +37,46 @@ def _opportunity_link(opportunity) -> str:
     return absolute_url("organisations.opportunity", opportunity_id=opportunity.id)
 
 
+def _list_feed(
+    ending: str,
+    read_filters: Callable[[Any], tuple[Any, Any]],
+    list_items: Callable[[Any, Any], list],
+    entry: Callable[[Any], Entry],
+    *,
+    title: str,
+    description: str,
+    page: str,
+    endpoint: str,
+) -> Response:
+    """A list page's feed: the page's filters from the query string, the viewer's
+    items under them, and links to the page and the feed with the same filters."""
+    viewer = feed_viewer()
+    _form, filters = read_filters(request.args)
+    query = feed_query(filters)
+    info = FeedInfo(
+        title=f"{runtime_setting('SITE_NAME')}: {title}",
+        description=description,
+        link=absolute_url(page, **query),
+        self_link=feed_self_link(endpoint, ending=ending, **query),
+    )
+    return feed_response(ending, info, [entry(item) for item in list_items(viewer, filters)])
+
+
 @bp.get(f"/organisationen.{ENDINGS}")
 def directory_feed(ending: str):
     """New and changed organisations (the directory's filters apply)."""
-    viewer = feed_viewer()
-    _form, filters = directory_filter(request.args)
-    query = feed_query(filters)
-    info = FeedInfo(
-        title=f"{runtime_setting('SITE_NAME')}: {_('Organisations')}",
-        description=_("New and updated organisations"),
-        link=absolute_url("organisations.directory", **query),
-        self_link=feed_self_link("api.directory_feed", ending=ending, **query),
-    )
-    entries = [
-        org_feeds.organisation_entry(
+    return _list_feed(
+        ending,
+        directory_filter,
+        org_feeds.directory,
+        lambda organisation: org_feeds.organisation_entry(
             organisation, absolute_url("organisations.profile", slug=organisation.slug)
-        )
-        for organisation in org_feeds.directory(viewer, filters)
-    ]
-    return feed_response(ending, info, entries)
+        ),
+        title=_("Organisations"),
+        description=_("New and updated organisations"),
+        page="organisations.directory",
+        endpoint="api.directory_feed",
+    )
 
 
 @bp.get(f"/o/<slug>.{ENDINGS}")
@@ -76,17 +100,13 @@ def organisation_feed(slug: str, ending: str):
 @bp.get(f"/engagement.{ENDINGS}")
 def opportunity_feed(ending: str):
     """Open opportunities, newest first (the list's filters apply)."""
-    viewer = feed_viewer()
-    _form, filters = opportunity_filter(request.args)
-    query = feed_query(filters)
-    info = FeedInfo(
-        title=f"{runtime_setting('SITE_NAME')}: {_('Get involved')}",
+    return _list_feed(
+        ending,
+        opportunity_filter,
+        org_feeds.opportunity_list,
+        lambda item: org_feeds.opportunity_entry(item, _opportunity_link(item)),
+        title=_("Get involved"),
         description=_("Open volunteering opportunities"),
-        link=absolute_url("organisations.opportunity_list", **query),
-        self_link=feed_self_link("api.opportunity_feed", ending=ending, **query),
+        page="organisations.opportunity_list",
+        endpoint="api.opportunity_feed",
     )
-    entries = [
-        org_feeds.opportunity_entry(item, _opportunity_link(item))
-        for item in org_feeds.opportunity_list(viewer, filters)
-    ]
-    return feed_response(ending, info, entries)

@@ -31,6 +31,18 @@ def visible_organisation(slug: str) -> Organisation:
     return organisation
 
 
+def confirmed_organisation(slug: str, *, manage: bool = False) -> Organisation:
+    """Load the organisation a confirmed button acts on: one ``current_user`` may
+    see (else 404), with ``manage`` one the coordinator's work reaches (else 404
+    too: the buttons do not exist for others), and a valid confirmation (else 400)."""
+    organisation = visible_organisation(slug)
+    if manage and not permissions.can_manage_organisations(current_user):
+        abort(404)
+    if not ConfirmForm().validate():
+        abort(400)
+    return organisation
+
+
 def editable_organisation(slug: str) -> Organisation:
     organisation = visible_organisation(slug)
     if not permissions.can_edit_organisation(current_user, organisation):
@@ -176,9 +188,7 @@ def new():
 @bp.post("/o/<slug>/verlassen")
 @login_required
 def leave(slug: str):
-    organisation = visible_organisation(slug)
-    if not ConfirmForm().validate():
-        abort(400)
+    organisation = confirmed_organisation(slug)
     try:
         services.remove_representative(current_user, organisation, current_user)
     except BoardError as error:
@@ -191,11 +201,7 @@ def leave(slug: str):
 @bp.post("/o/<slug>/vertreter/<username>/entfernen")
 @login_required
 def remove(slug: str, username: str):
-    organisation = visible_organisation(slug)
-    if not permissions.can_manage_organisations(current_user):
-        abort(404)
-    if not ConfirmForm().validate():
-        abort(400)
+    organisation = confirmed_organisation(slug, manage=True)
     member = services.member_named(username)
     if member is None:
         abort(404)
@@ -211,11 +217,7 @@ def remove(slug: str, username: str):
 @bp.post("/o/<slug>/<any(verifizieren, entziehen):action>")
 @login_required
 def verify(slug: str, action: str):
-    organisation = visible_organisation(slug)
-    if not permissions.can_manage_organisations(current_user):
-        abort(404)
-    if not ConfirmForm().validate():
-        abort(400)
+    organisation = confirmed_organisation(slug, manage=True)
     services.set_verified(current_user, organisation, action == "verifizieren")
     flash(_("Saved."), "success")
     return redirect(url_for("organisations.profile", slug=organisation.slug))
