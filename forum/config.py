@@ -83,6 +83,9 @@ PREVIEW_RATE_LIMIT = "40 per minute;2000 per day"
 #: of POST_RATE_LIMIT per address); replies in a conversation count as posts.
 MESSAGE_RATE_LIMIT = "5 per minute;40 per day"
 PASSWORD_RESET_RATE_LIMIT = "5 per hour"  # noqa: S105 (a rate, not a secret)
+#: The composer's uploads through /uploads.json, per account, on top of the daily
+#: quota UPLOADS_PER_DAY: a burst of files is fine, a script's flood is not.
+UPLOAD_RATE_LIMIT = "20 per minute"
 #: How often a member may download her own data (Settings; counted per member).
 DATA_EXPORT_RATE_LIMIT = "3 per hour;10 per day"
 #: Per account (or login name), whatever the address: after this many failed

@@ -60,7 +60,8 @@ def try_again_text(until: datetime) -> str:
     )
 
 
-def _rate_limit_message() -> str:
+def rate_limit_message() -> str:
+    """Say that a rate limit was hit and when to try again (pages and JSON alike)."""
     text = _("Too many attempts in a short time.")
     current = limiter.current_limit
     if current is None or not current.breached:
@@ -115,7 +116,7 @@ def register(app: Flask) -> None:
         }
         code = error.code or 500
         message = (
-            _rate_limit_message() if code == 429 else messages.get(code, _("Something went wrong."))
+            rate_limit_message() if code == 429 else messages.get(code, _("Something went wrong."))
         )
         return render_template("errors/error.html", code=code, message=message), code
 

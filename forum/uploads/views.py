@@ -10,11 +10,11 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
 from forum import permissions
-from forum.errors import BoardError, NotAllowed
-from forum.extensions import db, runtime_setting
+from forum.errors import BoardError, NotAllowed, rate_limit_message
+from forum.extensions import db, limiter, runtime_setting
 from forum.uploads import images, services, storage
 from forum.uploads.limits import accepts_uploads
 from forum.users.models import User
@@ -118,15 +118,29 @@ def _json_too_large(error: RequestEntityTooLarge):
     )
 
 
+@bp.errorhandler(TooManyRequests)
+def _json_too_many(error: TooManyRequests):
+    return _refusal(rate_limit_message(), 429)
+
+
+def _per_account() -> str:
+    # Guests are refused before any work; they share the address's count.
+    if current_user.is_authenticated:
+        return f"member:{current_user.id}"
+    return request.remote_addr or "unknown"
+
+
 @bp.post("/uploads.json")
 @accepts_uploads
+@limiter.limit(lambda: current_app.config["UPLOAD_RATE_LIMIT"], key_func=_per_account)
 def upload_json():
     """Take one file from the composer's script (``file``, optional ``alt``); answer JSON.
 
     The same checks, quota and pipeline as the composer's form (``save_upload``);
     the CSRF token comes in the ``X-CSRFToken`` header. A refusal is JSON with
     a 4xx status and a message for people: 413 too large, 415 a type we do not
-    take or cannot read, 422 empty, 429 over the daily quota, 403 not allowed.
+    take or cannot read, 422 empty, 429 over the daily quota or over
+    ``UPLOAD_RATE_LIMIT`` in a minute, 403 not allowed.
     """
     if not current_user.is_authenticated:
         return _refusal(_("Please log in to upload files."), 403)

@@ -95,3 +95,39 @@ def test_a_dropped_broken_picture_is_refused_and_the_text_stays(live_app, make, 
     expect(page.locator(".composer-upload [aria-live]")).to_contain_text("not a picture")
     expect(page.get_by_label("Text")).to_have_value("Mein langer Text")
     expect(page.locator(".composer-upload progress")).to_be_hidden()
+
+
+def test_several_files_go_one_after_another_each_picture_described(live_app, make, open_page):
+    make.user("fotografin", locale="en")
+    category = make.category("Allgemeines", read_level="members")
+    topic = make.topic(make.user(), category, "Sommerfest 2027", "Wer hat Fotos?")
+    page = open_page(locale="en-GB", width=360)
+    log_in(page, "fotografin", PASSWORD)
+    page.goto(f"/t/{topic.id}/reply")
+    text = page.get_by_label("Text")
+    text.fill("Unsere Bilder:")
+    pdf = pictures.PDF_WITH_SCRIPT
+    page.get_by_label("Add a picture or PDF").set_input_files(
+        files=[
+            {"name": "eins.png", "mimeType": "image/png", "buffer": pictures.png((60, 40))},
+            {"name": "zwei.png", "mimeType": "image/png", "buffer": pictures.png((61, 40))},
+            {"name": "flyer.pdf", "mimeType": "application/pdf", "buffer": pdf},
+        ]
+    )
+    alt = page.get_by_label("Describe the picture for people who cannot see it")
+    expect(alt).to_be_focused()
+    # The second file waits for the first picture's description.
+    expect(text).to_have_value(
+        re.compile(r"^Unsere Bilder:\n\n!\[\]\(upload://[0-9a-f]+\.\w+\)\n$")
+    )
+    alt.fill("Die Bühne")
+    alt.press("Enter")
+    expect(alt).to_be_focused()
+    alt.fill("Der Kuchenstand")
+    alt.press("Enter")
+    expect(text).to_have_value(
+        re.compile(
+            r"^Unsere Bilder:\n\n!\[Die Bühne\]\(upload://\w+\.\w+\)\n\n"
+            r"!\[Der Kuchenstand\]\(upload://\w+\.\w+\)\n\n\[flyer\.pdf\]\(upload://\w+\.pdf\)"
+        )
+    )

@@ -90,3 +90,25 @@ def test_guests_and_missing_csrf_tokens_are_refused(client, make, app, uploads_o
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert send(client, pictures.png(), headers={"X-CSRFToken": token}).status_code == 201
     assert len(uploads_of(member)) == 1
+
+
+def test_uploads_per_minute_are_limited_per_account(app_config, tmp_path, make):
+    from forum import create_app
+    from forum.extensions import db
+
+    app = create_app(
+        {**app_config, "RATELIMIT_ENABLED": True, "UPLOAD_RATE_LIMIT": "2 per minute"},
+        instance_path=str(tmp_path / "limited"),
+    )
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(client, make.user("fotografin"))
+    answers = [send(client, pictures.png((40 + n, 40)), f"bild{n}.png") for n in range(3)]
+    assert [a.status_code for a in answers] == [201, 201, 429]
+    assert "Too many attempts" in answers[2].get_json()["error"]
+    # Counted per account, not per address: another member on the same address may.
+    other = app.test_client()
+    login(other, make.user("nachbar"))
+    assert send(other, pictures.png((30, 30)), "bild.png").status_code == 201
+    with app.app_context():
+        db.engine.dispose()

@@ -56,18 +56,6 @@
     });
   });
 
-  // Show the neighbourhood-help fields only for help categories.
-  var categorySelect = document.querySelector("[data-help-categories]");
-  var helpFields = document.querySelector("[data-help-fields]");
-  if (categorySelect && helpFields) {
-    var helpIds = categorySelect.getAttribute("data-help-categories").split(",");
-    var updateHelp = function () {
-      helpFields.hidden = helpIds.indexOf(categorySelect.value) === -1;
-    };
-    categorySelect.addEventListener("change", updateHelp);
-    updateHelp();
-  }
-
   // --- Composer: toolbar, live preview, draft -------------------------------------
 
   // Insert text in place of the selection; execCommand keeps the undo history.
@@ -349,41 +337,6 @@
     });
   }
 
-  // --- Load more topics into the list ----------------------------------------------------
-
-  document.addEventListener("click", function (event) {
-    var more = event.target.closest && event.target.closest(".more a[rel=next]");
-    var list = document.querySelector(".topic-list");
-    if (!more || !list || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
-    event.preventDefault();
-    more.setAttribute("aria-busy", "true");
-    fetch(more.href, { credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) { throw new Error(response.status); }
-        return response.text();
-      })
-      .then(function (html) {
-        var page = new DOMParser().parseFromString(html, "text/html");
-        var known = {};
-        list.querySelectorAll(".topic-title > a").forEach(function (a) { known[a.getAttribute("href")] = true; });
-        var first = null;
-        page.querySelectorAll(".topic-list > li").forEach(function (item) {
-          var a = item.querySelector(".topic-title > a");
-          if (a && known[a.getAttribute("href")]) { return; }
-          var added = document.importNode(item, true);
-          list.appendChild(added);
-          first = first || added;
-        });
-        var next = page.querySelector(".more");
-        var holder = more.closest(".more");
-        if (next) { holder.replaceWith(document.importNode(next, true)); } else { holder.remove(); }
-        // Keyboard and screen-reader users continue at the first new topic.
-        var target = first && first.querySelector(".topic-title > a");
-        if (target) { target.focus(); }
-      })
-      .catch(function () { window.location.href = more.href; });
-  });
-
   // --- The account menu (<details>) closes like a menu: Escape, or a click elsewhere ----------
 
   var userMenu = document.querySelector("details.user-menu");
@@ -465,22 +418,4 @@
       action();
     }
   });
-  // A category's topic template fills the empty (or still untouched) composer when
-  // the category changes; the server prefills it too when the category comes in the URL.
-  (function () {
-    var select = document.querySelector("form[data-composer] select[name=category]");
-    var textarea = document.querySelector("form[data-composer] textarea[name=raw]");
-    if (!select || !textarea) { return; }
-    function templateFor(id) {
-      var found = document.querySelector('template[data-topic-template="' + id + '"]');
-      return found ? found.content.textContent : "";
-    }
-    var shown = templateFor(select.value);
-    select.addEventListener("change", function () {
-      if (textarea.value.trim() && textarea.value !== shown) { return; }
-      shown = templateFor(select.value);
-      textarea.value = shown;
-      textarea.dispatchEvent(new Event("input", { bubbles: true }));
-    });
-  })();
 })();

@@ -1,7 +1,9 @@
 // A picture or PDF chosen, dropped on or pasted into the text is uploaded at
 // once (/uploads.json, with progress) and its markdown put at the cursor; the
-// description field then writes the picture's alt text. Without JavaScript
-// the form's "Upload" button does the same. Loaded by the composer only.
+// description field then writes the picture's alt text. Several files go one
+// after another; each picture is described before the next one is sent.
+// Without JavaScript the form's "Upload" button does the same for one file.
+// Loaded by the composer only.
 (function () {
   "use strict";
   if (!window.FormData) { return; }
@@ -14,8 +16,11 @@
     var token = box.form && box.form.querySelector("[name=csrf_token]");
     var labels = JSON.parse(box.getAttribute("data-labels"));
     var key = null; // the picture the description field describes
+    var queue = []; // files waiting for the one before them (and its description)
+    var busy = false;
     if (!text || !input || !alt) { return; }
     box.querySelector("[name=upload]").hidden = true;
+    input.multiple = true;
 
     function say(message) { live.textContent = message; }
     function clean(value) {
@@ -45,16 +50,23 @@
         try { answer = JSON.parse(request.responseText); } catch (error) { answer = {}; }
         bar.hidden = true;
         input.value = "";
-        if (request.status !== 201) { say(answer.error || labels.failed); return; }
+        if (request.status !== 201) {
+          // Refused (too large, over the limit): the files after it are not sent.
+          queue = [];
+          busy = false;
+          say(answer.error || labels.failed);
+          return;
+        }
         insert(answer.markdown);
         key = null;
         if (answer.is_image && !alt.value.trim()) {
           key = answer.key;
           say(labels.describe);
-          alt.focus();
+          alt.focus(); // the next file waits until the description field is left
         } else {
           alt.value = "";
           say(labels.done);
+          next();
         }
       };
       bar.removeAttribute("value");
@@ -62,11 +74,19 @@
       say(labels.uploading);
       request.send(data);
     }
+    function next() {
+      busy = queue.length > 0;
+      if (busy) { send(queue.shift()); }
+    }
+    function enqueue(files) {
+      queue = queue.concat(Array.prototype.slice.call(files));
+      if (!busy) { next(); }
+    }
     function take(files, event) {
-      if (files && files.length) { event.preventDefault(); send(files[0]); }
+      if (files && files.length) { event.preventDefault(); enqueue(files); }
     }
 
-    input.addEventListener("change", function () { if (input.files.length) { send(input.files[0]); } });
+    input.addEventListener("change", function () { if (input.files.length) { enqueue(input.files); } });
     text.addEventListener("dragover", function (event) {
       if (event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") !== -1) {
         event.preventDefault();
@@ -83,5 +103,7 @@
       // Enter ends the description (and sends nothing): back to the text.
       if (event.key === "Enter") { event.preventDefault(); text.focus(); }
     });
+    // Leaving the description (Enter, Tab, a click) sends the next file, if any.
+    alt.addEventListener("blur", function () { if (key && busy) { next(); } });
   });
 })();
