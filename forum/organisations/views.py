@@ -88,7 +88,9 @@ def profile(slug: str):
         show_contact=permissions.can_see_contact_details(current_user),
         can_message=permissions.can_send_message(current_user) and bool(names),
         contact_url=url_for("messages.new", to=names) if names else None,
-        confirm_form=ConfirmForm(formdata=None),
+        # Only for the buttons of staff and representatives: a guest's form would put
+        # a CSRF token in a new session cookie, and no page with one is cached.
+        confirm_form=ConfirmForm(formdata=None) if current_user.is_authenticated else None,
     )
 
 

@@ -1,0 +1,116 @@
+"""An attacker's pass over the volunteering exchange (organisations, opportunities,
+interests, their feeds and the guests' page cache): each test is a hole that was
+found open, with the answer now expected.
+
+tests/test_hostile_input.py and tests/access/ cover odd values and permissions
+on every route; these are the cases they did not reach.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from forum.db import utcnow
+from forum.extensions import db
+from forum.organisations.models import Interest, Opportunity
+from forum.users.models import User
+from tests.organisations.test_opportunities import _post
+
+#: C0 controls a form takes as typed (NUL is dropped by forum/routing.py); XML has none.
+CONTROLS = "\x01\x08\x0b\x0c\x1b\x1f"
+PROFILE = {"name": "SV Blau-Weiß Isenbüttel", "municipality": "isenbuettel"}
+OPPORTUNITY = {"kind": "opportunity", "title": "Trainer/in", "municipality": "isenbuettel",
+               "commitment": "regular"}  # fmt: skip
+FEEDS = ["/organisationen.rss", "/organisationen.atom", "/o/{slug}.rss", "/o/{slug}.atom",
+         "/engagement.rss", "/engagement.atom", "/latest.rss", "/latest.atom"]  # fmt: skip
+
+
+def test_control_characters_typed_by_a_representative_never_break_the_feeds(
+    client, make, make_org, login_as
+):
+    """One name with a control character made every feed that lists it a 500."""
+    rep = make.user("petra")
+    organisation = make_org(reps=[rep])
+    login_as(rep)
+    response = client.post(
+        f"/o/{organisation.slug}/bearbeiten",
+        data={
+            **PROFILE,
+            "name": f"SV{CONTROLS} Isenbüttel",
+            "short_line": f"Sport{CONTROLS}",
+            "description": f"Fußball{CONTROLS} und mehr",
+        },
+    )
+    assert response.status_code == 302
+    response = client.post(
+        f"/o/{organisation.slug}/engagement/neu",
+        data={
+            **OPPORTUNITY,
+            "title": f"Platzwart{CONTROLS}",
+            "place": f"Platz{CONTROLS}",
+            "description": f"Rasen{CONTROLS} mähen",
+        },
+    )
+    assert response.status_code == 302
+    for path in FEEDS:
+        feed = client.get(path.format(slug=organisation.slug))
+        assert feed.status_code == 200, path
+        body = feed.get_data(as_text=True)
+        assert not set(CONTROLS) & set(body), path
+    assert "SV Isenbüttel" in client.get("/organisationen.rss").get_data(as_text=True)
+    assert "Platzwart" in client.get("/engagement.rss").get_data(as_text=True)
+
+
+def test_a_members_topic_with_control_characters_never_breaks_the_public_feeds(client, make):
+    """Any member could take /latest.rss down for everybody with one title."""
+    category = make.category("Offen", read_level="public")
+    make.topic(category=category, title=f"Gesucht{CONTROLS} Helfer", raw=f"Text{CONTROLS} hier")
+    for path in ("/latest.rss", "/latest.atom"):
+        feed = client.get(path)
+        assert feed.status_code == 200, path
+        assert "Gesucht Helfer" in feed.get_data(as_text=True), path
+
+
+def _silence(app, user) -> None:
+    with app.app_context():
+        db.session.get(User, user.id).silenced_until = utcnow() + timedelta(days=3)
+        db.session.commit()
+
+
+def test_a_silenced_member_cannot_show_interest(app, client, make, make_org, login_as, fetch):
+    """It was taken and counted, "The organisation has your message" said, yet no
+    conversation was opened (a silenced member may not write one): the message was lost."""
+    rep = make.user("petra")
+    item = _post(app, make_org(reps=[rep]), rep)
+    quiet = make.user("leise")
+    _silence(app, quiet)
+    login_as(quiet)
+    assert "I am interested" not in client.get(f"/engagement/{item}").get_data(as_text=True)
+    response = client.post(f"/engagement/{item}/interesse", data={"message": "Ich helfe gern."})
+    assert response.status_code == 403
+    assert fetch(Opportunity, item).interest_count == 0
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Interest.id))) == 0
+
+
+class TestGuestCacheWithCsrf:
+    """Production runs with CSRF on (the tests' default is off)."""
+
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "PAGE_CACHE_ENABLED": True, "WTF_CSRF_ENABLED": True}
+
+    def test_a_profile_is_cached_for_guests(self, app, make, make_org):
+        """The profile built its (staff-only) confirm form for guests too: the form's
+        token set a session cookie on every guest, so no profile was ever kept."""
+        organisation = make_org(reps=[make.user("petra")])
+        answers = []
+        for _ in range(2):
+            guest = app.test_client()
+            response = guest.get(f"/o/{organisation.slug}")
+            answers.append((response.status_code, response.headers.get("X-Page-Cache")))
+            assert "Set-Cookie" not in response.headers
+            assert not re.search(r'name="csrf_token"', response.get_data(as_text=True))
+        assert answers == [(200, "miss"), (200, "hit")]
