@@ -87,11 +87,16 @@ def _send(interest: Interest) -> None:
 
 
 def send_waiting(person: User) -> None:
-    """Send the interests an applicant showed before being approved."""
+    """Send the interests an applicant showed before being approved (and did not
+    take back while waiting)."""
     waiting = list(
         db.session.scalars(
             sa.select(Interest)
-            .where(Interest.user_id == person.id, Interest.sent_at.is_(None))
+            .where(
+                Interest.user_id == person.id,
+                Interest.sent_at.is_(None),
+                Interest.withdrawn_at.is_(None),
+            )
             .options(joinedload(Interest.opportunity))
         )
     )

@@ -12,8 +12,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from forum.boards.models import Post
 from forum.db import utcnow
 from forum.extensions import db
+from forum.membership import applications
 from forum.organisations.models import Interest, Opportunity
 from forum.users.models import User
 from tests.organisations.test_opportunities import _post
@@ -114,3 +116,27 @@ class TestGuestCacheWithCsrf:
             assert "Set-Cookie" not in response.headers
             assert not re.search(r'name="csrf_token"', response.get_data(as_text=True))
         assert answers == [(200, "miss"), (200, "hit")]
+
+
+def test_an_applicants_withdrawn_interest_is_not_sent_on_approval(
+    app, client, make, make_org, login_as, coordinator
+):
+    """The approval sent every waiting interest, the withdrawn ones too: a message
+    its writer took back reached the organisation anyway."""
+    rep = make.user("anna")
+    item = _post(app, make_org(reps=[rep]), rep, title="Platzwart")
+    applicant = make.user("neu", role="applicant")
+    login_as(applicant)
+    client.post(f"/engagement/{item}/interesse", data={"message": "Ich will helfen"})
+    with app.app_context():
+        interest_id = db.session.scalar(sa.select(Interest.id))
+    client.post(f"/engagement/interesse/{interest_id}/zurueckziehen")
+    with app.app_context():
+        person = db.session.get(User, applicant.id)
+        applied = applications.submit_application(person, [{"question": "Wer?", "answer": "I"}], 1)
+        applications.approve_application(db.session.get(User, coordinator.id), applied)
+        interest = db.session.get(Interest, interest_id)
+        assert interest.withdrawn_at is not None
+        assert interest.topic_id is None and interest.sent_at is None
+        conversations = sa.select(sa.func.count(Post.id)).where(Post.raw == "Ich will helfen")
+        assert db.session.scalar(conversations) == 0
