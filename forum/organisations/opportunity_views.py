@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from forum import permissions
 from forum.errors import BoardError
 from forum.organisations import interests, opportunities
-from forum.organisations.filters import feed_query, opportunity_filter
+from forum.organisations.filters import feed_query, opportunity_filter, page_query
 from forum.organisations.forms import (
     SUITABLE_LABELS,
     ConfirmForm,
@@ -41,7 +41,7 @@ def opportunity_list():
     page = opportunities.list_opportunities(
         current_user, filters, request.args.get("page", 1, type=page_number)
     )
-    query = {k: v for k, v in request.args.items() if k != "page" and v}
+    query = page_query(form, request.args)
     return render_template(
         "organisations/opportunities.html", form=form, page=page, query=query,
         filtered=any(vars(filters).values()), feed_query=feed_query(filters),

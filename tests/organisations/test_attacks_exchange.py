@@ -140,3 +140,21 @@ def test_an_applicants_withdrawn_interest_is_not_sent_on_approval(
         assert interest.topic_id is None and interest.sent_at is None
         conversations = sa.select(sa.func.count(Post.id)).where(Post.raw == "Ich will helfen")
         assert db.session.scalar(conversations) == 0
+
+
+#: Names url_for takes for its own arguments: a query string handed to it whole
+#: made them that (a BuildError, a TypeError: 500 for any guest).
+URL_FOR_NAMES = ["_method=POST", "endpoint=x", "_external=1&_scheme=javascript", "_anchor=x"]
+
+
+@pytest.mark.parametrize("odd", URL_FOR_NAMES)
+def test_url_for_argument_names_in_a_lists_query_are_only_text(client, make, make_org, odd):
+    make_org(reps=[make.user("petra")])
+    for path in ("/organisationen", "/engagement"):
+        response = client.get(f"{path}?page=2&municipality=gifhorn&{odd}")
+        assert response.status_code == 200, path
+        previous = re.search(r'rel="prev" href="([^"]+)"', response.get_data(as_text=True))
+        assert previous.group(1) == f"{path}?page=1&amp;municipality=gifhorn", path
+    response = client.get(f"/organisations?q=Sport&{odd}")
+    assert response.status_code == 301
+    assert response.location == f"/organisationen?q=Sport&{odd.replace(':', '%3A')}"
