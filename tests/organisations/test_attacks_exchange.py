@@ -158,3 +158,21 @@ def test_url_for_argument_names_in_a_lists_query_are_only_text(client, make, mak
     response = client.get(f"/organisations?q=Sport&{odd}")
     assert response.status_code == 301
     assert response.location == f"/organisationen?q=Sport&{odd.replace(':', '%3A')}"
+
+
+def test_a_choice_sent_twice_counts_once(app, client, make, make_org, login_as, fetch):
+    """The bit mask was a sum: "seniors" twice made 4, an opportunity for families."""
+    rep = make.user("petra")
+    organisation = make_org(reps=[rep])
+    login_as(rep)
+    response = client.post(
+        f"/o/{organisation.slug}/engagement/neu",
+        data={**OPPORTUNITY, "suitable_for": ["seniors", "seniors", "young_people"] * 3},
+    )
+    assert response.status_code == 302
+    item = int(response.location.rsplit("/", 1)[1])
+    assert fetch(Opportunity, item).suitable_for == 3
+    assert "Young people, Seniors" in client.get(response.location).get_data(as_text=True)
+    assert f"/engagement/{item}" not in client.get("/engagement?suitable=families").get_data(
+        as_text=True
+    )
