@@ -57,6 +57,7 @@ def opportunity(opportunity_id: int):
         opportunity=item,
         can_edit=can_edit,
         can_show_interest=permissions.can_show_interest(current_user),
+        is_open=item.is_open(date.today()),
         interest=interests.interest_of(current_user, item),
         # A guest's kept message is filled in again (say, after logging in).
         interest_form=InterestForm(formdata=None, message=interests.pending_message(item)),
@@ -127,6 +128,11 @@ def opportunity_status(opportunity_id: int, status: str):
 def show_interest(opportunity_id: int):
     item = visible_opportunity(opportunity_id)
     form = InterestForm()
+    if current_user.is_authenticated and not permissions.can_show_interest(current_user):
+        abort(403)
+    if not item.is_open(date.today()):
+        flash(str(interests.NO_LONGER_OPEN), "error")
+        return redirect(url_for("organisations.opportunity", opportunity_id=item.id))
     if not current_user.is_authenticated:
         # A guest: keep the message through registering and joining.
         if not form.validate_on_submit():
@@ -136,8 +142,6 @@ def show_interest(opportunity_id: int):
         flash(_("Your message is kept. Register and join: it reaches the organisation as "
                 "soon as you are a member."), "info")  # fmt: skip
         return redirect(url_for("auth.register", next=url_for("organisations.my_interests")))
-    if not permissions.can_show_interest(current_user):
-        abort(403)
     if form.validate_on_submit():
         try:
             interests.show_interest(current_user, item, form.message.data)

@@ -7,7 +7,7 @@ on every route; these are the cases they did not reach.
 """
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -176,3 +176,36 @@ def test_a_choice_sent_twice_counts_once(app, client, make, make_org, login_as, 
     assert f"/engagement/{item}" not in client.get("/engagement?suitable=families").get_data(
         as_text=True
     )
+
+
+@pytest.mark.parametrize("closed", ["filled", "expired"])
+def test_no_interest_in_a_filled_or_expired_opportunity(
+    app, client, make, make_org, login_as, fetch, closed
+):
+    """The page offered the form and the service took the interest: a filled
+    opportunity's representatives kept getting messages for a post already taken."""
+    rep = make.user("petra")
+    item = _post(app, make_org(reps=[rep]), rep)
+    with app.app_context():
+        opportunity = db.session.get(Opportunity, item)
+        if closed == "filled":
+            opportunity.status = "filled"
+        else:
+            opportunity.ends_on = date.today() - timedelta(days=1)
+        db.session.commit()
+    guest = app.test_client()
+    guest.environ_base["HTTP_ACCEPT_LANGUAGE"] = "de"
+    response = guest.post(f"/engagement/{item}/interesse", data={"message": "Ich helfe."})
+    assert response.location == f"/engagement/{item}"
+    page = guest.get(response.location).get_data(as_text=True)
+    assert page.count("Dieses Engagement ist nicht mehr offen.") == 2  # the message, the box
+    assert f'action="/engagement/{item}/interesse"' not in page
+    login_as(make.user("helfer"))
+    response = client.post(f"/engagement/{item}/interesse", data={"message": "Ich helfe."})
+    assert response.location == f"/engagement/{item}"
+    assert "This opportunity is no longer open." in client.get(response.location).get_data(
+        as_text=True
+    )
+    assert fetch(Opportunity, item).interest_count == 0
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Interest.id))) == 0
