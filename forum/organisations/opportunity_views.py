@@ -4,12 +4,22 @@ organisations blueprint)."""
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum import permissions
 from forum.errors import BoardError
+from forum.extensions import limiter
 from forum.organisations import interests, opportunities
 from forum.organisations.filters import feed_query, opportunity_filter, page_query
 from forum.organisations.forms import (
@@ -124,7 +134,17 @@ def opportunity_status(opportunity_id: int, status: str):
     return redirect(url_for("organisations.opportunity", opportunity_id=item.id))
 
 
+#: An interest opens a conversation, without the hold on a new member's first
+#: messages: it counts per account as the messages do (a guest's only waits).
+interest_limit = limiter.limit(
+    lambda: current_app.config["MESSAGE_RATE_LIMIT"],
+    key_func=lambda: f"account:{current_user.get_id()}",
+    exempt_when=lambda: not current_user.is_authenticated,
+)
+
+
 @bp.post("/engagement/<int:opportunity_id>/interesse")
+@interest_limit
 def show_interest(opportunity_id: int):
     item = visible_opportunity(opportunity_id)
     form = InterestForm()

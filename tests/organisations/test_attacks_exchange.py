@@ -209,3 +209,33 @@ def test_no_interest_in_a_filled_or_expired_opportunity(
     assert fetch(Opportunity, item).interest_count == 0
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Interest.id))) == 0
+
+
+class TestInterestsCountAsMessages:
+    """An interest opens a conversation with the representatives, and even a new
+    member's goes out at once: without a limit, one fresh account wrote to every
+    organisation with an opportunity, past the messages' own limit."""
+
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "RATELIMIT_ENABLED": True, "MESSAGE_RATE_LIMIT": "2 per day"}
+
+    def test_a_member_shows_interest_within_the_message_limit(
+        self, app, client, make, make_org, login_as
+    ):
+        rep = make.user("petra")
+        organisation = make_org(reps=[rep])
+        items = [_post(app, organisation, rep, title=f"Aufgabe {n}") for n in range(3)]
+        guest = app.test_client()
+        for item in items:  # a guest's message only waits on the session: no limit
+            response = guest.post(f"/engagement/{item}/interesse", data={"message": "Hallo"})
+            assert response.status_code == 302
+        login_as(make.user("eifrig"))
+        answers = [
+            client.post(f"/engagement/{item}/interesse", data={"message": "Ich helfe."})
+            for item in items
+        ]
+        assert [answer.status_code for answer in answers] == [302, 302, 429]
+        assert "Too many" in answers[2].get_data(as_text=True)
+        with app.app_context():
+            assert db.session.scalar(sa.select(sa.func.count(Interest.id))) == 2
