@@ -79,8 +79,9 @@ REGISTER_RATE_LIMIT = "5 per hour"
 POST_RATE_LIMIT = "12 per minute;200 per day"
 #: The composer's live preview asks while the member types, so it has its own limit.
 PREVIEW_RATE_LIMIT = "40 per minute;2000 per day"
-#: New personal conversations and people added to them, per account (on top
-#: of POST_RATE_LIMIT per address); replies in a conversation count as posts.
+#: New personal conversations, people added to them and interests shown in
+#: opportunities, per account (on top of POST_RATE_LIMIT per address); replies
+#: in a conversation count as posts.
 MESSAGE_RATE_LIMIT = "5 per minute;40 per day"
 PASSWORD_RESET_RATE_LIMIT = "5 per hour"  # noqa: S105 (a rate, not a secret)
 #: The composer's uploads through /uploads.json, per account, on top of the daily

@@ -6,8 +6,9 @@ deleted nor unlisted topics, for staff neither. The cooked HTML is cleaned
 once more for feed readers and its links made absolute on ``BASE_URL``.
 """
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urljoin
 
@@ -149,9 +150,31 @@ def post_entry(post: Post, link: str) -> Entry:
     )
 
 
+#: Characters XML 1.0 cannot hold (C0 controls but tab and newlines, lone surrogates,
+#: U+FFFE/U+FFFF). Forms and posts take them as typed; lxml refuses the whole feed.
+_NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def _xml_entry(entry: Entry) -> Entry:
+    return replace(
+        entry,
+        title=_xml_text(entry.title),
+        author=_xml_text(entry.author),
+        html=_xml_text(entry.html),
+        categories=tuple(_xml_text(term) for term in entry.categories),
+    )
+
+
 def render(info: FeedInfo, entries: Sequence[Entry], kind: str) -> bytes:
     """Return the feed as RSS 2.0 (``kind`` "rss") or Atom ("atom") bytes;
     ``entries`` newest first."""
+    # A control character in one title (a post's, an organisation's) would fail every feed.
+    info = replace(info, title=_xml_text(info.title), description=_xml_text(info.description))
+    entries = [_xml_entry(entry) for entry in entries]
     feed = FeedGenerator()
     feed.id(info.self_link)
     feed.title(info.title)

@@ -48,6 +48,13 @@ def opportunity_filter(
     return form, filters
 
 
+def page_query(form, args: MultiDict) -> dict[str, str]:
+    """The filters the page's "next" and "previous" links carry: the form's own
+    fields only. Any other name went to ``url_for`` too, where "_method" or
+    "endpoint" are its own arguments (a 500 on the public list)."""
+    return {key: value for key, value in args.items() if key in form and value}
+
+
 def feed_query(filters) -> dict[str, str]:
     """The query string of a list's feed address: the filters in effect (no sort, no page)."""
     query = {}

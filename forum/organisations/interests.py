@@ -8,6 +8,8 @@ is kept on the session (``keep_pending``) and recorded for the account they
 register (``record_pending``, the ``user_registered`` hook).
 """
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import has_request_context, session
 from flask_babel import lazy_gettext as _l
@@ -24,12 +26,15 @@ from forum.organisations.models import Interest, Opportunity, Representative
 from forum.users.models import User
 
 MESSAGE_LIMIT = 2000
+NO_LONGER_OPEN = _l("This opportunity is no longer open.")
 
 
 def show_interest(person: User, opportunity: Opportunity, message: str) -> Interest:
     """Record the interest; send it now (members) or on approval (applicants)."""
     if not permissions.can_show_interest(person):
         raise NotAllowed(_l("Please register first."))
+    if not opportunity.is_open(date.today()):
+        raise BoardError(NO_LONGER_OPEN)
     message = (message or "").strip()[:MESSAGE_LIMIT]
     if not message:
         raise BoardError(_l("Please write a few words to the organisation."))
@@ -87,11 +92,16 @@ def _send(interest: Interest) -> None:
 
 
 def send_waiting(person: User) -> None:
-    """Send the interests an applicant showed before being approved."""
+    """Send the interests an applicant showed before being approved (and did not
+    take back while waiting)."""
     waiting = list(
         db.session.scalars(
             sa.select(Interest)
-            .where(Interest.user_id == person.id, Interest.sent_at.is_(None))
+            .where(
+                Interest.user_id == person.id,
+                Interest.sent_at.is_(None),
+                Interest.withdrawn_at.is_(None),
+            )
             .options(joinedload(Interest.opportunity))
         )
     )

@@ -190,6 +190,10 @@ class Opportunity(Base):
     def is_expired(self, today: date) -> bool:
         return self.ends_on is not None and self.ends_on < today
 
+    def is_open(self, today: date) -> bool:
+        """Open and not past its end date: what the lists show and interest goes to."""
+        return self.status == OpportunityStatus.OPEN and not self.is_expired(today)
+
     def suits(self, flag: Suitable) -> bool:
         return bool(self.suitable_for & flag)
 

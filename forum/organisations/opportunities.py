@@ -127,7 +127,8 @@ def _apply(opportunity: Opportunity, values: dict) -> None:
         if isinstance(value, str):
             value = value.strip()
         if key == "suitable_for":
-            value = sum(int(Suitable[name.upper()]) for name in value or ())
+            # A set: a name sent twice must not add up to another flag (2 + 2 = FAMILIES).
+            value = sum(int(Suitable[name.upper()]) for name in set(value or ()))
         elif key == "municipality":
             value = Municipality(value)
         elif key == "commitment":

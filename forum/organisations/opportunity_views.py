@@ -4,14 +4,24 @@ organisations blueprint)."""
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum import permissions
 from forum.errors import BoardError
+from forum.extensions import limiter
 from forum.organisations import interests, opportunities
-from forum.organisations.filters import feed_query, opportunity_filter
+from forum.organisations.filters import feed_query, opportunity_filter, page_query
 from forum.organisations.forms import (
     SUITABLE_LABELS,
     ConfirmForm,
@@ -41,7 +51,7 @@ def opportunity_list():
     page = opportunities.list_opportunities(
         current_user, filters, request.args.get("page", 1, type=page_number)
     )
-    query = {k: v for k, v in request.args.items() if k != "page" and v}
+    query = page_query(form, request.args)
     return render_template(
         "organisations/opportunities.html", form=form, page=page, query=query,
         filtered=any(vars(filters).values()), feed_query=feed_query(filters),
@@ -57,6 +67,7 @@ def opportunity(opportunity_id: int):
         opportunity=item,
         can_edit=can_edit,
         can_show_interest=permissions.can_show_interest(current_user),
+        is_open=item.is_open(date.today()),
         interest=interests.interest_of(current_user, item),
         # A guest's kept message is filled in again (say, after logging in).
         interest_form=InterestForm(formdata=None, message=interests.pending_message(item)),
@@ -123,10 +134,25 @@ def opportunity_status(opportunity_id: int, status: str):
     return redirect(url_for("organisations.opportunity", opportunity_id=item.id))
 
 
+#: An interest opens a conversation, without the hold on a new member's first
+#: messages: it counts per account as the messages do (a guest's only waits).
+interest_limit = limiter.limit(
+    lambda: current_app.config["MESSAGE_RATE_LIMIT"],
+    key_func=lambda: f"account:{current_user.get_id()}",
+    exempt_when=lambda: not current_user.is_authenticated,
+)
+
+
 @bp.post("/engagement/<int:opportunity_id>/interesse")
+@interest_limit
 def show_interest(opportunity_id: int):
     item = visible_opportunity(opportunity_id)
     form = InterestForm()
+    if current_user.is_authenticated and not permissions.can_show_interest(current_user):
+        abort(403)
+    if not item.is_open(date.today()):
+        flash(str(interests.NO_LONGER_OPEN), "error")
+        return redirect(url_for("organisations.opportunity", opportunity_id=item.id))
     if not current_user.is_authenticated:
         # A guest: keep the message through registering and joining.
         if not form.validate_on_submit():
@@ -136,8 +162,6 @@ def show_interest(opportunity_id: int):
         flash(_("Your message is kept. Register and join: it reaches the organisation as "
                 "soon as you are a member."), "info")  # fmt: skip
         return redirect(url_for("auth.register", next=url_for("organisations.my_interests")))
-    if not permissions.can_show_interest(current_user):
-        abort(403)
     if form.validate_on_submit():
         try:
             interests.show_interest(current_user, item, form.message.data)

@@ -1,5 +1,7 @@
 """The organisation directory, profiles and representatives' pages."""
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -8,7 +10,7 @@ from forum import permissions, plugins
 from forum.errors import BoardError
 from forum.organisations import logos, opportunities, requests, services
 from forum.organisations.fields import list_fields
-from forum.organisations.filters import directory_filter, feed_query
+from forum.organisations.filters import directory_filter, feed_query, page_query
 from forum.organisations.forms import (
     ConfirmForm,
     NewOrganisationForm,
@@ -54,7 +56,7 @@ def editable_organisation(slug: str) -> Organisation:
 def directory():
     form, filters = directory_filter(request.args)
     page = services.directory(current_user, filters, request.args.get("page", 1, type=page_number))
-    query = {k: v for k, v in request.args.items() if k != "page" and v}
+    query = page_query(form, request.args)
     return render_template(
         "organisations/directory.html",
         form=form,
@@ -76,7 +78,10 @@ def page_number(value: str) -> int:
 @bp.get("/organisations")
 def directory_en():
     """The English address of the directory."""
-    return redirect(url_for("organisations.directory", **request.args), 301)
+    # The query as it came, not as url_for's arguments: "?_method=POST" or
+    # "?endpoint=x" would be taken for url_for's own (a 500), "?_external=1" too.
+    query = urlencode(list(request.args.items(multi=True)))
+    return redirect(url_for("organisations.directory") + (f"?{query}" if query else ""), 301)
 
 
 @bp.get("/o/<slug>")
@@ -100,7 +105,9 @@ def profile(slug: str):
         show_contact=permissions.can_see_contact_details(current_user),
         can_message=permissions.can_send_message(current_user) and bool(names),
         contact_url=url_for("messages.new", to=names) if names else None,
-        confirm_form=ConfirmForm(formdata=None),
+        # Only for the buttons of staff and representatives: a guest's form would put
+        # a CSRF token in a new session cookie, and no page with one is cached.
+        confirm_form=ConfirmForm(formdata=None) if current_user.is_authenticated else None,
         # Plugins add what belongs to the organisation (the events plugin: its upcoming events).
         profile_outlet=plugins.render_outlet(
             "organisation_profile", user=current_user, organisation=organisation

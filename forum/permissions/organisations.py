@@ -56,11 +56,13 @@ def can_manage_organisations(user: Any) -> bool:
 
 def can_show_interest(user: Any) -> bool:
     """Members, and applicants (their interest waits for their approval), say
-    "Ich bin interessiert"; guests register first."""
+    "Ich bin interessiert"; guests register first. The interest is a message:
+    a silenced account may not send one (nor could it open the conversation)."""
     account = _account(user)
     return (
         account is not None
         and not account.is_suspended
+        and not account.is_silenced
         and (account.is_member or account.role == Role.APPLICANT)
     )
 
