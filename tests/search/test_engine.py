@@ -48,6 +48,8 @@ def _reference(app, text, user):
     allowed = query.Or([query.Term("level", level) for level in criteria.levels])
     hidden = [query.Term("flags", flag) for flag in sorted(criteria.excluded_flags)]
     allowed = query.AndNot(allowed, query.Or(hidden))
+    if criteria.in_first:
+        allowed = query.And([allowed, query.Term("first", True)])
     parts = [
         query.Or([query.Term("title", t, boost=TITLE_BOOST), query.Term("body", t)])
         for terms in criteria.words
@@ -79,7 +81,10 @@ def _engine(app, text, user, offset=0, limit=100):
 def test_same_ranking_as_whoosh_scoring_every_match(app, forum_posts, monkeypatch):
     from forum.search import whoosh_engine
 
-    texts = ["Tafel", "Hilfe Gifhorn", "Thema", "Fahrdienst Sommerfest"]
+    # Three words: each scores only the posts the ones before matched; in:first
+    # scores only first posts.
+    texts = ["Tafel", "Hilfe Gifhorn", "Thema", "Fahrdienst Sommerfest",
+             "Thema Tafel Hilfe", "Hilfe in:first", "Thema Gifhorn in:first"]  # fmt: skip
     with app.test_request_context():
         moderator = db.session.get(type(forum_posts), forum_posts.id)
         for text, who in [(text, who) for text in texts for who in (None, moderator)]:
