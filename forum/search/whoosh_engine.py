@@ -43,29 +43,24 @@ K1 = 1.2
 # --- Scoring ----------------------------------------------------------------------------
 
 
-def _combine(total: dict[int, float], scores: dict[int, float], both: Callable) -> dict[int, float]:
-    """Return document -> score of the documents in either, ``both(a, b)`` for
-    those in both; reuses (changes) the larger dict.
-
-    With C-level steps (set algebra on the keys, ``map``, ``dict.update``): a
-    loop in Python over a common word's 40,000 matches cost several ms.
-    """
-    if len(scores) > len(total):
-        total, scores = scores, total
-    if not scores:
-        return total
-    shared = list(scores.keys() & total.keys())
-    combined = list(map(both, map(total.__getitem__, shared), map(scores.__getitem__, shared)))
-    total.update(scores)
-    total.update(zip(shared, combined, strict=True))
+def _add(total: dict[int, float], scores: dict[int, float]) -> dict[int, float]:
+    """Return document -> the sum of both scores (a missing one counts 0),
+    ``total`` changed or ``scores`` when ``total`` is empty."""
+    if not total:
+        return scores
+    summed = map(add, map(total.get, scores, repeat(0.0)), scores.values())
+    total.update(zip(scores, summed, strict=True))
     return total
 
 
 def _intersect(matches: dict[int, float], scores: dict[int, float]) -> dict[int, float]:
-    """Return document -> the sum of both scores, of the documents in both."""
-    shared = list(matches.keys() & scores.keys())
-    summed = map(add, map(matches.__getitem__, shared), map(scores.__getitem__, shared))
-    return dict(zip(shared, summed, strict=True))
+    """Return document -> the sum of both scores, of the documents in both.
+
+    ``scores`` holds only documents of ``matches`` (a later clause scores only
+    those, a phrase checks only those): no set of the shared ones is needed.
+    """
+    summed = map(add, map(matches.__getitem__, scores), scores.values())
+    return dict(zip(scores, summed, strict=True))
 
 
 class _ScoreTable(dict):
@@ -152,68 +147,69 @@ class Evaluator:
         return table
 
     def _scored(self, reader, segment: SegmentTables, fieldname: str, text: str,
-                boost: float, only: Container[int] | None = None) -> dict[int, float]:  # fmt: skip
+                boost: float, only: Container[int] | None = None,
+                into: dict[int, float] | None = None, combine: Callable = add,
+                ) -> dict[int, float]:  # fmt: skip
         """Return document -> score of one term in one field (of the documents
-        in ``only``, when given)."""
-        scores: dict[int, float] = {}
+        in ``only``, when given), or add them into ``into``: a document already
+        there gets ``combine(its score, this one)``.
+
+        Each block in C-level steps (``map``, ``zip``, ``dict.update``): a
+        loop in Python, or a dict per term merged afterwards, cost several
+        ms for a common word's 40,000 postings.
+        """
+        scores: dict[int, float] = {} if into is None else into
         blocks = posting_blocks(reader, fieldname, text)
         first = next(blocks, None)
         if first is None:
             return scores
         lengths = segment.lengths(reader, fieldname)
         table = self._score_table(fieldname, text, boost)
+        merging, known = bool(scores), scores.get
         for ids, weights in chain((first,), blocks):
             if only is not None:
                 wanted = list(map(only.__contains__, ids))
                 ids, weights = list(compress(ids, wanted)), compress(weights, wanted)
             pairs = zip(weights, map(lengths.__getitem__, ids), strict=True)
-            scores.update(zip(ids, map(table.__getitem__, pairs), strict=True))
+            values = map(table.__getitem__, pairs)
+            if merging:
+                values = map(combine, map(known, ids, repeat(0.0)), values)
+            scores.update(zip(ids, values, strict=True))
         return scores
-
-    def _best(self, reader, segment: SegmentTables, fieldname: str, terms: list[str],
-              boost: float, only: Container[int] | None,
-              weaker: Iterable[str] = ()) -> dict[int, float]:  # fmt: skip
-        """Return document -> the best score of any of ``terms`` (and, at
-        HEAD_WEIGHT, of the ``weaker`` ones) in one field."""
-        best: dict[int, float] = {}
-        weighted = chain(zip(terms, repeat(boost)), zip(weaker, repeat(boost * HEAD_WEIGHT)))
-        for term, term_boost in weighted:
-            scores = self._scored(reader, segment, fieldname, term, term_boost, only)
-            best = _combine(best, scores, max)
-        return best
-
-    def _sum(self, reader, segment: SegmentTables, fieldname: str, terms: list[str],
-             boost: float, only: Container[int] | None) -> dict[int, float]:  # fmt: skip
-        """Return document -> the sum of the scores of any of ``terms`` it holds."""
-        total: dict[int, float] = {}
-        for term in terms:
-            scores = self._scored(reader, segment, fieldname, term, boost, only)
-            total = _combine(total, scores, add)
-        return total
 
     def _clause(self, reader, segment: SegmentTables, clause: Clause,
                 only: Container[int] | None,
                 narrow: Callable[[set[int]], set[int]]) -> dict[int, float]:  # fmt: skip
         """Return document -> score of one clause: the sum over the fields it
-        matches (of the documents in ``only``, when given)."""
+        matches (of the documents in ``only``, when given). In a field,
+        alternatives score their best; "some" sums its terms."""
         total: dict[int, float] = {}
         for fieldname, boost in clause.fields.items():
+            terms, weaker = clause.terms, []
             if clause.kind == "phrase" and len(clause.terms) > 1:
                 scores = self._phrase(reader, fieldname, clause.terms, boost, segment, narrow)
-            elif clause.kind == "prefix":
+                total = _add(total, scores)
+                continue
+            if clause.kind == "some":
+                for term in clause.terms:
+                    total = self._scored(reader, segment, fieldname, term, boost, only, total)
+                continue
+            if clause.kind == "prefix":
                 found = islice(reader.expand_prefix(fieldname, clause.terms[0]), MAX_EXPANSIONS)
-                expanded = [term.decode() for term in found]
-                scores = self._best(reader, segment, fieldname, expanded, boost, only)
-            elif clause.kind == "some":
-                scores = self._sum(reader, segment, fieldname, clause.terms, boost, only)
+                terms = [term.decode() for term in found]
             elif clause.head:
                 found = islice(reader.expand_prefix(fieldname, clause.head), MAX_EXPANSIONS)
                 longer = len(clause.head) + MIN_TAIL
-                heads = [t.decode() for t in found if len(t) >= longer]
-                scores = self._best(reader, segment, fieldname, clause.terms, boost, only, heads)
-            else:
-                scores = self._best(reader, segment, fieldname, clause.terms, boost, only)
-            total = _combine(total, scores, add)
+                weaker = [t.decode() for t in found if len(t) >= longer]
+            weighted = [*zip(terms, repeat(boost)), *zip(weaker, repeat(boost * HEAD_WEIGHT))]
+            if len(weighted) == 1:  # the field's score goes straight into the sum
+                term, term_boost = weighted[0]
+                total = self._scored(reader, segment, fieldname, term, term_boost, only, total)
+                continue
+            best: dict[int, float] = {}
+            for term, term_boost in weighted:
+                self._scored(reader, segment, fieldname, term, term_boost, only, best, max)
+            total = _add(total, best)
         return total
 
     def _phrase(self, reader, fieldname: str, terms: list[str], boost: float,
