@@ -18,6 +18,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from whoosh import index, writing
+from whoosh.codec.base import Automata
 from whoosh.codec.whoosh3 import W3Codec, W3Segment
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
@@ -395,11 +396,17 @@ class WhooshBackend:
         from forum.search.spelling import closest, max_distance
 
         reader = self._searcher().reader()
+        # One automaton for both fields: Whoosh's terms_within builds one per
+        # call, in Python, and building it was most of a correction's time.
+        dfa = Automata.levenshtein_dfa(term, max_distance(term), prefix=2)
         frequencies: dict[str, int] = {}
-        for fieldname in ("title", "body"):
-            near = reader.terms_within(fieldname, term, max_distance(term), prefix=2)
-            for word in islice(near, 1000):
-                frequencies[word] = frequencies.get(word, 0) + reader.doc_frequency(fieldname, word)
+        # Per segment: Whoosh's cursor over several segments is unfinished.
+        for segment, _base in reader.leaf_readers():
+            for fieldname in ("title", "body"):
+                cursor = segment.cursor(fieldname)
+                for word in islice(Automata.find_matches(dfa, cursor), 1000):
+                    frequency = segment.doc_frequency(fieldname, word)
+                    frequencies[word] = frequencies.get(word, 0) + frequency
         return closest(term, frequencies)
 
     def _hits(self, searcher, request, offset: int, limit: int) -> Hits:
