@@ -318,11 +318,6 @@ class Evaluator:
         if request.topic_ids is not None:
             topic, wanted = segment.topic, request.topic_ids
             matches = {d: s for d, s in matches.items() if topic[d] in wanted}
-        if request.order == "relevance" and request.clauses and matches:
-            # Solved topics (plugins' boost) and recent posts count a little.
-            factors = segment.factors(request.now)
-            weighted = map(mul, matches.values(), map(factors.__getitem__, matches))
-            matches = dict(zip(matches, weighted, strict=True))
         return matches
 
     def run(self, request: Request, offset: int, limit: int) -> Found:
@@ -345,8 +340,12 @@ class Evaluator:
         # topic in the descending order is its best post).
         matched = sum(len(matches) for _segment, _base, matches in parts)
         take = max(TAKE_FACTOR * wanted, MIN_TAKE)
+        weigh = request.order == "relevance" and bool(request.clauses)
+        unweighted = parts
         while True:
             cutoff = threshold = None
+            if weigh:
+                parts = _weighted(unweighted, take if take < matched else None, request.now)
             if take < matched:
                 keys = (_primary(request.order, segment, m) for segment, _b, m in parts)
                 threshold = heapq.nlargest(take, chain.from_iterable(keys))[-1]
@@ -376,6 +375,37 @@ class Evaluator:
         return Found(
             len(topics), [(_score(request.order, row), row[-2], row[-1]) for row in picked]
         )
+
+
+def _weighted(parts: list[tuple], take: int | None, now: int) -> list[tuple]:
+    """Return ``parts`` with the scores times the documents' ranking factors
+    (solved topics and recent posts count a little): of every match, or
+    (``take``) of those that may rank among the best ``take``.
+
+    The posts ranking best unweighted are at least ``take``: the take-th best
+    weighted score is at least the lowest of theirs, and a post below that
+    even at its segment's greatest factor can be left out (and its float
+    object never made: a common word matches 40,000 posts).
+    """
+
+    def weigh(segment: SegmentTables, matches: dict[int, float], least: float | None):
+        docs: Iterable[int] = matches
+        if least is not None:
+            docs = list(compress(matches, map(least.__le__, matches.values())))
+        factors = segment.factors(now)
+        weighted = map(mul, map(matches.__getitem__, docs), map(factors.__getitem__, docs))
+        return dict(zip(docs, weighted, strict=True))
+
+    if take is None:
+        return [(segment, base, weigh(segment, m, None)) for segment, base, m in parts]
+    best = heapq.nlargest(take, chain.from_iterable(m.values() for _s, _b, m in parts))[-1]
+    top = chain.from_iterable(weigh(s, m, best).values() for s, _b, m in parts)
+    # Below the rounding slack of run()'s cutoff (2e-6), with a margin.
+    least = heapq.nlargest(take, top)[-1] - 4e-6
+    return [
+        (segment, base, weigh(segment, m, least / segment.greatest_factor(now)))
+        for segment, base, m in parts
+    ]
 
 
 def _primary(order: str, segment: SegmentTables, matches: dict[int, float]) -> Iterable:

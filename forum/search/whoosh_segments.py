@@ -155,9 +155,9 @@ class SegmentTables:
         self.created = _numeric_column(reader, "created")
         self.likes = _numeric_column(reader, "likes")
         self.boost = _numeric_column(reader, "boost")
-        #: (day, factors): each document's ranking factor, renewed daily (an
-        #: array: 8 bytes a document, not a list of float objects).
-        self._factors: tuple[int, array] | None = None
+        #: (day, factors, greatest): each document's ranking factor, renewed
+        #: daily (an array: 8 bytes a document, not a list of float objects).
+        self._factors: tuple[int, array, float] | None = None
         self._lengths: dict[str, bytes] = {}
         #: (levels, excluded flags) -> (allowed: bool, documents): the documents
         #: allowed, or (when that is shorter) the documents *not* allowed.
@@ -179,8 +179,13 @@ class SegmentTables:
                     for boost, created in zip(self.boost, self.created, strict=True)
                 ),
             )
-            self._factors = (day, values)
+            self._factors = (day, values, max(values, default=1.0))
         return self._factors[1]
+
+    def greatest_factor(self, now: int) -> float:
+        """Return the greatest of the documents' ranking factors at ``now``."""
+        self.factors(now)
+        return self._factors[2]
 
     def lengths(self, reader, fieldname: str) -> bytes:
         found = self._lengths.get(fieldname)
