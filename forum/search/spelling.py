@@ -53,14 +53,30 @@ def corrected_query(user: Any, text: str, words: list[str]) -> str | None:
             continue
         # Near the stem, and near the word itself: the stemmer may cut a typo
         # further than the right word ("jugendfeuerwer" → "jugendfeuerw").
-        candidates = backend.suggest(groups[0][0]) + backend.suggest(fold(word))
-        for candidate in dict.fromkeys(candidates):
-            written = _written(user, candidate)
+        # The word's own candidates are looked up only when none of the
+        # stem's is written in a post the reader may see (each lookup scans
+        # the vocabulary).
+        tried: set[str] = set()
+        for term in dict.fromkeys((groups[0][0], fold(word))):
+            written = _first_written(user, backend.suggest(term), tried)
             if written:
                 corrected = corrected.replace(word, written, 1)
                 changed = True
                 break
     return corrected if changed else None
+
+
+def _first_written(user: Any, candidates: list[str], tried: set[str]) -> str | None:
+    """Return the first of ``candidates`` not yet ``tried`` as written in a post
+    ``user`` may read, or None."""
+    for candidate in candidates:
+        if candidate in tried:
+            continue
+        tried.add(candidate)
+        written = _written(user, candidate)
+        if written:
+            return written
+    return None
 
 
 def _written(user: Any, term: str) -> str | None:

@@ -14,10 +14,10 @@ The postings, columns and per-segment tables come from ``whoosh_segments``.
 """
 
 import heapq
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from itertools import chain, compress, islice, repeat
-from operator import mul
+from operator import add, mul
 
 from whoosh.util.numeric import byte_to_length
 
@@ -41,6 +41,26 @@ K1 = 1.2
 
 
 # --- Scoring ----------------------------------------------------------------------------
+
+
+def _add(total: dict[int, float], scores: dict[int, float]) -> dict[int, float]:
+    """Return document -> the sum of both scores (a missing one counts 0),
+    ``total`` changed or ``scores`` when ``total`` is empty."""
+    if not total:
+        return scores
+    summed = map(add, map(total.get, scores, repeat(0.0)), scores.values())
+    total.update(zip(scores, summed, strict=True))
+    return total
+
+
+def _intersect(matches: dict[int, float], scores: dict[int, float]) -> dict[int, float]:
+    """Return document -> the sum of both scores, of the documents in both.
+
+    ``scores`` holds only documents of ``matches`` (a later clause scores only
+    those, a phrase checks only those): no set of the shared ones is needed.
+    """
+    summed = map(add, map(matches.__getitem__, scores), scores.values())
+    return dict(zip(scores, summed, strict=True))
 
 
 class _ScoreTable(dict):
@@ -127,78 +147,69 @@ class Evaluator:
         return table
 
     def _scored(self, reader, segment: SegmentTables, fieldname: str, text: str,
-                boost: float, only: set[int] | None = None) -> dict[int, float]:  # fmt: skip
+                boost: float, only: Container[int] | None = None,
+                into: dict[int, float] | None = None, combine: Callable = add,
+                ) -> dict[int, float]:  # fmt: skip
         """Return document -> score of one term in one field (of the documents
-        in ``only``, when given)."""
-        scores: dict[int, float] = {}
+        in ``only``, when given), or add them into ``into``: a document already
+        there gets ``combine(its score, this one)``.
+
+        Each block in C-level steps (``map``, ``zip``, ``dict.update``): a
+        loop in Python, or a dict per term merged afterwards, cost several
+        ms for a common word's 40,000 postings.
+        """
+        scores: dict[int, float] = {} if into is None else into
         blocks = posting_blocks(reader, fieldname, text)
         first = next(blocks, None)
         if first is None:
             return scores
         lengths = segment.lengths(reader, fieldname)
         table = self._score_table(fieldname, text, boost)
+        merging, known = bool(scores), scores.get
         for ids, weights in chain((first,), blocks):
             if only is not None:
                 wanted = list(map(only.__contains__, ids))
                 ids, weights = list(compress(ids, wanted)), compress(weights, wanted)
             pairs = zip(weights, map(lengths.__getitem__, ids), strict=True)
-            scores.update(zip(ids, map(table.__getitem__, pairs), strict=True))
+            values = map(table.__getitem__, pairs)
+            if merging:
+                values = map(combine, map(known, ids, repeat(0.0)), values)
+            scores.update(zip(ids, values, strict=True))
         return scores
 
-    def _best(self, reader, segment: SegmentTables, fieldname: str, terms: list[str],
-              boost: float, weaker: Iterable[str] = ()) -> dict[int, float]:  # fmt: skip
-        """Return document -> the best score of any of ``terms`` (and, at
-        HEAD_WEIGHT, of the ``weaker`` ones) in one field."""
-        best: dict[int, float] = {}
-        weighted = chain(zip(terms, repeat(boost)), zip(weaker, repeat(boost * HEAD_WEIGHT)))
-        for term, term_boost in weighted:
-            scores = self._scored(reader, segment, fieldname, term, term_boost)
-            if not best:
-                best = scores
-                continue
-            for doc, score in scores.items():
-                if score > best.get(doc, 0.0):
-                    best[doc] = score
-        return best
-
-    def _sum(self, reader, segment: SegmentTables, fieldname: str, terms: list[str],
-             boost: float) -> dict[int, float]:  # fmt: skip
-        """Return document -> the sum of the scores of any of ``terms`` it holds."""
-        total: dict[int, float] = {}
-        for term in terms:
-            for doc, score in self._scored(reader, segment, fieldname, term, boost).items():
-                total[doc] = total.get(doc, 0.0) + score
-        return total
-
     def _clause(self, reader, segment: SegmentTables, clause: Clause,
+                only: Container[int] | None,
                 narrow: Callable[[set[int]], set[int]]) -> dict[int, float]:  # fmt: skip
-        """Return document -> score of one clause: the sum over the fields it matches."""
+        """Return document -> score of one clause: the sum over the fields it
+        matches (of the documents in ``only``, when given). In a field,
+        alternatives score their best; "some" sums its terms."""
         total: dict[int, float] = {}
         for fieldname, boost in clause.fields.items():
+            terms, weaker = clause.terms, []
             if clause.kind == "phrase" and len(clause.terms) > 1:
                 scores = self._phrase(reader, fieldname, clause.terms, boost, segment, narrow)
-            elif clause.kind == "prefix":
+                total = _add(total, scores)
+                continue
+            if clause.kind == "some":
+                for term in clause.terms:
+                    total = self._scored(reader, segment, fieldname, term, boost, only, total)
+                continue
+            if clause.kind == "prefix":
                 found = islice(reader.expand_prefix(fieldname, clause.terms[0]), MAX_EXPANSIONS)
-                expanded = [term.decode() for term in found]
-                scores = self._best(reader, segment, fieldname, expanded, boost)
-            elif clause.kind == "some":
-                scores = self._sum(reader, segment, fieldname, clause.terms, boost)
+                terms = [term.decode() for term in found]
             elif clause.head:
                 found = islice(reader.expand_prefix(fieldname, clause.head), MAX_EXPANSIONS)
                 longer = len(clause.head) + MIN_TAIL
-                heads = [t.decode() for t in found if len(t) >= longer]
-                scores = self._best(reader, segment, fieldname, clause.terms, boost, heads)
-            else:
-                scores = self._best(reader, segment, fieldname, clause.terms, boost)
-            if not total:
-                total = scores
-            elif len(scores) > len(total):
-                for doc, score in total.items():
-                    scores[doc] = scores.get(doc, 0.0) + score
-                total = scores
-            else:
-                for doc, score in scores.items():
-                    total[doc] = total.get(doc, 0.0) + score
+                weaker = [t.decode() for t in found if len(t) >= longer]
+            weighted = [*zip(terms, repeat(boost)), *zip(weaker, repeat(boost * HEAD_WEIGHT))]
+            if len(weighted) == 1:  # the field's score goes straight into the sum
+                term, term_boost = weighted[0]
+                total = self._scored(reader, segment, fieldname, term, term_boost, only, total)
+                continue
+            best: dict[int, float] = {}
+            for term, term_boost in weighted:
+                self._scored(reader, segment, fieldname, term, term_boost, only, best, max)
+            total = _add(total, best)
         return total
 
     def _phrase(self, reader, fieldname: str, terms: list[str], boost: float,
@@ -222,6 +233,25 @@ class Evaluator:
             return {}
         parts = [self._scored(reader, segment, fieldname, term, boost, matched) for term in terms]
         return {doc: sum(part[doc] for part in parts) for doc in matched}
+
+    @staticmethod
+    def _cheapest_first(reader, clauses: list[Clause]) -> list[Clause]:
+        """Order the clauses rarest words first: each later one scores only the
+        documents matching the ones before. Prefixes (up to MAX_EXPANSIONS
+        words) next, phrases last (they check the word sequences of those
+        documents only)."""
+
+        def cost(clause: Clause) -> tuple[int, int]:
+            if clause.kind in ("phrase", "prefix"):
+                return (2 if clause.kind == "phrase" else 1, len(clause.terms))
+            postings = sum(
+                reader.doc_frequency(fieldname, term)
+                for fieldname in clause.fields
+                for term in clause.terms
+            )
+            return (0, postings)
+
+        return sorted(clauses, key=cost)
 
     def _readable(self, reader, segment: SegmentTables, request: Request):
         allowed, docs = segment.permissions(reader, request.levels, request.excluded_flags)
@@ -247,6 +277,12 @@ class Evaluator:
             readable = readable - excluded if allowed else readable | excluded
         if restrict is not None:
             restrict = restrict & readable if allowed else restrict - readable
+        # Clauses score only the documents that can still match: the filters'
+        # or the readable ones (when fewer than the others), then those
+        # matching the clauses so far. A guest reads a fifth of the posts.
+        only: Container[int] | None = restrict
+        if only is None and allowed:
+            only = readable
         matches: dict[int, float] | None = None
 
         def narrow(docs: set[int]) -> set[int]:
@@ -257,15 +293,12 @@ class Evaluator:
                 return docs & restrict
             return docs & readable if allowed else docs - readable
 
-        for clause in sorted(request.clauses, key=lambda c: len(c.terms)):
-            scores = self._clause(reader, segment, clause, narrow)
-            if matches is None:
-                matches = scores
-            else:
-                small, large = sorted((matches, scores), key=len)
-                matches = {doc: score + large[doc] for doc, score in small.items() if doc in large}
+        for clause in self._cheapest_first(reader, request.clauses):
+            scores = self._clause(reader, segment, clause, only, narrow)
+            matches = scores if matches is None else _intersect(matches, scores)
             if not matches:
                 return {}
+            only = matches
         if matches is None:  # no text: every readable document, score 0
             if restrict is not None:
                 matches = dict.fromkeys(restrict, 0.0)
@@ -273,12 +306,10 @@ class Evaluator:
                 matches = dict.fromkeys(readable, 0.0)
             else:
                 matches = dict.fromkeys(set(range(segment.count)) - readable, 0.0)
-        else:
-            keep = matches.keys() & readable if allowed else matches.keys() - readable
-            if restrict is not None:
-                keep &= restrict
-            if len(keep) != len(matches):
-                matches = {doc: matches[doc] for doc in keep}
+        elif not allowed and restrict is None:
+            # Scored without a restriction: drop the few the searcher may not read.
+            for doc in matches.keys() & readable:
+                del matches[doc]
         if request.created_from is not None or request.created_before is not None:
             created = segment.created
             low = request.created_from if request.created_from is not None else -1
@@ -287,11 +318,6 @@ class Evaluator:
         if request.topic_ids is not None:
             topic, wanted = segment.topic, request.topic_ids
             matches = {d: s for d, s in matches.items() if topic[d] in wanted}
-        if request.order == "relevance" and request.clauses and matches:
-            # Solved topics (plugins' boost) and recent posts count a little.
-            factors = segment.factors(request.now)
-            weighted = map(mul, matches.values(), map(factors.__getitem__, matches))
-            matches = dict(zip(matches, weighted, strict=True))
         return matches
 
     def run(self, request: Request, offset: int, limit: int) -> Found:
@@ -314,8 +340,12 @@ class Evaluator:
         # topic in the descending order is its best post).
         matched = sum(len(matches) for _segment, _base, matches in parts)
         take = max(TAKE_FACTOR * wanted, MIN_TAKE)
+        weigh = request.order == "relevance" and bool(request.clauses)
+        unweighted = parts
         while True:
             cutoff = threshold = None
+            if weigh:
+                parts = _weighted(unweighted, take if take < matched else None, request.now)
             if take < matched:
                 keys = (_primary(request.order, segment, m) for segment, _b, m in parts)
                 threshold = heapq.nlargest(take, chain.from_iterable(keys))[-1]
@@ -345,6 +375,37 @@ class Evaluator:
         return Found(
             len(topics), [(_score(request.order, row), row[-2], row[-1]) for row in picked]
         )
+
+
+def _weighted(parts: list[tuple], take: int | None, now: int) -> list[tuple]:
+    """Return ``parts`` with the scores times the documents' ranking factors
+    (solved topics and recent posts count a little): of every match, or
+    (``take``) of those that may rank among the best ``take``.
+
+    The posts ranking best unweighted are at least ``take``: the take-th best
+    weighted score is at least the lowest of theirs, and a post below that
+    even at its segment's greatest factor can be left out (and its float
+    object never made: a common word matches 40,000 posts).
+    """
+
+    def weigh(segment: SegmentTables, matches: dict[int, float], least: float | None):
+        docs: Iterable[int] = matches
+        if least is not None:
+            docs = list(compress(matches, map(least.__le__, matches.values())))
+        factors = segment.factors(now)
+        weighted = map(mul, map(matches.__getitem__, docs), map(factors.__getitem__, docs))
+        return dict(zip(docs, weighted, strict=True))
+
+    if take is None:
+        return [(segment, base, weigh(segment, m, None)) for segment, base, m in parts]
+    best = heapq.nlargest(take, chain.from_iterable(m.values() for _s, _b, m in parts))[-1]
+    top = chain.from_iterable(weigh(s, m, best).values() for s, _b, m in parts)
+    # Below the rounding slack of run()'s cutoff (2e-6), with a margin.
+    least = heapq.nlargest(take, top)[-1] - 4e-6
+    return [
+        (segment, base, weigh(segment, m, least / segment.greatest_factor(now)))
+        for segment, base, m in parts
+    ]
 
 
 def _primary(order: str, segment: SegmentTables, matches: dict[int, float]) -> Iterable:

@@ -40,7 +40,8 @@ def _leaf(matcher):
 
 def posting_blocks(reader, fieldname: str, text) -> Iterator[tuple[Sequence[int], Iterable[float]]]:
     """Yield the postings of a term in one segment reader as (ids, weights) a
-    block (128 postings) at a time, deleted documents included.
+    block (up to 1,024 postings, whoosh_backend.POSTING_BLOCKS) at a time,
+    deleted documents included.
 
     By blocks, so that a common word's 50,000 postings are never all held as
     Python objects at once: a query's peak memory stays low.
@@ -145,13 +146,18 @@ class SegmentTables:
 
     def __init__(self, reader) -> None:
         self.count = reader.doc_count_all()
-        self.topic = _numeric_column(reader, "topic_id")
+        # A list of shared int objects rather than an array (the same 8 bytes a
+        # document): an array makes a new int per lookup, and counting a
+        # common word's topics looks up 40,000.
+        topics = _numeric_column(reader, "topic_id")
+        shared = {topic: topic for topic in set(topics)}
+        self.topic: list[int] = list(map(shared.__getitem__, topics))
         self.created = _numeric_column(reader, "created")
         self.likes = _numeric_column(reader, "likes")
         self.boost = _numeric_column(reader, "boost")
-        #: (day, factors): each document's ranking factor, renewed daily (an
-        #: array: 8 bytes a document, not a list of float objects).
-        self._factors: tuple[int, array] | None = None
+        #: (day, factors, greatest): each document's ranking factor, renewed
+        #: daily (an array: 8 bytes a document, not a list of float objects).
+        self._factors: tuple[int, array, float] | None = None
         self._lengths: dict[str, bytes] = {}
         #: (levels, excluded flags) -> (allowed: bool, documents): the documents
         #: allowed, or (when that is shorter) the documents *not* allowed.
@@ -173,8 +179,13 @@ class SegmentTables:
                     for boost, created in zip(self.boost, self.created, strict=True)
                 ),
             )
-            self._factors = (day, values)
+            self._factors = (day, values, max(values, default=1.0))
         return self._factors[1]
+
+    def greatest_factor(self, now: int) -> float:
+        """Return the greatest of the documents' ranking factors at ``now``."""
+        self.factors(now)
+        return self._factors[2]
 
     def lengths(self, reader, fieldname: str) -> bytes:
         found = self._lengths.get(fieldname)

@@ -48,6 +48,8 @@ def _reference(app, text, user):
     allowed = query.Or([query.Term("level", level) for level in criteria.levels])
     hidden = [query.Term("flags", flag) for flag in sorted(criteria.excluded_flags)]
     allowed = query.AndNot(allowed, query.Or(hidden))
+    if criteria.in_first:
+        allowed = query.And([allowed, query.Term("first", True)])
     parts = [
         query.Or([query.Term("title", t, boost=TITLE_BOOST), query.Term("body", t)])
         for terms in criteria.words
@@ -79,7 +81,10 @@ def _engine(app, text, user, offset=0, limit=100):
 def test_same_ranking_as_whoosh_scoring_every_match(app, forum_posts, monkeypatch):
     from forum.search import whoosh_engine
 
-    texts = ["Tafel", "Hilfe Gifhorn", "Thema", "Fahrdienst Sommerfest"]
+    # Three words: each scores only the posts the ones before matched; in:first
+    # scores only first posts.
+    texts = ["Tafel", "Hilfe Gifhorn", "Thema", "Fahrdienst Sommerfest",
+             "Thema Tafel Hilfe", "Hilfe in:first", "Thema Gifhorn in:first"]  # fmt: skip
     with app.test_request_context():
         moderator = db.session.get(type(forum_posts), forum_posts.id)
         for text, who in [(text, who) for text in texts for who in (None, moderator)]:
@@ -97,6 +102,40 @@ def test_same_ranking_as_whoosh_scoring_every_match(app, forum_posts, monkeypatc
                 assert page_total == total
                 pages += page
             assert pages == expected
+            monkeypatch.undo()
+
+
+def test_pages_weigh_the_posts_that_may_rank_like_the_whole_list(app, forum_posts, monkeypatch):
+    """Posts of different ages (ranking factors 1.0-1.1): a page weighs only
+    the posts that may reach it and still holds what the whole list holds."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from forum.boards.models import Post
+    from forum.db import utcnow
+    from forum.search import services, whoosh_engine
+
+    with app.app_context():
+        for number, post_id in enumerate(db.session.scalars(sa.select(Post.id).order_by(Post.id))):
+            age = timedelta(days=(number * 37) % 400)
+            db.session.execute(
+                sa.update(Post).where(Post.id == post_id).values(created_at=utcnow() - age)
+            )
+        db.session.commit()
+        services.reindex(app)
+    with app.test_request_context():
+        moderator = db.session.get(type(forum_posts), forum_posts.id)
+        for text, who in [
+            (t, w) for t in ("Tafel", "Hilfe Gifhorn", "Thema") for w in (None, moderator)
+        ]:
+            total, everything = _engine(app, text, who)
+            monkeypatch.setattr(whoosh_engine, "MIN_TAKE", 1)
+            monkeypatch.setattr(whoosh_engine, "TAKE_FACTOR", 1)
+            pages = []
+            for offset in range(0, total, 2):
+                pages += _engine(app, text, who, offset, 2)[1]
+            assert pages == everything and len(everything) == total > 2, text
             monkeypatch.undo()
 
 
