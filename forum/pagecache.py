@@ -10,7 +10,8 @@ goes through the app as usual, and the page is kept when the app says it may be.
   the cache and never writes to it.
 - **What**: only the endpoints in ``CACHED_ENDPOINTS`` (home, latest, category,
   topic pages, the search page without a query, the volunteering exchange's
-  directory, profiles and opportunities: the open door), and only when the app rendered
+  directory, profiles and opportunities: the open door), asked with no query
+  parameter but those the page reads, and only when the app rendered
   the page for an anonymous user, with status 200, as HTML, with no flashed
   message waiting and no ``Set-Cookie`` header: the page holds nothing of a
   session.
@@ -52,14 +53,24 @@ from werkzeug.wsgi import ClosingIterator
 from forum.db import db
 from forum.extensions import runtime_setting
 
-#: The pages a guest may get from the cache.
-CACHED_ENDPOINTS = frozenset(
-    {
-        "boards.index", "boards.latest", "boards.category", "boards.topic", "search.search",
-        "organisations.directory", "organisations.profile",
-        "organisations.opportunity_list", "organisations.opportunity",
-    }
-)  # fmt: skip
+#: The pages a guest may get from the cache, with the query parameters each reads.
+#: A page asked with any other parameter (``?x=<random>``), one twice, or a query
+#: string over ``MAX_QUERY_LENGTH`` is rendered but not kept: otherwise anyone
+#: could fill the cache (Redis has no entry limit) with one page under endless keys.
+CACHED_ENDPOINTS: dict[str, frozenset[str]] = {
+    "boards.index": frozenset(),
+    "boards.latest": frozenset({"before"}),
+    "boards.category": frozenset({"before", "kind", "municipality", "status"}),
+    "boards.topic": frozenset({"page"}),
+    "search.search": frozenset({"q"}),  # only without a query (see _mark_storable)
+    "organisations.directory": frozenset({"q", "municipality", "field", "seeking", "sort", "page"}),
+    "organisations.profile": frozenset(),
+    "organisations.opportunity_list": frozenset(
+        {"municipality", "field", "hours", "commitment", "suitable", "kind", "page"}
+    ),
+    "organisations.opportunity": frozenset(),
+}
+MAX_QUERY_LENGTH = 256
 #: Requests carrying one of these headers act as someone: never from the cache.
 _PERSONAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_API_KEY", "HTTP_API_USERNAME")
 
@@ -303,6 +314,13 @@ def _mark_storable(response):
     if current_user.is_authenticated or session.get("_flashes"):
         return response
     if request.endpoint == "search.search" and request.args.get("q", "").strip():
+        return response
+    names = [name for name, _value in request.args.items(multi=True)]
+    if (
+        len(request.query_string) > MAX_QUERY_LENGTH
+        or len(names) != len(set(names))
+        or not set(names) <= CACHED_ENDPOINTS[request.endpoint]
+    ):
         return response
     ttl = int(runtime_setting("PAGE_CACHE_SECONDS") or 0)
     if ttl > 0:

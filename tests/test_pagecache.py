@@ -243,3 +243,21 @@ def test_a_client_that_prefers_json_gets_json_not_the_kept_page(guest, world):
     # A browser's Accept still gets the kept page.
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     assert guest("/latest", headers={"Accept": browser}).headers.get("X-Page-Cache") == "hit"
+
+
+def test_only_the_parameters_a_page_reads_make_a_cached_page(guest, world):
+    """Otherwise ``?x=<random>`` would fill the cache with one page under endless keys."""
+    topic = world["topic"]
+    for path in (
+        "/latest?utm_source=newsletter",
+        f"/t/{topic.slug}/{topic.id}?page=1&page=2",
+        f"/t/{topic.slug}/{topic.id}?page=1&x=" + "a" * 300,
+        "/?x=1",
+    ):
+        first, second = guest(path), guest(path)
+        assert first.status_code == 200, path
+        assert "X-Page-Cache" not in first.headers and "X-Page-Cache" not in second.headers, path
+    # The parameters the pages read still make cached pages.
+    for path in ("/latest?before=2020-01-01T00:00:00_1", f"/t/{topic.slug}/{topic.id}?page=1"):
+        guest(path)
+        assert guest(path).headers["X-Page-Cache"] == "hit", path
