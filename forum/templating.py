@@ -13,7 +13,6 @@ from flask_babel import (
     get_timezone,
     get_translations,
 )
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from forum.db import utcnow
@@ -26,14 +25,17 @@ def relative_time(value: datetime | None) -> str:
     if value is None:
         return ""
     seconds = (utcnow() - value.astimezone(UTC)).total_seconds()
+    # The request's catalogue directly: a list shows a few dozen of these
+    # (named _ so that pybabel still extracts the strings).
+    _ = _translations().ugettext
     if seconds < 60:
         return _("just now")
     if seconds < 3600:
-        return _("%(n)d min", n=int(seconds // 60))
+        return _("%(n)d min") % {"n": int(seconds // 60)}
     if seconds < 86400:
-        return _("%(n)d h", n=int(seconds // 3600))
+        return _("%(n)d h") % {"n": int(seconds // 3600)}
     if seconds < 86400 * 30:
-        return _("%(n)d d", n=int(seconds // 86400))
+        return _("%(n)d d") % {"n": int(seconds // 86400)}
     return format_date(value, "medium")
 
 
@@ -43,10 +45,11 @@ def time_tag(value: datetime | None) -> Markup:
         return Markup("")
     # Babel directly, with the request's locale and time zone (Flask-Babel's
     # format_datetime looks both up again for every post of a page).
-    return Markup('<time datetime="{iso}" title="{full}">{rel}</time>').format(
-        iso=value.isoformat(),
-        full=_full_date(value, get_locale(), get_timezone()),
-        rel=relative_time(value),
+    full = _full_date(value, get_locale(), get_timezone())
+    return Markup('<time datetime="%s" title="%s">%s</time>') % (
+        value.isoformat(),
+        full,
+        relative_time(value),
     )
 
 
