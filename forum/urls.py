@@ -24,12 +24,13 @@ class UrlPattern:
     """A link built once by ``url_for`` with some values left open, then filled in per item.
 
     A page with many links of one kind (a post's reply, like or edit link, a
-    poster's avatar) pays for one ``url_for`` instead of one per item. The open
-    values must be path segments of an ``int`` or default string converter:
-    numbers are written as they are, strings quoted as Werkzeug quotes them.
+    poster's avatar) pays for one ``url_for`` instead of one per item. Numbers
+    are written as they are (path or query); strings only into the path, as
+    Werkzeug's default converter quotes a segment (tests/test_urls.py compares
+    with ``url_for``).
     """
 
-    __slots__ = ("_parts",)
+    __slots__ = ("_fallback", "_parts")
 
     def __init__(self, endpoint: str, *open_names: str, **values) -> None:
         slots = {name: _SLOT_BASE + index for index, name in enumerate(open_names)}
@@ -37,17 +38,30 @@ class UrlPattern:
         built = url_for(endpoint, **slots, **values)
         pieces = _SLOT.split(built)
         # split() alternates text and slot numbers: text, slot, text, slot, ..., text.
-        order = [int(number) for number in pieces[1::2]]
+        texts, order = pieces[0::2], [int(number) for number in pieces[1::2]]
+        self._fallback = None
         if sorted(order) != list(range(len(open_names))):
-            raise ValueError(f"{endpoint}: every open value must appear once in {built!r}")
-        self._parts = (tuple(pieces[0::2]), tuple(order))
+            # A fixed value holds a stand-in (a slug "7318264905001"), or the
+            # converter changed one: url_for for every item, as without a pattern.
+            self._fallback = (endpoint, open_names, values)
+            return
+        in_query = ["?" in "".join(texts[: place + 1]) for place in range(len(order))]
+        self._parts = (tuple(texts), tuple(zip(order, in_query, strict=True)))
 
     def __call__(self, *values) -> str:
-        texts, order = self._parts
+        if self._fallback is not None:
+            endpoint, open_names, fixed = self._fallback
+            return url_for(endpoint, **dict(zip(open_names, values, strict=True)), **fixed)
+        texts, slots = self._parts
         out = [texts[0]]
-        for text, index in zip(texts[1:], order, strict=True):
+        for text, (index, in_query) in zip(texts[1:], slots, strict=True):
             value = values[index]
-            out.append(str(value) if isinstance(value, int) else quote(value, safe=_SEGMENT_SAFE))
+            if type(value) is int:
+                out.append(str(value))
+            elif in_query:
+                raise TypeError("only numbers fill in a query argument")
+            else:
+                out.append(quote(value, safe=_SEGMENT_SAFE))
             out.append(text)
         return "".join(out)
 
