@@ -1,24 +1,23 @@
 """Jinja filters and globals: formatting only, no queries and no logic."""
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
-from babel import dates
+from babel import dates, numbers
 from flask import Flask, url_for
 from flask.globals import _cv_app
 from flask_babel import (
     format_date,
     format_datetime,
-    format_decimal,
     get_locale,
     get_timezone,
     get_translations,
 )
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from forum.db import utcnow
 from forum.extensions import runtime_setting
-from forum.urls import category_url, topic_url
+from forum.urls import TopicPostUrls, UrlPattern, category_url, topic_url
 
 
 def relative_time(value: datetime | None) -> str:
@@ -26,14 +25,17 @@ def relative_time(value: datetime | None) -> str:
     if value is None:
         return ""
     seconds = (utcnow() - value.astimezone(UTC)).total_seconds()
+    # The request's catalogue directly: a list shows a few dozen of these
+    # (named _ so that pybabel still extracts the strings).
+    _ = _translations().ugettext
     if seconds < 60:
         return _("just now")
     if seconds < 3600:
-        return _("%(n)d min", n=int(seconds // 60))
+        return _("%(n)d min") % {"n": int(seconds // 60)}
     if seconds < 86400:
-        return _("%(n)d h", n=int(seconds // 3600))
+        return _("%(n)d h") % {"n": int(seconds // 3600)}
     if seconds < 86400 * 30:
-        return _("%(n)d d", n=int(seconds // 86400))
+        return _("%(n)d d") % {"n": int(seconds // 86400)}
     return format_date(value, "medium")
 
 
@@ -43,11 +45,29 @@ def time_tag(value: datetime | None) -> Markup:
         return Markup("")
     # Babel directly, with the request's locale and time zone (Flask-Babel's
     # format_datetime looks both up again for every post of a page).
-    locale, tzinfo = get_locale(), get_timezone()
-    full = dates.format_datetime(value, "medium", tzinfo=tzinfo, locale=locale)
-    return Markup('<time datetime="{iso}" title="{full}">{rel}</time>').format(
-        iso=value.isoformat(), full=full, rel=relative_time(value)
+    full = _full_date(value, get_locale(), get_timezone())
+    return Markup('<time datetime="%s" title="%s">%s</time>') % (
+        value.isoformat(),
+        full,
+        relative_time(value),
     )
+
+
+# A date's full form depends on nothing but the instant, the locale and the time
+# zone (Babel's formatting is slow; a page shows dozens of dates the next shows again).
+@lru_cache(maxsize=4096)
+def _full_date(value: datetime, locale, tzinfo) -> str:
+    return dates.format_datetime(value, "medium", tzinfo=tzinfo, locale=locale)
+
+
+def format_number(value) -> str:
+    """Return a number as the request's locale writes it (1.234 or 1,234)."""
+    return _format_number(value, get_locale())
+
+
+@lru_cache(maxsize=4096)
+def _format_number(value, locale) -> str:
+    return numbers.format_decimal(value, locale=locale)
 
 
 def _translations():
@@ -118,11 +138,14 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         datetime=format_datetime,
         date=format_date,
-        number=format_decimal,
+        number=format_number,
         timeago=time_tag,
     )
     app.jinja_env.globals.update(
         topic_url=topic_url,
+        # Many links of one kind on a page: one url_for, then filled in per item.
+        url_pattern=UrlPattern,
+        topic_post_urls=TopicPostUrls,
         category_url=category_url,
         get_locale=get_locale,
         site_name=lambda: runtime_setting("SITE_NAME"),

@@ -119,6 +119,8 @@ class Topic(Base):
         # A category's page sorted by newest topics or by most replies.
         sa.Index("ix_topics_category_created", "category_id", "created_at", "id"),
         sa.Index("ix_topics_category_posts", "category_id", "posts_count", "id"),
+        # The few pinned topics heading /latest, found without reading every topic.
+        sa.Index("ix_topics_pinned", "pinned_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

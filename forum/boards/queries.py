@@ -38,6 +38,7 @@ __all__ = [
     "category_colors",
     "first_unread_post_number",
     "get_category",
+    "get_category_with_subcategory_ids",
     "get_post",
     "get_post_by_number",
     "get_topic",
@@ -57,6 +58,23 @@ def category_colors() -> list[str]:
 
 def get_category(category_id: int) -> Category | None:
     return db.session.get(Category, category_id)
+
+
+def get_category_with_subcategory_ids(category_id: int) -> tuple[Category | None, list[int]]:
+    """Return a category and the ids of its subcategories (one statement, for its
+    topic list: ``list_topics(subcategory_ids=...)``)."""
+    category, subcategory_ids = None, []
+    rows = db.session.scalars(
+        sa.select(Category).where(
+            sa.or_(Category.id == category_id, Category.parent_id == category_id)
+        )
+    )
+    for row in rows:
+        if row.id == category_id:
+            category = row
+        else:
+            subcategory_ids.append(row.id)
+    return category, sorted(subcategory_ids)
 
 
 def get_topic(topic_id: int) -> Topic | None:

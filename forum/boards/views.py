@@ -98,13 +98,6 @@ def _list_outlets(topics: queries.TopicList) -> dict:
     )
 
 
-def _readable_category_or_404(category_id: int):
-    category = queries.get_category(category_id)
-    if category is None or not permissions.can_read_category(current_user, category):
-        abort(404)
-    return category
-
-
 def _help_filter(form: HelpFilterForm) -> queries.HelpFilter:
     def pick(enum, value):
         try:
@@ -121,7 +114,9 @@ def _help_filter(form: HelpFilterForm) -> queries.HelpFilter:
 
 @bp.get("/c/<slug>/<int:category_id>")
 def category(slug: str, category_id: int):
-    category = _readable_category_or_404(category_id)
+    category, subcategory_ids = queries.get_category_with_subcategory_ids(category_id)
+    if category is None or not permissions.can_read_category(current_user, category):
+        abort(404)
     if slug != category.slug:
         query = f"?{request.query_string.decode()}" if request.query_string else ""
         return redirect(category_url(category) + query, 301)
@@ -145,6 +140,7 @@ def category(slug: str, category_id: int):
         cursor=request.args.get("before"),
         limit=setting("TOPICS_PER_PAGE"),
         sort=category.default_sort,
+        subcategory_ids=subcategory_ids,
     )
     return render_template(
         "boards/category.html",
