@@ -217,7 +217,7 @@ def remove(slug: str, username: str):
     except BoardError as error:
         flash(error.message, "error")
     else:
-        flash(_("%(name)s no longer represents it.", name=member.username), "success")
+        flash(_("%(name)s no longer represents it.", name=member.name), "success")
     return redirect(url_for("organisations.profile", slug=organisation.slug))
 
 
