@@ -302,6 +302,16 @@ class PageCacheMiddleware:
         return ClosingIterator([entry.body], [views.flush_if_due])
 
 
+def _asked_with_read_parameters_only() -> bool:
+    """Whether the query names only parameters the page reads, each once, briefly."""
+    names = [name for name, _value in request.args.items(multi=True)]
+    return (
+        len(request.query_string) <= MAX_QUERY_LENGTH
+        and len(names) == len(set(names))
+        and set(names) <= CACHED_ENDPOINTS[request.endpoint]
+    )
+
+
 def _mark_storable(response):
     """After a request: tell the middleware whether the page may be kept for guests."""
     from flask_login import current_user
@@ -315,12 +325,7 @@ def _mark_storable(response):
         return response
     if request.endpoint == "search.search" and request.args.get("q", "").strip():
         return response
-    names = [name for name, _value in request.args.items(multi=True)]
-    if (
-        len(request.query_string) > MAX_QUERY_LENGTH
-        or len(names) != len(set(names))
-        or not set(names) <= CACHED_ENDPOINTS[request.endpoint]
-    ):
+    if not _asked_with_read_parameters_only():
         return response
     ttl = int(runtime_setting("PAGE_CACHE_SECONDS") or 0)
     if ttl > 0:

@@ -398,7 +398,9 @@ class WhooshBackend:
         reader = self._searcher().reader()
         # One automaton for both fields: Whoosh's terms_within builds one per
         # call, in Python, and building it was most of a correction's time.
-        dfa = Automata.levenshtein_dfa(term, max_distance(term), prefix=2)
+        # A one-letter term shares its one letter (an automaton's prefix longer than
+        # its term fails with an IndexError).
+        dfa = Automata.levenshtein_dfa(term, max_distance(term), prefix=min(2, len(term)))
         frequencies: dict[str, int] = {}
         # Per segment: Whoosh's cursor over several segments is unfinished.
         for segment, _base in reader.leaf_readers():

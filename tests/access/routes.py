@@ -562,6 +562,9 @@ ROUTES: dict[str, Route] = {
     "notifications.watching_settings": Route(form=({"level": "kaputt"}, {"level": "watching"})),
     # --- search -------------------------------------------------------------------------
     "search.search": Route(
+        # Only the names, never shown: forum/pagecache.py keeps no guest page asked
+        # with a parameter the page does not read.
+        reads_all="the guest page cache looks at every parameter's name before keeping a page",
         query=(
             {},
             {"q": "GEHEIM"},

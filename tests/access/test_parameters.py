@@ -54,7 +54,8 @@ OTHER_READERS = {
     # The API's own CSRF check (forum/api/auth.py) reads a form's token; the
     # matrix runs without CSRF, so it reads nothing there.
     ("forum/api/auth.py", "authenticate_request"): (),
-    # The guests' page cache keeps no search page with a query (forum/pagecache.py).
+    # The guests' page cache keeps no search page with a query, and no page asked
+    # with parameters it does not read (forum/pagecache.py).
     ("forum/pagecache.py", "_mark_storable"): ("search.search",),
 }
 

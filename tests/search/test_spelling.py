@@ -59,3 +59,12 @@ def test_only_words_the_reader_may_see_are_offered(app, make, public):
     # (PostgreSQL finds it directly: "geheimprotokol:*" starts the word.)
     assert _search(app, "Geheimprotokol", moderator)[1] == ["Geheimprotokoll"]
     assert _search(app, "Kassenberricht")[3] == "Kassenbericht"
+
+
+@pytest.mark.parametrize("text", ["x", "ü", "q7", "a b", "é"])
+def test_short_words_that_find_nothing_are_no_error(app, make, public, text):
+    # Found by schemathesis through /search.json: a one-letter word made the
+    # spelling automaton fail (its two-letter prefix was longer than the word).
+    make.topic(category=public, title="Nachbarschaftshilfe in Meinersen", raw="Wer hilft mit?")
+    total, titles, _corrected, _query = _search(app, text)
+    assert (total, titles) == (0, [])
