@@ -587,7 +587,7 @@ ROUTES: dict[str, Route] = {
                 "before": "2999-01-01",
                 "order": "latest",
             },
-        )
+        ),
     ),
     # Keeps the question in the session (the composer and the home page take
     # it): last, so the role's pages are requested as they were.
