@@ -1,6 +1,5 @@
 """Runtime settings and editable site texts."""
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -44,64 +43,22 @@ RUNTIME_SETTINGS = (
 TEXT_KEYS = ("netiquette", "impressum", "privacy", "about")
 
 _CACHE_KEY = "forum.site_settings"
-#: Where an app keeps the values it read last, with the page cache's generation then.
-_PROCESS_KEY = "forum.site_settings.process"
-#: Longest a process trusts its copy if a generation bump was lost (Redis away).
-PROCESS_COPY_SECONDS = 30
-
-
-def _read_stored() -> dict[str, Any] | None:
-    """Return the stored values (one statement); None when the database failed."""
-    try:
-        rows = db.session.execute(sa.select(SiteSetting.key, SiteSetting.value)).all()
-    except SQLAlchemyError:
-        db.session.rollback()
-        return None
-    return {key: value for key, value in rows}
-
-
-def _process_stored() -> dict[str, Any] | None:
-    """Return the stored values, read once per page-cache generation in this process.
-
-    Every commit that changes ``site_settings`` bumps the page cache's generation,
-    which all processes share (forum/pagecache.py), so a copy kept with the
-    generation it was read in is current while that generation is. The
-    generation is read before the values: a change committed in between makes
-    the copy stale at once, never a stale copy current.
-    """
-    app = current_app._get_current_object()
-    store = app.extensions.get("forum.page_cache")
-    if store is None:
-        return _read_stored()
-    try:
-        generation = store.generation()
-    except Exception:  # a cache that is down: read the table as without one
-        return _read_stored()
-    kept = app.extensions.get(_PROCESS_KEY)
-    now = time.monotonic()
-    if kept is not None and kept[0] == generation and now - kept[1] < PROCESS_COPY_SECONDS:
-        return kept[2]
-    values = _read_stored()
-    if values is not None:  # a failed read is not kept
-        app.extensions[_PROCESS_KEY] = (generation, now, values)
-    return values
 
 
 def _stored() -> dict[str, Any]:
-    """Return the admin's stored values: in a request, from this process's copy
-    while the page cache's generation is unchanged, else one statement."""
-    if not has_request_context():
-        return _read_stored() or {}
-    cache = request.environ.get(_CACHE_KEY)
+    """Return the admin's stored values, read once per request (one statement)."""
+    cache = request.environ.get(_CACHE_KEY) if has_request_context() else None
     if cache is None:
-        values = _process_stored()
-        if values is None:
+        try:
+            rows = db.session.execute(sa.select(SiteSetting.key, SiteSetting.value)).all()
+        except SQLAlchemyError:
             # An error page rendered after a failed transaction must still render
             # (with the config's values).
+            db.session.rollback()
             return {}
-        # A copy: set_setting writes into the request's dict before the commit.
-        cache = dict(values)
-        request.environ[_CACHE_KEY] = cache
+        cache = {key: value for key, value in rows}
+        if has_request_context():
+            request.environ[_CACHE_KEY] = cache
     return cache
 
 
@@ -128,10 +85,8 @@ def set_setting(key: str, value: Any) -> None:
         db.session.add(SiteSetting(key=key, value=value))
     else:
         stored.value, stored.updated_at = value, utcnow()
-    if has_request_context():
-        # The rest of this request reads the new value (the process's copy is
-        # the committed one; it is read again after the commit's generation bump).
-        _stored()[key] = value
+    if has_request_context() and request.environ.get(_CACHE_KEY) is not None:
+        request.environ[_CACHE_KEY][key] = value
 
 
 def init_app(app: Flask) -> None:
