@@ -46,6 +46,21 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+def _read_whole_file(file, _buffer_size: int = 8192) -> list[bytes]:
+    """A ``wsgi.file_wrapper`` that reads the file at once and closes it.
+
+    Werkzeug's development server skips closing the response when Chromium drops
+    a connection while it drains the request (a page navigated away before the
+    favicon came): the open static file then surfaced as a ResourceWarning in
+    whichever test the garbage collector happened to run in. Static files and
+    uploads are small, so reading them whole costs nothing here.
+    """
+    try:
+        return [file.read()]
+    finally:
+        file.close()
+
+
 class _SwappableApp:
     """A WSGI app that forwards to whichever Flask app the current test built."""
 
@@ -56,6 +71,7 @@ class _SwappableApp:
         if self.app is None:
             start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
             return [b"no test app"]
+        environ["wsgi.file_wrapper"] = _read_whole_file
         return self.app(environ, start_response)
 
 
