@@ -15,7 +15,6 @@ from urllib.parse import urljoin
 import bleach
 import sqlalchemy as sa
 from bleach.html5lib_shim import Filter
-from feedgen.feed import FeedGenerator
 from flask import current_app
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -175,6 +174,9 @@ def render(info: FeedInfo, entries: Sequence[Entry], kind: str) -> bytes:
     # A control character in one title (a post's, an organisation's) would fail every feed.
     info = replace(info, title=_xml_text(info.title), description=_xml_text(info.description))
     entries = [_xml_entry(entry) for entry in entries]
+    # Imported here, not at start: feedgen brings lxml (~4 MB of every worker's memory).
+    from feedgen.feed import FeedGenerator
+
     feed = FeedGenerator()
     feed.id(info.self_link)
     feed.title(info.title)

@@ -8,7 +8,6 @@ write; objects may carry more fields (plugins add theirs).
 
 import re
 
-from apispec import APISpec
 from flask import Flask, current_app, jsonify
 
 from forum.api.views import bp
@@ -260,6 +259,8 @@ def _answer(schema) -> dict:
 
 
 def build(app: Flask) -> dict:
+    from apispec import APISpec  # only the OpenAPI document needs it
+
     spec = APISpec(
         title="Forum API (Discourse-compatible)",
         version="1",

@@ -25,21 +25,24 @@ Use it from any feature (post images, avatars, organisation logos)::
 No Flask app is needed, except for the translated ``message``.
 """
 
+from __future__ import annotations
+
+import functools
+import importlib.util
 import io
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageCms, ImageOps, ImageSequence
 
-try:  # HEIC from phones, if the maintained decoder is installed.
-    import pillow_heif
+if TYPE_CHECKING:
+    from PIL import Image
 
-    pillow_heif.register_heif_opener()
-    HEIF = True
-except ImportError:  # pragma: no cover - depends on the installation
-    HEIF = False
+#: HEIC from phones, if the maintained decoder (the ``heic`` extra) is installed.
+HEIF = importlib.util.find_spec("pillow_heif") is not None
 
 #: Pillow format names we decode; every other decoder stays unused.
 ACCEPTED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP", "GIF", *(("HEIF",) if HEIF else ()))
@@ -82,6 +85,25 @@ class ImageRejected(ValueError):
         return str(_REASONS.get(self.reason, _REASONS["unreadable"]))
 
 
+@functools.cache
+def _pillow() -> ModuleType:
+    """Pillow and the HEIC decoder, loaded at the first picture rather than at start.
+
+    Together they take ~9 MB of every worker's memory (libheif above all), and
+    most requests never touch a picture.
+    """
+    import PIL.Image
+    import PIL.ImageCms
+    import PIL.ImageOps
+    import PIL.ImageSequence
+
+    if HEIF:
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    return PIL
+
+
 @dataclass(frozen=True)
 class ProcessedImage:
     """A cleaned picture: encoded bytes without metadata, and its size in pixels."""
@@ -107,29 +129,31 @@ def looks_like_svg(data: bytes) -> bool:
 
 
 def _open(data: bytes) -> Image.Image:
+    pil = _pillow()
     with warnings.catch_warnings():
         # Pillow only warns between MAX_IMAGE_PIXELS and twice that; we refuse.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+        warnings.simplefilter("error", pil.Image.DecompressionBombWarning)
+        image = pil.Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
         if image.width * image.height > MAX_PIXELS or min(image.size) < 1:
             raise ImageRejected("too_large")
         image.verify()
         # verify() leaves the image unusable: open again to decode.
-        image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+        image = pil.Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
         image.load()
     return image
 
 
 def _to_srgb(image: Image.Image) -> Image.Image:
+    pil = _pillow()
     icc = image.info.get("icc_profile")
     if not icc or image.mode not in ("RGB", "RGBA"):
         return image
     try:
-        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        return ImageCms.profileToProfile(
-            image, profile, ImageCms.createProfile("sRGB"), outputMode=image.mode
+        profile = pil.ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        return pil.ImageCms.profileToProfile(
+            image, profile, pil.ImageCms.createProfile("sRGB"), outputMode=image.mode
         )
-    except (ImageCms.PyCMSError, OSError, ValueError):
+    except (pil.ImageCms.PyCMSError, OSError, ValueError):
         return image  # a broken profile: keep the pixels as they are
 
 
@@ -141,6 +165,7 @@ def _clean_mode(image: Image.Image) -> Image.Image:
 
 
 def _decode(data: bytes) -> _Decoded:
+    pil = _pillow()
     if not data:
         raise ImageRejected("empty")
     if looks_like_svg(data):
@@ -155,30 +180,31 @@ def _decode(data: bytes) -> _Decoded:
             if count * image.width * image.height > MAX_ANIMATION_PIXELS:
                 raise ImageRejected("too_large")
             frames, durations = [], []
-            for frame in ImageSequence.Iterator(image):
+            for frame in pil.ImageSequence.Iterator(image):
                 durations.append(int(frame.info.get("duration", 100)))
                 frames.append(frame.convert("RGBA"))
             return _Decoded("GIF", frames, durations, int(image.info.get("loop", 0)))
-        upright = ImageOps.exif_transpose(image) or image
+        upright = pil.ImageOps.exif_transpose(image) or image
         upright.info = dict(image.info)
         single = _clean_mode(_to_srgb(_clean_mode(upright)))
         return _Decoded(image_format, [single], [], 0)
     except ImageRejected:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+    except (pil.Image.DecompressionBombError, pil.Image.DecompressionBombWarning) as error:
         raise ImageRejected("too_large") from error
     except Exception as error:  # any decoder failure means "not a picture"
         raise ImageRejected("unreadable") from error
 
 
 def _fit(image: Image.Image, max_side: int, square: bool) -> Image.Image:
+    pil = _pillow()
     if square:
         side = min(max_side, *image.size)
-        return ImageOps.fit(image, (side, side), Image.Resampling.LANCZOS)
+        return pil.ImageOps.fit(image, (side, side), pil.Image.Resampling.LANCZOS)
     if max(image.size) <= max_side:
         return image.copy()
     fitted = image.copy()
-    fitted.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    fitted.thumbnail((max_side, max_side), pil.Image.Resampling.LANCZOS)
     return fitted
 
 

@@ -1,18 +1,26 @@
-"""iCalendar files (RFC 5545) for one event or a feed, built with ``icalendar``."""
+"""iCalendar files (RFC 5545) for one event or a feed, built with ``icalendar``.
+
+``icalendar`` is imported when a calendar is asked for, not at start: with its
+time-zone tables it takes ~2 MB of every worker's memory.
+"""
+
+from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
 
 from forum.db import utcnow
 from forum.urls import topic_url
 
 from .models import Event
 from .services import first_post_text, local_zone
+
+if TYPE_CHECKING:
+    from icalendar import Event as CalendarEvent
 
 DESCRIPTION_LENGTH = 1000
 
@@ -24,6 +32,8 @@ def _absolute(path: str) -> str:
 def calendar(pairs: list, name: str, trainings: list = ()) -> bytes:
     """Return an .ics file with one VEVENT per (event, topic) pair, and one
     all-day VEVENT per training offer of an organisation (forum.organisations)."""
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", "-//Ehrenamt Forum//Veranstaltungen//DE")
     cal.add("version", "2.0")
@@ -45,6 +55,8 @@ def calendar(pairs: list, name: str, trainings: list = ()) -> bytes:
 
 def _vevent(event: Event, topic, host: str, stamp, zone) -> CalendarEvent:
     url = _absolute(topic_url(topic))
+    from icalendar import Event as CalendarEvent
+
     vevent = CalendarEvent()
     vevent.add("uid", f"event-{event.topic_id}@{host}")
     vevent.add("dtstamp", stamp)
@@ -65,6 +77,8 @@ def _vevent(event: Event, topic, host: str, stamp, zone) -> CalendarEvent:
 def _training_vevent(opportunity, host: str, stamp) -> CalendarEvent:
     """A training offer has days, not times: an all-day event to its last day."""
     url = _absolute(url_for("organisations.opportunity", opportunity_id=opportunity.id))
+    from icalendar import Event as CalendarEvent
+
     vevent = CalendarEvent()
     vevent.add("uid", f"training-{opportunity.id}@{host}")
     vevent.add("dtstamp", stamp)
