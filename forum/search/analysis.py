@@ -38,6 +38,7 @@ from whoosh.analysis import (
 )
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 
+from forum.search.lemmas import WORD_CACHE_SIZE
 from forum.search.lemmas import table as lemma_table
 
 #: Linking letters (Fugenelemente) allowed between the parts of a compound.
@@ -62,7 +63,7 @@ _DIGRAPH_TO_UMLAUT = {"a": "ä", "o": "ö", "u": "ü"}
 _FOLD_TABLE = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def fold(word: str) -> str:
     """Return a lower-case word with umlaut spellings and accents unified (cached:
     a forum's vocabulary repeats, and indexing folds every word)."""
@@ -146,7 +147,7 @@ class Splitter:
     def __init__(self, words: Iterable[str], extra_file: str | None = None) -> None:
         self.words = frozenset(fold(w) for w in words if len(w) >= MIN_PART)
         self.extra_file = extra_file
-        self.split = lru_cache(maxsize=100_000)(self._split)
+        self.split = lru_cache(maxsize=WORD_CACHE_SIZE)(self._split)
 
     def _covers(self, word: str) -> list[tuple[int, int]] | None:
         """Return the (start, end) spans of the fewest, longest known parts making
@@ -267,7 +268,7 @@ def analyzer(splitter: Splitter):
         | GenderFilter()
         | LemmaFilter()
         | DecompoundFilter(splitter)
-        | CachedStemFilter(lang="de", cachesize=50_000)
+        | CachedStemFilter(lang="de", cachesize=WORD_CACHE_SIZE)
     )
 
 

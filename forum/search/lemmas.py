@@ -29,6 +29,13 @@ TABLE = Path(__file__).with_name("lemmas_de.tsv")
 #: Lines per block: one key in memory for each.
 BLOCK = 64
 SEPARATOR = "|"
+#: Entries of each per-word cache of the search analysis (folding, lemmas,
+#: compound parts, stems; forum/search/analysis.py). A forum's words follow
+#: Zipf's law: the most frequent few thousand make up most of any text, so a
+#: small cache keeps nearly every hit, where 50,000-100,000 entries each grew a
+#: worker that indexes after its responses by ~35 MB once it had seen 150,000
+#: distinct words (tests/test_worker_memory.py).
+WORD_CACHE_SIZE = 8192
 
 
 class LemmaTable:
@@ -40,7 +47,7 @@ class LemmaTable:
         self._fd: int | None = None
         self._keys: list[bytes] = []
         self._offsets: list[int] = []
-        self.lemmas = lru_cache(maxsize=50_000)(self._lemmas)
+        self.lemmas = lru_cache(maxsize=WORD_CACHE_SIZE)(self._lemmas)
 
     def _open(self) -> int:
         with self._lock:

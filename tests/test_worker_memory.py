@@ -1,0 +1,110 @@
+"""A web worker stays small (the aim: under 100 MB after every page and 1,000 searches).
+
+It does not load what most requests never use: Pillow with the HEIC decoder,
+feedgen with lxml, icalendar and apispec together took ~16 MB of every worker's
+memory at start. They are imported where a picture, a feed, a calendar or the
+OpenAPI document is made; the tests of those features (tests/uploads, tests/api,
+tests/plugins/test_events.py) prove they still load when needed.
+
+And it does not grow without bound: every worker indexes new posts after its
+responses (forum/search/outbox.py), so over months its search analysis sees
+every distinct word the forum was ever written in. Each per-word cache
+(folding, lemmas, compound parts, stems) keeps at most ``WORD_CACHE_SIZE``
+words; with 50,000-100,000 entries each, 150,000 distinct words grew a worker
+by ~35 MB.
+"""
+
+import json
+import os
+import random
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from forum.search import analysis, lemmas
+
+ROOT = Path(__file__).resolve().parents[1]
+LOADED_WHEN_NEEDED = ("PIL", "pillow_heif", "feedgen", "lxml", "icalendar", "apispec")
+
+_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    from forum import create_app
+    from forum.db import db
+
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "k" * 64,
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + sys.argv[1],
+        "RATELIMIT_ENABLED": False,
+        "PLUGINS": ["events", "solved"],
+    }, instance_path=sys.argv[2])
+    with app.app_context():
+        db.create_all()
+    app.extensions["forum.setup"] = {"configured": True}
+    client = app.test_client()
+    statuses = {}
+    for path in ("/", "/latest", "/search?q=Ehrenamt", "/organisationen", "/login"):
+        response = client.get(path)
+        statuses[path] = response.status_code
+        response.close()
+    print(json.dumps({
+        "statuses": statuses,
+        "loaded": sorted({name.split(".")[0] for name in sys.modules}),
+    }))
+    """
+)
+
+
+def test_a_worker_serving_pages_loads_no_picture_feed_or_calendar_library(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "FORUM_RATELIMIT_SINGLE_PROCESS": "true"}
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", _SCRIPT, str(tmp_path / "db.sqlite3"), str(tmp_path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(report["statuses"].values()) <= {200, 302}, report["statuses"]
+    assert "forum" in report["loaded"]  # the app really ran in that process
+    assert not set(LOADED_WHEN_NEEDED) & set(report["loaded"])
+
+
+ALPHABET = "abcdefghiklmnoprstuvwzäöüß"
+
+
+def _distinct_words(count: int) -> list[str]:
+    rng = random.Random(7)
+    words: set[str] = set()
+    while len(words) < count:
+        words.add("".join(rng.choice(ALPHABET) for _ in range(rng.randint(5, 18))))
+    return sorted(words)
+
+
+def test_indexing_many_distinct_words_keeps_each_cache_bounded():
+    splitter = analysis.splitter_for(None)
+    analyze = analysis.analyzer(splitter)
+    stem_filter = analyze[-1]
+    words = _distinct_words(3 * lemmas.WORD_CACHE_SIZE)
+
+    for start in range(0, len(words), 100):
+        terms = [
+            token.text for token in analyze(" ".join(words[start : start + 100]), mode="index")
+        ]
+        assert terms  # the words really went through the analysis
+
+    caches = {
+        "fold": analysis.fold.cache_info(),
+        "lemmas": lemmas.table().lemmas.cache_info(),
+        "compound parts": splitter.split.cache_info(),
+        "stems": stem_filter._stem.cache_info(),
+    }
+    for name, info in caches.items():
+        assert 0 < info.currsize <= lemmas.WORD_CACHE_SIZE, (name, info)
+    # The words were more than any cache holds: each one had to let words go.
+    assert caches["fold"].misses > lemmas.WORD_CACHE_SIZE
