@@ -11,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -168,7 +167,7 @@ def show_interest(opportunity_id: int):
         except BoardError as error:
             flash(error.message, "error")
         else:
-            session.pop(interests.PENDING_KEY, None)
+            interests.forget_pending()
             if permissions.is_member(current_user):
                 flash(_("Thank you! The organisation has your message."), "success")
             else:
