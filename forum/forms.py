@@ -1,8 +1,10 @@
-"""Form fields every domain shares: e-mail addresses and new passwords, one set of rules."""
+"""Form fields every domain shares: e-mail addresses, new passwords and names, one set of rules."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms.validators import Email, EqualTo, InputRequired, Length, StopValidation
+
+from forum.text import hidden_characters, without_hidden_characters
 
 PASSWORD_MIN_LENGTH = 10
 # Long enough for any passphrase, short enough that hashing stays cheap.
@@ -45,3 +47,31 @@ def new_password_fields(
         ],
     )
     return password, password_confirm
+
+
+class VisibleText:
+    """Refuse a single-line name or title with hidden characters (forum/text.py's
+    ``HIDDEN_IN_A_LINE``), and leave it in the field without them: the writer
+    sees what was typed, checks it and sends it again."""
+
+    field_flags = {}
+
+    def __call__(self, form, field) -> None:
+        if not isinstance(field.data, str):
+            return
+        codes = hidden_characters(field.data)
+        if codes:
+            field.data = without_hidden_characters(field.data)
+            raise StopValidation(
+                _l(
+                    "This field held invisible characters that can change how the text reads "
+                    "(%(codes)s). They are removed now: please check the text and send it "
+                    "again.",
+                    codes=", ".join(codes),
+                )
+            )
+
+
+def visible_text() -> VisibleText:
+    """Return the rule every single-line name and title follows (see ``VisibleText``)."""
+    return VisibleText()

@@ -22,6 +22,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from forum.plugins import markdown_extensions
+from forum.text import without_bidi_controls
 
 ALLOWED_TAGS = frozenset(
     {
@@ -144,7 +145,9 @@ class Cooker:
         unknown key is left out (its alt text stays).
         """
         env = {"mention_usernames": dict(usernames or {}), "uploads": dict(uploads or {})}
-        return self.cleaner.clean(self.parser.render(raw, env)).strip()
+        # Bidi overrides and isolates would make text (code above all: "Trojan
+        # Source") read otherwise than it is; the reader sees it in stored order.
+        return without_bidi_controls(self.cleaner.clean(self.parser.render(raw, env))).strip()
 
 
 # --- @mentions ----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Imports every model module so the metadata (and Alembic) sees all tables."""
 
 from forum import idempotency as submission_models
+from forum import kept as kept_models
 from forum.api import models as api_models
 from forum.auth import models as auth_models
 from forum.boards import models as boards_models
@@ -17,6 +18,7 @@ __all__ = [
     "api_models",
     "auth_models",
     "boards_models",
+    "kept_models",
     "membership_models",
     "message_models",
     "moderation_models",

@@ -73,6 +73,9 @@ NOT_INPUT = {
     "%(names)s cannot see this category and was not notified.": "usernames as the mention "
     "pattern matches them: letters, digits, dot, dash and underscore",
     "Saved: topics you write in are set to “%(level)s”.": "the label of a watching level",
+    "This field held invisible characters that can change how the text reads (%(codes)s). "
+    "They are removed now: please check the text and send it again.": "code points the forum "
+    "writes as U+XXXX (forum/forms.py, VisibleText)",
 }
 
 

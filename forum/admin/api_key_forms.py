@@ -5,12 +5,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
+from forum.forms import visible_text
+
 
 class ApiKeyForm(FlaskForm):
     description = StringField(
         _l("Description"),
         description=_l("What the key is for and who has it, e.g. “county web site”."),
-        validators=[InputRequired(), Length(max=200)],
+        validators=[InputRequired(), Length(max=200), visible_text()],
     )
     username = StringField(
         _l("User (username)"),

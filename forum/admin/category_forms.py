@@ -13,6 +13,7 @@ from forum.admin.categories import (
     TEMPLATE_MAX,
     CategoryData,
 )
+from forum.forms import visible_text
 
 KIND_LABELS = {
     "discussion": _l("Discussion"),
@@ -35,7 +36,11 @@ SORT_LABELS = {
 class CategoryForm(FlaskForm):
     name = StringField(
         _l("Name"),
-        validators=[InputRequired(message=_l("Please enter a name.")), Length(max=NAME_MAX)],
+        validators=[
+            InputRequired(message=_l("Please enter a name.")),
+            Length(max=NAME_MAX),
+            visible_text(),
+        ],
     )
     slug = StringField(
         _l("Address (slug)"),

@@ -12,11 +12,12 @@ from wtforms.validators import DataRequired, Length
 
 from forum.admin.views import bp
 from forum.errors import BoardError
+from forum.forms import visible_text
 from forum.organisations import fields
 
 
 class FieldForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60), visible_text()])
 
 
 def _page(form: FieldForm | None = None, status: int = 200, errors: dict | None = None):

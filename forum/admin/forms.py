@@ -6,6 +6,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
 from forum.admin.settings_catalog import RUNTIME, RuntimeSetting, words_of
+from forum.forms import visible_text
 from forum.moderation.models import WatchedWordAction
 from forum.routing import MAX_ID
 
@@ -61,6 +62,7 @@ def _setting_field(entry: RuntimeSetting):
         validators=[
             InputRequired(message=_l("Please fill in this field.")) if required else Optional(),
             _check(entry),
+            visible_text(),
         ],
     )
 

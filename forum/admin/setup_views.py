@@ -18,6 +18,7 @@ from forum.admin.categories import CategoryData
 from forum.admin.category_forms import READ_LABELS
 from forum.admin.views import bp
 from forum.errors import AdminError
+from forum.forms import visible_text
 from forum.site.services import page_text, setting
 
 STEP_LABELS = {
@@ -41,25 +42,35 @@ def fresh_forum():
 class SiteForm(FlaskForm):
     name = StringField(
         _l("Name of the forum"),
-        validators=[InputRequired(message=_l("Please enter a name.")), Length(max=80)],
+        validators=[
+            InputRequired(message=_l("Please enter a name.")),
+            Length(max=80),
+            visible_text(),
+        ],
     )
     description = StringField(
         _l("One line about the forum"),
         description=_l("Shown under the name on the start page."),
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), Length(max=200), visible_text()],
     )
 
 
 class LegalForm(FlaskForm):
     organisation = StringField(
         _l("Responsible organisation"),
-        validators=[InputRequired(message=_l("Please enter the organisation.")), Length(max=200)],
+        validators=[
+            InputRequired(message=_l("Please enter the organisation.")),
+            Length(max=200),
+            visible_text(),
+        ],
     )
     address = TextAreaField(
         _l("Postal address"),
         validators=[InputRequired(message=_l("Please enter the address.")), Length(max=500)],
     )
-    represented_by = StringField(_l("Represented by"), validators=[Optional(), Length(max=200)])
+    represented_by = StringField(
+        _l("Represented by"), validators=[Optional(), Length(max=200), visible_text()]
+    )
     email = StringField(
         _l("Contact e-mail address"),
         validators=[
@@ -72,7 +83,7 @@ class LegalForm(FlaskForm):
     responsible = StringField(
         _l("Responsible for the content (§ 18 Abs. 2 MStV)"),
         description=_l("Name and address; left empty, the representative is named."),
-        validators=[Optional(), Length(max=300)],
+        validators=[Optional(), Length(max=300), visible_text()],
     )
     privacy_contact = TextAreaField(
         _l("Data protection officer"),
@@ -110,7 +121,7 @@ def starter_form_class():
         setattr(
             StarterForm,
             f"{key}_name",
-            StringField(_l("Name"), validators=[Optional(), Length(max=80)]),
+            StringField(_l("Name"), validators=[Optional(), Length(max=80), visible_text()]),
         )
         setattr(
             StarterForm,

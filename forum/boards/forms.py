@@ -16,6 +16,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput
 
 from forum.boards.models import HelpKind, HelpStatus, Municipality
+from forum.forms import visible_text
 from forum.routing import MAX_ID
 
 HELP_KIND_LABELS = {HelpKind.REQUEST: _l("Request"), HelpKind.OFFER: _l("Offer")}
@@ -63,7 +64,7 @@ title_length = _LengthFromConfig("TOPIC_TITLE_MIN_LENGTH", "TOPIC_TITLE_MAX_LENG
 
 
 def _title_field():
-    return StringField(_l("Title"), validators=[InputRequired(), title_length])
+    return StringField(_l("Title"), validators=[InputRequired(), title_length, visible_text()])
 
 
 def _raw_field():
@@ -120,7 +121,7 @@ class ReplyForm(UploadMixin, ComposerMixin, FlaskForm):
 
 class EditForm(UploadMixin, ComposerMixin, FlaskForm):
     # Required (with length limits) for first posts only; the view adds those rules.
-    title = StringField(_l("Title"))
+    title = StringField(_l("Title"), validators=[visible_text()])
     raw = _raw_field()
     reason = StringField(_l("Reason for the edit (optional)"), validators=[Length(max=255)])
     help_kind = SelectField(_l("Request or offer"), validators=[Optional()])

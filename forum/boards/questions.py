@@ -2,8 +2,9 @@
 
 A guest or applicant searches from the landing page; when no answer fits,
 search results offer to ask in the public questions category
-(``QUESTIONS_CATEGORY``, "Fragen & Antworten"). The question is kept in the
-session, made permanent (``PERMANENT_SESSION_LIFETIME``, 31 days by default)
+(``QUESTIONS_CATEGORY``, "Fragen & Antworten"). The question is kept on the
+server (forum/kept.py; the session holds only its key) for as long as a
+permanent session lasts (``PERMANENT_SESSION_LIFETIME``, 31 days by default),
 so it outlasts closing the browser while the application waits, and taken
 out by the new-topic composer, which shows it in that category: right away
 for a member, after registration, joining and approval for everyone else.
@@ -12,13 +13,14 @@ for a member, after registration, joining and approval for everyone else.
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, session
+from flask import current_app
 
-from forum import permissions
+from forum import kept, permissions
 from forum.boards.models import Category
 from forum.extensions import db
 
-SESSION_KEY = "pending_question"
+#: What the question is kept under (forum/kept.py): {"title", "category_id"}.
+KIND = "question"
 
 
 def questions_category() -> Category | None:
@@ -40,17 +42,16 @@ def ask_offer(user: Any) -> Category | None:
 def keep_question(title: str, category: Category) -> None:
     """Keep ``title`` for the composer of ``category`` (replacing an earlier one)."""
     limit = current_app.config["TOPIC_TITLE_MAX_LENGTH"]
-    session[SESSION_KEY] = {"title": " ".join(title.split())[:limit], "category_id": category.id}
-    session.permanent = True
+    kept.keep(KIND, {"title": " ".join(title.split())[:limit], "category_id": category.id})
 
 
 def has_question() -> bool:
-    return SESSION_KEY in session
+    return kept.has(KIND)
 
 
 def take_question() -> dict | None:
     """Return the kept question ({"title", "category_id"}) and forget it."""
-    kept = session.pop(SESSION_KEY, None)
-    if not isinstance(kept, dict) or not isinstance(kept.get("title"), str):
+    question = kept.take(KIND)
+    if question is None or not isinstance(question.get("title"), str):
         return None
-    return kept
+    return question

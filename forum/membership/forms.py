@@ -7,7 +7,7 @@ from wtforms import BooleanField, EmailField, HiddenField, IntegerField, StringF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forum.auth.forms import RegisterForm
-from forum.forms import email_validators
+from forum.forms import email_validators, visible_text
 from forum.membership.models import MembershipQuestion
 
 ANSWER_MAX_LENGTH = 2000
@@ -83,6 +83,7 @@ class QuestionForm(FlaskForm):
         validators=[
             InputRequired(message=_l("Please enter the question.")),
             Length(max=QUESTION_MAX_LENGTH),
+            visible_text(),
         ],
     )
     required = BooleanField(_l("An answer is required"), default=True)
@@ -97,7 +98,11 @@ class RejectionTemplateForm(FlaskForm):
     title = StringField(
         _l("Title"),
         description=_l("Only moderators see it, when they pick a template."),
-        validators=[InputRequired(message=_l("Please enter a title.")), Length(max=120)],
+        validators=[
+            InputRequired(message=_l("Please enter a title.")),
+            Length(max=120),
+            visible_text(),
+        ],
     )
     body = TextAreaField(
         _l("Reason"),

@@ -18,6 +18,7 @@ from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Op
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forum.boards.forms import MUNICIPALITY_LABELS
+from forum.forms import visible_text
 from forum.organisations.opportunities import FIELDS as OPPORTUNITY_FIELDS
 
 SORT_LABELS = {"name": _l("Name"), "activity": _l("Latest activity")}
@@ -55,10 +56,10 @@ class MultiCheckboxField(SelectMultipleField):
 class OrganisationForm(FlaskForm):
     """A representative's (or the coordinator's) edit of a profile."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120), visible_text()])
     short_line = StringField(
         _l("Short line"),
-        validators=[Optional(), Length(max=160)],
+        validators=[Optional(), Length(max=160), visible_text()],
         description=_l("One sentence for the directory's card."),
     )
     description = TextAreaField(
@@ -71,15 +72,21 @@ class OrganisationForm(FlaskForm):
     website = StringField(
         _l("Website"), validators=[Optional(), URL(require_tld=True), Length(max=255)]
     )
-    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=120)])
+    contact_name = StringField(
+        _l("Contact person"), validators=[Optional(), Length(max=120), visible_text()]
+    )
     contact_email = StringField(
         _l("Contact e-mail address"),
         validators=[Optional(), Email(), Length(max=255)],
         description=_l("Shown to members only; guests see a contact button."),
     )
     contact_phone = StringField(_l("Telephone"), validators=[Optional(), Length(max=60)])
-    meeting_place = StringField(_l("Meeting place"), validators=[Optional(), Length(max=255)])
-    meeting_times = StringField(_l("Meeting times"), validators=[Optional(), Length(max=255)])
+    meeting_place = StringField(
+        _l("Meeting place"), validators=[Optional(), Length(max=255), visible_text()]
+    )
+    meeting_times = StringField(
+        _l("Meeting times"), validators=[Optional(), Length(max=255), visible_text()]
+    )
     seeking_volunteers = BooleanField(_l("We are looking for volunteers now"))
     members_only = BooleanField(
         _l("Show this organisation to members only"),
@@ -122,7 +129,9 @@ class RepresentForm(FlaskForm):
 class NewOrganisationForm(FlaskForm):
     """Ask to create an organisation that is not in the directory yet."""
 
-    name = StringField(_l("Name of the organisation"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(
+        _l("Name of the organisation"), validators=[DataRequired(), Length(max=120), visible_text()]
+    )
     municipality = SelectField(_l("Municipality"), validators=[DataRequired()])
     reason = TextAreaField(
         _l("Why do you speak for this organisation?"),
@@ -193,14 +202,14 @@ class OpportunityForm(FlaskForm):
     """An organisation's opportunity or training offer."""
 
     kind = SelectField(_l("Kind"), validators=[DataRequired()])
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=160)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=160), visible_text()])
     description = TextAreaField(
         _l("What is it about?"),
         validators=[Optional(), Length(max=20000)],
         description=_l("Markdown: the task, the team, what a volunteer gets."),
     )
     municipality = SelectField(_l("Municipality"), validators=[DataRequired()])
-    place = StringField(_l("Place"), validators=[Optional(), Length(max=160)])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=160), visible_text()])
     from_home = BooleanField(_l("Possible from home"))
     commitment = SelectField(_l("One-off or regular"), validators=[DataRequired()])
     hours_per_month = IntegerField(
@@ -214,14 +223,18 @@ class OpportunityForm(FlaskForm):
     )
     requirements = StringField(
         _l("Requirements"),
-        validators=[Optional(), Length(max=500)],
+        validators=[Optional(), Length(max=500), visible_text()],
         description=_l("For example an extended certificate of conduct or a driving licence."),
     )
     suitable_for = MultiCheckboxField(_l("Suitable for"), validators=[Optional()])
-    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=120)])
-    cost = StringField(_l("Cost (training)"), validators=[Optional(), Length(max=120)])
+    contact_name = StringField(
+        _l("Contact person"), validators=[Optional(), Length(max=120), visible_text()]
+    )
+    cost = StringField(
+        _l("Cost (training)"), validators=[Optional(), Length(max=120), visible_text()]
+    )
     registration = StringField(
-        _l("How to register (training)"), validators=[Optional(), Length(max=255)]
+        _l("How to register (training)"), validators=[Optional(), Length(max=255), visible_text()]
     )
     submit = SubmitField(_l("Save"))
 

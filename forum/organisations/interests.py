@@ -4,18 +4,18 @@ between the interested person and the organisation's representatives.
 A person who is not a member yet (an applicant who registered for it) keeps
 the interest waiting; it is sent when their join request is approved
 (``send_waiting``, called from the ``user_approved`` hook). A guest's message
-is kept on the session (``keep_pending``) and recorded for the account they
+is kept on the server (``keep_pending``, forum/kept.py) and recorded for the account they
 register (``record_pending``, the ``user_registered`` hook).
 """
 
 from datetime import date
 
 import sqlalchemy as sa
-from flask import has_request_context, session
+from flask import has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from forum import permissions
+from forum import kept, permissions
 from forum.db import utcnow
 from forum.errors import BoardError, NotAllowed
 from forum.extensions import db
@@ -152,25 +152,29 @@ def get_interest(interest_id: int) -> Interest | None:
 
 # --- A guest's interest, kept through registration ---------------------------------------
 
-#: The session key of a guest's interest: {"opportunity_id", "message"}.
-PENDING_KEY = "organisations.pending_interest"
+#: What a guest's interest is kept under (forum/kept.py): {"opportunity_id", "message"}.
+PENDING_KIND = "interest"
 
 
 def keep_pending(opportunity: Opportunity, message: str) -> None:
-    """Keep a guest's message on the session (one at a time) until they register."""
-    session[PENDING_KEY] = {
-        "opportunity_id": opportunity.id,
-        "message": (message or "").strip()[:MESSAGE_LIMIT],
-    }
-    session.permanent = True
+    """Keep a guest's message (one at a time, on the server) until they register."""
+    kept.keep(
+        PENDING_KIND,
+        {"opportunity_id": opportunity.id, "message": (message or "").strip()[:MESSAGE_LIMIT]},
+    )
 
 
 def pending_message(opportunity: Opportunity) -> str:
     """The kept message for ``opportunity`` (to fill in its form), or ""."""
-    kept = session.get(PENDING_KEY)
-    if isinstance(kept, dict) and kept.get("opportunity_id") == opportunity.id:
-        return str(kept.get("message") or "")
+    pending = kept.peek(PENDING_KIND)
+    if pending is not None and pending.get("opportunity_id") == opportunity.id:
+        return str(pending.get("message") or "")
     return ""
+
+
+def forget_pending() -> None:
+    """Forget the kept message (it was sent by hand)."""
+    kept.discard(PENDING_KIND)
 
 
 def record_pending(person: User) -> Interest | None:
@@ -178,15 +182,15 @@ def record_pending(person: User) -> Interest | None:
     is sent by ``send_waiting``); called from the ``user_registered`` hook."""
     if not has_request_context():
         return None
-    kept = session.pop(PENDING_KEY, None)
-    if not isinstance(kept, dict) or not isinstance(kept.get("opportunity_id"), int):
+    pending = kept.take(PENDING_KIND)
+    if pending is None or not isinstance(pending.get("opportunity_id"), int):
         return None
-    opportunity = db.session.get(Opportunity, kept["opportunity_id"])
+    opportunity = db.session.get(Opportunity, pending["opportunity_id"])
     if opportunity is None or not permissions.can_see_organisation(
         person, opportunity.organisation
     ):
         return None
     try:
-        return show_interest(person, opportunity, str(kept.get("message") or ""))
+        return show_interest(person, opportunity, str(pending.get("message") or ""))
     except BoardError:
         return None

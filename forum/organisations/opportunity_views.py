@@ -11,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -34,6 +33,7 @@ from forum.organisations.models import (
     Suitable,
 )
 from forum.organisations.views import bp, editable_organisation, page_number
+from forum.site.services import setting
 
 
 def visible_opportunity(opportunity_id: int) -> Opportunity:
@@ -62,19 +62,29 @@ def opportunity_list():
 def opportunity(opportunity_id: int):
     item = visible_opportunity(opportunity_id)
     can_edit = permissions.can_edit_organisation(current_user, item.organisation)
+    can_show_interest = permissions.can_show_interest(current_user)
+    # A guest's page holds no form: its CSRF token would set the session cookie,
+    # and the page cache keeps no page that sets one. A link leads guests to the
+    # form (show_interest); a member's page is never cached and has it inline.
+    inline_form = current_user.is_authenticated and can_show_interest
     return render_template(
         "organisations/opportunity.html",
         opportunity=item,
         can_edit=can_edit,
-        can_show_interest=permissions.can_show_interest(current_user),
+        can_show_interest=can_show_interest,
         is_open=item.is_open(date.today()),
         interest=interests.interest_of(current_user, item),
         # A guest's kept message is filled in again (say, after logging in).
-        interest_form=InterestForm(formdata=None, message=interests.pending_message(item)),
-        confirm_form=ConfirmForm(formdata=None),
+        interest_form=_interest_form(item) if inline_form else None,
+        confirm_form=ConfirmForm(formdata=None) if can_edit else None,
         today=date.today(),
         suitable_names=[str(SUITABLE_LABELS[s.name.lower()]) for s in Suitable if item.suits(s)],
     )
+
+
+def _interest_form(item: Opportunity) -> InterestForm:
+    """The interest form, filled in with the message kept for ``item`` (if any)."""
+    return InterestForm(formdata=None, message=interests.pending_message(item))
 
 
 @bp.route("/o/<slug>/engagement/neu", methods=["GET", "POST"])
@@ -143,21 +153,37 @@ interest_limit = limiter.limit(
 )
 
 
-@bp.post("/engagement/<int:opportunity_id>/interesse")
+#: A guest's message is kept on the server (forum/kept.py): per address, as posts are.
+guest_keep_limit = limiter.limit(
+    lambda: setting("POST_RATE_LIMIT"),
+    methods=["POST"],
+    exempt_when=lambda: current_user.is_authenticated,
+)
+
+
+@bp.route("/engagement/<int:opportunity_id>/interesse", methods=["GET", "POST"])
 @interest_limit
+@guest_keep_limit
 def show_interest(opportunity_id: int):
     item = visible_opportunity(opportunity_id)
-    form = InterestForm()
     if current_user.is_authenticated and not permissions.can_show_interest(current_user):
         abort(403)
     if not item.is_open(date.today()):
         flash(str(interests.NO_LONGER_OPEN), "error")
         return redirect(url_for("organisations.opportunity", opportunity_id=item.id))
+    if request.method == "GET":
+        return render_template(
+            "organisations/interest.html",
+            opportunity=item,
+            interest=interests.interest_of(current_user, item),
+            interest_form=_interest_form(item),
+        )
+    form = InterestForm()
     if not current_user.is_authenticated:
         # A guest: keep the message through registering and joining.
         if not form.validate_on_submit():
             flash(_("Please write a few words to the organisation."), "error")
-            return redirect(url_for("organisations.opportunity", opportunity_id=item.id))
+            return redirect(url_for("organisations.show_interest", opportunity_id=item.id))
         interests.keep_pending(item, form.message.data)
         flash(_("Your message is kept. Register and join: it reaches the organisation as "
                 "soon as you are a member."), "info")  # fmt: skip
@@ -168,7 +194,7 @@ def show_interest(opportunity_id: int):
         except BoardError as error:
             flash(error.message, "error")
         else:
-            session.pop(interests.PENDING_KEY, None)
+            interests.forget_pending()
             if permissions.is_member(current_user):
                 flash(_("Thank you! The organisation has your message."), "success")
             else:

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
+from forum.forms import visible_text
+
 ORDER_LABELS = {
     "relevance": _l("Best match"),
     "latest": _l("Newest first"),
@@ -67,5 +69,9 @@ class AskForm(FlaskForm):
 
     title = StringField(
         _l("Your question"),
-        validators=[InputRequired(message=_l("Please enter your question.")), Length(max=200)],
+        validators=[
+            InputRequired(message=_l("Please enter your question.")),
+            Length(max=200),
+            visible_text(),
+        ],
     )

@@ -5,13 +5,19 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from forum.forms import visible_text
+
 TEXT_MAX_LENGTH = 100_000
 
 
 class SiteTextForm(FlaskForm):
     title = StringField(
         _l("Title"),
-        validators=[InputRequired(message=_l("Please enter a title.")), Length(max=200)],
+        validators=[
+            InputRequired(message=_l("Please enter a title.")),
+            Length(max=200),
+            visible_text(),
+        ],
     )
     raw = TextAreaField(
         _l("Text"),

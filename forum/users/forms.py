@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from forum.auth.accounts import email_taken
-from forum.forms import email_validators, new_password_fields
+from forum.forms import email_validators, new_password_fields, visible_text
 from forum.users.removal import DELETE_POSTS, KEEP_POSTS
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
@@ -44,7 +44,7 @@ class ProfileForm(FlaskForm):
     display_name = StringField(
         _l("Display name"),
         description=_l("Shown instead of your username, e.g. your full name. Optional."),
-        validators=[TooLong(80, message=DISPLAY_NAME_TOO_LONG)],
+        validators=[TooLong(80, message=DISPLAY_NAME_TOO_LONG), visible_text()],
     )
     bio = TextAreaField(
         _l("About me"),

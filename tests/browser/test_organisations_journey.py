@@ -80,6 +80,11 @@ def test_from_representative_to_a_guests_interest_answered(live_app, open_page, 
     guest.locator("main form.filter-form button, main form[method=get] button").first.click()
     expect(guest).to_have_url(re.compile(r"municipality=isenbuettel"))
     guest.get_by_role("link", name=TITLE).click()
+    # The opportunity's page holds no form for a guest (it comes from the page
+    # cache); a link leads to the form.
+    expect(guest.locator("main textarea[name=message]")).to_have_count(0)
+    guest.get_by_role("link", name="Ich bin interessiert").click()
+    expect(guest).to_have_url(re.compile(r"/engagement/\d+/interesse$"))
     guest.locator("textarea[name=message]").fill(MESSAGE)
     guest.get_by_role("button", name="Ich bin interessiert").click()
     expect(guest).to_have_url(re.compile(r"/register"))

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from forum.boards.models import Topic
 from forum.extensions import db
+from forum.kept import KeptText
 from forum.moderation.models import ReviewItem
 from tests.conftest import login
 
@@ -101,3 +102,18 @@ def test_members_ask_at_once_and_the_offer_follows_the_category(app, client, mak
     assert response.status_code == 404
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Topic)) == 1
+
+
+def test_a_long_question_in_emoji_stays_out_of_the_cookie_and_arrives_whole(app, client, make, qa):
+    """The question was kept in the session cookie: 200 emoji, written as \\uXXXX
+    pairs, with the rest of a session neared the 4 KB a browser keeps."""
+    question = "".join(chr(0x1F300 + (n * 37) % 0x2FF) for n in range(199)) + "?"
+    response = client.post("/search/ask", data={"title": question})
+    assert response.headers["Location"] == "/register"
+    cookies = response.headers.getlist("Set-Cookie")
+    assert cookies and all(len(cookie.encode()) < 600 for cookie in cookies)
+    login(client, make.user("anna"))
+    composer = client.get("/new-topic").get_data(as_text=True)
+    assert f'value="{question}"' in composer
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(KeptText)) == 0

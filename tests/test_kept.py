@@ -1,0 +1,43 @@
+"""Text a guest typed, kept on the server under a key the session holds (forum/kept.py)."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import session
+
+from forum import kept
+from forum.extensions import db
+from forum.kept import KeptText
+
+
+def _rows() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(KeptText))
+
+
+def test_one_kept_text_per_kind_and_session_taken_once(app):
+    with app.test_request_context():
+        kept.keep("interest", {"message": "erste"})
+        kept.keep("interest", {"message": "zweite"})
+        kept.keep("question", {"title": "Wer?"})
+        assert _rows() == 2
+        assert kept.has("interest") and kept.peek("interest") == {"message": "zweite"}
+        assert kept.take("interest") == {"message": "zweite"}
+        assert not kept.has("interest") and kept.take("interest") is None
+        assert kept.peek("question") == {"title": "Wer?"} and _rows() == 1
+
+
+def test_a_key_reads_only_its_own_kind_and_an_old_text_is_gone(app):
+    with app.test_request_context():
+        kept.keep("question", {"title": "Wer?"})
+        session["kept.interest"] = session["kept.question"]  # a key moved to another kind
+        assert kept.peek("interest") is None
+        assert kept.take("interest") is None and _rows() == 0
+    with app.test_request_context():
+        kept.keep("question", {"title": "Alt"})
+        row = db.session.scalar(sa.select(KeptText))
+        row.created_at -= app.permanent_session_lifetime + timedelta(minutes=1)
+        db.session.commit()
+        assert kept.has("question") and kept.peek("question") is None
+    with app.test_request_context():
+        kept.keep("interest", {"message": "neu"})  # keeping another clears what expired
+        assert _rows() == 1 and db.session.scalar(sa.select(KeptText.kind)) == "interest"
