@@ -10,6 +10,7 @@ from wtforms.validators import URL, Length, NumberRange, Optional
 
 from forum.boards.forms import MUNICIPALITY_LABELS
 from forum.boards.models import Municipality
+from forum.forms import visible_text
 
 PREFIX = "plugin.events."
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -20,7 +21,9 @@ class EventForm(Form):
 
     starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMAT, validators=[Optional()])
     ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMAT, validators=[Optional()])
-    place = StringField(_l("Place (address)"), validators=[Optional(), Length(max=200)])
+    place = StringField(
+        _l("Place (address)"), validators=[Optional(), Length(max=200), visible_text()]
+    )
     online_url = URLField(
         _l("Online link"),
         validators=[Optional(), Length(max=500), URL(message=_l("Enter a full web address."))],

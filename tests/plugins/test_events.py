@@ -153,6 +153,8 @@ def test_a_topic_without_event_fields_stays_a_plain_topic(app, client, make, log
             "deadline must not be after",
         ),
         ({**WINTER, "plugin.events.municipality": "berlin"}, "Municipality"),
+        # A right-to-left override would make the place read backwards (U+202E).
+        ({**WINTER, "plugin.events.place": "Rathaus \u202eGifhorn"}, "U+202E"),
     ],
 )
 def test_bad_event_fields_are_refused_with_a_message(
