@@ -229,6 +229,10 @@ SEARCH_LOCK_TIMEOUT = 2.0
 #: A post is then searchable a moment after the response rather than when the
 #: response is closed. False: as before (the tests use that, to search at once).
 SEARCH_APPLY_IN_BACKGROUND = True
+#: Seconds that thread gathers work after a request woke it before it writes
+#: the index: replies posted meanwhile (by any worker) reach the index in one
+#: Whoosh commit instead of one each. 0: write at once.
+SEARCH_APPLY_DELAY = 0.5
 #: Longer queries are cut to this many characters.
 SEARCH_MAX_QUERY_LENGTH = 300
 #: Slug of the public questions category ("Fragen & Antworten"): search results
