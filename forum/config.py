@@ -168,6 +168,11 @@ MAIL_MAX_ATTEMPTS = 12
 EMAIL_NOTIFY_DELAY_MINUTES = 10
 #: Notifications older than this are no longer mailed (e.g. after a long outage).
 EMAIL_NOTIFY_MAX_AGE_HOURS = 48
+#: After a reply's response, tell its watchers, mentioned and quoted members in
+#: a thread of the worker (which serves its next request meanwhile) instead of
+#: in the worker itself. False: in the worker, before its next request (the
+#: tests use that, to see the notifications at once).
+NOTIFY_IN_BACKGROUND = True
 #: Reply by e-mail: the address mails come in to, e.g. "antwort@forum.example";
 #: notification mails then carry Reply-To: antwort+<token>@forum.example. Empty: off.
 REPLY_BY_EMAIL_ADDRESS = ""
