@@ -240,6 +240,9 @@ def free_port() -> int:
 class Server:
     """gunicorn in a session of its own, so the whole server can be killed at once."""
 
+    #: The WSGI application gunicorn serves.
+    app = "forum:create_app()"
+
     def __init__(self, port: int, env: dict[str, str], log_path: Path, workers: int) -> None:
         self.port = port
         self.env = env
@@ -251,7 +254,7 @@ class Server:
         """Start gunicorn and wait until it answers; return the seconds that took."""
         started = time.monotonic()
         command = [str(BIN / "gunicorn"), "-w", str(self.workers), "-b", f"{HOST}:{self.port}",
-                   "--timeout", "30", "--graceful-timeout", "5", "forum:create_app()"]  # fmt: skip
+                   "--timeout", "30", "--graceful-timeout", "5", self.app]  # fmt: skip
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True

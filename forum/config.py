@@ -168,6 +168,11 @@ MAIL_MAX_ATTEMPTS = 12
 EMAIL_NOTIFY_DELAY_MINUTES = 10
 #: Notifications older than this are no longer mailed (e.g. after a long outage).
 EMAIL_NOTIFY_MAX_AGE_HOURS = 48
+#: After a reply's response, tell its watchers, mentioned and quoted members in
+#: a thread of the worker (which serves its next request meanwhile) instead of
+#: in the worker itself. False: in the worker, before its next request (the
+#: tests use that, to see the notifications at once).
+NOTIFY_IN_BACKGROUND = True
 #: Reply by e-mail: the address mails come in to, e.g. "antwort@forum.example";
 #: notification mails then carry Reply-To: antwort+<token>@forum.example. Empty: off.
 REPLY_BY_EMAIL_ADDRESS = ""
@@ -229,6 +234,10 @@ SEARCH_LOCK_TIMEOUT = 2.0
 #: A post is then searchable a moment after the response rather than when the
 #: response is closed. False: as before (the tests use that, to search at once).
 SEARCH_APPLY_IN_BACKGROUND = True
+#: Seconds that thread gathers work after a request woke it before it writes
+#: the index: replies posted meanwhile (by any worker) reach the index in one
+#: Whoosh commit instead of one each. 0: write at once.
+SEARCH_APPLY_DELAY = 0.5
 #: Longer queries are cut to this many characters.
 SEARCH_MAX_QUERY_LENGTH = 300
 #: Slug of the public questions category ("Fragen & Antworten"): search results

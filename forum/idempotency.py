@@ -60,15 +60,18 @@ def claim(user_id: int, key: str) -> Submission | None:
     """Claim ``key`` for ``user_id``; None if it is ours now, else the earlier claim."""
     now = utcnow()
     max_age = timedelta(seconds=current_app.config["SUBMISSION_KEY_MAX_AGE"])
-    db.session.execute(sa.delete(Submission).where(Submission.created_at < now - max_age))
     insert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert
-    claimed = db.session.execute(
-        insert(Submission)
-        .values(user_id=user_id, key=key, created_at=now)
-        .on_conflict_do_nothing(index_elements=["user_id", "key"])
-        .returning(Submission.id)
-    ).scalar()
-    db.session.commit()
+    # Committed on a connection of its own, so a parallel request sees the claim
+    # at once: committing db.session would expire the member and the topic the
+    # view has loaded already, and they would be read again (two statements).
+    with db.engine.begin() as connection:
+        connection.execute(sa.delete(Submission).where(Submission.created_at < now - max_age))
+        claimed = connection.execute(
+            insert(Submission)
+            .values(user_id=user_id, key=key, created_at=now)
+            .on_conflict_do_nothing(index_elements=["user_id", "key"])
+            .returning(Submission.id)
+        ).scalar()
     if claimed is not None:
         return None
     return _find(user_id, key)

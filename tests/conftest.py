@@ -170,8 +170,10 @@ def app_config(database_url, smtp_server) -> dict:
         "SERVER_NAME": None,
         # A background rebuild would race the test; tests/test_backups.py turns it on.
         "SEARCH_REBUILD_MISSING": False,
-        # Search work when the response closes (not in a thread): tests search at once.
+        # Search work and notifications when the response closes (not in a thread):
+        # tests search and read notifications at once.
         "SEARCH_APPLY_IN_BACKGROUND": False,
+        "NOTIFY_IN_BACKGROUND": False,
     }
 
 

@@ -44,7 +44,8 @@ def submit_post(
         raise NotAllowed(_l("You may not reply to this topic."))
     extra = extra or {}
     screening = refuse_blocked_words(raw)
-    cook_post(raw)  # refuses too many mentions before the post may be held
+    # Refuses too many mentions before the post may be held; kept for create_post.
+    cooked = cook_post(raw, screening=screening)
     verdict = ask_plugins(
         user=author, category=topic.category, topic=topic, post=None, title=None, raw=raw,
         extra=extra,
@@ -56,7 +57,9 @@ def submit_post(
             reply_to_post_number=reply_to_post_number, extra=extra or None,
         )  # fmt: skip
         return hold_post(author, draft, reason)
-    return create_post(author, topic, raw, reply_to_post_number=reply_to_post_number, extra=extra)
+    return create_post(
+        author, topic, raw, reply_to_post_number=reply_to_post_number, extra=extra, cooked=cooked
+    )
 
 
 def create_post(
@@ -69,8 +72,12 @@ def create_post(
     approved_by: User | None = None,
     commit: bool = True,
     extra: dict | None = None,
+    cooked: str | None = None,
 ) -> Post:
-    """Add a reply to ``topic`` without review (see ``submit_post``)."""
+    """Add a reply to ``topic`` without review (see ``submit_post``).
+
+    ``cooked``: ``raw`` cooked by ``cook_post`` already (``submit_post`` has it).
+    """
     if not (
         permissions.can_reply(author, topic)
         or (approved_by is not None and permissions.is_staff(approved_by))
@@ -97,26 +104,43 @@ def create_post(
         post_number=post_number,
         reply_to_post_number=reply_to_post_number,
         raw=raw,
-        cooked=cook_post(raw),
+        cooked=cooked if cooked is not None else cook_post(raw),
         created_at=now,
         updated_at=now,
     )
     db.session.add(post)
-    record_uploads(post)
+    record_uploads(post, new=True)
     if reply_to_post_number is not None:
         counters.add(
             Post,
             sa.and_(Post.topic_id == topic.id, Post.post_number == reply_to_post_number),
             reply_count=1,
         )
-    counters.add(Category, topic.category_id, post_count=1, assign={"last_posted_at": now})
     own = counters.counts_for_author(topic)  # personal messages do not count
     counters.add(User, author.id, post_count=own, published_post_count=own)
     mark_read(author.id, topic.id, post_number)
+    # Every reply in the category updates this one row: last, so that on
+    # PostgreSQL its row lock is held only until the commit right after.
+    counters.add(Category, topic.category_id, post_count=1, assign={"last_posted_at": now})
     if commit:
-        db.session.commit()
+        _commit_keeping_loaded()
         post_published(post, topic, author, extra)
     return post
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring the loaded rows.
+
+    The post, its topic and its author hold what was just written (the
+    counters' UPDATEs bring their new values into the loaded rows); expiring
+    them would read all three again for the redirect and the plugins.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def post_published(post: Post, topic: Topic, author: User, extra: dict | None) -> None:

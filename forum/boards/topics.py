@@ -138,7 +138,7 @@ def create_topic(
         updated_at=now,
     )
     db.session.add(post)
-    record_uploads(post)
+    record_uploads(post, new=True)
     counters.add(Category, category.id, topic_count=1, post_count=1, assign={"last_posted_at": now})
     own = counters.counts_for_author(topic)  # personal messages do not count
     counters.add(User, author.id, topic_count=own, post_count=own, published_post_count=own)

@@ -6,11 +6,21 @@ and scripts use; or a request that ended in an exception) still runs its
 tasks, when the context ends. Tasks get an app context (and so a database
 session) of their own: pass ids, not rows. Outside a request a task runs at
 once (in its own app context too).
+
+With ``NOTIFY_IN_BACKGROUND`` (the default outside tests) the response's close
+hands the tasks to one thread of the process instead of running them: a
+gunicorn sync worker serves its next request meanwhile. A worker stopping
+gracefully waits for the thread (up to ``_Background.finish``'s timeout).
 """
 
+import atexit
+import os
+import queue
+import threading
+import time
 from collections.abc import Callable
 
-from flask import after_this_request, current_app, g, has_request_context
+from flask import Flask, after_this_request, current_app, g, has_request_context
 
 _PENDING = "notifications_deferred"
 
@@ -27,7 +37,12 @@ def defer(task: Callable[[], object]) -> None:
         @after_this_request
         def hand_to_response(response):
             tasks = g.pop(_PENDING, [])
-            response.call_on_close(_runner(current_app._get_current_object(), tasks))
+            app = current_app._get_current_object()
+            run = _runner(app, tasks)
+            if app.config["NOTIFY_IN_BACKGROUND"]:
+                response.call_on_close(lambda: _background(app).put(run))
+            else:
+                response.call_on_close(run)
             return response
 
     pending.append(task)
@@ -50,3 +65,44 @@ def _runner(app, tasks: list[Callable[[], object]]) -> Callable[[], None]:
                     app.logger.exception("Notifying after the response failed")
 
     return run
+
+
+class _Background:
+    """One thread per process that runs the handed-over fan-outs in order."""
+
+    def __init__(self) -> None:
+        self.queue: queue.Queue[Callable[[], None]] = queue.Queue()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self.pid = 0
+
+    def put(self, run: Callable[[], None]) -> None:
+        self.queue.put(run)
+        with self.lock:
+            # A fork (gunicorn --preload) does not copy threads: start one per process.
+            if self.thread is None or self.pid != os.getpid() or not self.thread.is_alive():
+                self.pid = os.getpid()
+                self.thread = threading.Thread(target=self._run, name="notify", daemon=True)
+                self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            run = self.queue.get()
+            try:
+                run()  # logs its own failures
+            finally:
+                self.queue.task_done()
+
+    def finish(self, timeout: float = 10.0) -> None:
+        """At exit (and in tests): wait until every handed-over fan-out has run."""
+        deadline = time.monotonic() + timeout
+        while self.queue.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
+def _background(app: Flask) -> _Background:
+    background = app.extensions.get("notifications.background")
+    if background is None:
+        background = app.extensions.setdefault("notifications.background", _Background())
+        atexit.register(background.finish)
+    return background

@@ -164,6 +164,7 @@ class _Background:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.apply = _applier(app)
+        self.delay = float(app.config["SEARCH_APPLY_DELAY"])
         self.wanted = threading.Event()
         #: Set while the thread applies (tests and shutdown wait for it to clear).
         self.busy = threading.Event()
@@ -184,6 +185,9 @@ class _Background:
     def _run(self) -> None:
         while True:
             self.wanted.wait()
+            # Each Whoosh commit writes a segment (tens of files) whatever it
+            # holds: waiting a moment lets one commit carry every reply of it.
+            time.sleep(self.delay)
             self.wanted.clear()
             for _ in range(self.retries):
                 self.apply()
@@ -288,6 +292,12 @@ def process_outbox(app: Flask | None = None, *, batch: int = 500) -> int:
             session.commit()
 
         while True:
+            # Opening the index writer costs files and locks; an empty outbox
+            # (another process applied it meanwhile) needs neither. Rows that
+            # arrive after this look wake their own process's application.
+            if session.scalar(sa.select(SearchOutbox.id).limit(1)) is None:
+                session.commit()
+                return applied
             try:
                 rows = backend.apply(session, lambda: _next_batch(session, batch), remove)
             except Exception:
@@ -295,10 +305,10 @@ def process_outbox(app: Flask | None = None, *, batch: int = 500) -> int:
                 logger.warning("Search index update failed; the outbox keeps it.", exc_info=True)
                 _count_attempt(session, batch)
                 return applied
-            if not rows:
+            applied += len(rows)
+            if len(rows) < batch:
                 session.commit()
                 return applied
-            applied += len(rows)
 
 
 def _next_batch(session: Session, batch: int) -> tuple[list, Work]:

@@ -294,10 +294,14 @@ def keys_in_cooked(cooked: str) -> set[str]:
     return set(_KEY_IN_HTML.findall(cooked))
 
 
-def link_post(post_id: int, cooked: str) -> None:
-    """Record which uploads the post's current text uses (in the caller's transaction)."""
+def link_post(post_id: int, cooked: str, *, new: bool = False) -> None:
+    """Record which uploads the post's current text uses (in the caller's transaction).
+
+    ``new``: the post has no links yet, so none are deleted first.
+    """
     keys = keys_in_cooked(cooked)
-    db.session.execute(sa.delete(PostUpload).where(PostUpload.post_id == post_id))
+    if not new:
+        db.session.execute(sa.delete(PostUpload).where(PostUpload.post_id == post_id))
     if not keys:
         return
     ids = db.session.scalars(

@@ -228,3 +228,20 @@ def test_a_request_context_without_a_response_still_notifies(app, make, anke, le
         )
         assert kinds(app, anke) == []  # not yet: after the response, or when it ends
     assert kinds(app, anke) == ["replied"]
+
+
+def test_in_the_background_the_workers_thread_tells_who_asked(
+    app, client, make, anke, lena, question
+):
+    """NOTIFY_IN_BACKGROUND (the default outside tests): the response's close only
+    hands the fan-out to this process's thread, which tells the watchers moments later."""
+    app.config["NOTIFY_IN_BACKGROUND"] = True
+    make.post(make.topic(lena), lena, "Schon einmal geschrieben (nicht mehr neu).")
+    login(client, lena)
+    response = reply(client, question, "Ich fahre am Dienstag.")
+    assert response.headers["Location"].endswith("#post_2")
+    background = app.extensions["notifications.background"]
+    background.finish(timeout=30)
+    assert background.thread.name == "notify"
+    assert kinds(app, anke) == ["replied"]
+    assert notes(app, lena) == []  # never the actor

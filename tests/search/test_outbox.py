@@ -389,3 +389,38 @@ def test_in_the_background_a_reply_is_indexed_by_the_workers_thread(
     assert find("Bilderbücher").titles == ["Vorlesestunde"]
     assert find("Zuhörer").titles == ["Vorlesestunde"]
     assert background.thread.name == "search-outbox"
+
+
+def test_in_the_background_replies_close_together_share_one_index_commit(
+    app, make, find, client, login_as
+):
+    """SEARCH_APPLY_DELAY: the thread gathers the work of every reply posted while
+    it waits, and writes it in one go (one Whoosh segment rather than one each)."""
+    from forum.search.backend import get_backend
+
+    app.config.update(SEARCH_APPLY_IN_BACKGROUND=True, SEARCH_APPLY_DELAY=2.0)
+    backend = get_backend(app)
+    batches = []
+    apply = backend.apply
+
+    def counted(session, load, remove):
+        rows = apply(session, load, remove)
+        batches.append(len(rows))
+        return rows
+
+    backend.apply = counted
+    author = make.user("gesammelt")
+    topic = make.topic(author, make.category(read_level="public"), "Lesecafé")
+    login_as(author)
+    batches.clear()
+    for text in ("Ich bringe Bilderbücher mit.", "Und Kekse für alle Zuhörer."):
+        response = client.post(f"/t/{topic.id}/reply", data={"raw": text}, buffered=True)
+        assert response.status_code == 302
+        response.close()
+    background = app.extensions["search.background"]
+    deadline = time.monotonic() + 30
+    while background.busy.is_set() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert batches == [2]
+    assert find("Bilderbücher").titles == ["Lesecafé"]
+    assert find("Zuhörer").titles == ["Lesecafé"]

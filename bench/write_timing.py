@@ -1,0 +1,74 @@
+"""The forum for gunicorn, with each POST's wall time, CPU time and SQL time logged.
+
+``bench/write_bench.py --timing`` serves this instead of ``forum:create_app()``:
+every POST appends "wall cpu sql statements" (seconds, seconds, seconds, count)
+to the file in $BENCH_TIMING_FILE. Wall minus CPU is what the request waited
+for: locks, fsyncs, the database server, or a CPU busy with other processes.
+SQL is the wall time inside the driver's execute (a SQLite write lock's busy
+wait is spent there; a commit is not).
+"""
+
+import os
+import threading
+import time
+
+import sqlalchemy as sa
+
+from forum import create_app
+from forum.extensions import db
+
+_local = threading.local()
+
+
+class _Body(list):
+    """The response's bytes, closing the original response when the server closes it
+    (that is where the forum's work after the response runs)."""
+
+    def __init__(self, chunks, original) -> None:
+        super().__init__(chunks)
+        self.original = original
+
+    def close(self) -> None:
+        if hasattr(self.original, "close"):
+            self.original.close()
+
+
+def _before(_conn, _cursor, _statement, _parameters, context, _many) -> None:
+    context._bench_started = time.perf_counter()
+
+
+def _after(_conn, _cursor, _statement, _parameters, context, _many) -> None:
+    if getattr(_local, "on", False):
+        _local.sql += time.perf_counter() - context._bench_started
+        _local.statements += 1
+
+
+def build():
+    forum = create_app()
+    with forum.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", _before)
+        sa.event.listen(db.engine, "after_cursor_execute", _after)
+    path = os.environ["BENCH_TIMING_FILE"]
+
+    def app(environ, start_response):
+        if environ.get("REQUEST_METHOD") != "POST":
+            return forum(environ, start_response)
+        _local.on, _local.sql, _local.statements = True, 0.0, 0
+        wall, cpu = time.perf_counter(), time.thread_time()
+        response = None
+        try:
+            response = forum(environ, start_response)
+            # The body is a short redirect page, built in full here.
+            chunks = list(response)
+        finally:
+            line = (f"{time.perf_counter() - wall:.5f} {time.thread_time() - cpu:.5f} "
+                    f"{_local.sql:.5f} {_local.statements}\n")  # fmt: skip
+            _local.on = False
+            with open(path, "a") as out:
+                out.write(line)
+        return _Body(chunks, response)
+
+    return app
+
+
+app = build()
