@@ -107,6 +107,13 @@ QUIET_COLUMNS = {
     "topics": frozenset({"views"}),
 }  # fmt: skip
 _CHANGED = "forum.page_cache.changed"
+_SETTINGS_CHANGED = "forum.page_cache.settings_changed"
+#: The store's counters: the guest pages' generation, and one bumped only by
+#: commits that change ``SETTINGS_TABLE`` (processes keep the admin's run-time
+#: settings while it stands: forum/site/services.py).
+PAGES = "pages"
+SETTINGS = "settings"
+SETTINGS_TABLE = "site_settings"
 _ENVIRON_KEY = "forum.page_cache.key"
 _ENVIRON_STORE = "forum.page_cache.store"
 
@@ -141,18 +148,24 @@ class LocalStore:
         self.pages: OrderedDict[str, Entry] = OrderedDict()
         self.lock = threading.Lock()
 
-    def generation(self) -> str:
+    def _file(self, counter: str) -> Path:
+        if counter == PAGES:
+            return self.generation_file
+        return self.generation_file.with_name(f"{counter}.generation")
+
+    def generation(self, counter: str = PAGES) -> str:
         try:
-            return self.generation_file.read_text()
+            return self._file(counter).read_text()
         except FileNotFoundError:
             return ""
 
-    def bump(self) -> None:
+    def bump(self, counter: str = PAGES) -> None:
         # Written aside and renamed: a reader sees the old value or the new one, whole.
+        path = self._file(counter)
         new = f"{time.time_ns()}-{secrets.token_hex(4)}"
-        aside = self.generation_file.with_name(f".{self.generation_file.name}.{new}")
+        aside = path.with_name(f".{path.name}.{new}")
         aside.write_text(new)
-        os.replace(aside, self.generation_file)
+        os.replace(aside, path)
 
     def get(self, key: str) -> Entry | None:
         with self.lock:
@@ -183,12 +196,15 @@ class RedisStore:
 
         self.redis = redis.Redis.from_url(url, socket_timeout=1.0)
 
-    def generation(self) -> str:
-        value = self.redis.get(self.prefix + "generation")
+    def _key(self, counter: str) -> str:
+        return self.prefix + ("generation" if counter == PAGES else f"{counter}:generation")
+
+    def generation(self, counter: str = PAGES) -> str:
+        value = self.redis.get(self._key(counter))
         return value.decode() if value else ""
 
-    def bump(self) -> None:
-        self.redis.incr(self.prefix + "generation")
+    def bump(self, counter: str = PAGES) -> None:
+        self.redis.incr(self._key(counter))
 
     def get(self, key: str) -> Entry | None:
         raw = self.redis.get(self.prefix + "page:" + key)
@@ -346,6 +362,11 @@ def _changes_shown(table: str, columns: set[str] | None) -> bool:
 
 
 def _after_flush(session, _context) -> None:
+    if not session.info.get(_SETTINGS_CHANGED) and any(
+        getattr(obj, "__tablename__", "") == SETTINGS_TABLE
+        for obj in (*session.new, *session.deleted, *session.dirty)
+    ):
+        session.info[_SETTINGS_CHANGED] = True
     if session.info.get(_CHANGED):
         return
     for obj in (*session.new, *session.deleted):
@@ -363,9 +384,11 @@ def _after_flush(session, _context) -> None:
 def _on_execute(state) -> None:
     if not (state.is_update or state.is_delete or state.is_insert):
         return
+    table = getattr(getattr(state.statement, "table", None), "name", "")
+    if table == SETTINGS_TABLE:
+        state.session.info[_SETTINGS_CHANGED] = True
     if state.session.info.get(_CHANGED):
         return
-    table = getattr(getattr(state.statement, "table", None), "name", "")
     values = getattr(state.statement, "_values", None)
     columns = {getattr(c, "key", str(c)) for c in values} if values else None
     if _changes_shown(table, columns if state.is_update else None):
@@ -373,23 +396,42 @@ def _on_execute(state) -> None:
 
 
 def _after_commit(session) -> None:
-    if not session.info.pop(_CHANGED, False) or not has_app_context():
+    settings_changed = session.info.pop(_SETTINGS_CHANGED, False)
+    pages_changed = session.info.pop(_CHANGED, False)
+    if not has_app_context():
         return
-    bump(current_app)
+    if settings_changed:
+        bump(current_app, SETTINGS)
+    if pages_changed:
+        bump(current_app)
 
 
 def _after_rollback(session) -> None:
     session.info.pop(_CHANGED, None)
+    session.info.pop(_SETTINGS_CHANGED, None)
 
 
-def bump(app: Flask) -> None:
-    """Make every stored page stale (all processes)."""
+def bump(app: Flask, counter: str = PAGES) -> None:
+    """Make every stored page stale (all processes); or, with ``SETTINGS``,
+    every process's copy of the run-time settings."""
     store = app.extensions.get("forum.page_cache")
     if store is not None:
         try:
-            store.bump()
-        except Exception:  # pages expire by their TTL anyway
-            app.logger.warning("page cache generation not bumped", exc_info=True)
+            store.bump(counter)
+        except Exception:  # pages expire by their TTL anyway, settings copies by their age
+            app.logger.warning("page cache generation %s not bumped", counter, exc_info=True)
+
+
+def generation(app: Flask, counter: str) -> str | None:
+    """Return a counter's current value (all processes share it); None without a
+    page cache, or when its store does not answer."""
+    store = app.extensions.get("forum.page_cache")
+    if store is None:
+        return None
+    try:
+        return store.generation(counter)
+    except Exception:  # a store that is down: the caller reads from the database
+        return None
 
 
 _listening = False

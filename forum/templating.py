@@ -39,8 +39,9 @@ def relative_time(value: datetime | None) -> str:
     return format_date(value, "medium")
 
 
-def time_tag(value: datetime | None) -> Markup:
-    """Return a <time> element: relative text, full date as title."""
+def time_tag(value: datetime | None, relative: str | None = None) -> Markup:
+    """Return a <time> element: relative text (``relative`` when the caller
+    worked it out already), full date as title."""
     if value is None:
         return Markup("")
     # Babel directly, with the request's locale and time zone (Flask-Babel's
@@ -49,7 +50,7 @@ def time_tag(value: datetime | None) -> Markup:
     return Markup('<time datetime="%s" title="%s">%s</time>') % (
         value.isoformat(),
         full,
-        relative_time(value),
+        relative_time(value) if relative is None else relative,
     )
 
 

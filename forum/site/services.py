@@ -1,5 +1,6 @@
 """Runtime settings and editable site texts."""
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -8,6 +9,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app, has_request_context, request
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from forum import pagecache
 from forum.db import utcnow
 from forum.extensions import db
 from forum.markdown import cook
@@ -43,22 +45,61 @@ RUNTIME_SETTINGS = (
 TEXT_KEYS = ("netiquette", "impressum", "privacy", "about")
 
 _CACHE_KEY = "forum.site_settings"
+#: Where an app keeps the values it read last, with the settings generation then.
+_PROCESS_KEY = "forum.site_settings.process"
+#: Longest a process trusts its copy if a generation bump was lost (a store away).
+PROCESS_COPY_SECONDS = 30
+
+
+def _read_stored() -> dict[str, Any] | None:
+    """Return the stored values (one statement); None when the database failed."""
+    try:
+        rows = db.session.execute(sa.select(SiteSetting.key, SiteSetting.value)).all()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return None
+    return {key: value for key, value in rows}
+
+
+def _process_stored() -> dict[str, Any] | None:
+    """Return the stored values, read once per settings generation in this process.
+
+    Every commit that changes ``site_settings`` bumps a counter all processes
+    share (``pagecache.SETTINGS``; other commits leave it alone, so a page's
+    statement count does not depend on what was written before it). A copy
+    kept with the value the counter had is current while the counter is. The
+    counter is read before the values: a change committed in between makes
+    the copy stale at once, never a stale copy current.
+    """
+    app = current_app._get_current_object()
+    generation = pagecache.generation(app, pagecache.SETTINGS)
+    if generation is None:  # no page cache, or its store is down
+        return _read_stored()
+    kept = app.extensions.get(_PROCESS_KEY)
+    now = time.monotonic()
+    if kept is not None and kept[0] == generation and now - kept[1] < PROCESS_COPY_SECONDS:
+        return kept[2]
+    values = _read_stored()
+    if values is not None:  # a failed read is not kept
+        app.extensions[_PROCESS_KEY] = (generation, now, values)
+    return values
 
 
 def _stored() -> dict[str, Any]:
-    """Return the admin's stored values, read once per request (one statement)."""
-    cache = request.environ.get(_CACHE_KEY) if has_request_context() else None
+    """Return the admin's stored values: in a request, from this process's copy
+    while the settings generation stands, else one statement."""
+    if not has_request_context():
+        return _read_stored() or {}
+    cache = request.environ.get(_CACHE_KEY)
     if cache is None:
-        try:
-            rows = db.session.execute(sa.select(SiteSetting.key, SiteSetting.value)).all()
-        except SQLAlchemyError:
+        values = _process_stored()
+        if values is None:
             # An error page rendered after a failed transaction must still render
             # (with the config's values).
-            db.session.rollback()
             return {}
-        cache = {key: value for key, value in rows}
-        if has_request_context():
-            request.environ[_CACHE_KEY] = cache
+        # A copy: set_setting writes into the request's dict before the commit.
+        cache = dict(values)
+        request.environ[_CACHE_KEY] = cache
     return cache
 
 
@@ -85,8 +126,10 @@ def set_setting(key: str, value: Any) -> None:
         db.session.add(SiteSetting(key=key, value=value))
     else:
         stored.value, stored.updated_at = value, utcnow()
-    if has_request_context() and request.environ.get(_CACHE_KEY) is not None:
-        request.environ[_CACHE_KEY][key] = value
+    if has_request_context():
+        # The rest of this request reads the new value (the process's copy is
+        # the committed one; it is read again after the commit's bump).
+        _stored()[key] = value
 
 
 def init_app(app: Flask) -> None:

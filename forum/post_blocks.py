@@ -1,0 +1,219 @@
+"""A topic page's posts rendered once per version, then served from memory.
+
+Most of a post's HTML is the same for every reader who sees the same things:
+the author line, the text, the like count, which actions show. A page asks
+``PostBlocks`` for each post; it gathers the post's *facts* (everything
+``boards/_post.html`` reads, the reader's own answers included: liked,
+bookmarked, may edit, may delete...) and renders the template only for facts
+it has not seen, keeping the result in a bounded per-process LRU. The key is
+the facts themselves, with the language, time zone, topic and link prefix:
+an edit, a like, a deletion, a rename or a new avatar changes a fact, so the
+next reader gets a new rendering, and a moderator's controls are in the
+moderator's facts only. The template reads nothing else (it gets ``f`` and
+``p`` and the translation calls), so nothing it shows can be missing from the
+key. The relative time ("5 min") is a fact too, worked out per request.
+
+The reader's CSRF token is the one piece that differs between people with the
+same facts: the block holds a slot that each request fills in. The slot is
+NUL characters, which neither escaping nor the Markdown renderer (it replaces
+NUL, as CommonMark says) lets into a page.
+"""
+
+import threading
+from collections import OrderedDict
+from datetime import datetime
+from typing import NamedTuple
+
+from flask import current_app, request
+from flask_babel import get_locale, get_timezone
+from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
+from markupsafe import Markup, escape
+
+from forum.templating import relative_time
+from forum.urls import TopicPostUrls, UrlPattern
+
+#: Rendered posts each process keeps (a few KB each).
+MAX_ENTRIES = 2000
+_SLOT = "\x00csrf\x00"
+_EXTENSION = "forum.post_blocks"
+
+
+class PostFacts(NamedTuple):
+    """Everything ``boards/_post.html`` shows of one post, for one reader."""
+
+    id: int
+    number: int
+    deleted: bool
+    hidden: bool
+    first_unread: bool
+    username: str
+    name: str
+    display_name: str | None
+    avatar_key: str | None
+    avatar_small_key: str | None
+    created_at: datetime
+    relative_time: str
+    reply_to: int | None
+    reply_to_username: str | None
+    reply_to_name: str | None
+    reply_context: str
+    show_text: bool
+    ignored: bool
+    cooked: str
+    edited: bool
+    like_count: int
+    liked: bool
+    can_like: bool
+    can_reply: bool
+    can_bookmark: bool
+    bookmarked: bool
+    can_edit: bool
+    can_delete: bool
+    can_restore: bool
+    can_flag: bool
+
+
+class BlockCache:
+    """Rendered blocks by key, least recently used dropped first; thread-safe."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self.blocks: OrderedDict[tuple, str] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> str | None:
+        with self.lock:
+            block = self.blocks.get(key)
+            if block is not None:
+                self.blocks.move_to_end(key)
+            return block
+
+    def set(self, key: tuple, block: str) -> None:
+        with self.lock:
+            self.blocks[key] = block
+            self.blocks.move_to_end(key)
+            while len(self.blocks) > self.max_entries:
+                self.blocks.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self.blocks)
+
+
+def block_cache(app) -> BlockCache:
+    """Return the app's cache of rendered posts (made on first use)."""
+    cache = app.extensions.get(_EXTENSION)
+    if cache is None:
+        cache = app.extensions.setdefault(_EXTENSION, BlockCache())
+    return cache
+
+
+class _Links:
+    """The page's link patterns and CSRF slot, made only when a post is rendered."""
+
+    def __init__(self, topic, with_reply: bool, csrf: str) -> None:
+        self.csrf = csrf
+        self.post_href = TopicPostUrls(topic)
+        self.author_href = UrlPattern("users.profile", "username")
+        self.letter_avatar_src = UrlPattern("users.avatar", "username", size=48)
+        self.revisions_href = UrlPattern("boards.revisions", "post_id")
+        self.like_action = UrlPattern("boards.like", "post_id")
+        self.bookmark_action = UrlPattern("boards.bookmark", "post_id")
+        self.edit_href = UrlPattern("boards.edit_post", "post_id")
+        self.delete_action = UrlPattern("boards.delete_post", "post_id")
+        self.restore_action = UrlPattern("boards.restore_post", "post_id")
+        self.flag_href = UrlPattern("moderation.flag", "post_id")
+        if with_reply:
+            self.reply_href = UrlPattern("boards.reply", "to", topic_id=topic.id)
+            self.quote_href = UrlPattern("boards.reply", "to", topic_id=topic.id, quote=1)
+
+
+class PostBlocks:
+    """One page's posts: ``blocks(item)`` returns a post's block as Markup."""
+
+    def __init__(self, context) -> None:
+        app = current_app._get_current_object()
+        self.cache = block_cache(app)
+        self.template = context.environment.get_template("boards/_post.html")
+        self.topic = context["topic"]
+        view = context["view"]
+        user = context["current_user"]
+        authenticated = bool(user.is_authenticated)
+        self.with_reply = context.get("reply_form") is not None
+        self.is_member = authenticated and bool(user.is_member)
+        self.ignored = context.get("ignored_user_ids") or frozenset()
+        last_read = view.last_read_post_number
+        self.first_unread = last_read + 1 if last_read else None
+        self.authenticated = authenticated
+        self.token = str(escape(generate_csrf())) if authenticated else ""
+        self.page = (
+            str(get_locale()),
+            str(get_timezone()),
+            request.script_root,
+            self.topic.id,
+            self.topic.slug,
+            authenticated,
+        )
+        self._links: _Links | None = None
+
+    def facts(self, item) -> PostFacts:
+        post = item.post
+        author = post.user
+        number = post.post_number
+        deleted = post.is_deleted
+        return PostFacts(
+            id=post.id,
+            number=number,
+            deleted=deleted,
+            hidden=post.is_hidden,
+            first_unread=number == self.first_unread,
+            username=author.username,
+            name=author.name,
+            display_name=author.display_name,
+            avatar_key=author.avatar_key,
+            avatar_small_key=author.avatar_small_key,
+            created_at=post.created_at,
+            relative_time=relative_time(post.created_at),
+            reply_to=post.reply_to_post_number,
+            reply_to_username=item.reply_to_username,
+            reply_to_name=item.reply_to_name,
+            reply_context=item.reply_context,
+            show_text=item.show_text,
+            ignored=post.user_id in self.ignored,
+            cooked=post.cooked,
+            edited=post.version > 1,
+            like_count=post.like_count,
+            liked=item.liked,
+            can_like=item.can_like,
+            can_reply=self.with_reply and not deleted,
+            can_bookmark=self.is_member,
+            bookmarked=item.bookmarked,
+            can_edit=item.can_edit,
+            can_delete=item.can_delete,
+            can_restore=item.can_restore,
+            can_flag=item.can_flag,
+        )
+
+    def __call__(self, item) -> Markup:
+        facts = self.facts(item)
+        key = (self.page, facts)
+        block = self.cache.get(key)
+        if block is None:
+            if self._links is None:
+                slot = _SLOT if self.authenticated else ""
+                self._links = _Links(self.topic, self.with_reply, slot)
+            block = self.template.render(f=facts, p=self._links)
+            self.cache.set(key, block)
+        if self.token:
+            block = block.replace(_SLOT, self.token)
+        return Markup(block)  # noqa: S704 (rendered by an autoescaping template)
+
+
+@pass_context
+def post_blocks(context) -> PostBlocks:
+    """Template global: ``{% set post_block = post_blocks() %}`` once per page."""
+    return PostBlocks(context)
+
+
+def register(app) -> None:
+    app.jinja_env.globals["post_blocks"] = post_blocks
