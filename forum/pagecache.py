@@ -33,15 +33,8 @@ security headers among them); a page that was stored says ``miss``.
 """
 
 import contextlib
-import json
-import os
-import secrets
-import threading
 import time
-from collections import OrderedDict
-from dataclasses import dataclass
 from hashlib import sha256
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,6 +45,9 @@ from werkzeug.wsgi import ClosingIterator
 
 from forum.db import db
 from forum.extensions import runtime_setting
+from forum.pagecache_stores import PAGES, SETTINGS, Entry, LocalStore, RedisStore, make_store
+
+__all__ = ["PAGES", "SETTINGS", "Entry", "LocalStore", "RedisStore", "make_store"]
 
 #: The pages a guest may get from the cache, with the query parameters each reads.
 #: A page asked with any other parameter (``?x=<random>``), one twice, or a query
@@ -111,111 +107,9 @@ _SETTINGS_CHANGED = "forum.page_cache.settings_changed"
 #: The store's counters: the guest pages' generation, and one bumped only by
 #: commits that change ``SETTINGS_TABLE`` (processes keep the admin's run-time
 #: settings while it stands: forum/site/services.py).
-PAGES = "pages"
-SETTINGS = "settings"
 SETTINGS_TABLE = "site_settings"
 _ENVIRON_KEY = "forum.page_cache.key"
 _ENVIRON_STORE = "forum.page_cache.store"
-
-
-@dataclass(frozen=True)
-class Entry:
-    generation: str
-    expires: float
-    status: str
-    headers: list[tuple[str, str]]
-    body: bytes
-    #: The topic whose page this is: a hit still counts a view of it.
-    topic_id: int | None = None
-
-    def dumps(self) -> bytes:
-        head = [self.generation, self.expires, self.status, self.headers, self.topic_id]
-        return json.dumps(head).encode() + b"\n" + self.body
-
-    @classmethod
-    def loads(cls, raw: bytes) -> "Entry":
-        head, _, body = raw.partition(b"\n")
-        generation, expires, status, headers, topic_id = json.loads(head)
-        return cls(generation, expires, status, [tuple(h) for h in headers], body, topic_id)
-
-
-class LocalStore:
-    """Pages in this process (a bounded LRU); the generation in a file every process reads."""
-
-    def __init__(self, generation_file: Path, max_entries: int) -> None:
-        self.generation_file = generation_file
-        self.max_entries = max_entries
-        self.pages: OrderedDict[str, Entry] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def _file(self, counter: str) -> Path:
-        if counter == PAGES:
-            return self.generation_file
-        return self.generation_file.with_name(f"{counter}.generation")
-
-    def generation(self, counter: str = PAGES) -> str:
-        try:
-            return self._file(counter).read_text()
-        except FileNotFoundError:
-            return ""
-
-    def bump(self, counter: str = PAGES) -> None:
-        # Written aside and renamed: a reader sees the old value or the new one, whole.
-        path = self._file(counter)
-        new = f"{time.time_ns()}-{secrets.token_hex(4)}"
-        aside = path.with_name(f".{path.name}.{new}")
-        aside.write_text(new)
-        os.replace(aside, path)
-
-    def get(self, key: str) -> Entry | None:
-        with self.lock:
-            entry = self.pages.get(key)
-            if entry is not None:
-                self.pages.move_to_end(key)
-            return entry
-
-    def set(self, key: str, entry: Entry, _ttl: int) -> None:
-        with self.lock:
-            self.pages[key] = entry
-            self.pages.move_to_end(key)
-            while len(self.pages) > self.max_entries:
-                self.pages.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.pages.clear()
-
-
-class RedisStore:
-    """Pages and the generation in Redis, shared by every worker and machine."""
-
-    prefix = "forum:page-cache:"
-
-    def __init__(self, url: str) -> None:
-        import redis
-
-        self.redis = redis.Redis.from_url(url, socket_timeout=1.0)
-
-    def _key(self, counter: str) -> str:
-        return self.prefix + ("generation" if counter == PAGES else f"{counter}:generation")
-
-    def generation(self, counter: str = PAGES) -> str:
-        value = self.redis.get(self._key(counter))
-        return value.decode() if value else ""
-
-    def bump(self, counter: str = PAGES) -> None:
-        self.redis.incr(self._key(counter))
-
-    def get(self, key: str) -> Entry | None:
-        raw = self.redis.get(self.prefix + "page:" + key)
-        return Entry.loads(raw) if raw else None
-
-    def set(self, key: str, entry: Entry, ttl: int) -> None:
-        self.redis.set(self.prefix + "page:" + key, entry.dumps(), ex=max(int(ttl), 1))
-
-    def clear(self) -> None:
-        for key in self.redis.scan_iter(self.prefix + "page:*"):
-            self.redis.delete(key)
 
 
 class PageCacheMiddleware:
@@ -446,16 +340,6 @@ def _listen() -> None:
     sa.event.listen(db.session.session_factory.class_, "after_commit", _after_commit)
     sa.event.listen(db.session.session_factory.class_, "after_rollback", _after_rollback)
     _listening = True
-
-
-def make_store(app: Flask):
-    url = app.config["PAGE_CACHE_URL"] or ""
-    if not url and str(app.config["RATELIMIT_STORAGE_URI"]).startswith("redis"):
-        url = app.config["RATELIMIT_STORAGE_URI"]
-    if url.startswith("redis"):
-        return RedisStore(url)
-    path = Path(app.instance_path) / "page-cache.generation"
-    return LocalStore(path, int(app.config["PAGE_CACHE_MAX_ENTRIES"]))
 
 
 def init_app(app: Flask) -> None:

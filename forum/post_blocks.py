@@ -33,8 +33,9 @@ from markupsafe import Markup, escape
 from forum.templating import relative_time
 from forum.urls import TopicPostUrls, UrlPattern
 
-#: Rendered posts each process keeps (a few KB each).
-MAX_ENTRIES = 2000
+#: Rendered posts each process keeps (a few KB each: ~3-5 MB in all, the pages
+#: of the topics being read; a worker's memory is counted, aim < 100 MB).
+MAX_ENTRIES = 1000
 _SLOT = "\x00csrf\x00"
 _EXTENSION = "forum.post_blocks"
 
@@ -196,7 +197,10 @@ class PostBlocks:
 
     def __call__(self, item) -> Markup:
         facts = self.facts(item)
-        key = (self.page, facts)
+        # The text is in the key by its length and hash, not itself: the block
+        # holds it once already, and a worker's memory is counted (aim < 100 MB).
+        cooked = facts.cooked
+        key = (self.page, facts._replace(cooked=(len(cooked), hash(cooked))))
         block = self.cache.get(key)
         if block is None:
             if self._links is None:
