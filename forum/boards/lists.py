@@ -323,7 +323,9 @@ def list_topics(
         # takes the row value as the index range and starts at the cursor; the
         # OR it can only filter by, reading every newer topic first (20 ms for a
         # window 3,000 topics deep at 100,000 topics, growing with the depth).
-        stream = stream.where(sa.tuple_(column, Topic.id) < sa.tuple_(value, topic_id))
+        # (The values bound with the columns' types: UTCDateTime, not a plain DateTime.)
+        after = sa.tuple_(sa.literal(value, column.type), sa.literal(topic_id, Topic.id.type))
+        stream = stream.where(sa.tuple_(column, Topic.id) < after)
     topics = list(
         db.session.scalars(stream.order_by(column.desc(), Topic.id.desc()).limit(limit + 1))
     )
