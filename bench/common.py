@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
@@ -103,6 +104,10 @@ class Targets:
     #: The organisation with the most opportunities, and the busiest municipality's value.
     organisation_slug: str = ""
     municipality: str = "gifhorn"
+    #: ``?before=`` cursors deep into /latest and into the category (DEEP_TOPICS
+    #: topics back, or half the list when it is shorter): a window far from the first.
+    latest_cursor: str = ""
+    category_cursor: str = ""
 
     def pages(self) -> list[tuple[str, str]]:
         """Return (name, path) for every benchmarked page, ceiling first."""
@@ -117,8 +122,19 @@ class Targets:
             ("topic first page", f"{topic}?page=1"),
             ("topic last page", f"{topic}?page={self.topic_pages}"),
             ("profile", f"/u/{self.profile_username}"),
+            *self.deep_pages(),
             *self.organisation_pages(),
         ]
+
+    def deep_pages(self) -> list[tuple[str, str]]:
+        """Windows far down the lists: keyset pagination keeps them as cheap as the first."""
+        pages = []
+        if self.latest_cursor:
+            pages.append(("latest deep", f"/latest?before={quote(self.latest_cursor)}"))
+        if self.category_cursor:
+            category = f"/c/{self.category_slug}/{self.category_id}"
+            pages.append(("category deep", f"{category}?before={quote(self.category_cursor)}"))
+        return pages
 
     def organisation_pages(self) -> list[tuple[str, str]]:
         """The volunteering exchange's lists and a profile (issue 13's aims)."""
@@ -176,6 +192,9 @@ def find_targets(app) -> Targets:
         )
         per_page = app.config["POSTS_PER_PAGE"]
         organisation_slug, municipality = _busiest_organisation()
+        listed = sa.select(Topic).where(Topic.deleted_at.is_(None), Topic.pinned_at.is_(None))
+        latest_cursor = _deep_cursor(listed)
+        category_cursor = _deep_cursor(listed.where(Topic.category_id == category.id))
         return Targets(
             member_id=member.id,
             member_username=member.username,
@@ -188,7 +207,32 @@ def find_targets(app) -> Targets:
             profile_username=author.username,
             organisation_slug=organisation_slug,
             municipality=municipality,
+            latest_cursor=latest_cursor,
+            category_cursor=category_cursor,
         )
+
+
+#: How far back the deep list pages start (in topics).
+DEEP_TOPICS = 3000
+
+
+def _deep_cursor(query) -> str:
+    """The ``before`` cursor of the topic DEEP_TOPICS back in ``query`` by last activity
+    (half way down when it has fewer); "" when it has too few for a second window."""
+    import sqlalchemy as sa
+
+    from forum.boards.models import Topic
+    from forum.extensions import db
+
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    if count < 60:
+        return ""
+    topic = db.session.scalar(
+        query.order_by(Topic.bumped_at.desc(), Topic.id.desc())
+        .offset(min(DEEP_TOPICS, count // 2))
+        .limit(1)
+    )
+    return f"{topic.bumped_at.isoformat()}_{topic.id}"
 
 
 def _busiest_organisation() -> tuple[str, str]:

@@ -23,7 +23,7 @@ class Sizes:
     likes_per_post: float
 
 
-@dataclass
+@dataclass(slots=True)
 class PlannedPost:
     topic: int  # index into Plan.topics
     number: int
@@ -36,7 +36,7 @@ class PlannedPost:
     id: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class PlannedTopic:
     category: int  # index into CATEGORIES
     user: int

@@ -580,7 +580,9 @@ def environment(app, url: str, targets: common.Targets, args) -> str:
     return "\n".join(
         [
             f"- when: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; code: {commit or 'unknown'}",
-            f"- machine: {cpu}, {os.cpu_count()} CPUs; Python {platform.python_version()}",
+            f"- machine: {cpu}, {os.cpu_count()} CPUs; Python {platform.python_version()}; "
+            # Other programs' share of the CPUs: wall-clock figures shrink with it.
+            f"load average at the start {' / '.join(f'{x:.1f}' for x in os.getloadavg())}",
             f"- database: {dialect}, {common.safe_url(url)}",
             f"- data: {data}",
             f"- topic: /t/{targets.topic_slug}/{targets.topic_id} ({targets.topic_pages} pages); "

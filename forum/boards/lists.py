@@ -213,17 +213,19 @@ def _row_details(user, topics: list[Topic]) -> tuple[dict[int, int], dict[int, l
         .group_by(Post.topic_id, Post.user_id, Topic.user_id)
         .subquery()
     )
-    query = (
-        sa.select(
-            sa.literal("poster"),
-            per_author.c.topic_id,
-            per_author.c.rank,
-            User.username,
-            User.display_name,
-        )
-        .join(User, User.id == per_author.c.user_id)
-        .where(per_author.c.rank <= POSTERS_PER_TOPIC)
-    )
+
+    # The names by primary key for the few ranked rows: a join let PostgreSQL
+    # hash the whole users table (a sequential scan, 12 ms at 20,000 people).
+    def person(column):
+        return sa.select(column).where(User.id == per_author.c.user_id).scalar_subquery()
+
+    query = sa.select(
+        sa.literal("poster"),
+        per_author.c.topic_id,
+        per_author.c.rank,
+        person(User.username),
+        person(User.display_name),
+    ).where(per_author.c.rank <= POSTERS_PER_TOPIC)
     if getattr(user, "is_authenticated", False):
         nothing = sa.cast(sa.null(), sa.String)
         query = sa.union_all(
@@ -317,7 +319,13 @@ def list_topics(
     stream = query if filtered else query.where(sa.not_(pinned_clause))
     if position is not None:
         value, topic_id = position
-        stream = stream.where(sa.or_(column < value, sa.and_(column == value, Topic.id < topic_id)))
+        # A row value, not "column < v OR (column = v AND id < i)": PostgreSQL
+        # takes the row value as the index range and starts at the cursor; the
+        # OR it can only filter by, reading every newer topic first (20 ms for a
+        # window 3,000 topics deep at 100,000 topics, growing with the depth).
+        # (The values bound with the columns' types: UTCDateTime, not a plain DateTime.)
+        after = sa.tuple_(sa.literal(value, column.type), sa.literal(topic_id, Topic.id.type))
+        stream = stream.where(sa.tuple_(column, Topic.id) < after)
     topics = list(
         db.session.scalars(stream.order_by(column.desc(), Topic.id.desc()).limit(limit + 1))
     )

@@ -121,11 +121,13 @@ class Topic(Base):
         sa.Index("ix_topics_category_posts", "category_id", "posts_count", "id"),
         # The few pinned topics heading /latest, found without reading every topic.
         sa.Index("ix_topics_pinned", "pinned_at"),
+        # A profile's newest topics (and every lookup by author).
+        sa.Index("ix_topics_user_created", "user_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id", ondelete="RESTRICT"))
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
     title: Mapped[str] = mapped_column(sa.String(255))
     slug: Mapped[str] = mapped_column(sa.String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -98,6 +98,20 @@ def test_latest_pages_with_a_before_cursor(client, make, places, update):
     ]
 
 
+def test_topics_bumped_at_the_same_moment_are_split_by_id(client, make, places, update):
+    # The cursor's time matches a whole page and more: the id decides (the row
+    # value (bumped_at, id) < (time, id)), so nothing is lost or shown twice.
+    topics = _aged_topics(make, update, places.public, 5)
+    stamp = utcnow() - timedelta(hours=2)
+    for topic in topics:
+        update(Topic, topic.id, bumped_at=stamp)
+    assert _walk_latest(client) == [
+        ["Thema Nummer 5", "Thema Nummer 4"],
+        ["Thema Nummer 3", "Thema Nummer 2"],
+        ["Thema Nummer 1"],
+    ]
+
+
 def test_pinned_topic_is_not_repeated_on_later_pages(client, make, places, update):
     topics = _aged_topics(make, update, places.public, 5)
     update(Topic, topics[0].id, pinned_at=utcnow(), pinned_globally=True)
