@@ -7,7 +7,7 @@ over the newest 20 in order. It replaces ix_topics_user_id: its leading column
 serves every lookup by author that one did.
 
 Revision ID: d8d0bb51108c
-Revises: f2c8d4a61e93
+Revises: a7d3e5f9c2b1
 Create Date: 2026-12-06 17:00:00.000000
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd8d0bb51108c'
-down_revision = 'f2c8d4a61e93'
+down_revision = 'a7d3e5f9c2b1'
 branch_labels = None
 depends_on = None
 
