@@ -243,13 +243,11 @@ def _count_failure(app: Flask, job_id: int, error: Exception) -> None:
 def recover(app: Flask | None = None, *, limit: int = 500) -> int:
     """Make the jobs no process finished (written long enough ago, or due for a retry)."""
     app = app or current_app._get_current_object()
+    due = sa.and_(NotificationJob.failed_at.is_(None), NotificationJob.next_attempt_at <= utcnow())
     with app.app_context():
         ids = list(
             db.session.scalars(
-                sa.select(NotificationJob.id)
-                .where(NotificationJob.failed_at.is_(None), NotificationJob.next_attempt_at <= utcnow())
-                .order_by(NotificationJob.id)
-                .limit(limit)
+                sa.select(NotificationJob.id).where(due).order_by(NotificationJob.id).limit(limit)
             )
         )
         db.session.rollback()  # end the read before the jobs write

@@ -115,7 +115,8 @@ def test_a_killed_worker_leaves_the_job_and_mail_send_makes_it_once(
 
 def test_a_job_run_twice_notifies_once(app, make, anke, lena, question, no_fan_out):
     make.post(question, lena, "Ich fahre am Dienstag.")
-    [(kind, _post, _actor, _attempts)] = jobs(app)
+    [(kind, _post, _actor, attempts)] = jobs(app)
+    assert (kind, attempts) == ("post", 0)  # left by the process that died
     with app.app_context():
         job_id = db.session.scalar(sa.select(NotificationJob.id))
     assert outbox.run_job(app, job_id) is True
@@ -199,3 +200,37 @@ def test_likes_and_edits_are_jobs_too(app, make, anke, lena, question, no_fan_ou
     with app.app_context():
         assert outbox.recover() == 2
     assert sorted(kinds(app, anke)) == ["edited", "liked"]
+
+
+def test_two_runs_of_one_job_at_once_notify_once(app, make, anke, lena, question, no_fan_out):
+    """A slow thread and the recovery take the same job: the second waits for the
+    first's transaction (row lock, SQLite's write lock) and finds the row gone."""
+    import threading
+
+    make.post(question, lena, "Ich fahre am Dienstag.")
+    with app.app_context():
+        job_id = db.session.scalar(sa.select(NotificationJob.id))
+    start, results = threading.Barrier(2), []
+
+    def run() -> None:
+        start.wait()
+        results.append(outbox.run_job(app, job_id))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results) == [False, True]
+    assert kinds(app, anke) == ["replied"] and jobs(app) == []
+
+
+def test_a_staff_edit_of_a_plugins_fields_only_is_a_job_too(app, make, anke, question):
+    """No revision (the text is the same), so the hook writes the job itself."""
+    moderator = make.user("koordination", role="moderator")
+    with app.app_context():
+        first = db.session.scalar(sa.select(Post).where(Post.topic_id == question.id))
+        services.edit_post(
+            db.session.get(User, moderator.id), first, first.raw, extra={"event_date": "x"}
+        )
+    assert kinds(app, anke) == ["edited"] and jobs(app) == []
