@@ -114,6 +114,9 @@ def main() -> None:
 
     from forum.notifications.models import Notification
 
+    background = app.extensions.get("notifications.background")
+    if background is not None:  # NOTIFY_IN_BACKGROUND: the thread may still be at the last ones
+        background.finish(timeout=60)
     with app.app_context():
         told = db.session.scalar(
             sa.select(sa.func.count())

@@ -173,6 +173,13 @@ EMAIL_NOTIFY_MAX_AGE_HOURS = 48
 #: in the worker itself. False: in the worker, before its next request (the
 #: tests use that, to see the notifications at once).
 NOTIFY_IN_BACKGROUND = True
+#: Each fan-out is first a row in notification_jobs, written with the post, edit or
+#: like. A job no process finished this many seconds later (its worker was killed)
+#: is made by `flask --app forum mail send` (cron) or a worker's notify thread.
+NOTIFY_RECOVER_AFTER_SECONDS = 60
+#: A failing fan-out is tried again later (backoff doubling from a minute, at
+#: most an hour apart) and given up on (kept, logged) after this many tries.
+NOTIFY_MAX_ATTEMPTS = 8
 #: Reply by e-mail: the address mails come in to, e.g. "antwort@forum.example";
 #: notification mails then carry Reply-To: antwort+<token>@forum.example. Empty: off.
 REPLY_BY_EMAIL_ADDRESS = ""

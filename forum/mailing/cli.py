@@ -13,13 +13,21 @@ mail_cli = AppGroup("mail", help="Outgoing and incoming e-mail (run `send` from 
 @mail_cli.command("send")
 @click.option("--limit", default=500, show_default=True, help="Most mails sent in one run.")
 def send_command(limit: int) -> None:
-    """Queue mails for due notifications, then send all due mails (retrying failed ones)."""
+    """Make notification fan-outs no worker finished, queue mails for due notifications,
+    then send all due mails (retrying failed ones)."""
     from forum.mail import send_due
     from forum.mailing.events import queue_due_notifications, withdraw_unreadable_mails
+    from forum.notifications.outbox import job_counts, recover
 
+    recovered = recover()
     queued = queue_due_notifications()
     withdraw_unreadable_mails()
     sent, failed = send_due(limit=limit)
+    if recovered:
+        click.echo(f"Made {recovered} notification jobs no worker had finished.")
+    given_up = job_counts()["failed"]
+    if given_up:
+        click.echo(f"{given_up} notification jobs were given up on (see the log).", err=True)
     click.echo(f"Queued {queued} notification mails; sent {sent}, failed {failed} (retried later).")
 
 

@@ -1,9 +1,9 @@
 """Who hears about a post: replies, mentions, quotes, watchers, likes and staff edits.
 
-The hooks in forum/notifications/hooks.py call these functions after the
-response has gone out (``forum.mail.after_response``), with ids: the reply
-request costs the same with 0 or 500 watchers. Each function runs a fixed
-number of statements, however many people are told.
+forum/notifications/outbox.py calls these functions after the response has
+gone out, with ids, in the transaction that deletes their job (they leave the
+commit to it): the reply request costs the same with 0 or 500 watchers. Each
+function runs a fixed number of statements, however many people are told.
 
 Rules: nobody hears about a post they may not read (forum.permissions), nor
 about their own action; a muted topic or category stays silent; one post
@@ -89,7 +89,7 @@ def reasons_for(post: Post, topic: Topic, first: bool, *, edited: bool = False) 
 
 
 def notify_post(post_id: int, actor_id: int, *, edited: bool = False) -> int:
-    """Tell everybody a new post concerns; return how many were told.
+    """Tell everybody a new post concerns (uncommitted); return how many were told.
 
     After an edit (``edited``) only those it newly mentions or quotes: nobody
     hears twice about one post.
@@ -126,7 +126,6 @@ def notify_post(post_id: int, actor_id: int, *, edited: bool = False) -> int:
             db.session.execute(sa.insert(Notification), rows)
     else:
         rows = []
-    db.session.commit()
     return len(rows)
 
 
@@ -153,7 +152,8 @@ def _may_tell(user_id: int, topic: Topic) -> bool:
 
 
 def notify_liked(post_id: int, liker_id: int) -> None:
-    """Tell the author of a liked post; likes of one post share one unread notification."""
+    """Tell the author of a liked post (uncommitted); likes of one post share one unread
+    notification."""
     post = db.session.get(Post, post_id)
     liker = db.session.get(User, liker_id)
     if post is None or liker is None or post.user_id == liker.id or not post.is_visible:
@@ -189,11 +189,10 @@ def notify_liked(post_id: int, liker_id: int) -> None:
             count=int(data.get("count", 1)) + 1,
         )  # fmt: skip
         unread.data, unread.created_at = data, utcnow()
-    db.session.commit()
 
 
 def notify_edited(post_id: int, editor_id: int) -> None:
-    """Tell an author that staff edited their post (one unread notice per post)."""
+    """Tell an author that staff edited their post (uncommitted; one unread notice per post)."""
     post = db.session.get(Post, post_id)
     editor = db.session.get(User, editor_id)
     if post is None or editor is None or post.user_id == editor.id or not post.is_visible:
@@ -221,7 +220,6 @@ def notify_edited(post_id: int, editor_id: int) -> None:
         )
     else:
         unread.data, unread.created_at = data, utcnow()
-    db.session.commit()
 
 
 def invisible_mentions(post: Post, topic: Topic) -> list[str]:

@@ -1,11 +1,10 @@
 """The forum's own reactions to board events: notifications (a builtin plugin).
 
 Registered by the app factory next to forum.permissions, so boards never
-import notifications. The fan-out runs after the response (``deferred.defer``):
-the request only pays for the "could not see" message.
+import notifications. The fan-out itself is a job written in the transaction of
+the post, edit or like (forum/notifications/outbox.py) and made after the
+response: the request only pays for the job's row and the "could not see" message.
 """
-
-import functools
 
 from flask import flash, has_request_context
 from flask_babel import gettext as _
@@ -13,8 +12,7 @@ from flask_login import current_user
 
 from forum import permissions
 from forum.hookspecs import hookimpl
-from forum.notifications import fanout
-from forum.notifications.deferred import defer
+from forum.notifications import fanout, outbox
 
 
 def _tell_writer_about_invisible_mentions(post, topic, user) -> None:
@@ -33,32 +31,22 @@ def _tell_writer_about_invisible_mentions(post, topic, user) -> None:
 
 @hookimpl
 def topic_created(topic, post, user):
-    if permissions.is_private(topic):
-        return  # forum.messages tells the participants (one notification per post)
-    _tell_writer_about_invisible_mentions(post, topic, user)
-    defer(functools.partial(fanout.notify_post, post.id, user.id))
+    # The fan-out is a job written with the post (forum/notifications/outbox.py).
+    if not permissions.is_private(topic):  # forum.messages tells the participants
+        _tell_writer_about_invisible_mentions(post, topic, user)
 
 
 @hookimpl
 def post_created(post, topic, user):
-    if post.post_number == 1:
-        return  # topic_created told everybody (watchers of the category, mentions)
-    if permissions.is_private(topic):
-        return  # forum.messages tells the participants (one notification per post)
+    if post.post_number == 1 or permissions.is_private(topic):
+        return  # topic_created told the writer; forum.messages tells the participants
     _tell_writer_about_invisible_mentions(post, topic, user)
-    defer(functools.partial(fanout.notify_post, post.id, user.id))
 
 
 @hookimpl
 def post_edited(post, topic, user):
     _tell_writer_about_invisible_mentions(post, topic, user)
-    defer(functools.partial(fanout.notify_edited, post.id, user.id))
-    if permissions.is_private(topic):
-        return  # only participants read it, and they were told of the post
-    # Members the edit newly mentions or quotes (who heard nothing of this post yet).
-    defer(functools.partial(fanout.notify_post, post.id, user.id, edited=True))
-
-
-@hookimpl
-def post_liked(post, user):
-    defer(functools.partial(fanout.notify_liked, post.id, user.id))
+    if not outbox.recorded("edit", post.id):
+        # Only a plugin's fields changed (no revision, so no job yet): a staff
+        # member's change is still news to the author.
+        outbox.add_job("edit", post.id, user.id)

@@ -85,3 +85,26 @@ class NotificationSetting(Base):
     )
     #: The level a topic gets when the member starts it or replies in it.
     topic_level: Mapped[int] = mapped_column(sa.SmallInteger, default=int(Level.TRACKING))
+
+
+class NotificationJob(Base):
+    """A fan-out still to make (forum/notifications/outbox.py): written in the
+    transaction of the post, edit or like that causes it, deleted in the
+    fan-out's own transaction."""
+
+    __tablename__ = "notification_jobs"
+    __table_args__ = (sa.Index("ix_notification_jobs_due", "failed_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "post" (a new post), "edit" (a revision), "like".
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    post_id: Mapped[int]
+    #: Who wrote, edited or liked.
+    actor_id: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: From then on ``recover`` takes the job (its own process did not finish it).
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Set after NOTIFY_MAX_ATTEMPTS failures; the row stays for the operator.
+    failed_at: Mapped[datetime | None]

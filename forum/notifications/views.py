@@ -11,13 +11,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from forum import plugins
 from forum.extensions import db
-from forum.notifications import deferred, services
+from forum.notifications import outbox, services
 from forum.notifications.queries import NotificationRow, notification_rows
 from forum.urls import topic_url
 
 bp = Blueprint("notifications", __name__)
-# A request context that ends without a response still notifies (forum/notifications/deferred.py).
-bp.teardown_app_request(deferred.run_left_over)
+# The fan-out's jobs: written with each post, edit and like, made after the response.
+bp.record_once(lambda state: outbox.init_app(state.app))
 
 
 @bp.app_context_processor
