@@ -5,7 +5,7 @@ The fan-out of a post, edit or like as a row written in the same transaction
 leaves the job for `mail send` (cron) instead of losing it.
 
 Revision ID: b8e4f2a6d1c3
-Revises: a7d3e5f9c2b1
+Revises: d8d0bb51108c
 Create Date: 2026-12-06 17:45:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b8e4f2a6d1c3'
-down_revision = 'a7d3e5f9c2b1'
+down_revision = 'd8d0bb51108c'
 branch_labels = None
 depends_on = None
 
