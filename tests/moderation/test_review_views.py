@@ -9,7 +9,7 @@ from forum.membership.models import RejectionTemplate
 from forum.moderation.models import AuditLog, ReviewItem, ReviewStatus
 from forum.notifications.models import Notification
 from forum.users.models import Role, User
-from tests.conftest import login
+from tests.conftest import login, read_settings_once
 
 
 def _notifications(app, user_id: int, kind: str | None = None) -> list[Notification]:
@@ -105,6 +105,7 @@ def test_list_is_windowed_with_a_fixed_number_of_queries(
     from forum.moderation import views
 
     login(client, coordinator)
+    read_settings_once(client)
     join_request("eins")
     held_reply("neu1")
     flagged()

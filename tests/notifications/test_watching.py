@@ -7,7 +7,7 @@ import pytest
 
 from forum.extensions import db
 from forum.notifications.services import notify
-from tests.conftest import counting_statements, login
+from tests.conftest import counting_statements, login, read_settings_once
 from tests.notifications.helpers import kinds
 
 
@@ -108,6 +108,7 @@ def _page_statements(app, client, url: str) -> list[str]:
 def test_the_bell_and_the_page_cost_a_fixed_number_of_statements(app, client, make, topic):
     reader = make.user("leserin")
     login(client, reader)
+    read_settings_once(client)
     make.post(topic, make.user("antwortende"), "@leserin eine Antwort")
     few = _page_statements(app, client, "/notifications")
     with app.app_context():

@@ -14,7 +14,7 @@ from forum.boards.models import Category, Post, ReadLevel, Topic
 from forum.extensions import db
 from forum.notifications.models import Notification
 from forum.users.models import User
-from tests.conftest import counting_statements
+from tests.conftest import counting_statements, read_settings_once
 
 from .conftest import branch_problems
 
@@ -441,6 +441,7 @@ def test_pages_do_not_grow_in_queries_with_topics_and_replies(app, client, make,
     author = make.user()
     answerer = make.user()
     login_as(author)
+    read_settings_once(client)
 
     def grow(topics: int, replies: int) -> Topic:
         with app.test_request_context():
