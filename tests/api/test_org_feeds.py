@@ -15,7 +15,7 @@ from forum.organisations.fields import list_fields
 from forum.organisations.models import Opportunity, OpportunityStatus, Organisation
 from forum.users.models import User
 from tests.api.test_feeds import _entry_html, _Tags
-from tests.conftest import counting_statements, login
+from tests.conftest import counting_statements, login, read_settings_once
 
 HOSTILE = '<script>alert("name")</script> & <b onmouseover="x()">Verein</b>'
 
@@ -260,6 +260,7 @@ def test_feeds_need_a_fixed_number_of_statements(app, client, make, world):
             sizes.append(len(statements))
         return sizes
 
+    read_settings_once(client)
     small = count()
     rep = make.user("zweite")
     with app.app_context():
