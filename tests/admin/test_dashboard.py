@@ -15,7 +15,7 @@ from forum.db import utcnow
 from forum.extensions import db
 from forum.moderation.models import ReviewItem
 from forum.search.models import SearchMiss
-from tests.conftest import counting_statements
+from tests.conftest import counting_statements, read_settings_once
 
 
 def _html(client) -> str:
@@ -186,6 +186,7 @@ def _grow(app, make, size: int) -> None:
 
 def test_a_fixed_number_of_statements(app, client, login_as, admin, make):
     login_as(admin)
+    read_settings_once(client)
     _grow(app, make, 2)
     with counting_statements(app) as small:
         _html(client)

@@ -145,9 +145,10 @@ def test_page_window():
 
 
 def test_list_takes_a_fixed_number_of_statements(app, client, make, login_as, admin):
-    from tests.conftest import counting_statements
+    from tests.conftest import counting_statements, read_settings_once
 
     login_as(admin)
+    read_settings_once(client)
     for n in range(5):
         make.user(f"viele{n}")
     with counting_statements(app) as few:

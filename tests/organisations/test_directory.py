@@ -5,7 +5,7 @@ import re
 
 from forum.extensions import db
 from forum.organisations.models import Organisation
-from tests.conftest import counting_statements
+from tests.conftest import counting_statements, read_settings_once
 
 
 def test_guests_see_public_organisations_with_their_card(client, make_org):
@@ -86,6 +86,7 @@ def test_directory_and_profile_need_a_fixed_number_of_statements(app, client, ma
         return len(statements)
 
     make_org("Erster Verein", "gifhorn", fields=["sport"])
+    read_settings_once(client)
     small = count("/organisationen"), count("/o/erster-verein")
     for n in range(12):
         make_org(f"Verein {n}", "brome", fields=["sport", "kultur", "bildung"])

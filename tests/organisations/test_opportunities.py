@@ -13,7 +13,7 @@ from forum.notifications.models import Notification
 from forum.organisations import opportunities
 from forum.organisations.models import Interest, Opportunity, Organisation
 from forum.users.models import Role, User
-from tests.conftest import counting_statements
+from tests.conftest import counting_statements, read_settings_once
 
 _FORM = {
     "kind": "opportunity", "title": "Trainer/in für die F-Jugend",
@@ -167,6 +167,7 @@ def test_the_list_needs_a_fixed_number_of_statements(app, client, make, make_org
         return len(statements)
 
     _post(app, org, rep, title="Eins")
+    read_settings_once(client)
     small = count()
     others = [make_org(f"Verein {n}", "brome", reps=[rep]) for n in range(5)]
     for n, other in enumerate(others * 3):

@@ -11,7 +11,7 @@ from forum.db import utcnow
 from forum.extensions import db
 from forum.users.avatar import PALETTE
 from forum.users.models import User
-from tests.conftest import counting_statements
+from tests.conftest import counting_statements, read_settings_once
 
 
 def _body(message) -> str:
@@ -100,6 +100,7 @@ def test_profile_costs_the_same_queries_for_more_data(app, client, make, places)
         return len(statements)
 
     make.topic(author, public)
+    read_settings_once(client)
     few = profile_queries()
     for number in range(4):
         topic = make.topic(author, public if number % 2 else closed)
