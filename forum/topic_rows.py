@@ -24,7 +24,7 @@ from typing import NamedTuple
 from flask import current_app, request
 from flask_babel import get_locale, get_timezone
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from forum.post_blocks import BlockCache
 from forum.templating import relative_time
@@ -122,7 +122,9 @@ class TopicRows:
             help_kind=topic.help_kind,
             municipality=topic.municipality if topic.help_kind else None,
             help_status=topic.help_status if topic.help_kind else None,
-            outlet=str(self.outlets.get(topic.id, "")),
+            # Markup from the plugins' autoescaped templates stays markup (str()
+            # would drop that, and the row would show their HTML as text).
+            outlet=escape(self.outlets.get(topic.id, "")),
             posters=tuple((poster.username, poster.name) for poster in row.posters),
             reply_count=topic.reply_count,
             views=topic.views,
