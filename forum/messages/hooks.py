@@ -16,12 +16,6 @@ def topic_created(topic, post, user, extra):
 
 
 @hookimpl
-def post_created(post, topic, user):
-    """Tell the participants of a conversation about its new post."""
-    services.post_created(post, topic, user)
-
-
-@hookimpl
 def extra_outlet(outlet, user, topic, profile_user):
     """The participants panel on a conversation; "send a message" on a profile."""
     if outlet == "topic_header" and topic is not None and permissions.is_private(topic):

@@ -19,10 +19,11 @@ from forum.errors import BoardError, NotAllowed
 from forum.extensions import db
 from forum.messages.models import IgnoredUser, MessageParticipant, MessagePreference
 from forum.moderation.models import ReviewItem
+from forum.notifications import outbox
 from forum.notifications.services import notify
 from forum.review.held import Draft, hold_post
 from forum.site.services import setting
-from forum.users.models import Role, User
+from forum.users.models import User
 
 #: The draft field a held conversation keeps its recipients in until approval.
 HELD_RECIPIENTS = "message.recipients"
@@ -149,6 +150,14 @@ def conversation_approved(topic: Topic, author: User, extra: dict) -> None:
         db.session.scalars(sa.select(User).where(User.id.in_(extra[HELD_RECIPIENTS])))
     )
     _add_participants(topic, author, recipients, bool(extra.get(HELD_OFFICE)))
+    # The first post's fan-out may have run before there were participants (it is
+    # idempotent: who was told already is not told again), so it runs once more,
+    # committed with them.
+    first = db.session.scalar(
+        sa.select(Post.id).where(Post.topic_id == topic.id, Post.post_number == 1)
+    )
+    if first is not None:
+        outbox.add_job("post", first, author.id, commit=False)
     db.session.commit()
 
 
@@ -191,46 +200,6 @@ def leave(member: User, topic: Topic) -> None:
     )
     db.session.commit()
     db.session.expire(topic, ["participants"])
-
-
-def recipients_of(topic: Topic, post: Post) -> list[int]:
-    """Return whom to notify of a new post in a conversation: the participants
-    (every staff member for the office's inbox), without its author and without
-    those who ignore the author."""
-    active = [p for p in topic.participants if p.left_at is None]
-    ids = {p.user_id for p in active if p.user_id is not None}
-    if any(p.user_id is None for p in active):
-        ids |= set(
-            db.session.scalars(
-                sa.select(User.id).where(
-                    User.role.in_((Role.MODERATOR, Role.ADMIN)),
-                    sa.or_(User.suspended_until.is_(None), User.suspended_until < utcnow()),
-                )
-            )
-        )
-    ids.discard(post.user_id)
-    if ids:
-        ignoring = set(
-            db.session.scalars(
-                sa.select(IgnoredUser.user_id).where(
-                    IgnoredUser.user_id.in_(ids), IgnoredUser.ignored_id == post.user_id
-                )
-            )
-        )
-        ids -= ignoring
-    return sorted(ids)
-
-
-def post_created(post: Post, topic: Topic, author: User) -> None:
-    """Tell a conversation's participants about its new post (after its commit)."""
-    if not permissions.is_private(topic):
-        return
-    for user_id in recipients_of(topic, post):
-        notify(
-            user_id, "private_message", topic_id=topic.id, post_id=post.id,
-            post_number=post.post_number, title=topic.title, actor=author.username,
-        )  # fmt: skip
-    db.session.commit()
 
 
 # --- Preferences and ignoring ------------------------------------------------------------

@@ -8,7 +8,10 @@ function runs a fixed number of statements, however many people are told.
 Rules: nobody hears about a post they may not read (forum.permissions), nor
 about their own action; a muted topic or category stays silent; one post
 makes at most one notification per person, of the highest kind in
-``PRIORITY`` (mentioned > replied > quoted > watching_first_post > posted).
+``PRIORITY`` (private_message > mentioned > replied > quoted > watching_first_post
+> posted). A conversation's participants (every staff member for the office's
+inbox) hear of its posts here too, in the same job as everything else: written
+in the post's own transaction, a crash cannot lose them.
 """
 
 import re
@@ -20,10 +23,10 @@ from forum.boards.models import Post, Topic
 from forum.db import utcnow
 from forum.extensions import db
 from forum.markdown import mentioned_usernames
-from forum.messages.models import IgnoredUser
+from forum.messages.models import IgnoredUser, MessageParticipant
 from forum.notifications import watching
 from forum.notifications.models import PRIORITY, Level, Notification
-from forum.users.models import User
+from forum.users.models import Role, User
 
 #: The header ``quote_markdown`` writes: "> **@name** [↑](/t/slug/1/3):".
 QUOTE_HEADER = re.compile(r"^>\s*\*\*@([A-Za-z0-9_.\-]+)\*\*\s*\[↑\]", re.MULTILINE)
@@ -36,6 +39,27 @@ def _users_named(names: set[str]) -> dict[str, int]:
         sa.select(User.username_lower, User.id).where(User.username_lower.in_(sorted(names)))
     )
     return dict(rows.all())
+
+
+def conversation_members(topic: Topic) -> set[int]:
+    """Return who takes part in a conversation: its active participants, and every
+    staff member who is not suspended when the office's inbox takes part (two queries)."""
+    rows = db.session.execute(
+        sa.select(MessageParticipant.user_id).where(
+            MessageParticipant.topic_id == topic.id, MessageParticipant.left_at.is_(None)
+        )
+    ).all()
+    members = {user_id for (user_id,) in rows if user_id is not None}
+    if any(user_id is None for (user_id,) in rows):
+        members |= set(
+            db.session.scalars(
+                sa.select(User.id).where(
+                    User.role.in_((Role.MODERATOR, Role.ADMIN)),
+                    sa.or_(User.suspended_until.is_(None), User.suspended_until < utcnow()),
+                )
+            )
+        )
+    return members
 
 
 def post_data(post: Post, topic: Topic, actor: User) -> dict:
@@ -80,6 +104,9 @@ def reasons_for(post: Post, topic: Topic, first: bool, *, edited: bool = False) 
             )
         else:
             add(topic.user_id, "replied")  # an answer to the topic answers who asked
+    if not edited and permissions.is_private(topic):
+        for user_id in conversation_members(topic):
+            add(user_id, "private_message")
     for user_id in () if edited else watching.watchers(topic):
         add(user_id, "watching_first_post" if first else "posted")
     return {

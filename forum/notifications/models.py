@@ -33,7 +33,8 @@ POST_KINDS = (
 
 #: When one post concerns a person in several ways, the first kind here wins:
 #: one notification per post and person.
-PRIORITY = ("mentioned", "replied", "quoted", "watching_first_post", "posted")
+#: A conversation's participants hear of each of its posts as a message, whatever else it does.
+PRIORITY = ("private_message", "mentioned", "replied", "quoted", "watching_first_post", "posted")
 
 
 class Notification(Base):

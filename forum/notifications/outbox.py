@@ -112,10 +112,12 @@ def _insert(session: Session, jobs: Iterable[tuple[str, int, int]]) -> None:
     )
 
 
-def add_job(kind: str, post_id: int, actor_id: int) -> None:
-    """Write and commit a job for a change that wrote none (an edit of a plugin's fields only)."""
+def add_job(kind: str, post_id: int, actor_id: int, *, commit: bool = True) -> None:
+    """Write a job for a change that wrote none (an edit of a plugin's fields only;
+    participants given to an approved conversation); commit unless ``commit`` is false."""
     _insert(db.session(), [(kind, post_id, actor_id)])
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def recorded(kind: str, post_id: int) -> bool:
@@ -200,15 +202,14 @@ def _fan_out(kind: str, post_id: int, actor_id: int) -> None:
     post = db.session.get(Post, post_id)
     if post is None:
         return
-    # forum.messages tells the participants of a conversation about its posts.
-    private = permissions.is_private(post.topic)
     if kind == "edit":
         fanout.notify_edited(post_id, actor_id)
-        if not private:  # members the edit newly mentions or quotes
+        # Members the edit newly mentions or quotes; in a conversation everybody
+        # who may read it was told of the post already.
+        if not permissions.is_private(post.topic):
             fanout.notify_post(post_id, actor_id, edited=True)
     elif kind == "post":
-        if not private:
-            fanout.notify_post(post_id, actor_id)
+        fanout.notify_post(post_id, actor_id)  # a conversation's participants too
     else:
         raise ValueError(f"unknown notification job kind {kind!r}")
 

@@ -42,4 +42,6 @@ def send(browser, *, to="", office=False, title="Eine private Frage", raw="Hallo
     data = {"to": to, "title": title, "raw": raw, "submit": "y"}
     if office:
         data["office"] = "y"
-    return browser.post("/messages/new", data=data)
+    response = browser.post("/messages/new", data=data)
+    response.close()  # as a server does: the participants are told after the response
+    return response

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from forum.boards import services
-from forum.boards.models import Post
+from forum.boards.models import Post, Topic
 from forum.db import utcnow
 from forum.extensions import db
 from forum.notifications import fanout, outbox
@@ -234,3 +234,40 @@ def test_a_staff_edit_of_a_plugins_fields_only_is_a_job_too(app, make, anke, que
             db.session.get(User, moderator.id), first, first.raw, extra={"event_date": "x"}
         )
     assert kinds(app, anke) == ["edited"] and jobs(app) == []
+
+
+def test_a_conversations_participants_are_told_through_the_job(app, make, anke, lena, no_fan_out):
+    """A message's participants hear of it through the post's job, not a second
+    commit after it: a process that dies after the post loses nothing."""
+    from forum.messages import services as messages
+
+    mehmet, coordinator = make.user("mehmet"), make.user("koordination", role="moderator")
+    with app.app_context():
+        db.session.execute(
+            sa.update(User)
+            .where(User.id.in_([anke.id, lena.id, mehmet.id]))
+            .values(published_post_count=5)
+        )
+        db.session.commit()
+        author, others = db.session.get(User, anke.id), [db.session.get(User, lena.id)]
+        topic = messages.start_conversation(author, others, "Unter uns", "Hallo Lena!")
+        office = messages.start_conversation(
+            author, [], "An das Büro", "Eine Frage.", to_office=True
+        )
+        topic_id, office_id = topic.id, office.id
+    assert kinds(app, lena) == [] and len(jobs(app)) == 2  # the process died
+    make_due(app)
+    with app.app_context():
+        assert outbox.recover() == 2
+    assert kinds(app, lena) == ["private_message"]
+    assert kinds(app, coordinator) == ["private_message"]  # the office's inbox
+    assert kinds(app, mehmet) == [] and kinds(app, anke) == []
+    with app.app_context():
+        conversation = db.session.get(Topic, topic_id)
+        make.post(conversation, lena, "Hallo Anke, gern.")
+        assert db.session.get(Topic, office_id) is not None
+    make_due(app)
+    with app.app_context():
+        assert outbox.recover() == 1
+    assert kinds(app, anke) == ["private_message"]
+    assert kinds(app, lena) == ["private_message"]  # not told of her own reply
