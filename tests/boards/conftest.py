@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from forum.extensions import db
+from tests.conftest import login
 
 
 @pytest.fixture
@@ -64,3 +65,12 @@ def update(app):
             db.session.commit()
 
     return _update
+
+
+@pytest.fixture
+def second(app, make):
+    """A second member (English), logged in on a client of their own."""
+    other = app.test_client()
+    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(other, make.user("zweitleserin"))
+    return other

@@ -36,21 +36,6 @@ def thread(make, places):
     return topic, reply, author
 
 
-@pytest.fixture
-def second(app, make):
-    """A second member, logged in on a client of their own."""
-    other = app.test_client()
-    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    login(other, make.user("zweitleserin"))
-    return other
-
-
-def _update(app, model, key, **values) -> None:
-    with app.app_context():
-        db.session.execute(sa.update(model).where(model.id == key).values(**values))
-        db.session.commit()
-
-
 def test_a_second_reader_gets_the_kept_blocks(app, client, member, second, thread):
     topic, _reply, _author = thread
     client.get(_url(topic))
@@ -67,11 +52,11 @@ def test_a_second_reader_gets_the_kept_blocks(app, client, member, second, threa
     assert len(cache) == kept
 
 
-def test_an_edit_shows_at_once_for_every_reader(app, client, member, second, thread):
+def test_an_edit_shows_at_once_for_every_reader(update, app, client, member, second, thread):
     topic, reply, _author = thread
     for reader in (client, second):
         assert "Die erste Fassung" in reader.get(_url(topic)).get_data(as_text=True)
-    _update(app, Post, reply.id, cooked="<p>Die zweite Fassung.</p>", version=2)
+    update(Post, reply.id, cooked="<p>Die zweite Fassung.</p>", version=2)
     for reader in (client, second):
         post = _post_html(reader.get(_url(topic)).get_data(as_text=True), 2)
         assert "Die zweite Fassung." in post and "erste Fassung" not in post
@@ -90,22 +75,22 @@ def test_a_like_shows_the_new_count_to_every_reader(app, client, member, second,
     assert re.search(r'class="action"\s+aria-pressed="false"', theirs)
 
 
-def test_a_deleted_or_hidden_post_shows_so_at_once(app, client, member, thread):
+def test_a_deleted_or_hidden_post_shows_so_at_once(update, app, client, member, thread):
     topic, reply, _author = thread
     client.get(_url(topic))
-    _update(app, Post, reply.id, hidden_at=utcnow())
+    update(Post, reply.id, hidden_at=utcnow())
     post = _post_html(client.get(_url(topic)).get_data(as_text=True), 2)
     assert "badge-hidden" in post and "Die erste Fassung" not in post
-    _update(app, Post, reply.id, hidden_at=None, deleted_at=utcnow())
+    update(Post, reply.id, hidden_at=None, deleted_at=utcnow())
     html = client.get(_url(topic)).get_data(as_text=True)
     # Members see no deleted replies at all.
     assert 'id="post_2"' not in html and "Die erste Fassung" not in html
 
 
-def test_a_rename_and_a_new_avatar_show_at_once(app, client, member, thread):
+def test_a_rename_and_a_new_avatar_show_at_once(update, app, client, member, thread):
     topic, _reply, author = thread
     assert "Vera Fasser" in client.get(_url(topic)).get_data(as_text=True)
-    _update(app, User, author.id, display_name="Vera Neu", avatar_key="abc/avatar.webp")
+    update(User, author.id, display_name="Vera Neu", avatar_key="abc/avatar.webp")
     html = client.get(_url(topic)).get_data(as_text=True)
     assert "Vera Fasser" not in html
     assert "Vera Neu" in _post_html(html, 1)
@@ -113,7 +98,7 @@ def test_a_rename_and_a_new_avatar_show_at_once(app, client, member, thread):
 
 
 def test_a_moderator_s_controls_never_reach_a_member(
-    app, client, make, second, thread, coordinator
+    update, app, client, make, second, thread, coordinator
 ):
     topic, reply, _author = thread
     login(client, coordinator)
@@ -123,7 +108,7 @@ def test_a_moderator_s_controls_never_reach_a_member(
     member_post = _post_html(second.get(_url(topic)).get_data(as_text=True), 2)
     assert "/delete" not in member_post and "/edit" not in member_post
     # A deleted reply: the moderator gets the restore control, the member no post.
-    _update(app, Post, reply.id, deleted_at=utcnow())
+    update(Post, reply.id, deleted_at=utcnow())
     assert f'action="/p/{reply.id}/restore"' in client.get(_url(topic)).get_data(as_text=True)
     html = second.get(_url(topic)).get_data(as_text=True)
     assert "/restore" not in html and 'id="post_2"' not in html

@@ -5,10 +5,8 @@ and no reader gets a row of a topic they may not read through the cache."""
 import re
 
 import pytest
-import sqlalchemy as sa
 
 from forum.boards.models import Topic
-from forum.extensions import db
 from forum.topic_rows import row_cache
 from tests.conftest import login
 
@@ -33,21 +31,6 @@ def listed(make, places):
     topic = make.topic(author, category=places.members, title="Ein Thema für die Liste")
     make.post(topic, author, raw="Die erste Antwort.")
     return topic, author
-
-
-@pytest.fixture
-def second(app, make):
-    """A second member, logged in on a client of their own."""
-    other = app.test_client()
-    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    login(other, make.user("zweitleserin"))
-    return other
-
-
-def _update(app, model, key, **values) -> None:
-    with app.app_context():
-        db.session.execute(sa.update(model).where(model.id == key).values(**values))
-        db.session.commit()
 
 
 def test_a_second_reader_gets_the_kept_rows(app, client, member, second, listed):
@@ -94,10 +77,10 @@ def test_the_read_state_is_each_reader_s_own(app, client, member, second, listed
     assert "1 unread" not in _row_html(client.get("/latest").get_data(as_text=True), topic)
 
 
-def test_a_rename_pinning_and_closing_show_at_once(app, client, member, listed):
+def test_a_rename_pinning_and_closing_show_at_once(update, app, client, member, listed):
     topic, _author = listed
     assert "Ein Thema für die Liste" in client.get("/latest").get_data(as_text=True)
-    _update(app, Topic, topic.id, title="Ein neuer Titel", closed=True)
+    update(Topic, topic.id, title="Ein neuer Titel", closed=True)
     row = _row_html(client.get("/latest").get_data(as_text=True), topic)
     assert "Ein neuer Titel" in row and "für die Liste" not in row
     assert '<span class="badge">Closed</span>' in row
@@ -122,12 +105,12 @@ def test_a_members_topic_never_reaches_a_guest(app, client, member, listed):
     assert "Ein Thema für die Liste" not in guest.get("/latest").get_data(as_text=True)
 
 
-def test_the_language_is_part_of_the_key(app, client, member, listed):
+def test_the_language_is_part_of_the_key(update, app, client, member, listed):
     from forum.users.models import User
 
     assert "<dt>Replies</dt>" in client.get("/latest").get_data(as_text=True)
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "de"
-    _update(app, User, member.id, locale=None)
+    update(User, member.id, locale=None)
     html = client.get("/latest").get_data(as_text=True)
     assert "<dt>Antworten</dt>" in html and "<dt>Replies</dt>" not in html
 
