@@ -12,6 +12,7 @@ the outbox is applied, in the search index; and that no answer was a 5xx.
     .venv/bin/python bench/write_bench.py                          # both databases, 15 s each
     .venv/bin/python bench/write_bench.py --databases sqlite --seconds 10
     .venv/bin/python bench/write_bench.py --with-form              # GET the form before each reply
+    .venv/bin/python bench/write_bench.py --follow                 # and the page a reply leads to
     .venv/bin/python bench/write_bench.py --profile 200 --databases sqlite   # in-process cProfile
 
 SQLite lives in bench/data/writes/; PostgreSQL in the database
@@ -75,8 +76,10 @@ def server_env(url: str, instance: Path) -> dict[str, str]:
 # --- The writers ------------------------------------------------------------------------
 
 
-def writer(base, username, topic_ids, start, clock, tally, with_form: bool) -> None:
-    """Log in, wait for the start, then reply until the deadline."""
+def writer(base, username, topic_ids, start, clock, tally, with_form: bool, follow: bool) -> None:
+    """Log in, wait for the start, then reply until the deadline (with ``follow``,
+    a reply's time runs until the page its redirect names has arrived, as a
+    browser shows it)."""
     browser = lf.Browser(base, tally)
     if not lf.log_in(browser, username, clock):
         return
@@ -103,6 +106,14 @@ def writer(base, username, topic_ids, start, clock, tally, with_form: bool) -> N
                 tally.unanswered += 1
             continue
         found = lf.ACKNOWLEDGED.search(location) if status in (302, 303) else None
+        if found and follow:
+            try:
+                shown, _location, _page = browser.request(location.split("#")[0])
+            except lf.Unreachable:
+                shown = 0
+            if shown != 200:
+                with tally.lock:
+                    tally.rejected[f"redirect target {shown}"] += 1
         with tally.lock:
             if found and int(found.group(1)) == topic_id:
                 tally.acknowledged[token] = (topic_id, int(found.group(2)))
@@ -177,7 +188,7 @@ def run(kind: str, args: argparse.Namespace) -> dict:
         threads = [
             threading.Thread(
                 target=writer,
-                args=(base, names[n], topic_ids, start, clock, tally, args.with_form),
+                args=(base, names[n], topic_ids, start, clock, tally, args.with_form, args.follow),
             )
             for n in range(args.writers)
         ]
@@ -326,6 +337,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4)")
     parser.add_argument("--with-form", action="store_true", help="GET the form before each reply")
+    parser.add_argument(
+        "--follow", action="store_true",
+        help="GET the page a reply's redirect names, as a browser does; counted in its time",
+    )  # fmt: skip
     parser.add_argument(
         "--timing", action="store_true", help="log wall, CPU and SQL time of each POST (gunicorn)"
     )

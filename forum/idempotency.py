@@ -2,15 +2,20 @@
 
 Each rendered form carries a random ``submission_key`` (``{{ submission_key() }}``
 in the template). A view decorated with ``@idempotent`` claims (member, key)
-in the ``submissions`` table before it runs, with a unique constraint, and
-stores where it redirected to. A second POST with the same key - a double click,
-a reload that sends again, a retry after a lost connection - is answered with a
-redirect to the first result instead of posting twice; one that arrives while
-the first is still running waits for it. A key is good for
-``SUBMISSION_KEY_MAX_AGE`` seconds and only for the member it was used by.
+in the ``submissions`` table before it runs, with a unique constraint, in the
+view's own transaction: the claim commits with what the view creates (one
+commit, not one more before it), and a parallel request with the same key
+waits at its claim until then (PostgreSQL's unique index; SQLite's write
+lock). Where the view redirected to is stored after it. A second POST with the
+same key - a double click, a reload that sends again, a retry after a lost
+connection - is answered with a redirect to the first result instead of
+posting twice; one that arrives while the first is still running waits for
+it. A key is good for ``SUBMISSION_KEY_MAX_AGE`` seconds and only for the
+member it was used by.
 """
 
 import functools
+import itertools
 import re
 import time
 import uuid
@@ -31,6 +36,9 @@ FIELD = "submission_key"
 _KEY = re.compile(r"[0-9a-f]{32}")
 #: How long a repeated POST waits for the first one to finish.
 WAIT_SECONDS = 10.0
+#: Expired keys are deleted by every this many-th stored result of a process
+#: (an expired key is claimed again anyway: ``_claim_here``).
+CLEAN_EVERY = 100
 
 
 class Submission(Base):
@@ -54,13 +62,14 @@ def new_key_field() -> Markup:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["submission_key"] = new_key_field
+    app.extensions["idempotency.records"] = itertools.count()
 
 
 def claim(user_id: int, key: str) -> Submission | None:
     """Claim ``key`` for ``user_id``; None if it is ours now, else the earlier claim."""
     now = utcnow()
     max_age = timedelta(seconds=current_app.config["SUBMISSION_KEY_MAX_AGE"])
-    insert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert
+    insert = _insert()
     # Committed on a connection of its own, so a parallel request sees the claim
     # at once: committing db.session would expire the member and the topic the
     # view has loaded already, and they would be read again (two statements).
@@ -77,13 +86,43 @@ def claim(user_id: int, key: str) -> Submission | None:
     return _find(user_id, key)
 
 
+def _insert():
+    return (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert
+
+
+def _claim_here(user_id: int, key: str) -> bool:
+    """Claim ``key`` for ``user_id`` in ``db.session``'s transaction; True if it is ours.
+
+    Uncommitted: the view's own commit makes it last. An expired claim of the
+    key is taken over (the key is good for ``SUBMISSION_KEY_MAX_AGE``).
+    """
+    now = utcnow()
+    expired = now - timedelta(seconds=current_app.config["SUBMISSION_KEY_MAX_AGE"])
+    claimed = db.session.execute(
+        _insert()(Submission)
+        .values(user_id=user_id, key=key, created_at=now)
+        .on_conflict_do_update(
+            index_elements=["user_id", "key"],
+            set_={"created_at": now, "result_url": None},
+            where=Submission.created_at < expired,
+        )
+        .returning(Submission.id)
+    ).scalar()
+    return claimed is not None
+
+
 def record(user_id: int, key: str, result_url: str) -> None:
-    """Store where the first submission's answer led."""
+    """Store where the first submission's answer led (and the claim, if the view
+    committed nothing or rolled it back)."""
     db.session.execute(
-        sa.update(Submission)
-        .where(Submission.user_id == user_id, Submission.key == key)
-        .values(result_url=result_url)
+        _insert()(Submission)
+        .values(user_id=user_id, key=key, created_at=utcnow(), result_url=result_url)
+        .on_conflict_do_update(index_elements=["user_id", "key"], set_={"result_url": result_url})
     )
+    records = current_app.extensions["idempotency.records"]
+    if next(records) % CLEAN_EVERY == CLEAN_EVERY - 1:
+        max_age = timedelta(seconds=current_app.config["SUBMISSION_KEY_MAX_AGE"])
+        db.session.execute(sa.delete(Submission).where(Submission.created_at < utcnow() - max_age))
     db.session.commit()
 
 
@@ -117,17 +156,18 @@ def idempotent(view):
         if not current_user.is_authenticated or not _KEY.fullmatch(key):
             return view(*args, **kwargs)
         user_id = current_user.id
-        earlier = claim(user_id, key)
         deadline = time.monotonic() + WAIT_SECONDS
-        while earlier is not None:
-            if earlier.result_url is not None:
+        while not _claim_here(user_id, key):
+            # Ended at once: on SQLite the claim's transaction holds the write lock.
+            db.session.rollback()
+            earlier = _find(user_id, key)
+            if earlier is not None and earlier.result_url is not None:
                 flash(_("This was sent already; here is the result."), "info")
                 return redirect(earlier.result_url, 303)
             if time.monotonic() > deadline:
                 abort(409)
-            time.sleep(0.1)  # the first request is still at work
             db.session.rollback()  # a new snapshot (SQLite keeps one per transaction)
-            earlier = _find(user_id, key) or claim(user_id, key)
+            time.sleep(0.1)  # the first request is still at work
         try:
             response = make_response(view(*args, **kwargs))
         except BaseException:

@@ -208,3 +208,39 @@ def test_a_repeat_while_the_first_is_stuck_is_told_to_wait(
     assert response.status_code == 409
     assert "This form is being sent already." in response.get_data(as_text=True)
     assert _count(app, Topic) == 0
+
+
+def test_stored_results_clear_out_expired_keys(app, client, member, category, monkeypatch):
+    from forum import idempotency
+
+    monkeypatch.setattr(idempotency, "CLEAN_EVERY", 1)
+    with app.app_context():  # a key used long ago by someone else
+        old = utcnow() - timedelta(seconds=app.config["SUBMISSION_KEY_MAX_AGE"] + 1)
+        db.session.add(Submission(user_id=member.id, key=uuid.uuid4().hex, created_at=old))
+        db.session.commit()
+    assert _topic(client, category, uuid.uuid4().hex).status_code == 302
+    assert _count(app, Submission) == 1  # the new one only
+
+
+def test_the_claim_commits_with_the_post(app, client, member, category, make):
+    """No commit of its own before the view's: the reply's transaction carries it."""
+    topic = make.topic(category=category)
+    commits = []
+
+    def counted(_connection) -> None:
+        commits.append(1)
+
+    with app.app_context():
+        sa.event.listen(db.engine, "commit", counted)
+        try:
+            response = client.post(
+                f"/t/{topic.id}/reply",
+                data={"raw": "Ich bringe Kaffee mit.", "submission_key": uuid.uuid4().hex},
+                buffered=False,  # the work after the response (its own commits) waits
+            )
+            until_response = len(commits)
+            response.close()
+        finally:
+            sa.event.remove(db.engine, "commit", counted)
+    assert response.status_code == 302
+    assert until_response == 2  # the reply with its claim, then where it led

@@ -43,11 +43,12 @@ from flask import Flask, Response, current_app, g, has_app_context, has_request_
 from sqlalchemy.orm import Session
 
 from forum import permissions
-from forum.boards.models import Post, PostLike, PostRevision
+from forum.boards.models import Category, Post, PostLike, PostRevision, Topic
 from forum.db import utcnow
 from forum.extensions import db
 from forum.notifications import fanout
 from forum.notifications.models import NotificationJob
+from forum.users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -196,12 +197,21 @@ def run_job(app: Flask, job_id: int) -> bool:
 
 
 def _fan_out(kind: str, post_id: int, actor_id: int) -> None:
+    # One query brings the post, its topic and category and the actor into the
+    # session, where the fan-out's own look-ups find them.
+    loaded = db.session.execute(
+        sa.select(Post, Topic, Category, User)
+        .join(Topic, Topic.id == Post.topic_id)
+        .join(Category, Category.id == Topic.category_id)
+        .join(User, User.id == actor_id)
+        .where(Post.id == post_id)
+    ).first()
+    if loaded is None:
+        return  # the post or the actor is gone: nobody to tell about it
     if kind == "like":
         fanout.notify_liked(post_id, actor_id)
         return
-    post = db.session.get(Post, post_id)
-    if post is None:
-        return
+    post = loaded.Post
     if kind == "edit":
         fanout.notify_edited(post_id, actor_id)
         # Members the edit newly mentions or quotes; in a conversation everybody

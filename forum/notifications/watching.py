@@ -94,26 +94,26 @@ def adopt_topic(user_id: int, topic_id: int) -> None:
 
 
 def levels_of(user_ids: set[int], topic: Topic) -> dict[int, Level]:
-    """Return the effective level of each of ``user_ids`` for the topic (two queries)."""
+    """Return the effective level of each of ``user_ids`` for the topic (one query)."""
     if not user_ids:
         return {}
     ids = sorted(user_ids)
-    chosen = dict(
-        db.session.execute(
-            sa.select(TopicUser.user_id, TopicUser.notification_level).where(
+    rows = db.session.execute(
+        sa.union_all(
+            sa.select(
+                TopicUser.user_id, TopicUser.notification_level, sa.literal(True).label("chosen")
+            ).where(
                 TopicUser.topic_id == topic.id,
                 TopicUser.user_id.in_(ids),
                 TopicUser.notification_level.is_not(None),
-            )
-        ).all()
-    )
-    inherited = dict(
-        db.session.execute(
-            sa.select(CategoryUser.user_id, CategoryUser.level).where(
+            ),
+            sa.select(CategoryUser.user_id, CategoryUser.level, sa.literal(False)).where(
                 CategoryUser.category_id == topic.category_id, CategoryUser.user_id.in_(ids)
-            )
-        ).all()
-    )
+            ),
+        )
+    ).all()
+    chosen = {user_id: level for user_id, level, by_topic in rows if by_topic}
+    inherited = {user_id: level for user_id, level, by_topic in rows if not by_topic}
     return {
         user_id: Level(chosen.get(user_id, inherited.get(user_id, Level.NORMAL))) for user_id in ids
     }
