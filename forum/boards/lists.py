@@ -168,17 +168,17 @@ def _cursor_for(topic: Topic, sort: TopicSort = TopicSort.LATEST) -> str:
     return f"{getattr(topic, SORT_COLUMNS[sort].key).isoformat()}_{topic.id}"
 
 
-def _list_query(user):
-    return (
-        sa.select(Topic)
-        .join(Topic.category)
-        .options(
-            contains_eager(Topic.category),
+def _list_query(user, people: bool = True):
+    query = sa.select(Topic).join(Topic.category).options(contains_eager(Topic.category))
+    if people:
+        # Only the JSON API shows a topic's author and last poster: a page's
+        # rows have their posters (_row_details), and loading two more users
+        # per topic was a third of a member's list page.
+        query = query.options(
             joinedload(Topic.user).load_only(*_PERSON),
             joinedload(Topic.last_post_user).load_only(*_PERSON),
         )
-        .where(permissions.visible_topics_clause(user))
-    )
+    return query.where(permissions.visible_topics_clause(user))
 
 
 def _row_details(user, topics: list[Topic]) -> tuple[dict[int, int], dict[int, list[Poster]]]:
@@ -275,14 +275,17 @@ def list_topics(
     limit: int = 30,
     sort: TopicSort = TopicSort.LATEST,
     subcategory_ids: list[int] | None = None,
+    people: bool = True,
 ) -> TopicList:
     """Return a window of topics (by last activity, or as ``sort`` says), pinned
     ones first on the first window. Lists of all categories leave archived ones out.
 
     A category's list takes in its subcategories; a caller that loaded their ids
     with the category (``get_category_with_subcategory_ids``) saves a statement.
+    ``people=False`` leaves each topic's author and last poster unloaded (the
+    HTML lists show neither).
     """
-    query = _list_query(user)
+    query = _list_query(user, people)
     column = SORT_COLUMNS[sort]
     if category is not None:
         # Ids first: "category_id = x OR category_id IN (subquery)" defeats the
@@ -354,12 +357,13 @@ def _not_muted(user, reading=None) -> sa.ColumnElement[bool]:
     return condition
 
 
-def list_unread(user, *, limit: int = 30) -> TopicList:
-    """Return topics with posts the user has not read, and new topics never opened."""
+def list_unread(user, *, limit: int = 30, people: bool = True) -> TopicList:
+    """Return topics with posts the user has not read, and new topics never opened
+    (``people`` as for ``list_topics``)."""
     new_since = max(user.created_at, utcnow() - NEW_TOPIC_WINDOW)
     reading = aliased(TopicUser)
     query = (
-        _list_query(user)
+        _list_query(user, people)
         .where(LISTED)
         .outerjoin(reading, sa.and_(reading.topic_id == Topic.id, reading.user_id == user.id))
         .where(
