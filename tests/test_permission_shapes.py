@@ -75,3 +75,43 @@ def test_every_reader_counts_their_own_notifications_at_once(app, make, client):
     login(other, first)
     body = other.get("/latest").get_data(as_text=True)
     assert re.search(r'class="count-badge">1<', body)
+
+
+def _client(app, client, user):
+    browser = app.test_client()
+    browser.environ_base.update(client.environ_base)
+    login(browser, user)
+    return browser
+
+
+def test_shared_list_statements_keep_each_readers_lists_their_own(app, make, client):
+    """The lists' statements are built once per role: a member's mutes, a
+    staff-only category and a cursor stay each reader's own."""
+    from forum.notifications.models import CategoryUser, Level
+
+    open_category = make.category("Offen", read_level="members")
+    muted_category = make.category("Stumm", read_level="members")
+    staff_category = make.category("Koordination", read_level="staff")
+    author, coordinator = make.user(), make.user(role="moderator")
+    for category, title in (
+        (open_category, "Thema im offenen Bereich"),
+        (muted_category, "Thema im stummen Bereich"),
+        (staff_category, "Thema nur fuer das Team"),
+    ):
+        make.topic(coordinator if category is staff_category else author, category, title)
+    muter, other, staff = make.user(), make.user(), make.user(role="moderator")
+    with app.app_context():
+        db.session.add(
+            CategoryUser(user_id=muter.id, category_id=muted_category.id, level=int(Level.MUTED))
+        )
+        db.session.commit()
+    pages = {
+        name: _client(app, client, user).get("/latest").get_data(as_text=True)
+        for name, user in (("muter", muter), ("other", other), ("staff", staff))
+    }
+    assert "Thema im offenen Bereich" in pages["muter"]
+    assert "Thema im stummen Bereich" not in pages["muter"]
+    assert "Thema im stummen Bereich" in pages["other"]
+    assert "Thema nur fuer das Team" not in pages["muter"] + pages["other"]
+    assert "Thema nur fuer das Team" in pages["staff"]
+    assert "Thema im stummen Bereich" in pages["staff"]
