@@ -121,6 +121,8 @@ class Topic(Base):
         sa.Index("ix_topics_category_posts", "category_id", "posts_count", "id"),
         # The few pinned topics heading /latest, found without reading every topic.
         sa.Index("ix_topics_pinned", "pinned_at"),
+        # ... and a category's, without reading all of the category's topics.
+        sa.Index("ix_topics_category_pinned", "category_id", "pinned_at"),
         # A profile's newest topics (and every lookup by author).
         sa.Index("ix_topics_user_created", "user_id", "created_at", "id"),
     )

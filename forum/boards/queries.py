@@ -77,11 +77,15 @@ def get_category_with_subcategory_ids(category_id: int) -> tuple[Category | None
     return category, sorted(subcategory_ids)
 
 
+#: Built once, the id bound when it runs (every topic page and action loads one).
+_TOPIC = (
+    sa.select(Topic).where(Topic.id == sa.bindparam("topic_id")).options(joinedload(Topic.category))
+)
+
+
 def get_topic(topic_id: int) -> Topic | None:
     """Return the topic with its category loaded (one query)."""
-    return db.session.scalar(
-        sa.select(Topic).where(Topic.id == topic_id).options(joinedload(Topic.category))
-    )
+    return db.session.scalar(_TOPIC, {"topic_id": topic_id})
 
 
 def first_unread_post_number(user, topic: Topic) -> int | None:

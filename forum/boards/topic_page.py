@@ -77,45 +77,79 @@ def page_of_post(post_number: int, per_page: int) -> int:
     return max(math.ceil(post_number / per_page), 1)
 
 
+# The page's statements are built once, with their values bound when they run:
+# building and keying them cost more than SQLite took to run them.
+
+#: A window of posts with what the post blocks show of their authors
+#: (forum/post_blocks.py reads no other column of an author).
+_WINDOW = (
+    sa.select(Post)
+    .where(
+        Post.topic_id == sa.bindparam("topic_id"),
+        Post.post_number.between(sa.bindparam("first"), sa.bindparam("last")),
+    )
+    .options(
+        joinedload(Post.user).load_only(
+            User.username, User.display_name, User.avatar_key, User.avatar_small_key
+        )
+    )
+    .order_by(Post.post_number)
+)
+
+_NUMBERS = sa.bindparam("numbers", expanding=True)
+_WANTED = sa.bindparam("wanted", expanding=True)
+_SHOWN = sa.and_(Post.deleted_at.is_(None), Post.hidden_at.is_(None))
+#: Replies to posts in the window, and authors (and opening words) of
+#: replied-to posts outside it.
+_RELATED = (
+    sa.select(
+        Post.post_number,
+        Post.reply_to_post_number,
+        User.username,
+        User.display_name,
+        Post.deleted_at,
+        sa.case(
+            (sa.and_(Post.post_number.in_(_WANTED), _SHOWN), sa.func.substr(Post.raw, 1, 400)),
+            else_=sa.null(),
+        ),
+    )
+    .join(User, User.id == Post.user_id)
+    .where(
+        Post.topic_id == sa.bindparam("topic_id"),
+        sa.or_(Post.reply_to_post_number.in_(_NUMBERS), Post.post_number.in_(_WANTED)),
+    )
+    .order_by(Post.post_number)
+)
+
+_IDS = sa.bindparam("ids", expanding=True)
+_READER = sa.bindparam("user_id")
+#: The reader's likes, bookmarks and flags on the window.
+_READER_MARKS = sa.union_all(
+    sa.select(sa.literal("like"), PostLike.post_id).where(
+        PostLike.user_id == _READER, PostLike.post_id.in_(_IDS)
+    ),
+    sa.select(sa.literal("bookmark"), Bookmark.post_id).where(
+        Bookmark.user_id == _READER, Bookmark.post_id.in_(_IDS)
+    ),
+    sa.select(sa.literal("flag"), Flag.post_id).where(
+        Flag.user_id == _READER, Flag.post_id.in_(_IDS)
+    ),
+)
+
+
 def topic_page(user, topic: Topic, page: int, per_page: int) -> TopicPage:
     """Return one window of a topic's posts with everything the page shows."""
     page_count = page_of_post(topic.highest_post_number, per_page)
     page = min(max(page, 1), page_count)
     first, last = (page - 1) * per_page + 1, page * per_page
-    query = (
-        sa.select(Post)
-        .where(Post.topic_id == topic.id, Post.post_number.between(first, last))
-        .options(joinedload(Post.user))
-        .order_by(Post.post_number)
-    )
-    posts = list(db.session.scalars(query))
+    posts = list(db.session.scalars(_WINDOW, {"topic_id": topic.id, "first": first, "last": last}))
     for post in posts:
         # The topic is already loaded; share it instead of loading it per post.
         set_committed_value(post, "topic", topic)
     numbers = [p.post_number for p in posts]
     wanted = {p.reply_to_post_number for p in posts if p.reply_to_post_number} - set(numbers)
-
-    # Replies to posts in the window, and authors (and opening words) of
-    # replied-to posts outside it.
-    shown = sa.and_(Post.deleted_at.is_(None), Post.hidden_at.is_(None))
     related = db.session.execute(
-        sa.select(
-            Post.post_number,
-            Post.reply_to_post_number,
-            User.username,
-            User.display_name,
-            Post.deleted_at,
-            sa.case(
-                (sa.and_(Post.post_number.in_(wanted), shown), sa.func.substr(Post.raw, 1, 400)),
-                else_=sa.null(),
-            ),
-        )
-        .join(User, User.id == Post.user_id)
-        .where(
-            Post.topic_id == topic.id,
-            sa.or_(Post.reply_to_post_number.in_(numbers), Post.post_number.in_(wanted)),
-        )
-        .order_by(Post.post_number)
+        _RELATED, {"topic_id": topic.id, "numbers": numbers, "wanted": sorted(wanted)}
     ).all()
     replies: dict[int, list[ReplyLink]] = {}
     usernames = {p.post_number: p.user.username for p in posts}
@@ -141,19 +175,9 @@ def topic_page(user, topic: Topic, page: int, per_page: int) -> TopicPage:
     if getattr(user, "is_authenticated", False) and posts:
         ids = [p.id for p in posts]
         # The reader's likes, bookmarks and flags on this window in one query.
-        marks = sa.union_all(
-            sa.select(sa.literal("like"), PostLike.post_id).where(
-                PostLike.user_id == user.id, PostLike.post_id.in_(ids)
-            ),
-            sa.select(sa.literal("bookmark"), Bookmark.post_id).where(
-                Bookmark.user_id == user.id, Bookmark.post_id.in_(ids)
-            ),
-            sa.select(sa.literal("flag"), Flag.post_id).where(
-                Flag.user_id == user.id, Flag.post_id.in_(ids)
-            ),
-        )
+        marks = db.session.execute(_READER_MARKS, {"user_id": user.id, "ids": ids})
         by_kind: dict[str, set[int]] = {"like": set(), "bookmark": set(), "flag": set()}
-        for kind, post_id in db.session.execute(marks):
+        for kind, post_id in marks:
             by_kind[kind].add(post_id)
         liked, bookmarked, flagged = by_kind["like"], by_kind["bookmark"], by_kind["flag"]
         last_read = reader_state(user.id, topic).last_read_post_number

@@ -79,7 +79,10 @@ def index():
 @bp.get("/latest")
 def latest():
     topics = queries.list_topics(
-        current_user, cursor=request.args.get("before"), limit=setting("TOPICS_PER_PAGE")
+        current_user,
+        cursor=request.args.get("before"),
+        limit=setting("TOPICS_PER_PAGE"),
+        people=False,
     )
     return render_template("boards/latest.html", topics=topics, item_outlets=_list_outlets(topics))
 
@@ -87,7 +90,7 @@ def latest():
 @bp.get("/unread")
 @login_required
 def unread():
-    topics = queries.list_unread(current_user, limit=setting("TOPICS_PER_PAGE"))
+    topics = queries.list_unread(current_user, limit=setting("TOPICS_PER_PAGE"), people=False)
     return render_template("boards/unread.html", topics=topics, item_outlets=_list_outlets(topics))
 
 
@@ -141,6 +144,7 @@ def category(slug: str, category_id: int):
         limit=setting("TOPICS_PER_PAGE"),
         sort=category.default_sort,
         subcategory_ids=subcategory_ids,
+        people=False,
     )
     return render_template(
         "boards/category.html",

@@ -36,24 +36,34 @@ def unread_count(user) -> int:
     return header_state(user)[0]
 
 
+def _header_statement(with_ignored: bool):
+    def build(reader):
+        reading = aliased(TopicUser)
+        unread = (
+            sa.select(sa.literal(0).label("part"), sa.func.count().label("value"))
+            .select_from(Topic)
+            .outerjoin(reading, sa.and_(reading.topic_id == Topic.id, reading.user_id == reader.id))
+            .where(permissions.private_topics_clause(reader), _unread(reading) > 0)
+        )
+        if not with_ignored:
+            return unread
+        ignored = sa.select(sa.literal(1), IgnoredUser.ignored_id).where(
+            IgnoredUser.user_id == reader.id
+        )
+        return sa.union_all(unread, ignored)
+
+    return build
+
+
 def header_state(user, *, with_ignored: bool = False) -> tuple[int, frozenset[int]]:
     """Return the header's count of conversations with unread posts and, for
-    pages that collapse ignored members' posts, whom the user ignores: one statement."""
-    reading = aliased(TopicUser)
-    unread = (
-        sa.select(sa.literal(0).label("part"), sa.func.count().label("value"))
-        .select_from(Topic)
-        .outerjoin(reading, sa.and_(reading.topic_id == Topic.id, reading.user_id == user.id))
-        .where(permissions.private_topics_clause(user), _unread(reading) > 0)
+    pages that collapse ignored members' posts, whom the user ignores: one
+    statement, built once per role (forum/permissions/shapes.py)."""
+    statement = permissions.shaped(
+        f"messages.header_state.{with_ignored}", user, _header_statement(with_ignored)
     )
-    statement = unread
-    if with_ignored:
-        ignored = sa.select(sa.literal(1), IgnoredUser.ignored_id).where(
-            IgnoredUser.user_id == user.id
-        )
-        statement = sa.union_all(unread, ignored)
     count, ignored_ids = 0, set()
-    for part, value in db.session.execute(statement):
+    for part, value in db.session.execute(statement, permissions.reader_params(user)):
         if part == 0:
             count = value
         else:

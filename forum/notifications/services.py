@@ -52,12 +52,19 @@ def list_notifications(user, limit: int = 50) -> list[Notification]:
     )
 
 
-def unread_count(user) -> int:
-    return db.session.scalar(
+def _unread_count(reader):
+    return (
         sa.select(sa.func.count())
         .select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None), _visible(user))
+        .where(Notification.user_id == reader.id, Notification.read_at.is_(None), _visible(reader))
     )
+
+
+def unread_count(user) -> int:
+    """Return how many notifications the header counts (every member page asks:
+    the statement is built once per role, see forum/permissions/shapes.py)."""
+    statement = permissions.shaped("notifications.unread_count", user, _unread_count)
+    return db.session.scalar(statement, permissions.reader_params(user))
 
 
 def open_notification(user, notification_id: int) -> tuple[Notification, Topic | None] | None:

@@ -79,6 +79,7 @@ from forum.permissions.roles import (
     is_member,
     is_staff,
 )
+from forum.permissions.shapes import reader_params, shaped
 from forum.permissions.uploads import (
     can_read_upload,
     can_upload,
@@ -137,7 +138,9 @@ __all__ = [
     "readable_categories_clause",
     "readable_levels",
     "readable_topics_clause",
+    "reader_params",
     "represents",
+    "shaped",
     "visible_organisations_clause",
     "visible_posts_clause",
     "visible_topics_clause",

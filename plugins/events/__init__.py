@@ -113,7 +113,8 @@ def extra_outlet(outlet, user, topic, post, category, organisation):
         return Contribution("events/organisation.html", organisation_context(items))
     if outlet == "composer_fields":
         return _composer(category, topic, post)
-    if outlet == "topic_header" and topic is not None:
+    # A topic outside the events' categories has none: no statement for it.
+    if outlet == "topic_header" and topic is not None and services.is_enabled(topic.category):
         event = services.get_event(topic.id)
         if event is None or not permissions.can_read_topic(user, topic):
             return None

@@ -103,14 +103,21 @@ def save_event(topic: Topic, data: EventInput, changed_by: User | None = None) -
     return event
 
 
+#: Built once, the values bound when it runs (every event topic's page asks).
+_EVENT = (
+    sa.select(Event)
+    .join(Topic, Topic.id == Event.topic_id)
+    .join(Category, Category.id == Topic.category_id)
+    .where(
+        Event.topic_id == sa.bindparam("topic_id"),
+        Category.slug.in_(sa.bindparam("slugs", expanding=True)),
+    )
+)
+
+
 def get_event(topic_id: int) -> Event | None:
     """Return the event of a topic in an enabled category, or None."""
-    return db.session.scalar(
-        sa.select(Event)
-        .join(Topic, Topic.id == Event.topic_id)
-        .join(Category, Category.id == Topic.category_id)
-        .where(Event.topic_id == topic_id, Category.slug.in_(enabled_slugs()))
-    )
+    return db.session.scalar(_EVENT, {"topic_id": topic_id, "slugs": enabled_slugs()})
 
 
 def may_answer(user, event: Event) -> bool:
@@ -260,13 +267,20 @@ def start_times(topic_ids: list[int]) -> dict[int, datetime]:
     """Return topic id -> start of its event, for the topic list badges."""
     if not topic_ids:
         return {}
-    rows = db.session.execute(
-        sa.select(Event.topic_id, Event.starts_at)
-        .join(Topic, Topic.id == Event.topic_id)
-        .join(Category, Category.id == Topic.category_id)
-        .where(Event.topic_id.in_(topic_ids), Category.slug.in_(enabled_slugs()))
+    params = {"topic_ids": list(topic_ids), "slugs": enabled_slugs()}
+    return {topic_id: starts_at for topic_id, starts_at in db.session.execute(_STARTS, params)}
+
+
+#: Built once, the values bound when it runs (every topic list asks).
+_STARTS = (
+    sa.select(Event.topic_id, Event.starts_at)
+    .join(Topic, Topic.id == Event.topic_id)
+    .join(Category, Category.id == Topic.category_id)
+    .where(
+        Event.topic_id.in_(sa.bindparam("topic_ids", expanding=True)),
+        Category.slug.in_(sa.bindparam("slugs", expanding=True)),
     )
-    return {topic_id: starts_at for topic_id, starts_at in rows}
+)
 
 
 def search_texts(posts: list[tuple[int, int, int]]) -> dict[int, str]:

@@ -149,11 +149,17 @@ def accepted_post_id(topic_id: int) -> int | None:
     )
 
 
+#: Built once, the ids bound when it runs (every topic list asks).
+_SOLVED_AMONG = _counted_answers().where(
+    SolvedAnswer.topic_id.in_(sa.bindparam("topic_ids", expanding=True))
+)
+
+
 def solved_among(topic_ids: list[int]) -> set[int]:
     """Return which of ``topic_ids`` have a counted solution, in one query."""
     if not topic_ids:
         return set()
-    return set(db.session.scalars(_counted_answers().where(SolvedAnswer.topic_id.in_(topic_ids))))
+    return set(db.session.scalars(_SOLVED_AMONG, {"topic_ids": list(topic_ids)}))
 
 
 def solved_topic_ids(session, topic_ids: set[int]) -> set[int]:
