@@ -141,6 +141,13 @@ PAGE_CACHE_SECONDS = 60
 PAGE_CACHE_URL = ""
 #: Pages each process keeps in memory when there is no Redis (about 30 KB each).
 PAGE_CACHE_MAX_ENTRIES = 500
+#: Kilobytes each process keeps of rendered posts (forum/post_blocks.py) and of
+#: rendered topic-list rows (forum/topic_rows.py), each block counted by its
+#: real size plus 1 KB for its key; the least recently used go first. 4 MB
+#: hold ~1,000 posts (~3 KB of HTML each), 2 MB ~750 rows (~2 KB each).
+#: A worker's memory is counted (aim < 100 MB, bench/README.md).
+POST_BLOCKS_CACHE_KB = 4096
+TOPIC_ROWS_CACHE_KB = 2048
 
 # --- E-mail -----------------------------------------------------------------
 #: Sender of all mails.

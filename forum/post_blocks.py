@@ -19,6 +19,7 @@ NUL characters, which neither escaping nor the Markdown renderer (it replaces
 NUL, as CommonMark says) lets into a page.
 """
 
+import sys
 import threading
 from collections import OrderedDict
 from datetime import datetime
@@ -33,9 +34,9 @@ from markupsafe import Markup, escape
 from forum.templating import relative_time
 from forum.urls import TopicPostUrls, UrlPattern
 
-#: Rendered posts each process keeps (a few KB each: ~3-5 MB in all, the pages
-#: of the topics being read; a worker's memory is counted, aim < 100 MB).
-MAX_ENTRIES = 1000
+#: What one kept block costs beside its text: its key (the facts, ~30 fields
+#: and their strings) and the LRU's slot.
+ENTRY_OVERHEAD = 1024
 _SLOT = "\x00csrf\x00"
 _EXTENSION = "forum.post_blocks"
 
@@ -76,12 +77,24 @@ class PostFacts(NamedTuple):
 
 
 class BlockCache:
-    """Rendered blocks by key, least recently used dropped first; thread-safe."""
+    """Rendered blocks by key, least recently used dropped first; thread-safe.
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self.max_entries = max_entries
+    Bounded by bytes, not entries: a block's size varies a hundredfold (a
+    one-line reply, a long post with a table), and one character beyond Latin-1
+    (an emoji, a typographic quote) makes Python keep the whole text at two or
+    four bytes a character. ``max_bytes`` counts each block's real size
+    (``sys.getsizeof``) plus ``ENTRY_OVERHEAD`` for its key.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self.blocks: OrderedDict[tuple, str] = OrderedDict()
         self.lock = threading.Lock()
+
+    @staticmethod
+    def cost(block: str) -> int:
+        return sys.getsizeof(block) + ENTRY_OVERHEAD
 
     def get(self, key: tuple) -> str | None:
         with self.lock:
@@ -91,11 +104,18 @@ class BlockCache:
             return block
 
     def set(self, key: tuple, block: str) -> None:
+        cost = self.cost(block)
         with self.lock:
+            old = self.blocks.pop(key, None)
+            if old is not None:
+                self.bytes -= self.cost(old)
+            if cost > self.max_bytes:
+                return  # larger than the whole cache: rendered each time
             self.blocks[key] = block
-            self.blocks.move_to_end(key)
-            while len(self.blocks) > self.max_entries:
-                self.blocks.popitem(last=False)
+            self.bytes += cost
+            while self.bytes > self.max_bytes:
+                _key, dropped = self.blocks.popitem(last=False)
+                self.bytes -= self.cost(dropped)
 
     def __len__(self) -> int:
         return len(self.blocks)
@@ -105,7 +125,8 @@ def block_cache(app) -> BlockCache:
     """Return the app's cache of rendered posts (made on first use)."""
     cache = app.extensions.get(_EXTENSION)
     if cache is None:
-        cache = app.extensions.setdefault(_EXTENSION, BlockCache())
+        limit = int(app.config["POST_BLOCKS_CACHE_KB"]) * 1024
+        cache = app.extensions.setdefault(_EXTENSION, BlockCache(limit))
     return cache
 
 

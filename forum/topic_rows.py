@@ -30,9 +30,6 @@ from forum.post_blocks import BlockCache
 from forum.templating import relative_time
 from forum.urls import UrlPattern
 
-#: Rendered rows each process keeps (about 2 KB each: a few MB in all, the
-#: first pages of the lists being read; a worker's memory is counted, aim < 100 MB).
-MAX_ENTRIES = 1000
 _EXTENSION = "forum.topic_rows"
 
 
@@ -73,7 +70,8 @@ def row_cache(app) -> BlockCache:
     """Return the app's cache of rendered rows (made on first use)."""
     cache = app.extensions.get(_EXTENSION)
     if cache is None:
-        cache = app.extensions.setdefault(_EXTENSION, BlockCache(MAX_ENTRIES))
+        limit = int(app.config["TOPIC_ROWS_CACHE_KB"]) * 1024
+        cache = app.extensions.setdefault(_EXTENSION, BlockCache(limit))
     return cache
 
 

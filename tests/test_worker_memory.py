@@ -11,7 +11,11 @@ responses (forum/search/outbox.py), so over months its search analysis sees
 every distinct word the forum was ever written in. Each per-word cache
 (folding, lemmas, compound parts, stems) keeps at most ``WORD_CACHE_SIZE``
 words; with 50,000-100,000 entries each, 150,000 distinct words grew a worker
-by ~35 MB.
+by ~35 MB. The rendered posts and topic-list rows it keeps are bounded by
+bytes (``POST_BLOCKS_CACHE_KB``, ``TOPIC_ROWS_CACHE_KB``), not by entries: a
+block's size varies a hundredfold, and one character beyond Latin-1 doubles a
+whole block's size (the like button's heart did that to every post: it is an
+entity now).
 """
 
 import json
@@ -22,7 +26,9 @@ import sys
 import textwrap
 from pathlib import Path
 
+from forum.post_blocks import BlockCache, block_cache
 from forum.search import analysis, lemmas
+from forum.topic_rows import row_cache
 
 ROOT = Path(__file__).resolve().parents[1]
 LOADED_WHEN_NEEDED = ("PIL", "pillow_heif", "feedgen", "lxml", "icalendar", "apispec")
@@ -108,3 +114,40 @@ def test_indexing_many_distinct_words_keeps_each_cache_bounded():
         assert 0 < info.currsize <= lemmas.WORD_CACHE_SIZE, (name, info)
     # The words were more than any cache holds: each one had to let words go.
     assert caches["fold"].misses > lemmas.WORD_CACHE_SIZE
+
+
+def test_rendered_caches_are_bounded_by_bytes_from_the_settings(app):
+    app.config.update(POST_BLOCKS_CACHE_KB=64, TOPIC_ROWS_CACHE_KB=32)
+    app.extensions.pop("forum.post_blocks", None)
+    app.extensions.pop("forum.topic_rows", None)
+    posts, rows = block_cache(app), row_cache(app)
+    assert (posts.max_bytes, rows.max_bytes) == (64 * 1024, 32 * 1024)
+
+    rng = random.Random(3)
+    for number in range(2000):
+        # Sizes vary as posts do, some with characters beyond Latin-1.
+        text = "x" * rng.randint(10, 6000) + ("…" if number % 3 == 0 else "")
+        posts.set(("post", number), text)
+        rows.set(("row", number), text)
+    for cache in (posts, rows):
+        assert 0 < cache.bytes <= cache.max_bytes
+        assert cache.bytes == sum(map(BlockCache.cost, cache.blocks.values()))
+        assert len(cache) < 2000  # the oldest went
+    assert posts.get(("post", 1999)) is not None  # the newest stayed
+
+
+def test_a_block_larger_than_the_cache_is_not_kept():
+    cache = BlockCache(max_bytes=BlockCache.cost("x" * 100))
+    cache.set(("small",), "x" * 100)
+    cache.set(("huge",), "x" * 10_000)
+    assert cache.get(("huge",)) is None
+    assert cache.get(("small",)) == "x" * 100
+    assert cache.bytes == BlockCache.cost("x" * 100)
+
+
+def test_the_post_template_keeps_blocks_in_one_byte_a_character(app):
+    """A character beyond Latin-1 in boards/_post.html or _topic_row.html makes
+    every kept block twice as large: write such characters as entities."""
+    for name in ("boards/_post.html", "boards/_topic_row.html"):
+        source = app.jinja_env.loader.get_source(app.jinja_env, name)[0]
+        assert all(ord(c) < 256 for c in source), name

@@ -116,8 +116,20 @@ def _numeric_column(reader, fieldname: str) -> array | list:
             values.byteswap()  # Whoosh writes them big-endian ("!")
         if len(values) < count:
             values.extend(repeat(column._default, count - len(values)))
-        return values
+        return _narrowest(values)
     return list(column)  # pragma: no cover (an empty segment or another column type)
+
+
+def _narrowest(values: array) -> array:
+    """Return ``values`` in 4 bytes each when they fit (times in seconds until
+    2038, like counts): Whoosh stores ``created`` and ``likes`` in 8, and every
+    worker keeps these per document (0.8 MB less at 100,000 posts)."""
+    if values.itemsize <= 4:
+        return values
+    try:
+        return array("i", values)
+    except OverflowError:
+        return values
 
 
 def _length_bytes(reader, fieldname: str) -> bytes:

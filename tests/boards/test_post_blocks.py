@@ -138,7 +138,7 @@ def test_the_language_is_part_of_the_key(app, client, member, thread):
 
 
 def test_the_cache_keeps_the_most_recently_used_blocks():
-    cache = BlockCache(max_entries=2)
+    cache = BlockCache(max_bytes=2 * BlockCache.cost("A"))
     cache.set(("a",), "A")
     cache.set(("b",), "B")
     assert cache.get(("a",)) == "A"  # now the most recent

@@ -151,6 +151,6 @@ def test_pages_need_a_fixed_number_of_statements(app, make, forum, record_proper
     html = guest.get(_pages(category, topic)["topic"]).get_data(as_text=True)
     assert html.count('<article class="post') == 20
     assert "in reply to" in html
-    assert "♥</span> 3" in html
+    assert "&hearts;</span> 3" in html
     html = member.get(_pages(category, topic)["latest"]).get_data(as_text=True)
     assert html.count('<li class="topic-item') == 25

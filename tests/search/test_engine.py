@@ -212,3 +212,24 @@ def test_a_search_survives_segments_merged_away_by_another_worker(app, forum_pos
     assert found.total > 0
     assert backend._searcher() is not stale
     assert find("Tafel", user=forum_posts) == found
+
+
+def test_per_document_numbers_are_kept_in_four_bytes(app, forum_posts):
+    """Every worker keeps created, likes and boost per document of each segment:
+    4 bytes each where Whoosh stores 8 (tests/test_worker_memory.py's aim)."""
+    from array import array
+
+    from forum.search import services
+    from forum.search.whoosh_segments import SegmentTables, _narrowest
+
+    with app.app_context():
+        searcher = services.get_backend()._searcher()
+        for reader, _base in searcher.reader().leaf_readers():
+            tables = SegmentTables(reader)
+            assert tables.count > 0
+            for values in (tables.created, tables.likes, tables.boost):
+                assert values.itemsize == 4
+                assert len(values) == tables.count
+    big = array("q", [1, 1 << 40])
+    assert _narrowest(big) is big  # what does not fit stays as it was
+    assert list(_narrowest(array("q", [5, -3]))) == [5, -3]
