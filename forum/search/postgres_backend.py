@@ -17,7 +17,7 @@ import re
 import time
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, array, insert
+from sqlalchemy.dialects.postgresql import ARRAY, array
 
 from forum.boards.models import Post, Topic
 from forum.db import utcnow
@@ -30,16 +30,42 @@ from forum.search.backend import (
     Hits,
     Progress,
 )
-from forum.search.documents import FLAGS, Document
+from forum.search.documents import FLAGS
 from forum.search.models import SearchDocument, SearchOutbox
 
 CONFIG = "german"
 #: Any constant: processors of the outbox take this transaction-level lock.
 ADVISORY_LOCK = 0x5EA4C4
 BATCH = 1000
-# setweight() takes a "char"; a bound VARCHAR parameter would not match.
-_WEIGHT_A = sa.literal_column("'A'")
-_WEIGHT_B = sa.literal_column("'B'")
+#: Documents per COPY when the whole index is rebuilt.
+REBUILD_BATCH = 5000
+_STAGE = "search_documents_stage"
+#: The rows to write, per connection (a temporary table), emptied after each batch.
+_STAGE_TABLE = (
+    f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (post_id integer, topic_id integer, "
+    "category_id integer, user_id integer, post_number integer, level varchar(20), "
+    "flags varchar(30)[], closed boolean, created_at timestamp, like_count integer, "
+    "boost float, title text, body text) ON COMMIT DELETE ROWS"
+)
+_STAGE_COPY = (
+    f"COPY {_STAGE} (post_id, topic_id, category_id, user_id, post_number, level, flags, "
+    "closed, created_at, like_count, boost, title, body) FROM STDIN"
+)
+# ORDER BY post_id: the rows land in the table in the order of the posts.
+_STAGE_INSERT = sa.text(
+    "INSERT INTO search_documents (post_id, topic_id, category_id, user_id, post_number, "
+    "level, flags, closed, created_at, like_count, boost, vector, indexed_at) "
+    "SELECT post_id, topic_id, category_id, user_id, post_number, level, flags, closed, "
+    "created_at, like_count, boost, setweight(to_tsvector('german', title), 'A') || "
+    "setweight(to_tsvector('german', body), 'B'), :now "
+    "FROM search_documents_stage ORDER BY post_id "
+    "ON CONFLICT (post_id) DO UPDATE SET topic_id = excluded.topic_id, "
+    "category_id = excluded.category_id, user_id = excluded.user_id, "
+    "post_number = excluded.post_number, level = excluded.level, flags = excluded.flags, "
+    "closed = excluded.closed, created_at = excluded.created_at, "
+    "like_count = excluded.like_count, boost = excluded.boost, vector = excluded.vector, "
+    "indexed_at = excluded.indexed_at"
+)
 #: ts_rank's weights of D, C, B (the text) and A (the title): a word in the
 #: title counts ten times a word in the text, so a topic whose title holds
 #: the words comes before one whose text merely holds them close together
@@ -143,15 +169,6 @@ class PostgresBackend:
 
     # --- Writing -----------------------------------------------------------------------
 
-    def _vector(self, document: Document, splitter: Splitter):
-        title = sa.func.setweight(
-            sa.func.to_tsvector(CONFIG, expanded_text(document.title, splitter)), _WEIGHT_A
-        )
-        body = sa.func.setweight(
-            sa.func.to_tsvector(CONFIG, expanded_text(document.text, splitter)), _WEIGHT_B
-        )
-        return title.op("||")(body)
-
     def _current_splitter(self, session) -> Splitter:
         """The splitter with the admin's words (read once per batch), else the app's."""
         from flask import current_app, has_app_context
@@ -160,47 +177,43 @@ class PostgresBackend:
 
         return splitter_of(current_app, session) if has_app_context() else self.splitter
 
-    def _upsert(self, session, documents) -> int:
+    def _upsert(self, session, documents, batch_size: int = BATCH) -> int:
+        """Write ``documents``: COPY their filter columns and expanded texts into
+        a temporary table, then one INSERT ... SELECT per batch makes the
+        vectors and replaces older rows (a statement per row cost a round trip
+        and a parse each: 343 posts/s at a million posts)."""
         count = 0
         splitter = self._current_splitter(session)
-        batch: list[Document] = []
+        titles: dict[str, str] = {}
+        rows: list[tuple] = []
+        connection = session.connection()
+        connection.exec_driver_sql(_STAGE_TABLE)
+        raw = connection.connection.dbapi_connection
 
         def flush() -> None:
-            if not batch:
+            if not rows:
                 return
-            values = [
-                {
-                    "post_id": d.post_id,
-                    "topic_id": d.topic_id,
-                    "category_id": d.category_id,
-                    "user_id": d.user_id,
-                    "post_number": d.post_number,
-                    "level": d.level,
-                    "flags": d.flags,
-                    "closed": d.closed,
-                    "created_at": d.created_at,
-                    "like_count": d.like_count,
-                    "boost": d.boost,
-                    "vector": self._vector(d, splitter),
-                    "indexed_at": utcnow(),
-                }
-                for d in batch
-            ]
-            statement = insert(SearchDocument).values(values)
-            updated = {
-                column: statement.excluded[column] for column in values[0] if column != "post_id"
-            }
-            session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[SearchDocument.post_id], set_=updated
-                )
-            )
-            batch.clear()
+            with raw.cursor() as cursor, cursor.copy(_STAGE_COPY) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            connection.execute(_STAGE_INSERT, {"now": utcnow()})
+            connection.exec_driver_sql(f"TRUNCATE {_STAGE}")
+            rows.clear()
 
-        for document in documents:
-            batch.append(document)
+        for d in documents:
+            # The posts of a topic share its title: expand it once.
+            title = titles.get(d.title)
+            if title is None:
+                if len(titles) > 10_000:
+                    titles.clear()
+                title = titles[d.title] = expanded_text(d.title, splitter)
+            rows.append((
+                d.post_id, d.topic_id, d.category_id, d.user_id, d.post_number, d.level,
+                d.flags, d.closed, d.created_at, d.like_count, d.boost,
+                title, expanded_text(d.text, splitter),
+            ))  # fmt: skip
             count += 1
-            if len(batch) >= BATCH:
+            if len(rows) >= batch_size:
                 flush()
         flush()
         return count
@@ -229,7 +242,7 @@ class PostgresBackend:
                     progress(1)
                 yield document
 
-        return self._upsert(session, counted())
+        return self._upsert(session, counted(), REBUILD_BATCH)
 
     def after_rebuild(self) -> None:
         """Clear the replaced rows and renew the planner's statistics.
