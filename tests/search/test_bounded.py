@@ -84,3 +84,24 @@ def test_the_bound_never_shows_what_the_reader_may_not_see(app, make, tiny_bound
     assert "Tafel versteckt" not in titles
     _result, titles = _search(app, "Tafel", user=author)
     assert titles[0] == "Tafel intern"
+
+
+def test_a_prefix_finds_the_same_through_the_vocabulary_or_without(
+    app, make, monkeypatch, tiny_bounds
+):
+    from forum.search import postgres_backend
+
+    author = make.user("autorin")
+    public = make.category("Fragen", slug="fragen", read_level="public")
+    make.topic(author, public, "Krankenversicherungsbeitrag", "Wer kennt sich aus?")
+    make.topic(author, public, "Krankenfahrt", "Fahrdienst gesucht.")
+    make.topic(author, public, "Kranich", "Vögel beobachten.")
+    # The vocabulary's words starting with "krank" (two here) ...
+    _result, found = _search(app, "kranken*")
+    assert sorted(found) == ["Krankenfahrt", "Krankenversicherungsbeitrag"]
+    _result, loose = _search(app, "Kranken")
+    # ... or PostgreSQL's prefix match when there are more than PREFIX_WORDS.
+    monkeypatch.setattr(postgres_backend, "PREFIX_WORDS", 1)
+    assert sorted(_search(app, "kranken*")[1]) == sorted(found)
+    assert sorted(_search(app, "Kranken")[1]) == sorted(loose)
+    assert "Krankenversicherungsbeitrag" in loose
