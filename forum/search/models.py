@@ -68,8 +68,8 @@ class SearchDocument(Base):
     #: Title (weight A) and body (weight B) as a tsvector on PostgreSQL.
     vector: Mapped[str] = mapped_column(sa.Text().with_variant(TSVECTOR(), "postgresql"))
     #: The title's part of ``vector`` in a topic's first post, else NULL: its
-    #: index finds the topics whose title holds the words, however old (a
-    #: text query ranks only the newest matches, postgres_backend.RANKED_TOPICS).
+    #: index finds the topics whose title holds the words further back than
+    #: the newest matches a text query ranks (postgres_backend.RANKED_TOPICS).
     title_vector: Mapped[str | None] = mapped_column(
         sa.Text().with_variant(TSVECTOR(), "postgresql")
     )

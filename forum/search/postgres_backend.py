@@ -456,9 +456,9 @@ class PostgresBackend:
 
     def _bounded(self, filters, conditions, rank, tsquery, order, offset, limit) -> Hits:
         """Rank the matches among the newest posts (oldest for ``order:oldest``),
-        and for "best match first" also every topic whose title holds the
-        words: the window grows until it holds more than RANKED_TOPICS topics
-        or all posts. Without the bound a word in 10 % of a million posts had
+        and for "best match first" also the topics whose title holds the words
+        within TITLE_DEPTH windows: the window grows until it holds more than
+        RANKED_TOPICS topics or all posts. Without the bound a word in 10 % of a million posts had
         every one of its ~30,000 readable matches read and ranked (p95 1.1 s)."""
         from forum.extensions import db
 
