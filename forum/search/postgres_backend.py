@@ -374,9 +374,14 @@ class PostgresBackend:
         query = queries[0]
         for other in queries[1:]:
             query = query.op("||")(other)
-        return bool(
-            db.session.scalar(sa.select(sa.exists().where(SearchDocument.vector.op("@@")(query))))
+        # Through the GIN index: the planner preferred reading the table in
+        # order for the word nobody wrote (1.1 to 1.4 s at a million posts).
+        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        held = db.session.scalar(
+            sa.select(sa.exists().where(SearchDocument.vector.op("@@")(query)))
         )
+        db.session.execute(sa.text("SET LOCAL enable_seqscan TO DEFAULT"))
+        return bool(held)
 
     def suggest(self, term: str) -> list[str]:
         """Return lexemes close to ``term`` (spelling.closest), from the
@@ -492,7 +497,9 @@ class PostgresBackend:
                 else:
                     parts.append(_matches([*conditions, edge], rank))
                 if order == "relevance":
-                    title_edge = document.post_id > high - window * TITLE_DEPTH
+                    # (post_id + 0: tested on the title matches the GIN index
+                    # found, not a second index scan over ten windows.)
+                    title_edge = document.post_id + 0 > high - window * TITLE_DEPTH
                     parts.append(_title_matches([*filters, title_edge], rank, tsquery))
             hits = self._page(parts, order, offset, limit)
             if whole or hits.total > RANKED_TOPICS:

@@ -1,6 +1,7 @@
 """search: first posts' title vectors and the vocabulary
 
-search_documents.title_vector (GIN-indexed) holds the title's part of a
+Indexes on (category_id, post_id) and (user_id, post_id) serve "#category"
+and "@user" with a common word. search_documents.title_vector (GIN-indexed) holds the title's part of a
 topic's first post, so the bounded ranking of a common word still finds old
 topics whose title holds it; search_terms holds the lexemes for "Did you mean
 …?". Both are filled here from the existing vectors (PostgreSQL; empty on
@@ -45,6 +46,10 @@ def upgrade():
         batch_op.create_index(
             'ix_search_documents_title', ['title_vector'], unique=False, postgresql_using='gin'
         )
+        batch_op.create_index(
+            'ix_search_documents_category', ['category_id', 'post_id'], unique=False
+        )
+        batch_op.create_index('ix_search_documents_user', ['user_id', 'post_id'], unique=False)
     with op.batch_alter_table('search_terms', schema=None) as batch_op:
         batch_op.create_index(
             'ix_search_terms_prefix', ['word'], unique=False,
@@ -57,5 +62,7 @@ def downgrade():
         batch_op.drop_index('ix_search_terms_prefix')
     op.drop_table('search_terms')
     with op.batch_alter_table('search_documents', schema=None) as batch_op:
+        batch_op.drop_index('ix_search_documents_user')
+        batch_op.drop_index('ix_search_documents_category')
         batch_op.drop_index('ix_search_documents_title', postgresql_using='gin')
         batch_op.drop_column('title_vector')
