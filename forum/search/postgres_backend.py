@@ -497,9 +497,7 @@ class PostgresBackend:
                 else:
                     parts.append(_matches([*conditions, edge], rank))
                 if order == "relevance":
-                    # (post_id + 0: tested on the title matches the GIN index
-                    # found, not a second index scan over ten windows.)
-                    title_edge = document.post_id + 0 > high - window * TITLE_DEPTH
+                    title_edge = document.post_id > high - window * TITLE_DEPTH
                     parts.append(_title_matches([*filters, title_edge], rank, tsquery))
             hits = self._page(parts, order, offset, limit)
             if whole or hits.total > RANKED_TOPICS:
