@@ -89,7 +89,7 @@ def test_the_bound_never_shows_what_the_reader_may_not_see(app, make, tiny_bound
 def test_a_prefix_finds_the_same_through_the_vocabulary_or_without(
     app, make, monkeypatch, tiny_bounds
 ):
-    from forum.search import postgres_backend
+    from forum.search import postgres_sql
 
     author = make.user("autorin")
     public = make.category("Fragen", slug="fragen", read_level="public")
@@ -101,7 +101,7 @@ def test_a_prefix_finds_the_same_through_the_vocabulary_or_without(
     assert sorted(found) == ["Krankenfahrt", "Krankenversicherungsbeitrag"]
     _result, loose = _search(app, "Kranken")
     # ... or PostgreSQL's prefix match when there are more than PREFIX_WORDS.
-    monkeypatch.setattr(postgres_backend, "PREFIX_WORDS", 1)
+    monkeypatch.setattr(postgres_sql, "PREFIX_WORDS", 1)
     assert sorted(_search(app, "kranken*")[1]) == sorted(found)
     assert sorted(_search(app, "Kranken")[1]) == sorted(loose)
     assert "Krankenversicherungsbeitrag" in loose
