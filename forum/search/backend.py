@@ -84,6 +84,10 @@ class Hits:
     total: int
     #: The requested window of topics, each with its best post.
     hits: list[Hit]
+    #: When not 0: more than this many topics match, and ``total`` counts
+    #: those ranked (PostgreSQL ranks a bounded set of matches:
+    #: postgres_backend.RANKED_TOPICS).
+    more_than: int = 0
 
 
 Progress = Callable[[int], None]

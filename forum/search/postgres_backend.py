@@ -17,11 +17,11 @@ import re
 import time
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, array, insert
+from sqlalchemy.dialects.postgresql import ARRAY, array
 
 from forum.boards.models import Post, Topic
 from forum.db import utcnow
-from forum.search.analysis import MIN_HEAD, WORD, Splitter, expanded_text, fold, word_groups
+from forum.search.analysis import Splitter, expanded_text
 from forum.search.backend import (
     RECENT_HALF_LIFE_DAYS,
     RECENT_WEIGHT,
@@ -30,21 +30,36 @@ from forum.search.backend import (
     Hits,
     Progress,
 )
-from forum.search.documents import FLAGS, Document
-from forum.search.models import SearchDocument, SearchOutbox
+from forum.search.documents import FLAGS
+from forum.search.models import SearchDocument, SearchOutbox, SearchTerm
+from forum.search.postgres_sql import (
+    ALL_TERMS,
+    STAGE,
+    STAGE_COPY,
+    STAGE_INSERT,
+    STAGE_TABLE,
+    STAGE_TERMS,
+    build_tsquery,
+)
 
-CONFIG = "german"
 #: Any constant: processors of the outbox take this transaction-level lock.
 ADVISORY_LOCK = 0x5EA4C4
 BATCH = 1000
-# setweight() takes a "char"; a bound VARCHAR parameter would not match.
-_WEIGHT_A = sa.literal_column("'A'")
-_WEIGHT_B = sa.literal_column("'B'")
+#: Documents per COPY when the whole index is rebuilt.
+REBUILD_BATCH = 5000
 #: ts_rank's weights of D, C, B (the text) and A (the title): a word in the
 #: title counts ten times a word in the text, so a topic whose title holds
 #: the words comes before one whose text merely holds them close together
 #: (PostgreSQL's default, {0.1, 0.2, 0.4, 1.0}, let the text win).
 RANK_WEIGHTS = sa.literal_column("'{0.1, 0.2, 0.1, 1.0}'::float4[]")
+#: A text query ranks the matches among the newest FIRST_WINDOW posts (and
+#: the first posts within TITLE_DEPTH windows whose title holds the words);
+#: when those hold no more than RANKED_TOPICS topics the window grows until
+#: they do, or it holds every post. Then the count says "more than"
+#: (docs/search.md, "Ranking").
+RANKED_TOPICS = 200
+FIRST_WINDOW = 15_000
+TITLE_DEPTH = 10
 
 
 def _order_by(columns, order: str) -> tuple:
@@ -65,41 +80,6 @@ def _ranked(text_rank):
     half_lives = age / (RECENT_HALF_LIFE_DAYS * 86400)
     recency = 1.0 + RECENT_WEIGHT * sa.func.power(0.5, sa.func.greatest(half_lives, 0.0))
     return text_rank * document.boost * recency
-
-
-def _word_queries(word: str) -> list:
-    """Return the tsqueries all of which a loose word needs: one per word in it
-    ("Erste-Hilfe": two, as the stored text is split), each the OR of its
-    alternatives (a gender form's three forms, lemmas, compounds it starts)."""
-    queries = []
-    groups = word_groups(word)
-    folded = fold(word)
-    for group in groups:
-        alternatives = [sa.func.plainto_tsquery(CONFIG, form) for form in group]
-        if len(groups) == 1 and len(folded) >= MIN_HEAD and folded.isalnum():
-            # Also compounds starting with the word ("kranken:*" is stemmed
-            # to "krank:*" and finds "krankenversicherungsbeitrag").
-            alternatives.append(sa.func.to_tsquery(CONFIG, f"{folded}:*"))
-        query = alternatives[0]
-        for alternative in alternatives[1:]:
-            query = query.op("||")(alternative)
-        queries.append(query)
-    return queries
-
-
-def _prefix_query(word: str):
-    """Return the tsquery of ``word*``: its words, the last one as a prefix
-    (letters and digits only, so to_tsquery's syntax cannot break)."""
-    pieces = [fold(piece) for piece in re.findall(r"[^\W_]+", word)]
-    if not pieces:
-        return None
-    return sa.func.to_tsquery(CONFIG, " & ".join([*pieces[:-1], f"{pieces[-1]}:*"]))
-
-
-def _phrase_words(phrase: str) -> list[str]:
-    """Return a phrase's folded words, stop words kept (they hold positions in
-    the stored vector), a gender form as its first form."""
-    return [fold(m.group("base") or m.group(0)) for m in WORD.finditer(phrase)]
 
 
 class PostgresBackend:
@@ -143,15 +123,6 @@ class PostgresBackend:
 
     # --- Writing -----------------------------------------------------------------------
 
-    def _vector(self, document: Document, splitter: Splitter):
-        title = sa.func.setweight(
-            sa.func.to_tsvector(CONFIG, expanded_text(document.title, splitter)), _WEIGHT_A
-        )
-        body = sa.func.setweight(
-            sa.func.to_tsvector(CONFIG, expanded_text(document.text, splitter)), _WEIGHT_B
-        )
-        return title.op("||")(body)
-
     def _current_splitter(self, session) -> Splitter:
         """The splitter with the admin's words (read once per batch), else the app's."""
         from flask import current_app, has_app_context
@@ -160,47 +131,46 @@ class PostgresBackend:
 
         return splitter_of(current_app, session) if has_app_context() else self.splitter
 
-    def _upsert(self, session, documents) -> int:
+    def _upsert(self, session, documents, batch_size: int = BATCH, terms: bool = True) -> int:
+        """Write ``documents``: COPY their filter columns and expanded texts into
+        a temporary table, then one INSERT ... SELECT per batch makes the
+        vectors and replaces older rows (a statement per row cost a round trip
+        and a parse each: 343 posts/s at a million posts). With ``terms``, the
+        documents' lexemes are added to the vocabulary."""
         count = 0
         splitter = self._current_splitter(session)
-        batch: list[Document] = []
+        titles: dict[str, str] = {}
+        rows: list[tuple] = []
+        connection = session.connection()
+        connection.exec_driver_sql(STAGE_TABLE)
+        raw = connection.connection.dbapi_connection
 
         def flush() -> None:
-            if not batch:
+            if not rows:
                 return
-            values = [
-                {
-                    "post_id": d.post_id,
-                    "topic_id": d.topic_id,
-                    "category_id": d.category_id,
-                    "user_id": d.user_id,
-                    "post_number": d.post_number,
-                    "level": d.level,
-                    "flags": d.flags,
-                    "closed": d.closed,
-                    "created_at": d.created_at,
-                    "like_count": d.like_count,
-                    "boost": d.boost,
-                    "vector": self._vector(d, splitter),
-                    "indexed_at": utcnow(),
-                }
-                for d in batch
-            ]
-            statement = insert(SearchDocument).values(values)
-            updated = {
-                column: statement.excluded[column] for column in values[0] if column != "post_id"
-            }
-            session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[SearchDocument.post_id], set_=updated
-                )
-            )
-            batch.clear()
+            with raw.cursor() as cursor, cursor.copy(STAGE_COPY) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            connection.execute(STAGE_INSERT, {"now": utcnow()})
+            if terms:
+                connection.execute(STAGE_TERMS)
+            connection.exec_driver_sql(f"TRUNCATE {STAGE}")
+            rows.clear()
 
-        for document in documents:
-            batch.append(document)
+        for d in documents:
+            # The posts of a topic share its title: expand it once.
+            title = titles.get(d.title)
+            if title is None:
+                if len(titles) > 10_000:
+                    titles.clear()
+                title = titles[d.title] = expanded_text(d.title, splitter)
+            rows.append((
+                d.post_id, d.topic_id, d.category_id, d.user_id, d.post_number, d.level,
+                d.flags, d.closed, d.created_at, d.like_count, d.boost,
+                title, expanded_text(d.text, splitter),
+            ))  # fmt: skip
             count += 1
-            if len(batch) >= BATCH:
+            if len(rows) >= batch_size:
                 flush()
         flush()
         return count
@@ -229,7 +199,10 @@ class PostgresBackend:
                     progress(1)
                 yield document
 
-        return self._upsert(session, counted())
+        count = self._upsert(session, counted(), REBUILD_BATCH, terms=False)
+        session.execute(sa.delete(SearchTerm))
+        session.execute(ALL_TERMS)
+        return count
 
     def after_rebuild(self) -> None:
         """Clear the replaced rows and renew the planner's statistics.
@@ -240,30 +213,14 @@ class PostgresBackend:
         second at 100,000 posts; VACUUM cannot run in a transaction.
         """
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(sa.text(f"VACUUM ANALYZE {SearchDocument.__tablename__}"))
+            for table in (SearchDocument, SearchTerm):
+                connection.execute(sa.text(f"VACUUM ANALYZE {table.__tablename__}"))
 
     def document_count(self) -> int:
         with self.engine.connect() as connection:
             return connection.scalar(sa.select(sa.func.count()).select_from(SearchDocument)) or 0
 
     # --- Searching ---------------------------------------------------------------------
-
-    def _tsquery(self, criteria: Criteria):
-        parts = [part for word in criteria.raw_words for part in _word_queries(word)]
-        parts += [q for word in criteria.raw_prefixes if (q := _prefix_query(word)) is not None]
-        parts += [
-            sa.func.phraseto_tsquery(CONFIG, " ".join(_phrase_words(phrase)))
-            for phrase in criteria.raw_phrases
-        ]
-        if not parts:
-            # Only terms without a meaningful word ("*", "der.die.das"): search
-            # for them as analysed; PostgreSQL's parser drops what it cannot use.
-            analysed = (*criteria.words, *criteria.phrases)
-            parts = [sa.func.plainto_tsquery(CONFIG, " ".join(t for ts in analysed for t in ts))]
-        tsquery = parts[0]
-        for part in parts[1:]:
-            tsquery = tsquery.op("||" if criteria.any_word else "&&")(part)
-        return tsquery
 
     def holds(self, terms: list[str]) -> bool:
         """Whether any document holds one of ``terms`` (lexemes, as analysed)."""
@@ -273,28 +230,29 @@ class PostgresBackend:
         query = queries[0]
         for other in queries[1:]:
             query = query.op("||")(other)
-        return bool(
-            db.session.scalar(sa.select(sa.exists().where(SearchDocument.vector.op("@@")(query))))
+        # Through the GIN index: the planner preferred reading the table in
+        # order for the word nobody wrote (1.1 to 1.4 s at a million posts).
+        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        held = db.session.scalar(
+            sa.select(sa.exists().where(SearchDocument.vector.op("@@")(query)))
         )
+        db.session.execute(sa.text("SET LOCAL enable_seqscan TO DEFAULT"))
+        return bool(held)
 
     def suggest(self, term: str) -> list[str]:
-        """Return lexemes close to ``term`` (spelling.closest), from the documents
-        holding a lexeme that starts with its first three letters (ts_stat)."""
+        """Return lexemes close to ``term`` (spelling.closest), from the
+        vocabulary's words that start with its first three letters (SearchTerm)."""
         from forum.extensions import db
         from forum.search.spelling import closest
 
         start = term[:3]
         if len(start) < 3 or not re.fullmatch(r"[^\W_]+", start):
             return []
-        # format(%L) quotes the prefix inside ts_stat's query text.
-        statement = sa.text(
-            "SELECT word, ndoc FROM ts_stat(format("
-            "'SELECT vector FROM search_documents WHERE vector @@ to_tsquery(''simple'', %L)',"
-            " CAST(:prefix AS text))) WHERE word LIKE :start LIMIT 5000"
-        )
-        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
-        rows = db.session.execute(statement, {"prefix": f"{start}:*", "start": f"{start}%"}).all()
-        db.session.execute(sa.text("SET LOCAL enable_seqscan TO DEFAULT"))
+        rows = db.session.execute(
+            sa.select(SearchTerm.word, SearchTerm.documents)
+            .where(SearchTerm.word.like(f"{start}%"))
+            .limit(5000)
+        ).all()
         return closest(term, dict(rows))
 
     def _conditions(self, criteria: Criteria) -> list:
@@ -327,28 +285,94 @@ class PostgresBackend:
         from forum.extensions import db
 
         document = SearchDocument
-        conditions = self._conditions(criteria)
+        filters = self._conditions(criteria)
+        conditions = list(filters)
+        tsquery = None
         if criteria.has_text:
-            tsquery = self._tsquery(criteria)
-            conditions.append(document.vector.op("@@")(tsquery))
+            tsquery = build_tsquery(criteria)
             if criteria.in_title:
-                title_only = sa.func.ts_filter(document.vector, sa.literal_column("'{a}'"))
-                conditions.append(title_only.op("@@")(tsquery))
+                filters.append(_title(document.vector).op("@@")(tsquery))
+            conditions = [*filters, document.vector.op("@@")(tsquery)]
             rank = _ranked(sa.func.ts_rank(RANK_WEIGHTS, document.vector, tsquery))
         else:
             rank = sa.literal(0.0)
         order = criteria.order if criteria.has_text or criteria.order != "relevance" else "latest"
-        matches = (
-            sa.select(
-                document.post_id,
-                document.topic_id,
-                rank.label("rank"),
-                document.created_at,
-                document.like_count,
-            )
-            .where(*conditions)
-            .subquery()
-        )
+        # Only for this query: the rest of the request plans as configured.
+        # (A failed query aborts the transaction; its rollback resets them.)
+        # The planner prices `@@` like a comparison and prefers testing every
+        # row's vector to the GIN index, even for a word in 10 % of the posts
+        # (35 ms against 13 at 100,000 posts; the index wins up to ~50 %).
+        # JIT compiled each search at a million posts (~100 ms) for a plan
+        # that runs in a few.
+        settings = ("enable_seqscan", "jit") if criteria.has_text else ("jit",)
+        for name in settings:
+            db.session.execute(sa.text(f"SET LOCAL {name} = off"))
+        if criteria.has_text and order != "likes":
+            hits = self._bounded(filters, conditions, rank, tsquery, order, offset, limit)
+        else:
+            hits = self._page([_matches(conditions, rank)], order, offset, limit)
+        for name in settings:
+            db.session.execute(sa.text(f"SET LOCAL {name} TO DEFAULT"))
+        return hits
+
+    def _bounded(self, filters, conditions, rank, tsquery, order, offset, limit) -> Hits:
+        """Rank the matches among the newest posts (oldest for ``order:oldest``),
+        and for "best match first" also the topics whose title holds the words
+        within TITLE_DEPTH windows: the window grows until it holds more than
+        RANKED_TOPICS topics or all posts. Without the bound a word in 10 % of a million posts had
+        every one of its ~30,000 readable matches read and ranked (p95 1.1 s)."""
+        from forum.extensions import db
+
+        document = SearchDocument
+        low, high = db.session.execute(
+            sa.select(sa.func.min(document.post_id), sa.func.max(document.post_id))
+        ).one()
+        if high is None:
+            return Hits(0, [])
+        span = high - low + 1
+        window = FIRST_WINDOW
+        while True:
+            whole = window >= span
+            parts = []
+            if whole:
+                parts.append(_matches(conditions, rank))
+            else:
+                edge = (
+                    document.post_id > high - window
+                    if order != "oldest"
+                    else document.post_id < low + window
+                )
+                if window == FIRST_WINDOW:
+                    # The function behind `@@`, which the GIN index cannot
+                    # serve: the first window is read through the primary
+                    # key and each row tested, whatever the words' frequency
+                    # (the index's list of a word in 12 % of a million posts
+                    # alone took 19 ms). Wider windows let the planner choose.
+                    text = sa.func.ts_match_vq(document.vector, tsquery)
+                    parts.append(_matches([*filters, text, edge], rank))
+                else:
+                    parts.append(_matches([*conditions, edge], rank))
+                if order == "relevance":
+                    title_edge = document.post_id > high - window * TITLE_DEPTH
+                    parts.append(_title_matches([*filters, title_edge], rank, tsquery))
+            hits = self._page(parts, order, offset, limit)
+            if whole or hits.total > RANKED_TOPICS:
+                hits.more_than = 0 if whole else RANKED_TOPICS
+                return hits
+            # Widen to where 1.5 times the topics wanted should be; a window
+            # that held none gives way to all posts (the word is rare: cheap).
+            if not hits.total:
+                window = span
+            else:
+                window = max(window * 2, window * 3 * (RANKED_TOPICS + 1) // (2 * hits.total))
+
+    def _page(self, parts, order: str, offset: int, limit: int) -> Hits:
+        """Return the window of topics (each with its best post) among the
+        matches ``parts`` (SELECTs of post, topic, rank, creation time, likes;
+        a post in two of them counts once), and how many topics there are."""
+        from forum.extensions import db
+
+        matches = (parts[0] if len(parts) == 1 else sa.union(*parts)).subquery()
         # The best post of each topic comes first in its partition.
         ranked = _order_by(matches.c, order)
         best = sa.select(
@@ -358,21 +382,6 @@ class PostgresBackend:
             .label("position"),
         ).subquery()
         outer = _order_by(best.c, order)
-        if criteria.has_text:
-            # The planner prices `@@` like a comparison and prefers testing every
-            # row's vector to the GIN index, even for a word in 10 % of the posts
-            # (35 ms against 13 at 100,000 posts; the index wins up to ~50 %).
-            db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
-        hits = self._page(best, outer, offset, limit)
-        if criteria.has_text:
-            # Only for this query: the rest of the request plans as configured.
-            # (A failed query aborts the transaction; its rollback resets it.)
-            db.session.execute(sa.text("SET LOCAL enable_seqscan TO DEFAULT"))
-        return hits
-
-    def _page(self, best, outer, offset: int, limit: int) -> Hits:
-        from forum.extensions import db
-
         rows = db.session.execute(
             sa.select(
                 best.c.post_id,
@@ -396,3 +405,26 @@ class PostgresBackend:
             total=total,
             hits=[Hit(topic_id=r.topic_id, post_id=r.post_id, score=float(r.rank)) for r in rows],
         )
+
+
+def _title(vector):
+    """The title's part (weight A) of a document's vector."""
+    return sa.func.ts_filter(vector, sa.literal_column("'{a}'"))
+
+
+def _matches(conditions, rank) -> sa.Select:
+    document = SearchDocument
+    return sa.select(
+        document.post_id,
+        document.topic_id,
+        rank.label("rank"),
+        document.created_at,
+        document.like_count,
+    ).where(*conditions)
+
+
+def _title_matches(filters, rank, tsquery) -> sa.Select:
+    """The first posts (any age) whose title holds the words, found through
+    the index on their titles (``title_vector``): a title match older than
+    the window still comes first."""
+    return _matches([SearchDocument.title_vector.op("@@")(tsquery), *filters], rank)

@@ -126,6 +126,9 @@ class SearchPage:
     results: list[SearchResult] = field(default_factory=list)
     #: Topics found in all; pages hold ``per_page`` of them.
     total: int = 0
+    #: When not 0, more than this many topics match and ``total`` counts the
+    #: ones ranked (the backend's bound).
+    more_than: int = 0
     page: int = 1
     per_page: int = 20
     order: str = "relevance"
@@ -168,7 +171,7 @@ def search(user: Any, text: str, *, page: int = 1, correct: bool = True) -> Sear
                 found.corrected_from = text
                 return found
     result = SearchPage(
-        query=text, total=hits.total, page=page, per_page=per_page,
+        query=text, total=hits.total, more_than=hits.more_than, page=page, per_page=per_page,
         order=criteria.order, notices=list(parsed.notices),
     )  # fmt: skip
     wanted = {t for terms_ in (*criteria.words, *criteria.phrases) for t in terms_}

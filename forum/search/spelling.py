@@ -1,8 +1,8 @@
 """ "Did you mean …?": corrections from the index's own vocabulary.
 
 When a query finds nothing, each of its words that no document holds is
-compared with the index's terms (Whoosh: its lexicon; PostgreSQL: the lexemes
-of the documents sharing the word's first letters, ``ts_stat``) within one
+compared with the index's terms (Whoosh: its lexicon; PostgreSQL: the
+vocabulary table's words sharing the word's first letters) within one
 edit (two for words of six letters or more; swapped letters count one), the
 closest and most frequent first. A candidate is offered only when a search
 for it as ``user`` finds a post, and it is offered as the word written in

@@ -1,0 +1,107 @@
+"""PostgreSQL ranks a bounded set of matches (postgres_backend.RANKED_TOPICS):
+the newest posts' matches and every topic whose title holds the words. Here
+the bounds are made tiny so that a handful of topics crosses them."""
+
+import pytest
+
+from forum.extensions import db
+
+
+@pytest.fixture
+def tiny_bounds(monkeypatch, search_backend):
+    if search_backend != "postgres":
+        pytest.skip("only the PostgreSQL backend bounds its ranking")
+    from forum.search import postgres_backend
+
+    monkeypatch.setattr(postgres_backend, "RANKED_TOPICS", 3)
+    monkeypatch.setattr(postgres_backend, "FIRST_WINDOW", 2)
+
+
+def _search(app, text, user=None, page=1):
+    from forum.search import services
+    from forum.users.models import User
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        if user is not None:
+            user = db.session.get(User, user.id)
+        result = services.search(user, text, page=page)
+        return result, [r.topic.title for r in result.results]
+
+
+def test_an_old_title_match_comes_first_and_the_count_says_more(app, make, tiny_bounds):
+    author = make.user("autorin")
+    public = make.category("Fragen", slug="fragen", read_level="public")
+    make.topic(author, public, "Tafel Gifhorn", "Öffnungszeiten am Dienstag.")
+    for number in range(8):
+        make.topic(author, public, f"Frage {number}", f"Wer hilft bei der Tafel? ({number})")
+    result, titles = _search(app, "Tafel")
+    assert titles[0] == "Tafel Gifhorn"
+    # The windows hold more than three topics, not all nine.
+    assert result.more_than == 3
+    assert 3 < result.total < 9
+    assert len(titles) == result.total
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        page = app.test_client().get("/search?q=Tafel", headers={"Accept-Language": "en"})
+    assert "More than 3 topics found" in page.get_data(as_text=True)
+
+
+def test_the_window_grows_until_it_holds_enough_or_everything(app, make, tiny_bounds):
+    author = make.user("autorin")
+    public = make.category("Fragen", slug="fragen", read_level="public")
+    # Two old matches, then posts without the word: the first window holds none.
+    make.topic(author, public, "Frage alt", "Die Tafel braucht Fahrer.")
+    make.topic(author, public, "Frage älter", "Auch die Tafel in Wolfsburg.")
+    for number in range(6):
+        make.topic(author, public, f"Anderes {number}", "Etwas ganz anderes.")
+    result, titles = _search(app, "Tafel")
+    assert result.more_than == 0
+    assert result.total == 2
+    assert set(titles) == {"Frage alt", "Frage älter"}
+    # "Oldest first" looks from the other end and finds the same.
+    result, titles = _search(app, "Tafel order:oldest")
+    assert (result.total, result.more_than, titles) == (2, 0, ["Frage alt", "Frage älter"])
+
+
+def test_the_bound_never_shows_what_the_reader_may_not_see(app, make, tiny_bounds):
+    author = make.user("koordinatorin", role="moderator")
+    public = make.category("Fragen", slug="fragen", read_level="public")
+    staff = make.category("Team", slug="team", read_level="staff")
+    # An old title match in a staff category: found through the title index,
+    # which must apply the same read levels.
+    make.topic(author, staff, "Tafel intern", "Nur für das Team.")
+    hidden = make.topic(author, public, "Tafel versteckt", "Wird versteckt.")
+    with app.app_context():
+        from forum.boards.models import Post
+        from forum.db import utcnow
+
+        first = db.session.scalar(db.select(Post).where(Post.topic_id == hidden.id))
+        first.hidden_at = utcnow()
+        db.session.commit()
+    for number in range(6):
+        make.topic(author, public, f"Frage {number}", f"Wer hilft bei der Tafel? ({number})")
+    _result, titles = _search(app, "Tafel")
+    assert "Tafel intern" not in titles
+    assert "Tafel versteckt" not in titles
+    _result, titles = _search(app, "Tafel", user=author)
+    assert titles[0] == "Tafel intern"
+
+
+def test_a_prefix_finds_the_same_through_the_vocabulary_or_without(
+    app, make, monkeypatch, tiny_bounds
+):
+    from forum.search import postgres_sql
+
+    author = make.user("autorin")
+    public = make.category("Fragen", slug="fragen", read_level="public")
+    make.topic(author, public, "Krankenversicherungsbeitrag", "Wer kennt sich aus?")
+    make.topic(author, public, "Krankenfahrt", "Fahrdienst gesucht.")
+    make.topic(author, public, "Kranich", "Vögel beobachten.")
+    # The vocabulary's words starting with "krank" (two here) ...
+    _result, found = _search(app, "kranken*")
+    assert sorted(found) == ["Krankenfahrt", "Krankenversicherungsbeitrag"]
+    _result, loose = _search(app, "Kranken")
+    # ... or PostgreSQL's prefix match when there are more than PREFIX_WORDS.
+    monkeypatch.setattr(postgres_sql, "PREFIX_WORDS", 1)
+    assert sorted(_search(app, "kranken*")[1]) == sorted(found)
+    assert sorted(_search(app, "Kranken")[1]) == sorted(loose)
+    assert "Krankenversicherungsbeitrag" in loose
