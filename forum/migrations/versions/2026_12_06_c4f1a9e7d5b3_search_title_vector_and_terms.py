@@ -8,7 +8,7 @@ topics whose title holds it; search_terms holds the lexemes for "Did you mean
 SQLite), and by every reindex.
 
 Revision ID: c4f1a9e7d5b3
-Revises: b8e4f2a6d1c3
+Revises: c4e7a9d2f1b8
 Create Date: 2026-12-06 20:00:00.000000
 
 """
@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'c4f1a9e7d5b3'
-down_revision = 'b8e4f2a6d1c3'
+down_revision = 'c4e7a9d2f1b8'
 branch_labels = None
 depends_on = None
 
