@@ -246,6 +246,9 @@ def run(kind: str, args: argparse.Namespace) -> dict:
 # --- In-process profile -------------------------------------------------------------------
 
 
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
 def profile(kind: str, args: argparse.Namespace) -> None:
     """Post replies through the test client; print statements and cProfile per phase."""
     import sqlalchemy as sa
@@ -268,7 +271,13 @@ def profile(kind: str, args: argparse.Namespace) -> None:
     phase = {"now": "before"}
     counts = {"request": 0, "close": 0}
 
+    # Write lock held (SQLite: the database's one lock; PostgreSQL: the rows'):
+    # from the request's first write statement to the commit that ends it.
+    lock = {"since": None, "held": 0.0}
+
     def count(_conn, _cursor, statement, *_rest):
+        if lock["since"] is None and statement.lstrip()[:6].upper() in WRITES:
+            lock["since"] = time.perf_counter()
         if phase["now"] in counts:
             counts[phase["now"]] += 1
             if len(statements) < 80:
@@ -281,8 +290,15 @@ def profile(kind: str, args: argparse.Namespace) -> None:
         user = db.session.scalar(sa.select(User).where(User.username == names[0]))
         client = app.test_client(user=user)
         db.session.remove()
+
+    def committed(_conn):
+        if lock["since"] is not None:
+            lock["held"] += time.perf_counter() - lock["since"]
+            lock["since"] = None
+
     sa.event.listen(engine, "before_cursor_execute", count)
-    timings = {"request": [], "close": []}
+    sa.event.listen(engine, "commit", committed)
+    timings = {"request": [], "close": [], "lock held in request": []}
     profiles = {"request": cProfile.Profile(), "close": cProfile.Profile()}
     for number in range(args.profile + 5):
         topic_id = topic_ids[number % len(topic_ids)]
@@ -291,6 +307,7 @@ def profile(kind: str, args: argparse.Namespace) -> None:
                 "submission_key": uuid.uuid4().hex}  # fmt: skip
         # Statements are listed for one reply (the sixth), after the warm-up.
         phase["now"] = "request" if number == 5 else "other"
+        lock["held"] = 0.0
         began = time.perf_counter()
         if measured:
             profiles["request"].enable()
@@ -298,6 +315,7 @@ def profile(kind: str, args: argparse.Namespace) -> None:
         if measured:
             profiles["request"].disable()
         middle = time.perf_counter()
+        held = lock["held"]
         if number == 5:
             phase["now"] = "close"
         if measured:
@@ -312,14 +330,16 @@ def profile(kind: str, args: argparse.Namespace) -> None:
         if measured:
             timings["request"].append(middle - began)
             timings["close"].append(ended - middle)
+            timings["lock held in request"].append(held)
     sa.event.remove(engine, "before_cursor_execute", count)
+    sa.event.remove(engine, "commit", committed)
     app.extensions["search"].close()
     engine.dispose()
     for name, values in timings.items():
         values.sort()
         print(f"[{kind}] {name}: median {values[len(values) // 2] * 1000:.1f} ms, "
               f"p95 {values[int(len(values) * 0.95)] * 1000:.1f} ms; "
-              f"statements in one reply: {counts[name]}")  # fmt: skip
+              f"statements in one reply: {counts.get(name, '-')}")  # fmt: skip
     print("\n".join(f"    {s}" for s in statements))
     for name, prof in profiles.items():
         out = io.StringIO()

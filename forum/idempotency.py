@@ -2,16 +2,20 @@
 
 Each rendered form carries a random ``submission_key`` (``{{ submission_key() }}``
 in the template). A view decorated with ``@idempotent`` claims (member, key)
-in the ``submissions`` table before it runs, with a unique constraint, in the
-view's own transaction: the claim commits with what the view creates (one
-commit, not one more before it), and a parallel request with the same key
-waits at its claim until then (PostgreSQL's unique index; SQLite's write
-lock). Where the view redirected to is stored after it. A second POST with the
-same key - a double click, a reload that sends again, a retry after a lost
-connection - is answered with a redirect to the first result instead of
-posting twice; one that arrives while the first is still running waits for
-it. A key is good for ``SUBMISSION_KEY_MAX_AGE`` seconds and only for the
-member it was used by.
+in the ``submissions`` table, with a unique constraint, in the view's own
+transaction and at its first write: the claim is written just before the
+first statement that writes through ``db.session`` (a flush, an INSERT,
+UPDATE or DELETE), so reading, cooking the markdown and rendering a preview
+or a refused form take no write lock (SQLite has one for the whole database)
+and the claim commits with what the view creates (one commit, not one more
+before it). A parallel request with the same key waits at its claim until
+the first commits (PostgreSQL's unique index; SQLite's write lock), and is
+then stopped before it writes anything. Where the view redirected to is
+stored after it. A second POST with the same key - a double click, a reload
+that sends again, a retry after a lost connection - is answered with a
+redirect to the first result instead of posting twice; one that arrives while
+the first is still running waits for it. A key is good for
+``SUBMISSION_KEY_MAX_AGE`` seconds and only for the member it was used by.
 """
 
 import functools
@@ -63,6 +67,44 @@ def new_key_field() -> Markup:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["submission_key"] = new_key_field
     app.extensions["idempotency.records"] = itertools.count()
+    if not sa.event.contains(db.session, "before_flush", _claim_before_flush):
+        sa.event.listen(db.session, "before_flush", _claim_before_flush)
+        sa.event.listen(db.session, "do_orm_execute", _claim_before_write)
+
+
+#: ``db.session.info`` key of the claim a running ``@idempotent`` view has yet to make.
+PENDING = "idempotency.pending"
+
+
+class _Repeated(BaseException):
+    """The key was claimed by an earlier request: this one must not write.
+
+    A BaseException, so that a view's ``except Exception`` (a refused form)
+    does not take it for an error of its own: it ends the view.
+    """
+
+
+def _claim_before_flush(session, _flush_context, _instances) -> None:
+    _claim_pending(session)
+
+
+def _claim_before_write(state) -> None:
+    statement = state.statement
+    if state.is_select or (
+        isinstance(statement, sa.TextClause) and statement.text.lstrip()[:6].upper() == "SELECT"
+    ):
+        return
+    _claim_pending(state.session)
+
+
+def _claim_pending(session) -> None:
+    """Make the armed claim now, before the session's first write; stop a repeat."""
+    pending = session.info.get(PENDING)
+    if pending is None or pending["claimed"]:
+        return
+    pending["claimed"] = True  # before the INSERT: it is a write as well
+    if not _claim_here(pending["user_id"], pending["key"]):
+        raise _Repeated
 
 
 def claim(user_id: int, key: str) -> Submission | None:
@@ -98,6 +140,8 @@ def _claim_here(user_id: int, key: str) -> bool:
     """
     now = utcnow()
     expired = now - timedelta(seconds=current_app.config["SUBMISSION_KEY_MAX_AGE"])
+    # ``on_conflict_do_update``, not a plain INSERT: a conflict must not fail
+    # the transaction (PostgreSQL) or raise; it returns no row.
     claimed = db.session.execute(
         _insert()(Submission)
         .values(user_id=user_id, key=key, created_at=now)
@@ -148,6 +192,8 @@ def idempotent(view):
 
     Goes below ``login_required``: keys belong to the logged-in member. A POST
     without a well-formed key (an old page, a script) is handled as before.
+    The claim is armed, not made: ``_claim_pending`` makes it at the view's
+    first write.
     """
 
     @functools.wraps(view)
@@ -157,26 +203,54 @@ def idempotent(view):
             return view(*args, **kwargs)
         user_id = current_user.id
         deadline = time.monotonic() + WAIT_SECONDS
-        while not _claim_here(user_id, key):
-            # Ended at once: on SQLite the claim's transaction holds the write lock.
-            db.session.rollback()
-            earlier = _find(user_id, key)
-            if earlier is not None and earlier.result_url is not None:
+        while True:
+            pending = {"user_id": user_id, "key": key, "claimed": False}
+            db.session.info[PENDING] = pending
+            try:
+                response = make_response(view(*args, **kwargs))
+                if _redirects(response):
+                    # A view that redirected without writing (an edit that
+                    # changed nothing) claims now: a repeat must still be told.
+                    _claim_pending(db.session())
+            except _Repeated:
+                db.session.info.pop(PENDING, None)
+                # Ended at once: on SQLite the claim's transaction holds the write lock.
+                db.session.rollback()
+                earlier = _wait_for(user_id, key, deadline)
+                if earlier is None:
+                    continue  # the first gave the key back (a refused form): send this one
                 flash(_("This was sent already; here is the result."), "info")
                 return redirect(earlier.result_url, 303)
-            if time.monotonic() > deadline:
-                abort(409)
-            db.session.rollback()  # a new snapshot (SQLite keeps one per transaction)
-            time.sleep(0.1)  # the first request is still at work
-        try:
-            response = make_response(view(*args, **kwargs))
-        except BaseException:
-            release(user_id, key)
-            raise
-        if 300 <= response.status_code < 400 and response.location:
+            except BaseException:
+                db.session.info.pop(PENDING, None)
+                if pending["claimed"]:
+                    release(user_id, key)
+                raise
+            db.session.info.pop(PENDING, None)
+            break
+        if _redirects(response):
             record(user_id, key, response.location)
-        else:
+        elif pending["claimed"]:
             release(user_id, key)
+        # else: nothing was written, nothing claimed: no write lock to take now.
         return response
 
     return wrapper
+
+
+def _redirects(response) -> bool:
+    return 300 <= response.status_code < 400 and bool(response.location)
+
+
+def _wait_for(user_id: int, key: str, deadline: float) -> Submission | None:
+    """Wait for the earlier request to store its result; None if it gave the key back."""
+    while True:
+        earlier = _find(user_id, key)
+        if earlier is None:
+            return None
+        if earlier.result_url is not None:
+            return earlier
+        if time.monotonic() > deadline:
+            abort(409)
+        db.session.rollback()  # a new snapshot (SQLite keeps one per transaction)
+        time.sleep(0.1)  # the first request is still at work

@@ -105,9 +105,10 @@ QUIET_COLUMNS = {
 _CHANGED = "forum.page_cache.changed"
 _SETTINGS_CHANGED = "forum.page_cache.settings_changed"
 #: The store's counters: the guest pages' generation, and one bumped only by
-#: commits that change ``SETTINGS_TABLE`` (processes keep the admin's run-time
-#: settings while it stands: forum/site/services.py).
-SETTINGS_TABLE = "site_settings"
+#: commits that change ``SETTINGS_TABLES`` (processes keep the admin's run-time
+#: settings and watched words while it stands: forum/site/services.py,
+#: forum/review/words.py).
+SETTINGS_TABLES = frozenset({"site_settings", "watched_words"})
 _ENVIRON_KEY = "forum.page_cache.key"
 _ENVIRON_STORE = "forum.page_cache.store"
 
@@ -257,7 +258,7 @@ def _changes_shown(table: str, columns: set[str] | None) -> bool:
 
 def _after_flush(session, _context) -> None:
     if not session.info.get(_SETTINGS_CHANGED) and any(
-        getattr(obj, "__tablename__", "") == SETTINGS_TABLE
+        getattr(obj, "__tablename__", "") in SETTINGS_TABLES
         for obj in (*session.new, *session.deleted, *session.dirty)
     ):
         session.info[_SETTINGS_CHANGED] = True
@@ -279,7 +280,7 @@ def _on_execute(state) -> None:
     if not (state.is_update or state.is_delete or state.is_insert):
         return
     table = getattr(getattr(state.statement, "table", None), "name", "")
-    if table == SETTINGS_TABLE:
+    if table in SETTINGS_TABLES:
         state.session.info[_SETTINGS_CHANGED] = True
     if state.session.info.get(_CHANGED):
         return

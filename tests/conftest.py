@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 
 from forum import create_app
 from forum.extensions import db
+from forum.review import words
 
 # --- Database -----------------------------------------------------------------
 
@@ -336,8 +337,11 @@ def read_settings_once(client: FlaskClient) -> None:
     A process reads them with its first page and keeps them until they change
     (forum/site/services.py), so a test that compares statement counts asks a
     page once before it counts; otherwise its first counted page has one more.
+    The watched words are kept the same way (forum/review/words.py): read here too.
     """
     client.get("/netiquette").close()
+    with client.application.test_request_context():
+        words.screen("")
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The same form sent twice creates once: a submission key per rendered form."""
 
 import re
+import sqlite3
 import threading
 import uuid
 from datetime import timedelta
@@ -14,7 +15,7 @@ from forum.extensions import db
 from forum.idempotency import Submission
 from forum.membership.models import MembershipApplication
 from forum.moderation.models import Flag
-from tests.conftest import login
+from tests.conftest import counting_statements, login
 
 
 @pytest.fixture
@@ -244,3 +245,61 @@ def test_the_claim_commits_with_the_post(app, client, member, category, make):
             sa.event.remove(db.engine, "commit", counted)
     assert response.status_code == 302
     assert until_response == 2  # the reply with its claim, then where it led
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "BEGIN IMMEDIATE")
+
+
+def _writes(statements: list[str]) -> list[str]:
+    return [s.split("\n")[0] for s in statements if s.lstrip().upper().startswith(_WRITES)]
+
+
+def test_the_claim_waits_for_the_first_write(app, client, member, category, make, monkeypatch):
+    """Cooking a reply takes no write lock: another writer goes on meanwhile (SQLite's one lock)."""
+    from forum.boards import posts
+
+    topic = make.topic(category=category)
+    cook_post = posts.cook_post
+    seen = {}
+
+    def cook_while_another_writes(raw, **options):
+        seen["writes"] = _writes(statements)
+        seen["dialect"] = db.engine.dialect.name
+        if seen["dialect"] == "sqlite":
+            # timeout=0: "database is locked" at once if the reply held the lock.
+            other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+                seen["other_wrote"] = True
+            finally:
+                other.close()
+        return cook_post(raw, **options)
+
+    monkeypatch.setattr(posts, "cook_post", cook_while_another_writes)
+    with counting_statements(app) as statements:
+        response = client.post(
+            f"/t/{topic.id}/reply",
+            data={"raw": "Ich bringe Kuchen mit.", "submission_key": uuid.uuid4().hex},
+        )
+        writes = _writes(statements)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert seen["writes"] == []
+    assert seen.get("other_wrote", seen["dialect"] != "sqlite")
+    assert "submissions" in writes[0]  # then the claim is the first write
+    assert _count(app, Post) == 2
+
+
+def test_a_preview_and_a_refused_reply_write_nothing(app, client, member, category, make):
+    topic = make.topic(category=category)
+    key = uuid.uuid4().hex
+    with counting_statements(app) as statements:
+        preview = client.post(
+            f"/t/{topic.id}/reply",
+            data={"raw": "Nur ansehen.", "preview": "1", "submission_key": key},
+        )
+        refused = client.post(f"/t/{topic.id}/reply", data={"raw": "", "submission_key": key})
+        writes = _writes(statements)
+    assert (preview.status_code, refused.status_code) == (200, 400)
+    assert writes == []
+    assert _count(app, Submission) == 0

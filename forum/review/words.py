@@ -1,10 +1,13 @@
 """Watched words: block a post, hold it for review, or censor a word."""
 
 import re
+import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
 
+from forum import pagecache
 from forum.extensions import db
 from forum.moderation.models import WatchedWord, WatchedWordAction
 
@@ -31,21 +34,55 @@ def _pattern(words: list[str]) -> re.Pattern | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
-def screen(text: str) -> Screening:
-    """Check ``text`` (title and body together) against the watched words."""
+#: Where an app keeps the patterns it made last, with the settings generation then.
+_PROCESS_KEY = "forum.watched_words.process"
+#: Longest a process trusts its copy if a generation bump was lost (a store away);
+#: as for the run-time settings (forum/site/services.py).
+PROCESS_COPY_SECONDS = 30
+
+
+def _read_patterns() -> dict[WatchedWordAction, re.Pattern | None]:
+    """Read the watched words (one statement) and make a pattern per action."""
     rows = db.session.execute(sa.select(WatchedWord.word, WatchedWord.action)).all()
     by_action: dict[WatchedWordAction, list[str]] = {action: [] for action in WatchedWordAction}
     for word, action in rows:
         by_action[action].append(word)
+    return {action: _pattern(words) for action, words in by_action.items()}
+
+
+def _patterns() -> dict[WatchedWordAction, re.Pattern | None]:
+    """Return the patterns, read once per settings generation in this process.
+
+    A commit that changes ``watched_words`` bumps the settings generation all
+    processes share (``pagecache.SETTINGS_TABLES``), as one of the run-time
+    settings does; the generation is read before the words, so a change
+    committed in between makes the copy stale at once.
+    """
+    app = current_app._get_current_object()
+    generation = pagecache.generation(app, pagecache.SETTINGS)
+    if generation is None:  # no page cache, or its store is down
+        return _read_patterns()
+    kept = app.extensions.get(_PROCESS_KEY)
+    now = time.monotonic()
+    if kept is not None and kept[0] == generation and now - kept[1] < PROCESS_COPY_SECONDS:
+        return kept[2]
+    patterns = _read_patterns()
+    app.extensions[_PROCESS_KEY] = (generation, now, patterns)
+    return patterns
+
+
+def screen(text: str) -> Screening:
+    """Check ``text`` (title and body together) against the watched words."""
+    patterns = _patterns()
     found = {}
     for action in (WatchedWordAction.BLOCK, WatchedWordAction.HOLD):
-        pattern = _pattern(by_action[action])
+        pattern = patterns[action]
         match = pattern.search(text) if pattern else None
         found[action] = match.group(0) if match else None
     return Screening(
         blocked_by=found[WatchedWordAction.BLOCK],
         held_by=found[WatchedWordAction.HOLD],
-        censor_pattern=_pattern(by_action[WatchedWordAction.CENSOR]),
+        censor_pattern=patterns[WatchedWordAction.CENSOR],
     )
 
 

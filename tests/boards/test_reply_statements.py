@@ -9,12 +9,13 @@ import uuid
 
 from tests.conftest import counting_statements, login, read_settings_once
 
-#: member, topic; the submission claim (in the reply's transaction); watched words; topic
+#: member, topic; the submission claim (in the reply's transaction, at its first write;
+#: the watched words are the process's copy, forum/review/words.py); topic
 #: counters and number, post, search outbox, notification job (one INSERT for
 #: all of the flush's jobs: the fan-out made after the response is lost to no
 #: killed worker, forum/notifications/outbox.py), author counters, read
 #: position, category counters; the submission's result.
-REPLY_STATEMENTS = 12
+REPLY_STATEMENTS = 11
 
 
 def test_a_reply_runs_a_fixed_number_of_statements_until_its_response(app, client, make):
