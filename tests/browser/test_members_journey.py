@@ -160,6 +160,7 @@ def test_a_member_is_told_answers_by_mail_and_asks_the_office(live_app, make, op
     ).click()
     expect(moderator.get_by_text(OFFICE_ANSWER)).to_be_visible()
 
+    _wait_for_bell(asker)  # the participants are told after the moderator's response
     asker.goto("/notifications")
     entry = asker.locator("main").get_by_role("link", name=re.compile("Fahrdienst zum Amt"))
     expect(entry).to_be_visible()
