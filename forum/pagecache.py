@@ -34,6 +34,7 @@ security headers among them); a page that was stored says ``miss``.
 
 import contextlib
 import time
+from collections.abc import Callable
 from hashlib import sha256
 from typing import Any
 
@@ -327,6 +328,34 @@ def generation(app: Flask, counter: str) -> str | None:
         return store.generation(counter)
     except Exception:  # a store that is down: the caller reads from the database
         return None
+
+
+#: Longest a process trusts a copy kept per settings generation if a bump was
+#: lost (a store away).
+PROCESS_COPY_SECONDS = 30
+
+
+def kept_per_settings_generation(key: str, read: Callable[[], Any]) -> Any:
+    """Return ``read()``, kept in this process while the settings generation stands.
+
+    Every commit that changes a table of ``SETTINGS_TABLES`` bumps the counter
+    all processes share (other commits leave it alone, so a page's statement
+    count does not depend on what was written before it). The counter is read
+    before the values: a change committed in between makes the copy stale at
+    once, never a stale copy current. A failed read (None) is not kept.
+    """
+    app = current_app._get_current_object()
+    current = generation(app, SETTINGS)
+    if current is None:  # no page cache, or its store is down
+        return read()
+    kept = app.extensions.get(key)
+    now = time.monotonic()
+    if kept is not None and kept[0] == current and now - kept[1] < PROCESS_COPY_SECONDS:
+        return kept[2]
+    value = read()
+    if value is not None:
+        app.extensions[key] = (current, now, value)
+    return value
 
 
 _listening = False

@@ -157,7 +157,7 @@ def _settings_copy_kept_while_a_test_runs(monkeypatch):
     (forum/site/services.py). A test that counts statements must not count one
     more because the machine was slow enough for half a minute to pass between
     its requests; tests/site/test_settings_copy.py tests the age limit itself."""
-    monkeypatch.setattr("forum.site.services.PROCESS_COPY_SECONDS", 24 * 3600)
+    monkeypatch.setattr("forum.pagecache.PROCESS_COPY_SECONDS", 24 * 3600)
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
 """Watched words: block a post, hold it for review, or censor a word."""
 
 import re
-import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
 
 from forum import pagecache
 from forum.extensions import db
@@ -36,9 +34,6 @@ def _pattern(words: list[str]) -> re.Pattern | None:
 
 #: Where an app keeps the patterns it made last, with the settings generation then.
 _PROCESS_KEY = "forum.watched_words.process"
-#: Longest a process trusts its copy if a generation bump was lost (a store away);
-#: as for the run-time settings (forum/site/services.py).
-PROCESS_COPY_SECONDS = 30
 
 
 def _read_patterns() -> dict[WatchedWordAction, re.Pattern | None]:
@@ -51,24 +46,9 @@ def _read_patterns() -> dict[WatchedWordAction, re.Pattern | None]:
 
 
 def _patterns() -> dict[WatchedWordAction, re.Pattern | None]:
-    """Return the patterns, read once per settings generation in this process.
-
-    A commit that changes ``watched_words`` bumps the settings generation all
-    processes share (``pagecache.SETTINGS_TABLES``), as one of the run-time
-    settings does; the generation is read before the words, so a change
-    committed in between makes the copy stale at once.
-    """
-    app = current_app._get_current_object()
-    generation = pagecache.generation(app, pagecache.SETTINGS)
-    if generation is None:  # no page cache, or its store is down
-        return _read_patterns()
-    kept = app.extensions.get(_PROCESS_KEY)
-    now = time.monotonic()
-    if kept is not None and kept[0] == generation and now - kept[1] < PROCESS_COPY_SECONDS:
-        return kept[2]
-    patterns = _read_patterns()
-    app.extensions[_PROCESS_KEY] = (generation, now, patterns)
-    return patterns
+    """Return the patterns, read once per settings generation in this process
+    (a commit that changes ``watched_words`` bumps it: ``pagecache.SETTINGS_TABLES``)."""
+    return pagecache.kept_per_settings_generation(_PROCESS_KEY, _read_patterns)
 
 
 def screen(text: str) -> Screening:

@@ -1,6 +1,5 @@
 """Runtime settings and editable site texts."""
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,8 +46,6 @@ TEXT_KEYS = ("netiquette", "impressum", "privacy", "about")
 _CACHE_KEY = "forum.site_settings"
 #: Where an app keeps the values it read last, with the settings generation then.
 _PROCESS_KEY = "forum.site_settings.process"
-#: Longest a process trusts its copy if a generation bump was lost (a store away).
-PROCESS_COPY_SECONDS = 30
 
 
 def _read_stored() -> dict[str, Any] | None:
@@ -62,27 +59,8 @@ def _read_stored() -> dict[str, Any] | None:
 
 
 def _process_stored() -> dict[str, Any] | None:
-    """Return the stored values, read once per settings generation in this process.
-
-    Every commit that changes ``site_settings`` bumps a counter all processes
-    share (``pagecache.SETTINGS``; other commits leave it alone, so a page's
-    statement count does not depend on what was written before it). A copy
-    kept with the value the counter had is current while the counter is. The
-    counter is read before the values: a change committed in between makes
-    the copy stale at once, never a stale copy current.
-    """
-    app = current_app._get_current_object()
-    generation = pagecache.generation(app, pagecache.SETTINGS)
-    if generation is None:  # no page cache, or its store is down
-        return _read_stored()
-    kept = app.extensions.get(_PROCESS_KEY)
-    now = time.monotonic()
-    if kept is not None and kept[0] == generation and now - kept[1] < PROCESS_COPY_SECONDS:
-        return kept[2]
-    values = _read_stored()
-    if values is not None:  # a failed read is not kept
-        app.extensions[_PROCESS_KEY] = (generation, now, values)
-    return values
+    """Return the stored values, read once per settings generation in this process."""
+    return pagecache.kept_per_settings_generation(_PROCESS_KEY, _read_stored)
 
 
 def _stored() -> dict[str, Any]:

@@ -68,7 +68,7 @@ def test_a_lost_bump_is_outlived_by_the_copy_s_age(app, client, monkeypatch):
             sa.insert(SiteSetting.__table__).values(key="SITE_NAME", value="Vierter Name")
         )
     assert "Vierter Name" not in _site_name_shown(client)
-    monkeypatch.setattr(services, "PROCESS_COPY_SECONDS", 0)
+    monkeypatch.setattr(pagecache, "PROCESS_COPY_SECONDS", 0)
     assert "Vierter Name" in _site_name_shown(client)
 
 
