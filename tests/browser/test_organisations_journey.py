@@ -95,6 +95,10 @@ def test_from_representative_to_a_guests_interest_answered(live_app, open_page, 
     guest.locator("input[name=password]").fill(PASSWORD)
     guest.locator("input[name=password_confirm]").fill(PASSWORD)
     guest.get_by_role("button", name="Konto erstellen").click()
+    # She reads the page first, as anyone would: the confirmation mail goes out after
+    # the sign-up's answer, and the page still loading would answer with her
+    # guest's session after the link had logged her in.
+    expect(guest.get_by_role("heading", name="Bitte sehen Sie in Ihre E-Mails")).to_be_visible()
     [confirmation] = mailbox.wait_for("sommer@example.org")
     guest.goto(_link(confirmation, "/confirm/"))
     guest.goto("/join")
