@@ -200,6 +200,8 @@ def profile_page(app, targets, args) -> str:
     stats.strip_dirs()
     stats.sort_stats("cumulative").print_stats(45)
     stats.sort_stats("tottime").print_stats(30)
+    # Who calls the costliest functions: what the two tables above cannot say.
+    stats.print_callers(12)
     return out.getvalue()
 
 
