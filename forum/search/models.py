@@ -44,6 +44,13 @@ class SearchDocument(Base):
     __table_args__ = (
         sa.Index("ix_search_documents_vector", "vector", postgresql_using="gin"),
         sa.Index("ix_search_documents_title", "title_vector", postgresql_using="gin"),
+        # A guest's words: the public documents' lists alone (postgres_bounded.py).
+        sa.Index(
+            "ix_search_documents_public",
+            "vector",
+            postgresql_using="gin",
+            postgresql_where=sa.text("level = 'public'"),
+        ),
         # "#category" and "@user" with a common word: the posts of the one
         # category or person, not every match tested (530 -> 14 ms at 1M).
         sa.Index("ix_search_documents_category", "category_id", "post_id"),

@@ -26,12 +26,12 @@ from forum.search.backend import (
     RECENT_HALF_LIFE_DAYS,
     RECENT_WEIGHT,
     Criteria,
-    Hit,
     Hits,
     Progress,
 )
 from forum.search.documents import FLAGS
 from forum.search.models import SearchDocument, SearchOutbox, SearchTerm
+from forum.search.postgres_bounded import Bounded, _matches, _page
 from forum.search.postgres_sql import (
     ALL_TERMS,
     STAGE,
@@ -52,24 +52,15 @@ REBUILD_BATCH = 5000
 #: the words comes before one whose text merely holds them close together
 #: (PostgreSQL's default, {0.1, 0.2, 0.4, 1.0}, let the text win).
 RANK_WEIGHTS = sa.literal_column("'{0.1, 0.2, 0.1, 1.0}'::float4[]")
-#: A text query ranks the matches among the newest FIRST_WINDOW posts (and
-#: the first posts within TITLE_DEPTH windows whose title holds the words);
-#: when those hold no more than RANKED_TOPICS topics the window grows until
-#: they do, or it holds every post. Then the count says "more than"
-#: (docs/search.md, "Ranking").
+#: A text query ranks the matches among the newest posts (and the first posts
+#: within TITLE_DEPTH windows whose title holds the words), in a window sized
+#: from the vocabulary for about twice RANKED_TOPICS matches (FIRST_WINDOW
+#: posts when the words are not in it); when it holds no more the window
+#: grows until it does, or it holds every post. Then the count says "more
+#: than" (postgres_bounded.py, docs/search.md "Ranking").
 RANKED_TOPICS = 200
 FIRST_WINDOW = 15_000
 TITLE_DEPTH = 10
-
-
-def _order_by(columns, order: str) -> tuple:
-    """Return the sort keys of ``order`` over a query's rank, creation time and likes."""
-    return {
-        "relevance": (columns.rank.desc(), columns.created_at.desc()),
-        "latest": (columns.created_at.desc(),),
-        "oldest": (columns.created_at.asc(),),
-        "likes": (columns.like_count.desc(), columns.rank.desc()),
-    }[order]
 
 
 def _ranked(text_rank):
@@ -287,9 +278,9 @@ class PostgresBackend:
         document = SearchDocument
         filters = self._conditions(criteria)
         conditions = list(filters)
-        tsquery = None
+        tsquery = estimate = None
         if criteria.has_text:
-            tsquery = build_tsquery(criteria)
+            tsquery, estimate = build_tsquery(criteria)
             if criteria.in_title:
                 filters.append(_title(document.vector).op("@@")(tsquery))
             conditions = [*filters, document.vector.op("@@")(tsquery)]
@@ -303,128 +294,19 @@ class PostgresBackend:
         # row's vector to the GIN index, even for a word in 10 % of the posts
         # (35 ms against 13 at 100,000 posts; the index wins up to ~50 %).
         # JIT compiled each search at a million posts (~100 ms) for a plan
-        # that runs in a few.
+        # that runs in a few. Both in one round trip, and so is the reset.
         settings = ("enable_seqscan", "jit") if criteria.has_text else ("jit",)
-        for name in settings:
-            db.session.execute(sa.text(f"SET LOCAL {name} = off"))
+        db.session.execute(sa.text("; ".join(f"SET LOCAL {name} = off" for name in settings)))
         if criteria.has_text and order != "likes":
-            hits = self._bounded(filters, conditions, rank, tsquery, order, offset, limit)
+            bounds = (RANKED_TOPICS, FIRST_WINDOW, TITLE_DEPTH)
+            bounded = Bounded(filters, conditions, rank, tsquery, order, bounds)
+            hits = bounded.page(estimate, criteria, offset, limit)
         else:
-            hits = self._page([_matches(conditions, rank)], order, offset, limit)
-        for name in settings:
-            db.session.execute(sa.text(f"SET LOCAL {name} TO DEFAULT"))
+            hits = _page([_matches(conditions, rank)], order, offset, limit)
+        db.session.execute(sa.text("; ".join(f"SET LOCAL {name} TO DEFAULT" for name in settings)))
         return hits
-
-    def _bounded(self, filters, conditions, rank, tsquery, order, offset, limit) -> Hits:
-        """Rank the matches among the newest posts (oldest for ``order:oldest``),
-        and for "best match first" also the topics whose title holds the words
-        within TITLE_DEPTH windows: the window grows until it holds more than
-        RANKED_TOPICS topics or all posts. Without the bound a word in 10 % of a million posts had
-        every one of its ~30,000 readable matches read and ranked (p95 1.1 s)."""
-        from forum.extensions import db
-
-        document = SearchDocument
-        low, high = db.session.execute(
-            sa.select(sa.func.min(document.post_id), sa.func.max(document.post_id))
-        ).one()
-        if high is None:
-            return Hits(0, [])
-        span = high - low + 1
-        window = FIRST_WINDOW
-        while True:
-            whole = window >= span
-            parts = []
-            if whole:
-                parts.append(_matches(conditions, rank))
-            else:
-                edge = (
-                    document.post_id > high - window
-                    if order != "oldest"
-                    else document.post_id < low + window
-                )
-                if window == FIRST_WINDOW:
-                    # The function behind `@@`, which the GIN index cannot
-                    # serve: the first window is read through the primary
-                    # key and each row tested, whatever the words' frequency
-                    # (the index's list of a word in 12 % of a million posts
-                    # alone took 19 ms). Wider windows let the planner choose.
-                    text = sa.func.ts_match_vq(document.vector, tsquery)
-                    parts.append(_matches([*filters, text, edge], rank))
-                else:
-                    parts.append(_matches([*conditions, edge], rank))
-                if order == "relevance":
-                    title_edge = document.post_id > high - window * TITLE_DEPTH
-                    parts.append(_title_matches([*filters, title_edge], rank, tsquery))
-            hits = self._page(parts, order, offset, limit)
-            if whole or hits.total > RANKED_TOPICS:
-                hits.more_than = 0 if whole else RANKED_TOPICS
-                return hits
-            # Widen to where 1.5 times the topics wanted should be; a window
-            # that held none gives way to all posts (the word is rare: cheap).
-            if not hits.total:
-                window = span
-            else:
-                window = max(window * 2, window * 3 * (RANKED_TOPICS + 1) // (2 * hits.total))
-
-    def _page(self, parts, order: str, offset: int, limit: int) -> Hits:
-        """Return the window of topics (each with its best post) among the
-        matches ``parts`` (SELECTs of post, topic, rank, creation time, likes;
-        a post in two of them counts once), and how many topics there are."""
-        from forum.extensions import db
-
-        matches = (parts[0] if len(parts) == 1 else sa.union(*parts)).subquery()
-        # The best post of each topic comes first in its partition.
-        ranked = _order_by(matches.c, order)
-        best = sa.select(
-            matches,
-            sa.func.row_number()
-            .over(partition_by=matches.c.topic_id, order_by=(*ranked, matches.c.post_id.desc()))
-            .label("position"),
-        ).subquery()
-        outer = _order_by(best.c, order)
-        rows = db.session.execute(
-            sa.select(
-                best.c.post_id,
-                best.c.topic_id,
-                best.c.rank,
-                sa.func.count().over().label("total"),
-            )
-            .where(best.c.position == 1)
-            .order_by(*outer, best.c.topic_id)
-            .offset(offset)
-            .limit(limit)
-        ).all()
-        total = rows[0].total if rows else 0
-        if not rows and offset:
-            total = db.session.scalar(
-                sa.select(sa.func.count()).select_from(best).where(best.c.position == 1)
-            )
-        if not rows:
-            return Hits(total or 0, [])
-        return Hits(
-            total=total,
-            hits=[Hit(topic_id=r.topic_id, post_id=r.post_id, score=float(r.rank)) for r in rows],
-        )
 
 
 def _title(vector):
     """The title's part (weight A) of a document's vector."""
     return sa.func.ts_filter(vector, sa.literal_column("'{a}'"))
-
-
-def _matches(conditions, rank) -> sa.Select:
-    document = SearchDocument
-    return sa.select(
-        document.post_id,
-        document.topic_id,
-        rank.label("rank"),
-        document.created_at,
-        document.like_count,
-    ).where(*conditions)
-
-
-def _title_matches(filters, rank, tsquery) -> sa.Select:
-    """The first posts (any age) whose title holds the words, found through
-    the index on their titles (``title_vector``): a title match older than
-    the window still comes first."""
-    return _matches([SearchDocument.title_vector.op("@@")(tsquery), *filters], rank)

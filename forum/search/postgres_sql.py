@@ -56,15 +56,15 @@ ALL_TERMS = sa.text(
 #: start with it when there are no more than this many (postgres_sql._starting).
 PREFIX_WORDS = 64
 _STARTING = sa.text(
-    "SELECT p.prefix, t.word FROM unnest(CAST(:prefixes AS text[])) AS p (prefix) "
+    "SELECT p.prefix, t.word, t.documents FROM unnest(CAST(:prefixes AS text[])) AS p (prefix) "
     "CROSS JOIN LATERAL (SELECT min(lexeme) AS stem "
     "FROM unnest(to_tsvector('german', p.prefix))) AS s "
-    "CROSS JOIN LATERAL (SELECT word FROM search_terms WHERE word ~>=~ s.stem "
+    "CROSS JOIN LATERAL (SELECT word, documents FROM search_terms WHERE word ~>=~ s.stem "
     "AND word ~<~ (s.stem || chr(1114111)) ORDER BY word LIMIT :most) AS t"
 )
 
 
-def _word_queries(word: str, starts: dict[str, list[str]]) -> list:
+def _word_queries(word: str, starts: "Starts") -> list:
     """Return the tsqueries all of which a loose word needs: one per word in it
     ("Erste-Hilfe": two, as the stored text is split), each the OR of its
     alternatives (a gender form's three forms, lemmas, compounds it starts)."""
@@ -94,7 +94,7 @@ def _prefix_pieces(word: str) -> list[str]:
     return [fold(piece) for piece in re.findall(r"[^\W_]+", word)]
 
 
-def _prefix_query(word: str, starts: dict[str, list[str]]):
+def _prefix_query(word: str, starts: "Starts"):
     """Return the tsquery of ``word*``: its words, the last one as a prefix."""
     pieces = _prefix_pieces(word)
     if not pieces:
@@ -105,7 +105,7 @@ def _prefix_query(word: str, starts: dict[str, list[str]]):
     )
 
 
-def _starting(folded: str, starts: dict[str, list[str]]):
+def _starting(folded: str, starts: "Starts"):
     """Return the tsquery of the words starting with ``folded`` (stemmed): the
     OR of the vocabulary's words when it knows a few (``starts``), else
     PostgreSQL's prefix match. The GIN index finds exact words about four
@@ -120,18 +120,67 @@ def _starting(folded: str, starts: dict[str, list[str]]):
     return sa.func.to_tsquery(CONFIG, f"{folded}:*")
 
 
-def _starts(prefixes: set[str]) -> dict[str, list[str]]:
-    """Return, per folded prefix, the vocabulary's words starting with its stem
-    when there are at most PREFIX_WORDS of them (SearchTerm)."""
+class Starts:
+    """Per folded prefix, the vocabulary's words starting with its stem (when
+    there are at most PREFIX_WORDS of them) and how many documents hold one
+    of them (a sum: an upper bound; a lower one when there were more words)."""
+
+    def __init__(self, rows) -> None:
+        found: dict[str, list[str]] = {}
+        self.documents: dict[str, int] = {}
+        for prefix, word, documents in rows:
+            found.setdefault(prefix, []).append(word)
+            self.documents[prefix] = self.documents.get(prefix, 0) + documents
+        self.words = {
+            prefix: words for prefix, words in found.items() if len(words) <= PREFIX_WORDS
+        }
+
+    def get(self, prefix: str) -> list[str] | None:
+        return self.words.get(prefix)
+
+
+def _starts(prefixes: set[str]) -> Starts:
+    """Return the vocabulary's words starting with each folded prefix's stem (SearchTerm)."""
     from forum.extensions import db
 
     if not prefixes:
-        return {}
-    rows = db.session.execute(_STARTING, {"prefixes": sorted(prefixes), "most": PREFIX_WORDS + 1})
-    found: dict[str, list[str]] = {}
-    for prefix, word in rows:
-        found.setdefault(prefix, []).append(word)
-    return {prefix: words for prefix, words in found.items() if len(words) <= PREFIX_WORDS}
+        return Starts([])
+    return Starts(
+        db.session.execute(_STARTING, {"prefixes": sorted(prefixes), "most": PREFIX_WORDS + 1})
+    )
+
+
+def _single(word: str) -> str | None:
+    """Return the folded word when it is one word without alternatives (no
+    lemma, no gender forms), else None."""
+    groups = word_groups(word)
+    folded = fold(word)
+    if len(groups) == 1 and groups[0] == [folded] and folded.isalnum():
+        return folded
+    return None
+
+
+def estimated_documents(criteria: Criteria, starts: Starts) -> list[int] | None:
+    """Return, per part of the query that every match needs, about how many
+    documents hold it: the vocabulary's documents of the words starting with
+    a loose word or prefix (``starts``; more than the word's own for a short
+    one), other parts left out (they only narrow the matches). For "any word"
+    their sum, None when a word there has alternatives (lemmas, gender
+    forms) or when no word is known."""
+    known: list[int] = []
+    for word in criteria.raw_words:
+        folded = _single(word)
+        if folded is not None:
+            known.append(starts.documents.get(folded, 0))
+        elif criteria.any_word and word_groups(word):
+            return None
+    for word in criteria.raw_prefixes:
+        pieces = _prefix_pieces(word)
+        if pieces:
+            known.append(starts.documents.get(pieces[-1], 0))
+    if not known:
+        return None
+    return [sum(known)] if criteria.any_word else known
 
 
 def _phrase_words(phrase: str) -> list[str]:
@@ -140,12 +189,14 @@ def _phrase_words(phrase: str) -> list[str]:
     return [fold(m.group("base") or m.group(0)) for m in WORD.finditer(phrase)]
 
 
-def build_tsquery(criteria: Criteria):
-    """Return the tsquery of a search's words, prefixes and phrases."""
+def build_tsquery(criteria: Criteria) -> tuple:
+    """Return the tsquery of a search's words, prefixes and phrases, and the
+    estimate of the documents holding its parts (estimated_documents)."""
     prefixes = {fold(word) for word in criteria.raw_words if len(word_groups(word)) == 1}
     prefixes = {folded for folded in prefixes if _prefixable(folded)}
     prefixes |= {pieces[-1] for word in criteria.raw_prefixes if (pieces := _prefix_pieces(word))}
-    starts = _starts(prefixes)
+    # Also the short words, for the estimate (their words are not searched).
+    starts = _starts(prefixes | {s for word in criteria.raw_words if (s := _single(word))})
     parts = [part for word in criteria.raw_words for part in _word_queries(word, starts)]
     parts += [q for word in criteria.raw_prefixes if (q := _prefix_query(word, starts)) is not None]
     parts += [
@@ -160,4 +211,4 @@ def build_tsquery(criteria: Criteria):
     tsquery = parts[0]
     for part in parts[1:]:
         tsquery = tsquery.op("||" if criteria.any_word else "&&")(part)
-    return tsquery
+    return tsquery, estimated_documents(criteria, starts)

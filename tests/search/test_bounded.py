@@ -11,10 +11,13 @@ from forum.extensions import db
 def tiny_bounds(monkeypatch, search_backend):
     if search_backend != "postgres":
         pytest.skip("only the PostgreSQL backend bounds its ranking")
-    from forum.search import postgres_backend
+    from forum.search import postgres_backend, postgres_bounded
 
     monkeypatch.setattr(postgres_backend, "RANKED_TOPICS", 3)
     monkeypatch.setattr(postgres_backend, "FIRST_WINDOW", 2)
+    # Every document counts as readable (the planner's statistics, kept per
+    # process, would differ from test to test).
+    monkeypatch.setattr(postgres_bounded, "shares", lambda: {})
 
 
 def _search(app, text, user=None, page=1):
@@ -105,3 +108,52 @@ def test_a_prefix_finds_the_same_through_the_vocabulary_or_without(
     assert sorted(_search(app, "kranken*")[1]) == sorted(found)
     assert sorted(_search(app, "Kranken")[1]) == sorted(loose)
     assert "Krankenversicherungsbeitrag" in loose
+
+
+def _ranking_statements(app, text):
+    """Return the topics found for ``text`` and the ranking statements it took."""
+    import sqlalchemy as sa
+
+    sent = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        if "ts_rank" in statement:
+            sent.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        result, titles = _search(app, text)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return result, titles, len(sent)
+
+
+def test_the_vocabulary_narrows_the_window_of_a_common_word(app, make, monkeypatch, tiny_bounds):
+    from forum.search import postgres_backend, postgres_bounded
+
+    # Without the vocabulary's estimate a first window of 1,000 posts would
+    # hold every post here, and all eight topics would be ranked.
+    monkeypatch.setattr(postgres_backend, "FIRST_WINDOW", 1000)
+    monkeypatch.setattr(postgres_bounded, "MIN_WINDOW", 1)
+    author = make.user("autorin")
+    public = make.category("Fragen", slug="fragen", read_level="public")
+    for number in range(8):
+        make.topic(author, public, f"Frage {number}", f"Wer hilft bei der Tafel? ({number})")
+    # "tafel" is in every document: twice three matches are enough.
+    result, titles, statements = _ranking_statements(app, "Tafel")
+    assert (result.total, result.more_than, statements) == (6, 3, 1)
+    assert titles[0] == "Frage 7"
+
+
+def test_a_rare_word_is_ranked_in_full_at_once(app, make, tiny_bounds):
+    author = make.user("autorin")
+    public = make.category("Fragen", slug="fragen", read_level="public")
+    make.topic(author, public, "Kleiderkammer", "Jacken gesucht.")
+    for number in range(8):
+        make.topic(author, public, f"Anderes {number}", "Etwas ganz anderes.")
+    # Two documents of eighteen: the estimate goes to the GIN index at once
+    # instead of testing a window of the newest posts first.
+    result, titles, statements = _ranking_statements(app, "Kleiderkammer")
+    assert (result.total, result.more_than, titles, statements) == (1, 0, ["Kleiderkammer"], 1)

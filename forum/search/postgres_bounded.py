@@ -1,0 +1,230 @@
+"""PostgreSQL ranks a bounded set of matches (docs/search.md, "Ranking").
+
+A word in 10 % of a million posts has tens of thousands of readable
+matches; reading and ranking every one cost about a second. So a text query
+ranks the matches among the newest posts (a window) and, for "best match
+first", the first posts whose title holds the words within TITLE_DEPTH
+windows. The window's size comes from the vocabulary (``search_terms``: how
+many documents hold each word) and the share of documents the reader's
+levels make readable (the planner's statistics): wide enough for about twice
+as many matches as topics are wanted, narrow for a word in half the posts.
+When ranking every match through the GIN index costs less than reading the
+window (rare words; a guest's words in the public documents' index), it
+does that. When the estimate was wrong and the window
+holds too few topics, it grows and the query runs again.
+"""
+
+import math
+import time
+
+import sqlalchemy as sa
+
+from forum.search.backend import Hit, Hits
+from forum.search.models import SearchDocument
+
+#: The smallest window the estimate may choose (about a millisecond to read).
+MIN_WINDOW = 1_000
+#: Search pages rank enough topics for ten pages of them; a caller wanting
+#: fewer (similar topics: 5, a correction's check: 1) this many per result.
+TOPICS_PER_RESULT = 10
+#: What reading costs, in microseconds at a million posts (EXPLAIN ANALYZE):
+#: a row of the window tested, an entry of a word's list in the GIN index,
+#: and a match fetched from the table, tested and ranked.
+ROW_COST = 1.3
+ENTRY_COST = 0.3
+FETCH_COST = 8.0
+#: Seconds the level shares are kept per process (they change slowly).
+SHARES_KEPT = 600
+_shares: tuple[float, dict[str, float]] = (0.0, {})
+
+
+def shares() -> dict[str, float]:
+    """Return each read level's share of the documents, and first posts' share
+    under the key 1, from the planner's statistics (no table read), kept for
+    SHARES_KEPT seconds; empty before the first ANALYZE."""
+    from forum.extensions import db
+
+    global _shares
+    at, found = _shares
+    if time.monotonic() - at < SHARES_KEPT:
+        return found
+    rows = db.session.execute(
+        sa.text(
+            "SELECT attname, most_common_vals::text::text[] AS vals, most_common_freqs AS freqs "
+            "FROM pg_stats WHERE tablename = 'search_documents' "
+            "AND attname IN ('level', 'post_number')"
+        )
+    ).all()
+    found = {}
+    for row in rows:
+        for value, share in zip(row.vals or (), row.freqs or (), strict=True):
+            if row.attname == "level":
+                found[value] = share
+            elif value == "1":
+                found[1] = share
+    _shares = (time.monotonic(), found)
+    return found
+
+
+def _order_by(columns, order: str) -> tuple:
+    """Return the sort keys of ``order`` over a query's rank, creation time and likes."""
+    return {
+        "relevance": (columns.rank.desc(), columns.created_at.desc()),
+        "latest": (columns.created_at.desc(),),
+        "oldest": (columns.created_at.asc(),),
+        "likes": (columns.like_count.desc(), columns.rank.desc()),
+    }[order]
+
+
+class Bounded:
+    """One text query's bounded ranking (postgres_backend.search)."""
+
+    def __init__(self, filters, conditions, rank, tsquery, order: str, bounds: tuple) -> None:
+        self.filters = filters
+        self.conditions = conditions
+        self.rank = rank
+        self.tsquery = tsquery
+        self.order = order
+        #: postgres_backend's RANKED_TOPICS, FIRST_WINDOW, TITLE_DEPTH (read
+        #: at call time, so tests can make them tiny).
+        self.ranked_topics, self.first_window, self.title_depth = bounds
+
+    def page(self, estimate: list[int] | None, criteria, offset: int, limit: int) -> Hits:
+        """Return the topics ``offset`` to ``offset + limit`` of the ranking."""
+        from forum.extensions import db
+
+        document = SearchDocument
+        low, high = db.session.execute(
+            sa.select(sa.func.min(document.post_id), sa.func.max(document.post_id))
+        ).one()
+        if high is None:
+            return Hits(0, [])
+        span = high - low + 1
+        enough = min(self.ranked_topics, TOPICS_PER_RESULT * (offset + limit))
+        window, whole_cost = self._first_window(estimate, criteria, span, enough)
+        scan = True
+        while True:
+            whole = window >= span or window * ROW_COST > whole_cost
+            hits = _page(self._parts(window, whole, scan, high, low), self.order, offset, limit)
+            if whole or hits.total > enough:
+                hits.more_than = 0 if whole else enough
+                return hits
+            # Widen to where 1.5 times the topics wanted should be; a window
+            # that held none gives way to all posts (the word is rare: cheap).
+            if not hits.total:
+                window = span
+            else:
+                window = max(window * 2, window * 3 * (enough + 1) // (2 * hits.total))
+            # Without an estimate, wider windows let the planner choose.
+            scan = estimate is not None
+
+    def _first_window(self, estimate, criteria, span: int, enough: int) -> tuple[int, float]:
+        """Return the first window, and what ranking every match through the
+        GIN index would cost (in the units of ROW_COST; infinite when unknown).
+
+        Without an estimate: FIRST_WINDOW. With one, the window where twice
+        ``enough`` readable matches should be (some share a topic), the words
+        taken as independent. A guest's query uses the public documents'
+        index, whose lists are shorter by their share."""
+        if estimate is None:
+            return self.first_window, math.inf
+        known = shares()
+        share = sum(known.get(level, 0.0) for level in criteria.levels) if known else 1.0
+        indexed = known.get("public", 1.0) if tuple(criteria.levels) == ("public",) else 1.0
+        if criteria.any_word:
+            words = min(1.0, estimate[0] / span)
+        else:
+            words = math.prod(min(1.0, documents / span) for documents in estimate)
+        whole_cost = indexed * (ENTRY_COST * sum(estimate) + FETCH_COST * span * words)
+        if criteria.in_first:
+            share *= known.get(1, 1.0)
+        density = share * words
+        if density <= 0:
+            return span, whole_cost
+        window = max(min(MIN_WINDOW, self.first_window), math.ceil(2 * enough / density))
+        return window, whole_cost
+
+    def _parts(self, window: int, whole: bool, scan: bool, high: int, low: int) -> list:
+        """The SELECTs of the matches to rank within ``window``."""
+        document = SearchDocument
+        if whole:
+            return [_matches(self.conditions, self.rank)]
+        edge = (
+            document.post_id > high - window
+            if self.order != "oldest"
+            else document.post_id < low + window
+        )
+        if scan:
+            # The function behind `@@`, which the GIN index cannot serve:
+            # the window is read through the primary key and each row tested.
+            text = sa.func.ts_match_vq(document.vector, self.tsquery)
+            parts = [_matches([*self.filters, text, edge], self.rank)]
+        else:
+            parts = [_matches([*self.conditions, edge], self.rank)]
+        if self.order == "relevance":
+            # Titles TITLE_DEPTH windows back, no further than from the first
+            # window: the bitmap of a wider range of the primary key alone
+            # took 48 ms (400,000 posts).
+            depth = min(window, self.first_window) * self.title_depth
+            title_edge = document.post_id > high - depth
+            parts.append(_title_matches([*self.filters, title_edge], self.rank, self.tsquery))
+        return parts
+
+
+def _page(parts, order: str, offset: int, limit: int) -> Hits:
+    """Return the window of topics (each with its best post) among the
+    matches ``parts`` (SELECTs of post, topic, rank, creation time, likes;
+    a post in two of them counts once), and how many topics there are."""
+    from forum.extensions import db
+
+    matches = (parts[0] if len(parts) == 1 else sa.union(*parts)).subquery()
+    # The best post of each topic comes first in its partition.
+    ranked = _order_by(matches.c, order)
+    best = sa.select(
+        matches,
+        sa.func.row_number()
+        .over(partition_by=matches.c.topic_id, order_by=(*ranked, matches.c.post_id.desc()))
+        .label("position"),
+    ).subquery()
+    outer = _order_by(best.c, order)
+    rows = db.session.execute(
+        sa.select(
+            best.c.post_id,
+            best.c.topic_id,
+            best.c.rank,
+            sa.func.count().over().label("total"),
+        )
+        .where(best.c.position == 1)
+        .order_by(*outer, best.c.topic_id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    total = rows[0].total if rows else 0
+    if not rows and offset:
+        total = db.session.scalar(
+            sa.select(sa.func.count()).select_from(best).where(best.c.position == 1)
+        )
+    if not rows:
+        return Hits(total or 0, [])
+    return Hits(
+        total=total,
+        hits=[Hit(topic_id=r.topic_id, post_id=r.post_id, score=float(r.rank)) for r in rows],
+    )
+
+
+def _matches(conditions, rank) -> sa.Select:
+    document = SearchDocument
+    return sa.select(
+        document.post_id,
+        document.topic_id,
+        rank.label("rank"),
+        document.created_at,
+        document.like_count,
+    ).where(*conditions)
+
+
+def _title_matches(filters, rank, tsquery) -> sa.Select:
+    """The first posts (any age) whose title holds the words, found through
+    the index on their titles (``title_vector``): a title match older than
+    the window still comes first."""
+    return _matches([SearchDocument.title_vector.op("@@")(tsquery), *filters], rank)
