@@ -66,6 +66,25 @@ def shares() -> dict[str, float]:
     return found
 
 
+def _ids() -> tuple:
+    """Return the lowest and highest post id indexed, asked once per request
+    (a corrected search asks three times; a post written since only widens
+    the window a little, as the window is counted back from the highest)."""
+    from flask import g
+
+    from forum.extensions import db
+
+    ids = g.get("search_ids")
+    if ids is None or ids[1] is None:
+        document = SearchDocument
+        ids = g.search_ids = tuple(
+            db.session.execute(
+                sa.select(sa.func.min(document.post_id), sa.func.max(document.post_id))
+            ).one()
+        )
+    return ids
+
+
 def _order_by(columns, order: str) -> tuple:
     """Return the sort keys of ``order`` over a query's rank, creation time and likes."""
     return {
@@ -91,12 +110,8 @@ class Bounded:
 
     def page(self, estimate: list[int] | None, criteria, offset: int, limit: int) -> Hits:
         """Return the topics ``offset`` to ``offset + limit`` of the ranking."""
-        from forum.extensions import db
 
-        document = SearchDocument
-        low, high = db.session.execute(
-            sa.select(sa.func.min(document.post_id), sa.func.max(document.post_id))
-        ).one()
+        low, high = _ids()
         if high is None:
             return Hits(0, [])
         span = high - low + 1

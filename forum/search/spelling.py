@@ -82,6 +82,8 @@ def _first_written(user: Any, candidates: list[str], tried: set[str]) -> str | N
 def _written(user: Any, term: str) -> str | None:
     """Return ``term`` as written in the best post ``user`` may read that holds
     it, or None when no such post exists."""
+    from sqlalchemy.orm import contains_eager
+
     from forum.boards.models import Post, Topic
     from forum.extensions import db
 
@@ -99,6 +101,7 @@ def _written(user: Any, term: str) -> str | None:
         .join(Post.topic)
         .join(Topic.category)
         .where(Post.id == hits[0].post_id, permissions.findable_posts_clause(user))
+        .options(contains_eager(Post.topic))  # its title is read below
     )
     if post is None:
         return None
