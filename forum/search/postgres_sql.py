@@ -122,15 +122,17 @@ def _starting(folded: str, starts: "Starts"):
 
 class Starts:
     """Per folded prefix, the vocabulary's words starting with its stem (when
-    there are at most PREFIX_WORDS of them) and how many documents hold one
-    of them (a sum: an upper bound; a lower one when there were more words)."""
+    there are at most PREFIX_WORDS of them) and the documents of the most
+    frequent one: fewer than hold any of them, but their sum counted a
+    document holding "hilfe" and "hilfsbereit" twice, and for "Hilfe" (in
+    47 % of the posts) made every post a match and the window too narrow."""
 
     def __init__(self, rows) -> None:
         found: dict[str, list[str]] = {}
         self.documents: dict[str, int] = {}
         for prefix, word, documents in rows:
             found.setdefault(prefix, []).append(word)
-            self.documents[prefix] = self.documents.get(prefix, 0) + documents
+            self.documents[prefix] = max(self.documents.get(prefix, 0), documents)
         self.words = {
             prefix: words for prefix, words in found.items() if len(words) <= PREFIX_WORDS
         }
@@ -162,9 +164,9 @@ def _single(word: str) -> str | None:
 
 def estimated_documents(criteria: Criteria, starts: Starts) -> list[int] | None:
     """Return, per part of the query that every match needs, about how many
-    documents hold it: the vocabulary's documents of the words starting with
-    a loose word or prefix (``starts``; more than the word's own for a short
-    one), other parts left out (they only narrow the matches). For "any word"
+    documents hold it: the vocabulary's documents of the most frequent word
+    starting with a loose word or prefix (``starts``), other parts left out
+    (they only narrow the matches). For "any word"
     their sum, None when a word there has alternatives (lemmas, gender
     forms) or when no word is known."""
     known: list[int] = []
