@@ -33,7 +33,10 @@ from forum.search import analysis, lemmas
 from forum.topic_rows import row_cache
 
 ROOT = Path(__file__).resolve().parents[1]
-LOADED_WHEN_NEEDED = ("PIL", "pillow_heif", "feedgen", "lxml", "icalendar", "apispec")
+LOADED_WHEN_NEEDED = (
+    *("PIL", "pillow_heif", "feedgen", "lxml", "icalendar", "apispec"),
+    *("markdown_it", "bleach", "html5lib"),
+)
 
 _SCRIPT = textwrap.dedent(
     """
