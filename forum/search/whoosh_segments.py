@@ -187,7 +187,9 @@ class SegmentTables:
         self.topic: list[int] = list(map(shared.__getitem__, topics))
         self.created = _numeric_column(reader, "created")
         self.likes = _numeric_column(reader, "likes")
-        self.boost = _numeric_column(reader, "boost")
+        boost = _numeric_column(reader, "boost")
+        #: None when no document has one (no plugin ranks): 0.4 MB less.
+        self.boost = boost if any(boost) else None
         #: (day, factors, greatest): each document's ranking factor, renewed
         #: daily (an array: 8 bytes a document, not a list of float objects).
         self._factors: tuple[int, array, float] | None = None
@@ -212,7 +214,9 @@ class SegmentTables:
                 "d",
                 (
                     (1.0 + boost / 1000) * recency_factor(start - created)
-                    for boost, created in zip(self.boost, self.created, strict=True)
+                    for boost, created in zip(
+                        self.boost or repeat(0, self.count), self.created, strict=True
+                    )
                 ),
             )
             self._factors = (day, values, max(values, default=1.0))
