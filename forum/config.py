@@ -139,8 +139,10 @@ PAGE_CACHE_SECONDS = 60
 #: empty means the rate limiter's Redis when it has one, else each process's
 #: memory (the generation that drops them is a file in the instance folder).
 PAGE_CACHE_URL = ""
-#: Pages each process keeps in memory when there is no Redis (about 30 KB each).
-PAGE_CACHE_MAX_ENTRIES = 500
+#: Kilobytes of guests' pages each process keeps in memory when there is no
+#: Redis, each page counted by its size plus 1 KB; the least recently used go
+#: first. A topic page weighs about 30 KB: 8 MB hold ~250 pages.
+PAGE_CACHE_KB = 8192
 #: Kilobytes each process keeps of rendered posts (forum/post_blocks.py) and of
 #: rendered topic-list rows (forum/topic_rows.py), each block counted by its
 #: real size plus 1 KB for its key; the least recently used go first. 4 MB

@@ -9,20 +9,28 @@ problem in Germany), and any other address of the forum would be requested by
 every reader's browser. ``![alt](upload://<key>)`` names an upload; the caller
 passes what it knows of them (``Embed``) and cooking writes its address, size,
 ``srcset`` and ``loading="lazy"``.
+
+markdown-it-py and bleach (with html5lib: ~4 MB of modules) are imported by
+the first cooking, not at start: a worker that only serves pages never loads
+them (tests/test_worker_memory.py).
 """
 
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-import bleach
 from flask import Flask, current_app
-from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
 
 from forum.plugins import markdown_extensions
 from forum.text import without_bidi_controls
+
+if TYPE_CHECKING:
+    import bleach
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
+    from markdown_it.token import Token
 
 ALLOWED_TAGS = frozenset(
     {
@@ -95,26 +103,37 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
 
 @dataclass
 class Cooker:
-    """Turns raw markdown into sanitised HTML; one instance per app."""
+    """Turns raw markdown into sanitised HTML; one instance per app.
+
+    The parser and the cleaner are made when first used (see the module's
+    docstring); both are the same whichever thread makes them first.
+    """
 
     #: Functions that adjust the parser (the prepare_markdown hook).
-    preparers: Iterable[Callable[[MarkdownIt], None]] = ()
+    preparers: Iterable[Callable[["MarkdownIt"], None]] = ()
     #: Extra allowed tags and their attributes (the register_allowed_html hook).
     extra_html: Mapping[str, Iterable[str]] = field(default_factory=dict)
-    parser: MarkdownIt = field(init=False)
-    cleaner: bleach.Cleaner = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.parser = MarkdownIt(
+    @cached_property
+    def parser(self) -> "MarkdownIt":
+        from markdown_it import MarkdownIt
+
+        parser = MarkdownIt(
             "commonmark", {"html": False, "linkify": True, "typographer": False}
         ).enable(["linkify", "table", "strikethrough"])
-        self.parser.add_render_rule("link_open", _render_link_open)
-        self.parser.add_render_rule("image", _render_image)
-        self.parser.add_render_rule("th_open", _render_cell_open)
-        self.parser.add_render_rule("td_open", _render_cell_open)
-        self.parser.core.ruler.push("mentions", _link_mentions)
+        parser.add_render_rule("link_open", _render_link_open)
+        parser.add_render_rule("image", _render_image)
+        parser.add_render_rule("th_open", _render_cell_open)
+        parser.add_render_rule("td_open", _render_cell_open)
+        parser.core.ruler.push("mentions", _link_mentions)
         for prepare in self.preparers:
-            prepare(self.parser)
+            prepare(parser)
+        return parser
+
+    @cached_property
+    def cleaner(self) -> "bleach.Cleaner":
+        import bleach
+
         extra = {
             tag: frozenset(a for a in attributes if a != "style" and not a.startswith("on"))
             for tag, attributes in self.extra_html.items()
@@ -123,7 +142,7 @@ class Cooker:
         def allow_attribute(tag: str, name: str, value: str) -> bool:
             return _allow_attribute(tag, name, value) or name in extra.get(tag, ())
 
-        self.cleaner = bleach.Cleaner(
+        return bleach.Cleaner(
             tags=ALLOWED_TAGS | frozenset(extra),
             attributes=allow_attribute,
             protocols={"http", "https", "mailto"},
@@ -177,7 +196,9 @@ def mentioned_usernames(cooked: str) -> list[str]:
     return list(dict.fromkeys(_MENTION_LINK.findall(cooked)))
 
 
-def _mention_tokens(text: str, usernames: Mapping[str, str], level: int) -> list[Token] | None:
+def _mention_tokens(text: str, usernames: Mapping[str, str], level: int) -> list["Token"] | None:
+    from markdown_it.token import Token
+
     tokens: list[Token] = []
     position = 0
     for match in MENTION.finditer(text):
@@ -206,7 +227,7 @@ def _mention_tokens(text: str, usernames: Mapping[str, str], level: int) -> list
     return tokens
 
 
-def _link_mentions(state: StateCore) -> None:
+def _link_mentions(state: "StateCore") -> None:
     """Turn ``@username`` of known users into profile links (a core rule).
 
     Not in code (code spans and blocks are no text tokens), not inside links,

@@ -44,14 +44,28 @@ class Entry:
         return cls(generation, expires, status, [tuple(h) for h in headers], body, topic_id)
 
 
-class LocalStore:
-    """Pages in this process (a bounded LRU); the generation in a file every process reads."""
+#: What a kept page costs beside its body: the key, the headers, the entry.
+ENTRY_OVERHEAD = 1024
 
-    def __init__(self, generation_file: Path, max_entries: int) -> None:
+
+class LocalStore:
+    """Pages in this process, the generation in a file every process reads.
+
+    Bounded by bytes (``max_bytes``), least recently used dropped first: a
+    page weighs 5 to 60 KB, so a count of pages bounded a worker's memory
+    only loosely (500 pages could take 15 MB or more).
+    """
+
+    def __init__(self, generation_file: Path, max_bytes: int) -> None:
         self.generation_file = generation_file
-        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self.pages: OrderedDict[str, Entry] = OrderedDict()
         self.lock = threading.Lock()
+
+    @staticmethod
+    def cost(key: str, entry: Entry) -> int:
+        return len(key) + len(entry.body) + ENTRY_OVERHEAD
 
     def _file(self, counter: str) -> Path:
         if counter == PAGES:
@@ -85,15 +99,23 @@ class LocalStore:
             return entry
 
     def set(self, key: str, entry: Entry, _ttl: int) -> None:
+        cost = self.cost(key, entry)
         with self.lock:
+            old = self.pages.pop(key, None)
+            if old is not None:
+                self.bytes -= self.cost(key, old)
+            if cost > self.max_bytes:
+                return  # larger than the whole cache: rendered each time
             self.pages[key] = entry
-            self.pages.move_to_end(key)
-            while len(self.pages) > self.max_entries:
-                self.pages.popitem(last=False)
+            self.bytes += cost
+            while self.bytes > self.max_bytes:
+                dropped_key, dropped = self.pages.popitem(last=False)
+                self.bytes -= self.cost(dropped_key, dropped)
 
     def clear(self) -> None:
         with self.lock:
             self.pages.clear()
+            self.bytes = 0
 
 
 class RedisStore:
@@ -135,4 +157,4 @@ def make_store(app: Flask):
     if url.startswith("redis"):
         return RedisStore(url)
     path = Path(app.instance_path) / "page-cache.generation"
-    return LocalStore(path, int(app.config["PAGE_CACHE_MAX_ENTRIES"]))
+    return LocalStore(path, int(app.config["PAGE_CACHE_KB"]) * 1024)

@@ -12,7 +12,8 @@ every distinct word the forum was ever written in. Each per-word cache
 (folding, lemmas, compound parts, stems) keeps at most ``WORD_CACHE_SIZE``
 words; with 50,000-100,000 entries each, 150,000 distinct words grew a worker
 by ~35 MB. The rendered posts and topic-list rows it keeps are bounded by
-bytes (``POST_BLOCKS_CACHE_KB``, ``TOPIC_ROWS_CACHE_KB``), not by entries: a
+bytes (``POST_BLOCKS_CACHE_KB``, ``TOPIC_ROWS_CACHE_KB``), and so are the guests'
+pages it keeps without Redis (``PAGE_CACHE_KB``), not by entries: a
 block's size varies a hundredfold, and one character beyond Latin-1 doubles a
 whole block's size (the like button's heart did that to every post: it is an
 entity now).
@@ -26,12 +27,16 @@ import sys
 import textwrap
 from pathlib import Path
 
+from forum.pagecache_stores import Entry, LocalStore, make_store
 from forum.post_blocks import BlockCache, block_cache
 from forum.search import analysis, lemmas
 from forum.topic_rows import row_cache
 
 ROOT = Path(__file__).resolve().parents[1]
-LOADED_WHEN_NEEDED = ("PIL", "pillow_heif", "feedgen", "lxml", "icalendar", "apispec")
+LOADED_WHEN_NEEDED = (
+    *("PIL", "pillow_heif", "feedgen", "lxml", "icalendar", "apispec"),
+    *("markdown_it", "bleach", "html5lib"),
+)
 
 _SCRIPT = textwrap.dedent(
     """
@@ -151,3 +156,37 @@ def test_the_post_template_keeps_blocks_in_one_byte_a_character(app):
     for name in ("boards/_post.html", "boards/_topic_row.html"):
         source = app.jinja_env.loader.get_source(app.jinja_env, name)[0]
         assert all(ord(c) < 256 for c in source), name
+
+
+def _page(size: int) -> Entry:
+    return Entry("g", 0.0, "200 OK", [("Content-Type", "text/html")], b"x" * size)
+
+
+def test_guests_pages_are_bounded_by_bytes_from_the_settings(app):
+    app.config.update(PAGE_CACHE_KB=256, PAGE_CACHE_URL="")
+    store = make_store(app)
+    assert isinstance(store, LocalStore)
+    assert store.max_bytes == 256 * 1024
+
+    rng = random.Random(5)
+    for number in range(500):  # pages of 5 to 60 KB, as the forum's
+        store.set(f"/t/{number}", _page(rng.randint(5_000, 60_000)), 60)
+    assert 0 < store.bytes <= store.max_bytes
+    assert store.bytes == sum(store.cost(key, entry) for key, entry in store.pages.items())
+    assert len(store.pages) < 500  # the oldest went
+    assert store.get("/t/499") is not None  # the newest stayed
+    assert store.get("/t/0") is None
+
+    store.set("/t/499", _page(10), 60)  # replaced: counted once, at its new size
+    assert store.bytes == sum(store.cost(key, entry) for key, entry in store.pages.items())
+    store.clear()
+    assert (store.bytes, len(store.pages)) == (0, 0)
+
+
+def test_a_page_larger_than_the_page_cache_is_not_kept(tmp_path):
+    small = _page(100)
+    store = LocalStore(tmp_path / "generation", max_bytes=LocalStore.cost("/small", small))
+    store.set("/small", small, 60)
+    store.set("/huge", _page(10_000), 60)
+    assert store.get("/huge") is None
+    assert store.get("/small") == small

@@ -10,11 +10,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 from urllib.parse import urljoin
 
-import bleach
 import sqlalchemy as sa
-from bleach.html5lib_shim import Filter
 from flask import current_app
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -33,32 +32,38 @@ _ATTRIBUTES = {
 }
 
 
-class _AbsoluteLinks(Filter):
-    """Make every href and src absolute on the forum's public address."""
+@cache
+def _cleaner():
+    """Return the feeds' cleaner, made by the first feed: bleach with html5lib
+    is ~3 MB a worker serving pages needs not load (forum/markdown.py)."""
+    import bleach
+    from bleach.html5lib_shim import Filter
 
-    def __iter__(self):
-        base = current_app.config["BASE_URL"].rstrip("/") + "/"
-        for token in super().__iter__():
-            if token["type"] in ("StartTag", "EmptyTag") and token.get("data"):
-                token["data"] = {
-                    key: urljoin(base, value) if key[1] in ("href", "src") else value
-                    for key, value in token["data"].items()
-                }
-            yield token
+    class AbsoluteLinks(Filter):
+        """Make every href and src absolute on the forum's public address."""
 
+        def __iter__(self):
+            base = current_app.config["BASE_URL"].rstrip("/") + "/"
+            for token in super().__iter__():
+                if token["type"] in ("StartTag", "EmptyTag") and token.get("data"):
+                    token["data"] = {
+                        key: urljoin(base, value) if key[1] in ("href", "src") else value
+                        for key, value in token["data"].items()
+                    }
+                yield token
 
-_CLEANER = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=_ATTRIBUTES,
-    protocols={"http", "https", "mailto"},
-    strip=True,
-    filters=[_AbsoluteLinks],
-)
+    return bleach.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=_ATTRIBUTES,
+        protocols={"http", "https", "mailto"},
+        strip=True,
+        filters=[AbsoluteLinks],
+    )
 
 
 def feed_html(cooked: str) -> str:
     """Return a post's cooked HTML as feed readers get it: cleaned, links absolute."""
-    return _CLEANER.clean(cooked)
+    return _cleaner().clean(cooked)
 
 
 def _posts(viewer, *conditions, order=None, limit: int = FEED_LENGTH) -> list[Post]:

@@ -55,6 +55,9 @@ def markdown_extensions(app: Flask) -> tuple[list[Callable], dict[str, list[str]
         for tag, attributes in extra.items():
             allowed.setdefault(tag, []).extend(attributes)
 
+    if not manager.hook.prepare_markdown.get_hookimpls():
+        return [], allowed  # cooking as the forum's own (forum/site/defaults.py)
+
     def prepare(parser) -> None:
         manager.hook.prepare_markdown(parser=parser)
 

@@ -26,8 +26,10 @@ from forum.search.whoosh_segments import (
     SegmentTables,
     TableCache,
     column_values,
+    marked,
     posting_blocks,
     term_ids,
+    unmarked,
 )
 
 #: Posts sorted in full at first: this many times the topics up to the page's end
@@ -147,7 +149,7 @@ class Evaluator:
         return table
 
     def _scored(self, reader, segment: SegmentTables, fieldname: str, text: str,
-                boost: float, only: Container[int] | None = None,
+                boost: float, only: Container[int] | bytearray | None = None,
                 into: dict[int, float] | None = None, combine: Callable = add,
                 ) -> dict[int, float]:  # fmt: skip
         """Return document -> score of one term in one field (of the documents
@@ -166,9 +168,11 @@ class Evaluator:
         lengths = segment.lengths(reader, fieldname)
         table = self._score_table(fieldname, text, boost)
         merging, known = bool(scores), scores.get
+        if only is not None:  # a bitmap's byte or a set's membership
+            holds = only.__getitem__ if isinstance(only, bytearray) else only.__contains__
         for ids, weights in chain((first,), blocks):
             if only is not None:
-                wanted = list(map(only.__contains__, ids))
+                wanted = list(map(holds, ids))
                 ids, weights = list(compress(ids, wanted)), compress(weights, wanted)
             pairs = zip(weights, map(lengths.__getitem__, ids), strict=True)
             values = map(table.__getitem__, pairs)
@@ -178,7 +182,7 @@ class Evaluator:
         return scores
 
     def _clause(self, reader, segment: SegmentTables, clause: Clause,
-                only: Container[int] | None,
+                only: Container[int] | bytearray | None,
                 narrow: Callable[[set[int]], set[int]]) -> dict[int, float]:  # fmt: skip
         """Return document -> score of one clause: the sum over the fields it
         matches (of the documents in ``only``, when given). In a field,
@@ -254,10 +258,13 @@ class Evaluator:
         return sorted(clauses, key=cost)
 
     def _readable(self, reader, segment: SegmentTables, request: Request):
+        """Return (True, bitmap of the readable documents) or (False, set of
+        the documents not readable), whichever the segment keeps
+        (``SegmentTables.permissions``), less the deleted documents."""
         allowed, docs = segment.permissions(reader, request.levels, request.excluded_flags)
         deleted = reader.deleted_docs_set if reader.has_deletions() else None
         if deleted:
-            docs = docs - deleted if allowed else docs | deleted
+            docs = unmarked(docs, deleted) if allowed else docs | deleted
         return allowed, docs
 
     def _segment_matches(self, reader, segment: SegmentTables, request: Request):
@@ -274,13 +281,13 @@ class Evaluator:
         for fieldname, text in request.none_of:
             excluded.update(term_ids(reader, fieldname, text))
         if excluded:  # as if the searcher could not read them
-            readable = readable - excluded if allowed else readable | excluded
+            readable = unmarked(readable, excluded) if allowed else readable | excluded
         if restrict is not None:
-            restrict = restrict & readable if allowed else restrict - readable
+            restrict = marked(restrict, readable) if allowed else restrict - readable
         # Clauses score only the documents that can still match: the filters'
         # or the readable ones (when fewer than the others), then those
         # matching the clauses so far. A guest reads a fifth of the posts.
-        only: Container[int] | None = restrict
+        only: Container[int] | bytearray | None = restrict
         if only is None and allowed:
             only = readable
         matches: dict[int, float] | None = None
@@ -291,7 +298,7 @@ class Evaluator:
                 docs &= matches.keys()
             if restrict is not None:
                 return docs & restrict
-            return docs & readable if allowed else docs - readable
+            return marked(docs, readable) if allowed else docs - readable
 
         for clause in self._cheapest_first(reader, request.clauses):
             scores = self._clause(reader, segment, clause, only, narrow)
@@ -303,7 +310,7 @@ class Evaluator:
             if restrict is not None:
                 matches = dict.fromkeys(restrict, 0.0)
             elif allowed:
-                matches = dict.fromkeys(readable, 0.0)
+                matches = dict.fromkeys(compress(range(segment.count), readable), 0.0)
             else:
                 matches = dict.fromkeys(set(range(segment.count)) - readable, 0.0)
         elif not allowed and restrict is None:

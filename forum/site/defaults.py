@@ -3,7 +3,17 @@
 They are content (like posts), not interface strings, so they are not run
 through gettext. The legal pages say plainly that the operator's data is
 missing: a forum must not go live with a made-up Impressum.
+
+Their HTML is kept cooked beside them (``defaults_cooked.json``, written by
+``python -m forum.site.defaults``): showing a default then needs no cooking,
+and a worker serving pages never imports markdown-it and bleach (~4 MB). A
+test checks that the file is what the cooker makes of the texts now.
 """
+
+import json
+from pathlib import Path
+
+COOKED_FILE = Path(__file__).with_name("defaults_cooked.json")
 
 DEFAULT_TEXTS: dict[str, tuple[str, str]] = {
     "about": (
@@ -80,3 +90,28 @@ Das Forum lädt keine Schriftarten, Skripte oder Bilder von fremden Servern.
 """,
     ),
 }
+
+
+def cooked_defaults() -> dict[str, dict[str, str]]:
+    """Return key -> {"raw", "cooked"} as last written by ``write_cooked_defaults``."""
+    try:
+        return json.loads(COOKED_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def write_cooked_defaults() -> None:
+    """Cook the defaults with the forum's own cooker (no plugins) into COOKED_FILE."""
+    from forum.markdown import Cooker
+
+    cooker = Cooker()
+    cooked = {
+        key: {"raw": raw, "cooked": cooker.cook(raw)} for key, (_t, raw) in DEFAULT_TEXTS.items()
+    }
+    COOKED_FILE.write_text(
+        json.dumps(cooked, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+
+
+if __name__ == "__main__":
+    write_cooked_defaults()

@@ -12,7 +12,7 @@ from forum import pagecache
 from forum.db import utcnow
 from forum.extensions import db
 from forum.markdown import cook
-from forum.site.defaults import DEFAULT_TEXTS
+from forum.site.defaults import DEFAULT_TEXTS, cooked_defaults
 from forum.site.models import SiteSetting, SiteText
 
 #: Settings an admin may change in the app; the default is the config value of
@@ -163,8 +163,18 @@ def page_text(key: str) -> PageText:
     cache = current_app.extensions.setdefault("forum.default_texts", {})
     if key not in cache:
         title, raw = DEFAULT_TEXTS[key]
-        cache[key] = PageText(key, title, raw, cook(raw), 0)
+        cache[key] = PageText(key, title, raw, _cooked_default(key, raw), 0)
     return cache[key]
+
+
+def _cooked_default(key: str, raw: str) -> str:
+    """Return a default text's HTML: kept cooked (forum/site/defaults.py) unless
+    plugins change cooking or the kept copy is of another text."""
+    cooker = current_app.extensions["forum.cooker"]
+    kept = cooked_defaults().get(key)
+    if kept is not None and kept["raw"] == raw and not cooker.preparers and not cooker.extra_html:
+        return kept["cooked"]
+    return cook(raw)
 
 
 def ensure_text(key: str) -> SiteText:

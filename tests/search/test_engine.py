@@ -216,7 +216,8 @@ def test_a_search_survives_segments_merged_away_by_another_worker(app, forum_pos
 
 def test_per_document_numbers_are_kept_in_four_bytes(app, forum_posts):
     """Every worker keeps created, likes and boost per document of each segment:
-    4 bytes each where Whoosh stores 8 (tests/test_worker_memory.py's aim)."""
+    4 bytes each where Whoosh stores 8, and none for a boost no document has
+    (tests/test_worker_memory.py's aim)."""
     from array import array
 
     from forum.search import services
@@ -227,9 +228,21 @@ def test_per_document_numbers_are_kept_in_four_bytes(app, forum_posts):
         for reader, _base in searcher.reader().leaf_readers():
             tables = SegmentTables(reader)
             assert tables.count > 0
-            for values in (tables.created, tables.likes, tables.boost):
+            for values in (tables.created, tables.likes):
                 assert values.itemsize == 4
                 assert len(values) == tables.count
+            assert tables.boost is None  # no plugin ranks these posts: no array of zeros
+            # A guest's readable documents: one byte each, not a set of ints.
+            levels = [term.decode() for term in reader.lexicon("level")]
+            rarest = min(levels, key=lambda level: reader.doc_frequency("level", level))
+            holding = reader.doc_frequency("level", rarest)
+            allowed, readable = tables.permissions(reader, (rarest,), frozenset())
+            if holding * 2 <= tables.count:  # else the few others are kept, as a set
+                assert allowed and isinstance(readable, bytearray)
+                assert len(readable) == tables.count and set(readable) <= {0, 1}
+                assert readable.count(1) == holding
+            allowed, readable = tables.permissions(reader, ("nobody",), frozenset())
+            assert allowed and readable == bytearray(tables.count)
     big = array("q", [1, 1 << 40])
     assert _narrowest(big) is big  # what does not fit stays as it was
     assert list(_narrowest(array("q", [5, -3]))) == [5, -3]

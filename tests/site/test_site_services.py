@@ -3,8 +3,9 @@
 import pytest
 
 from forum.extensions import db
+from forum.markdown import Cooker
 from forum.site import services
-from forum.site.defaults import DEFAULT_TEXTS
+from forum.site.defaults import DEFAULT_TEXTS, cooked_defaults
 
 
 def test_every_text_key_has_a_german_default():
@@ -24,6 +25,28 @@ def test_page_text_is_the_default_until_saved(app):
         text = services.page_text("netiquette")
         assert (text.version, text.title, text.raw) == (1, "Regeln", "Seid nett.")
         assert text.updated_at is not None
+
+
+def test_the_kept_cooked_defaults_are_what_the_cooker_makes_of_them():
+    """Run `python -m forum.site.defaults` after changing a default or the cooker."""
+    cooker = Cooker()
+    kept = cooked_defaults()
+    assert set(kept) == set(DEFAULT_TEXTS)
+    for key, (_title, raw) in DEFAULT_TEXTS.items():
+        assert kept[key] == {"raw": raw, "cooked": cooker.cook(raw)}, key
+
+
+def test_a_default_is_shown_from_its_kept_html_and_cooked_when_it_changed(app, monkeypatch):
+    kept = {"about": {"raw": DEFAULT_TEXTS["about"][1], "cooked": "<p>kept</p>"}}
+    monkeypatch.setattr(services, "cooked_defaults", lambda: kept)
+    with app.app_context():
+        assert services.page_text("about").cooked == "<p>kept</p>"
+        # Another text than the kept one's (a default changed, the file not): cooked.
+        assert "<ol>" in services.page_text("netiquette").cooked
+    monkeypatch.setitem(DEFAULT_TEXTS, "about", ("Titel", "Ein **neuer** Text."))
+    app.extensions.pop("forum.default_texts")
+    with app.app_context():
+        assert services.page_text("about").cooked == "<p>Ein <strong>neuer</strong> Text.</p>"
 
 
 def test_each_save_is_a_new_version(app):
