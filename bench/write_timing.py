@@ -5,7 +5,8 @@ every POST appends "wall cpu sql statements" (seconds, seconds, seconds, count)
 to the file in $BENCH_TIMING_FILE. Wall minus CPU is what the request waited
 for: locks, fsyncs, the database server, or a CPU busy with other processes.
 SQL is the wall time inside the driver's execute (a SQLite write lock's busy
-wait is spent there; a commit is not).
+wait is spent there, and the wait in forum/sqlite_writers.py's queue; a
+commit is not).
 """
 
 import os
@@ -46,7 +47,8 @@ def _after(_conn, _cursor, _statement, _parameters, context, _many) -> None:
 def build():
     forum = create_app()
     with forum.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", _before)
+        # First, so a SQLite writer's wait in forum/sqlite_writers.py's queue counts too.
+        sa.event.listen(db.engine, "before_cursor_execute", _before, insert=True)
         sa.event.listen(db.engine, "after_cursor_execute", _after)
     path = os.environ["BENCH_TIMING_FILE"]
 
