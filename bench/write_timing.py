@@ -10,6 +10,7 @@ commit is not).
 """
 
 import os
+import sys
 import threading
 import time
 
@@ -45,6 +46,10 @@ def _after(_conn, _cursor, _statement, _parameters, context, _many) -> None:
 
 
 def build():
+    if os.environ.get("BENCH_SWITCH_INTERVAL"):
+        # How soon a thread that waited for I/O gets the GIL back from the
+        # worker's search and notification threads (Python's default: 5 ms).
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
     forum = create_app()
     with forum.app_context():
         # First, so a SQLite writer's wait in forum/sqlite_writers.py's queue counts too.
