@@ -1,4 +1,4 @@
-"""SQLite: writers queue for the database's one write lock instead of polling for it.
+"""SQLite: writers queue for the write lock on a file lock, tried every 0.2 to 2 ms.
 
 SQLite lets one transaction write at a time. A second writer does not wait in
 a queue: its busy handler sleeps and tries again, in steps growing to 100 ms
@@ -10,7 +10,9 @@ Here each connection takes an exclusive ``flock`` on a file beside the
 database (``<database>-writers``) just before the first write statement of a
 transaction, the statement that takes SQLite's write lock, and gives it back
 right after that transaction's commit or rollback. Whoever waits for the
-file's lock is woken by the kernel the moment it is free. The file lock is
+file's lock tries again every 0.2 to 2 ms (a blocking ``flock`` would wake at
+once but cannot time out), so it goes in at most 2 ms after the lock is
+free, not up to 100 ms. The file lock is
 taken only where SQLite's would be wanted anyway and never while SQLite's is
 held by the same connection, so it cannot deadlock; a writer that does not
 take it (another program, ``sqlite3`` on the command line) is waited for by
