@@ -136,6 +136,34 @@ def cpu_seconds(server: "lf.Server") -> float:
     return total / ticks
 
 
+def database_cpu(url: str, known: dict[int, float] | None = None) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving ``url``'s database (empty for SQLite).
+
+    The server shares the machine's cores with gunicorn: its CPU per reply counts as much.
+    """
+    import sqlalchemy as sa
+
+    if not url.startswith("postgresql"):
+        return {}
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            pids = connection.scalars(
+                sa.text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND pid <> pg_backend_pid()")
+            ).all()  # fmt: skip
+    finally:
+        engine.dispose()
+    ticks, seconds = os.sysconf("SC_CLK_TCK"), {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return seconds
+
+
 def in_search(url: str, instance: Path, tokens: dict[str, tuple[int, int]]) -> list[str]:
     """Apply what is left in the outbox; return the acknowledged replies not in the index."""
     import sqlalchemy as sa
@@ -195,6 +223,7 @@ def run(kind: str, args: argparse.Namespace) -> dict:
         for thread in threads:
             thread.start()
         start.wait(timeout=120)
+        database_before = database_cpu(url)
         began, cpu_before, load_before = time.monotonic(), cpu_seconds(server), os.times()
         clock.deadline = began + args.seconds
         for thread in threads:
@@ -204,6 +233,11 @@ def run(kind: str, args: argparse.Namespace) -> dict:
         time.sleep(2)
         server_cpu = cpu_seconds(server) - cpu_before
         client_cpu = sum(os.times()[:2]) - sum(load_before[:2])
+        database_after = database_cpu(url)
+        # Backends that ended meanwhile are missed; new ones count from 0.
+        database_seconds = sum(
+            used - database_before.get(pid, 0.0) for pid, used in database_after.items()
+        )
     finally:
         clock.deadline = 0.0
         server.stop()
@@ -229,6 +263,9 @@ def run(kind: str, args: argparse.Namespace) -> dict:
         "replies per second": f"{replies / seconds:.1f}",
         "reply median / p95 ms": lf._reply_quantiles(tally.reply_seconds),
         "gunicorn CPU ms per reply": f"{server_cpu * 1000 / max(replies, 1):.0f}",
+        "database server CPU ms per reply": f"{database_seconds * 1000 / max(replies, 1):.0f}"
+        if kind == "postgresql"
+        else "(in gunicorn)",
         "client CPU ms per reply": f"{client_cpu * 1000 / max(replies, 1):.0f}",
         **timed,
         "load average (1 min) at the end": f"{os.getloadavg()[0]:.1f}",
@@ -298,8 +335,10 @@ def profile(kind: str, args: argparse.Namespace) -> None:
 
     sa.event.listen(engine, "before_cursor_execute", count)
     sa.event.listen(engine, "commit", committed)
-    timings = {"request": [], "close": [], "lock held in request": []}
+    timings = {"request": [], "close": [], "lock held in request": [],
+               "request CPU": [], "close CPU": []}  # fmt: skip
     profiles = {"request": cProfile.Profile(), "close": cProfile.Profile()}
+    profiling = not args.cpu_only
     for number in range(args.profile + 5):
         topic_id = topic_ids[number % len(topic_ids)]
         measured = number >= 5
@@ -308,22 +347,22 @@ def profile(kind: str, args: argparse.Namespace) -> None:
         # Statements are listed for one reply (the sixth), after the warm-up.
         phase["now"] = "request" if number == 5 else "other"
         lock["held"] = 0.0
-        began = time.perf_counter()
-        if measured:
+        began, began_cpu = time.perf_counter(), time.thread_time()
+        if measured and profiling:
             profiles["request"].enable()
         response = client.post(f"/t/{topic_id}/reply", data=data)
-        if measured:
+        if measured and profiling:
             profiles["request"].disable()
-        middle = time.perf_counter()
+        middle, middle_cpu = time.perf_counter(), time.thread_time()
         held = lock["held"]
         if number == 5:
             phase["now"] = "close"
-        if measured:
+        if measured and profiling:
             profiles["close"].enable()
         response.close()
-        if measured:
+        if measured and profiling:
             profiles["close"].disable()
-        ended = time.perf_counter()
+        ended, ended_cpu = time.perf_counter(), time.thread_time()
         phase["now"] = "other"
         if response.status_code != 302:
             raise SystemExit(f"reply answered {response.status_code}")
@@ -331,6 +370,8 @@ def profile(kind: str, args: argparse.Namespace) -> None:
             timings["request"].append(middle - began)
             timings["close"].append(ended - middle)
             timings["lock held in request"].append(held)
+            timings["request CPU"].append(middle_cpu - began_cpu)
+            timings["close CPU"].append(ended_cpu - middle_cpu)
     sa.event.remove(engine, "before_cursor_execute", count)
     sa.event.remove(engine, "commit", committed)
     app.extensions["search"].close()
@@ -341,7 +382,7 @@ def profile(kind: str, args: argparse.Namespace) -> None:
               f"p95 {values[int(len(values) * 0.95)] * 1000:.1f} ms; "
               f"statements in one reply: {counts.get(name, '-')}")  # fmt: skip
     print("\n".join(f"    {s}" for s in statements))
-    for name, prof in profiles.items():
+    for name, prof in profiles.items() if profiling else ():
         out = io.StringIO()
         stats = pstats.Stats(prof, stream=out)
         stats.sort_stats("cumulative").print_stats(args.top)
@@ -369,6 +410,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-name", default="forum_bench_writes")
     parser.add_argument("--profile", type=int, default=0, help="profile N replies in-process")
     parser.add_argument("--top", type=int, default=40, help="lines of the profile")
+    parser.add_argument(
+        "--cpu-only", action="store_true",
+        help="with --profile: no cProfile, only each phase's time and CPU time (thread_time)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     kinds = [k.strip() for k in args.databases.split(",") if k.strip()]
     if not kinds or set(kinds) - {"sqlite", "postgresql"}:

@@ -5,10 +5,12 @@ every POST appends "wall cpu sql statements" (seconds, seconds, seconds, count)
 to the file in $BENCH_TIMING_FILE. Wall minus CPU is what the request waited
 for: locks, fsyncs, the database server, or a CPU busy with other processes.
 SQL is the wall time inside the driver's execute (a SQLite write lock's busy
-wait is spent there; a commit is not).
+wait is spent there, and the wait in forum/sqlite_writers.py's queue; a
+commit is not).
 """
 
 import os
+import sys
 import threading
 import time
 
@@ -44,9 +46,14 @@ def _after(_conn, _cursor, _statement, _parameters, context, _many) -> None:
 
 
 def build():
+    if os.environ.get("BENCH_SWITCH_INTERVAL"):
+        # How soon a thread that waited for I/O gets the GIL back from the
+        # worker's search and notification threads (Python's default: 5 ms).
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
     forum = create_app()
     with forum.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", _before)
+        # First, so a SQLite writer's wait in forum/sqlite_writers.py's queue counts too.
+        sa.event.listen(db.engine, "before_cursor_execute", _before, insert=True)
         sa.event.listen(db.engine, "after_cursor_execute", _after)
     path = os.environ["BENCH_TIMING_FILE"]
 

@@ -97,6 +97,11 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", _configure_sqlite)
+            database = db.engine.url.database
+            if app.config["SQLITE_WRITER_QUEUE"] and database and database != ":memory:":
+                from forum import sqlite_writers
+
+                sqlite_writers.install(db.engine, database, timeout=5.0)
     if click.get_current_context(silent=True) is not None:
         init_migrate(app)  # `flask db ...`: only the command line migrates
     from forum.uploads import limits
@@ -131,7 +136,7 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=5000")  # and forum/sqlite_writers.py's timeout
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 

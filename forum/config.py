@@ -62,6 +62,10 @@ LOGIN_RECORD_DAYS = 30
 SQLALCHEMY_DATABASE_URI = ""
 SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 SQLALCHEMY_RECORD_QUERIES = False
+#: SQLite: writers wait for the write lock in a queue (a file lock beside the
+#: database, forum/sqlite_writers.py) and try again every 0.2 to 2 ms, instead
+#: of SQLite's busy handler trying again after up to 100 ms. False: SQLite's own.
+SQLITE_WRITER_QUEUE = True
 
 # --- Rate limits (Flask-Limiter) ---------------------------------------------
 #: Where limits are counted: memory:// for one process, redis://host:6379 when

@@ -158,16 +158,25 @@ def _claim_here(user_id: int, key: str) -> bool:
 def record(user_id: int, key: str, result_url: str) -> None:
     """Store where the first submission's answer led (and the claim, if the view
     committed nothing or rolled it back)."""
-    db.session.execute(
-        _insert()(Submission)
-        .values(user_id=user_id, key=key, created_at=utcnow(), result_url=result_url)
-        .on_conflict_do_update(index_elements=["user_id", "key"], set_={"result_url": result_url})
-    )
-    records = current_app.extensions["idempotency.records"]
-    if next(records) % CLEAN_EVERY == CLEAN_EVERY - 1:
-        max_age = timedelta(seconds=current_app.config["SUBMISSION_KEY_MAX_AGE"])
-        db.session.execute(sa.delete(Submission).where(Submission.created_at < utcnow() - max_age))
-    db.session.commit()
+    if db.session().in_transaction():
+        db.session.commit()  # what the view left open, as before
+    # One statement that commits itself (autocommit): on PostgreSQL a
+    # transaction of its own would cost two more round trips (BEGIN, COMMIT)
+    # in every reply, the worker waiting for each.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(
+            _insert()(Submission)
+            .values(user_id=user_id, key=key, created_at=utcnow(), result_url=result_url)
+            .on_conflict_do_update(
+                index_elements=["user_id", "key"], set_={"result_url": result_url}
+            )
+        )
+        records = current_app.extensions["idempotency.records"]
+        if next(records) % CLEAN_EVERY == CLEAN_EVERY - 1:
+            max_age = timedelta(seconds=current_app.config["SUBMISSION_KEY_MAX_AGE"])
+            connection.execute(
+                sa.delete(Submission).where(Submission.created_at < utcnow() - max_age)
+            )
 
 
 def release(user_id: int, key: str) -> None:

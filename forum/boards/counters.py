@@ -29,6 +29,23 @@ def add(
     ``assign`` sets other columns in the same statement (``last_posted_at``);
     with ``returning`` the new value of that column is returned.
     """
+    statement = update(model, key, assign=assign, **deltas)
+    if statement is None:
+        return None
+    if returning is not None:
+        return db.session.execute(statement.returning(returning)).scalar_one()
+    db.session.execute(statement)
+    return None
+
+
+def update(
+    model: Counted,
+    key: int | sa.ColumnElement[bool],
+    *,
+    assign: dict[str, Any] | None = None,
+    **deltas: int,
+) -> sa.Update | None:
+    """Return the UPDATE ``add`` runs (None when nothing changes), for ``run_together``."""
     values: dict[str, Any] = {
         name: getattr(model, name) + delta for name, delta in deltas.items() if delta
     }
@@ -36,11 +53,30 @@ def add(
     if not values:
         return None
     where = model.id == key if isinstance(key, int) else key
-    statement = sa.update(model).where(where).values(**values)
-    if returning is not None:
-        return db.session.execute(statement.returning(returning)).scalar_one()
-    db.session.execute(statement)
-    return None
+    return sa.update(model).where(where).values(**values)
+
+
+def run_together(*statements: sa.Executable | None, loaded: tuple = ()) -> None:
+    """Run writes that return nothing, in this order; on PostgreSQL as one statement.
+
+    Each statement is a round trip taken while the reply holds its topic's row
+    lock; PostgreSQL runs data-modifying CTEs (``WITH a AS (UPDATE ...)
+    UPDATE ...``) in one. The rows are not updated in the session: the
+    changed attributes of the ``loaded`` objects are expired instead (read
+    again only if somebody looks).
+    """
+    chosen = [statement for statement in statements if statement is not None]
+    if not chosen:
+        return
+    options = {"synchronize_session": False}
+    if db.session.get_bind().dialect.name == "postgresql" and len(chosen) > 1:
+        *first, last = chosen
+        ctes = [statement.cte(f"write_{number}") for number, statement in enumerate(first)]
+        chosen = [last.add_cte(*ctes)]
+    for statement in chosen:
+        db.session.execute(statement, execution_options=options)
+    for obj, names in loaded:
+        db.session.expire(obj, names)
 
 
 def counts_for_author(topic: Topic) -> int:

@@ -22,6 +22,11 @@ def _upsert_statement(dialect: str):
 
 def mark_read(user_id: int, topic_id: int, post_number: int) -> None:
     """Move the read position forward in the caller's transaction (never back)."""
+    db.session.execute(read_position_upsert(user_id, topic_id, post_number))
+
+
+def read_position_upsert(user_id: int, topic_id: int, post_number: int) -> sa.Insert:
+    """Return the statement ``mark_read`` runs."""
     insert = _upsert_statement(db.session.get_bind().dialect.name)
     now = utcnow()
     statement = insert(TopicUser).values(
@@ -31,20 +36,18 @@ def mark_read(user_id: int, topic_id: int, post_number: int) -> None:
         first_visited_at=now,
         last_visited_at=now,
     )
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[TopicUser.user_id, TopicUser.topic_id],
-            set_={
-                "last_read_post_number": sa.func.max(
-                    TopicUser.last_read_post_number, statement.excluded.last_read_post_number
-                )
-                if db.session.get_bind().dialect.name == "sqlite"
-                else sa.func.greatest(
-                    TopicUser.last_read_post_number, statement.excluded.last_read_post_number
-                ),
-                "last_visited_at": now,
-            },
-        )
+    return statement.on_conflict_do_update(
+        index_elements=[TopicUser.user_id, TopicUser.topic_id],
+        set_={
+            "last_read_post_number": sa.func.max(
+                TopicUser.last_read_post_number, statement.excluded.last_read_post_number
+            )
+            if db.session.get_bind().dialect.name == "sqlite"
+            else sa.func.greatest(
+                TopicUser.last_read_post_number, statement.excluded.last_read_post_number
+            ),
+            "last_visited_at": now,
+        },
     )
 
 

@@ -95,7 +95,7 @@ def test_a_killed_worker_leaves_the_job_and_mail_send_makes_it_once(
 ):
     app.config["NOTIFY_IN_BACKGROUND"] = True
     # The worker is killed with the reply's fan-out still in its thread's queue.
-    monkeypatch.setattr(outbox._Background, "put", lambda self, run: None)
+    monkeypatch.setattr(outbox._Background, "put", lambda self, ids: None)
     make.post(make.topic(lena), lena, "Schon einmal geschrieben (nicht mehr neu).")
     login(client, lena)
     post_reply(client, question, "Ich fahre am Dienstag.").close()
@@ -271,3 +271,37 @@ def test_a_conversations_participants_are_told_through_the_job(app, make, anke, 
         assert outbox.recover() == 1
     assert kinds(app, anke) == ["private_message"]
     assert kinds(app, lena) == ["private_message"]  # not told of her own reply
+
+
+def test_queued_jobs_are_made_in_one_transaction(app, make, anke, lena, question, no_fan_out):
+    for text in ("Ich fahre am Dienstag.", "Und am Mittwoch.", "Und am Donnerstag."):
+        make.post(question, lena, text)
+    with app.app_context():
+        ids = list(db.session.scalars(sa.select(NotificationJob.id)))
+    commits = []
+    with app.app_context():
+        sa.event.listen(db.engine, "commit", lambda _connection: commits.append(1))
+    assert outbox.run_jobs(app, ids) == 3
+    assert len(commits) == 1
+    assert kinds(app, anke) == ["replied"] * 3 and jobs(app) == []
+    assert outbox.run_jobs(app, ids) == 0  # made already: nothing twice
+
+
+def test_a_failing_job_in_a_batch_fails_alone(
+    app, make, anke, lena, question, no_fan_out, monkeypatch
+):
+    posts = [make.post(question, lena, f"Ich fahre am {day}.") for day in ("Montag", "Dienstag")]
+    broken_id = posts[0].id
+    working = fanout.notify_post
+
+    def broken_for_one(post_id, actor_id, **kwargs):
+        if post_id == broken_id:
+            raise RuntimeError("the fan-out broke")
+        return working(post_id, actor_id, **kwargs)
+
+    monkeypatch.setattr(fanout, "notify_post", broken_for_one)
+    with app.app_context():
+        ids = list(db.session.scalars(sa.select(NotificationJob.id)))
+    assert outbox.run_jobs(app, ids) == 1
+    assert kinds(app, anke) == ["replied"]
+    assert jobs(app) == [("post", broken_id, lena.id, 1)]  # one attempt counted, kept
