@@ -178,12 +178,15 @@ def _record_visit(topic, last_shown: int) -> None:
     app = current_app._get_current_object()
     user_id = current_user.id if current_user.is_authenticated else None
     record_view(app, topic.id)
+    # A member re-reading what they have read writes nothing (an upsert and a
+    # commit saved on most visits); decided on the state the page already read.
+    moves = bool(user_id and last_shown and services.visit_needs_write(user_id, topic, last_shown))
 
     @after_this_request
     def write_later(response):
         def write():
             app.extensions["forum.views"].flush_if_due()
-            if user_id and last_shown:
+            if moves:
                 with app.app_context():
                     services.record_read(user_id, topic.id, last_shown)
 
