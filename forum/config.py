@@ -148,6 +148,8 @@ PAGE_CACHE_MAX_ENTRIES = 500
 #: A worker's memory is counted (aim < 100 MB, bench/README.md).
 POST_BLOCKS_CACHE_KB = 4096
 TOPIC_ROWS_CACHE_KB = 2048
+#: The topic page's reply form, kept per language and upload offer (forum/reply_box.py).
+REPLY_BOX_CACHE_KB = 256
 
 # --- E-mail -----------------------------------------------------------------
 #: Sender of all mails.
