@@ -10,17 +10,20 @@ into a page, as in forum/post_blocks.py) and kept in a bounded per-process LRU;
 each page fills in its own values.
 
 The key is everything else the template reads: the language, the link prefix,
-and what the reader may upload (``upload_options()``, which holds the run-time
-settings it reads, so a changed setting makes a new key at once). Only an
-untouched form is kept: a form with data or errors (never the case on the
-topic page, which only answers GETs) is rendered as it is.
+whether forms carry a CSRF token, and what the reader may upload
+(``upload_options()``, which holds the run-time settings it reads, so a changed
+setting makes a new key at once). The WTForms form is only built when the block
+is rendered; only an untouched form is kept: a form with data or errors (never
+the case on the topic page, which only answers GETs) is rendered as it is.
 """
 
 from flask import current_app, request, url_for
 from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
+from forum.boards.forms import ReplyForm
 from forum.idempotency import new_key_field
 from forum.post_blocks import BlockCache
 from forum.uploads.views import upload_options
@@ -51,41 +54,49 @@ def _untouched(form) -> bool:
 
 @pass_context
 def reply_box(context) -> Markup:
-    """Template global: the topic page's reply form for ``topic`` and ``reply_form``."""
-    form = context["reply_form"]
+    """Template global: the topic page's reply form for ``topic`` (the page asks
+    only when the reader ``can_reply``)."""
     topic = context["topic"]
-    template = context.environment.get_template(_TEMPLATE)
-    # No token field when CSRF protection is off (tests): the template shows none.
-    csrf_field = getattr(form, "csrf_token", None)
-    token = (csrf_field.current_token if csrf_field is not None else None) or ""
     action = url_for("boards.reply", topic_id=topic.id)
     draft_key = f"reply-{topic.id}"
-    if not _untouched(form):
-        return Markup(  # noqa: S704 (rendered by an autoescaping template)
-            template.render(
-                form=form, csrf=token, key_field=new_key_field(), action=action, draft_key=draft_key
-            )
-        )
     upload = upload_options()
     key = (
         str(get_locale()),
         request.script_root,
+        bool(current_app.config.get("WTF_CSRF_ENABLED", True)),
         tuple(sorted(upload.items())) if upload else None,
     )
     cache = box_cache(current_app._get_current_object())
     block = cache.get(key)
     if block is None:
+        # Built only now: constructing the WTForms form cost as much as filling in.
+        form = ReplyForm()
+        template = context.environment.get_template(_TEMPLATE)
+        if not _untouched(form):
+            html = template.render(
+                form=form, csrf=_token(form), key_field=new_key_field(), action=action,
+                draft_key=draft_key,
+            )  # fmt: skip
+            return Markup(html)  # noqa: S704 (rendered by an autoescaping template)
         block = template.render(
             form=form, csrf=_CSRF, key_field=escape(_KEY), action=_ACTION, draft_key=_DRAFT
         )
         cache.set(key, block)
+    if key[2]:
+        # The form's token is generate_csrf()'s (kept for the request): no form needed.
+        block = block.replace(_CSRF, str(escape(generate_csrf())))
     block = (
-        block.replace(_CSRF, str(escape(token)))
-        .replace(_KEY, str(new_key_field()))
+        block.replace(_KEY, str(new_key_field()))
         .replace(_ACTION, str(escape(action)))
         .replace(_DRAFT, str(escape(draft_key)))
     )
     return Markup(block)  # noqa: S704 (rendered by an autoescaping template)
+
+
+def _token(form) -> str:
+    # No token field when CSRF protection is off (tests): the template shows none.
+    field = getattr(form, "csrf_token", None)
+    return (field.current_token if field is not None else None) or ""
 
 
 def register(app) -> None:

@@ -141,14 +141,15 @@ def topic(topic, slug: str, post_number: int | None = None):
     view = queries.topic_page(current_user._get_current_object(), topic, page, per_page)
     # The whole window counts as read, deleted or hidden posts in it included.
     _record_visit(topic, min(view.page * per_page, topic.highest_post_number))
-    reply_form = ReplyForm() if permissions.can_reply(current_user, topic) else None
+    # The reply form itself comes from forum/reply_box.py (built only when not kept).
+    can_reply = permissions.can_reply(current_user, topic)
     can_moderate = permissions.can_moderate_topic(current_user, topic)
     return render_template(
         "boards/topic.html",
         view=view,
         topic=topic,
         category=topic.category,
-        reply_form=reply_form,
+        can_reply=can_reply,
         can_set_help_status=permissions.can_set_help_status(current_user, topic),
         can_moderate=can_moderate,
         # The moderator panel's "move to" choices.

@@ -45,7 +45,13 @@ def test_a_second_reader_gets_the_kept_form_with_their_own_token_and_key(
     app, client, member, second, topics, tokens
 ):
     topic, _other = topics
-    first = _box(client.get(_url(topic)).get_data(as_text=True))
+    page = client.get(_url(topic)).get_data(as_text=True)
+    first = _box(page)
+    # The reader's own token: the one the page's other forms (log out) carry.
+    logout = re.search(
+        r'action="/logout">\s*<input type="hidden" name="csrf_token" value="([^"]+)"', page
+    )
+    assert TOKEN.findall(first) == [logout.group(1)]
     cache = box_cache(app)
     assert len(cache) == 1
     # Mark the kept form: the second member's page shows the mark, so it was
@@ -81,9 +87,11 @@ def test_the_kept_form_is_the_form_rendered_with_the_reader_s_values(
 
     topic, _other = topics
     kept = [client.get(_url(topic)).get_data(as_text=True) for _ in range(2)]
-    monkeypatch.setattr(reply_box, "_untouched", lambda form: False)  # never from the cache
+    monkeypatch.setattr(reply_box, "_untouched", lambda form: False)  # never kept
+    box_cache(app).blocks.clear()
     fresh = client.get(_url(topic)).get_data(as_text=True)
     assert len(TOKEN.findall(fresh)) == 1
+    assert len(box_cache(app)) == 0
     assert "\x00" not in fresh
     assert _masked(_box(kept[0])) == _masked(_box(kept[1])) == _masked(_box(fresh))
 
