@@ -77,11 +77,11 @@ def create_app(
         errors,
         pagecache,
         post_blocks,
-        reply_box,
         security,
         templating,
         topic_rows,
     )
+    from forum.boards import reply_box
     from forum.cli import register_commands
 
     errors.register(app)

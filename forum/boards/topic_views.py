@@ -141,7 +141,7 @@ def topic(topic, slug: str, post_number: int | None = None):
     view = queries.topic_page(current_user._get_current_object(), topic, page, per_page)
     # The whole window counts as read, deleted or hidden posts in it included.
     _record_visit(topic, min(view.page * per_page, topic.highest_post_number))
-    # The reply form itself comes from forum/reply_box.py (built only when not kept).
+    # The reply form itself comes from forum/boards/reply_box.py (built only when not kept).
     can_reply = permissions.can_reply(current_user, topic)
     can_moderate = permissions.can_moderate_topic(current_user, topic)
     return render_template(

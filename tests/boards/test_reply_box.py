@@ -1,4 +1,4 @@
-"""The topic page's reply form comes from a per-process cache (forum/reply_box.py):
+"""The topic page's reply form comes from a per-process cache (forum/boards/reply_box.py):
 each reader gets their own token and submission key and the topic's own address,
 and a changed upload setting or language shows at once."""
 
@@ -7,8 +7,8 @@ import re
 import pytest
 from jinja2 import nodes
 
+from forum.boards.reply_box import box_cache
 from forum.extensions import db
-from forum.reply_box import box_cache
 from forum.site.services import set_setting
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -83,7 +83,7 @@ def test_the_kept_form_is_the_form_rendered_with_the_reader_s_values(
     app, client, member, topics, tokens, monkeypatch
 ):
     """Slots filled in give what the template gives with the values themselves."""
-    from forum import reply_box
+    from forum.boards import reply_box
 
     topic, _other = topics
     kept = [client.get(_url(topic)).get_data(as_text=True) for _ in range(2)]
