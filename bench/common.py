@@ -15,6 +15,9 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
+#: The forum's gunicorn settings (gc.freeze in each worker). gunicorn reads
+#: ./gunicorn.conf.py after --chdir, and the bench changes into bench/: named explicitly.
+GUNICORN_CONFIG = ROOT / "gunicorn.conf.py"
 DATA_DIR = BENCH_DIR / "data"
 RESULTS_DIR = BENCH_DIR / "results"
 DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'bench.sqlite3'}"

@@ -13,6 +13,7 @@ go to stdout and to bench/results/<timestamp>.md.
 import argparse
 import contextlib
 import cProfile
+import gc
 import http.client
 import io
 import os
@@ -136,6 +137,13 @@ def inprocess_clients(app, targets: common.Targets) -> dict:
     return clients
 
 
+def freeze_like_a_worker() -> None:
+    """Freeze the warm heap as gunicorn.conf.py has each worker do (the forum's and
+    the bare app's alike), so in-process figures are a worker's."""
+    gc.collect()
+    gc.freeze()
+
+
 def run_inprocess(app, targets, args, counter: SqlCounter, bare_app) -> list[Result]:
     """Request every page N times per identity with Flask's test client."""
     clients = inprocess_clients(app, targets)
@@ -150,6 +158,7 @@ def run_inprocess(app, targets, args, counter: SqlCounter, bare_app) -> list[Res
         response = client.get("/", headers=headers)
         check_login(app, who, response.get_data())
         response.close()
+    freeze_like_a_worker()
     # Rounds interleave the pages, so a slow moment of the machine hits all alike.
     rounds = 3
     per_round = max(args.requests // rounds, 1)
@@ -184,6 +193,7 @@ def profile_page(app, targets, args) -> str:
     path = dict(targets.pages())[args.profile]
     for _ in range(args.warmup):
         client.get(path, headers=HEADERS).close()
+    freeze_like_a_worker()
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
@@ -243,6 +253,8 @@ class Gunicorn:
             f"127.0.0.1:{self.port}",
             "--chdir",
             str(common.BENCH_DIR),
+            "-c",
+            str(common.GUNICORN_CONFIG),
             "--log-level",
             "warning",
             *extra_args,
@@ -590,8 +602,9 @@ def environment(app, url: str, targets: common.Targets, args) -> str:
             f"- topic: /t/{targets.topic_slug}/{targets.topic_id} ({targets.topic_pages} pages); "
             f"member: {targets.member_username}; profile: {targets.profile_username}",
             f"- in-process: {args.requests} requests per page and person after "
-            f"{args.warmup} warm-up; gunicorn: {args.http_requests} requests per page and "
-            f"person, {args.concurrency} client threads, `-w 1 {args.gunicorn_args}`".rstrip(),
+            f"{args.warmup} warm-up, then gc.freeze() as in a worker; gunicorn: "
+            f"{args.http_requests} requests per page and person, {args.concurrency} client "
+            f"threads, `-w 1 -c gunicorn.conf.py {args.gunicorn_args}`".rstrip(),
         ]
     )
 

@@ -27,7 +27,8 @@ import run
 
 def _start(entry: str, port: int, env: dict) -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
-               "--chdir", str(common.BENCH_DIR), "--log-level", "warning", entry]  # fmt: skip
+               "--chdir", str(common.BENCH_DIR), "-c", str(common.GUNICORN_CONFIG),
+               "--log-level", "warning", entry]  # fmt: skip
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -72,13 +72,24 @@ def create_app(
 
     app.wsgi_app = JsonTwins(app.wsgi_app, app)
 
-    from forum import errors, pagecache, post_blocks, security, templating, topic_rows
+    from forum import (
+        category_cards,
+        errors,
+        pagecache,
+        post_blocks,
+        security,
+        templating,
+        topic_rows,
+    )
+    from forum.boards import reply_box
     from forum.cli import register_commands
 
     errors.register(app)
     security.register(app)
     templating.register(app)
     post_blocks.register(app)
+    reply_box.register(app)
+    category_cards.register(app)
     topic_rows.register(app)
     pagecache.init_app(app)
     register_commands(app)

@@ -161,7 +161,7 @@ class PostBlocks:
         view = context["view"]
         user = context["current_user"]
         authenticated = bool(user.is_authenticated)
-        self.with_reply = context.get("reply_form") is not None
+        self.with_reply = bool(context.get("can_reply"))
         self.is_member = authenticated and bool(user.is_member)
         self.ignored = context.get("ignored_user_ids") or frozenset()
         last_read = view.last_read_post_number

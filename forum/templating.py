@@ -36,7 +36,7 @@ def relative_time(value: datetime | None) -> str:
         return _("%(n)d h") % {"n": int(seconds // 3600)}
     if seconds < 86400 * 30:
         return _("%(n)d d") % {"n": int(seconds // 86400)}
-    return format_date(value, "medium")
+    return _medium_date(value, get_locale(), get_timezone())
 
 
 def time_tag(value: datetime | None, relative: str | None = None) -> Markup:
@@ -59,6 +59,14 @@ def time_tag(value: datetime | None, relative: str | None = None) -> Markup:
 @lru_cache(maxsize=4096)
 def _full_date(value: datetime, locale, tzinfo) -> str:
     return dates.format_datetime(value, "medium", tzinfo=tzinfo, locale=locale)
+
+
+# What Flask-Babel's ``format_date(value, "medium")`` returns (the app sets no
+# ``date_formats``), kept: a topic page or list asks for it per post or row, and
+# Flask-Babel looks up the locale, the time zone and the format again each time.
+@lru_cache(maxsize=4096)
+def _medium_date(value: datetime, locale, tzinfo) -> str:
+    return dates.format_date(tzinfo.normalize(value.astimezone(tzinfo)), "medium", locale=locale)
 
 
 def format_number(value) -> str:

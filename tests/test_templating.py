@@ -39,3 +39,22 @@ def test_a_number_follows_the_language_at_once(app):
             assert format_number(1234) == "1,234"
         with force_locale("de"):
             assert format_number(1234.5) == "1.234,5"
+
+
+def test_an_old_date_s_short_form_is_flask_babel_s_in_the_reader_s_language_and_zone(app):
+    """relative_time keeps Babel's medium date per value; it must stay what
+    Flask-Babel's format_date gives, a date near midnight in Berlin included."""
+    from flask_babel import format_date
+
+    from forum.templating import relative_time
+
+    late = datetime(2024, 10, 26, 22, 30, tzinfo=UTC)  # 27 October in Berlin
+    with app.test_request_context():
+        for locale in ("de", "en", "de"):
+            with force_locale(locale):
+                for value in (WHEN, late, late + timedelta(hours=2)):
+                    assert relative_time(value) == format_date(value, "medium")
+        with force_locale("de"):
+            assert relative_time(late) == "27.10.2024"
+        with force_locale("en"):
+            assert relative_time(late) == "Oct 27, 2024"

@@ -2,6 +2,7 @@
 their rows say about it when a page is shown."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import g, has_request_context
@@ -57,6 +58,30 @@ def record_read(user_id: int, topic_id: int, post_number: int) -> None:
     db.session.commit()
 
 
+#: How old the stored last visit may grow before a visit that read nothing new
+#: writes it again. The admin's dashboard counts a topic's readers of the last
+#: seven days by it (forum/admin/dashboard.py), so an hour's lag changes nothing
+#: there; and a member re-reading a topic (the usual case) costs no write.
+VISIT_REFRESH = timedelta(hours=1)
+
+
+def visit_needs_write(user_id: int, topic: Topic, last_shown: int) -> bool:
+    """Whether a visit that showed posts up to ``last_shown`` changes the member's row.
+
+    Decided on the state the page read before it was rendered (``reader_state``,
+    kept for the request: no statement of its own): the row is written when the
+    window reaches beyond the stored position (a new post was read), when there
+    is no row yet, or when the stored visit is older than ``VISIT_REFRESH``. A
+    position moved meanwhile by another tab only moves forward, so nothing is lost.
+    """
+    state = reader_state(user_id, topic)
+    if state.last_read_post_number is None or state.last_visited_at is None:
+        return True
+    if last_shown > state.last_read_post_number:
+        return True
+    return state.last_visited_at <= utcnow() - VISIT_REFRESH
+
+
 @dataclass(frozen=True)
 class ReaderState:
     """What a member's rows say about one topic: read position and watching levels."""
@@ -66,6 +91,8 @@ class ReaderState:
     topic_level: int | None
     #: The member's level for the topic's category (None: never chosen).
     category_level: int | None
+    #: When the member last opened the topic (None: never).
+    last_visited_at: datetime | None = None
 
 
 _STATES = "forum_reader_states"
@@ -83,6 +110,7 @@ _STATE = sa.select(
         CategoryUser.category_id == sa.bindparam("category_id"),
     )
     .scalar_subquery(),
+    sa.select(TopicUser.last_visited_at).where(_MINE).scalar_subquery(),
 )
 
 

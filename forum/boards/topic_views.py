@@ -141,14 +141,15 @@ def topic(topic, slug: str, post_number: int | None = None):
     view = queries.topic_page(current_user._get_current_object(), topic, page, per_page)
     # The whole window counts as read, deleted or hidden posts in it included.
     _record_visit(topic, min(view.page * per_page, topic.highest_post_number))
-    reply_form = ReplyForm() if permissions.can_reply(current_user, topic) else None
+    # The reply form itself comes from forum/boards/reply_box.py (built only when not kept).
+    can_reply = permissions.can_reply(current_user, topic)
     can_moderate = permissions.can_moderate_topic(current_user, topic)
     return render_template(
         "boards/topic.html",
         view=view,
         topic=topic,
         category=topic.category,
-        reply_form=reply_form,
+        can_reply=can_reply,
         can_set_help_status=permissions.can_set_help_status(current_user, topic),
         can_moderate=can_moderate,
         # The moderator panel's "move to" choices.
@@ -178,12 +179,15 @@ def _record_visit(topic, last_shown: int) -> None:
     app = current_app._get_current_object()
     user_id = current_user.id if current_user.is_authenticated else None
     record_view(app, topic.id)
+    # A member re-reading what they have read writes nothing (an upsert and a
+    # commit saved on most visits); decided on the state the page already read.
+    moves = bool(user_id and last_shown and services.visit_needs_write(user_id, topic, last_shown))
 
     @after_this_request
     def write_later(response):
         def write():
             app.extensions["forum.views"].flush_if_due()
-            if user_id and last_shown:
+            if moves:
                 with app.app_context():
                     services.record_read(user_id, topic.id, last_shown)
 

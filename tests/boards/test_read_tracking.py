@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from forum.boards.models import Post, Topic, TopicUser
 from forum.db import utcnow
+from tests.conftest import counting_statements
 
 
 @pytest.fixture
@@ -166,3 +167,73 @@ def test_a_deleted_last_post_does_not_stay_unread(
     assert "unread" not in _html(client.get("/latest")).split("<main", 1)[1]
     assert "Ein langes Gespräch" not in _html(client.get("/unread"))
     assert client.get(_url(topic)).status_code == 200
+
+
+def _visited_at(scalar, user, topic):
+    return scalar(
+        sa.select(TopicUser.last_visited_at).where(
+            TopicUser.user_id == user.id, TopicUser.topic_id == topic.id
+        )
+    )
+
+
+def _writes_to_read_positions(statements) -> list[str]:
+    return [
+        s
+        for s in statements
+        if "topic_users" in s and s.lstrip().upper().startswith(("INSERT", "UPDATE"))
+    ]
+
+
+def test_rereading_what_was_read_writes_nothing(
+    client, make, login_as, scalar, topic_with_replies, app
+):
+    topic = topic_with_replies
+    reader = make.user()
+    login_as(reader)
+    _visit(client, _url(topic, 4))  # read up to 4
+    visited = _visited_at(scalar, reader, topic)
+    with counting_statements(app) as statements:
+        assert _visit(client, f"{_url(topic)}?page=1").status_code == 200
+        assert _visit(client, _url(topic, 4)).status_code == 200
+    assert _writes_to_read_positions(statements) == []
+    assert _last_read(scalar, reader, topic) == 4
+    assert _visited_at(scalar, reader, topic) == visited
+
+
+def test_a_new_post_read_still_moves_the_position(
+    client, make, login_as, scalar, topic_with_replies, app
+):
+    topic = topic_with_replies
+    reader = make.user()
+    login_as(reader)
+    _visit(client, _url(topic, 4))
+    make.post(topic, raw="Neu Nummer fünf")
+    with counting_statements(app) as statements:
+        _visit(client, _url(topic, 5))
+    assert len(_writes_to_read_positions(statements)) == 1
+    assert _last_read(scalar, reader, topic) == 5
+
+
+def test_an_old_visit_is_written_again_though_nothing_new_was_read(
+    client, make, login_as, scalar, topic_with_replies, app
+):
+    """The dashboard counts a topic's readers of the last seven days by the visit."""
+    from forum.boards.reading import VISIT_REFRESH
+    from forum.extensions import db
+
+    topic = topic_with_replies
+    reader = make.user()
+    login_as(reader)
+    _visit(client, _url(topic, 4))
+    long_ago = utcnow() - VISIT_REFRESH - timedelta(minutes=1)
+    with app.app_context():
+        db.session.execute(
+            sa.update(TopicUser)
+            .where(TopicUser.user_id == reader.id, TopicUser.topic_id == topic.id)
+            .values(last_visited_at=long_ago)
+        )
+        db.session.commit()
+    _visit(client, f"{_url(topic)}?page=1")
+    assert _visited_at(scalar, reader, topic) > long_ago + timedelta(minutes=1)
+    assert _last_read(scalar, reader, topic) == 4
