@@ -23,7 +23,7 @@ from flask_babel import get_locale, get_timezone
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from forum.post_blocks import BlockCache
+from forum.post_blocks import BlockCache, app_block_cache
 from forum.templating import relative_time
 from forum.urls import UrlPattern
 
@@ -64,12 +64,8 @@ class CardFacts(NamedTuple):
 
 
 def card_cache(app) -> BlockCache:
-    """Return the app's cache of rendered cards (made on first use)."""
-    cache = app.extensions.get(_EXTENSION)
-    if cache is None:
-        limit = int(app.config["CATEGORY_CARDS_CACHE_KB"]) * 1024
-        cache = app.extensions.setdefault(_EXTENSION, BlockCache(limit))
-    return cache
+    """Return the app's cache of rendered cards."""
+    return app_block_cache(app, _EXTENSION, "CATEGORY_CARDS_CACHE_KB")
 
 
 class _Links:

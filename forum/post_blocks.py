@@ -121,13 +121,18 @@ class BlockCache:
         return len(self.blocks)
 
 
-def block_cache(app) -> BlockCache:
-    """Return the app's cache of rendered posts (made on first use)."""
-    cache = app.extensions.get(_EXTENSION)
+def app_block_cache(app, extension: str, setting: str) -> BlockCache:
+    """Return the app's ``extension`` cache of ``setting`` kilobytes (made on first use)."""
+    cache = app.extensions.get(extension)
     if cache is None:
-        limit = int(app.config["POST_BLOCKS_CACHE_KB"]) * 1024
-        cache = app.extensions.setdefault(_EXTENSION, BlockCache(limit))
+        limit = int(app.config[setting]) * 1024
+        cache = app.extensions.setdefault(extension, BlockCache(limit))
     return cache
+
+
+def block_cache(app) -> BlockCache:
+    """Return the app's cache of rendered posts."""
+    return app_block_cache(app, _EXTENSION, "POST_BLOCKS_CACHE_KB")
 
 
 class _Links:

@@ -26,7 +26,7 @@ from flask_babel import get_locale, get_timezone
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from forum.post_blocks import BlockCache
+from forum.post_blocks import BlockCache, app_block_cache
 from forum.templating import relative_time
 from forum.urls import UrlPattern
 
@@ -67,12 +67,8 @@ class RowFacts(NamedTuple):
 
 
 def row_cache(app) -> BlockCache:
-    """Return the app's cache of rendered rows (made on first use)."""
-    cache = app.extensions.get(_EXTENSION)
-    if cache is None:
-        limit = int(app.config["TOPIC_ROWS_CACHE_KB"]) * 1024
-        cache = app.extensions.setdefault(_EXTENSION, BlockCache(limit))
-    return cache
+    """Return the app's cache of rendered rows."""
+    return app_block_cache(app, _EXTENSION, "TOPIC_ROWS_CACHE_KB")
 
 
 class _Links:

@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 
 from forum.boards.forms import ReplyForm
 from forum.idempotency import new_key_field
-from forum.post_blocks import BlockCache
+from forum.post_blocks import BlockCache, app_block_cache
 from forum.uploads.views import upload_options
 
 _EXTENSION = "forum.reply_box"
@@ -37,12 +37,8 @@ _TEMPLATE = "boards/_reply_box.html"
 
 
 def box_cache(app) -> BlockCache:
-    """Return the app's kept reply forms (made on first use)."""
-    cache = app.extensions.get(_EXTENSION)
-    if cache is None:
-        limit = int(app.config["REPLY_BOX_CACHE_KB"]) * 1024
-        cache = app.extensions.setdefault(_EXTENSION, BlockCache(limit))
-    return cache
+    """Return the app's kept reply forms."""
+    return app_block_cache(app, _EXTENSION, "REPLY_BOX_CACHE_KB")
 
 
 def _untouched(form) -> bool:
