@@ -20,7 +20,7 @@ import threading
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import accumulate, compress, repeat
+from itertools import accumulate, chain, compress, repeat
 
 from whoosh import columns
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -77,9 +77,10 @@ def posting_blocks(reader, fieldname: str, text) -> Iterator[tuple[Sequence[int]
         leaf._next_block()
 
 
-def term_ids(reader, fieldname: str, text) -> list[int]:
-    """Return the documents of a segment holding a term, deleted ones included."""
-    return [doc for ids, _weights in posting_blocks(reader, fieldname, text) for doc in ids]
+def term_ids(reader, fieldname: str, text) -> Iterator[int]:
+    """Yield the documents of a segment holding a term, deleted ones included (a
+    block at a time: a list of a common word's 50,000 took 2 MB at a query's peak)."""
+    return chain.from_iterable(ids for ids, _weights in posting_blocks(reader, fieldname, text))
 
 
 def column_values(reader, fieldname: str) -> Callable[[int], bytes]:
