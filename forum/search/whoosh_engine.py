@@ -185,17 +185,21 @@ class Evaluator:
         on their word sequence, kept in the column ``<field>_words``; only
         those found are scored.
         """
-        # In bitmaps, a byte a document, a block of postings at a time: sets of
-        # every term's documents made a phrase of common words peak at 7 MB.
+        # The rarest term's documents in a bitmap (a byte a document), the
+        # others' postings checked against it a block at a time: lists and sets
+        # of every term's documents made a phrase of common words peak at 7 MB.
+        rarest, *others = sorted(terms, key=lambda term: reader.doc_frequency(fieldname, term))
         holding = bytearray(segment.count)
-        mark(holding, term_ids(reader, fieldname, terms[0]), 1)
-        for term in terms[1:]:
-            both = bytearray(segment.count)
+        mark(holding, term_ids(reader, fieldname, rarest), 1)
+        for number, term in enumerate(others, start=1):
+            candidates: set[int] = set()
             for ids, _weights in posting_blocks(reader, fieldname, term):
-                mark(both, compress(ids, map(holding.__getitem__, ids)), 1)
-            holding = both
-        candidates = narrow(set(compress(range(segment.count), holding)))
+                candidates.update(compress(ids, map(holding.__getitem__, ids)))
+            if number < len(others):
+                holding = bytearray(segment.count)
+                mark(holding, candidates, 1)
         del holding
+        candidates = narrow(candidates)
         found = phrase_matcher(terms)
         words = column_values(reader, f"{fieldname}_words")
         matched = {doc for doc in candidates if found(words(doc))}
