@@ -37,6 +37,9 @@ LOADED_WHEN_NEEDED = (
     *("PIL", "pillow_heif", "feedgen", "lxml", "icalendar", "apispec"),
     *("markdown_it", "bleach", "html5lib"),
 )
+#: Whoosh's searching (queries, collectors, highlighting: ~3 MB) and 13 stemmers
+#: of languages the forum does not stem: the search reads the index without them.
+WHOOSH_NOT_NEEDED = ("whoosh.searching", "whoosh.qparser", "whoosh.lang.snowball")
 
 _SCRIPT = textwrap.dedent(
     """
@@ -63,6 +66,7 @@ _SCRIPT = textwrap.dedent(
     print(json.dumps({
         "statuses": statuses,
         "loaded": sorted({name.split(".")[0] for name in sys.modules}),
+        "whoosh": sorted(name for name in sys.modules if name.startswith("whoosh.")),
     }))
     """
 )
@@ -84,6 +88,8 @@ def test_a_worker_serving_pages_loads_no_picture_feed_or_calendar_library(tmp_pa
     assert set(report["statuses"].values()) <= {200, 302}, report["statuses"]
     assert "forum" in report["loaded"]  # the app really ran in that process
     assert not set(LOADED_WHEN_NEEDED) & set(report["loaded"])
+    assert "whoosh.reading" in report["whoosh"]  # the search read the index
+    assert not set(WHOOSH_NOT_NEEDED) & set(report["whoosh"])
 
 
 ALPHABET = "abcdefghiklmnoprstuvwzäöüß"

@@ -3,9 +3,10 @@
 Writers take Whoosh's lock files with a timeout; a writer that cannot get them
 leaves its outbox rows for whoever holds the lock (the holder keeps draining
 the outbox until it is empty), so gunicorn workers never show lock errors and
-never lose an update. Each thread keeps a searcher and opens a new one only
-when a writer has committed. Queries are evaluated by whoosh_engine on what
-whoosh_segments reads from the index files.
+never lose an update. Each thread keeps a searcher (whoosh_reader: a reader,
+not Whoosh's Searcher) and opens a new one only when a writer has committed.
+Queries are evaluated by whoosh_engine on what whoosh_segments reads from the
+index files.
 """
 
 import logging
@@ -22,7 +23,6 @@ from whoosh.codec.base import Automata
 from whoosh.codec.whoosh3 import W3Codec, W3Segment
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
-from whoosh.scoring import BM25F
 from whoosh.util import IDCHARS
 from whoosh.util.filelock import try_for
 
@@ -32,6 +32,7 @@ from forum.search.analysis import Splitter, analyzer, index_terms
 from forum.search.backend import Criteria, Hit, Hits, Progress
 from forum.search.documents import FIRST_FLAGS_SIGNATURE, Document, flags_signature
 from forum.search.whoosh_engine import Clause, Evaluator, Request
+from forum.search.whoosh_reader import IndexReading
 from forum.search.whoosh_segments import TableCache
 
 log = logging.getLogger(__name__)
@@ -187,13 +188,13 @@ class WhooshBackend:
         searcher = getattr(self._local, "searcher", None)
         if searcher is not None and searcher.up_to_date():
             return searcher
-        # A new searcher rather than searcher.refresh(): Whoosh's refresh reuses
-        # the reader of a segment whose deletions changed, with the old deletions
-        # (an edited post would then be found twice). Opening is cheap; what the
-        # queries need per segment is kept in self._tables across searchers.
+        # A new reader rather than Whoosh's refresh, which reuses the reader
+        # of a segment whose deletions changed, with the old deletions (an
+        # edited post would then be found twice). Opening is cheap; what the
+        # queries need per segment is kept in self._tables across readers.
         if searcher is not None:
             searcher.close()
-        fresh = self._index().searcher(weighting=BM25F())
+        fresh = IndexReading(self._index())
         with self._open_lock:
             self._searchers.discard(searcher)
             self._searchers.add(fresh)

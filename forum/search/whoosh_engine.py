@@ -10,7 +10,8 @@ over lookup tables), and only the page's topics are picked with a bounded heap.
 The result is the same as scoring every match: exact counts, the best post of
 every topic, the same tie-breaks.
 
-The postings, columns and per-segment tables come from ``whoosh_segments``.
+The postings, columns and per-segment tables come from ``whoosh_segments``,
+the BM25F scores from ``whoosh_scores``.
 """
 
 import heapq
@@ -19,13 +20,13 @@ from dataclasses import dataclass, field
 from itertools import chain, compress, islice, repeat
 from operator import add, mul
 
-from whoosh.util.numeric import byte_to_length
-
 from forum.search.analysis import phrase_matcher
+from forum.search.whoosh_scores import ScoreTable, add_scores, intersect_scores
 from forum.search.whoosh_segments import (
     SegmentTables,
     TableCache,
     column_values,
+    mark,
     marked,
     posting_blocks,
     term_ids,
@@ -37,47 +38,6 @@ from forum.search.whoosh_segments import (
 TAKE_FACTOR = 4
 MIN_TAKE = 64
 GROWTH = 4
-#: BM25F's parameters, as Whoosh's scoring.BM25F() defaults.
-B = 0.75
-K1 = 1.2
-
-
-# --- Scoring ----------------------------------------------------------------------------
-
-
-def _add(total: dict[int, float], scores: dict[int, float]) -> dict[int, float]:
-    """Return document -> the sum of both scores (a missing one counts 0),
-    ``total`` changed or ``scores`` when ``total`` is empty."""
-    if not total:
-        return scores
-    summed = map(add, map(total.get, scores, repeat(0.0)), scores.values())
-    total.update(zip(scores, summed, strict=True))
-    return total
-
-
-def _intersect(matches: dict[int, float], scores: dict[int, float]) -> dict[int, float]:
-    """Return document -> the sum of both scores, of the documents in both.
-
-    ``scores`` holds only documents of ``matches`` (a later clause scores only
-    those, a phrase checks only those): no set of the shared ones is needed.
-    """
-    summed = map(add, map(matches.__getitem__, scores), scores.values())
-    return dict(zip(scores, summed, strict=True))
-
-
-class _ScoreTable(dict):
-    """(term frequency, length byte) -> BM25 score of one term in one field."""
-
-    def __init__(self, idf: float, avgfl: float, boost: float) -> None:
-        super().__init__()
-        self.idf, self.avgfl, self.boost = idf, avgfl or 1.0, boost
-
-    def __missing__(self, key: tuple[float, int]) -> float:
-        tf, lbyte = key
-        length = byte_to_length(lbyte) if lbyte else 0
-        norm = K1 * ((1 - B) + B * length / self.avgfl)
-        score = self[key] = self.boost * self.idf * (tf * (K1 + 1)) / (tf + norm)
-        return score
 
 
 #: A prefix ("einkauf*") stands for at most this many of the terms it starts.
@@ -136,14 +96,14 @@ class Evaluator:
     def __init__(self, searcher, cache: TableCache) -> None:
         self.searcher = searcher
         self.cache = cache
-        self._tables: dict[tuple[str, str, float], _ScoreTable] = {}
+        self._tables: dict[tuple[str, str, float], ScoreTable] = {}
 
-    def _score_table(self, fieldname: str, text: str, boost: float) -> _ScoreTable:
+    def _score_table(self, fieldname: str, text: str, boost: float) -> ScoreTable:
         key = (fieldname, text, boost)
         table = self._tables.get(key)
         if table is None:
             searcher = self.searcher
-            table = self._tables[key] = _ScoreTable(
+            table = self._tables[key] = ScoreTable(
                 searcher.idf(fieldname, text), searcher.avg_field_length(fieldname), boost
             )
         return table
@@ -192,7 +152,7 @@ class Evaluator:
             terms, weaker = clause.terms, []
             if clause.kind == "phrase" and len(clause.terms) > 1:
                 scores = self._phrase(reader, fieldname, clause.terms, boost, segment, narrow)
-                total = _add(total, scores)
+                total = add_scores(total, scores)
                 continue
             if clause.kind == "some":
                 for term in clause.terms:
@@ -213,7 +173,7 @@ class Evaluator:
             best: dict[int, float] = {}
             for term, term_boost in weighted:
                 self._scored(reader, segment, fieldname, term, term_boost, only, best, max)
-            total = _add(total, best)
+            total = add_scores(total, best)
         return total
 
     def _phrase(self, reader, fieldname: str, terms: list[str], boost: float,
@@ -225,11 +185,21 @@ class Evaluator:
         on their word sequence, kept in the column ``<field>_words``; only
         those found are scored.
         """
-        holding = sorted((term_ids(reader, fieldname, term) for term in terms), key=len)
-        if not holding[0]:
-            return {}
-        candidates = narrow(set(holding[0]).intersection(*holding[1:]))
+        # The rarest term's documents in a bitmap (a byte a document), the
+        # others' postings checked against it a block at a time: lists and sets
+        # of every term's documents made a phrase of common words peak at 7 MB.
+        rarest, *others = sorted(terms, key=lambda term: reader.doc_frequency(fieldname, term))
+        holding = bytearray(segment.count)
+        mark(holding, term_ids(reader, fieldname, rarest), 1)
+        for number, term in enumerate(others, start=1):
+            candidates: set[int] = set()
+            for ids, _weights in posting_blocks(reader, fieldname, term):
+                candidates.update(compress(ids, map(holding.__getitem__, ids)))
+            if number < len(others):
+                holding = bytearray(segment.count)
+                mark(holding, candidates, 1)
         del holding
+        candidates = narrow(candidates)
         found = phrase_matcher(terms)
         words = column_values(reader, f"{fieldname}_words")
         matched = {doc for doc in candidates if found(words(doc))}
@@ -302,7 +272,7 @@ class Evaluator:
 
         for clause in self._cheapest_first(reader, request.clauses):
             scores = self._clause(reader, segment, clause, only, narrow)
-            matches = scores if matches is None else _intersect(matches, scores)
+            matches = scores if matches is None else intersect_scores(matches, scores)
             if not matches:
                 return {}
             only = matches

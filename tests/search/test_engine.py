@@ -37,6 +37,8 @@ def _reference(app, text, user):
     """Whoosh's collectors score every match, grouped by topic (the former code)."""
     from whoosh import query
     from whoosh.idsets import BitSet
+    from whoosh.scoring import BM25F
+    from whoosh.searching import Searcher
 
     from forum.search import services
     from forum.search.query import parse
@@ -44,7 +46,8 @@ def _reference(app, text, user):
 
     backend = services.get_backend()
     criteria = services._criteria(user, parse(text))
-    searcher = backend._searcher()
+    # Whoosh's own searcher on the backend's reader (the backend does without one).
+    searcher = Searcher(backend._searcher().reader(), weighting=BM25F(), closereader=False)
     allowed = query.Or([query.Term("level", level) for level in criteria.levels])
     hidden = [query.Term("flags", flag) for flag in sorted(criteria.excluded_flags)]
     allowed = query.AndNot(allowed, query.Or(hidden))
