@@ -37,9 +37,9 @@ LOADED_WHEN_NEEDED = (
     *("PIL", "pillow_heif", "feedgen", "lxml", "icalendar", "apispec"),
     *("markdown_it", "bleach", "html5lib"),
 )
-#: Whoosh's searching (queries, collectors, highlighting: ~3 MB) and 13 stemmers
-#: of languages the forum does not stem: the search reads the index without them.
-WHOOSH_NOT_NEEDED = ("whoosh.searching", "whoosh.qparser", "whoosh.lang.snowball")
+#: Whoosh's searching (queries, collectors, highlighting: ~3 MB): the search
+#: reads the index without it (forum/search/whoosh_reader.py).
+WHOOSH_NOT_NEEDED = ("whoosh.searching", "whoosh.qparser")
 
 _SCRIPT = textwrap.dedent(
     """

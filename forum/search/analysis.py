@@ -40,7 +40,6 @@ from whoosh.lang import stemmer_for_language, stopwords_for_language
 
 from forum.search.lemmas import WORD_CACHE_SIZE
 from forum.search.lemmas import table as lemma_table
-from forum.search.stemmer import german_stemmer
 
 #: Linking letters (Fugenelemente) allowed between the parts of a compound.
 LINKS = ("", "s", "es", "n", "en", "er", "e")
@@ -252,8 +251,7 @@ class CachedStemFilter(StemFilter):
     fail when two threads evict at once, and one analyzer serves every thread)."""
 
     def clear(self) -> None:
-        stem = german_stemmer() if self.lang == "de" else stemmer_for_language(self.lang)
-        self._stem = lru_cache(maxsize=self.cachesize)(stem)
+        self._stem = lru_cache(maxsize=self.cachesize)(stemmer_for_language(self.lang))
 
 
 @lru_cache(maxsize=8)
