@@ -69,7 +69,8 @@ def shares() -> dict[str, float]:
 def _ids() -> tuple:
     """Return the lowest and highest post id indexed, asked once per request
     (a corrected search asks three times; a post written since only widens
-    the window a little, as the window is counted back from the highest)."""
+    the window a little, as the window is counted back from the highest),
+    mostly with the vocabulary (postgres_sql._starts)."""
     from flask import g
 
     from forum.extensions import db
