@@ -63,6 +63,10 @@ FIRST_WINDOW = 15_000
 TITLE_DEPTH = 10
 
 
+#: The condition of `in:first` (and similar topics).
+FIRST = SearchDocument.post_number == 1
+
+
 def _ranked(text_rank):
     """Return ``text_rank`` times the document's boost (solved topics, from
     plugins) and its recency (backend.recency_factor, here in SQL)."""
@@ -250,7 +254,7 @@ class PostgresBackend:
         if criteria.topic_id is not None:
             conditions.append(document.topic_id == criteria.topic_id)
         if criteria.in_first:
-            conditions.append(document.post_number == 1)
+            conditions.append(FIRST)
         if criteria.closed is not None:
             conditions.append(document.closed.is_(criteria.closed))
         if criteria.after:
@@ -286,6 +290,10 @@ class PostgresBackend:
         if criteria.has_text and order != "likes":
             bounds = (RANKED_TOPICS, FIRST_WINDOW, TITLE_DEPTH)
             bounded = Bounded(filters, conditions, rank, tsquery, order, bounds)
+            # Only first posts have a title vector: without `post_number = 1`
+            # their titles are found through its GIN index, not by reading
+            # every first post of ten windows (ix_search_documents_first).
+            bounded.title_filters = [f for f in filters if f is not FIRST]
             hits = bounded.page(estimate, criteria, offset, limit)
         else:
             hits = _page([_matches(conditions, rank)], order, offset, limit)
