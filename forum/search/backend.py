@@ -55,6 +55,10 @@ class Criteria:
     in_first: bool = False
     #: Any of the words is enough (similar topics), more of them rank higher.
     any_word: bool = False
+    #: ``words`` are terms of the index as they are (a correction's check):
+    #: PostgreSQL searches them exactly, without analysing them again and
+    #: without compounds (Whoosh always searches the analysed terms).
+    lexemes: bool = False
     closed: bool | None = None
     after: datetime | None = None
     before: datetime | None = None
@@ -115,6 +119,11 @@ class Backend(Protocol):
     def suggest(self, term: str) -> list[str]:
         """Return indexed terms close to the analysed ``term``, best first
         (spelling.closest); the caller checks the reader may see them."""
+
+    def corrector(self, terms: list[str], near: list[str]) -> Callable[[str], list[str]] | None:
+        """None when a document holds one of the analysed ``terms``, else
+        ``suggest`` (PostgreSQL reads the vocabulary near the terms ``near``
+        in the same statement)."""
 
     def document_count(self) -> int: ...
 

@@ -63,6 +63,10 @@ FIRST_WINDOW = 15_000
 TITLE_DEPTH = 10
 
 
+#: The condition of `in:first` (and similar topics).
+FIRST = SearchDocument.post_number == 1
+
+
 def _ranked(text_rank):
     """Return ``text_rank`` times the document's boost (solved topics, from
     plugins) and its recency (backend.recency_factor, here in SQL)."""
@@ -215,36 +219,27 @@ class PostgresBackend:
 
     def holds(self, terms: list[str]) -> bool:
         """Whether any document holds one of ``terms`` (lexemes, as analysed)."""
-        from forum.extensions import db
-
-        queries = [sa.func.plainto_tsquery("simple", term) for term in terms]
-        query = queries[0]
-        for other in queries[1:]:
-            query = query.op("||")(other)
-        # Through the GIN index: the planner preferred reading the table in
-        # order for the word nobody wrote (1.1 to 1.4 s at a million posts).
-        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
-        held = db.session.scalar(
-            sa.select(sa.exists().where(SearchDocument.vector.op("@@")(query)))
-        )
-        db.session.execute(sa.text("SET LOCAL enable_seqscan TO DEFAULT"))
-        return bool(held)
+        return _near(terms, [])[0]
 
     def suggest(self, term: str) -> list[str]:
         """Return lexemes close to ``term`` (spelling.closest), from the
         vocabulary's words that start with its first three letters (SearchTerm)."""
-        from forum.extensions import db
         from forum.search.spelling import closest
 
-        start = term[:3]
-        if len(start) < 3 or not re.fullmatch(r"[^\W_]+", start):
-            return []
-        rows = db.session.execute(
-            sa.select(SearchTerm.word, SearchTerm.documents)
-            .where(SearchTerm.word.like(f"{start}%"))
-            .limit(5000)
-        ).all()
-        return closest(term, dict(rows))
+        start = _start(term)
+        return closest(term, _near([], [start])[1].get(start, {})) if start else []
+
+    def corrector(self, terms: list[str], near: list[str]):
+        """None when a document holds one of ``terms``, else ``suggest`` for the
+        terms ``near``: one statement asks both (the vocabulary's words sharing
+        the first three letters of each, only when no document holds them)."""
+        from forum.search.spelling import closest
+
+        starts = sorted({start for term in near if (start := _start(term))})
+        held, words = _near(terms, starts)
+        if held:
+            return None
+        return lambda term: closest(term, words.get(_start(term) or "", {}))
 
     def _conditions(self, criteria: Criteria) -> list:
         document = SearchDocument
@@ -259,7 +254,7 @@ class PostgresBackend:
         if criteria.topic_id is not None:
             conditions.append(document.topic_id == criteria.topic_id)
         if criteria.in_first:
-            conditions.append(document.post_number == 1)
+            conditions.append(FIRST)
         if criteria.closed is not None:
             conditions.append(document.closed.is_(criteria.closed))
         if criteria.after:
@@ -273,8 +268,6 @@ class PostgresBackend:
         return conditions
 
     def search(self, criteria: Criteria, offset: int, limit: int) -> Hits:
-        from forum.extensions import db
-
         document = SearchDocument
         filters = self._conditions(criteria)
         conditions = list(filters)
@@ -288,23 +281,93 @@ class PostgresBackend:
         else:
             rank = sa.literal(0.0)
         order = criteria.order if criteria.has_text or criteria.order != "relevance" else "latest"
-        # Only for this query: the rest of the request plans as configured.
-        # (A failed query aborts the transaction; its rollback resets them.)
         # The planner prices `@@` like a comparison and prefers testing every
         # row's vector to the GIN index, even for a word in 10 % of the posts
         # (35 ms against 13 at 100,000 posts; the index wins up to ~50 %).
         # JIT compiled each search at a million posts (~100 ms) for a plan
-        # that runs in a few. Both in one round trip, and so is the reset.
-        settings = ("enable_seqscan", "jit") if criteria.has_text else ("jit",)
-        db.session.execute(sa.text("; ".join(f"SET LOCAL {name} = off" for name in settings)))
+        # that runs in a few. Set once per transaction (tune).
+        tune(text=criteria.has_text)
         if criteria.has_text and order != "likes":
             bounds = (RANKED_TOPICS, FIRST_WINDOW, TITLE_DEPTH)
             bounded = Bounded(filters, conditions, rank, tsquery, order, bounds)
+            # Only first posts have a title vector: without `post_number = 1`
+            # their titles are found through its GIN index, not by reading
+            # every first post of ten windows (ix_search_documents_first).
+            bounded.title_filters = [f for f in filters if f is not FIRST]
             hits = bounded.page(estimate, criteria, offset, limit)
         else:
             hits = _page([_matches(conditions, rank)], order, offset, limit)
-        db.session.execute(sa.text("; ".join(f"SET LOCAL {name} TO DEFAULT" for name in settings)))
         return hits
+
+
+def tune(text: bool) -> None:
+    """Turn JIT off for the rest of the transaction, and sequential scans for
+    a text search (one statement, the first time in a transaction).
+
+    Left so until the transaction ends: a page that corrects a typo searched
+    four times, and setting and resetting around each took 8 of its 22
+    statements. What follows a search on its page (the results' rows, a
+    miss's row, a category by its slug) are lookups by index either way; a
+    search without words after one with words plans with sequential scans
+    again.
+    """
+    from forum.extensions import db
+
+    session = db.session()
+    transaction = session.get_transaction()
+    done = session.info.get(TUNED)
+    settings = done[1] if done is not None and done[0] is transaction is not None else set()
+    wanted = {"jit", "enable_seqscan"} if text else {"jit"}
+    sent = [f"SET LOCAL {name} = off" for name in sorted(wanted - settings)]
+    if not text and "enable_seqscan" in settings:
+        sent.append("SET LOCAL enable_seqscan TO DEFAULT")
+    if sent:
+        session.execute(sa.text("; ".join(sent)))
+    session.info[TUNED] = (session.get_transaction(), wanted if sent else settings)
+
+
+#: The key in the session's info of what tune() set in which transaction.
+TUNED = "search_planner_settings"
+
+
+def _start(term: str) -> str | None:
+    """The first three letters of ``term`` when they can start vocabulary words."""
+    start = term[:3]
+    return start if len(start) == 3 and re.fullmatch(r"[^\W_]+", start) else None
+
+
+def _near(terms: list[str], starts: list[str]) -> tuple[bool, dict[str, dict[str, int]]]:
+    """Return whether a document holds one of ``terms`` (False without any)
+    and, unless one does, per start of ``starts`` the vocabulary's words
+    beginning with it and their documents. One statement; through the GIN
+    index (tune): the planner preferred reading the table in order for the
+    word nobody wrote (1.1 to 1.4 s at a million posts)."""
+    from flask import g
+
+    from forum.extensions import db
+
+    if terms:
+        tune(text=True)
+    rows = db.session.execute(
+        sa.text(
+            "SELECT h.held, n.start, n.word, n.documents FROM (SELECT EXISTS (SELECT FROM "
+            "unnest(CAST(:terms AS text[])) AS t (term) JOIN search_documents "
+            "ON vector @@ plainto_tsquery('simple', t.term)) AS held) AS h "
+            "LEFT JOIN LATERAL (SELECT s.start, w.word, w.documents "
+            "FROM unnest(CAST(:starts AS text[])) AS s (start) CROSS JOIN LATERAL "
+            "(SELECT word, documents FROM search_terms WHERE word ~>=~ s.start "
+            "AND word ~<~ (s.start || chr(1114111)) LIMIT 5000) AS w WHERE NOT h.held) AS n "
+            "ON true"
+        ),
+        {"terms": terms, "starts": starts},
+    ).all()
+    vocabulary: dict[str, dict[str, int]] = {}
+    for row in rows:
+        if row.word is not None:
+            vocabulary.setdefault(row.start, {})[row.word] = row.documents
+    # The check of a candidate estimates its window from these (postgres_sql._lexemes).
+    g.search_vocabulary = {word: n for words in vocabulary.values() for word, n in words.items()}
+    return bool(rows and rows[0].held), vocabulary
 
 
 def _title(vector):

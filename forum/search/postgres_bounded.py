@@ -69,7 +69,8 @@ def shares() -> dict[str, float]:
 def _ids() -> tuple:
     """Return the lowest and highest post id indexed, asked once per request
     (a corrected search asks three times; a post written since only widens
-    the window a little, as the window is counted back from the highest)."""
+    the window a little, as the window is counted back from the highest),
+    mostly with the vocabulary (postgres_sql._starts)."""
     from flask import g
 
     from forum.extensions import db
@@ -100,6 +101,8 @@ class Bounded:
 
     def __init__(self, filters, conditions, rank, tsquery, order: str, bounds: tuple) -> None:
         self.filters = filters
+        #: The title part's filters (postgres_backend.search leaves `in:first` out).
+        self.title_filters = filters
         self.conditions = conditions
         self.rank = rank
         self.tsquery = tsquery
@@ -171,7 +174,8 @@ class Bounded:
         )
         if scan:
             # The function behind `@@`, which the GIN index cannot serve:
-            # the window is read through the primary key and each row tested.
+            # the window is read through the primary key and each row tested
+            # (first posts only through their own index, for `in:first`).
             text = sa.func.ts_match_vq(document.vector, self.tsquery)
             parts = [_matches([*self.filters, text, edge], self.rank)]
         else:
@@ -182,7 +186,7 @@ class Bounded:
             # took 48 ms (400,000 posts).
             depth = min(window, self.first_window) * self.title_depth
             title_edge = document.post_id > high - depth
-            parts.append(_title_matches([*self.filters, title_edge], self.rank, self.tsquery))
+            parts.append(_title_matches([*self.title_filters, title_edge], self.rank, self.tsquery))
         return parts
 
 

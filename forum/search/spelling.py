@@ -49,16 +49,20 @@ def corrected_query(user: Any, text: str, words: list[str]) -> str | None:
     changed = False
     for word in dict.fromkeys(words):
         groups = term_groups(word, splitter)
-        if len(groups) != 1 or backend.holds(groups[0]):
+        if len(groups) != 1:
             continue
         # Near the stem, and near the word itself: the stemmer may cut a typo
         # further than the right word ("jugendfeuerwer" → "jugendfeuerw").
         # The word's own candidates are looked up only when none of the
-        # stem's is written in a post the reader may see (each lookup scans
-        # the vocabulary).
+        # stem's is written in a post the reader may see (Whoosh: each lookup
+        # scans the lexicon).
+        terms = list(dict.fromkeys((groups[0][0], fold(word))))
+        suggest = backend.corrector(groups[0], terms)
+        if suggest is None:
+            continue
         tried: set[str] = set()
-        for term in dict.fromkeys((groups[0][0], fold(word))):
-            written = _first_written(user, backend.suggest(term), tried)
+        for term in terms:
+            written = _first_written(user, suggest(term), tried)
             if written:
                 corrected = corrected.replace(word, written, 1)
                 changed = True
@@ -90,6 +94,7 @@ def _written(user: Any, term: str) -> str | None:
     criteria = Criteria(
         words=[[term]],
         raw_words=[term],
+        lexemes=True,
         levels=tuple(str(level) for level in permissions.readable_levels(user)),
         excluded_flags=excluded_flags(user),
     )

@@ -412,6 +412,10 @@ class WhooshBackend:
                     frequencies[word] = frequencies.get(word, 0) + frequency
         return closest(term, frequencies)
 
+    def corrector(self, terms: list[str], near: list[str]):
+        """None when a document holds one of ``terms``, else ``suggest``."""
+        return None if self.holds(terms) else self.suggest
+
     def _hits(self, searcher, request, offset: int, limit: int) -> Hits:
         found = Evaluator(searcher, self._tables).run(request, offset, limit)
         return Hits(

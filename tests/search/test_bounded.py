@@ -157,3 +157,30 @@ def test_a_rare_word_is_ranked_in_full_at_once(app, make, tiny_bounds):
     # instead of testing a window of the newest posts first.
     result, titles, statements = _ranking_statements(app, "Kleiderkammer")
     assert (result.total, result.more_than, titles, statements) == (1, 0, ["Kleiderkammer"], 1)
+
+
+def test_the_planner_settings_last_the_transaction_and_follow_the_search(app, make, tiny_bounds):
+    # Set once per transaction (a corrected typo searches four times); a
+    # search without words after one with words scans tables again.
+    from forum.search import services
+
+    author = make.user("autorin")
+    public = make.category("Fragen", slug="fragen", read_level="public")
+    make.topic(author, public, "Tafel Gifhorn", "Öffnungszeiten am Dienstag.")
+
+    def shown(name):
+        return db.session.scalar(db.text(f"SHOW {name}"))
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        configured = (shown("enable_seqscan"), shown("jit"))
+        db.session.rollback()
+        services.search(None, "Tafel")
+        assert (shown("enable_seqscan"), shown("jit")) == ("off", "off")
+        services.search(None, "@autorin")
+        assert (shown("enable_seqscan"), shown("jit")) == ("on", "off")
+        services.search(None, "Tafel")
+        assert shown("enable_seqscan") == "off"
+        db.session.rollback()
+        assert (shown("enable_seqscan"), shown("jit")) == configured
+        services.search(None, "Tafel")
+        assert shown("enable_seqscan") == "off"

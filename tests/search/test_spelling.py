@@ -68,3 +68,24 @@ def test_short_words_that_find_nothing_are_no_error(app, make, public, text):
     make.topic(category=public, title="Nachbarschaftshilfe in Meinersen", raw="Wer hilft mit?")
     total, titles, _corrected, _query = _search(app, text)
     assert (total, titles) == (0, [])
+
+
+def test_a_corrected_typo_takes_at_most_ten_statements(app, make, public):
+    # The search, whether any document holds the word and the vocabulary
+    # near it, the check of the correction (a search and its post), the
+    # corrected search and its results: on PostgreSQL once with the planner
+    # settings, and the lowest and highest post id asked with the vocabulary
+    # (it was 19 with a SET and a reset around each search).
+    from forum.search import services
+    from tests.conftest import counting_statements
+
+    make.topic(category=public, title="Nachbarschaftshilfe in Meinersen", raw="Wer hilft mit?")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        services.search(None, "Sommerfest")  # the run-time settings, read once
+    with (
+        app.test_request_context(headers={"Accept-Language": "en"}),
+        counting_statements(app) as statements,
+    ):
+        result = services.search(None, "Nachbarschafthilfe")
+    assert result.query == "Nachbarschaftshilfe" and result.total == 1
+    assert len(statements) <= 10, statements
