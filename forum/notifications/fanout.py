@@ -138,16 +138,15 @@ def notify_post(post_id: int, actor_id: int, *, edited: bool = False) -> int:
     watchers = set() if edited else watching.adopt_topic_and_watchers(actor.id, topic)
     reasons = reasons_for(post, topic, first, edited=edited, watchers=watchers)
     reasons.pop(actor.id, None)
-    # A watcher's level is watching (that is how the query found them): only the
-    # others' levels are read, and none when everybody concerned watches.
-    levels = watching.levels_of(set(reasons) - watchers, topic)
-    reasons = {u: kind for u, kind in reasons.items() if levels.get(u) != Level.MUTED}
     if reasons:
-        # One query: who may be told, less those who chose not to hear from the
-        # actor and those told about this post already.
+        # One query: who may be told, less those who muted the topic (a
+        # watcher's level is known: watching), those who chose not to hear
+        # from the actor and those told about this post already.
+        others = sorted(set(reasons) - watchers)
         readers = db.session.scalars(
             sa.select(User).where(
                 User.id.in_(sorted(reasons)),
+                ~watching.muted_clause(User.id, topic) if others else sa.true(),
                 ~sa.exists().where(
                     IgnoredUser.user_id == User.id, IgnoredUser.ignored_id == actor.id
                 ),

@@ -143,6 +143,25 @@ def levels_of(user_ids: set[int], topic: Topic) -> dict[int, Level]:
     }
 
 
+def muted_clause(user_id: sa.ColumnElement[int], topic: Topic) -> sa.ColumnElement[bool]:
+    """A SQL condition: the member ``user_id`` names has muted the topic, by choice or
+    through its category without having chosen a level for the topic (as ``levels_of``)."""
+    chosen = sa.select(TopicUser.notification_level).where(
+        TopicUser.topic_id == topic.id,
+        TopicUser.user_id == user_id,
+        TopicUser.notification_level.is_not(None),
+    )
+    by_category = sa.exists().where(
+        CategoryUser.category_id == topic.category_id,
+        CategoryUser.user_id == user_id,
+        CategoryUser.level == int(Level.MUTED),
+    )
+    return sa.or_(
+        chosen.where(TopicUser.notification_level == int(Level.MUTED)).exists(),
+        sa.and_(by_category, ~chosen.exists()),
+    )
+
+
 def watchers(topic: Topic) -> set[int]:
     """Return who watches the topic: by choice, or through its category without
     having chosen another level for the topic (one query)."""

@@ -18,8 +18,8 @@ from tests.notifications.helpers import kinds
 
 #: The job's DELETE … RETURNING; the post, topic, category and author; the
 #: author's level for the topic and the topic's watchers (one statement on
-#: PostgreSQL); who may be told; the notifications. No levels are read when
-#: everybody concerned watches (a watcher's level is known).
+#: PostgreSQL); who may be told (muted topics and categories left out in the
+#: same query); the notifications.
 FAN_OUT_STATEMENTS = {"sqlite": 6, "postgresql": 5}
 
 
@@ -38,7 +38,7 @@ def make_jobs(app) -> None:
         outbox.run_job(app, job_id)
 
 
-def test_a_replys_fan_out_costs_the_same_for_one_or_four_watchers(app, client, make, no_fan_out):
+def test_a_replys_fan_out_costs_the_same_for_no_watcher_or_four(app, client, make, no_fan_out):
     anke, lena = make.user("anke.schulz"), make.user("lena.brandes")
     others = [make.user(f"helferin{n}") for n in range(3)]
     make.post(make.topic(lena), lena, "Schon einmal geschrieben (nicht mehr neu).")
@@ -50,7 +50,6 @@ def test_a_replys_fan_out_costs_the_same_for_one_or_four_watchers(app, client, m
     with app.app_context():
         for user in [anke, *others]:
             watching.set_topic_level(user.id, topics[1].id, Level.WATCHING)
-        watching.set_topic_level(anke.id, topics[0].id, Level.WATCHING)
     login(client, lena)
     counts = []
     for topic in topics:
@@ -91,3 +90,27 @@ def test_a_muted_member_named_in_a_reply_is_not_told(app, client, make, no_fan_o
     assert outbox.run_job(app, job_id)
     assert kinds(app, mehmet) == []
     assert kinds(app, anke) == ["replied"]
+
+
+def test_a_level_chosen_for_the_topic_outweighs_a_muted_category(app, client, make, no_fan_out):
+    anke, lena = make.user("anke.schulz"), make.user("lena.brandes")
+    mehmet, olga = make.user("mehmet"), make.user("olga")
+    make.post(make.topic(lena), lena, "Schon einmal geschrieben (nicht mehr neu).")
+    category = make.category("Fragen", read_level="members")
+    topic = make.topic(anke, category, "Wer fährt?")
+    make_jobs(app)
+    with app.app_context():
+        for user in (mehmet, olga):
+            watching.set_category_level(user.id, category.id, Level.MUTED)
+        watching.set_topic_level(mehmet.id, topic.id, Level.TRACKING)
+    login(client, lena)
+    response = client.post(
+        f"/t/{topic.id}/reply",
+        data={"raw": "Ich fahre, @mehmet und @olga?", "submission_key": uuid.uuid4().hex},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        [job_id] = db.session.scalars(sa.select(NotificationJob.id)).all()
+    assert outbox.run_job(app, job_id)
+    assert kinds(app, mehmet) == ["mentioned"]
+    assert kinds(app, olga) == []
