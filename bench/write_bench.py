@@ -3,8 +3,8 @@
 The issue's figure: gunicorn with 4 sync workers, 8 members posting replies
 over HTTP at once (logged in through the real form, with the CSRF token and a
 fresh submission key per reply, as a browser's composer sends them), search
-indexing and notifications on (SEARCH_BACKEND whoosh, the writers watch the
-topics they replied to, so each reply tells the others). It reports replies
+indexing and notifications on (SEARCH_BACKEND whoosh; the writers track the
+topics they replied to, so each reply tells the topic's author). It reports replies
 per second, the median and p95 of a reply's answer, and checks that every
 acknowledged reply is in the database at the place its answer named and, once
 the outbox is applied, in the search index; and that no answer was a 5xx.
