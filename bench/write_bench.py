@@ -3,8 +3,8 @@
 The issue's figure: gunicorn with 4 sync workers, 8 members posting replies
 over HTTP at once (logged in through the real form, with the CSRF token and a
 fresh submission key per reply, as a browser's composer sends them), search
-indexing and notifications on (SEARCH_BACKEND whoosh, the writers watch the
-topics they replied to, so each reply tells the others). It reports replies
+indexing and notifications on (SEARCH_BACKEND whoosh; the writers track the
+topics they replied to, so each reply tells the topic's author). It reports replies
 per second, the median and p95 of a reply's answer, and checks that every
 acknowledged reply is in the database at the place its answer named and, once
 the outbox is applied, in the search index; and that no answer was a 5xx.
@@ -136,6 +136,29 @@ def cpu_seconds(server: "lf.Server") -> float:
     return total / ticks
 
 
+def thread_cpu(server: "lf.Server") -> dict[str, float]:
+    """CPU seconds of the workers' threads so far, by thread: "requests" (a worker's
+    main thread), and the names write_timing.py gives the others (search-outbox, notify).
+
+    Threads that ended meanwhile are missed (the forum's threads live as long as the worker).
+    """
+    ticks, seconds = os.sysconf("SC_CLK_TCK"), {}
+    for pid in server.worker_pids():
+        try:
+            tids = [int(tid) for tid in os.listdir(f"/proc/{pid}/task")]
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                fields = Path(f"/proc/{pid}/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+                name = Path(f"/proc/{pid}/task/{tid}/comm").read_text().strip()
+            except OSError:
+                continue
+            key = "requests" if tid == pid else name
+            seconds[key] = seconds.get(key, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return seconds
+
+
 def database_cpu(url: str, known: dict[int, float] | None = None) -> dict[int, float]:
     """CPU seconds of each PostgreSQL backend serving ``url``'s database (empty for SQLite).
 
@@ -225,6 +248,7 @@ def run(kind: str, args: argparse.Namespace) -> dict:
         start.wait(timeout=120)
         database_before = database_cpu(url)
         began, cpu_before, load_before = time.monotonic(), cpu_seconds(server), os.times()
+        threads_before = thread_cpu(server)
         clock.deadline = began + args.seconds
         for thread in threads:
             thread.join(timeout=args.seconds + lf.CLIENT_TIMEOUT * 2)
@@ -232,6 +256,7 @@ def run(kind: str, args: argparse.Namespace) -> dict:
         # The workers' background threads may still be writing the index: give them a moment.
         time.sleep(2)
         server_cpu = cpu_seconds(server) - cpu_before
+        threads_after = thread_cpu(server)
         client_cpu = sum(os.times()[:2]) - sum(load_before[:2])
         database_after = database_cpu(url)
         # Backends that ended meanwhile are missed; new ones count from 0.
@@ -256,6 +281,11 @@ def run(kind: str, args: argparse.Namespace) -> dict:
             median, p95 = values[len(values) // 2], values[int(len(values) * 0.95)]
             unit = "" if number == 3 else " ms"
             timed[f"POST {title}: median / p95{unit}"] = f"{median * scale:.1f} / {p95 * scale:.1f}"
+    by_thread = {}
+    if args.timing:
+        for name, used in sorted(threads_after.items()):
+            per_reply = (used - threads_before.get(name, 0.0)) * 1000 / max(replies, 1)
+            by_thread[f"  of which thread {name}, ms per reply"] = f"{per_reply:.1f}"
     return {
         "database": kind,
         "seconds": f"{seconds:.1f}",
@@ -268,6 +298,7 @@ def run(kind: str, args: argparse.Namespace) -> dict:
         else "(in gunicorn)",
         "client CPU ms per reply": f"{client_cpu * 1000 / max(replies, 1):.0f}",
         **timed,
+        **by_thread,
         "load average (1 min) at the end": f"{os.getloadavg()[0]:.1f}",
         "rejected (status)": str(dict(tally.rejected)),
         "5xx responses": str(len(tally.server_errors)),

@@ -9,6 +9,7 @@ wait is spent there, and the wait in forum/sqlite_writers.py's queue; a
 commit is not).
 """
 
+import ctypes
 import os
 import sys
 import threading
@@ -45,7 +46,25 @@ def _after(_conn, _cursor, _statement, _parameters, context, _many) -> None:
         _local.statements += 1
 
 
+def _name_os_threads() -> None:
+    """Give each Python thread its name in the kernel too (Linux, 15 characters), so
+    write_bench.py can read each thread's CPU from /proc/<pid>/task/<tid>/{comm,stat}:
+    the request thread (the worker's main thread), search-outbox, notify."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (AttributeError, OSError):
+        return
+    run = threading.Thread.run
+
+    def named_run(self) -> None:
+        prctl(15, ctypes.c_char_p(self.name.encode()[:15]), 0, 0, 0)  # PR_SET_NAME
+        run(self)
+
+    threading.Thread.run = named_run
+
+
 def build():
+    _name_os_threads()
     if os.environ.get("BENCH_SWITCH_INTERVAL"):
         # How soon a thread that waited for I/O gets the GIL back from the
         # worker's search and notification threads (Python's default: 5 ms).

@@ -73,9 +73,12 @@ def post_data(post: Post, topic: Topic, actor: User) -> dict:
     }
 
 
-def reasons_for(post: Post, topic: Topic, first: bool, *, edited: bool = False) -> dict[int, str]:
+def reasons_for(
+    post: Post, topic: Topic, first: bool, *, edited: bool = False, watchers: set[int] | None = None
+) -> dict[int, str]:
     """Return user id -> the highest kind this post concerns them with (after an
-    edit: only mentions and quotes)."""
+    edit: only mentions and quotes). ``watchers``: the topic's, when the caller
+    read them already."""
     candidates: dict[int, set[str]] = {}
 
     def add(user_id: int | None, kind: str) -> None:
@@ -107,7 +110,11 @@ def reasons_for(post: Post, topic: Topic, first: bool, *, edited: bool = False) 
     if not edited and permissions.is_private(topic):
         for user_id in conversation_members(topic):
             add(user_id, "private_message")
-    for user_id in () if edited else watching.watchers(topic):
+    if edited:
+        watchers = set()
+    elif watchers is None:
+        watchers = watching.watchers(topic)
+    for user_id in watchers:
         add(user_id, "watching_first_post" if first else "posted")
     return {
         user_id: next(kind for kind in PRIORITY if kind in kinds)
@@ -127,18 +134,19 @@ def notify_post(post_id: int, actor_id: int, *, edited: bool = False) -> int:
         return 0
     topic = post.topic
     first = post.post_number == 1
-    if not edited:
-        watching.adopt_topic(actor.id, topic.id)
-    reasons = reasons_for(post, topic, first, edited=edited)
+    # The author's level for the topic, and who watches it (one statement on PostgreSQL).
+    watchers = set() if edited else watching.adopt_topic_and_watchers(actor.id, topic)
+    reasons = reasons_for(post, topic, first, edited=edited, watchers=watchers)
     reasons.pop(actor.id, None)
-    levels = watching.levels_of(set(reasons), topic)
-    reasons = {u: kind for u, kind in reasons.items() if levels[u] != Level.MUTED}
     if reasons:
-        # One query: who may be told, less those who chose not to hear from the
-        # actor and those told about this post already.
+        # One query: who may be told, less those who muted the topic (a
+        # watcher's level is known: watching), those who chose not to hear
+        # from the actor and those told about this post already.
+        others = sorted(set(reasons) - watchers)
         readers = db.session.scalars(
             sa.select(User).where(
                 User.id.in_(sorted(reasons)),
+                ~watching.muted_clause(User.id, topic) if others else sa.true(),
                 ~sa.exists().where(
                     IgnoredUser.user_id == User.id, IgnoredUser.ignored_id == actor.id
                 ),

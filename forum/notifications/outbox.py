@@ -182,6 +182,7 @@ def run_job(app: Flask, job_id: int) -> bool:
                 sa.delete(NotificationJob)
                 .where(NotificationJob.id == job_id, NotificationJob.failed_at.is_(None))
                 .returning(NotificationJob.kind, NotificationJob.post_id, NotificationJob.actor_id)
+                .execution_options(synchronize_session=False)  # no job is loaded: nothing to sync
             ).first()
             if claimed is None:
                 db.session.rollback()
@@ -216,6 +217,7 @@ def run_jobs(app: Flask, job_ids: list[int]) -> int:
                     NotificationJob.post_id,
                     NotificationJob.actor_id,
                 )
+                .execution_options(synchronize_session=False)
             ).all()
             for _job_id, kind, post_id, actor_id in sorted(claimed):
                 _fan_out(kind, post_id, actor_id)

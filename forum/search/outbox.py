@@ -287,7 +287,9 @@ def process_outbox(app: Flask | None = None, *, batch: int = 500) -> int:
             # Called by the backend while it still holds its lock, once the
             # index has the work: the next process finds these rows gone.
             session.execute(
-                sa.delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows]))
+                sa.delete(SearchOutbox)
+                .where(SearchOutbox.id.in_([r.id for r in rows]))
+                .execution_options(synchronize_session=False)  # the rows were read as tuples
             )
             session.commit()
 
