@@ -53,8 +53,8 @@ def p95(samples: list[float]) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--old", type=Path, help="another checkout to alternate with")
-    parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--peak-word", default="Hilfe")
+    parser.add_argument("--rounds", type=int, default=20, help="0: the peaks only")
+    parser.add_argument("--peak-words", default="Hilfe", help="comma-separated queries")
     args = parser.parse_args(argv)
     os.environ["FORUM_PLUGINS"] = "[]"
     url = f"sqlite:///{search_bench.COPY}"
@@ -94,7 +94,15 @@ def main(argv: list[str] | None = None) -> int:
             for batch in requests.values():
                 for request in batch:
                     run(name, request)
-        times = {(name, key): [] for name in engines for key in requests}
+        if args.old:  # every kind of query (but the composer's), once: the same results
+            for kind, texts in search_bench.resolve_slug(app, search_bench.QUERIES).items():
+                for user in (None, member) if kind != "similar" else ():
+                    for text in texts:
+                        request = backend._request(services._criteria(user, parse(text)), None)
+                        old, new = run("old", request), run("new", request)
+                        assert (old.total, old.window) == (new.total, new.window), text
+            print("The same results for every query of search_bench.py (but similar).\n")
+        times: dict = {(name, key): [] for name in engines for key in requests}
         for _round in range(args.rounds):
             for name in engines:
                 for key, batch in requests.items():
@@ -105,14 +113,22 @@ def main(argv: list[str] | None = None) -> int:
                         if name != "new":
                             again = run("new", request)
                             assert (found.total, found.window) == (again.total, again.window)
-        peak_request = backend._request(services._criteria(member, parse(args.peak_word)), None)
         peaks = {}
-        for name in engines:
-            tracemalloc.start()
-            run(name, peak_request)
-            peaks[name] = tracemalloc.get_traced_memory()[1] / 1024 / 1024
-            tracemalloc.stop()
-    print(f"# Engine alone, CPU ms median / p95 of Evaluator.run, {args.rounds} rounds\n")
+        for text in args.peak_words.split(","):
+            peak_request = backend._request(services._criteria(member, parse(text)), None)
+            for name in engines:
+                tracemalloc.start()
+                run(name, peak_request)
+                peaks[(text, name)] = tracemalloc.get_traced_memory()[1] / 1024 / 1024
+                tracemalloc.stop()
+    print("Peak of Python objects of a member's search (tracemalloc), MB:\n")
+    print("| query | " + " | ".join(engines) + " |")
+    print("|---|" + "---:|" * len(engines))
+    for text in args.peak_words.split(","):
+        print(f"| {text} | " + " | ".join(f"{peaks[(text, n)]:.2f}" for n in engines) + " |")
+    if not args.rounds:
+        return 0
+    print(f"\n# Engine alone, CPU ms median / p95 of Evaluator.run, {args.rounds} rounds\n")
     print("| queries | who | " + " | ".join(engines) + " |")
     print("|---|---|" + "---:|" * len(engines))
     for kind, who in requests:
@@ -121,8 +137,6 @@ def main(argv: list[str] | None = None) -> int:
             for n in engines
         ]
         print(f"| {kind} | {who} | " + " | ".join(cells) + " |")
-    print(f"\nPeak of a member's {args.peak_word!r} (tracemalloc): ", end="")
-    print(", ".join(f"{name} {mb:.2f} MB" for name, mb in peaks.items()))
     return 0
 
 
