@@ -15,10 +15,10 @@ the BM25F scores from ``whoosh_scores``.
 """
 
 import heapq
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from itertools import chain, compress, islice, repeat
-from operator import add
+from operator import add, gt, le
 
 from forum.search.analysis import phrase_matcher
 from forum.search.whoosh_scores import (
@@ -28,6 +28,8 @@ from forum.search.whoosh_scores import (
     add_scores,
     drop_matches,
     intersect_scores,
+    primary_keys,
+    sortable_rows,
     weighted_parts,
 )
 from forum.search.whoosh_segments import (
@@ -330,7 +332,12 @@ class Evaluator:
             created = segment.created
             low = request.created_from if request.created_from is not None else -1
             high = request.created_before if request.created_before is not None else 1 << 64
-            matches = {d: s for d, s in matches.items() if low <= created[d] < high}
+            if isinstance(matches, DenseScores):  # in place: no dict of the half kept
+                everyone = range(segment.count)
+                matches.drop(compress(everyone, map(gt, repeat(low), created)))
+                matches.drop(compress(everyone, map(le, repeat(high), created)))
+            else:
+                matches = {d: s for d, s in matches.items() if low <= created[d] < high}
         if request.topic_ids is not None:
             topic, wanted = segment.topic, request.topic_ids
             matches = {d: s for d, s in matches.items() if topic[d] in wanted}
@@ -373,7 +380,7 @@ class Evaluator:
             if weigh:
                 parts = weighted_parts(unweighted, take if more else None, request.now)
             if more:
-                keys = (_primary(request.order, segment, m) for segment, _b, m in parts)
+                keys = (primary_keys(request.order, segment, m) for segment, _b, m in parts)
                 threshold = heapq.nlargest(take, chain.from_iterable(keys))[-1]
                 # Scores are compared rounded (float noise must not break a
                 # tie): keep every post that may round to the threshold.
@@ -383,9 +390,9 @@ class Evaluator:
                 if cutoff is None:
                     docs = list(matches)
                 else:  # never a list of every match (a common word's 50,000)
-                    primary = _primary(request.order, segment, matches)
+                    primary = primary_keys(request.order, segment, matches)
                     docs = list(compress(matches, map(cutoff.__le__, primary)))
-                rows.extend(_rows(request.order, matches, docs, segment, base))
+                rows.extend(sortable_rows(request.order, matches, docs, segment, base))
             rows.sort(reverse=True)
             window: dict[int, tuple] = {}
             for row in rows:
@@ -416,39 +423,6 @@ def _field_terms(reader, fieldname: str, clause: Clause, boost: float) -> list[t
         longer = len(clause.head) + MIN_TAIL
         weaker = [t.decode() for t in found if len(t) >= longer]
     return [*zip(terms, repeat(boost)), *zip(weaker, repeat(boost * HEAD_WEIGHT))]
-
-
-def _primary(order: str, segment: SegmentTables, matches: dict[int, float]) -> Iterable:
-    """Return the first sort key of each match, in the dict's order."""
-    if order == "relevance":
-        return matches.values()
-    if order == "likes":
-        return map(segment.likes.__getitem__, matches)
-    created = map(segment.created.__getitem__, matches)
-    return created if order == "latest" else map(int.__neg__, created)
-
-
-def _rows(
-    order: str, matches: dict[int, float], docs: list[int], segment: SegmentTables, base: int
-) -> Iterable[tuple]:
-    """Return sortable rows ending in (..., global docnum, topic): larger is better.
-
-    Ties: the newer post wins, then the later document.
-    """
-    topic_of = map(segment.topic.__getitem__, docs)
-    created = map(segment.created.__getitem__, docs)
-    numbers = list(map(base.__add__, docs))
-    if order == "relevance":
-        scores = map(round, map(matches.__getitem__, docs), repeat(6))
-        return zip(scores, created, numbers, topic_of, strict=True)
-    if order == "latest":
-        return zip(created, numbers, topic_of, strict=True)
-    if order == "oldest":
-        return zip(
-            map(int.__neg__, created), map(int.__neg__, numbers), numbers, topic_of, strict=True
-        )
-    likes = map(segment.likes.__getitem__, docs)
-    return zip(likes, created, numbers, topic_of, strict=True)
 
 
 def _rounded(order: str, key):

@@ -1,7 +1,7 @@
-"""BM25F scores of the Whoosh engine (``whoosh_engine``): one term's table
-and the sums of a query's clauses, over whole dicts of document -> score or,
-for a segment's common words, an array of every document's score
-(``DenseScores``)."""
+"""BM25F scores of the Whoosh engine (``whoosh_engine``): one term's table,
+the sums of a query's clauses over whole dicts of document -> score or, for
+a segment's common words, an array of every document's score
+(``DenseScores``), and the ranking's weights and sort keys."""
 
 import heapq
 from array import array
@@ -11,6 +11,8 @@ from itertools import chain, compress, repeat
 from operator import add, ge, mul
 
 from whoosh.util.numeric import byte_to_length
+
+from forum.search.whoosh_segments import SegmentTables
 
 #: BM25F's parameters, as Whoosh's scoring.BM25F() defaults.
 B = 0.75
@@ -119,7 +121,7 @@ def weighted_parts(parts: list[tuple], take: int | None, now: int) -> list[tuple
     without a pass in Python over every match.
     """
 
-    def weigh(segment, matches: Scores, low: float | None) -> dict[int, float]:
+    def weigh(segment: SegmentTables, matches: Scores, low: float | None) -> dict[int, float]:
         dense = isinstance(matches, DenseScores)
         score = matches.scores.__getitem__ if dense else matches.__getitem__
         docs: Iterable[int] = matches
@@ -152,6 +154,39 @@ def weighted_parts(parts: list[tuple], take: int | None, now: int) -> list[tuple
         kept = [doc for doc in weighted if bound <= score(doc)]
         found.append((segment, base, {doc: weighted[doc] for doc in kept}))
     return found
+
+
+def primary_keys(order: str, segment: SegmentTables, matches: dict[int, float]) -> Iterable:
+    """Return the first sort key of each match, in the dict's order."""
+    if order == "relevance":
+        return matches.values()
+    if order == "likes":
+        return map(segment.likes.__getitem__, matches)
+    created = map(segment.created.__getitem__, matches)
+    return created if order == "latest" else map(int.__neg__, created)
+
+
+def sortable_rows(
+    order: str, matches: dict[int, float], docs: list[int], segment: SegmentTables, base: int
+) -> Iterable[tuple]:
+    """Return sortable rows ending in (..., global docnum, topic): larger is better.
+
+    Ties: the newer post wins, then the later document.
+    """
+    topic_of = map(segment.topic.__getitem__, docs)
+    created = map(segment.created.__getitem__, docs)
+    numbers = list(map(base.__add__, docs))
+    if order == "relevance":
+        scores = map(round, map(matches.__getitem__, docs), repeat(6))
+        return zip(scores, created, numbers, topic_of, strict=True)
+    if order == "latest":
+        return zip(created, numbers, topic_of, strict=True)
+    if order == "oldest":
+        return zip(
+            map(int.__neg__, created), map(int.__neg__, numbers), numbers, topic_of, strict=True
+        )
+    likes = map(segment.likes.__getitem__, docs)
+    return zip(likes, created, numbers, topic_of, strict=True)
 
 
 class ScoreTable(dict):
