@@ -15,13 +15,23 @@ the BM25F scores from ``whoosh_scores``.
 """
 
 import heapq
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from itertools import chain, compress, islice, repeat
-from operator import add, mul
+from operator import add, gt, le
 
 from forum.search.analysis import phrase_matcher
-from forum.search.whoosh_scores import ScoreTable, add_scores, intersect_scores
+from forum.search.whoosh_scores import (
+    DenseScores,
+    Scores,
+    ScoreTable,
+    add_scores,
+    drop_matches,
+    intersect_scores,
+    primary_keys,
+    sortable_rows,
+    weighted_parts,
+)
 from forum.search.whoosh_segments import (
     SegmentTables,
     TableCache,
@@ -46,6 +56,13 @@ MAX_EXPANSIONS = 200
 #: at least, and scores this share of the word itself.
 MIN_TAIL = 4
 HEAD_WEIGHT = 0.5
+#: A clause's scores go into an array of every document's score
+#: (``DenseScores``, 8 bytes a document) when its words have more postings
+#: than a segment's documents divided by this, and nothing narrows them (no
+#: filter, clause before it or guest). A dict takes ~100 bytes a match but
+#: is read faster: a pass over every document of the array costs about as
+#: much as a dict of a fifth of them.
+DENSE_SHARE = 4
 
 
 @dataclass
@@ -109,9 +126,9 @@ class Evaluator:
         return table
 
     def _scored(self, reader, segment: SegmentTables, fieldname: str, text: str,
-                boost: float, only: Container[int] | bytearray | None = None,
-                into: dict[int, float] | None = None, combine: Callable = add,
-                ) -> dict[int, float]:  # fmt: skip
+                boost: float, only: Container[int] | bytearray | DenseScores | None = None,
+                into: Scores | None = None, combine: Callable = add,
+                ) -> Scores:  # fmt: skip
         """Return document -> score of one term in one field (of the documents
         in ``only``, when given), or add them into ``into``: a document already
         there gets ``combine(its score, this one)``.
@@ -120,57 +137,74 @@ class Evaluator:
         loop in Python, or a dict per term merged afterwards, cost several
         ms for a common word's 40,000 postings.
         """
-        scores: dict[int, float] = {} if into is None else into
+        scores: Scores = {} if into is None else into
         blocks = posting_blocks(reader, fieldname, text)
         first = next(blocks, None)
         if first is None:
             return scores
         lengths = segment.lengths(reader, fieldname)
         table = self._score_table(fieldname, text, boost)
-        merging, known = bool(scores), scores.get
-        if only is not None:  # a bitmap's byte or a set's membership
-            holds = only.__getitem__ if isinstance(only, bytearray) else only.__contains__
+        dense = isinstance(scores, DenseScores)
+        merging = not scores.empty if dense else bool(scores)
+        if only is not None:  # a byte, a score (0.0: none) or a set's membership
+            if isinstance(only, bytearray):
+                holds = only.__getitem__
+            elif isinstance(only, DenseScores):
+                holds = only.scores.__getitem__
+            else:
+                holds = only.__contains__
         for ids, weights in chain((first,), blocks):
             if only is not None:
                 wanted = list(map(holds, ids))
                 ids, weights = list(compress(ids, wanted)), compress(weights, wanted)
             pairs = zip(weights, map(lengths.__getitem__, ids), strict=True)
             values = map(table.__getitem__, pairs)
-            if merging:
-                values = map(combine, map(known, ids, repeat(0.0)), values)
-            scores.update(zip(ids, values, strict=True))
+            if merging:  # a missing document's score is 0.0 in an array
+                known = (
+                    map(scores.scores.__getitem__, ids)
+                    if dense
+                    else map(scores.get, ids, repeat(0.0))
+                )
+                values = map(combine, known, values)
+            if dense:
+                scores.set(ids, values)
+            else:
+                scores.update(zip(ids, values, strict=True))
         return scores
 
     def _clause(self, reader, segment: SegmentTables, clause: Clause,
-                only: Container[int] | bytearray | None,
-                narrow: Callable[[set[int]], set[int]]) -> dict[int, float]:  # fmt: skip
+                only: Container[int] | bytearray | DenseScores | None,
+                narrow: Callable[[set[int]], set[int]]) -> Scores:  # fmt: skip
         """Return document -> score of one clause: the sum over the fields it
         matches (of the documents in ``only``, when given). In a field,
         alternatives score their best; "some" sums its terms."""
-        total: dict[int, float] = {}
-        for fieldname, boost in clause.fields.items():
-            terms, weaker = clause.terms, []
-            if clause.kind == "phrase" and len(clause.terms) > 1:
+        total: Scores = {}
+        if clause.kind == "phrase" and len(clause.terms) > 1:
+            for fieldname, boost in clause.fields.items():
                 scores = self._phrase(reader, fieldname, clause.terms, boost, segment, narrow)
                 total = add_scores(total, scores)
+            return total
+        fields = [
+            (fieldname, _field_terms(reader, fieldname, clause, boost))
+            for fieldname, boost in clause.fields.items()
+        ]
+        dense = only is None
+        if dense:  # unless the words are rare in this segment
+            postings = sum(
+                reader.doc_frequency(fieldname, term)
+                for fieldname, weighted in fields
+                for term, _boost in weighted
+            )
+            dense = postings * DENSE_SHARE > segment.count
+        if dense:
+            total = DenseScores(segment.count)
+        for fieldname, weighted in fields:
+            if clause.kind == "some" or len(weighted) == 1:
+                # Summed ("some"), or the field's one term: straight into the sum.
+                for term, term_boost in weighted:
+                    total = self._scored(reader, segment, fieldname, term, term_boost, only, total)
                 continue
-            if clause.kind == "some":
-                for term in clause.terms:
-                    total = self._scored(reader, segment, fieldname, term, boost, only, total)
-                continue
-            if clause.kind == "prefix":
-                found = islice(reader.expand_prefix(fieldname, clause.terms[0]), MAX_EXPANSIONS)
-                terms = [term.decode() for term in found]
-            elif clause.head:
-                found = islice(reader.expand_prefix(fieldname, clause.head), MAX_EXPANSIONS)
-                longer = len(clause.head) + MIN_TAIL
-                weaker = [t.decode() for t in found if len(t) >= longer]
-            weighted = [*zip(terms, repeat(boost)), *zip(weaker, repeat(boost * HEAD_WEIGHT))]
-            if len(weighted) == 1:  # the field's score goes straight into the sum
-                term, term_boost = weighted[0]
-                total = self._scored(reader, segment, fieldname, term, term_boost, only, total)
-                continue
-            best: dict[int, float] = {}
+            best: Scores = DenseScores(segment.count) if dense else {}
             for term, term_boost in weighted:
                 self._scored(reader, segment, fieldname, term, term_boost, only, best, max)
             total = add_scores(total, best)
@@ -203,10 +237,16 @@ class Evaluator:
         found = phrase_matcher(terms)
         words = column_values(reader, f"{fieldname}_words")
         matched = {doc for doc in candidates if found(words(doc))}
+        del candidates
         if not matched:
             return {}
-        parts = [self._scored(reader, segment, fieldname, term, boost, matched) for term in terms]
-        return {doc: sum(part[doc] for part in parts) for doc in matched}
+        # The terms' scores summed into one dict, in the order of the terms: a
+        # dict per term and one of their sums peaked at 6 MB for a member's
+        # "Vielen Dank" (20,000 posts).
+        scores: dict[int, float] = {}
+        for term in terms:
+            scores = self._scored(reader, segment, fieldname, term, boost, matched, scores)
+        return scores
 
     @staticmethod
     def _cheapest_first(reader, clauses: list[Clause]) -> list[Clause]:
@@ -260,11 +300,13 @@ class Evaluator:
         only: Container[int] | bytearray | None = restrict
         if only is None and allowed:
             only = readable
-        matches: dict[int, float] | None = None
+        matches: Scores | None = None
 
         def narrow(docs: set[int]) -> set[int]:
             """Keep the documents that can still match (phrases check only those)."""
-            if matches is not None:
+            if isinstance(matches, DenseScores):
+                docs = set(compress(docs, map(matches.scores.__getitem__, docs)))
+            elif matches is not None:
                 docs &= matches.keys()
             if restrict is not None:
                 return docs & restrict
@@ -285,13 +327,17 @@ class Evaluator:
                 matches = dict.fromkeys(set(range(segment.count)) - readable, 0.0)
         elif not allowed and restrict is None:
             # Scored without a restriction: drop the few the searcher may not read.
-            for doc in matches.keys() & readable:
-                del matches[doc]
+            drop_matches(matches, readable)
         if request.created_from is not None or request.created_before is not None:
             created = segment.created
             low = request.created_from if request.created_from is not None else -1
             high = request.created_before if request.created_before is not None else 1 << 64
-            matches = {d: s for d, s in matches.items() if low <= created[d] < high}
+            if isinstance(matches, DenseScores):  # in place: no dict of the half kept
+                everyone = range(segment.count)
+                matches.drop(compress(everyone, map(gt, repeat(low), created)))
+                matches.drop(compress(everyone, map(le, repeat(high), created)))
+            else:
+                matches = {d: s for d, s in matches.items() if low <= created[d] < high}
         if request.topic_ids is not None:
             topic, wanted = segment.topic, request.topic_ids
             matches = {d: s for d, s in matches.items() if topic[d] in wanted}
@@ -299,43 +345,54 @@ class Evaluator:
 
     def run(self, request: Request, offset: int, limit: int) -> Found:
         """Return how many topics match and the window of them, best first."""
-        parts: list[tuple[SegmentTables, int, dict[int, float]]] = []
+        parts: list[tuple[SegmentTables, int, Scores]] = []
         topics: set[int] = set()
         for reader, base in self.searcher.reader().leaf_readers():
             if not reader.doc_count_all():
                 continue
             segment = self.cache.get(reader)
             matches = self._segment_matches(reader, segment, request)
-            if matches:
+            if not matches:
+                continue
+            if isinstance(matches, DenseScores):  # no int object made per document
+                topics.update(compress(segment.topic, matches.scores))
+            else:
                 topics.update(map(segment.topic.__getitem__, matches))
-                parts.append((segment, base, matches))
+            parts.append((segment, base, matches))
         wanted = offset + limit
         if offset >= len(topics):
             return Found(len(topics), [])
+
+        def matched_more_than(count: int) -> bool:
+            # The topics found are fewer than the posts, and known: most often
+            # this saves counting an array's matches (a pass over every document).
+            return len(topics) > count or sum(len(m) for _s, _b, m in unweighted) > count
+
         # Only the posts ranking high on the first sort key are sorted in full:
         # the fewest that hold the window's topics (the first appearance of a
         # topic in the descending order is its best post).
-        matched = sum(len(matches) for _segment, _base, matches in parts)
         take = max(TAKE_FACTOR * wanted, MIN_TAKE)
         weigh = request.order == "relevance" and bool(request.clauses)
         unweighted = parts
         while True:
             cutoff = threshold = None
+            more = matched_more_than(take)
             if weigh:
-                parts = _weighted(unweighted, take if take < matched else None, request.now)
-            if take < matched:
-                keys = (_primary(request.order, segment, m) for segment, _b, m in parts)
+                parts = weighted_parts(unweighted, take if more else None, request.now)
+            if more:
+                keys = (primary_keys(request.order, segment, m) for segment, _b, m in parts)
                 threshold = heapq.nlargest(take, chain.from_iterable(keys))[-1]
                 # Scores are compared rounded (float noise must not break a
                 # tie): keep every post that may round to the threshold.
                 cutoff = threshold - 2e-6 if request.order == "relevance" else threshold
             rows: list[tuple] = []
             for segment, base, matches in parts:
-                docs = list(matches)
-                if cutoff is not None:
-                    primary = _primary(request.order, segment, matches)
-                    docs = list(compress(docs, map(cutoff.__le__, primary)))
-                rows.extend(_rows(request.order, matches, docs, segment, base))
+                if cutoff is None:
+                    docs = list(matches)
+                else:  # never a list of every match (a common word's 50,000)
+                    primary = primary_keys(request.order, segment, matches)
+                    docs = list(compress(matches, map(cutoff.__le__, primary)))
+                rows.extend(sortable_rows(request.order, matches, docs, segment, base))
             rows.sort(reverse=True)
             window: dict[int, tuple] = {}
             for row in rows:
@@ -354,68 +411,18 @@ class Evaluator:
         )
 
 
-def _weighted(parts: list[tuple], take: int | None, now: int) -> list[tuple]:
-    """Return ``parts`` with the scores times the documents' ranking factors
-    (solved topics and recent posts count a little): of every match, or
-    (``take``) of those that may rank among the best ``take``.
-
-    The posts ranking best unweighted are at least ``take``: the take-th best
-    weighted score is at least the lowest of theirs, and a post below that
-    even at its segment's greatest factor can be left out (and its float
-    object never made: a common word matches 40,000 posts).
-    """
-
-    def weigh(segment: SegmentTables, matches: dict[int, float], least: float | None):
-        docs: Iterable[int] = matches
-        if least is not None:
-            docs = list(compress(matches, map(least.__le__, matches.values())))
-        factors = segment.factors(now)
-        weighted = map(mul, map(matches.__getitem__, docs), map(factors.__getitem__, docs))
-        return dict(zip(docs, weighted, strict=True))
-
-    if take is None:
-        return [(segment, base, weigh(segment, m, None)) for segment, base, m in parts]
-    best = heapq.nlargest(take, chain.from_iterable(m.values() for _s, _b, m in parts))[-1]
-    top = chain.from_iterable(weigh(s, m, best).values() for s, _b, m in parts)
-    # Below the rounding slack of run()'s cutoff (2e-6), with a margin.
-    least = heapq.nlargest(take, top)[-1] - 4e-6
-    return [
-        (segment, base, weigh(segment, m, least / segment.greatest_factor(now)))
-        for segment, base, m in parts
-    ]
-
-
-def _primary(order: str, segment: SegmentTables, matches: dict[int, float]) -> Iterable:
-    """Return the first sort key of each match, in the dict's order."""
-    if order == "relevance":
-        return matches.values()
-    if order == "likes":
-        return map(segment.likes.__getitem__, matches)
-    created = map(segment.created.__getitem__, matches)
-    return created if order == "latest" else map(int.__neg__, created)
-
-
-def _rows(
-    order: str, matches: dict[int, float], docs: list[int], segment: SegmentTables, base: int
-) -> Iterable[tuple]:
-    """Return sortable rows ending in (..., global docnum, topic): larger is better.
-
-    Ties: the newer post wins, then the later document.
-    """
-    topic_of = map(segment.topic.__getitem__, docs)
-    created = map(segment.created.__getitem__, docs)
-    numbers = list(map(base.__add__, docs))
-    if order == "relevance":
-        scores = map(round, map(matches.__getitem__, docs), repeat(6))
-        return zip(scores, created, numbers, topic_of, strict=True)
-    if order == "latest":
-        return zip(created, numbers, topic_of, strict=True)
-    if order == "oldest":
-        return zip(
-            map(int.__neg__, created), map(int.__neg__, numbers), numbers, topic_of, strict=True
-        )
-    likes = map(segment.likes.__getitem__, docs)
-    return zip(likes, created, numbers, topic_of, strict=True)
+def _field_terms(reader, fieldname: str, clause: Clause, boost: float) -> list[tuple[str, float]]:
+    """Return the (term, boost) a clause looks for in one field: its terms, a
+    prefix's words, or its terms and the longer words starting with its head."""
+    terms, weaker = clause.terms, []
+    if clause.kind == "prefix":
+        found = islice(reader.expand_prefix(fieldname, clause.terms[0]), MAX_EXPANSIONS)
+        terms = [term.decode() for term in found]
+    elif clause.kind != "some" and clause.head:
+        found = islice(reader.expand_prefix(fieldname, clause.head), MAX_EXPANSIONS)
+        longer = len(clause.head) + MIN_TAIL
+        weaker = [t.decode() for t in found if len(t) >= longer]
+    return [*zip(terms, repeat(boost)), *zip(weaker, repeat(boost * HEAD_WEIGHT))]
 
 
 def _rounded(order: str, key):

@@ -6,6 +6,8 @@ part of the matches it sorts in full.
 """
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from forum.extensions import db
 
@@ -249,3 +251,148 @@ def test_per_document_numbers_are_kept_in_four_bytes(app, forum_posts):
     big = array("q", [1, 1 << 40])
     assert _narrowest(big) is big  # what does not fit stays as it was
     assert list(_narrowest(array("q", [5, -3]))) == [5, -3]
+
+
+def _engine_both_ways(app, text, who, monkeypatch):
+    """Return the engine's answer with every clause's scores in dicts and with
+    those of the unrestricted clauses in arrays (``DenseScores``), and how
+    many arrays the second way made."""
+    from forum.search import whoosh_engine, whoosh_scores
+
+    answers, made, arrays = [], [], []
+
+    class Counted(whoosh_scores.DenseScores):
+        __slots__ = ()
+
+        def __init__(self, count: int) -> None:
+            arrays.append(count)
+            super().__init__(count)
+
+    for share in (0, 10**9):  # never an array; an array whenever nothing narrows
+        arrays.clear()
+        with monkeypatch.context() as patch:
+            patch.setattr(whoosh_engine, "DENSE_SHARE", share)
+            patch.setattr(whoosh_engine, "DenseScores", Counted)
+            answers.append(_engine(app, text, who))
+            made.append(len(arrays))
+            # Pages of two, each weighing only the posts that may reach it,
+            # found from a sample of every second document's score.
+            patch.setattr(whoosh_engine, "MIN_TAKE", 1)
+            patch.setattr(whoosh_engine, "TAKE_FACTOR", 1)
+            patch.setattr(whoosh_scores, "SAMPLE_STEP", 2)
+            total, pages = answers[-1][0], []
+            for offset in range(0, total, 2):
+                pages += _engine(app, text, who, offset, 2)[1]
+            assert pages == answers[-1][1], (text, share)
+    assert made[0] == 0
+    return answers, made[1]
+
+
+def test_scores_in_arrays_rank_like_whoosh(app, forum_posts, monkeypatch):
+    """A member's clauses scored into arrays of every document's score give
+    what dicts of the matches and Whoosh's own scoring give."""
+    texts = ["Tafel", "Hilfe Gifhorn", "Thema", "Fahrdienst Sommerfest", "Thema Tafel Hilfe"]
+    with app.test_request_context():
+        moderator = db.session.get(type(forum_posts), forum_posts.id)
+        for text, who in [(text, who) for text in texts for who in (None, moderator)]:
+            expected = _reference(app, text, who)
+            (in_dicts, in_arrays), arrays = _engine_both_ways(app, text, who, monkeypatch)
+            assert in_dicts == in_arrays == (len(expected), expected), text
+            # Most posts here are readable to guests too: nothing narrows either.
+            assert arrays > 0, text
+
+
+def test_phrases_and_prefixes_after_scores_in_arrays(app, make, whoosh_only, monkeypatch):
+    """A phrase checks only the documents a word before it matched, and a
+    prefix's words score their best, in an array as in a dict."""
+    category = make.category(read_level="members")
+    member = make.user(role="member")
+    make.topic(category=category, title="Übung", raw="Die Feuerwehr Gifhorn übt mit Gifhorn.")
+    make.topic(category=category, title="Andersrum", raw="Gifhorn hat eine Feuerwehr.")
+    make.topic(category=category, title="Jugend", raw="Jugendfeuerwehr und Jugendarbeit.")
+    with app.test_request_context():
+        from forum.users.models import User
+
+        member = db.session.get(User, member.id)
+        for text, total in [
+            ('Gifhorn "Feuerwehr Gifhorn"', 1),
+            ("Gifhorn Feuerwehr", 2),
+            ("Jugend* Gifhorn", 0),
+            ("Jugend*", 1),
+            ("Feuerwehr", 3),  # "Jugendfeuerwehr" too: a compound's last part
+            ("Gifhorn order:latest", 2),
+            ("Gifhorn order:likes", 2),
+            ("Gifhorn after:2020-01-01", 2),
+            ("Gifhorn before:2020-01-01", 0),
+        ]:
+            (in_dicts, in_arrays), arrays = _engine_both_ways(app, text, member, monkeypatch)
+            assert in_dicts == in_arrays, text
+            assert in_dicts[0] == total, text
+            assert arrays > 0, text
+
+
+VOCABULARY = [*WORDS, "Feuerwehr", "Verein", "Tipp"]
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    topics=st.lists(
+        st.tuples(
+            st.booleans(),  # readable to guests
+            st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=3),  # title
+            st.lists(  # the posts' words
+                st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=6),
+                min_size=1,
+                max_size=3,
+            ),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    retitle=st.booleans(),
+    queries=st.lists(
+        st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=2, unique=True),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_random_posts_rank_like_whoosh_in_arrays_and_dicts(
+    app, make, whoosh_only, monkeypatch, topics, retitle, queries
+):
+    """On random posts (added to those of the examples before, in several
+    segments, with deleted documents when a title changes), both ways of
+    scoring find what Whoosh's own scoring finds, for a guest and a member."""
+    from forum.boards.models import Topic
+    from forum.users.models import User
+
+    categories = {
+        readable: make.category(read_level="public" if readable else "members")
+        for readable in (True, False)
+    }
+    member = make.user(role="member")
+    # Something a guest may read: _reference's filter of no documents would filter nothing.
+    make.topic(category=categories[True], title="Willkommen", raw="Hallo")
+    made = []
+    for readable, title, posts in topics:
+        topic = make.topic(
+            category=categories[readable], title=" ".join(title), raw=" ".join(posts[0])
+        )
+        for words in posts[1:]:
+            make.post(topic, raw=" ".join(words))
+        made.append(topic)
+    if retitle:
+        with app.app_context():
+            db.session.get(Topic, made[0].id).title = "Anders " + VOCABULARY[len(made) % 8]
+            db.session.commit()
+    with app.test_request_context():
+        member = db.session.get(User, member.id)
+        for words in queries:
+            text = " ".join(words)
+            for who in (None, member):
+                expected = _reference(app, text, who)
+                (in_dicts, in_arrays), _arrays = _engine_both_ways(app, text, who, monkeypatch)
+                assert in_dicts == in_arrays == (len(expected), expected), (text, who)
