@@ -83,12 +83,14 @@ def create_app(
     )
     from forum.boards import reply_box
     from forum.cli import register_commands
+    from forum.notifications import level_box
 
     errors.register(app)
     security.register(app)
     templating.register(app)
     post_blocks.register(app)
     reply_box.register(app)
+    level_box.register(app)
     category_cards.register(app)
     topic_rows.register(app)
     pagecache.init_app(app)

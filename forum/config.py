@@ -154,7 +154,8 @@ PAGE_CACHE_KB = 8192
 #: A worker's memory is counted (aim < 100 MB, bench/README.md).
 POST_BLOCKS_CACHE_KB = 4096
 TOPIC_ROWS_CACHE_KB = 2048
-#: The topic page's reply form, kept per language and upload offer (forum/boards/reply_box.py).
+#: The topic page's reply form, kept per language and upload offer (forum/boards/reply_box.py);
+#: the same amount again for the watching controls (forum/notifications/level_box.py, ~2 KB each).
 REPLY_BOX_CACHE_KB = 256
 #: The categories page's cards (forum/category_cards.py), ~2 KB each.
 CATEGORY_CARDS_CACHE_KB = 512

@@ -24,10 +24,26 @@ def relative_time(value: datetime | None) -> str:
     """Return a short relative time ("5 min.") like Discourse's lists."""
     if value is None:
         return ""
-    seconds = (utcnow() - value.astimezone(UTC)).total_seconds()
+    return _relative(value, utcnow(), _translations().ugettext)
+
+
+def relative_times():
+    """Return ``relative_time`` for the many dates of one page, with the clock
+    and the request's catalogue read once (a topic page asks for 20)."""
+    now = utcnow()
+    gettext = _translations().ugettext
+    zone: list = []
+
+    def relative(value: datetime | None) -> str:
+        return "" if value is None else _relative(value, now, gettext, zone)
+
+    return relative
+
+
+def _relative(value: datetime, now: datetime, _, zone: list | None = None) -> str:
     # The request's catalogue directly: a list shows a few dozen of these
     # (named _ so that pybabel still extracts the strings).
-    _ = _translations().ugettext
+    seconds = (now - value.astimezone(UTC)).total_seconds()
     if seconds < 60:
         return _("just now")
     if seconds < 3600:
@@ -36,7 +52,12 @@ def relative_time(value: datetime | None) -> str:
         return _("%(n)d h") % {"n": int(seconds // 3600)}
     if seconds < 86400 * 30:
         return _("%(n)d d") % {"n": int(seconds // 86400)}
-    return _medium_date(value, get_locale(), get_timezone())
+    if zone is None:
+        return _medium_date(value, get_locale(), get_timezone())
+    if not zone:
+        # Flask-Babel's lookups, once for the page's older posts.
+        zone += (get_locale(), get_timezone())
+    return _medium_date(value, *zone)
 
 
 def time_tag(value: datetime | None, relative: str | None = None) -> Markup:

@@ -27,7 +27,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from forum.post_blocks import BlockCache, app_block_cache
-from forum.templating import relative_time
+from forum.templating import relative_times
 from forum.urls import UrlPattern
 
 _EXTENSION = "forum.topic_rows"
@@ -96,6 +96,7 @@ class TopicRows:
         self.outlets = context.get("item_outlets") or {}
         self.page = (str(get_locale()), str(get_timezone()), request.script_root)
         self._links: _Links | None = None
+        self.relative_time = relative_times()
 
     def facts(self, row) -> RowFacts:
         topic = row.topic
@@ -123,7 +124,7 @@ class TopicRows:
             reply_count=topic.reply_count,
             views=topic.views,
             bumped_at=topic.bumped_at,
-            relative_time=relative_time(topic.bumped_at),
+            relative_time=self.relative_time(topic.bumped_at),
         )
 
     def __call__(self, row) -> Markup:

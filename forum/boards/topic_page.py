@@ -13,8 +13,8 @@ from forum import permissions
 from forum.boards.models import Bookmark, Post, PostLike, Topic
 from forum.boards.reading import reader_state
 from forum.extensions import db
-from forum.moderation.models import Flag
-from forum.review.held import held_posts_of
+from forum.moderation.models import Flag, ReviewItem, ReviewStatus
+from forum.review.held import HELD_POST, held_posts_of
 from forum.text import excerpt
 from forum.users.models import User
 
@@ -123,7 +123,8 @@ _RELATED = (
 
 _IDS = sa.bindparam("ids", expanding=True)
 _READER = sa.bindparam("user_id")
-#: The reader's likes, bookmarks and flags on the window.
+#: The reader's likes, bookmarks and flags on the window, and whether they have
+#: replies in the topic awaiting review (loaded only then: most pages have none).
 _READER_MARKS = sa.union_all(
     sa.select(sa.literal("like"), PostLike.post_id).where(
         PostLike.user_id == _READER, PostLike.post_id.in_(_IDS)
@@ -133,6 +134,12 @@ _READER_MARKS = sa.union_all(
     ),
     sa.select(sa.literal("flag"), Flag.post_id).where(
         Flag.user_id == _READER, Flag.post_id.in_(_IDS)
+    ),
+    sa.select(sa.literal("held"), ReviewItem.id).where(
+        ReviewItem.kind == HELD_POST,
+        ReviewItem.user_id == _READER,
+        ReviewItem.status == ReviewStatus.PENDING,
+        ReviewItem.topic_id == sa.bindparam("topic_id"),
     ),
 )
 
@@ -174,15 +181,23 @@ def topic_page(user, topic: Topic, page: int, per_page: int) -> TopicPage:
     last_read = None
     if getattr(user, "is_authenticated", False) and posts:
         ids = [p.id for p in posts]
-        # The reader's likes, bookmarks and flags on this window in one query.
-        marks = db.session.execute(_READER_MARKS, {"user_id": user.id, "ids": ids})
-        by_kind: dict[str, set[int]] = {"like": set(), "bookmark": set(), "flag": set()}
+        # The reader's likes, bookmarks, flags and held replies in one query.
+        marks = db.session.execute(
+            _READER_MARKS, {"user_id": user.id, "ids": ids, "topic_id": topic.id}
+        )
+        by_kind: dict[str, set[int]] = {
+            "like": set(),
+            "bookmark": set(),
+            "flag": set(),
+            "held": set(),
+        }
         for kind, post_id in marks:
             by_kind[kind].add(post_id)
         liked, bookmarked, flagged = by_kind["like"], by_kind["bookmark"], by_kind["flag"]
         last_read = reader_state(user.id, topic).last_read_post_number
         # The reader's own posts still waiting for review, shown only to them.
-        held = held_posts_of(user, topic.id)
+        if by_kind["held"]:
+            held = held_posts_of(user, topic.id)
     show_deleted = permissions.can_see_deleted(user)
     # The rules per post, with the topic-level answers decided once for the page.
     abilities = permissions.post_abilities(user, topic)

@@ -137,32 +137,33 @@ def topic(topic, slug: str, post_number: int | None = None):
             return redirect(f"{topic_url(topic, first_unread)}#post_{first_unread}")
     if page is None:
         page = queries.page_of_post(post_number or 1, per_page)
-    # The account itself, not the proxy: the page asks about it for every post.
-    view = queries.topic_page(current_user._get_current_object(), topic, page, per_page)
+    # The account itself, not the proxy: the page asks about it for every post
+    # (each use of the proxy looks the account up again).
+    user = current_user._get_current_object()
+    view = queries.topic_page(user, topic, page, per_page)
     # The whole window counts as read, deleted or hidden posts in it included.
     _record_visit(topic, min(view.page * per_page, topic.highest_post_number))
     # The reply form itself comes from forum/boards/reply_box.py (built only when not kept).
-    can_reply = permissions.can_reply(current_user, topic)
-    can_moderate = permissions.can_moderate_topic(current_user, topic)
+    can_reply = permissions.can_reply(user, topic)
+    can_moderate = permissions.can_moderate_topic(user, topic)
+    category = topic.category
     return render_template(
         "boards/topic.html",
         view=view,
         topic=topic,
-        category=topic.category,
+        category=category,
         can_reply=can_reply,
-        can_set_help_status=permissions.can_set_help_status(current_user, topic),
+        can_set_help_status=permissions.can_set_help_status(user, topic),
         can_moderate=can_moderate,
         # The moderator panel's "move to" choices.
-        move_categories=queries.readable_categories(current_user) if can_moderate else [],
+        move_categories=queries.readable_categories(user) if can_moderate else [],
         outlets={
-            name: plugins.render_outlet(
-                name, user=current_user, topic=topic, category=topic.category
-            )
+            name: plugins.render_outlet(name, user=user, topic=topic, category=category)
             for name in ("topic_header", "below_first_post")
         },
         post_outlets={
             item.post.id: plugins.render_outlet(
-                "post_footer", user=current_user, topic=topic, post=item.post
+                "post_footer", user=user, topic=topic, post=item.post
             )
             for item in view.posts
         },

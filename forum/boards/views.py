@@ -60,45 +60,48 @@ def category_colors():
 
 @bp.get("/")
 def index():
-    if not permissions.is_member(current_user):
+    # The account itself, not the proxy (each use of it looks the account up again).
+    user = current_user._get_current_object()
+    if not permissions.is_member(user):
         # Guests and applicants get the open door: what this is and how to join
         # (membership's context processor says where the join button leads).
         return render_template(
             "boards/landing.html",
             about=page_text("about"),
-            overviews=queries.categories_overview(current_user),
+            overviews=queries.categories_overview(user),
             description=setting("SITE_DESCRIPTION") or DEFAULT_DESCRIPTION,
         )
-    if questions.has_question() and permissions.can_write(current_user):
+    if questions.has_question() and permissions.can_write(user):
         # Back after joining with a question typed before: ask it now.
         return redirect(url_for("boards.new_topic"))
-    overviews = queries.categories_overview(current_user)
+    overviews = queries.categories_overview(user)
     return render_template("boards/index.html", overviews=overviews)
 
 
 @bp.get("/latest")
 def latest():
+    # The account itself, not the proxy: the list asks about it for every row.
+    user = current_user._get_current_object()
     topics = queries.list_topics(
-        current_user,
-        cursor=request.args.get("before"),
-        limit=setting("TOPICS_PER_PAGE"),
-        people=False,
+        user, cursor=request.args.get("before"), limit=setting("TOPICS_PER_PAGE"), people=False
     )
-    return render_template("boards/latest.html", topics=topics, item_outlets=_list_outlets(topics))
+    return render_template(
+        "boards/latest.html", topics=topics, item_outlets=_list_outlets(topics, user)
+    )
 
 
 @bp.get("/unread")
 @login_required
 def unread():
     topics = queries.list_unread(current_user, limit=setting("TOPICS_PER_PAGE"), people=False)
-    return render_template("boards/unread.html", topics=topics, item_outlets=_list_outlets(topics))
-
-
-def _list_outlets(topics: queries.TopicList) -> dict:
-    """Return the plugins' contributions to each topic row of a list."""
-    return plugins.topic_list_outlets(
-        [row.topic for row in topics.pinned + topics.rows], current_user
+    return render_template(
+        "boards/unread.html", topics=topics, item_outlets=_list_outlets(topics, current_user)
     )
+
+
+def _list_outlets(topics: queries.TopicList, user) -> dict:
+    """Return the plugins' contributions to each topic row of a list."""
+    return plugins.topic_list_outlets([row.topic for row in topics.pinned + topics.rows], user)
 
 
 def _help_filter(form: HelpFilterForm) -> queries.HelpFilter:
@@ -117,8 +120,10 @@ def _help_filter(form: HelpFilterForm) -> queries.HelpFilter:
 
 @bp.get("/c/<slug>/<int:category_id>")
 def category(slug: str, category_id: int):
+    # The account itself, not the proxy: the list asks about it for every row.
+    user = current_user._get_current_object()
     category, subcategory_ids = queries.get_category_with_subcategory_ids(category_id)
-    if category is None or not permissions.can_read_category(current_user, category):
+    if category is None or not permissions.can_read_category(user, category):
         abort(404)
     if slug != category.slug:
         query = f"?{request.query_string.decode()}" if request.query_string else ""
@@ -129,7 +134,7 @@ def category(slug: str, category_id: int):
         filter_form.validate()
         help_filter = _help_filter(filter_form)
         help_map = {
-            "tiles": help_tiles(current_user, category, help_filter.municipality),
+            "tiles": help_tiles(user, category, help_filter.municipality),
             "width": MAP_WIDTH,
             "height": MAP_HEIGHT,
             "tile_width": TILE_WIDTH,
@@ -137,7 +142,7 @@ def category(slug: str, category_id: int):
             "short_labels": MUNICIPALITY_SHORT_LABELS,
         }
     topics = queries.list_topics(
-        current_user,
+        user,
         category=category,
         help_filter=help_filter,
         cursor=request.args.get("before"),
@@ -153,6 +158,6 @@ def category(slug: str, category_id: int):
         filter_form=filter_form,
         help_map=help_map,
         filter_args={k: v for k, v in request.args.items() if k != "before" and v},
-        can_create_topic=permissions.can_create_topic(current_user, category),
-        item_outlets=_list_outlets(topics),
+        can_create_topic=permissions.can_create_topic(user, category),
+        item_outlets=_list_outlets(topics, user),
     )

@@ -251,20 +251,17 @@ def render_outlet(outlet: str, *, user=None, topic=None, post=None, category=Non
     if outlet not in OUTLETS:
         raise ValueError(f"unknown outlet {outlet!r}")
     manager = get_manager()
+    values = {
+        "outlet": outlet, "user": user, "topic": topic, "post": post, "category": category,
+        "profile_user": profile_user, "organisation": organisation,
+    }  # fmt: skip
     parts = []
+    # A topic page asks once per post: the arguments each plugin takes, by its names.
     for implementation in reversed(manager.hook.extra_outlet.get_hookimpls()):
         try:
             result = implementation.function(
-                **{
-                    name: value
-                    for name, value in {
-                        "outlet": outlet, "user": user, "topic": topic, "post": post,
-                        "category": category, "profile_user": profile_user,
-                        "organisation": organisation,
-                    }.items()
-                    if name in implementation.argnames
-                }
-            )  # fmt: skip
+                **{name: values[name] for name in implementation.argnames if name in values}
+            )
             if result is None:
                 continue
             if not isinstance(result, Contribution):
@@ -274,4 +271,6 @@ def render_outlet(outlet: str, *, user=None, topic=None, post=None, category=Non
             current_app.logger.exception(
                 "Plugin %r failed in outlet %s", implementation.plugin_name, outlet
             )
+    if not parts:
+        return Markup("")
     return Markup("").join(Markup(part) for part in parts)  # noqa: S704 (rendered templates)

@@ -75,6 +75,28 @@ def test_a_like_shows_the_new_count_to_every_reader(app, client, member, second,
     assert re.search(r'class="action"\s+aria-pressed="false"', theirs)
 
 
+def test_a_bookmark_is_the_bookmarker_s_own(app, client, member, second, thread):
+    topic, reply, _author = thread
+    for reader in (client, second):
+        reader.get(_url(topic))  # both readers' blocks kept before the bookmark
+    assert client.post(f"/p/{reply.id}/bookmark").status_code == 302
+    mine = _post_html(client.get(_url(topic)).get_data(as_text=True), 2)
+    theirs = _post_html(second.get(_url(topic)).get_data(as_text=True), 2)
+    bookmark = r'class="action( is-active)?" aria-pressed="(\w+)">Bookmark'
+    assert re.search(bookmark, mine).groups() == (" is-active", "true")
+    assert re.search(bookmark, theirs).groups() == (None, "false")
+
+
+def test_the_list_of_replies_follows_a_new_reply(app, client, member, second, make, thread):
+    topic, _reply, author = thread
+    assert 'class="replies"' not in _post_html(client.get(_url(topic)).get_data(as_text=True), 1)
+    make.post(topic, author, raw="Darauf antworte ich.", reply_to_post_number=1)
+    for reader in (client, second):
+        first = _post_html(reader.get(_url(topic) + "?page=1").get_data(as_text=True), 1)
+        assert "<summary>1 reply</summary>" in first
+        assert "#3 by Vera Fasser</a>" in first
+
+
 def test_a_deleted_or_hidden_post_shows_so_at_once(update, app, client, member, thread):
     topic, reply, _author = thread
     client.get(_url(topic))
@@ -157,4 +179,4 @@ def test_the_block_template_reads_only_what_the_key_holds(app):
     tree = app.jinja_env.parse(source)
     # Its own {% set %} names count as read when set only inside an {% if %}.
     own = {name.name for name in tree.find_all(nodes.Name) if name.ctx == "store"}
-    assert meta.find_undeclared_variables(tree) - own <= {"f", "p", "_"}
+    assert meta.find_undeclared_variables(tree) - own <= {"f", "p", "_", "ngettext"}

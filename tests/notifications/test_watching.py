@@ -37,6 +37,31 @@ def test_the_topic_control_works_without_javascript(app, client, make, topic):
     assert kinds(app, reader) == ["posted"]
 
 
+def test_each_reader_gets_their_own_level_and_token(app, client, make, topic):
+    """The control is kept per level (forum/notifications/level_box.py): one
+    reader's level and form token never reach another."""
+    other = app.test_client()
+    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(client, make.user("leserin"))
+    login(other, make.user("nachbarin"))
+    url = f"/t/{topic.slug}/{topic.id}"
+    for reader in (client, other):
+        reader.get(url)  # both controls kept at "normal"
+    client.post(f"/t/{topic.id}/notifications", data={"level": "watching"})
+    tokens = []
+    for reader, level in ((client, "watching"), (other, "normal")):
+        page = reader.get(url).get_data(as_text=True)
+        control = page[
+            page.index('id="topic-level"') : page.index(
+                "</details>", page.index('id="topic-level"')
+            )
+        ]
+        assert re.findall(r'value="(\w+)" id="topic-level-\w+"[^>]*checked', control) == [level]
+        assert "\x00" not in control
+        tokens.append(re.search(r'name="csrf_token" value="([^"]+)"', control).group(1))
+    assert tokens[0] != tokens[1]
+
+
 def test_a_wrong_level_is_refused_politely(client, make, topic):
     login(client, make.user("leserin"))
     response = client.post(
