@@ -10,6 +10,7 @@ out by the new-topic composer, which shows it in that category: right away
 for a member, after registration, joining and approval for everyone else.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,9 +32,18 @@ def questions_category() -> Category | None:
     return db.session.scalar(sa.select(Category).where(Category.slug == slug))
 
 
-def ask_offer(user: Any) -> Category | None:
-    """Return the category search results offer to ask in, when ``user`` may be offered it."""
-    category = questions_category()
+def ask_offer(user: Any, readable: Iterable[Category] | None = None) -> Category | None:
+    """Return the category search results offer to ask in, when ``user`` may be offered it.
+
+    ``readable``: the categories ``user`` may read, when the caller has them
+    already (the search page's form): the offer is only ever a public category,
+    which every reader may read, so it is among them and needs no statement.
+    """
+    if readable is None:
+        category = questions_category()
+    else:
+        slug = current_app.config["QUESTIONS_CATEGORY"]
+        category = next((c for c in readable if slug and c.slug == slug), None)
     if category is None or not permissions.can_ask_in(user, category):
         return None
     return category

@@ -39,7 +39,10 @@ from forum.search.postgres_sql import (
     STAGE_INSERT,
     STAGE_TABLE,
     STAGE_TERMS,
+    TEXT_SETTINGS,
+    TUNED,
     build_tsquery,
+    tuned,
 )
 
 #: Any constant: processors of the outbox take this transaction-level lock.
@@ -314,20 +317,14 @@ def tune(text: bool) -> None:
     from forum.extensions import db
 
     session = db.session()
-    transaction = session.get_transaction()
-    done = session.info.get(TUNED)
-    settings = done[1] if done is not None and done[0] is transaction is not None else set()
-    wanted = {"jit", "enable_seqscan"} if text else {"jit"}
+    settings = tuned(session)
+    wanted = set(TEXT_SETTINGS) if text else {"jit"}
     sent = [f"SET LOCAL {name} = off" for name in sorted(wanted - settings)]
     if not text and "enable_seqscan" in settings:
         sent.append("SET LOCAL enable_seqscan TO DEFAULT")
     if sent:
         session.execute(sa.text("; ".join(sent)))
     session.info[TUNED] = (session.get_transaction(), wanted if sent else settings)
-
-
-#: The key in the session's info of what tune() set in which transaction.
-TUNED = "search_planner_settings"
 
 
 def _start(term: str) -> str | None:

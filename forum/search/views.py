@@ -39,8 +39,9 @@ def _release_memory(response):
 @bp.get("/search")
 def search():
     form = AdvancedSearchForm(request.args)
+    readable = readable_categories(current_user)
     form.category.choices = [("", _l("All categories"))] + [
-        (category.slug, category.name) for category in readable_categories(current_user)
+        (category.slug, category.name) for category in readable
     ]
     if "advanced" in request.args and form.validate():
         return redirect(url_for("search.search", q=form.query_text()))
@@ -63,7 +64,7 @@ def search():
     # then the topics holding some of them (the composer's similar topics).
     related = plugins.similar_topics(current_user, text) if result and not result.total else []
     # Nothing fits? Ask in the public questions category (after joining).
-    ask_in = questions.ask_offer(current_user) if result is not None else None
+    ask_in = questions.ask_offer(current_user, readable) if result is not None else None
     ask_form = AskForm(formdata=None, title=text) if ask_in is not None else None
     return render_template(
         "search/search.html",
