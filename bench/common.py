@@ -315,6 +315,14 @@ def install_ceiling(app, targets: Targets) -> None:
         raise SystemExit(f"the ceiling answers {response.status_code}; see the log above")
 
 
+def create_forum_app():
+    """Gunicorn entry point: the forum as wsgi.py builds it, on the bench database,
+    without the benchmark's ceiling route and the page it keeps (~10 MB): the worker
+    whose memory the aim is about."""
+    url = os.environ.get("FORUM_SQLALCHEMY_DATABASE_URI") or DEFAULT_DATABASE_URL
+    return make_app(url)
+
+
 def create_bench_app():
     """Gunicorn entry point: the bench app for $FORUM_SQLALCHEMY_DATABASE_URI."""
     url = os.environ.get("FORUM_SQLALCHEMY_DATABASE_URI") or DEFAULT_DATABASE_URL
