@@ -38,6 +38,17 @@ def make_jobs(app) -> None:
         outbox.run_job(app, job_id)
 
 
+def reply_and_fan_out(app, client, topic, raw: str) -> None:
+    """Reply as the logged-in member, then make the reply's one job."""
+    response = client.post(
+        f"/t/{topic.id}/reply", data={"raw": raw, "submission_key": uuid.uuid4().hex}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        [job_id] = db.session.scalars(sa.select(NotificationJob.id)).all()
+    assert outbox.run_job(app, job_id)
+
+
 def test_a_replys_fan_out_costs_the_same_for_no_watcher_or_four(app, client, make, no_fan_out):
     anke, lena = make.user("anke.schulz"), make.user("lena.brandes")
     others = [make.user(f"helferin{n}") for n in range(3)]
@@ -80,14 +91,7 @@ def test_a_muted_member_named_in_a_reply_is_not_told(app, client, make, no_fan_o
         watching.set_topic_level(mehmet.id, topic.id, Level.MUTED)
     make_jobs(app)
     login(client, lena)
-    response = client.post(
-        f"/t/{topic.id}/reply",
-        data={"raw": "Ich fahre, @mehmet kommt mit.", "submission_key": uuid.uuid4().hex},
-    )
-    assert response.status_code == 302
-    with app.app_context():
-        [job_id] = db.session.scalars(sa.select(NotificationJob.id)).all()
-    assert outbox.run_job(app, job_id)
+    reply_and_fan_out(app, client, topic, "Ich fahre, @mehmet kommt mit.")
     assert kinds(app, mehmet) == []
     assert kinds(app, anke) == ["replied"]
 
@@ -104,13 +108,6 @@ def test_a_level_chosen_for_the_topic_outweighs_a_muted_category(app, client, ma
             watching.set_category_level(user.id, category.id, Level.MUTED)
         watching.set_topic_level(mehmet.id, topic.id, Level.TRACKING)
     login(client, lena)
-    response = client.post(
-        f"/t/{topic.id}/reply",
-        data={"raw": "Ich fahre, @mehmet und @olga?", "submission_key": uuid.uuid4().hex},
-    )
-    assert response.status_code == 302
-    with app.app_context():
-        [job_id] = db.session.scalars(sa.select(NotificationJob.id)).all()
-    assert outbox.run_job(app, job_id)
+    reply_and_fan_out(app, client, topic, "Ich fahre, @mehmet und @olga?")
     assert kinds(app, mehmet) == ["mentioned"]
     assert kinds(app, olga) == []
