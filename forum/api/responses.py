@@ -76,11 +76,14 @@ def payload() -> MultiDict:
 
 
 def _text(value) -> str:
+    """A JSON value as the form's text would be: NUL dropped, as ForumRequest drops
+    it from every form and query (forum/routing.py): PostgreSQL's text cannot hold
+    it, and kept pages use it to mark their slots (forum/post_blocks.py)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value) if isinstance(value, str | int | float) else ""
+    return str(value).replace("\x00", "") if isinstance(value, str | int | float) else ""
 
 
 def register(bp: Blueprint) -> None:
