@@ -99,8 +99,9 @@ def test_from_representative_to_a_guests_interest_answered(live_app, open_page, 
     # the sign-up's answer, and the page still loading would answer with her
     # guest's session after the link had logged her in.
     expect(guest.get_by_role("heading", name="Bitte sehen Sie in Ihre E-Mails")).to_be_visible()
-    # Twice (stops 20 and 23) the mail had not come 30 s after the page on CI's
-    # loaded machine, cron's second chance included: the wait ends when it comes.
+    # Twice (session 8's CI, a rehearsal in session 10) the mail had not come 30 s
+    # after the page on a loaded machine, cron's second chance included; the wait
+    # ends as soon as it comes.
     [confirmation] = mailbox.wait_for("sommer@example.org", timeout=90)
     guest.goto(_link(confirmation, "/confirm/"))
     guest.goto("/join")
