@@ -131,7 +131,28 @@ class CronMailbox:
         with self._app.app_context():
             print(f"mail to {address}: not there after {self.CRON_AFTER} s, sending as cron does")
             send_due()
-        return self._mailbox.wait_for(address, count, timeout=timeout - self.CRON_AFTER)
+        found = self._mailbox.wait_for(address, count, timeout=timeout - self.CRON_AFTER)
+        if len(found) < count:
+            self._print_queue(address)
+        return found
+
+    def _print_queue(self, address: str) -> None:
+        """Say what became of the mails to ``address`` (a failing test's output)."""
+        import sqlalchemy as sa
+
+        from forum.extensions import db
+        from forum.mail import OutgoingMail
+
+        with self._app.app_context():
+            for mail in db.session.scalars(
+                sa.select(OutgoingMail).where(OutgoingMail.recipient == address)
+            ):
+                print(
+                    f"mail {mail.id} to {address}: attempts {mail.attempts}, claimed until "
+                    f"{mail.claimed_until}, next attempt {mail.next_attempt_at}, sent "
+                    f"{mail.sent_at}, failed {mail.failed_at}, error {mail.last_error!r}"
+                )
+            db.session.rollback()
 
 
 @pytest.fixture
