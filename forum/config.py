@@ -28,6 +28,13 @@ SECRET_KEY = None
 MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+#: Only a response that changed the session sets its cookie. Flask's default sends
+#: a permanent session's cookie (a guest's kept text, forum/kept.py) again with
+#: every response, a stylesheet's too: one still on its way with the session from
+#: before a log-in then wrote that old session back over the new one, and the
+#: person was logged out again (a guest confirming her address while the check-mail
+#: page still loaded). The kept text lasts from when it was kept either way.
+SESSION_REFRESH_EACH_REQUEST = False
 #: Cookies (session and "stay logged in") over HTTPS only. None: when BASE_URL
 #: starts with https://, which is what a production forum wants.
 SESSION_COOKIE_SECURE = None

@@ -19,10 +19,67 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2.bccache import Bucket, BytecodeCache
+from werkzeug.routing.rules import Rule
 
 from forum import create_app
 from forum.extensions import db
 from forum.review import words
+
+# --- Speed: every test builds its own app ---------------------------------------
+
+_BUILDERS: dict = {}
+_compile_builder = Rule._compile_builder
+
+
+def _cached_builder(rule: Rule, append_unknown: bool = True):
+    """Werkzeug's URL builder for ``rule``, compiled once per run.
+
+    Each test builds its own app, and werkzeug compiles a Python function per URL
+    rule while the app registers its ~180 rules: ~100 ms per app, a tenth of an
+    average test. The function depends only on the rule's text, its parsed parts,
+    its defaults and ``append_unknown`` (it reaches the rule's converters through
+    its ``self`` argument), so the same code serves every app's equal rule.
+    """
+    defaults = tuple(sorted((key, repr(value)) for key, value in (rule.defaults or {}).items()))
+    converters = tuple(
+        (name, type(converter), repr({k: v for k, v in vars(converter).items() if k != "map"}))
+        for name, converter in sorted(rule._converters.items())
+    )
+    key = (rule.rule, tuple(rule._trace), defaults, converters, append_unknown)
+    builder = _BUILDERS.get(key)
+    if builder is None:
+        builder = _BUILDERS[key] = _compile_builder(rule, append_unknown)
+    return builder
+
+
+Rule._compile_builder = _cached_builder
+
+
+class _TemplateCodeKept(BytecodeCache):
+    """Jinja's compiled templates, kept for the whole run.
+
+    Each app has its own Jinja environment, so each test compiled every template
+    it rendered again: ~30 ms a template, a fifth of the auth tests' time. Every
+    test app is built by the same factory with the same environment settings;
+    Jinja's key is the template's name and file, and its checksum of the source
+    rejects a template whose text differs.
+    """
+
+    def __init__(self) -> None:
+        self.codes: dict[str, tuple[str, object]] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        kept = self.codes.get(bucket.key)
+        if kept is not None and kept[0] == bucket.checksum:
+            bucket.code = kept[1]
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.codes[bucket.key] = (bucket.checksum, bucket.code)
+
+
+_TEMPLATE_CODE = _TemplateCodeKept()
+
 
 # --- Database -----------------------------------------------------------------
 
@@ -191,6 +248,7 @@ def app_config(database_url, smtp_server) -> dict:
 @pytest.fixture
 def app(app_config, tmp_path) -> Iterator[Flask]:
     app = create_app(app_config, instance_path=str(tmp_path / "instance"))
+    app.jinja_env.bytecode_cache = _TEMPLATE_CODE
     with app.app_context():
         _empty_all_tables()
     # Tests build their own content on an empty database: they skip the first start

@@ -41,3 +41,20 @@ def test_a_key_reads_only_its_own_kind_and_an_old_text_is_gone(app):
     with app.test_request_context():
         kept.keep("interest", {"message": "neu"})  # keeping another clears what expired
         assert _rows() == 1 and db.session.scalar(sa.select(KeptText.kind)) == "interest"
+
+
+def test_a_response_that_leaves_the_session_alone_sets_no_cookie(app, client):
+    # A guest with a kept text holds a permanent session. A late answer to a request
+    # sent before she logged in (a stylesheet, a picture) would otherwise send her
+    # guest's session back and so log her out (tests/browser/test_organisations_journey.py).
+    with client.session_transaction() as guest_session:
+        guest_session["kept.interest"] = "ein-schluessel"
+        guest_session.permanent = True
+    # Flask-Login marks a session it did not log in as not fresh, once.
+    assert "Set-Cookie" in client.get("/").headers
+    for path in ("/static/css/forum.css", "/", "/login", "/search"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers, path
+    with client.session_transaction() as guest_session:
+        assert guest_session["kept.interest"] == "ein-schluessel"
