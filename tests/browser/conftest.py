@@ -49,11 +49,19 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+#: CI runs the two databases' suites side by side, one per core, and Chromium makes
+#: the SQLite one the longer: the coordinator's pages go through Chromium on
+#: PostgreSQL there instead (.ci/run), so both suites end at about the same time.
+ON_POSTGRESQL_IN_CI = {"test_admin_pages.py", "test_admin_categories.py", "test_people.py"}
+
+
 def pytest_collection_modifyitems(items) -> None:
     here = Path(__file__).parent
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.browser)
+            if item.path.name in ON_POSTGRESQL_IN_CI:
+                item.add_marker(pytest.mark.browser_on_postgresql)
 
 
 def _read_whole_file(file, _buffer_size: int = 8192) -> list[bytes]:
