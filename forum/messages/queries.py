@@ -1,5 +1,6 @@
-"""Reading conversations: the member's list, the header's unread count, the
-participants of one conversation, the context of a flagged message."""
+"""Reading conversations: the member's list, the header's unread count (asked
+with the header's other counts: forum/header.py), the participants of one
+conversation, the context of a flagged message."""
 
 from dataclasses import dataclass
 
@@ -31,44 +32,27 @@ def _unread(reading) -> sa.ColumnElement[int]:
     return Topic.highest_post_number - sa.func.coalesce(reading.last_read_post_number, 0)
 
 
-def unread_count(user) -> int:
-    """Return how many of the user's conversations have posts they have not read (one query)."""
-    return header_state(user)[0]
+#: The parts of the header's rows (part, value) about messages (forum/header.py).
+UNREAD, IGNORED = 0, 1
 
 
-def _header_statement(with_ignored: bool):
-    def build(reader):
-        reading = aliased(TopicUser)
-        unread = (
-            sa.select(sa.literal(0).label("part"), sa.func.count().label("value"))
-            .select_from(Topic)
-            .outerjoin(reading, sa.and_(reading.topic_id == Topic.id, reading.user_id == reader.id))
-            .where(permissions.private_topics_clause(reader), _unread(reading) > 0)
-        )
-        if not with_ignored:
-            return unread
-        ignored = sa.select(sa.literal(1), IgnoredUser.ignored_id).where(
-            IgnoredUser.user_id == reader.id
-        )
-        return sa.union_all(unread, ignored)
-
-    return build
-
-
-def header_state(user, *, with_ignored: bool = False) -> tuple[int, frozenset[int]]:
-    """Return the header's count of conversations with unread posts and, for
-    pages that collapse ignored members' posts, whom the user ignores: one
-    statement, built once per role (forum/permissions/shapes.py)."""
-    statement = permissions.shaped(
-        f"messages.header_state.{with_ignored}", user, _header_statement(with_ignored)
+def header_parts(reader, *, with_ignored: bool) -> list[sa.Select]:
+    """Return the header's rows about messages for ``reader`` (a shaped stand-in:
+    forum/permissions/shapes.py): (UNREAD, conversations with posts they have
+    not read) and, with ``with_ignored``, (IGNORED, each member they ignore)."""
+    reading = aliased(TopicUser)
+    unread = (
+        sa.select(sa.literal(UNREAD).label("part"), sa.func.count().label("value"))
+        .select_from(Topic)
+        .outerjoin(reading, sa.and_(reading.topic_id == Topic.id, reading.user_id == reader.id))
+        .where(permissions.private_topics_clause(reader), _unread(reading) > 0)
     )
-    count, ignored_ids = 0, set()
-    for part, value in db.session.execute(statement, permissions.reader_params(user)):
-        if part == 0:
-            count = value
-        else:
-            ignored_ids.add(value)
-    return count, frozenset(ignored_ids)
+    if not with_ignored:
+        return [unread]
+    ignored = sa.select(sa.literal(IGNORED), IgnoredUser.ignored_id).where(
+        IgnoredUser.user_id == reader.id
+    )
+    return [unread, ignored]
 
 
 def conversations(user) -> list[ConversationRow]:

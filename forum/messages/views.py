@@ -9,8 +9,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
-    has_request_context,
     redirect,
     render_template,
     request,
@@ -18,14 +16,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.exc import SQLAlchemyError
 
 from forum import permissions
 from forum.auth.accounts import get_user_by_username
 from forum.boards.composer import compose, post_limit, refuse_silenced
 from forum.boards.loaders import topic_view
 from forum.errors import BoardError
-from forum.extensions import db, limiter
+from forum.extensions import limiter
 from forum.idempotency import idempotent
 from forum.messages import queries, services
 from forum.messages.forms import AddParticipantForm, ConfirmForm, MessageForm, PreferencesForm
@@ -65,29 +62,6 @@ def member_required(view):
         return view(*args, **kwargs)
 
     return wrapped
-
-
-def _header_state() -> tuple[int | None, frozenset[int]]:
-    """The unread count and (on topic pages) the ignored authors, one query per request."""
-    if "message_header" not in g:
-        on_topic = has_request_context() and request.endpoint == "boards.topic"
-        try:
-            g.message_header = queries.header_state(current_user, with_ignored=on_topic)
-        except SQLAlchemyError:
-            # An error page rendered after a failed transaction must still render.
-            db.session.rollback()
-            g.message_header = (None, frozenset())
-    return g.message_header
-
-
-@bp.app_context_processor
-def message_header():
-    """Give members the number of conversations with unread posts, and the topic
-    page the authors the reader ignores (their posts are collapsed): one query."""
-    if not permissions.is_member(current_user):
-        return {"ignored_user_ids": frozenset()}
-    unread, ignored = _header_state()
-    return {"unread_message_count": unread, "ignored_user_ids": ignored}
 
 
 @bp.get("/messages")
