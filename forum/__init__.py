@@ -75,7 +75,6 @@ def create_app(
     from forum import (
         category_cards,
         errors,
-        header,
         pagecache,
         post_blocks,
         security,
@@ -89,7 +88,6 @@ def create_app(
     errors.register(app)
     security.register(app)
     templating.register(app)
-    header.register(app)
     post_blocks.register(app)
     reply_box.register(app)
     level_box.register(app)

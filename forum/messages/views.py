@@ -9,6 +9,8 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
+    has_request_context,
     redirect,
     render_template,
     request,
@@ -16,13 +18,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 
 from forum import permissions
 from forum.auth.accounts import get_user_by_username
 from forum.boards.composer import compose, post_limit, refuse_silenced
 from forum.boards.loaders import topic_view
 from forum.errors import BoardError
-from forum.extensions import limiter
+from forum.extensions import db, limiter
 from forum.idempotency import idempotent
 from forum.messages import queries, services
 from forum.messages.forms import AddParticipantForm, ConfirmForm, MessageForm, PreferencesForm
@@ -62,6 +65,38 @@ def member_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def _header_counts() -> queries.HeaderCounts:
+    """The signed-in reader's header counts, asked once per request (never
+    kept longer: a new notification shows on the next page)."""
+    if "header_counts" not in g:
+        on_topic = has_request_context() and request.endpoint == "boards.topic"
+        try:
+            g.header_counts = queries.header_counts(current_user, with_ignored=on_topic)
+        except SQLAlchemyError:
+            # An error page rendered after a failed transaction must still render.
+            db.session.rollback()
+            g.header_counts = queries.HeaderCounts(permissions.is_member(current_user), None, None)
+    return g.header_counts
+
+
+@bp.app_context_processor
+def header_counts():
+    """Give signed-in readers their unread notifications, members their
+    conversations with unread posts, and the topic page whom they ignore
+    (their posts are collapsed): one statement (queries.header_counts)."""
+    # No current user at all outside a request (mails rendered by the CLI).
+    if not getattr(current_user, "is_authenticated", False):
+        return {"ignored_user_ids": frozenset()}
+    counts = _header_counts()
+    context = {
+        "unread_notification_count": counts.notifications,
+        "ignored_user_ids": counts.ignored,
+    }
+    if counts.member:
+        context["unread_message_count"] = counts.messages
+    return context
 
 
 @bp.get("/messages")

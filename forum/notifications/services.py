@@ -56,7 +56,7 @@ def unread_statement(reader):
     """Return the statement counting ``reader``'s unread notifications that
     are still visible to them (``reader``: a shaped stand-in,
     forum/permissions/shapes.py; the header asks it with its other counts,
-    forum/header.py)."""
+    forum/messages/queries.py)."""
     return (
         sa.select(sa.func.count())
         .select_from(Notification)

@@ -1,4 +1,4 @@
-"""The notifications page (the header's unread count: forum/header.py)."""
+"""The notifications page (the header's unread count: forum/messages/queries.py)."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -8,7 +8,7 @@ from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from forum import header, plugins
+from forum import plugins
 from forum.notifications import outbox, services
 from forum.notifications.queries import NotificationRow, notification_rows
 from forum.urls import topic_url
@@ -142,7 +142,8 @@ def index():
 @login_required
 def mark_read():
     services.mark_all_read(current_user)
-    header.forget()
+    # The header counts anew on the page this leads to: its counts are asked
+    # when a page renders, once per request (forum/messages/views.py).
     flash(_("All notifications are marked as read."), "success")
     return redirect(url_for("notifications.index"))
 
@@ -154,7 +155,6 @@ def open_one(notification_id: int):
     found = services.open_notification(current_user, notification_id)
     if found is None:
         abort(404)
-    header.forget()
     view = describe(NotificationRow(*found))
     return redirect(view.url or url_for("notifications.index"))
 

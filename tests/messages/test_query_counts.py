@@ -64,7 +64,7 @@ def test_the_header_count_is_one_statement(app, members, as_user):
     with counting_statements(app) as statements:
         browser.get("/latest").get_data()
     # The header's counts, messages and notifications, come in one statement
-    # (forum/header.py); the notifications' part reads participants too.
+    # (queries.header_counts); the notifications' part reads participants too.
     header = [
         s
         for s in statements

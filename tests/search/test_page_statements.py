@@ -9,7 +9,7 @@ after the response (the log of searches that found nothing, forum/search/misses.
 is counted apart, as tests/boards/test_query_counts.py does.
 
 The largest is a member's corrected typo on PostgreSQL, at ten: the member's
-row and header counts (one statement, forum/header.py), the form's categories,
+row and header counts (one statement, forum/messages/queries.py), the form's categories,
 the organisations, the search's vocabulary and search, whether the word is
 held and the vocabulary near it, the check of the correction with its post,
 the corrected search's vocabulary, and its search with the results' posts.

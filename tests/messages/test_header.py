@@ -1,16 +1,12 @@
-"""The header's counts (forum/header.py): a member's unread notifications and
-conversations, an applicant's notifications, in one statement a page, and
-each page counts anew."""
+"""The header's counts (queries.header_counts): a member's unread
+notifications and conversations, an applicant's notifications, in one
+statement a page, and each page counts anew."""
 
 import re
-
-import pytest
 
 from forum.extensions import db
 from forum.notifications.services import notify
 from tests.conftest import counting_statements, login
-
-pytestmark = pytest.mark.usefixtures("english")
 
 BELL = re.compile(r'href="/notifications"[^>]*>(?:(?!</a>).)*?<span class="count-badge">(\d+)<')
 MESSAGES = re.compile(r'href="/messages"[^>]*>(?:(?!</a>).)*?<span class="count-badge">(\d+)<')
