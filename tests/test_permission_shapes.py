@@ -34,7 +34,7 @@ def test_one_statement_per_role_and_name(app, make):
     staff, first, second = make.user(role="moderator"), make.user(), make.user()
     with app.app_context():
         staff, first, second = (db.session.get(User, u.id) for u in (staff, first, second))
-        build = message_queries._header_statement(False)
+        build = message_queries._header_statement(member=True, with_ignored=False)
         name = "test.shapes.header"
         assert permissions.shaped(name, first, build) is permissions.shaped(name, second, build)
         staff_statement = permissions.shaped(name, staff, build)

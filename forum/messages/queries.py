@@ -1,5 +1,6 @@
-"""Reading conversations: the member's list, the header's unread count, the
-participants of one conversation, the context of a flagged message."""
+"""Reading conversations: the member's list, the header's counts (with the
+unread notifications), the participants of one conversation, the context of
+a flagged message."""
 
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from forum import permissions
 from forum.boards.models import Post, Topic, TopicUser
 from forum.extensions import db
 from forum.messages.models import IgnoredUser, MessageParticipant
+from forum.notifications import services as notifications
 from forum.users.models import User
 
 #: Conversations on the /messages page (newest first).
@@ -31,44 +33,71 @@ def _unread(reading) -> sa.ColumnElement[int]:
     return Topic.highest_post_number - sa.func.coalesce(reading.last_read_post_number, 0)
 
 
-def unread_count(user) -> int:
-    """Return how many of the user's conversations have posts they have not read (one query)."""
-    return header_state(user)[0]
+#: The parts of the header's rows (part, value): conversations with unread
+#: posts, each member the reader ignores, unread notifications.
+UNREAD, IGNORED, NOTIFICATIONS = 0, 1, 2
 
 
-def _header_statement(with_ignored: bool):
+@dataclass(frozen=True)
+class HeaderCounts:
+    #: Whether the reader has messages (members): the header shows the link.
+    member: bool
+    #: Unread notifications, and conversations with unread posts (0 for
+    #: non-members); None when they could not be read (an error page).
+    notifications: int | None
+    messages: int | None
+    #: Whom the reader ignores (asked on topic pages: their posts are collapsed).
+    ignored: frozenset[int] = frozenset()
+
+
+def _header_statement(member: bool, with_ignored: bool):
     def build(reader):
-        reading = aliased(TopicUser)
-        unread = (
-            sa.select(sa.literal(0).label("part"), sa.func.count().label("value"))
-            .select_from(Topic)
-            .outerjoin(reading, sa.and_(reading.topic_id == Topic.id, reading.user_id == reader.id))
-            .where(permissions.private_topics_clause(reader), _unread(reading) > 0)
-        )
-        if not with_ignored:
-            return unread
-        ignored = sa.select(sa.literal(1), IgnoredUser.ignored_id).where(
-            IgnoredUser.user_id == reader.id
-        )
-        return sa.union_all(unread, ignored)
+        parts = []
+        if member:
+            reading = aliased(TopicUser)
+            parts.append(
+                sa.select(sa.literal(UNREAD).label("part"), sa.func.count().label("value"))
+                .select_from(Topic)
+                .outerjoin(
+                    reading, sa.and_(reading.topic_id == Topic.id, reading.user_id == reader.id)
+                )
+                .where(permissions.private_topics_clause(reader), _unread(reading) > 0)
+            )
+        if member and with_ignored:
+            parts.append(
+                sa.select(sa.literal(IGNORED), IgnoredUser.ignored_id).where(
+                    IgnoredUser.user_id == reader.id
+                )
+            )
+        count = notifications.unread_statement(reader).scalar_subquery()
+        parts.append(sa.select(sa.literal(NOTIFICATIONS), count))
+        return sa.union_all(*parts) if len(parts) > 1 else parts[0]
 
     return build
 
 
-def header_state(user, *, with_ignored: bool = False) -> tuple[int, frozenset[int]]:
-    """Return the header's count of conversations with unread posts and, for
-    pages that collapse ignored members' posts, whom the user ignores: one
-    statement, built once per role (forum/permissions/shapes.py)."""
+def header_counts(user, *, with_ignored: bool = False) -> HeaderCounts:
+    """Return the counts in a signed-in ``user``'s header: unread notifications
+    (everyone signed in: a rejected join request reaches an applicant there),
+    for members conversations with unread posts and, ``with_ignored``, whom
+    they ignore. One statement, built once per role (forum/permissions/shapes.py):
+    asked apart they were two of the three statements every member page ran
+    before its own (issue 15). Messages sit above notifications, so the
+    notifications' part (its rules in forum/notifications/services.py) is
+    asked here."""
+    member = permissions.is_member(user)
+    with_ignored = with_ignored and member
     statement = permissions.shaped(
-        f"messages.header_state.{with_ignored}", user, _header_statement(with_ignored)
+        f"messages.header.{member}.{with_ignored}", user, _header_statement(member, with_ignored)
     )
-    count, ignored_ids = 0, set()
+    counts = {UNREAD: 0, NOTIFICATIONS: 0}
+    ignored = set()
     for part, value in db.session.execute(statement, permissions.reader_params(user)):
-        if part == 0:
-            count = value
+        if part == IGNORED:
+            ignored.add(value)
         else:
-            ignored_ids.add(value)
-    return count, frozenset(ignored_ids)
+            counts[part] = value
+    return HeaderCounts(member, counts[NOTIFICATIONS], counts[UNREAD], frozenset(ignored))
 
 
 def conversations(user) -> list[ConversationRow]:

@@ -67,27 +67,36 @@ def member_required(view):
     return wrapped
 
 
-def _header_state() -> tuple[int | None, frozenset[int]]:
-    """The unread count and (on topic pages) the ignored authors, one query per request."""
-    if "message_header" not in g:
+def _header_counts() -> queries.HeaderCounts:
+    """The signed-in reader's header counts, asked once per request (never
+    kept longer: a new notification shows on the next page)."""
+    if "header_counts" not in g:
         on_topic = has_request_context() and request.endpoint == "boards.topic"
         try:
-            g.message_header = queries.header_state(current_user, with_ignored=on_topic)
+            g.header_counts = queries.header_counts(current_user, with_ignored=on_topic)
         except SQLAlchemyError:
             # An error page rendered after a failed transaction must still render.
             db.session.rollback()
-            g.message_header = (None, frozenset())
-    return g.message_header
+            g.header_counts = queries.HeaderCounts(permissions.is_member(current_user), None, None)
+    return g.header_counts
 
 
 @bp.app_context_processor
-def message_header():
-    """Give members the number of conversations with unread posts, and the topic
-    page the authors the reader ignores (their posts are collapsed): one query."""
-    if not permissions.is_member(current_user):
+def header_counts():
+    """Give signed-in readers their unread notifications, members their
+    conversations with unread posts, and the topic page whom they ignore
+    (their posts are collapsed): one statement (queries.header_counts)."""
+    # No current user at all outside a request (mails rendered by the CLI).
+    if not getattr(current_user, "is_authenticated", False):
         return {"ignored_user_ids": frozenset()}
-    unread, ignored = _header_state()
-    return {"unread_message_count": unread, "ignored_user_ids": ignored}
+    counts = _header_counts()
+    context = {
+        "unread_notification_count": counts.notifications,
+        "ignored_user_ids": counts.ignored,
+    }
+    if counts.member:
+        context["unread_message_count"] = counts.messages
+    return context
 
 
 @bp.get("/messages")

@@ -52,7 +52,11 @@ def list_notifications(user, limit: int = 50) -> list[Notification]:
     )
 
 
-def _unread_count(reader):
+def unread_statement(reader):
+    """Return the statement counting ``reader``'s unread notifications that
+    are still visible to them (``reader``: a shaped stand-in,
+    forum/permissions/shapes.py; the header asks it with its other counts,
+    forum/messages/queries.py)."""
     return (
         sa.select(sa.func.count())
         .select_from(Notification)
@@ -61,9 +65,9 @@ def _unread_count(reader):
 
 
 def unread_count(user) -> int:
-    """Return how many notifications the header counts (every member page asks:
+    """Return how many notifications the header counts (the bell's refresh asks;
     the statement is built once per role, see forum/permissions/shapes.py)."""
-    statement = permissions.shaped("notifications.unread_count", user, _unread_count)
+    statement = permissions.shaped("notifications.unread_count", user, unread_statement)
     return db.session.scalar(statement, permissions.reader_params(user))
 
 

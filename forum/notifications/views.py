@@ -1,16 +1,14 @@
-"""The notifications page and the unread count in the header."""
+"""The notifications page (the header's unread count: forum/messages/queries.py)."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.exc import SQLAlchemyError
 
 from forum import plugins
-from forum.extensions import db
 from forum.notifications import outbox, services
 from forum.notifications.queries import NotificationRow, notification_rows
 from forum.urls import topic_url
@@ -18,25 +16,6 @@ from forum.urls import topic_url
 bp = Blueprint("notifications", __name__)
 # The fan-out's jobs: written with each post, edit and like, made after the response.
 bp.record_once(lambda state: outbox.init_app(state.app))
-
-
-@bp.app_context_processor
-def unread_notifications():
-    """Give logged-in people their unread count (one query; none for guests).
-
-    Applicants count too: a rejected join request reaches them here.
-    """
-    # No current user at all outside a request (mails rendered by the CLI).
-    if not getattr(current_user, "is_authenticated", False):
-        return {}
-    if "unread_notification_count" not in g:
-        try:
-            g.unread_notification_count = services.unread_count(current_user)
-        except SQLAlchemyError:
-            # An error page rendered after a failed transaction must still render.
-            db.session.rollback()
-            g.unread_notification_count = None
-    return {"unread_notification_count": g.unread_notification_count}
 
 
 @dataclass
@@ -163,7 +142,8 @@ def index():
 @login_required
 def mark_read():
     services.mark_all_read(current_user)
-    g.pop("unread_notification_count", None)
+    # The header counts anew on the page this leads to: its counts are asked
+    # when a page renders, once per request (forum/messages/views.py).
     flash(_("All notifications are marked as read."), "success")
     return redirect(url_for("notifications.index"))
 
@@ -175,7 +155,6 @@ def open_one(notification_id: int):
     found = services.open_notification(current_user, notification_id)
     if found is None:
         abort(404)
-    g.pop("unread_notification_count", None)
     view = describe(NotificationRow(*found))
     return redirect(view.url or url_for("notifications.index"))
 

@@ -92,6 +92,40 @@ class Hits:
     #: those ranked (PostgreSQL ranks a bounded set of matches:
     #: postgres_backend.RANKED_TOPICS).
     more_than: int = 0
+    #: The hits' posts by id when the search was asked to load them
+    #: (``PostLoad``); a hit whose post may not be shown has none.
+    posts: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PostLoad:
+    """The hits' posts a caller shows, loaded with the search: PostgreSQL in
+    the search's own statement (a round trip less), Whoosh with one more
+    (``load_posts``)."""
+
+    #: Which posts may be shown, on Post, Topic and Category (joined): the
+    #: index already filtered, so this only catches an index that lags behind.
+    condition: sa.ColumnElement[bool]
+    #: Loader options; Post.topic and Topic.category are joined (contains_eager).
+    options: tuple = ()
+
+
+def load_posts(hits: Hits, load: PostLoad) -> Hits:
+    """Fill ``hits.posts`` with the hits' posts ``load`` allows (one statement)."""
+    from forum.boards.models import Post, Topic
+    from forum.extensions import db
+
+    if hits.hits:
+        ids = [hit.post_id for hit in hits.hits]
+        posts = db.session.scalars(
+            sa.select(Post)
+            .join(Post.topic)
+            .join(Topic.category)
+            .where(Post.id.in_(ids), load.condition)
+            .options(*load.options)
+        )
+        hits.posts = {post.id: post for post in posts}
+    return hits
 
 
 Progress = Callable[[int], None]
@@ -100,8 +134,11 @@ Progress = Callable[[int], None]
 class Backend(Protocol):
     name: str
 
-    def search(self, criteria: Criteria, offset: int, limit: int) -> Hits:
-        """Return the window of matching topics and how many there are."""
+    def search(
+        self, criteria: Criteria, offset: int, limit: int, load: PostLoad | None = None
+    ) -> Hits:
+        """Return the window of matching topics and how many there are, with
+        their posts when ``load`` says which may be shown."""
 
     def apply(self, session, load, remove) -> list:
         """Under the backend's lock, call ``load()`` -> (outbox rows, Work), write the

@@ -27,6 +27,7 @@ from forum.search.backend import (
     RECENT_WEIGHT,
     Criteria,
     Hits,
+    PostLoad,
     Progress,
 )
 from forum.search.documents import FLAGS
@@ -270,7 +271,11 @@ class PostgresBackend:
             conditions.append(document.topic_id.in_(topics))
         return conditions
 
-    def search(self, criteria: Criteria, offset: int, limit: int) -> Hits:
+    def search(
+        self, criteria: Criteria, offset: int, limit: int, load: PostLoad | None = None
+    ) -> Hits:
+        """Return the window of matching topics, with their posts when ``load``
+        says which may be shown (joined to the last statement's hits)."""
         document = SearchDocument
         filters = self._conditions(criteria)
         conditions = list(filters)
@@ -297,9 +302,9 @@ class PostgresBackend:
             # their titles are found through its GIN index, not by reading
             # every first post of ten windows (ix_search_documents_first).
             bounded.title_filters = [f for f in filters if f is not FIRST]
-            hits = bounded.page(estimate, criteria, offset, limit)
+            hits = bounded.page(estimate, criteria, offset, limit, load)
         else:
-            hits = _page([_matches(conditions, rank)], order, offset, limit)
+            hits = _page([_matches(conditions, rank)], order, offset, limit, load)
         return hits
 
 

@@ -111,8 +111,11 @@ class Bounded:
         #: at call time, so tests can make them tiny).
         self.ranked_topics, self.first_window, self.title_depth = bounds
 
-    def page(self, estimate: list[int] | None, criteria, offset: int, limit: int) -> Hits:
-        """Return the topics ``offset`` to ``offset + limit`` of the ranking."""
+    def page(
+        self, estimate: list[int] | None, criteria, offset: int, limit: int, load=None
+    ) -> Hits:
+        """Return the topics ``offset`` to ``offset + limit`` of the ranking
+        (with their posts: ``load``, backend.PostLoad)."""
 
         low, high = _ids()
         if high is None:
@@ -123,7 +126,8 @@ class Bounded:
         scan = True
         while True:
             whole = window >= span or window * ROW_COST > whole_cost
-            hits = _page(self._parts(window, whole, scan, high, low), self.order, offset, limit)
+            parts = self._parts(window, whole, scan, high, low)
+            hits = _page(parts, self.order, offset, limit, load)
             if whole or hits.total > enough:
                 hits.more_than = 0 if whole else enough
                 return hits
@@ -190,10 +194,11 @@ class Bounded:
         return parts
 
 
-def _page(parts, order: str, offset: int, limit: int) -> Hits:
+def _page(parts, order: str, offset: int, limit: int, load=None) -> Hits:
     """Return the window of topics (each with its best post) among the
     matches ``parts`` (SELECTs of post, topic, rank, creation time, likes;
-    a post in two of them counts once), and how many topics there are."""
+    a post in two of them counts once), and how many topics there are; with
+    ``load`` (backend.PostLoad) their posts in the same statement."""
     from forum.extensions import db
 
     matches = (parts[0] if len(parts) == 1 else sa.union(*parts)).subquery()
@@ -205,8 +210,8 @@ def _page(parts, order: str, offset: int, limit: int) -> Hits:
         .over(partition_by=matches.c.topic_id, order_by=(*ranked, matches.c.post_id.desc()))
         .label("position"),
     ).subquery()
-    outer = _order_by(best.c, order)
-    rows = db.session.execute(
+    outer = (*_order_by(best.c, order), best.c.topic_id)
+    window = (
         sa.select(
             best.c.post_id,
             best.c.topic_id,
@@ -214,10 +219,16 @@ def _page(parts, order: str, offset: int, limit: int) -> Hits:
             sa.func.count().over().label("total"),
         )
         .where(best.c.position == 1)
-        .order_by(*outer, best.c.topic_id)
+        .order_by(*outer)
         .offset(offset)
         .limit(limit)
-    ).all()
+    )
+    if load is None:
+        rows, posts = db.session.execute(window).all(), {}
+    else:
+        rows, posts = _with_posts(
+            window.add_columns(best.c.created_at, best.c.like_count), order, load
+        )
     total = rows[0].total if rows else 0
     if not rows and offset:
         total = db.session.scalar(
@@ -228,7 +239,29 @@ def _page(parts, order: str, offset: int, limit: int) -> Hits:
     return Hits(
         total=total,
         hits=[Hit(topic_id=r.topic_id, post_id=r.post_id, score=float(r.rank)) for r in rows],
+        posts=posts,
     )
+
+
+def _with_posts(window, order: str, load) -> tuple[list, dict]:
+    """Run ``window`` (in ``order``) joined to the posts ``load`` allows:
+    the hits' rows in order, and their posts by id. A LEFT JOIN: a hit whose
+    post may not be shown (an index behind) still counts, as it did when the
+    posts were a statement of their own."""
+    from sqlalchemy.orm import join
+
+    from forum.boards.models import Category, Post, Topic
+    from forum.extensions import db
+
+    hits = window.subquery()
+    shown = join(Post, Topic, Post.topic).join(Category, Topic.category)
+    rows = db.session.execute(
+        sa.select(hits.c.post_id, hits.c.topic_id, hits.c.rank, hits.c.total, Post)
+        .select_from(hits.outerjoin(shown, sa.and_(Post.id == hits.c.post_id, load.condition)))
+        .options(*load.options)
+        .order_by(*_order_by(hits.c, order), hits.c.topic_id)
+    ).all()
+    return rows, {row.Post.id: row.Post for row in rows if row.Post is not None}
 
 
 def _matches(conditions, rank) -> sa.Select:

@@ -14,36 +14,38 @@ import sqlalchemy as sa
 from flask import Flask, after_this_request, current_app
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session
 
 from forum import permissions
 from forum.boards.models import Category, Post, Topic
 from forum.extensions import db
-from forum.plugins import search_result_extras
 from forum.search import outbox
 from forum.search.analysis import (
     STOP_WORDS,
     Splitter,
     compound_head,
     fold,
-    highlight_spans,
     prefix_term,
     splitter_for,
     term_groups,
 )
-from forum.search.backend import Backend, Criteria, Progress, get_backend, splitter_of
-from forum.search.documents import documents, excluded_flags, plain_text
+from forum.search.backend import (
+    Backend,
+    Criteria,
+    Progress,
+    get_backend,
+    splitter_of,
+)
+from forum.search.documents import documents, excluded_flags
 from forum.search.models import SearchOutbox
 from forum.search.query import ParsedQuery, QueryError, parse, plugin_filter
+from forum.search.results import SearchResult, result_posts, results_of
 from forum.site.services import setting
 from forum.users.models import User
 
 logger = logging.getLogger(__name__)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-#: Characters of text shown around the first match.
-EXCERPT_LENGTH = 220
 
 
 # --- The backend ---------------------------------------------------------------------
@@ -110,17 +112,6 @@ def _splitter() -> Splitter:
 
 
 @dataclass
-class SearchResult:
-    topic: Topic
-    post: Post
-    #: Title and excerpt as safe HTML with <mark> around the matched words.
-    title_html: Markup
-    excerpt_html: Markup
-    #: What plugins show under the result (the solved plugin: the accepted answer).
-    extra_html: Markup = field(default_factory=Markup)
-
-
-@dataclass
 class SearchPage:
     query: str
     results: list[SearchResult] = field(default_factory=list)
@@ -160,7 +151,7 @@ def search(user: Any, text: str, *, page: int = 1, correct: bool = True) -> Sear
         )  # fmt: skip
     criteria = _criteria(user, parsed)
     page = max(1, min(page, 1000))
-    hits = get_backend().search(criteria, (page - 1) * per_page, per_page)
+    hits = get_backend().search(criteria, (page - 1) * per_page, per_page, result_posts(user))
     if not hits.total and correct and parsed.words:
         from forum.search.spelling import corrected_query
 
@@ -176,7 +167,7 @@ def search(user: Any, text: str, *, page: int = 1, correct: bool = True) -> Sear
     )  # fmt: skip
     wanted = {t for terms_ in (*criteria.words, *criteria.phrases) for t in terms_}
     prefixes = (*criteria.prefixes, *(head for head in criteria.heads if head))
-    result.results = _load_results(user, [h.post_id for h in hits.hits], wanted, prefixes)
+    result.results = results_of(user, hits, wanted, prefixes)
     return result
 
 
@@ -317,86 +308,6 @@ def _start_of(day: date | None) -> datetime | None:
     if day is None:
         return None
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(str(get_timezone())))
-
-
-def _load_results(
-    user: Any, post_ids: list[int], wanted: set[str], prefixes: tuple[str, ...] = ()
-) -> list[SearchResult]:
-    if not post_ids:
-        return []
-    # The index already filtered by permissions; asking them again here only
-    # catches an index that lags behind (its outbox not yet applied).
-    posts = db.session.scalars(
-        sa.select(Post)
-        .join(Post.topic)
-        .join(Topic.category)
-        .where(Post.id.in_(post_ids), permissions.findable_posts_clause(user))
-        .options(
-            joinedload(Post.user),
-            contains_eager(Post.topic).contains_eager(Topic.category),
-            contains_eager(Post.topic).joinedload(Topic.user),
-        )
-    ).all()
-    by_id = {post.id: post for post in posts}
-    results = []
-    splitter = _splitter()
-    for post_id in post_ids:
-        post = by_id.get(post_id)
-        if post is None:
-            logger.info("Search index is behind for post %s; left out.", post_id)
-            continue
-        results.append(
-            SearchResult(
-                topic=post.topic,
-                post=post,
-                title_html=highlight(
-                    post.topic.title, wanted, splitter, whole=True, prefixes=prefixes
-                ),
-                excerpt_html=highlight(
-                    plain_text(post.cooked), wanted, splitter, prefixes=prefixes
-                ),
-            )
-        )
-    extras = search_result_extras([result.topic for result in results], user)
-    for result in results:
-        result.extra_html = extras.get(result.topic.id, Markup(""))
-    return results
-
-
-def highlight(
-    text: str, wanted: set[str], splitter: Splitter, *, whole: bool = False,
-    prefixes: tuple[str, ...] = (),
-) -> Markup:  # fmt: skip
-    """Return ``text`` (or an excerpt around the first match) escaped, matches
-    (``wanted`` terms, terms starting with ``prefixes``) in <mark>."""
-    start, end = 0, len(text)
-    if not wanted and not prefixes:
-        spans: list[tuple[int, int]] = []
-    elif whole or len(text) <= EXCERPT_LENGTH:
-        spans = list(highlight_spans(text, wanted, splitter, prefixes))
-    else:
-        # Analyse up to the first match, then only the excerpt around it.
-        first = next(iter(highlight_spans(text, wanted, splitter, prefixes)), (0, 0))[0]
-        start = max(0, first - EXCERPT_LENGTH // 3)
-        if start:
-            start = text.find(" ", start) + 1 or start
-        end = min(len(text), start + EXCERPT_LENGTH)
-        if end < len(text):
-            end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
-        found = highlight_spans(text[start:end], wanted, splitter, prefixes)
-        spans = [(a + start, b + start) for a, b in found]
-    pieces = [Markup("…") if start else Markup("")]
-    position = start
-    for span_start, span_end in spans:
-        if span_start < position or span_end > end:
-            continue
-        pieces += [escape(text[position:span_start]), Markup("<mark>"),
-                   escape(text[span_start:span_end]), Markup("</mark>")]  # fmt: skip
-        position = span_end
-    pieces.append(escape(text[position:end]))
-    if end < len(text):
-        pieces.append(Markup("…"))
-    return Markup("").join(pieces)
 
 
 # --- Keeping the index in step ---------------------------------------------------------

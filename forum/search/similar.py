@@ -14,7 +14,8 @@ from forum.boards.models import Topic
 from forum.hookspecs import hookimpl
 from forum.search.backend import Criteria, get_backend
 from forum.search.documents import excluded_flags
-from forum.search.services import _CONTROL, _groups, _load_results, _meaningful
+from forum.search.results import result_posts, results_of
+from forum.search.services import _CONTROL, _groups, _meaningful
 
 
 @hookimpl
@@ -38,5 +39,5 @@ def find_similar(user: Any, title: str, limit: int = 5) -> list[Topic]:
         levels=tuple(str(level) for level in permissions.readable_levels(user)),
         excluded_flags=excluded_flags(user),
     )
-    hits = get_backend().search(criteria, 0, limit)
-    return [result.topic for result in _load_results(user, [h.post_id for h in hits.hits], set())]
+    hits = get_backend().search(criteria, 0, limit, result_posts(user))
+    return [result.topic for result in results_of(user, hits, set())]

@@ -17,7 +17,7 @@ from whoosh.support.levenshtein import distance
 
 from forum import permissions
 from forum.search.analysis import analyzer, fold, term_groups
-from forum.search.backend import Criteria, get_backend, splitter_of
+from forum.search.backend import Criteria, PostLoad, get_backend, splitter_of
 from forum.search.documents import excluded_flags, plain_text
 
 #: Candidates tried per word (each costs a search).
@@ -88,8 +88,7 @@ def _written(user: Any, term: str) -> str | None:
     it, or None when no such post exists."""
     from sqlalchemy.orm import contains_eager
 
-    from forum.boards.models import Post, Topic
-    from forum.extensions import db
+    from forum.boards.models import Post
 
     criteria = Criteria(
         words=[[term]],
@@ -98,16 +97,11 @@ def _written(user: Any, term: str) -> str | None:
         levels=tuple(str(level) for level in permissions.readable_levels(user)),
         excluded_flags=excluded_flags(user),
     )
-    hits = get_backend().search(criteria, 0, 1).hits
-    if not hits:
-        return None
-    post = db.session.scalar(
-        db.select(Post)
-        .join(Post.topic)
-        .join(Topic.category)
-        .where(Post.id == hits[0].post_id, permissions.findable_posts_clause(user))
-        .options(contains_eager(Post.topic))  # its title is read below
-    )
+    # The post comes with the search (PostgreSQL: in its statement), if the
+    # reader may find it: its title is read below.
+    shown = PostLoad(permissions.findable_posts_clause(user), (contains_eager(Post.topic),))
+    found = get_backend().search(criteria, 0, 1, shown)
+    post = found.posts.get(found.hits[0].post_id) if found.hits else None
     if post is None:
         return None
     splitter = splitter_of(current_app)

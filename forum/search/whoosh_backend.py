@@ -29,7 +29,7 @@ from whoosh.util.filelock import try_for
 from forum.boards.models import Topic
 from forum.extensions import db
 from forum.search.analysis import Splitter, analyzer, index_terms
-from forum.search.backend import Criteria, Hit, Hits, Progress
+from forum.search.backend import Criteria, Hit, Hits, PostLoad, Progress, load_posts
 from forum.search.documents import FIRST_FLAGS_SIGNATURE, Document, flags_signature
 from forum.search.whoosh_engine import Clause, Evaluator, Request
 from forum.search.whoosh_reader import IndexReading
@@ -363,8 +363,15 @@ class WhooshBackend:
             now=int(time.time()),
         )
 
-    def search(self, criteria: Criteria, offset: int, limit: int) -> Hits:
-        """Return matching topics, best first, with their best post."""
+    def search(
+        self, criteria: Criteria, offset: int, limit: int, load: PostLoad | None = None
+    ) -> Hits:
+        """Return matching topics, best first, with their best post (and its
+        row when ``load`` says which may be shown: one statement)."""
+        hits = self._search(criteria, offset, limit)
+        return hits if load is None else load_posts(hits, load)
+
+    def _search(self, criteria: Criteria, offset: int, limit: int) -> Hits:
         topic_ids = None
         if criteria.conditions:
             # Plugin filter words are SQL conditions on topics: resolve them first.

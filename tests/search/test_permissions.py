@@ -183,3 +183,28 @@ def test_who_finds_what_follows_forum_permissions(app, make, find, people, place
     assert find("Laternenumzug").total == 0
     monkeypatch.setattr(permissions, "findable_states", lambda user: frozenset())
     assert find("Laternenumzug", people["moderator"]).total == 0
+
+
+def test_a_post_the_index_still_holds_but_no_one_may_find_is_left_out(app, make, places):
+    # An index behind the database (its outbox not yet applied) may still
+    # hold a post that is hidden now: its hit counts, but the post is not
+    # shown (PostgreSQL loads the posts in the search's statement, Whoosh
+    # with one of its own: the same answer).
+    import sqlalchemy as sa
+
+    from forum.db import utcnow
+    from forum.search import services
+
+    _topic(make, places["public"], "Tafel am Markt")
+    hidden = _topic(make, places["public"], "Tafel im Dorf")
+    with app.app_context():
+        # Behind the outbox's back, as a write the index has not seen yet.
+        db.session.execute(
+            sa.text("UPDATE posts SET hidden_at = :now WHERE topic_id = :topic"),
+            {"now": utcnow(), "topic": hidden.id},
+        )
+        db.session.commit()
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        result = services.search(None, "Tafel")
+        assert result.total == 2
+        assert [r.topic.title for r in result.results] == ["Tafel am Markt"]

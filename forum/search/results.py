@@ -1,0 +1,118 @@
+"""A search's results as the page shows them: the hits' posts (loaded with
+the search, backend.PostLoad), the title and an excerpt with the matched
+words marked, and what plugins add under each."""
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from markupsafe import Markup, escape
+from sqlalchemy.orm import contains_eager, joinedload
+
+from forum import permissions
+from forum.boards.models import Post, Topic
+from forum.plugins import search_result_extras
+from forum.search.analysis import Splitter, highlight_spans
+from forum.search.backend import Hits, PostLoad, splitter_of
+from forum.search.documents import plain_text
+
+logger = logging.getLogger(__name__)
+
+#: Characters of text shown around the first match.
+EXCERPT_LENGTH = 220
+
+
+@dataclass
+class SearchResult:
+    topic: Topic
+    post: Post
+    #: Title and excerpt as safe HTML with <mark> around the matched words.
+    title_html: Markup
+    excerpt_html: Markup
+    #: What plugins show under the result (the solved plugin: the accepted answer).
+    extra_html: Markup = field(default_factory=Markup)
+
+
+def result_posts(user: Any) -> PostLoad:
+    """What a search loads of its results' posts: the ones ``user`` may find,
+    with their authors, topics and categories."""
+    # The index already filtered by permissions; asking them again here only
+    # catches an index that lags behind (its outbox not yet applied).
+    return PostLoad(
+        permissions.findable_posts_clause(user),
+        (
+            joinedload(Post.user),
+            contains_eager(Post.topic).contains_eager(Topic.category),
+            contains_eager(Post.topic).joinedload(Topic.user),
+        ),
+    )
+
+
+def results_of(
+    user: Any, hits: Hits, wanted: set[str], prefixes: tuple[str, ...] = ()
+) -> list[SearchResult]:
+    """Return the hits (searched with ``result_posts``) as results, matches marked."""
+    post_ids = [hit.post_id for hit in hits.hits]
+    if not post_ids:
+        return []
+    by_id = hits.posts
+    results = []
+    splitter = splitter_of(current_app)
+    for post_id in post_ids:
+        post = by_id.get(post_id)
+        if post is None:
+            logger.info("Search index is behind for post %s; left out.", post_id)
+            continue
+        results.append(
+            SearchResult(
+                topic=post.topic,
+                post=post,
+                title_html=highlight(
+                    post.topic.title, wanted, splitter, whole=True, prefixes=prefixes
+                ),
+                excerpt_html=highlight(
+                    plain_text(post.cooked), wanted, splitter, prefixes=prefixes
+                ),
+            )
+        )
+    extras = search_result_extras([result.topic for result in results], user)
+    for result in results:
+        result.extra_html = extras.get(result.topic.id, Markup(""))
+    return results
+
+
+def highlight(
+    text: str, wanted: set[str], splitter: Splitter, *, whole: bool = False,
+    prefixes: tuple[str, ...] = (),
+) -> Markup:  # fmt: skip
+    """Return ``text`` (or an excerpt around the first match) escaped, matches
+    (``wanted`` terms, terms starting with ``prefixes``) in <mark>."""
+    start, end = 0, len(text)
+    if not wanted and not prefixes:
+        spans: list[tuple[int, int]] = []
+    elif whole or len(text) <= EXCERPT_LENGTH:
+        spans = list(highlight_spans(text, wanted, splitter, prefixes))
+    else:
+        # Analyse up to the first match, then only the excerpt around it.
+        first = next(iter(highlight_spans(text, wanted, splitter, prefixes)), (0, 0))[0]
+        start = max(0, first - EXCERPT_LENGTH // 3)
+        if start:
+            start = text.find(" ", start) + 1 or start
+        end = min(len(text), start + EXCERPT_LENGTH)
+        if end < len(text):
+            end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+        found = highlight_spans(text[start:end], wanted, splitter, prefixes)
+        spans = [(a + start, b + start) for a, b in found]
+    pieces = [Markup("…") if start else Markup("")]
+    position = start
+    for span_start, span_end in spans:
+        if span_start < position or span_end > end:
+            continue
+        pieces += [escape(text[position:span_start]), Markup("<mark>"),
+                   escape(text[span_start:span_end]), Markup("</mark>")]  # fmt: skip
+        position = span_end
+    pieces.append(escape(text[position:end]))
+    if end < len(text):
+        pieces.append(Markup("…"))
+    return Markup("").join(pieces)
