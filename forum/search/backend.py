@@ -157,10 +157,14 @@ class Backend(Protocol):
         """Return indexed terms close to the analysed ``term``, best first
         (spelling.closest); the caller checks the reader may see them."""
 
-    def corrector(self, terms: list[str], near: list[str]) -> Callable[[str], list[str]] | None:
-        """None when a document holds one of the analysed ``terms``, else
+    def corrector(
+        self, terms: list[str], near: list[str], levels: tuple[str, ...], excluded_flags
+    ) -> Callable[[str], list[str]] | None:
+        """None when a document the reader may find (``levels``, less
+        ``excluded_flags``) holds one of the analysed ``terms``, else
         ``suggest`` (PostgreSQL reads the vocabulary near the terms ``near``
-        in the same statement)."""
+        in the same statement). Held by a document the reader may not find
+        counts as not held: otherwise the missing correction would tell."""
 
     def document_count(self) -> int: ...
 

@@ -233,14 +233,15 @@ class PostgresBackend:
         start = _start(term)
         return closest(term, _near([], [start])[1].get(start, {})) if start else []
 
-    def corrector(self, terms: list[str], near: list[str]):
-        """None when a document holds one of ``terms``, else ``suggest`` for the
-        terms ``near``: one statement asks both (the vocabulary's words sharing
-        the first three letters of each, only when no document holds them)."""
+    def corrector(self, terms: list[str], near: list[str], levels, excluded_flags):
+        """None when a document the reader may find holds one of ``terms``, else
+        ``suggest`` for the terms ``near``: one statement asks both (the
+        vocabulary's words sharing the first three letters of each, only when
+        no such document holds them)."""
         from forum.search.spelling import closest
 
         starts = sorted({start for term in near if (start := _start(term))})
-        held, words = _near(terms, starts)
+        held, words = _near(terms, starts, levels, excluded_flags)
         if held:
             return None
         return lambda term: closest(term, words.get(_start(term) or "", {}))
@@ -338,8 +339,11 @@ def _start(term: str) -> str | None:
     return start if len(start) == 3 and re.fullmatch(r"[^\W_]+", start) else None
 
 
-def _near(terms: list[str], starts: list[str]) -> tuple[bool, dict[str, dict[str, int]]]:
-    """Return whether a document holds one of ``terms`` (False without any)
+def _near(
+    terms: list[str], starts: list[str], levels, excluded_flags
+) -> tuple[bool, dict[str, dict[str, int]]]:
+    """Return whether a document of ``levels`` without ``excluded_flags`` holds
+    one of ``terms`` (False without any)
     and, unless one does, per start of ``starts`` the vocabulary's words
     beginning with it and their documents. One statement; through the GIN
     index (tune): the planner preferred reading the table in order for the
@@ -354,14 +358,21 @@ def _near(terms: list[str], starts: list[str]) -> tuple[bool, dict[str, dict[str
         sa.text(
             "SELECT h.held, n.start, n.word, n.documents FROM (SELECT EXISTS (SELECT FROM "
             "unnest(CAST(:terms AS text[])) AS t (term) JOIN search_documents "
-            "ON vector @@ plainto_tsquery('simple', t.term)) AS held) AS h "
+            "ON vector @@ plainto_tsquery('simple', t.term) "
+            "AND level = ANY(CAST(:levels AS text[])) "
+            "AND NOT flags && CAST(:excluded AS varchar(30)[])) AS held) AS h "
             "LEFT JOIN LATERAL (SELECT s.start, w.word, w.documents "
             "FROM unnest(CAST(:starts AS text[])) AS s (start) CROSS JOIN LATERAL "
             "(SELECT word, documents FROM search_terms WHERE word ~>=~ s.start "
             "AND word ~<~ (s.start || chr(1114111)) LIMIT 5000) AS w WHERE NOT h.held) AS n "
             "ON true"
         ),
-        {"terms": terms, "starts": starts},
+        {
+            "terms": terms,
+            "starts": starts,
+            "levels": list(levels),
+            "excluded": sorted(excluded_flags),
+        },
     ).all()
     vocabulary: dict[str, dict[str, int]] = {}
     for row in rows:

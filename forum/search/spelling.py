@@ -45,6 +45,8 @@ def corrected_query(user: Any, text: str, words: list[str]) -> str | None:
     the closest word found in a post ``user`` may read, or None."""
     splitter = splitter_of(current_app)
     backend = get_backend()
+    levels = tuple(str(level) for level in permissions.readable_levels(user))
+    flags = excluded_flags(user)
     corrected = text
     changed = False
     for word in dict.fromkeys(words):
@@ -57,7 +59,7 @@ def corrected_query(user: Any, text: str, words: list[str]) -> str | None:
         # stem's is written in a post the reader may see (Whoosh: each lookup
         # scans the lexicon).
         terms = list(dict.fromkeys((groups[0][0], fold(word))))
-        suggest = backend.corrector(groups[0], terms)
+        suggest = backend.corrector(groups[0], terms, levels, flags)
         if suggest is None:
             continue
         tried: set[str] = set()

@@ -393,10 +393,13 @@ class WhooshBackend:
             log.info("The search index changed during a search; searching again")
             return self._hits(self._searcher(), request, offset, limit)
 
-    def holds(self, terms: list[str]) -> bool:
-        """Whether any document holds one of ``terms`` (in title or text)."""
-        reader = self._searcher().reader()
-        return any(reader.doc_frequency(f, t) for t in terms for f in ("title", "body"))
+    def holds(self, terms: list[str], levels, excluded_flags) -> bool:
+        """Whether a document the reader may find holds one of ``terms`` (in
+        title or text)."""
+        searcher = self._searcher()
+        return Evaluator(searcher, self._tables).any_readable(
+            ("title", "body"), terms, levels, excluded_flags
+        )
 
     def suggest(self, term: str) -> list[str]:
         """Return indexed terms close to ``term`` (spelling.closest), sharing its
@@ -419,9 +422,10 @@ class WhooshBackend:
                     frequencies[word] = frequencies.get(word, 0) + frequency
         return closest(term, frequencies)
 
-    def corrector(self, terms: list[str], near: list[str]):
-        """None when a document holds one of ``terms``, else ``suggest``."""
-        return None if self.holds(terms) else self.suggest
+    def corrector(self, terms: list[str], near: list[str], levels, excluded_flags):
+        """None when a document the reader may find holds one of ``terms``,
+        else ``suggest``."""
+        return None if self.holds(terms, levels, excluded_flags) else self.suggest
 
     def _hits(self, searcher, request, offset: int, limit: int) -> Hits:
         found = Evaluator(searcher, self._tables).run(request, offset, limit)

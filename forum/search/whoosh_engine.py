@@ -267,19 +267,39 @@ class Evaluator:
 
         return sorted(clauses, key=cost)
 
-    def _readable(self, reader, segment: SegmentTables, request: Request):
+    def _readable(self, reader, segment: SegmentTables, levels, excluded_flags):
         """Return (True, bitmap of the readable documents) or (False, set of
         the documents not readable), whichever the segment keeps
         (``SegmentTables.permissions``), less the deleted documents."""
-        allowed, docs = segment.permissions(reader, request.levels, request.excluded_flags)
+        allowed, docs = segment.permissions(reader, levels, excluded_flags)
         deleted = reader.deleted_docs_set if reader.has_deletions() else None
         if deleted:
             docs = unmarked(docs, deleted) if allowed else docs | deleted
         return allowed, docs
 
+    def any_readable(
+        self, fields: tuple[str, ...], terms: list[str], levels, excluded_flags
+    ) -> bool:
+        """Whether a document the reader may find holds one of ``terms``.
+
+        The spelling correction asks it: whether a word is held by *any*
+        document would tell the reader that a post hidden from them holds it.
+        """
+        for reader, _base in self.searcher.reader().leaf_readers():
+            wanted = [(f, t) for f in fields for t in terms if reader.doc_frequency(f, t)]
+            if not wanted:
+                continue
+            segment = self.cache.get(reader)
+            allowed, docs = self._readable(reader, segment, levels, excluded_flags)
+            for fieldname, term in wanted:
+                for doc in term_ids(reader, fieldname, term):
+                    if docs[doc] if allowed else doc not in docs:
+                        return True
+        return False
+
     def _segment_matches(self, reader, segment: SegmentTables, request: Request):
         """Return local docnum -> score of the segment's documents matching everything."""
-        allowed, readable = self._readable(reader, segment, request)
+        allowed, readable = self._readable(reader, segment, request.levels, request.excluded_flags)
         # Filter words first: they are cheap and narrow the phrases' checks.
         restrict: set[int] | None = None
         for alternatives in request.any_of:

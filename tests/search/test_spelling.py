@@ -61,6 +61,32 @@ def test_only_words_the_reader_may_see_are_offered(app, make, public):
     assert _search(app, "Kassenberricht")[3] == "Kassenbericht"
 
 
+def test_a_word_hidden_from_the_reader_changes_no_correction(app, make, public):
+    # "Did you mean" is offered for a word no document holds. Had a post the
+    # reader may not find counted as holding it, the missing correction would
+    # tell a guest that a staff post or somebody's private message holds the word.
+    from forum.extensions import db
+    from forum.messages import services as messages
+    from forum.users.models import User
+
+    make.topic(category=public, title="Sommerfest", raw="Kuchen und Musik.")
+    assert _search(app, "Sommrefest")[2:] == ("Sommrefest", "Sommerfest")
+    staff = make.category("Vorstand", slug="vorstand", read_level="staff")
+    moderator = make.user("vorstand", role="moderator")
+    make.topic(moderator, staff, "Protokoll", "Sommrefest bleibt unter uns.")
+    member, other = make.user("mitglied"), make.user("andere")
+    with app.app_context():
+        messages.start_conversation(
+            db.session.get(User, other.id), [db.session.get(User, moderator.id)], "Privat",
+            "Das Sommrefest bleibt privat.",
+        )  # fmt: skip
+    for reader in (None, member):
+        assert _search(app, "Sommrefest", reader)[2:] == ("Sommrefest", "Sommerfest")
+    # Staff find the staff post: their word is held, nothing to correct.
+    found = _search(app, "Sommrefest", moderator)
+    assert found[1] == ["Protokoll"] and found[2] is None
+
+
 @pytest.mark.parametrize("text", ["x", "ü", "q7", "a b", "é"])
 def test_short_words_that_find_nothing_are_no_error(app, make, public, text):
     # Found by schemathesis through /search.json: a one-letter word made the
