@@ -82,6 +82,13 @@ def visit_needs_write(user_id: int, topic: Topic, last_shown: int) -> bool:
     return state.last_visited_at <= utcnow() - VISIT_REFRESH
 
 
+def reads_to_the_end(user_id: int, topic: Topic, last_shown: int) -> bool:
+    """Whether a visit that shows posts up to ``last_shown`` reads ``topic`` to its
+    last post when some of it was unread before (the state the page read)."""
+    before = reader_state(user_id, topic).last_read_post_number or 0
+    return before < topic.highest_post_number <= last_shown
+
+
 @dataclass(frozen=True)
 class ReaderState:
     """What a member's rows say about one topic: read position and watching levels."""

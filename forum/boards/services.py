@@ -23,7 +23,7 @@ from forum.boards.posts import (
     submit_post,
 )
 from forum.boards.reactions import toggle_bookmark, toggle_like
-from forum.boards.reading import record_read, visit_needs_write
+from forum.boards.reading import reads_to_the_end, record_read, visit_needs_write
 from forum.boards.topics import create_topic, set_help_status, submit_topic, topic_published
 from forum.errors import BoardError, NotAllowed
 from forum.extensions import db
@@ -41,6 +41,7 @@ __all__ = [
     "edit_post",
     "post_published",
     "post_removed",
+    "reads_to_the_end",
     "record_read",
     "restore_post",
     "set_help_status",

@@ -6,6 +6,7 @@ from flask import (
     after_this_request,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -183,6 +184,15 @@ def _record_visit(topic, last_shown: int) -> None:
     # A member re-reading what they have read writes nothing (an upsert and a
     # commit saved on most visits); decided on the state the page already read.
     moves = bool(user_id and last_shown and services.visit_needs_write(user_id, topic, last_shown))
+    if (
+        moves
+        and permissions.is_private(topic)
+        and services.reads_to_the_end(user_id, topic, last_shown)
+    ):
+        # The header counts conversations with unread posts while this page
+        # renders, before the read position is written: not this one any more
+        # (forum/messages/views.py).
+        g.conversations_read_here = g.get("conversations_read_here", 0) + 1
 
     @after_this_request
     def write_later(response):

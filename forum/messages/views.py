@@ -95,7 +95,11 @@ def header_counts():
         "ignored_user_ids": counts.ignored,
     }
     if counts.member:
-        context["unread_message_count"] = counts.messages
+        messages = counts.messages
+        if messages:
+            # A conversation this very page reads to its end (forum/boards/topic_views.py).
+            messages = max(messages - g.get("conversations_read_here", 0), 0)
+        context["unread_message_count"] = messages
     return context
 
 

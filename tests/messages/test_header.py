@@ -62,3 +62,25 @@ def test_an_applicant_s_header_has_the_bell_and_no_messages(app, client, make):
 def test_guests_ask_for_no_counts(app, client, make):
     page, counts = _page(app, client)
     assert counts == [] and 'href="/notifications"' not in page
+
+
+def test_the_conversation_read_on_this_page_is_no_longer_counted_there(app, client, make):
+    # The read position is written after the response; the header, counted
+    # while the page renders, must not count the conversation the page shows.
+    from forum.messages import services as messages
+    from forum.users.models import User
+
+    member, writer = make.user("mitglied"), make.user("schreiber", role="moderator")
+    with app.app_context():
+        author, reader = db.session.get(User, writer.id), db.session.get(User, member.id)
+        read = messages.start_conversation(author, [reader], "Gelesen", "Hallo!")
+        messages.start_conversation(author, [reader], "Noch offen", "Hallo auch!")
+        topic_id = read.id
+    url = f"/t/gelesen/{topic_id}"
+    login(client, member)
+    page = client.get(url, follow_redirects=True).get_data(as_text=True)
+    assert "Gelesen" in page and MESSAGES.search(page).group(1) == "1"
+    assert MESSAGES.search(client.get("/latest").get_data(as_text=True)).group(1) == "1"
+    # Read again: nothing was unread, nothing is taken off.
+    page = client.get(url, follow_redirects=True).get_data(as_text=True)
+    assert MESSAGES.search(page).group(1) == "1"
