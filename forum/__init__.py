@@ -101,7 +101,7 @@ def create_app(
 
 
 def _init_extensions(app: Flask) -> None:
-    from forum import i18n, idempotency, mail
+    from forum import i18n, idempotency, kept, mail
     from forum.boards import views_count
     from forum.extensions import csrf, db, init_migrate, limiter, login_manager
     from forum.markdown import init_cooker
@@ -128,6 +128,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     views_count.init_app(app)
     idempotency.init_app(app)
+    kept.init_app(app)
     mail.init_app(app)
     init_cooker(app)
 

@@ -9,13 +9,15 @@ non-Latin text into it as ``\\uXXXX`` escapes (twelve bytes for an emoji), so
 ``kept_texts`` under a random key; the session holds only that key, one per
 kind (``session["kept.<kind>"]``). A row lasts as long as a permanent session
 (``PERMANENT_SESSION_LIFETIME``); older rows are deleted whenever one is kept.
+Logging in makes the session a browser session again (``init_app``).
 """
 
 import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, session
+from flask import Flask, current_app, session
+from flask_login import user_logged_in
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.db import Base, utcnow
@@ -92,3 +94,15 @@ def take(kind: str) -> dict | None:
 def discard(kind: str) -> None:
     """Forget what this session keeps under ``kind``."""
     take(kind)
+
+
+def _browser_session_again(_app, **_extra) -> None:
+    # Only a guest's kept text made the session permanent. Kept on, a member
+    # who logged in without "stay logged in" on a shared computer would still
+    # be logged in for the next person, for a month: staying logged in is the
+    # remember-me cookie's choice. What is still kept lasts until the browser closes.
+    session.permanent = False
+
+
+def init_app(app: Flask) -> None:
+    user_logged_in.connect(_browser_session_again, app)

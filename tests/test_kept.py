@@ -58,3 +58,19 @@ def test_a_response_that_leaves_the_session_alone_sets_no_cookie(app, client):
         assert "Set-Cookie" not in response.headers, path
     with client.session_transaction() as guest_session:
         assert guest_session["kept.interest"] == "ein-schluessel"
+
+
+def test_logging_in_makes_the_session_a_browser_session_again(app, client, make):
+    # A guest's kept text made her session last a month; logged in without
+    # "stay logged in", closing the browser must log her out (a shared computer).
+    member = make.user("mitglied")
+    with client.session_transaction() as guest_session:
+        guest_session["kept.question"] = "ein-schluessel"
+        guest_session.permanent = True
+    response = client.post("/login", data={"login": "mitglied", "password": make.password})
+    assert response.status_code == 302
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "Expires" not in cookie
+    with client.session_transaction() as member_session:
+        assert member_session["kept.question"] == "ein-schluessel"
+        assert member_session["_user_id"].split(":")[0] == str(member.id)
