@@ -32,6 +32,11 @@ from forum.search.backend import clamp_boost
 FLAGS: dict[str, sa.ColumnElement[bool]] = permissions.POST_STATES
 
 
+def readable_levels(user: Any) -> tuple[str, ...]:
+    """Return the documents' levels this user may find (Criteria.levels)."""
+    return tuple(str(level) for level in permissions.readable_levels(user))
+
+
 def excluded_flags(user: Any) -> frozenset[str]:
     """Return the flags that keep a document from this user's results."""
     return frozenset(FLAGS) - permissions.findable_states(user)

@@ -36,7 +36,7 @@ from forum.search.backend import (
     get_backend,
     splitter_of,
 )
-from forum.search.documents import documents, excluded_flags
+from forum.search.documents import documents, excluded_flags, readable_levels
 from forum.search.models import SearchOutbox
 from forum.search.query import ParsedQuery, QueryError, parse, plugin_filter
 from forum.search.results import SearchResult, result_posts, results_of
@@ -219,7 +219,7 @@ def _criteria(user: Any, parsed: ParsedQuery) -> Criteria:
         in_title=parsed.in_title,
         in_first=parsed.in_first,
         order=parsed.order,
-        levels=tuple(str(level) for level in permissions.readable_levels(user)),
+        levels=readable_levels(user),
         excluded_flags=excluded_flags(user),
     )
     # Only the words that survive analysis count (stop words do not).

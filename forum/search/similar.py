@@ -9,11 +9,10 @@ from typing import Any
 
 from flask import current_app
 
-from forum import permissions
 from forum.boards.models import Topic
 from forum.hookspecs import hookimpl
 from forum.search.backend import Criteria, get_backend
-from forum.search.documents import excluded_flags
+from forum.search.documents import excluded_flags, readable_levels
 from forum.search.results import result_posts, results_of
 from forum.search.services import _CONTROL, _groups, _meaningful
 
@@ -36,7 +35,7 @@ def find_similar(user: Any, title: str, limit: int = 5) -> list[Topic]:
         raw_words=words,
         any_word=True,
         in_first=True,
-        levels=tuple(str(level) for level in permissions.readable_levels(user)),
+        levels=readable_levels(user),
         excluded_flags=excluded_flags(user),
     )
     hits = get_backend().search(criteria, 0, limit, result_posts(user))

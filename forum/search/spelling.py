@@ -18,7 +18,7 @@ from whoosh.support.levenshtein import distance
 from forum import permissions
 from forum.search.analysis import analyzer, fold, term_groups
 from forum.search.backend import Criteria, PostLoad, get_backend, splitter_of
-from forum.search.documents import excluded_flags, plain_text
+from forum.search.documents import excluded_flags, plain_text, readable_levels
 
 #: Candidates tried per word (each costs a search).
 TRIED = 3
@@ -45,7 +45,7 @@ def corrected_query(user: Any, text: str, words: list[str]) -> str | None:
     the closest word found in a post ``user`` may read, or None."""
     splitter = splitter_of(current_app)
     backend = get_backend()
-    levels = tuple(str(level) for level in permissions.readable_levels(user))
+    levels = readable_levels(user)
     flags = excluded_flags(user)
     corrected = text
     changed = False
@@ -96,7 +96,7 @@ def _written(user: Any, term: str) -> str | None:
         words=[[term]],
         raw_words=[term],
         lexemes=True,
-        levels=tuple(str(level) for level in permissions.readable_levels(user)),
+        levels=readable_levels(user),
         excluded_flags=excluded_flags(user),
     )
     # The post comes with the search (PostgreSQL: in its statement), if the
