@@ -45,6 +45,9 @@ AIM_TOPIC_RATIO = 1 / 3
 AIM_MAX_SQL = 10
 AIM_BARE_RATIO = {"guest": 1.0, "member": 0.5}
 AIM_MAX_RSS_MB = 100
+#: First byte of a member's topic page through a worker, one client at a time (median).
+AIM_FIRST_BYTE_MS = 30
+FIRST_BYTE_REQUESTS = 60
 
 
 @dataclass
@@ -410,13 +413,38 @@ def forum_worker_memory(url: str, targets, args, cookies: dict) -> dict:
                     if status != 200:
                         raise SystemExit(f"{path} answered {status} in the forum worker")
             client.close()
+        first_byte = first_byte_ms(server.port, dict(pages)["topic first page"], cookies["member"])
         if args.searches:
             memory_searches(server.port, cookies, args.searches)
         memory = server.memory_kb()
+        memory["first_byte"] = first_byte
         memory["searches"] = args.searches
     finally:
         server.stop()
     return memory
+
+
+def first_byte_ms(port: int, path: str, cookie: str | None) -> list[float]:
+    """Return the ms from sending each request to its response's first line and
+    headers, one request at a time on one keep-alive connection (a reader's tab,
+    no queue behind other clients), sorted."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = dict(HEADERS)
+    if cookie:
+        headers["Cookie"] = f"session={cookie}"
+    times = []
+    try:
+        for _ in range(FIRST_BYTE_REQUESTS):
+            sent = time.perf_counter()
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()  # returns once the head has arrived
+            times.append((time.perf_counter() - sent) * 1000)
+            response.read()
+            if response.status != 200:
+                raise SystemExit(f"{path} answered {response.status} (first byte)")
+    finally:
+        connection.close()
+    return sorted(times)
 
 
 def search_index_dir() -> Path | None:
@@ -596,6 +624,15 @@ def aims(results: list[Result], memory: dict[str, int]) -> str:
         lines.append(
             f"- forum worker RSS after all pages{searched}: {rss:.0f} MB, "
             f"peak {memory['VmHWM'] / 1024:.0f} MB (aim < {AIM_MAX_RSS_MB} MB): {mark}"
+        )
+    if memory.get("first_byte"):
+        times = memory["first_byte"]
+        median, p95 = times[len(times) // 2], times[int(len(times) * 0.95) - 1]
+        mark = "met" if median < AIM_FIRST_BYTE_MS else "MISSED"
+        lines.append(
+            f"- first byte of the member's topic first page through the forum worker, one "
+            f"request at a time: median {median:.1f} ms, p95 {p95:.1f} ms "
+            f"(aim < {AIM_FIRST_BYTE_MS} ms at the median): {mark}"
         )
     bench_memory = memory.get("bench") or {}
     if bench_memory.get("VmRSS"):
