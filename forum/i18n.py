@@ -60,7 +60,27 @@ def _share_wtforms_translations() -> None:
     request.wtforms_translations = _WTFORMS_TRANSLATIONS
 
 
+def _load_default_locale_data(app: Flask) -> None:
+    """Load the default language's CLDR data now and let Babel's global data go.
+
+    Babel reads its whole global table (``global.dat``: time zones, currencies,
+    likely subtags; 2.2 MB of Python objects) to look up one thing when it
+    first loads a language's data (whether that language inherits from
+    another than its base, ``localedata.load``), and keeps it for good: every
+    page with a date did that in every worker. Nothing the pages format needs
+    it afterwards; Babel reads it again if something does (another language's
+    first page, a time zone's name). tests/test_worker_memory.py.
+    """
+    from babel import core, localedata
+
+    language = app.config["BABEL_DEFAULT_LOCALE"]
+    if localedata.exists(language):
+        localedata.load(language)
+        core._global_data = None
+
+
 def init_app(app: Flask) -> None:
+    _load_default_locale_data(app)
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(_share_wtforms_translations)
     # Flask-Babel's lazy strings claim to be safe HTML (``__html__`` returns the

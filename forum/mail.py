@@ -16,13 +16,12 @@ A dedupe key (unique) keeps a mail from being queued twice, e.g. the mail
 for one notification or one member's digest of one day.
 """
 
-import email.policy
-import smtplib
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -209,6 +208,11 @@ def init_app(app: Flask) -> None:
 
 def send_due(limit: int = 200, ids: list[int] | None = None) -> tuple[int, int]:
     """Send due mails (or just ``ids``, if due); return (sent, failed) counts."""
+    # smtplib and email.policy (~0.7 MB with its header classes) are imported
+    # by the first mail: a worker that only serves pages sends none
+    # (tests/test_worker_memory.py).
+    import smtplib
+
     sent = failed = 0
     for mail_id in _claim(limit, ids):
         mail = db.session.get(OutgoingMail, mail_id)
@@ -348,7 +352,7 @@ def absolute_url(endpoint: str, **values: Any) -> str:
 
 def _build_message(mail: OutgoingMail) -> EmailMessage:
     # Long unbroken headers (List-Unsubscribe) must stay readable, not be encoded-words.
-    message = EmailMessage(policy=_POLICY)
+    message = EmailMessage(policy=_policy())
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
@@ -363,7 +367,11 @@ def _build_message(mail: OutgoingMail) -> EmailMessage:
     return message
 
 
-_POLICY = email.policy.default.clone(max_line_length=998)
+@cache
+def _policy():
+    import email.policy  # with the first mail (send_due)
+
+    return email.policy.default.clone(max_line_length=998)
 
 
 def _domain_of(address: str) -> str:
@@ -378,6 +386,8 @@ def _hand_on(message: EmailMessage) -> None:
 
 
 def _send_smtp(message: EmailMessage) -> None:
+    import smtplib
+
     config = current_app.config
     host, port, timeout = config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_TIMEOUT"]
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP

@@ -4,7 +4,10 @@ It does not load what most requests never use: Pillow with the HEIC decoder,
 feedgen with lxml, icalendar and apispec together took ~16 MB of every worker's
 memory at start. They are imported where a picture, a feed, a calendar or the
 OpenAPI document is made; the tests of those features (tests/uploads, tests/api,
-tests/plugins/test_events.py) prove they still load when needed.
+tests/plugins/test_events.py) prove they still load when needed. The same for
+smtplib with email.policy (the first mail sent) and imaplib (``mail receive``),
+~1 MB, and Babel's global table (2.2 MB), which Babel read for a date's
+first page only to find which language German inherits from (forum/i18n.py).
 
 And it does not grow without bound: every worker indexes new posts after its
 responses (forum/search/outbox.py), so over months its search analysis sees
@@ -36,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LOADED_WHEN_NEEDED = (
     *("PIL", "pillow_heif", "feedgen", "lxml", "icalendar", "apispec"),
     *("markdown_it", "bleach", "html5lib"),
+    *("smtplib", "imaplib"),
 )
 #: Whoosh's searching (queries, collectors, highlighting: ~3 MB): the search
 #: reads the index without it (forum/search/whoosh_reader.py).
@@ -44,6 +48,7 @@ WHOOSH_NOT_NEEDED = ("whoosh.searching", "whoosh.qparser")
 _SCRIPT = textwrap.dedent(
     """
     import json, sys
+    import babel.core
     from forum import create_app
     from forum.db import db
 
@@ -63,10 +68,16 @@ _SCRIPT = textwrap.dedent(
         response = client.get(path)
         statuses[path] = response.status_code
         response.close()
+    with app.test_request_context("/"):  # a date as a page shows it (the pages above show none)
+        from datetime import UTC, datetime
+        from forum.templating import time_tag
+        assert "2026" in time_tag(datetime(2026, 12, 7, 12, tzinfo=UTC))
     print(json.dumps({
         "statuses": statuses,
         "loaded": sorted({name.split(".")[0] for name in sys.modules}),
         "whoosh": sorted(name for name in sys.modules if name.startswith("whoosh.")),
+        "babel_global_data": babel.core._global_data is not None,
+        "email_policy": "email.policy" in sys.modules,
     }))
     """
 )
@@ -90,6 +101,9 @@ def test_a_worker_serving_pages_loads_no_picture_feed_or_calendar_library(tmp_pa
     assert not set(LOADED_WHEN_NEEDED) & set(report["loaded"])
     assert "whoosh.reading" in report["whoosh"]  # the search read the index
     assert not set(WHOOSH_NOT_NEEDED) & set(report["whoosh"])
+    assert not report["email_policy"]
+    # The pages formatted dates (Babel's German data) without Babel's global table.
+    assert not report["babel_global_data"]
 
 
 ALPHABET = "abcdefghiklmnoprstuvwzäöüß"

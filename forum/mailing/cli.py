@@ -1,6 +1,5 @@
 """``flask --app forum mail ...``: send the queue, the summary, receive replies (for cron)."""
 
-import imaplib
 import sys
 
 import click
@@ -60,6 +59,9 @@ def status_command() -> None:
 )
 def receive_command(from_stdin: bool, smtp: str | None) -> None:
     """Post replies that came by mail (from the IMAP mailbox, or one message on stdin)."""
+    # imaplib (0.3 MB) only here: every web worker imports this module for its commands.
+    import imaplib
+
     from forum.mail import send_due
     from forum.mailing.incoming import fetch_imap, receive
 
