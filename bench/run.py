@@ -622,7 +622,7 @@ def aims(results: list[Result], memory: dict[str, int]) -> str:
         mark = "met" if rss < AIM_MAX_RSS_MB else "MISSED"
         searched = f" and {memory['searches']} searches" if memory.get("searches") else ""
         lines.append(
-            f"- forum worker RSS after all pages{searched}: {rss:.0f} MB, "
+            f"- forum worker RSS after all pages{searched}: {rss:.1f} MB, "
             f"peak {memory['VmHWM'] / 1024:.0f} MB (aim < {AIM_MAX_RSS_MB} MB): {mark}"
         )
     if memory.get("first_byte"):
