@@ -98,6 +98,7 @@ def test_a_guests_window_reads_the_public_posts_of_the_newest(app, make, monkeyp
     monkeypatch.setattr(postgres_backend, "RANKED_TOPICS", 1)
     monkeypatch.setattr(postgres_backend, "FIRST_WINDOW", 1000)
     monkeypatch.setattr(postgres_bounded, "MIN_WINDOW", 1)
+    monkeypatch.setattr(postgres_bounded, "MIN_POSTS_PER_TOPIC", 1)
     author = make.user("autorin")
     public = make.category("Fragen", slug="fragen", read_level="public")
     members = make.category("Intern", slug="intern", read_level="members")
@@ -180,6 +181,7 @@ def test_the_vocabulary_narrows_the_window_of_a_common_word(app, make, monkeypat
     # hold every post here, and all eight topics would be ranked.
     monkeypatch.setattr(postgres_backend, "FIRST_WINDOW", 1000)
     monkeypatch.setattr(postgres_bounded, "MIN_WINDOW", 1)
+    monkeypatch.setattr(postgres_bounded, "MIN_POSTS_PER_TOPIC", 1)
     author = make.user("autorin")
     public = make.category("Fragen", slug="fragen", read_level="public")
     for number in range(8):
