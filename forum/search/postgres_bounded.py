@@ -29,6 +29,12 @@ from forum.search.models import SearchDocument
 #: the 200 topics wanted: a second round, ~20 ms more.
 MIN_WINDOW = 1_000
 MIN_POSTS_PER_TOPIC = 10
+#: A window may be narrower than twice the wanted topics' matches where this
+#: many times the wanted topics should hold a match (_first_window): the
+#: matches of two words together are spread over more topics than those of
+#: one, and twice them read about 1.3 times the posts needed. At a million
+#: posts the narrower window held 0.7 to 1.2 times the topics estimated.
+SLACK = 1.5
 #: Search pages rank enough topics for ten pages of them; a caller wanting
 #: fewer (similar topics: 5, a correction's check: 1) this many per result.
 TOPICS_PER_RESULT = 10
@@ -168,8 +174,12 @@ class Bounded:
 
         Without an estimate: FIRST_WINDOW. With one, the window where twice
         ``enough`` readable matches should be (some share a topic), the words
-        taken as independent. A guest's query uses the public documents'
-        index, whose lists are shorter by their share."""
+        taken as independent, or a narrower one where SLACK times ``enough``
+        topics should hold a match: w posts are w / p topics of p posts (p
+        from the share of first posts), a share of them readable (read levels
+        are the categories'), each holding a match with probability
+        1 - (1 - words)^p. A guest's query uses the public documents' index,
+        whose lists are shorter by their share."""
         if estimate is None:
             return self.first_window, math.inf
         known = shares()
@@ -180,14 +190,18 @@ class Bounded:
         else:
             words = math.prod(min(1.0, documents / span) for documents in estimate)
         whole_cost = indexed * (ENTRY_COST * sum(estimate) + FETCH_COST * span * words)
+        first = known.get(1, 1.0)
+        # Posts per topic (one for `in:first`, whose topics count one post).
+        per_topic = 1.0 if criteria.in_first else 1.0 / first
         if criteria.in_first:
-            share *= known.get(1, 1.0)
+            share *= first
         density = share * words
         if density <= 0:
             return span, whole_cost
+        topics = share / per_topic * (1.0 - (1.0 - words) ** per_topic)
+        wanted = min(2 * enough / density, SLACK * enough / topics)
         least = min(max(MIN_WINDOW, MIN_POSTS_PER_TOPIC * enough), self.first_window)
-        window = max(least, math.ceil(2 * enough / density))
-        return window, whole_cost
+        return max(least, math.ceil(wanted)), whole_cost
 
     def _parts(self, window: int, whole: bool, scan: bool, high: int, low: int) -> list:
         """The SELECTs of the matches to rank within ``window``."""

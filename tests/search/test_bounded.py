@@ -186,9 +186,10 @@ def test_the_vocabulary_narrows_the_window_of_a_common_word(app, make, monkeypat
     public = make.category("Fragen", slug="fragen", read_level="public")
     for number in range(8):
         make.topic(author, public, f"Frage {number}", f"Wer hilft bei der Tafel? ({number})")
-    # "tafel" is in every document: twice three matches are enough.
+    # "tafel" is in every document of these one-post topics: a window where
+    # one and a half times three topics hold it (SLACK) is enough.
     result, titles, statements = _ranking_statements(app, "Tafel")
-    assert (result.total, result.more_than, statements) == (6, 3, 1)
+    assert (result.total, result.more_than, statements) == (5, 3, 1)
     assert titles[0] == "Frage 7"
 
 
