@@ -32,7 +32,7 @@ MIN_POSTS_PER_TOPIC = 10
 #: A window may be narrower than twice the wanted topics' matches where this
 #: many times the wanted topics should hold a match (_first_window): the
 #: matches of two words together are spread over more topics than those of
-#: one, and twice them read about 1.3 times the posts needed. At a million
+#: one, and twice them read 1.2 to 1.3 times the posts needed. At a million
 #: posts the narrower window held 0.7 to 1.2 times the topics estimated.
 SLACK = 1.5
 #: Search pages rank enough topics for ten pages of them; a caller wanting
@@ -190,7 +190,7 @@ class Bounded:
         else:
             words = math.prod(min(1.0, documents / span) for documents in estimate)
         whole_cost = indexed * (ENTRY_COST * sum(estimate) + FETCH_COST * span * words)
-        first = known.get(1, 1.0)
+        first = known.get(1) or 1.0
         # Posts per topic (one for `in:first`, whose topics count one post).
         per_topic = 1.0 if criteria.in_first else 1.0 / first
         if criteria.in_first:
