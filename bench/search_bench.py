@@ -106,8 +106,13 @@ def measure(app, queries, rounds: int) -> dict[tuple[str, str], list[tuple[float
     """Run every query ``rounds`` times as guest and member; return (wall, CPU) ms.
 
     The CPU time of this thread hardly changes when other programs load the
-    machine; wall time does (and includes SQLite's file reads)."""
+    machine; wall time does (and includes SQLite's file reads). After each
+    warm-up the live objects are frozen as a warm gunicorn worker freezes
+    them (gunicorn.conf.py): else a full collection of the benchmark's heap
+    (~85 ms at a million posts) fell on one query in fifty and made the p95
+    of the kinds with 25 samples."""
     import sqlalchemy as sa
+    from run import freeze_like_a_worker
 
     from forum.extensions import db
     from forum.search import services
@@ -125,6 +130,8 @@ def measure(app, queries, rounds: int) -> dict[tuple[str, str], list[tuple[float
                 run = find_similar if kind == "similar" else services.search
                 for text in items:  # warm-up: searcher, caches
                     run(people[who], text)
+                db.session.rollback()
+                freeze_like_a_worker()
                 samples = []
                 for _ in range(rounds):
                     for text in items:

@@ -22,8 +22,19 @@ import sqlalchemy as sa
 from forum.search.backend import Hit, Hits
 from forum.search.models import SearchDocument
 
-#: The smallest window the estimate may choose (about a millisecond to read).
+#: The smallest window the estimate may choose (about a millisecond to read),
+#: and at least this many posts per topic wanted: the newest posts belong to
+#: few topics (at a million posts the newest 1,000 to 110 topics, 4,000 to
+#: 627), and for a word in half the posts the 1,000 newest held fewer than
+#: the 200 topics wanted: a second round, ~20 ms more.
 MIN_WINDOW = 1_000
+MIN_POSTS_PER_TOPIC = 10
+#: A window may be narrower than twice the wanted topics' matches where this
+#: many times the wanted topics should hold a match (_first_window): the
+#: matches of two words together are spread over more topics than those of
+#: one, and twice them read 1.2 to 1.3 times the posts needed. At a million
+#: posts the narrower window held 0.7 to 1.2 times the topics estimated.
+SLACK = 1.5
 #: Search pages rank enough topics for ten pages of them; a caller wanting
 #: fewer (similar topics: 5, a correction's check: 1) this many per result.
 TOPICS_PER_RESULT = 10
@@ -33,6 +44,13 @@ TOPICS_PER_RESULT = 10
 ROW_COST = 1.3
 ENTRY_COST = 0.3
 FETCH_COST = 8.0
+#: A public document's post id, else NULL: a guest's window is a range of it,
+#: read through its own index (``ix_search_documents_public_ids``), a fifth of
+#: the rows. An expression only the window states (the level a literal, as in
+#: the index): a partial index of the public ids was also read whole, in
+#: place of the public GIN index, for a guest's query ranking every match
+#: (220,000 rows, 500 ms at a million posts).
+PUBLIC_ID = sa.case((SearchDocument.level == sa.literal_column("'public'"), SearchDocument.post_id))
 #: Seconds the level shares are kept per process (they change slowly).
 SHARES_KEPT = 600
 _shares: tuple[float, dict[str, float]] = (0.0, {})
@@ -110,6 +128,10 @@ class Bounded:
         #: postgres_backend's RANKED_TOPICS, FIRST_WINDOW, TITLE_DEPTH (read
         #: at call time, so tests can make them tiny).
         self.ranked_topics, self.first_window, self.title_depth = bounds
+        #: Whether the reader finds public documents only, and the column a
+        #: window is a range of (page sets them).
+        self.public = False
+        self.ids = SearchDocument.post_id
 
     def page(
         self, estimate: list[int] | None, criteria, offset: int, limit: int, load=None
@@ -122,10 +144,16 @@ class Bounded:
             return Hits(0, [])
         span = high - low + 1
         enough = min(self.ranked_topics, TOPICS_PER_RESULT * (offset + limit))
+        self.public = tuple(criteria.levels) == ("public",)
         window, whole_cost = self._first_window(estimate, criteria, span, enough)
+        # A guest's window reads the public documents alone (PUBLIC_ID), but
+        # for `in:first` the first posts' index, which holds fewer.
+        read = 1.0
+        if self.public and not criteria.in_first:
+            self.ids, read = PUBLIC_ID, shares().get("public", 1.0)
         scan = True
         while True:
-            whole = window >= span or window * ROW_COST > whole_cost
+            whole = window >= span or window * read * ROW_COST > whole_cost
             parts = self._parts(window, whole, scan, high, low)
             hits = _page(parts, self.order, offset, limit, load)
             if whole or hits.total > enough:
@@ -146,40 +174,47 @@ class Bounded:
 
         Without an estimate: FIRST_WINDOW. With one, the window where twice
         ``enough`` readable matches should be (some share a topic), the words
-        taken as independent. A guest's query uses the public documents'
-        index, whose lists are shorter by their share."""
+        taken as independent, or a narrower one where SLACK times ``enough``
+        topics should hold a match: w posts are w / p topics of p posts (p
+        from the share of first posts), a share of them readable (read levels
+        are the categories'), each holding a match with probability
+        1 - (1 - words)^p. A guest's query uses the public documents' index,
+        whose lists are shorter by their share."""
         if estimate is None:
             return self.first_window, math.inf
         known = shares()
         share = sum(known.get(level, 0.0) for level in criteria.levels) if known else 1.0
-        indexed = known.get("public", 1.0) if tuple(criteria.levels) == ("public",) else 1.0
+        indexed = known.get("public", 1.0) if self.public else 1.0
         if criteria.any_word:
             words = min(1.0, estimate[0] / span)
         else:
             words = math.prod(min(1.0, documents / span) for documents in estimate)
         whole_cost = indexed * (ENTRY_COST * sum(estimate) + FETCH_COST * span * words)
+        first = known.get(1) or 1.0
+        # Posts per topic (one for `in:first`, whose topics count one post).
+        per_topic = 1.0 if criteria.in_first else 1.0 / first
         if criteria.in_first:
-            share *= known.get(1, 1.0)
+            share *= first
         density = share * words
         if density <= 0:
             return span, whole_cost
-        window = max(min(MIN_WINDOW, self.first_window), math.ceil(2 * enough / density))
-        return window, whole_cost
+        topics = share / per_topic * (1.0 - (1.0 - words) ** per_topic)
+        wanted = min(2 * enough / density, SLACK * enough / topics)
+        least = min(max(MIN_WINDOW, MIN_POSTS_PER_TOPIC * enough), self.first_window)
+        return max(least, math.ceil(wanted)), whole_cost
 
     def _parts(self, window: int, whole: bool, scan: bool, high: int, low: int) -> list:
         """The SELECTs of the matches to rank within ``window``."""
         document = SearchDocument
         if whole:
             return [_matches(self.conditions, self.rank)]
-        edge = (
-            document.post_id > high - window
-            if self.order != "oldest"
-            else document.post_id < low + window
-        )
+        ids = self.ids
+        edge = ids > high - window if self.order != "oldest" else ids < low + window
         if scan:
             # The function behind `@@`, which the GIN index cannot serve:
             # the window is read through the primary key and each row tested
-            # (first posts only through their own index, for `in:first`).
+            # (a guest's public documents through PUBLIC_ID's index, first
+            # posts only through their own index, for `in:first`).
             text = sa.func.ts_match_vq(document.vector, self.tsquery)
             parts = [_matches([*self.filters, text, edge], self.rank)]
         else:
