@@ -60,6 +60,10 @@ def _share_wtforms_translations() -> None:
     request.wtforms_translations = _WTFORMS_TRANSLATIONS
 
 
+#: Whether this process has let Babel's global table go (see below).
+_GLOBAL_DATA_DROPPED = False
+
+
 def _load_default_locale_data(app: Flask) -> None:
     """Load the default language's CLDR data now and let Babel's global data go.
 
@@ -69,14 +73,23 @@ def _load_default_locale_data(app: Flask) -> None:
     another than its base, ``localedata.load``), and keeps it for good: every
     page with a date did that in every worker. Nothing the pages format needs
     it afterwards; Babel reads it again if something does (another language's
-    first page, a time zone's name). tests/test_worker_memory.py.
+    first page, a time zone's name), and keeps it from then on: a worker that
+    serves English pages too holds it again. tests/test_worker_memory.py.
+
+    Once per process: Babel reads the table without a lock, so letting it go
+    while another thread formats (a second app in the same process) could
+    hand that thread None.
     """
+    global _GLOBAL_DATA_DROPPED
+    if _GLOBAL_DATA_DROPPED:
+        return
     from babel import core, localedata
 
     language = app.config["BABEL_DEFAULT_LOCALE"]
     if localedata.exists(language):
         localedata.load(language)
         core._global_data = None
+        _GLOBAL_DATA_DROPPED = True
 
 
 def init_app(app: Flask) -> None:

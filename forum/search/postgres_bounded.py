@@ -198,10 +198,17 @@ class Bounded:
         density = share * words
         if density <= 0:
             return span, whole_cost
-        topics = share / per_topic * (1.0 - (1.0 - words) ** per_topic)
-        wanted = min(2 * enough / density, SLACK * enough / topics)
+        wanted = 2 * enough / density
+        # 1 - (1 - words)^p without the cancellation of 1 - words: several
+        # rare words together (a share below 1e-16) made it 0 and the window
+        # a division by zero.
+        held = 1.0 if words >= 1.0 else -math.expm1(per_topic * math.log1p(-words))
+        topics = share / per_topic * held
+        if topics > 0:
+            wanted = min(wanted, SLACK * enough / topics)
         least = min(max(MIN_WINDOW, MIN_POSTS_PER_TOPIC * enough), self.first_window)
-        return max(least, math.ceil(wanted)), whole_cost
+        # No wider than every post: `page` ranks every match then.
+        return max(least, math.ceil(min(wanted, span))), whole_cost
 
     def _parts(self, window: int, whole: bool, scan: bool, high: int, low: int) -> list:
         """The SELECTs of the matches to rank within ``window``."""

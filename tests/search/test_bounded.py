@@ -3,6 +3,8 @@ the newest posts' matches and every topic whose title holds the words. Here
 the bounds are made tiny so that a handful of topics crosses them."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from forum.extensions import db
 
@@ -230,3 +232,54 @@ def test_the_planner_settings_last_the_transaction_and_follow_the_search(app, ma
         assert (shown("enable_seqscan"), shown("jit")) == configured
         services.search(None, "Tafel")
         assert shown("enable_seqscan") == "off"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    estimate=st.lists(st.integers(min_value=0, max_value=10**7), min_size=1, max_size=6),
+    span=st.integers(min_value=1, max_value=10**7),
+    public=st.floats(min_value=0.0, max_value=1.0),
+    first=st.floats(min_value=0.0, max_value=1.0),
+    levels=st.sampled_from([("public",), ("public", "members"), ("public", "members", "staff")]),
+    any_word=st.booleans(),
+    in_first=st.booleans(),
+    known=st.booleans(),
+)
+def test_the_first_window_is_a_number_of_posts_whatever_the_estimate(
+    estimate, span, public, first, levels, any_word, in_first, known
+):
+    """Several rare words together once made the window a division by zero
+    (a 500 for anyone's search): 1 - (1 - words)^p rounded to 0."""
+    from types import SimpleNamespace
+
+    from forum.search import postgres_bounded
+
+    shares = {"public": public, "members": 1.0 - public, 1: first} if known else {}
+    criteria = SimpleNamespace(levels=levels, any_word=any_word, in_first=in_first)
+    bounded = postgres_bounded.Bounded([], [], None, None, "relevance", (200, 20_000, 10))
+    bounded.public = levels == ("public",)
+    original = postgres_bounded.shares
+    postgres_bounded.shares = lambda: shares
+    try:
+        window, whole_cost = bounded._first_window(estimate, criteria, span, 200)
+    finally:
+        postgres_bounded.shares = original
+    assert isinstance(window, int)
+    assert 1 <= window <= max(span, 20_000)
+    assert whole_cost >= 0
+
+
+def test_three_rare_words_together_get_a_window_and_not_an_error():
+    from types import SimpleNamespace
+
+    from forum.search import postgres_bounded
+
+    bounded = postgres_bounded.Bounded([], [], None, None, "relevance", (200, 20_000, 10))
+    criteria = SimpleNamespace(levels=("public",), any_word=False, in_first=False)
+    original = postgres_bounded.shares
+    postgres_bounded.shares = lambda: {"public": 0.2, "members": 0.8, 1: 0.09}
+    try:
+        window, _cost = bounded._first_window([2, 3, 5], criteria, 1_000_000, 200)
+    finally:
+        postgres_bounded.shares = original
+    assert window == 1_000_000  # as wide as every post: `page` ranks every match
