@@ -31,7 +31,6 @@ import argparse
 import gc
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -176,22 +175,8 @@ def _wrk(port: int, path: str, cookie: str | None, seconds: int) -> float:
 
 
 def http(seconds: int) -> None:
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed (apt-get install wrk)")
-    url = common.database_url(None)
-    app = common.make_app(url)
-    targets = common.find_targets(app)
-    cookie = run.session_cookie(app, run.member_session(app, targets))
-    env = {**os.environ, "FORUM_SQLALCHEMY_DATABASE_URI": url,
-           "FORUM_SECRET_KEY": common.SECRET_KEY}  # fmt: skip
-    forum_port, bare_port = run.free_port(), run.free_port()
-    servers = [
-        wrk_pages._start("member_floor:create_floor_app()", forum_port, env),
-        wrk_pages._start("bare:create_bare_app()", bare_port, env),
-    ]
-    try:
-        wrk_pages._ready(forum_port, "/")
-        wrk_pages._ready(bare_port, bare.BARE_PATH)
+    with wrk_pages.forum_and_bare("member_floor:create_floor_app()") as served:
+        targets, cookie, forum_port, bare_port = served
         print("\n## Gunicorn, 2 sync workers, wrk -t2 -c8, req/s\n")
         print("| round | page | req/s | x bare |\n|---|---|---:|---:|")
         for round_number in (1, 2):
@@ -200,11 +185,6 @@ def http(seconds: int) -> None:
             for name, path in _paths(targets):
                 rps = _wrk(forum_port, path, cookie, seconds)
                 print(f"| {round_number} | {name} | {rps:.0f} | {rps / bare_rps:.2f} |", flush=True)
-    finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(timeout=30)
 
 
 def main(argv: list[str] | None = None) -> int:

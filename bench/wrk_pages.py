@@ -9,6 +9,7 @@ in two rounds. Guests send no cookie: after wrk's first request their pages
 come from the anonymous page cache.
 """
 
+import contextlib
 import http.client
 import os
 import re
@@ -49,7 +50,10 @@ def _ready(port: int, path: str, timeout: float = 120) -> None:
     raise SystemExit(f"nothing answers on port {port}")
 
 
-def main() -> int:
+@contextlib.contextmanager
+def forum_and_bare(entry: str = "common:create_bench_app()"):
+    """Serve the forum (gunicorn ``entry``) and the bare ceiling, each ``gunicorn -w 2``;
+    yield the targets, the member's session cookie and the two ports."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     url = common.database_url(None)
@@ -59,13 +63,20 @@ def main() -> int:
     env = {**os.environ, "FORUM_SQLALCHEMY_DATABASE_URI": url,
            "FORUM_SECRET_KEY": common.SECRET_KEY}  # fmt: skip
     forum_port, bare_port = run.free_port(), run.free_port()
-    servers = [
-        _start("common:create_bench_app()", forum_port, env),
-        _start("bare:create_bare_app()", bare_port, env),
-    ]
+    servers = [_start(entry, forum_port, env), _start("bare:create_bare_app()", bare_port, env)]
     try:
         _ready(forum_port, "/")
         _ready(bare_port, bare.BARE_PATH)
+        yield targets, cookie, forum_port, bare_port
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)
+
+
+def main() -> int:
+    with forum_and_bare() as (targets, cookie, forum_port, bare_port):
         pages = dict(targets.pages())
         jobs = [("bare", bare_port, bare.BARE_PATH, None)]
         for name in ("home", "latest", "category", "topic first page"):
@@ -93,11 +104,6 @@ def main() -> int:
                     errors.group(1) if errors else "0",
                 ]
                 print("| " + " | ".join(cells) + " |", flush=True)
-    finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(timeout=30)
     return 0
 
 
