@@ -75,6 +75,8 @@ def create_app(
     from forum import (
         category_cards,
         errors,
+        kept_pages,
+        member_pages,
         pagecache,
         post_blocks,
         security,
@@ -89,6 +91,8 @@ def create_app(
     security.register(app)
     templating.register(app)
     post_blocks.register(app)
+    kept_pages.register(app)
+    member_pages.init_app(app)
     reply_box.register(app)
     level_box.register(app)
     category_cards.register(app)

@@ -37,6 +37,7 @@ from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
+from forum.kept_pages import building, marker
 from forum.templating import relative_times
 from forum.urls import TopicPostUrls, UrlPattern
 
@@ -185,16 +186,23 @@ class PostBlocks:
         self.first_unread = last_read + 1 if last_read else None
         self.authenticated = authenticated
         self.token = str(escape(generate_csrf())) if authenticated else ""
-        self.page = (
-            str(get_locale()),
-            str(get_timezone()),
-            request.script_root,
-            self.topic.id,
-            self.topic.slug,
-            authenticated,
-        )
+        self.page = _page_key(self.topic, authenticated)
         self._links: _Links | None = None
         self.relative_time = relative_times()
+
+    @classmethod
+    def for_kept(cls, environment, topic, with_reply: bool) -> "PostBlocks":
+        """Blocks for a member's kept page (forum/member_pages/topic.py), which
+        gives ``block_of`` the facts itself: no template context needed."""
+        blocks = cls.__new__(cls)
+        blocks.cache = block_cache(current_app._get_current_object())
+        blocks.template = environment.get_template("boards/_post.html")
+        blocks.topic = topic
+        blocks.with_reply = with_reply
+        blocks.authenticated = True
+        blocks.page = _page_key(topic, True)
+        blocks._links = None
+        return blocks
 
     def facts(self, item) -> PostFacts:
         post = item.post
@@ -237,7 +245,10 @@ class PostBlocks:
 
     def block(self, item) -> str:
         """Return a post's kept block, its slots still open."""
-        facts = self.facts(item)
+        return self.block_of(self.facts(item))
+
+    def block_of(self, facts: PostFacts) -> str:
+        """Return the kept block of ``facts``, its slots still open."""
         # The text is in the key by its length and hash, not itself: the block
         # holds it once already, and a worker's memory is counted (aim < 100 MB).
         cooked = facts.cooked
@@ -253,24 +264,55 @@ class PostBlocks:
 
     def page_of(self, items, outlets: dict, below_first_post: str) -> Markup:
         """Return the blocks of ``items`` with the reader's token and outlets filled in."""
-        token = self.token
         below = str(below_first_post)
         parts = []
         for item in items:
             block = self.block(item)
-            if token:
-                block = block.replace(_SLOT, token)
-            # Split at the slots before anything is inserted: what a plugin
-            # renders is never searched for a slot.
-            head, _slot, tail = block.partition(_OUTLET)
-            parts += (head, str(outlets.get(item.post.id, "")), tail.replace(_BELOW, below), "\n")
+            parts += (with_outlets(block, self.token, outlets.get(item.post.id, ""), below), "\n")
         return Markup("".join(parts))  # noqa: S704 (rendered by an autoescaping template)
+
+    def keep_page(self, items, outlets: dict, below_first_post: str, build) -> Markup:
+        """Record the posts' facts and outlets for a kept page (forum/boards/kept_topic.py)
+        and return one slot per post where ``page_of`` puts the block."""
+        kept = build.data["posts"] = []
+        for item in items:
+            outlet = str(outlets.get(item.post.id, ""))
+            below = str(below_first_post) if item.post.post_number == 1 else ""
+            kept.append((self.facts(item), item.post, outlet, below))
+        return Markup("".join(f"{marker(f'post:{i}')}\n" for i in range(len(kept))))  # noqa: S704
+
+
+def _page_key(topic, authenticated: bool) -> tuple:
+    """What a block depends on beside its facts: the language, the zone, the links."""
+    return (
+        str(get_locale()),
+        str(get_timezone()),
+        request.script_root,
+        topic.id,
+        topic.slug,
+        authenticated,
+    )
+
+
+def with_outlets(block: str, token: str, outlet: str, below: str) -> str:
+    """Return a kept block with the reader's token and the plugins' outlets in its slots."""
+    if token:
+        block = block.replace(_SLOT, token)
+    # Split at the slots before anything is inserted: what a plugin renders is
+    # never searched for a slot.
+    head, _slot, tail = block.partition(_OUTLET)
+    return f"{head}{outlet}{tail.replace(_BELOW, below)}"
 
 
 @pass_context
 def post_list(context, outlets: dict, below_first_post: str) -> Markup:
-    """Template global: the page's posts, ``{{ post_list(post_outlets, below) }}``."""
-    return PostBlocks(context).page_of(context["view"].posts, outlets, below_first_post)
+    """Template global: the page's posts, ``{{ post_list(post_outlets, below) }}``;
+    one slot per post while a member page is built to be kept (forum/kept_pages.py)."""
+    blocks = PostBlocks(context)
+    build = building()
+    if build is not None:
+        return blocks.keep_page(context["view"].posts, outlets, below_first_post, build)
+    return blocks.page_of(context["view"].posts, outlets, below_first_post)
 
 
 def register(app) -> None:

@@ -152,15 +152,23 @@ def plugin_context() -> dict:
     # Mails are rendered outside requests; static files need no navigation.
     if not has_request_context() or request.endpoint == "static":
         return {}
-    links = [
-        {"label": link.label, "url": url_for(link.endpoint, **link.values),
-         "current": request.endpoint == link.endpoint}
-        for link in plugins.nav_links(current_user)
-    ]  # fmt: skip
     return {
-        "plugin_nav_links": links,
+        "plugin_nav_links": plugin_nav_links(current_user),
         "sidebar_outlet": plugins.render_outlet("sidebar", user=current_user),
     }
+
+
+def plugin_nav_links(user) -> list[dict]:
+    """The plugins' links in the main navigation, as ``_plugin_nav.html`` reads them."""
+    from flask import request
+
+    from forum import plugins
+
+    return [
+        {"label": link.label, "url": url_for(link.endpoint, **link.values),
+         "current": request.endpoint == link.endpoint}
+        for link in plugins.nav_links(user)
+    ]  # fmt: skip
 
 
 def register(app: Flask) -> None:

@@ -75,11 +75,19 @@ def visit_needs_write(user_id: int, topic: Topic, last_shown: int) -> bool:
     position moved meanwhile by another tab only moves forward, so nothing is lost.
     """
     state = reader_state(user_id, topic)
-    if state.last_read_post_number is None or state.last_visited_at is None:
-        return True
-    if last_shown > state.last_read_post_number:
-        return True
-    return state.last_visited_at <= utcnow() - VISIT_REFRESH
+    recent = state.last_visited_at is not None and state.last_visited_at > visits_after()
+    return visit_writes(state.last_read_post_number, recent, last_shown)
+
+
+def visits_after():
+    """Return since when a stored visit is recent enough to leave alone."""
+    return utcnow() - VISIT_REFRESH
+
+
+def visit_writes(last_read: int | None, visited_recently: bool, last_shown: int) -> bool:
+    """``visit_needs_write``'s rule on the facts themselves (kept member pages read
+    them in their own statement)."""
+    return last_read is None or last_shown > last_read or not visited_recently
 
 
 def reads_to_the_end(user_id: int, topic: Topic, last_shown: int) -> bool:

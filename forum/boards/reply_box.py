@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 
 from forum.boards.forms import ReplyForm
 from forum.idempotency import new_key_field
+from forum.kept_pages import building, marker
 from forum.post_blocks import BlockCache, app_block_cache
 from forum.uploads.views import upload_options
 
@@ -81,8 +82,10 @@ def reply_box(context) -> Markup:
     if key[2]:
         # The form's token is generate_csrf()'s (kept for the request): no form needed.
         block = block.replace(_CSRF, str(escape(generate_csrf())))
+    # A member page being kept (forum/kept_pages.py) gets each reader's key from its slot.
+    key_field = marker("reply_key") if building() is not None else str(new_key_field())
     block = (
-        block.replace(_KEY, str(new_key_field()))
+        block.replace(_KEY, key_field)
         .replace(_ACTION, str(escape(action)))
         .replace(_DRAFT, str(escape(draft_key)))
     )

@@ -125,8 +125,22 @@ def topic_without_slug(topic):
 
 @bp.get("/t/<slug>/<int:topic_id>")
 @bp.get("/t/<slug>/<int:topic_id>/<int:post_number>")
+def topic(slug: str, topic_id: int, post_number: int | None = None):
+    # A member's page may come kept (forum/member_pages registers the server:
+    # it is a layer above this package); it answers None for anything it does
+    # not keep, and this view renders the page as ever.
+    serve_kept = current_app.extensions.get(KEPT_TOPIC_PAGES)
+    if serve_kept is not None and (kept := serve_kept(topic_id, slug, post_number)) is not None:
+        return kept
+    return _topic(topic_id=topic_id, slug=slug, post_number=post_number)
+
+
+#: ``app.extensions`` key of the kept member pages' server (forum/member_pages).
+KEPT_TOPIC_PAGES = "forum.kept_topic_pages"
+
+
 @topic_view()
-def topic(topic, slug: str, post_number: int | None = None):
+def _topic(topic, slug: str, post_number: int | None = None):
     per_page = setting("POSTS_PER_PAGE")
     if slug != topic.slug:
         query = f"?{request.query_string.decode()}" if request.query_string else ""
@@ -138,17 +152,23 @@ def topic(topic, slug: str, post_number: int | None = None):
             return redirect(f"{topic_url(topic, first_unread)}#post_{first_unread}")
     if page is None:
         page = queries.page_of_post(post_number or 1, per_page)
+    html, view = render_topic_page(topic, page, per_page)
+    # The whole window counts as read, deleted or hidden posts in it included.
+    record_visit(topic, min(view.page * per_page, topic.highest_post_number))
+    return html
+
+
+def render_topic_page(topic, page: int, per_page: int):
+    """Return the topic page's HTML for the current user and what it showed (``TopicPage``)."""
     # The account itself, not the proxy: the page asks about it for every post
     # (each use of the proxy looks the account up again).
     user = current_user._get_current_object()
     view = queries.topic_page(user, topic, page, per_page)
-    # The whole window counts as read, deleted or hidden posts in it included.
-    _record_visit(topic, min(view.page * per_page, topic.highest_post_number))
     # The reply form itself comes from forum/boards/reply_box.py (built only when not kept).
     can_reply = permissions.can_reply(user, topic)
     can_moderate = permissions.can_moderate_topic(user, topic)
     category = topic.category
-    return render_template(
+    html = render_template(
         "boards/topic.html",
         view=view,
         topic=topic,
@@ -169,6 +189,7 @@ def topic(topic, slug: str, post_number: int | None = None):
             for item in view.posts
         },
     )
+    return html, view
 
 
 def view_page_last(topic) -> int:
@@ -176,14 +197,19 @@ def view_page_last(topic) -> int:
     return queries.page_of_post(topic.highest_post_number, setting("POSTS_PER_PAGE"))
 
 
-def _record_visit(topic, last_shown: int) -> None:
-    """Count the view and the read position after the response has gone out."""
+def record_visit(topic, last_shown: int, moves: bool | None = None) -> None:
+    """Count the view and the read position after the response has gone out
+    (``moves``: whether the read position is written, when the caller knows)."""
     app = current_app._get_current_object()
     user_id = current_user.id if current_user.is_authenticated else None
     record_view(app, topic.id)
     # A member re-reading what they have read writes nothing (an upsert and a
     # commit saved on most visits); decided on the state the page already read.
-    moves = bool(user_id and last_shown and services.visit_needs_write(user_id, topic, last_shown))
+    if moves is None:
+        moves = bool(
+            user_id and last_shown and services.visit_needs_write(user_id, topic, last_shown)
+        )
+    moves = bool(moves and user_id and last_shown)
     if (
         moves
         and permissions.is_private(topic)

@@ -61,11 +61,12 @@ def membership_banner():
         "applicant_banner": None if request.endpoint in _BANNER_FREE else status,
         "applicant_status": status,
         "join_url": join_url(current_user),
-        "admin_url": _admin_url(current_user),
+        "admin_url": admin_url_of(current_user),
     }
 
 
-def _admin_url(user) -> str | None:
+def admin_url_of(user) -> str | None:
+    """Return where the header's "Administration" leads ``user`` (None: nowhere)."""
     if permissions.can_administrate(user):
         return url_for("admin.index")
     if permissions.can_moderate(user):

@@ -52,28 +52,33 @@ class HeaderCounts:
 
 def _header_statement(member: bool, with_ignored: bool):
     def build(reader):
-        parts = []
-        if member:
-            reading = aliased(TopicUser)
-            parts.append(
-                sa.select(sa.literal(UNREAD).label("part"), sa.func.count().label("value"))
-                .select_from(Topic)
-                .outerjoin(
-                    reading, sa.and_(reading.topic_id == Topic.id, reading.user_id == reader.id)
-                )
-                .where(permissions.private_topics_clause(reader), _unread(reading) > 0)
-            )
-        if member and with_ignored:
-            parts.append(
-                sa.select(sa.literal(IGNORED), IgnoredUser.ignored_id).where(
-                    IgnoredUser.user_id == reader.id
-                )
-            )
-        count = notifications.unread_statement(reader).scalar_subquery()
-        parts.append(sa.select(sa.literal(NOTIFICATIONS), count))
+        parts = header_parts(reader, member, with_ignored)
         return sa.union_all(*parts) if len(parts) > 1 else parts[0]
 
     return build
+
+
+def header_parts(reader, member: bool, with_ignored: bool) -> list:
+    """Return the header's statements as ``(part, value)`` selects for a ``shaped``
+    reader (kept member pages join them to their own: forum/member_pages)."""
+    parts = []
+    if member:
+        reading = aliased(TopicUser)
+        parts.append(
+            sa.select(sa.literal(UNREAD).label("part"), sa.func.count().label("value"))
+            .select_from(Topic)
+            .outerjoin(reading, sa.and_(reading.topic_id == Topic.id, reading.user_id == reader.id))
+            .where(permissions.private_topics_clause(reader), _unread(reading) > 0)
+        )
+    if member and with_ignored:
+        parts.append(
+            sa.select(sa.literal(IGNORED), IgnoredUser.ignored_id).where(
+                IgnoredUser.user_id == reader.id
+            )
+        )
+    count = notifications.unread_statement(reader).scalar_subquery()
+    parts.append(sa.select(sa.literal(NOTIFICATIONS), count))
+    return parts
 
 
 def header_counts(user, *, with_ignored: bool = False) -> HeaderCounts:

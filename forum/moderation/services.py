@@ -43,7 +43,12 @@ FLAGGED_POST = "flagged_post"
 
 def pending_count() -> int:
     """Return how many items wait (shown in the header for moderators)."""
-    return db.session.scalar(
+    return db.session.scalar(pending_count_select())
+
+
+def pending_count_select() -> sa.Select:
+    """The statement of ``pending_count`` (kept member pages ask it with their own)."""
+    return (
         sa.select(sa.func.count())
         .select_from(ReviewItem)
         .where(ReviewItem.status == ReviewStatus.PENDING)

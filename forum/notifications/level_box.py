@@ -14,6 +14,7 @@ from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
+from forum.kept_pages import building, marker
 from forum.notifications.watch_views import watch_level
 from forum.post_blocks import BlockCache, app_block_cache
 
@@ -31,7 +32,19 @@ def level_cache(app) -> BlockCache:
 @pass_context
 def level_box(context, action: str, control_id: str, topic=None, category=None) -> Markup:
     """Template global: ``level_control(action, watch_level(...), control_id)``, kept."""
-    state = watch_level(topic=topic, category=category)
+    build = building()
+    if build is not None and topic is not None:
+        # A member's topic page being kept (forum/kept_pages.py): each reader's level
+        # fills the slot (forum/boards/kept_topic.py asks ``level_html``).
+        build.data["level"] = (action, control_id)
+        return Markup(marker("level"))  # noqa: S704 (no input)
+    return Markup(level_html(context.environment, action, control_id, topic, category))  # noqa: S704
+
+
+def level_html(environment, action: str, control_id: str, topic=None, category=None,
+               level=None) -> str:  # fmt: skip
+    """Return the control for the reader's level (``level``: already known, no query)."""
+    state = watch_level(topic=topic, category=category, level=level)
     key = (
         str(get_locale()),
         request.script_root,
@@ -43,10 +56,10 @@ def level_box(context, action: str, control_id: str, topic=None, category=None) 
     cache = level_cache(current_app._get_current_object())
     block = cache.get(key)
     if block is None:
-        macro = context.environment.get_template(_TEMPLATE).module.level_control
+        macro = environment.get_template(_TEMPLATE).module.level_control
         block = str(macro(action, state, control_id, csrf=_CSRF))
         cache.set(key, block)
-    return Markup(block.replace(_CSRF, str(escape(generate_csrf()))))  # noqa: S704 (autoescaped)
+    return block.replace(_CSRF, str(escape(generate_csrf())))
 
 
 def register(app) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, current_app, render_template
 from markupsafe import Markup
 
+from forum.kept_pages import building
 from forum.plugins.loading import _folder_plugins, get_manager
 from forum.plugins.results import (
     Contribution,
@@ -266,6 +267,8 @@ def render_outlet(outlet: str, *, user=None, topic=None, post=None, category=Non
                 continue
             if not isinstance(result, Contribution):
                 raise TypeError(f"extra_outlet returned {result!r}, expected Contribution")
+            if not result.shared and (build := building()) is not None:
+                build.not_keepable(f"{implementation.plugin_name}: {outlet}")
             parts.append(render_template(result.template, **result.context))
         except Exception:
             current_app.logger.exception(

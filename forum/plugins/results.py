@@ -26,6 +26,14 @@ class Contribution:
 
     template: str
     context: Mapping[str, Any] = field(default_factory=dict)
+    #: True when the rendering depends on the reader only through what every
+    #: reader of a kept member page shares (forum/kept_pages.py): their role,
+    #: whether they are silenced, whether they wrote the topic, and the forum's
+    #: permission answers that follow from these. Forms may hold ``csrf_token()``
+    #: (a slot each reader's token fills). Anything else personal (an RSVP, a
+    #: count of one's own) must leave it False: the page is then rendered for
+    #: each reader and never kept.
+    shared: bool = False
 
 
 @dataclass(frozen=True)

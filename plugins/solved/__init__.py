@@ -88,10 +88,13 @@ def extra_outlet(outlet, user, topic, post):
         solution = services.solution_of(topic)
         if solution is None:
             return None
-        return Contribution("solved/solution.html", solution_context(topic, solution))
+        # The same for every reader of the topic: kept member pages may keep it.
+        return Contribution("solved/solution.html", solution_context(topic, solution), shared=True)
     if outlet == "post_footer" and post is not None and post.post_number > 1:
         context = footer_context(user, post, services.solution_of(topic))
-        return Contribution("solved/post_footer.html", context) if context else None
+        # Depends on the reader only through may_accept (staff, or the topic's
+        # author): what readers of a kept member page share (forum/kept_pages.py).
+        return Contribution("solved/post_footer.html", context, shared=True) if context else None
     return None
 
 

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from forum.boards.models import Post
+from forum.boards.topic_views import KEPT_TOPIC_PAGES
 from forum.db import utcnow
 from forum.extensions import db
 from forum.post_blocks import BlockCache, block_cache
@@ -15,6 +16,14 @@ from forum.users.models import User
 from tests.conftest import login
 
 pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture(params=["kept member pages", "blocks only"])
+def app_config(app_config, request):
+    """Every rule here holds with members' pages kept (forum/member_pages) and without."""
+    if request.param == "blocks only":
+        app_config["KEPT_PAGES_CACHE_KB"] = 0
+    return app_config
 
 
 def _url(topic) -> str:
@@ -38,6 +47,8 @@ def thread(make, places):
 
 def test_a_second_reader_gets_the_kept_blocks(app, client, member, second, thread):
     topic, _reply, _author = thread
+    # The blocks themselves: a kept member page would serve its own copy.
+    app.extensions.pop(KEPT_TOPIC_PAGES, None)
     client.get(_url(topic))
     cache = block_cache(app)
     kept = len(cache)

@@ -1,0 +1,169 @@
+"""Member pages kept with their personal parts as slots, filled in per reader.
+
+A member's topic page differs from another member's in a few places only:
+the header (name, avatar, counts), the tokens of its forms, each post's like,
+bookmark and own-post controls, the watching control, the language form's
+return address. Everything else is the same for every member of the same kind
+(role, silenced or not, the topic's author or not) reading the same page in the
+same language and time zone. Such a page is rendered once per page generation
+(forum/pagecache.py: every commit that changes what a page shows bumps it) with
+a **slot** where each personal part goes, split at its slots, and kept; each
+request joins the parts with the reader's own values (``KeptPage.fill``).
+
+A slot is a marker holding a random nonce drawn when the process starts: the
+page is split at markers only, and no text a user typed (a title, a name) can
+hold one, as it cannot guess the nonce. While a page is being built
+(``building``), templates and template globals ask ``slot(name)`` for a marker
+instead of rendering the personal part; ``building`` also holds the kept facts
+the filling needs (``Build.data``) and whether anything personal was rendered
+in place after all (``Build.keepable``): such a page is filled for its reader
+and not kept.
+
+Which pages are kept, which parts are slots and what fills them is decided by
+the page's own module (forum/boards/kept_topic.py); this module holds the
+mechanism: markers, the build in ``g``, the split, and the bounded store.
+"""
+
+import secrets
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import g, has_request_context
+from markupsafe import Markup
+
+#: Drawn once per process: a page is split at markers holding it, never at text a user typed.
+_NONCE = secrets.token_hex(8)
+_OPEN = f"\x00kept-{_NONCE}:"
+_CLOSE = "\x00"
+#: What one kept page costs beside its parts: its key, the list, the facts kept with it.
+ENTRY_OVERHEAD = 4096
+_BUILD = "forum_kept_page_build"
+
+
+def marker(name: str) -> str:
+    """Return the slot marker for ``name`` (letters, digits, ``:`` and ``_``)."""
+    return f"{_OPEN}{name}{_CLOSE}"
+
+
+@dataclass
+class Build:
+    """A page being rendered to be kept: its slots' facts and whether it may be kept."""
+
+    #: Facts the page's module records while rendering (the posts' facts, say).
+    data: dict[str, Any] = field(default_factory=dict)
+    #: False once anything personal was rendered in place (the page is then
+    #: filled for its reader and not kept).
+    keepable: bool = True
+    #: Why not, for the log and the tests.
+    reasons: list[str] = field(default_factory=list)
+
+    def not_keepable(self, reason: str) -> None:
+        self.keepable = False
+        self.reasons.append(reason)
+
+
+def building() -> Build | None:
+    """Return the page being built in this request, or None (an ordinary render)."""
+    if not has_request_context():
+        return None
+    return g.get(_BUILD)
+
+
+def start_build() -> Build:
+    build = Build()
+    setattr(g, _BUILD, build)
+    return build
+
+
+def end_build() -> None:
+    g.pop(_BUILD, None)
+
+
+def slot(name: str) -> Markup | None:
+    """Template global: a marker while a page is built, else None (render in place).
+
+    ``{% set s = slot("user_nav") %}{% if s %}{{ s }}{% else %}…{% endif %}``
+    """
+    return Markup(marker(name)) if building() is not None else None  # noqa: S704 (no input)
+
+
+#: A split page: literal text at even positions, slot names at odd ones.
+Parts = tuple[str, ...]
+
+
+def split(page: str) -> Parts:
+    """Return ``page`` split at its markers: text, name, text, name, …, text."""
+    pieces = page.split(_OPEN)
+    parts = [pieces[0]]
+    for piece in pieces[1:]:
+        name, _close, text = piece.partition(_CLOSE)
+        parts += (name, text)
+    return tuple(parts)
+
+
+def join(parts: Parts, fill: Callable[[str], str]) -> str:
+    """Return the page with each slot replaced by ``fill(name)``."""
+    out = list(parts)
+    for index in range(1, len(out), 2):
+        out[index] = fill(out[index])
+    return "".join(out)
+
+
+def cost(parts: Parts) -> int:
+    return sum(sys.getsizeof(part) for part in parts)
+
+
+class KeptPages:
+    """Kept pages by key, least recently used dropped first; bounded by bytes.
+
+    An entry is ``(parts, facts)``: the split page and what filling it needs;
+    ``weight`` is what the page's module counted for the facts.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.pages: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> Any:
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is None:
+                return None
+            self.pages.move_to_end(key)
+            return entry[0]
+
+    def set(self, key: tuple, value: Any, weight: int) -> None:
+        weight += ENTRY_OVERHEAD
+        with self.lock:
+            old = self.pages.pop(key, None)
+            if old is not None:
+                self.bytes -= old[1]
+            if weight > self.max_bytes:
+                return
+            self.pages[key] = (value, weight)
+            self.bytes += weight
+            while self.bytes > self.max_bytes:
+                _key, (_value, dropped) = self.pages.popitem(last=False)
+                self.bytes -= dropped
+
+    def __len__(self) -> int:
+        return len(self.pages)
+
+
+def kept_pages(app) -> KeptPages:
+    """Return the app's kept member pages (``KEPT_PAGES_CACHE_KB``; made on first use)."""
+    store = app.extensions.get("forum.kept_pages")
+    if store is None:
+        store = KeptPages(int(app.config["KEPT_PAGES_CACHE_KB"]) * 1024)
+        store = app.extensions.setdefault("forum.kept_pages", store)
+    return store
+
+
+def register(app) -> None:
+    app.jinja_env.globals["slot"] = slot

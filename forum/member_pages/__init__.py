@@ -1,0 +1,16 @@
+"""Member pages kept with their personal parts as slots (forum/kept_pages.py).
+
+A layer above the packages whose parts a member page shows (boards, messages,
+notifications, membership, moderation): it registers its server with the
+topic view (``boards.topic_views.KEPT_TOPIC_PAGES``), which asks it first.
+"""
+
+from flask import Flask
+
+from forum.boards.topic_views import KEPT_TOPIC_PAGES
+from forum.member_pages.topic import serve
+
+
+def init_app(app: Flask) -> None:
+    if int(app.config["KEPT_PAGES_CACHE_KB"]) > 0:
+        app.extensions[KEPT_TOPIC_PAGES] = serve

@@ -1,0 +1,170 @@
+"""What a kept member topic page fills in for its reader: one statement, the header.
+
+``reader_facts`` asks everything personal the page shows in one statement
+(built once per role, forum/permissions/shapes.py): the header's counts and
+whom the reader ignores (forum/messages), the review queue's count for staff
+(forum/moderation), the reader's likes, bookmarks and flags on the page's
+posts, whether they have replies awaiting approval in the topic, their read
+position, watching levels and whether their last visit is recent.
+``user_nav`` renders the header's personal part (``_user_nav.html``, the
+template the ordinary page includes) from these, kept per facts.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app, request
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from forum import permissions
+from forum.boards.models import Bookmark, PostLike, TopicUser
+from forum.boards.reading import visits_after
+from forum.extensions import db
+from forum.kept_pages import marker
+from forum.membership.views import admin_url_of
+from forum.messages.queries import IGNORED, NOTIFICATIONS, UNREAD, header_parts
+from forum.moderation.models import Flag, ReviewItem, ReviewStatus
+from forum.moderation.services import pending_count_select
+from forum.notifications.models import CategoryUser
+from forum.post_blocks import BlockCache, app_block_cache
+from forum.review.held import HELD_POST
+
+# The parts of the statement's rows besides the header's (0-2).
+LIKE, BOOKMARK, FLAG, HELD, LAST_READ, TOPIC_LEVEL, CATEGORY_LEVEL, RECENT_VISIT, REVIEW = range(
+    10, 19
+)
+
+
+@dataclass(frozen=True)
+class ReaderFacts:
+    """One reader's personal answers for one page of one topic."""
+
+    notifications: int
+    messages: int
+    ignored: frozenset[int]
+    liked: frozenset[int]
+    bookmarked: frozenset[int]
+    flagged: frozenset[int]
+    held: int
+    last_read: int | None
+    topic_level: int | None
+    category_level: int | None
+    visited_recently: bool
+    #: The review queue's count (staff only; None for others).
+    review: int | None
+
+
+def _statement(reader):
+    mine = sa.and_(TopicUser.user_id == reader.id, TopicUser.topic_id == sa.bindparam("topic_id"))
+    ids = sa.bindparam("ids", expanding=True)
+    parts = header_parts(reader, True, True)
+    parts += [
+        sa.select(sa.literal(LIKE), PostLike.post_id).where(
+            PostLike.user_id == reader.id, PostLike.post_id.in_(ids)
+        ),
+        sa.select(sa.literal(BOOKMARK), Bookmark.post_id).where(
+            Bookmark.user_id == reader.id, Bookmark.post_id.in_(ids)
+        ),
+        sa.select(sa.literal(FLAG), Flag.post_id).where(
+            Flag.user_id == reader.id, Flag.post_id.in_(ids)
+        ),
+        sa.select(sa.literal(HELD), sa.func.count())
+        .select_from(ReviewItem)
+        .where(
+            ReviewItem.kind == HELD_POST,
+            ReviewItem.user_id == reader.id,
+            ReviewItem.status == ReviewStatus.PENDING,
+            ReviewItem.topic_id == sa.bindparam("topic_id"),
+        ),
+        sa.select(sa.literal(LAST_READ), TopicUser.last_read_post_number).where(mine),
+        sa.select(sa.literal(TOPIC_LEVEL), TopicUser.notification_level).where(mine),
+        sa.select(
+            sa.literal(RECENT_VISIT),
+            sa.case((TopicUser.last_visited_at > sa.bindparam("visits_after"), 1), else_=0),
+        ).where(mine),
+        sa.select(sa.literal(CATEGORY_LEVEL), CategoryUser.level).where(
+            CategoryUser.user_id == reader.id,
+            CategoryUser.category_id == sa.bindparam("category_id"),
+        ),
+    ]
+    if reader.is_staff:
+        parts.append(sa.select(sa.literal(REVIEW), pending_count_select().scalar_subquery()))
+    return sa.union_all(*parts)
+
+
+def reader_facts(user, topic, post_ids: list[int]) -> ReaderFacts:
+    """Return ``user``'s answers for a page of ``topic`` showing ``post_ids`` (one statement)."""
+    statement = permissions.shaped("member_pages.reader", user, _statement)
+    params = permissions.reader_params(
+        user,
+        topic_id=topic.id,
+        category_id=topic.category_id,
+        ids=post_ids,
+        visits_after=visits_after(),
+    )
+    marks: dict[int, set] = {IGNORED: set(), LIKE: set(), BOOKMARK: set(), FLAG: set()}
+    values: dict[int, int | None] = {}
+    for part, value in db.session.execute(statement, params):
+        if part in marks:
+            marks[part].add(value)
+        else:
+            values[part] = value
+    return ReaderFacts(
+        notifications=values.get(NOTIFICATIONS) or 0,
+        messages=values.get(UNREAD) or 0,
+        ignored=frozenset(marks[IGNORED]),
+        liked=frozenset(marks[LIKE]),
+        bookmarked=frozenset(marks[BOOKMARK]),
+        flagged=frozenset(marks[FLAG]),
+        held=values.get(HELD) or 0,
+        last_read=values.get(LAST_READ),
+        topic_level=values.get(TOPIC_LEVEL),
+        category_level=values.get(CATEGORY_LEVEL),
+        visited_recently=bool(values.get(RECENT_VISIT)),
+        review=(values.get(REVIEW) or 0) if REVIEW in values else None,
+    )
+
+
+def _nav_cache(app) -> BlockCache:
+    # A header per member and count: small (~3 KB), as many as the reply forms' setting holds.
+    return app_block_cache(app, "forum.member_pages.user_nav", "USER_NAV_CACHE_KB")
+
+
+def user_nav(user, facts: ReaderFacts) -> str:
+    """Return the header's personal part for ``user``, its CSRF slot still open."""
+    staff = permissions.can_moderate(user)
+    admin_url = admin_url_of(user)
+    key = (
+        str(get_locale()),
+        request.script_root,
+        request.endpoint,
+        user.id,
+        user.username,
+        user.name,
+        user.avatar_key,
+        user.avatar_small_key,
+        staff,
+        facts.review,
+        facts.messages,
+        facts.notifications,
+        admin_url,
+    )
+    cache = _nav_cache(current_app._get_current_object())
+    block = cache.get(key)
+    if block is None:
+        template = current_app.jinja_env.get_template("_user_nav.html")
+        context = {
+            "current_user": user,
+            "request": request,
+            "viewer_can_moderate": staff,
+            "unread_message_count": facts.messages,
+            "unread_notification_count": facts.notifications,
+            "admin_url": admin_url,
+            "csrf_token": lambda: Markup(marker("csrf")),  # noqa: S704 (no input)
+        }
+        if staff:
+            context["review_pending_count"] = facts.review
+        block = template.render(context)
+        cache.set(key, block)
+    return block

@@ -1,0 +1,351 @@
+"""A member's topic page kept per page generation and filled in per reader.
+
+The mechanism is forum/kept_pages.py's. What is kept here, per topic, page,
+posts per page, language, time zone and kind of reader (``reader_kind``: role,
+silenced or not, the topic's author or not):
+
+- the page as the ordinary view renders it (forum/boards/topic_views.py),
+  split at its slots: the header's personal part, the plugins' links and
+  sidebar, the tokens, the watching control, the reply form's submission key,
+  the language form's return address, and one slot per post;
+- each post's facts as the page that was built had them (``PostFacts``), the
+  post's own facts the permission rules read (``KeptPost``), and what the
+  plugins showed under it (only contributions marked ``shared``);
+- the topic's and its category's facts the rules read (``KeptTopic``), kept
+  per generation too: a request asks ``permissions.can_read_topic`` of them.
+
+A request then costs the member's row (Flask-Login), the generation and one
+statement (forum/member_pages/reader.py). Each post's block is chosen by what
+differs between readers of the same kind (liked, bookmarked, flagged, their
+own, their first unread, its author ignored): rendered once per such variant
+through forum/post_blocks.py with the reader's own permission answers, then
+kept with the page. tests/member_pages/test_kept_topic.py renders the page
+both ways for readers of every kind and compares them byte for byte.
+
+Not kept (``serve`` answers None and the ordinary view renders the page):
+guests (forum/pagecache.py), applicants, private conversations, a request
+with a flashed message or a query parameter other than ``page``, a reader with
+replies awaiting approval in the topic, a deployment without a page cache
+generation, and a page where anything personal was rendered in place (a
+plugin's contribution not marked ``shared``): that page is filled for its
+reader and not kept.
+"""
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app, g, redirect, request, session
+from flask_babel import get_locale, get_timezone
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
+
+from forum import kept_pages, permissions, plugins
+from forum.boards import queries
+from forum.boards.models import ReadLevel
+from forum.boards.reading import visit_writes
+from forum.boards.topic_views import record_visit, render_topic_page
+from forum.extensions import runtime_setting
+from forum.idempotency import new_key_field
+from forum.member_pages.reader import ReaderFacts, reader_facts, user_nav
+from forum.notifications.level_box import level_html
+from forum.notifications.models import Level
+from forum.pagecache import PAGES, generation
+from forum.post_blocks import PostBlocks, PostFacts, with_outlets
+from forum.site.services import setting
+from forum.templating import plugin_nav_links
+from forum.urls import topic_url
+
+#: The most variants of its posts one kept page keeps (then rendered each time).
+MAX_VARIANTS_PER_POST = 4
+
+
+@dataclass(frozen=True)
+class KeptCategory:
+    """What the permission rules read of a topic's category."""
+
+    id: int
+    read_level: ReadLevel
+    archived_at: datetime | None
+    reply_level: object
+    write_level: object
+
+
+@dataclass(frozen=True)
+class KeptTopic:
+    """What the rules, the links and the visit read of a topic (never a private one)."""
+
+    id: int
+    slug: str
+    user_id: int | None
+    category_id: int
+    category: KeptCategory
+    deleted_at: datetime | None
+    closed: bool
+    help_kind: object
+    highest_post_number: int
+
+
+@dataclass(frozen=True)
+class KeptPost:
+    """What the rules read of a post (``permissions.post_abilities``)."""
+
+    id: int
+    post_number: int
+    user_id: int
+    is_deleted: bool
+    is_hidden: bool
+    is_visible: bool
+    topic: KeptTopic
+
+
+@dataclass
+class KeptTopicPage:
+    generation: str
+    expires: float
+    topic: KeptTopic
+    page: int
+    last_shown: int
+    parts: kept_pages.Parts
+    with_reply: bool
+    #: Per post: its facts as built, its rules' facts, its outlet and (first post) what goes below.
+    posts: list[tuple[PostFacts, KeptPost, str, str]]
+    post_ids: list[int]
+    #: The watching control's form address and element id (None: the page has none).
+    level: tuple[str, str] | None = None
+    #: (post index, the reader's marks) -> the block split at its token slots.
+    variants: dict[tuple, kept_pages.Parts] = field(default_factory=dict)
+
+
+def _kept_topic(topic) -> KeptTopic:
+    category = topic.category
+    return KeptTopic(
+        id=topic.id,
+        slug=topic.slug,
+        user_id=topic.user_id,
+        category_id=topic.category_id,
+        category=KeptCategory(
+            id=category.id,
+            read_level=category.read_level,
+            archived_at=category.archived_at,
+            reply_level=category.reply_level,
+            write_level=category.write_level,
+        ),
+        deleted_at=topic.deleted_at,
+        closed=topic.closed,
+        help_kind=topic.help_kind,
+        highest_post_number=topic.highest_post_number,
+    )
+
+
+def _kept_post(post, topic: KeptTopic) -> KeptPost:
+    return KeptPost(
+        id=post.id,
+        post_number=post.post_number,
+        user_id=post.user_id,
+        is_deleted=post.is_deleted,
+        is_hidden=post.is_hidden,
+        is_visible=post.is_visible,
+        topic=topic,
+    )
+
+
+def topic_facts(store, topic_id: int, current: str) -> KeptTopic | None:
+    """Return the topic's facts while generation ``current`` stands (None: not kept here)."""
+    key = ("topic", topic_id)
+    kept = store.get(key)
+    if kept is not None and kept[0] == current:
+        return kept[1]
+    topic = queries.get_topic(topic_id)
+    facts = None
+    if topic is not None and topic.category.read_level != ReadLevel.PRIVATE:
+        facts = _kept_topic(topic)
+    store.set(key, (current, facts), 512)
+    return facts
+
+
+def reader_kind(user, topic: KeptTopic) -> tuple:
+    """What a kept page's shared parts depend on of its reader (see the module's docstring)."""
+    return (user.role, user.is_silenced, user.id == topic.user_id)
+
+
+def serve(topic_id: int, slug: str, post_number: int | None):
+    """Answer a member's topic page from a kept page, or None for the ordinary view."""
+    user = current_user._get_current_object()
+    if not getattr(user, "is_authenticated", False) or not user.is_member:
+        return None
+    if session.get("_flashes") or any(name != "page" for name in request.args):
+        return None
+    app = current_app._get_current_object()
+    current = generation(app, PAGES)
+    seconds = int(runtime_setting("PAGE_CACHE_SECONDS"))
+    if current is None or seconds <= 0:
+        return None
+    store = kept_pages.kept_pages(app)
+    topic = topic_facts(store, topic_id, current)
+    if topic is None or topic.slug != slug or not permissions.can_read_topic(user, topic):
+        return None
+    per_page = setting("POSTS_PER_PAGE")
+    page = request.args.get("page", type=int)
+    asked_page = page
+    if page is None:
+        page = queries.page_of_post(post_number or 1, per_page)
+    page_count = queries.page_of_post(topic.highest_post_number, per_page)
+    page = min(max(page, 1), page_count)
+    key = (
+        "page", topic_id, page, per_page, reader_kind(user, topic),
+        str(get_locale()), str(get_timezone()), request.script_root,
+    )  # fmt: skip
+    kept = store.get(key)
+    if kept is not None and (kept.generation != current or time.monotonic() >= kept.expires):
+        kept = None
+    if kept is None:
+        return _build_and_serve(store, key, topic, page, per_page, post_number, asked_page, current)
+    facts = reader_facts(user, topic, kept.post_ids)
+    if facts.held:
+        return None  # their replies awaiting approval are shown in the page
+    if post_number is None and asked_page is None:
+        last_read = facts.last_read
+        if last_read and last_read < topic.highest_post_number:
+            first_unread = last_read + 1
+            return redirect(f"{topic_url(topic, first_unread)}#post_{first_unread}")
+    html = _fill(kept, user, facts)
+    moves = visit_writes(facts.last_read, facts.visited_recently, kept.last_shown)
+    record_visit(topic, kept.last_shown, moves)
+    return html
+
+
+def _build_and_serve(store, key, topic: KeptTopic, page, per_page, post_number, asked, current):
+    """Render the page with slots for this reader, keep it when nothing personal is in
+    place, and fill it in for them."""
+    user = current_user._get_current_object()
+    orm_topic = queries.get_topic(topic.id)
+    if orm_topic is None:
+        return None
+    if post_number is None and asked is None:
+        first_unread = queries.first_unread_post_number(user, orm_topic)
+        if first_unread:
+            return redirect(f"{topic_url(orm_topic, first_unread)}#post_{first_unread}")
+    build = kept_pages.start_build()
+    token_name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    # Flask-WTF hands out the request's token from ``g``: every form of the page
+    # gets the slot instead, and the reader's own token fills it.
+    setattr(g, token_name, kept_pages.marker("csrf"))
+    try:
+        html, view = render_topic_page(orm_topic, page, per_page)
+    finally:
+        kept_pages.end_build()
+        g.pop(token_name, None)
+    if view.held:
+        build.not_keepable("replies awaiting approval")
+    posts = [
+        (facts, _kept_post(post, topic), outlet, below)
+        for facts, post, outlet, below in build.data.get("posts", [])
+    ]
+    last_shown = min(view.page * per_page, topic.highest_post_number)
+    kept = KeptTopicPage(
+        generation=current,
+        expires=time.monotonic() + int(runtime_setting("PAGE_CACHE_SECONDS")),
+        topic=topic,
+        page=view.page,
+        last_shown=last_shown,
+        parts=kept_pages.split(html),
+        with_reply=permissions.can_reply(user, orm_topic),
+        posts=posts,
+        post_ids=[facts.id for facts, *_rest in posts],
+        level=build.data.get("level"),
+    )
+    if build.keepable:
+        weight = kept_pages.cost(kept.parts) + sum(len(f.cooked) for f, *_ in posts)
+        store.set(key, kept, weight)
+    facts = reader_facts(user, topic, kept.post_ids)
+    html = _fill(kept, user, facts)
+    record_visit(topic, last_shown)
+    return html
+
+
+def _level(kept: KeptTopicPage, facts: ReaderFacts) -> str:
+    action, control_id = kept.level
+    if facts.topic_level is not None:
+        level = Level(facts.topic_level)
+    else:
+        level = Level(facts.category_level if facts.category_level is not None else Level.NORMAL)
+    return level_html(current_app.jinja_env, action, control_id, kept.topic, level=level)
+
+
+def _fill(kept: KeptTopicPage, user, facts: ReaderFacts) -> str:
+    token = str(escape(generate_csrf()))
+    blocks = None
+
+    def fill(name: str) -> str:
+        nonlocal blocks
+        if name == "csrf":
+            return token
+        if name.startswith("post:"):
+            index = int(name[5:])
+            post = kept.posts[index][1]
+            marks = (
+                post.id in facts.liked,
+                post.id in facts.bookmarked,
+                post.id in facts.flagged,
+                post.user_id == user.id,
+                facts.last_read is not None and post.post_number == facts.last_read + 1,
+                post.user_id in facts.ignored,
+            )
+            parts = kept.variants.get((index, marks))
+            if parts is None:
+                if blocks is None:
+                    blocks = PostBlocks.for_kept(current_app.jinja_env, kept.topic, kept.with_reply)
+                parts = _variant(kept, index, marks, user, blocks)
+            return kept_pages.join(parts, fill)
+        if name == "user_nav":
+            return kept_pages.join(kept_pages.split(user_nav(user, facts)), fill)
+        if name == "reply_key":
+            return str(new_key_field())
+        if name == "full_path":
+            return str(escape(request.full_path))
+        if name == "level":
+            return _level(kept, facts)
+        if name == "plugin_nav":
+            return _plugin_nav(user)
+        if name == "sidebar":
+            return _sidebar(user)
+        raise LookupError(f"no value for the slot {name!r}")
+
+    return kept_pages.join(kept.parts, fill)
+
+
+def _variant(kept: KeptTopicPage, index: int, marks: tuple, user, blocks) -> kept_pages.Parts:
+    """Render post ``index`` for a reader with ``marks``, with their own permission answers."""
+    base, post, outlet, below = kept.posts[index]
+    liked, bookmarked, flagged, _own, first_unread, ignored = marks
+    may = permissions.post_abilities(user, kept.topic)(post)
+    may["can_flag"] = may["can_flag"] and not flagged
+    facts = base._replace(
+        liked=liked,
+        bookmarked=bookmarked,
+        first_unread=first_unread,
+        ignored=ignored,
+        **may,
+    )
+    block = with_outlets(blocks.block_of(facts), kept_pages.marker("csrf"), outlet, below)
+    parts = kept_pages.split(block)
+    if len(kept.variants) < MAX_VARIANTS_PER_POST * len(kept.posts):
+        kept.variants[(index, marks)] = parts
+    return parts
+
+
+def _plugin_nav(user) -> str:
+    links = plugin_nav_links(user)
+    if not links:
+        return ""
+    template = current_app.jinja_env.get_template("_plugin_nav.html")
+    return template.render(plugin_nav_links=links)
+
+
+def _sidebar(user) -> str:
+    outlet = plugins.render_outlet("sidebar", user=user)
+    if not outlet:
+        return ""
+    return current_app.jinja_env.get_template("_sidebar.html").render(sidebar_outlet=outlet)
