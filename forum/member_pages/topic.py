@@ -114,8 +114,8 @@ class KeptTopicPage:
     post_ids: list[int]
     #: The watching control's form address and element id (None: the page has none).
     level: tuple[str, str] | None = None
-    #: (post index, the reader's marks) -> the block split at its token slots.
-    variants: dict[tuple, kept_pages.Parts] = field(default_factory=dict)
+    #: (post index, the reader's marks) -> the block split where the reader's token goes.
+    variants: dict[tuple, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _kept_topic(topic) -> KeptTopic:
@@ -293,12 +293,12 @@ def _fill(kept: KeptTopicPage, user, facts: ReaderFacts) -> str:
                 facts.last_read is not None and post.post_number == facts.last_read + 1,
                 post.user_id in facts.ignored,
             )
-            parts = kept.variants.get((index, marks))
-            if parts is None:
+            pieces = kept.variants.get((index, marks))
+            if pieces is None:
                 if blocks is None:
                     blocks = PostBlocks.for_kept(current_app.jinja_env, kept.topic, kept.with_reply)
-                parts = _variant(kept, index, marks, user, blocks)
-            return kept_pages.join(parts, fill)
+                pieces = _variant(kept, index, marks, user, blocks)
+            return token.join(pieces)
         if name == "user_nav":
             return kept_pages.join(kept_pages.split(user_nav(user, facts)), fill)
         if name == "reply_key":
@@ -329,19 +329,31 @@ def _variant(kept: KeptTopicPage, index: int, marks: tuple, user, blocks) -> kep
         ignored=ignored,
         **may,
     )
-    block = with_outlets(blocks.block_of(facts), kept_pages.marker("csrf"), outlet, below)
-    parts = kept_pages.split(block)
+    # The token is the block's only slot (its own forms and the plugins' under it):
+    # split there once, each reader's page joins the pieces with their token.
+    csrf = kept_pages.marker("csrf")
+    pieces = tuple(with_outlets(blocks.block_of(facts), csrf, outlet, below).split(csrf))
     if len(kept.variants) < MAX_VARIANTS_PER_POST * len(kept.posts):
-        kept.variants[(index, marks)] = parts
-    return parts
+        kept.variants[(index, marks)] = pieces
+    return pieces
+
+
+#: The plugins' links as rendered, by what they show (a handful per language).
+_NAV_RENDERED: dict[tuple, str] = {}
 
 
 def _plugin_nav(user) -> str:
     links = plugin_nav_links(user)
     if not links:
         return ""
-    template = current_app.jinja_env.get_template("_plugin_nav.html")
-    return template.render(plugin_nav_links=links)
+    key = tuple((str(link["label"]), link["url"], link["current"]) for link in links)
+    html = _NAV_RENDERED.get(key)
+    if html is None:
+        template = current_app.jinja_env.get_template("_plugin_nav.html")
+        html = template.render(plugin_nav_links=links)
+        if len(_NAV_RENDERED) < 64:  # bounded: links come from code, not from readers
+            _NAV_RENDERED[key] = html
+    return html
 
 
 def _sidebar(user) -> str:
