@@ -158,9 +158,10 @@ def topic_facts(store, topic_id: int, current: str) -> KeptTopic | None:
     if kept is not None and kept[0] == current:
         return kept[1]
     topic = queries.get_topic(topic_id)
-    facts = None
-    if topic is not None and topic.category.read_level != ReadLevel.PRIVATE:
-        facts = _kept_topic(topic)
+    if topic is None or topic.category.read_level == ReadLevel.PRIVATE:
+        # Not kept: asking for ids that lead nowhere must not push pages out.
+        return None
+    facts = _kept_topic(topic)
     store.set(key, (current, facts), 512)
     return facts
 
