@@ -18,7 +18,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from forum import permissions
-from forum.boards.models import Bookmark, PostLike, TopicUser
+from forum.boards.models import Bookmark, Post, PostLike, TopicUser
 from forum.boards.reading import visits_after
 from forum.extensions import db
 from forum.kept_pages import marker
@@ -57,7 +57,12 @@ class ReaderFacts:
 
 def _statement(reader):
     mine = sa.and_(TopicUser.user_id == reader.id, TopicUser.topic_id == sa.bindparam("topic_id"))
-    ids = sa.bindparam("ids", expanding=True)
+    # The page's posts by their numbers, not a list of ids: a list is written
+    # into the statement each time it runs (SQLAlchemy's "expanding" IN).
+    ids = sa.select(Post.id).where(
+        Post.topic_id == sa.bindparam("topic_id"),
+        Post.post_number.between(sa.bindparam("first"), sa.bindparam("last")),
+    )
     parts = header_parts(reader, True, True)
     parts += [
         sa.select(sa.literal(LIKE), PostLike.post_id).where(
@@ -93,14 +98,16 @@ def _statement(reader):
     return sa.union_all(*parts)
 
 
-def reader_facts(user, topic, post_ids: list[int]) -> ReaderFacts:
-    """Return ``user``'s answers for a page of ``topic`` showing ``post_ids`` (one statement)."""
+def reader_facts(user, topic, first: int, last: int) -> ReaderFacts:
+    """Return ``user``'s answers for the page of ``topic`` showing posts ``first`` to
+    ``last`` (by number; one statement)."""
     statement = permissions.shaped("member_pages.reader", user, _statement)
     params = permissions.reader_params(
         user,
         topic_id=topic.id,
         category_id=topic.category_id,
-        ids=post_ids,
+        first=first,
+        last=last,
         visits_after=visits_after(),
     )
     marks: dict[int, set] = {IGNORED: set(), LIKE: set(), BOOKMARK: set(), FLAG: set()}

@@ -111,7 +111,8 @@ class KeptTopicPage:
     with_reply: bool
     #: Per post: its facts as built, its rules' facts, its outlet and (first post) what goes below.
     posts: list[tuple[PostFacts, KeptPost, str, str]]
-    post_ids: list[int]
+    #: The numbers of the first and last post the page's window covers.
+    numbers: tuple[int, int]
     #: The watching control's form address and element id (None: the page has none).
     level: tuple[str, str] | None = None
     #: (post index, the reader's marks) -> the block split where the reader's token goes.
@@ -203,7 +204,7 @@ def serve(topic_id: int, slug: str, post_number: int | None):
         kept = None
     if kept is None:
         return _build_and_serve(store, key, topic, page, per_page, post_number, asked_page, current)
-    facts = reader_facts(user, topic, kept.post_ids)
+    facts = reader_facts(user, topic, *kept.numbers)
     if facts.held:
         return None  # their replies awaiting approval are shown in the page
     if post_number is None and asked_page is None:
@@ -254,13 +255,13 @@ def _build_and_serve(store, key, topic: KeptTopic, page, per_page, post_number, 
         parts=kept_pages.split(html),
         with_reply=permissions.can_reply(user, orm_topic),
         posts=posts,
-        post_ids=[facts.id for facts, *_rest in posts],
+        numbers=((view.page - 1) * per_page + 1, view.page * per_page),
         level=build.data.get("level"),
     )
     if build.keepable:
         weight = kept_pages.cost(kept.parts) + sum(len(f.cooked) for f, *_ in posts)
         store.set(key, kept, weight)
-    facts = reader_facts(user, topic, kept.post_ids)
+    facts = reader_facts(user, topic, *kept.numbers)
     html = _fill(kept, user, facts)
     record_visit(topic, last_shown)
     return html
