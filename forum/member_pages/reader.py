@@ -10,11 +10,15 @@ position, watching levels and whether their last visit is recent.
 template the ordinary page includes) from these, kept per facts.
 """
 
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app, request
+from flask import current_app, g, request, session
 from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from forum import permissions
@@ -175,3 +179,40 @@ def user_nav(user, facts: ReaderFacts) -> str:
         block = template.render(context)
         cache.set(key, block)
     return block
+
+
+#: Seconds a signed CSRF token is handed out again to the same session.
+TOKEN_REUSE_SECONDS = 60
+_TOKENS = "forum.member_pages.tokens"
+
+
+def reader_token() -> str:
+    """Return the reader's CSRF token, as ``generate_csrf`` does, signed at most
+    ``TOKEN_REUSE_SECONDS`` ago.
+
+    Flask-WTF signs the session's secret anew for every request (with the time,
+    which its check compares with ``WTF_CSRF_TIME_LIMIT``), a twentieth of a
+    kept page's time. A token signed a minute ago is as good for the time
+    limit less that minute; with a limit under ten minutes (or none set to a
+    number at all) every request signs its own.
+    """
+    app = current_app._get_current_object()
+    field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    limit = app.config.get("WTF_CSRF_TIME_LIMIT", 3600)
+    secret = session.get(field)
+    if field in g or not isinstance(secret, str) or (limit is not None and limit < 600):
+        return generate_csrf()
+    lock, tokens = app.extensions.setdefault(_TOKENS, (threading.Lock(), OrderedDict()))
+    now = time.monotonic()
+    with lock:
+        kept = tokens.get(secret)
+    if kept is not None and now - kept[1] < TOKEN_REUSE_SECONDS:
+        setattr(g, field, kept[0])
+        return kept[0]
+    token = generate_csrf()
+    with lock:
+        tokens[secret] = (token, now)
+        tokens.move_to_end(secret)
+        while len(tokens) > 4096:  # bounded: one per recently active session
+            tokens.popitem(last=False)
+    return token

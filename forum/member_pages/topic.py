@@ -38,7 +38,6 @@ from datetime import datetime
 from flask import current_app, g, redirect, request, session
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
 from forum import kept_pages, permissions, plugins
@@ -48,7 +47,7 @@ from forum.boards.reading import visit_writes
 from forum.boards.topic_views import record_visit, render_topic_page
 from forum.extensions import runtime_setting
 from forum.idempotency import new_key_field
-from forum.member_pages.reader import ReaderFacts, reader_facts, user_nav
+from forum.member_pages.reader import ReaderFacts, reader_facts, reader_token, user_nav
 from forum.notifications.level_box import level_html
 from forum.notifications.models import Level
 from forum.pagecache import PAGES, generation
@@ -107,7 +106,8 @@ class KeptTopicPage:
     topic: KeptTopic
     page: int
     last_shown: int
-    parts: kept_pages.Parts
+    #: The page split at its slots; a post's slot is its index in ``posts``.
+    parts: tuple[str | int, ...]
     with_reply: bool
     #: Per post: its facts as built, its rules' facts, its outlet and (first post) what goes below.
     posts: list[tuple[PostFacts, KeptPost, str, str]]
@@ -252,7 +252,11 @@ def _build_and_serve(store, key, topic: KeptTopic, page, per_page, post_number, 
         topic=topic,
         page=view.page,
         last_shown=last_shown,
-        parts=kept_pages.split(html),
+        # A post's slot as its index: the filling asks no string of it.
+        parts=tuple(
+            int(part[5:]) if at % 2 and part.startswith("post:") else part
+            for at, part in enumerate(kept_pages.split(html))
+        ),
         with_reply=permissions.can_reply(user, orm_topic),
         posts=posts,
         numbers=((view.page - 1) * per_page + 1, view.page * per_page),
@@ -277,45 +281,55 @@ def _level(kept: KeptTopicPage, facts: ReaderFacts) -> str:
 
 
 def _fill(kept: KeptTopicPage, user, facts: ReaderFacts) -> str:
-    token = str(escape(generate_csrf()))
+    token = str(escape(reader_token()))
+    out = list(kept.parts)
+    # As forum/post_blocks.py marks it: nothing read yet (0 or no row) marks no post.
+    first_unread = facts.last_read + 1 if facts.last_read else None
+    liked, bookmarked, flagged = facts.liked, facts.bookmarked, facts.flagged
+    ignored = facts.ignored
+    me = user.id
+    variants = kept.variants
     blocks = None
-
-    def fill(name: str) -> str:
-        nonlocal blocks
-        if name == "csrf":
-            return token
-        if name.startswith("post:"):
-            index = int(name[5:])
-            post = kept.posts[index][1]
+    for at in range(1, len(out), 2):
+        slot = out[at]
+        if slot.__class__ is int:  # a post, by its index on the page
+            post = kept.posts[slot][1]
             marks = (
-                post.id in facts.liked,
-                post.id in facts.bookmarked,
-                post.id in facts.flagged,
-                post.user_id == user.id,
-                facts.last_read is not None and post.post_number == facts.last_read + 1,
-                post.user_id in facts.ignored,
+                post.id in liked,
+                post.id in bookmarked,
+                post.id in flagged,
+                post.user_id == me,
+                post.post_number == first_unread,
+                post.user_id in ignored,
             )
-            pieces = kept.variants.get((index, marks))
+            pieces = variants.get((slot, marks))
             if pieces is None:
                 if blocks is None:
                     blocks = PostBlocks.for_kept(current_app.jinja_env, kept.topic, kept.with_reply)
-                pieces = _variant(kept, index, marks, user, blocks)
-            return token.join(pieces)
-        if name == "user_nav":
-            return kept_pages.join(kept_pages.split(user_nav(user, facts)), fill)
-        if name == "reply_key":
-            return str(new_key_field())
-        if name == "full_path":
-            return str(escape(request.full_path))
-        if name == "level":
-            return _level(kept, facts)
-        if name == "plugin_nav":
-            return _plugin_nav(user)
-        if name == "sidebar":
-            return _sidebar(user)
-        raise LookupError(f"no value for the slot {name!r}")
+                pieces = _variant(kept, slot, marks, user, blocks)
+            out[at] = token.join(pieces)
+        elif slot == "csrf":
+            out[at] = token
+        else:
+            out[at] = _personal(slot, kept, user, facts, token)
+    return "".join(out)
 
-    return kept_pages.join(kept.parts, fill)
+
+def _personal(name: str, kept: KeptTopicPage, user, facts: ReaderFacts, token: str) -> str:
+    """Return the value of a slot other than a post or the token."""
+    if name == "user_nav":
+        return user_nav(user, facts).replace(kept_pages.marker("csrf"), token)
+    if name == "reply_key":
+        return str(new_key_field())
+    if name == "full_path":
+        return str(escape(request.full_path))
+    if name == "level":
+        return _level(kept, facts)
+    if name == "plugin_nav":
+        return _plugin_nav(user)
+    if name == "sidebar":
+        return _sidebar(user)
+    raise LookupError(f"no value for the slot {name!r}")
 
 
 def _variant(kept: KeptTopicPage, index: int, marks: tuple, user, blocks) -> kept_pages.Parts:

@@ -120,7 +120,7 @@ READERS = ["author", "first", "second", "silenced", "moderator"]
 
 
 @pytest.mark.parametrize("reader", READERS)
-@pytest.mark.parametrize("read", [None, 2, 5])
+@pytest.mark.parametrize("read", [None, 0, 2, 5])
 def test_the_kept_page_is_the_ordinary_page(app, make, forum, reader, read):
     topic = forum["topic"]
     user = forum[reader]
