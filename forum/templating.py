@@ -158,8 +158,9 @@ def plugin_context() -> dict:
     }
 
 
-def plugin_nav_links(user) -> list[dict]:
-    """The plugins' links in the main navigation, as ``_plugin_nav.html`` reads them."""
+def plugin_nav_links(user, links=None) -> list[dict]:
+    """The plugins' links in the main navigation (``links``: the hook's answer, when
+    the caller asked already), as ``_plugin_nav.html`` reads them."""
     from flask import request
 
     from forum import plugins
@@ -167,7 +168,7 @@ def plugin_nav_links(user) -> list[dict]:
     return [
         {"label": link.label, "url": url_for(link.endpoint, **link.values),
          "current": request.endpoint == link.endpoint}
-        for link in plugins.nav_links(user)
+        for link in (plugins.nav_links(user) if links is None else links)
     ]  # fmt: skip
 
 

@@ -354,21 +354,25 @@ def _variant(kept: KeptTopicPage, index: int, marks: tuple, user, blocks) -> kep
     return pieces
 
 
-#: The plugins' links as rendered, by what they show (a handful per language).
-_NAV_RENDERED: dict[tuple, str] = {}
-
-
 def _plugin_nav(user) -> str:
-    links = plugin_nav_links(user)
+    links = plugins.nav_links(user)
     if not links:
         return ""
-    key = tuple((str(link["label"]), link["url"], link["current"]) for link in links)
-    html = _NAV_RENDERED.get(key)
+    # Keyed by the hook's answer itself: no address built, no template rendered.
+    key = (
+        str(get_locale()),
+        request.script_root,
+        request.endpoint,
+        *((str(link.label), link.endpoint, tuple(sorted(link.values.items()))) for link in links),
+    )
+    # The links as rendered, by what they are: a handful per language.
+    rendered = current_app.extensions.setdefault("forum.member_pages.nav", {})
+    html = rendered.get(key)
     if html is None:
         template = current_app.jinja_env.get_template("_plugin_nav.html")
-        html = template.render(plugin_nav_links=links)
-        if len(_NAV_RENDERED) < 64:  # bounded: links come from code, not from readers
-            _NAV_RENDERED[key] = html
+        html = template.render(plugin_nav_links=plugin_nav_links(user, links))
+        if len(rendered) < 64:  # bounded: links come from code, not from readers
+            rendered[key] = html
     return html
 
 
