@@ -40,10 +40,10 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, g, has_app_context, has_request_context
+from flask import Flask, Response, current_app, g, has_request_context
 from sqlalchemy.orm import Session
 
-from forum import permissions
+from forum import outboxes, permissions
 from forum.boards.models import Category, Post, PostLike, PostRevision, Topic
 from forum.db import utcnow
 from forum.extensions import db
@@ -53,8 +53,9 @@ from forum.users.models import User
 
 logger = logging.getLogger(__name__)
 
-#: session.info: [(id, kind, post_id)] of the jobs this transaction wrote.
-_PENDING = "notification_jobs_pending"
+#: session.info: [(id, kind, post_id)] of the jobs this transaction wrote (a writer may say
+#: so itself: forum/outboxes.py).
+_PENDING = outboxes.JOBS_PENDING
 #: g: ids committed in this request, made after its response.
 _COMMITTED = "notification_jobs_committed"
 #: g: (kind, post_id) of the jobs committed in this app context (``recorded``).
@@ -74,13 +75,12 @@ def init_app(app: Flask) -> None:
         sa.event.listen(db.session, "after_commit", _after_commit)
         sa.event.listen(db.session, "after_rollback", _after_rollback)
         _installed = True
-    app.extensions["notifications.outbox"] = True
+    app.extensions[outboxes.JOBS_EXTENSION] = True
     app.after_request(_hand_to_response)
     app.teardown_request(_run_left_over)
 
 
-def _enabled() -> bool:
-    return has_app_context() and "notifications.outbox" in current_app.extensions
+_enabled = outboxes.jobs_enabled
 
 
 def _after_flush(session: Session, _flush_context) -> None:
@@ -98,7 +98,7 @@ def _after_flush(session: Session, _flush_context) -> None:
 
 def _insert(session: Session, jobs: Iterable[tuple[str, int, int]]) -> None:
     now = utcnow()
-    due = now + timedelta(seconds=float(current_app.config["NOTIFY_RECOVER_AFTER_SECONDS"]))
+    due = outboxes.job_due(now)
     rows = [
         {"kind": kind, "post_id": post_id, "actor_id": actor_id, "created_at": now,
          "next_attempt_at": due}
