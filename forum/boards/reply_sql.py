@@ -97,6 +97,7 @@ def count_post(author: User, topic: Topic, post: Post, *, own: int) -> None:
     values = {
         "author_id": author.id, "topic_id": topic.id, "category_id": topic.category_id,
         "post_number": post.post_number, "now": post.created_at,
+        "visited": utcnow(),  # the read position's time is now, even for an older post
     }  # fmt: skip
     for statement in counters(dialect, own=bool(own)):
         session.execute(statement, values)
@@ -210,13 +211,13 @@ def counters(dialect: str, *, own: bool) -> tuple[sa.Executable, ...]:
     """Return the reply's counter statements: one on PostgreSQL (data-modifying CTEs),
     else three; ``own``: it counts for its author."""
     insert = (postgresql if dialect == "postgresql" else sqlite).insert
-    now = _param("now", _topic_users.c.last_visited_at)
+    visited = _param("visited", _topic_users.c.last_visited_at)
     read = insert(_topic_users).values(
         user_id=_param("author_id", _topic_users.c.user_id),
         topic_id=_param("topic_id", _topic_users.c.topic_id),
         last_read_post_number=_param("post_number", _topic_users.c.last_read_post_number),
-        first_visited_at=now,
-        last_visited_at=now,
+        first_visited_at=visited,
+        last_visited_at=visited,
     )
     highest = sa.func.greatest if dialect == "postgresql" else sa.func.max
     read = read.on_conflict_do_update(
@@ -225,7 +226,7 @@ def counters(dialect: str, *, own: bool) -> tuple[sa.Executable, ...]:
             "last_read_post_number": highest(
                 _topic_users.c.last_read_post_number, read.excluded.last_read_post_number
             ),
-            "last_visited_at": now,
+            "last_visited_at": visited,
         },
     )
     category = (

@@ -61,3 +61,29 @@ def test_a_reply_writes_its_rows_and_leaves_the_session_as_the_database(app, mak
             db.session.rollback()
     finally:
         app.extensions.update(kept)
+
+
+def test_an_older_post_keeps_its_time_and_its_read_position_and_job_take_now(app, make):
+    from datetime import timedelta
+
+    from forum.boards.models import TopicUser
+    from forum.db import utcnow
+
+    author = make.user("nachtraegliche")
+    topic = make.topic(make.user("fragende"))
+    then = utcnow() - timedelta(days=30)
+    with app.app_context():
+        post = create_post(
+            db.session.get(User, author.id), db.session.get(Topic, topic.id),
+            "Eine Antwort von damals.", created_at=then, commit=False,
+        )  # fmt: skip
+        db.session.refresh(post)
+        visited = db.session.scalar(
+            sa.select(TopicUser.last_visited_at).where(
+                TopicUser.user_id == author.id, TopicUser.topic_id == topic.id
+            )
+        )
+        due = db.session.scalar(sa.select(NotificationJob.created_at))
+        assert post.created_at == then
+        assert visited > then + timedelta(days=29) and due > then + timedelta(days=29)
+        db.session.rollback()
