@@ -140,19 +140,48 @@ def _claim_here(user_id: int, key: str) -> bool:
     """
     now = utcnow()
     expired = now - timedelta(seconds=current_app.config["SUBMISSION_KEY_MAX_AGE"])
-    # ``on_conflict_do_update``, not a plain INSERT: a conflict must not fail
-    # the transaction (PostgreSQL) or raise; it returns no row.
     claimed = db.session.execute(
-        _insert()(Submission)
-        .values(user_id=user_id, key=key, created_at=now)
-        .on_conflict_do_update(
-            index_elements=["user_id", "key"],
-            set_={"created_at": now, "result_url": None},
-            where=Submission.created_at < expired,
-        )
-        .returning(Submission.id)
+        _statements(db.engine.dialect.name)[0],
+        {"user_id": user_id, "key": key, "now": now, "expired": expired},
     ).scalar()
     return claimed is not None
+
+
+@functools.cache
+def _statements(dialect: str) -> tuple[sa.Insert, sa.Insert]:
+    """Return the claim and the result's upsert for ``dialect``, built once (they run
+    in every reply; building them anew cost more CPU than sending them)."""
+    table = Submission.__table__
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert
+
+    def param(name: str, column: sa.Column) -> sa.BindParameter:
+        return sa.bindparam(name, type_=column.type)
+
+    row = {
+        "user_id": param("user_id", table.c.user_id),
+        "key": param("key", table.c.key),
+        "created_at": param("now", table.c.created_at),
+    }
+    # ``on_conflict_do_update``, not a plain INSERT: a conflict must not fail
+    # the transaction (PostgreSQL) or raise; it returns no row.
+    claim = (
+        insert(table)
+        .values(row)
+        .on_conflict_do_update(
+            index_elements=["user_id", "key"],
+            set_={"created_at": row["created_at"], "result_url": None},
+            where=table.c.created_at < param("expired", table.c.created_at),
+        )
+        .returning(table.c.id)
+    )
+    result_url = param("result_url", table.c.result_url)
+    result = (
+        insert(table)
+        .values({**row, "result_url": result_url})
+        .on_conflict_do_update(index_elements=["user_id", "key"], set_={"result_url": result_url})
+        .inline()  # no RETURNING of the id: nobody needs it
+    )
+    return claim, result
 
 
 def record(user_id: int, key: str, result_url: str) -> None:
@@ -165,11 +194,8 @@ def record(user_id: int, key: str, result_url: str) -> None:
     # in every reply, the worker waiting for each.
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(
-            _insert()(Submission)
-            .values(user_id=user_id, key=key, created_at=utcnow(), result_url=result_url)
-            .on_conflict_do_update(
-                index_elements=["user_id", "key"], set_={"result_url": result_url}
-            )
+            _statements(connection.dialect.name)[1],
+            {"user_id": user_id, "key": key, "now": utcnow(), "result_url": result_url},
         )
         records = current_app.extensions["idempotency.records"]
         if next(records) % CLEAN_EVERY == CLEAN_EVERY - 1:

@@ -45,7 +45,7 @@ def update(
     assign: dict[str, Any] | None = None,
     **deltas: int,
 ) -> sa.Update | None:
-    """Return the UPDATE ``add`` runs (None when nothing changes), for ``run_together``."""
+    """Return the UPDATE ``add`` runs (None when nothing changes)."""
     values: dict[str, Any] = {
         name: getattr(model, name) + delta for name, delta in deltas.items() if delta
     }
@@ -54,29 +54,6 @@ def update(
         return None
     where = model.id == key if isinstance(key, int) else key
     return sa.update(model).where(where).values(**values)
-
-
-def run_together(*statements: sa.Executable | None, loaded: tuple = ()) -> None:
-    """Run writes that return nothing, in this order; on PostgreSQL as one statement.
-
-    Each statement is a round trip taken while the reply holds its topic's row
-    lock; PostgreSQL runs data-modifying CTEs (``WITH a AS (UPDATE ...)
-    UPDATE ...``) in one. The rows are not updated in the session: the
-    changed attributes of the ``loaded`` objects are expired instead (read
-    again only if somebody looks).
-    """
-    chosen = [statement for statement in statements if statement is not None]
-    if not chosen:
-        return
-    options = {"synchronize_session": False}
-    if db.session.get_bind().dialect.name == "postgresql" and len(chosen) > 1:
-        *first, last = chosen
-        ctes = [statement.cte(f"write_{number}") for number, statement in enumerate(first)]
-        chosen = [last.add_cte(*ctes)]
-    for statement in chosen:
-        db.session.execute(statement, execution_options=options)
-    for obj, names in loaded:
-        db.session.expire(obj, names)
 
 
 def counts_for_author(topic: Topic) -> int:

@@ -10,8 +10,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from forum import permissions, plugins
-from forum.boards import counters
-from forum.boards.models import Category, HelpKind, Municipality, Post, PostRevision, Topic
+from forum.boards import counters, reply_sql
+from forum.boards.models import HelpKind, Municipality, Post, PostRevision, Topic
 from forum.boards.policy import (
     ask_plugins,
     cook_post,
@@ -19,7 +19,6 @@ from forum.boards.policy import (
     record_uploads,
     refuse_blocked_words,
 )
-from forum.boards.reading import read_position_upsert
 from forum.boards.topics import help_fields
 from forum.db import utcnow
 from forum.errors import BoardError, NotAllowed
@@ -92,23 +91,10 @@ def create_post(
         if exists is None:
             raise BoardError(_l("The post you are replying to does not exist."))
     now = created_at or utcnow()
+    cooked = cooked if cooked is not None else cook_post(raw)
     # Taking the number with UPDATE ... RETURNING serialises concurrent replies
     # on the topic row, so two replies can never get the same number.
-    post_number = counters.add(
-        Topic, topic.id, highest_post_number=1, posts_count=1, returning=Topic.highest_post_number,
-        assign={"bumped_at": now, "last_posted_at": now, "last_post_user_id": author.id},
-    )  # fmt: skip
-    post = Post(
-        topic_id=topic.id,
-        user_id=author.id,
-        post_number=post_number,
-        reply_to_post_number=reply_to_post_number,
-        raw=raw,
-        cooked=cooked if cooked is not None else cook_post(raw),
-        created_at=now,
-        updated_at=now,
-    )
-    db.session.add(post)
+    post = reply_sql.add_post(author, topic, raw, cooked, reply_to=reply_to_post_number, now=now)
     record_uploads(post, new=True)
     if reply_to_post_number is not None:
         counters.add(
@@ -116,19 +102,9 @@ def create_post(
             sa.and_(Post.topic_id == topic.id, Post.post_number == reply_to_post_number),
             reply_count=1,
         )
-    own = counters.counts_for_author(topic)  # personal messages do not count
     # Every reply in the category updates its row: last, so that on
-    # PostgreSQL its row lock is held only until the commit right after; there
-    # the three are one statement (one round trip inside the topic's lock).
-    counters.run_together(
-        counters.update(User, author.id, post_count=own, published_post_count=own),
-        read_position_upsert(author.id, topic.id, post_number),
-        counters.update(Category, topic.category_id, post_count=1, assign={"last_posted_at": now}),
-        loaded=(
-            (author, ["post_count", "published_post_count"]),
-            (topic.category, ["post_count", "last_posted_at"]),
-        ),
-    )
+    # PostgreSQL its row lock is held only until the commit right after.
+    reply_sql.count_post(author, topic, post, own=counters.counts_for_author(topic))
     if commit:
         _commit_keeping_loaded()
         post_published(post, topic, author, extra)

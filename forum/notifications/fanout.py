@@ -14,6 +14,7 @@ inbox) hear of its posts here too, in the same job as everything else: written
 in the post's own transaction, a crash cannot lose them.
 """
 
+import functools
 import re
 
 import sqlalchemy as sa
@@ -122,6 +123,29 @@ def reasons_for(
     }
 
 
+#: One statement for all of a post's notifications (built once).
+_NOTIFICATION = sa.insert(Notification.__table__)
+
+
+@functools.cache
+def _readers(check_muted: bool) -> sa.Select:
+    """Who of ``reader_ids`` may be told of ``post_id`` by ``actor_id``: less those who
+    muted the topic (``check_muted``: some are no watchers), who chose not to hear
+    from the actor, and who were told about the post already. Built once."""
+    return sa.select(User).where(
+        User.id.in_(sa.bindparam("reader_ids", expanding=True)),
+        ~watching.muted_clause(User.id) if check_muted else sa.true(),
+        ~sa.exists().where(
+            IgnoredUser.user_id == User.id,
+            IgnoredUser.ignored_id == sa.bindparam("actor_id", type_=sa.Integer),
+        ),
+        ~sa.exists().where(
+            Notification.user_id == User.id,
+            Notification.post_id == sa.bindparam("post_id", type_=sa.Integer),
+        ),
+    )
+
+
 def notify_post(post_id: int, actor_id: int, *, edited: bool = False) -> int:
     """Tell everybody a new post concerns (uncommitted); return how many were told.
 
@@ -142,18 +166,11 @@ def notify_post(post_id: int, actor_id: int, *, edited: bool = False) -> int:
         # One query: who may be told, less those who muted the topic (a
         # watcher's level is known: watching), those who chose not to hear
         # from the actor and those told about this post already.
-        others = sorted(set(reasons) - watchers)
+        others = set(reasons) - watchers
         readers = db.session.scalars(
-            sa.select(User).where(
-                User.id.in_(sorted(reasons)),
-                ~watching.muted_clause(User.id, topic) if others else sa.true(),
-                ~sa.exists().where(
-                    IgnoredUser.user_id == User.id, IgnoredUser.ignored_id == actor.id
-                ),
-                ~sa.exists().where(
-                    Notification.user_id == User.id, Notification.post_id == post.id
-                ),
-            )
+            _readers(bool(others)),
+            {"reader_ids": sorted(reasons), "actor_id": actor.id, "post_id": post.id}
+            | watching.params(topic),
         )
         allowed = sorted(u.id for u in readers if permissions.can_read_topic(u, topic))
         # As old as the post: demo content and approved held posts keep their time.
@@ -161,7 +178,7 @@ def notify_post(post_id: int, actor_id: int, *, edited: bool = False) -> int:
         common = {"topic_id": topic.id, "post_id": post.id, "data": data, "created_at": when}
         rows = [{"user_id": u, "kind": reasons[u], **common} for u in allowed]
         if rows:
-            db.session.execute(sa.insert(Notification), rows)
+            db.session.execute(_NOTIFICATION, rows)
     else:
         rows = []
     return len(rows)

@@ -40,10 +40,10 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, g, has_app_context, has_request_context
+from flask import Flask, Response, current_app, g, has_request_context
 from sqlalchemy.orm import Session
 
-from forum import permissions
+from forum import outboxes, permissions
 from forum.boards.models import Category, Post, PostLike, PostRevision, Topic
 from forum.db import utcnow
 from forum.extensions import db
@@ -53,8 +53,9 @@ from forum.users.models import User
 
 logger = logging.getLogger(__name__)
 
-#: session.info: [(id, kind, post_id)] of the jobs this transaction wrote.
-_PENDING = "notification_jobs_pending"
+#: session.info: [(id, kind, post_id)] of the jobs this transaction wrote (a writer may say
+#: so itself: forum/outboxes.py).
+_PENDING = outboxes.JOBS_PENDING
 #: g: ids committed in this request, made after its response.
 _COMMITTED = "notification_jobs_committed"
 #: g: (kind, post_id) of the jobs committed in this app context (``recorded``).
@@ -74,13 +75,12 @@ def init_app(app: Flask) -> None:
         sa.event.listen(db.session, "after_commit", _after_commit)
         sa.event.listen(db.session, "after_rollback", _after_rollback)
         _installed = True
-    app.extensions["notifications.outbox"] = True
+    app.extensions[outboxes.JOBS_EXTENSION] = True
     app.after_request(_hand_to_response)
     app.teardown_request(_run_left_over)
 
 
-def _enabled() -> bool:
-    return has_app_context() and "notifications.outbox" in current_app.extensions
+_enabled = outboxes.jobs_enabled
 
 
 def _after_flush(session: Session, _flush_context) -> None:
@@ -98,7 +98,7 @@ def _after_flush(session: Session, _flush_context) -> None:
 
 def _insert(session: Session, jobs: Iterable[tuple[str, int, int]]) -> None:
     now = utcnow()
-    due = now + timedelta(seconds=float(current_app.config["NOTIFY_RECOVER_AFTER_SECONDS"]))
+    due = outboxes.job_due(now)
     rows = [
         {"kind": kind, "post_id": post_id, "actor_id": actor_id, "created_at": now,
          "next_attempt_at": due}
@@ -171,6 +171,22 @@ def _runner(app: Flask, ids: list[int]) -> Callable[[], None]:
 # --- Making a job -------------------------------------------------------------------------
 
 
+#: Statements every job runs, built once (building them cost more CPU than running them).
+_JOBS = NotificationJob.__table__.c
+_CLAIM_JOB = (
+    sa.delete(NotificationJob.__table__)  # Core: no job is loaded, nothing to sync
+    .where(_JOBS.id == sa.bindparam("job_id", type_=sa.Integer), _JOBS.failed_at.is_(None))
+    .returning(_JOBS.kind, _JOBS.post_id, _JOBS.actor_id)
+)
+_LOADED = (
+    sa.select(Post, Topic, Category, User)
+    .join(Topic, Topic.id == Post.topic_id)
+    .join(Category, Category.id == Topic.category_id)
+    .join(User, User.id == sa.bindparam("actor_id", type_=sa.Integer))
+    .where(Post.id == sa.bindparam("post_id", type_=sa.Integer))
+)
+
+
 def run_job(app: Flask, job_id: int) -> bool:
     """Make one job's fan-out and delete the job, in one transaction of its own.
 
@@ -178,12 +194,7 @@ def run_job(app: Flask, job_id: int) -> bool:
     """
     with app.app_context():
         try:
-            claimed = db.session.execute(
-                sa.delete(NotificationJob)
-                .where(NotificationJob.id == job_id, NotificationJob.failed_at.is_(None))
-                .returning(NotificationJob.kind, NotificationJob.post_id, NotificationJob.actor_id)
-                .execution_options(synchronize_session=False)  # no job is loaded: nothing to sync
-            ).first()
+            claimed = db.session.execute(_CLAIM_JOB, {"job_id": job_id}).first()
             if claimed is None:
                 db.session.rollback()
                 return False
@@ -232,13 +243,7 @@ def run_jobs(app: Flask, job_ids: list[int]) -> int:
 def _fan_out(kind: str, post_id: int, actor_id: int) -> None:
     # One query brings the post, its topic and category and the actor into the
     # session, where the fan-out's own look-ups find them.
-    loaded = db.session.execute(
-        sa.select(Post, Topic, Category, User)
-        .join(Topic, Topic.id == Post.topic_id)
-        .join(Category, Category.id == Topic.category_id)
-        .join(User, User.id == actor_id)
-        .where(Post.id == post_id)
-    ).first()
+    loaded = db.session.execute(_LOADED, {"post_id": post_id, "actor_id": actor_id}).first()
     if loaded is None:
         return  # the post or the actor is gone: nobody to tell about it
     if kind == "like":

@@ -1,5 +1,7 @@
 """Watching levels: how closely a member follows a topic or a category."""
 
+import functools
+
 import sqlalchemy as sa
 
 from forum import permissions
@@ -74,32 +76,48 @@ def set_default_topic_level(user_id: int, level: Level) -> None:
     db.session.commit()
 
 
-def _adoption(user_id: int, topic_id: int) -> sa.Update:
-    default = (
-        sa.select(NotificationSetting.topic_level)
-        .where(NotificationSetting.user_id == user_id)
-        .scalar_subquery()
-    )
+#: The fan-out's statements are built once and run with these parameters (every
+#: reply runs them; building them anew cost more CPU than running them).
+_USER_ID = sa.bindparam("watching_user_id", type_=sa.Integer)
+_TOPIC_ID = sa.bindparam("watching_topic_id", type_=sa.Integer)
+_CATEGORY_ID = sa.bindparam("watching_category_id", type_=sa.Integer)
+
+
+def params(topic: Topic, user_id: int | None = None) -> dict[str, int | None]:
+    """Return the parameters of the statements built once here (and ``muted_clause``'s)."""
+    return {
+        "watching_user_id": user_id,
+        "watching_topic_id": topic.id,
+        "watching_category_id": topic.category_id,
+    }
+
+
+@functools.cache
+def _adoption() -> sa.Update:
+    # Core (table columns): the fan-out reads levels with queries, never through
+    # loaded rows, so the ORM has nothing to match the UPDATE against.
+    topic_users, settings = TopicUser.__table__.c, NotificationSetting.__table__.c
+    default = sa.select(settings.topic_level).where(settings.user_id == _USER_ID).scalar_subquery()
     return (
-        sa.update(TopicUser)
+        sa.update(TopicUser.__table__)
         .where(
-            TopicUser.user_id == user_id,
-            TopicUser.topic_id == topic_id,
-            TopicUser.notification_level.is_(None),
+            topic_users.user_id == _USER_ID,
+            topic_users.topic_id == _TOPIC_ID,
+            topic_users.notification_level.is_(None),
         )
         .values(notification_level=sa.func.coalesce(default, int(Level.TRACKING)))
     )
 
 
-#: The fan-out reads levels with queries, not through loaded rows: matching an
-#: UPDATE against the session in Python (the "auto" default) only costs CPU.
-_UNSYNCED = {"synchronize_session": False}
-
-
 def adopt_topic(user_id: int, topic_id: int) -> None:
     """Give a topic the member wrote in their default level, unless they chose one
     (one statement; the read position row exists since they posted)."""
-    db.session.execute(_adoption(user_id, topic_id), execution_options=_UNSYNCED)
+    db.session.execute(_adoption(), {"watching_user_id": user_id, "watching_topic_id": topic_id})
+
+
+@functools.cache
+def _watchers_and_adoption() -> sa.CompoundSelect:
+    return _watchers_query().add_cte(_adoption().cte("adopted"))
 
 
 def adopt_topic_and_watchers(user_id: int, topic: Topic) -> set[int]:
@@ -113,8 +131,7 @@ def adopt_topic_and_watchers(user_id: int, topic: Topic) -> set[int]:
     if db.session.get_bind().dialect.name != "postgresql":
         adopt_topic(user_id, topic.id)
         return watchers(topic)
-    statement = _watchers_query(topic).add_cte(_adoption(user_id, topic.id).cte("adopted"))
-    return set(db.session.scalars(statement, execution_options=_UNSYNCED))
+    return set(db.session.scalars(_watchers_and_adoption(), params(topic, user_id)))
 
 
 def levels_of(user_ids: set[int], topic: Topic) -> dict[int, Level]:
@@ -143,16 +160,24 @@ def levels_of(user_ids: set[int], topic: Topic) -> dict[int, Level]:
     }
 
 
-def muted_clause(user_id: sa.ColumnElement[int], topic: Topic) -> sa.ColumnElement[bool]:
+def muted_clause(
+    user_id: sa.ColumnElement[int], topic: Topic | None = None
+) -> sa.ColumnElement[bool]:
     """A SQL condition: the member ``user_id`` names has muted the topic, by choice or
-    through its category without having chosen a level for the topic (as ``levels_of``)."""
+    through its category without having chosen a level for the topic (as ``levels_of``).
+
+    Without ``topic``, the topic's id and category are parameters: for a statement
+    built once and run with ``params``.
+    """
+    topic_id = _TOPIC_ID if topic is None else topic.id
+    category_id = _CATEGORY_ID if topic is None else topic.category_id
     chosen = sa.select(TopicUser.notification_level).where(
-        TopicUser.topic_id == topic.id,
+        TopicUser.topic_id == topic_id,
         TopicUser.user_id == user_id,
         TopicUser.notification_level.is_not(None),
     )
     by_category = sa.exists().where(
-        CategoryUser.category_id == topic.category_id,
+        CategoryUser.category_id == category_id,
         CategoryUser.user_id == user_id,
         CategoryUser.level == int(Level.MUTED),
     )
@@ -165,20 +190,23 @@ def muted_clause(user_id: sa.ColumnElement[int], topic: Topic) -> sa.ColumnEleme
 def watchers(topic: Topic) -> set[int]:
     """Return who watches the topic: by choice, or through its category without
     having chosen another level for the topic (one query)."""
-    return set(db.session.scalars(_watchers_query(topic)))
+    return set(db.session.scalars(_watchers_query(), params(topic)))
 
 
-def _watchers_query(topic: Topic) -> sa.CompoundSelect:
-    chose_topic = sa.select(TopicUser.user_id).where(
-        TopicUser.topic_id == topic.id, TopicUser.notification_level.is_not(None)
+@functools.cache
+def _watchers_query() -> sa.CompoundSelect:
+    topic_users, category_users = TopicUser.__table__.c, CategoryUser.__table__.c
+    chose_topic = sa.select(topic_users.user_id).where(
+        topic_users.topic_id == _TOPIC_ID, topic_users.notification_level.is_not(None)
     )
-    by_topic = sa.select(TopicUser.user_id).where(
-        TopicUser.topic_id == topic.id, TopicUser.notification_level == int(Level.WATCHING)
+    by_topic = sa.select(topic_users.user_id).where(
+        topic_users.topic_id == _TOPIC_ID,
+        topic_users.notification_level == int(Level.WATCHING),
     )
-    by_category = sa.select(CategoryUser.user_id).where(
-        CategoryUser.category_id == topic.category_id,
-        CategoryUser.level == int(Level.WATCHING),
-        CategoryUser.user_id.not_in(chose_topic),
+    by_category = sa.select(category_users.user_id).where(
+        category_users.category_id == _CATEGORY_ID,
+        category_users.level == int(Level.WATCHING),
+        category_users.user_id.not_in(chose_topic),
     )
     return sa.union(by_topic, by_category)
 

@@ -35,9 +35,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, g, has_app_context, has_request_context
+from flask import Flask, Response, current_app, g, has_request_context
 from sqlalchemy.orm import Session
 
+from forum import outboxes
 from forum.boards.models import Category, Post, Topic
 from forum.extensions import db
 from forum.search.backend import get_backend
@@ -47,8 +48,8 @@ from forum.search.models import SearchOutbox
 logger = logging.getLogger(__name__)
 
 KINDS = {Post: "post", Topic: "topic", Category: "category"}
-#: session.info: this transaction wrote outbox rows.
-_PENDING = "search_outbox_pending"
+#: session.info: this transaction wrote outbox rows (a writer may say so itself: forum/outboxes.py).
+_PENDING = outboxes.SEARCH_PENDING
 #: g: rows were committed in this request, to be applied after its response.
 _DEFERRED = "search_outbox_deferred"
 #: g: the response is built; later commits cannot be handed to it.
@@ -74,8 +75,7 @@ def init_app(app: Flask) -> None:
     app.teardown_request(_apply_left_over)
 
 
-def _enabled() -> bool:
-    return has_app_context() and "search" in current_app.extensions
+_enabled = outboxes.search_enabled
 
 
 def _changed(obj, names: set[str]) -> bool:
