@@ -167,9 +167,10 @@ REPLY_BOX_CACHE_KB = 256
 #: The categories page's cards (forum/category_cards.py), ~2 KB each.
 CATEGORY_CARDS_CACHE_KB = 512
 #: Kilobytes each process keeps of members' topic pages with their personal
-#: parts as slots (forum/kept_pages.py, forum/member_pages): a page with its
-#: posts' facts and their variants weighs 60-150 KB. 0 renders every member
-#: page in full. Kept while the guests' page generation stands and at most
+#: parts as slots (forum/kept_pages.py, forum/member_pages): a page of 20 posts
+#: of 1-2 KB text weighs 200-350 KB once read (its parts, the posts' facts and a
+#: block per post and readers' marks, counted as they are kept). 0 renders every
+#: member page in full. Kept while the guests' page generation stands and at most
 #: ``PAGE_CACHE_SECONDS`` (0 there keeps none either).
 KEPT_PAGES_CACHE_KB = 4096
 #: The header's personal part of kept member pages, kept per member and counts (~3 KB each).

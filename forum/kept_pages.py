@@ -152,6 +152,23 @@ class KeptPages:
                 _key, (_value, dropped) = self.pages.popitem(last=False)
                 self.bytes -= dropped
 
+    def grow(self, key: tuple, value: Any, extra: int) -> bool:
+        """Count ``extra`` more bytes for ``key`` while it still holds ``value`` (what
+        its page keeps after it was set); False, and nothing counted, when it holds
+        it no more or the entry would outgrow the whole store."""
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is None or entry[0] is not value or entry[1] + extra > self.max_bytes:
+                return False
+            self.pages[key] = (value, entry[1] + extra)
+            self.pages.move_to_end(key)
+            self.bytes += extra
+            # The entry itself is last and fits: older ones make room.
+            while self.bytes > self.max_bytes:
+                _key, (_value, dropped) = self.pages.popitem(last=False)
+                self.bytes -= dropped
+        return True
+
     def __len__(self) -> int:
         return len(self.pages)
 

@@ -152,9 +152,13 @@ def _topic(topic, slug: str, post_number: int | None = None):
             return redirect(f"{topic_url(topic, first_unread)}#post_{first_unread}")
     if page is None:
         page = queries.page_of_post(post_number or 1, per_page)
-    html, view = render_topic_page(topic, page, per_page)
+    # The page the view shows (queries.topic_page keeps it in range). Recorded
+    # before rendering: the header counts a conversation read to its end here no
+    # more (forum/messages/views.py reads what ``record_visit`` notes).
+    page = min(max(page, 1), queries.page_of_post(topic.highest_post_number, per_page))
     # The whole window counts as read, deleted or hidden posts in it included.
-    record_visit(topic, min(view.page * per_page, topic.highest_post_number))
+    record_visit(topic, min(page * per_page, topic.highest_post_number))
+    html, _view = render_topic_page(topic, page, per_page)
     return html
 
 

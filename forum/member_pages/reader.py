@@ -193,8 +193,8 @@ def reader_token() -> str:
     Flask-WTF signs the session's secret anew for every request (with the time,
     which its check compares with ``WTF_CSRF_TIME_LIMIT``), a twentieth of a
     kept page's time. A token signed a minute ago is as good for the time
-    limit less that minute; with a limit under ten minutes (or none set to a
-    number at all) every request signs its own.
+    limit less that minute (with no limit, ``None``, it never runs out); with a
+    limit under ten minutes every request signs its own.
     """
     app = current_app._get_current_object()
     field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")

@@ -31,6 +31,7 @@ plugin's contribution not marked ``shared``): that page is filled for its
 reader and not kept.
 """
 
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -58,6 +59,11 @@ from forum.urls import topic_url
 
 #: The most variants of its posts one kept page keeps (then rendered each time).
 MAX_VARIANTS_PER_POST = 4
+#: What a kept post costs beside its text and outlets: its facts' other fields
+#: (~30, their strings) and its rules' facts.
+POST_OVERHEAD = 1024
+#: What a kept variant costs beside its pieces: its key, the tuple, the dict's slot.
+VARIANT_OVERHEAD = 256
 
 
 @dataclass(frozen=True)
@@ -115,8 +121,11 @@ class KeptTopicPage:
     numbers: tuple[int, int]
     #: The watching control's form address and element id (None: the page has none).
     level: tuple[str, str] | None = None
-    #: (post index, the reader's marks) -> the block split where the reader's token goes.
+    #: (post index, the reader's marks) -> the block split where the reader's token goes;
+    #: each counted in the store when it is kept (``KeptPages.grow``).
     variants: dict[tuple, tuple[str, ...]] = field(default_factory=dict)
+    #: The page's key in the store.
+    key: tuple = ()
 
 
 def _kept_topic(topic) -> KeptTopic:
@@ -261,10 +270,10 @@ def _build_and_serve(store, key, topic: KeptTopic, page, per_page, post_number, 
         posts=posts,
         numbers=((view.page - 1) * per_page + 1, view.page * per_page),
         level=build.data.get("level"),
+        key=key,
     )
     if build.keepable:
-        weight = kept_pages.cost(kept.parts) + sum(len(f.cooked) for f, *_ in posts)
-        store.set(key, kept, weight)
+        store.set(key, kept, kept_pages.cost(kept.parts) + sum(map(_post_cost, posts)))
     facts = reader_facts(user, topic, *kept.numbers)
     html = _fill(kept, user, facts)
     record_visit(topic, last_shown)
@@ -349,9 +358,20 @@ def _variant(kept: KeptTopicPage, index: int, marks: tuple, user, blocks) -> kep
     # split there once, each reader's page joins the pieces with their token.
     csrf = kept_pages.marker("csrf")
     pieces = tuple(with_outlets(blocks.block_of(facts), csrf, outlet, below).split(csrf))
-    if len(kept.variants) < MAX_VARIANTS_PER_POST * len(kept.posts):
+    # Kept only while the page is, and counted with it (the store is bounded by bytes).
+    store = kept_pages.kept_pages(current_app._get_current_object())
+    room = len(kept.variants) < MAX_VARIANTS_PER_POST * len(kept.posts)
+    if room and store.grow(kept.key, kept, kept_pages.cost(pieces) + VARIANT_OVERHEAD):
         kept.variants[(index, marks)] = pieces
     return pieces
+
+
+def _post_cost(post: tuple) -> int:
+    """What one of a kept page's posts costs: its text, its outlets, its facts."""
+    facts, _rules, outlet, below = post
+    return (
+        sys.getsizeof(facts.cooked) + sys.getsizeof(outlet) + sys.getsizeof(below) + POST_OVERHEAD
+    )
 
 
 def _plugin_nav(user) -> str:
