@@ -152,6 +152,11 @@ def plugin_context() -> dict:
     # Mails are rendered outside requests; static files need no navigation.
     if not has_request_context() or request.endpoint == "static":
         return {}
+    # A plugin's contribution is rendered with render_template, which asks this
+    # function again: inside it the page's links and sidebar are not needed (a
+    # sidebar contribution rendered itself without end; forum/plugins/calls.py).
+    if plugins.rendering_a_contribution():
+        return {}
     return {
         "plugin_nav_links": plugin_nav_links(current_user),
         "sidebar_outlet": plugins.render_outlet("sidebar", user=current_user),

@@ -4,7 +4,7 @@ and keep a failing plugin from breaking the page where that is safe."""
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, g, has_request_context, render_template
 from markupsafe import Markup
 
 from forum.kept_pages import building
@@ -192,7 +192,7 @@ def search_result_extras(topics: list, user) -> dict[int, Markup]:
             for topic_id, contribution in (found or {}).items():
                 if not isinstance(contribution, Contribution):
                     raise TypeError(f"extra_search_results gave {contribution!r}")
-                html = render_template(contribution.template, **contribution.context)
+                html = _render_contribution(contribution)
                 parts.setdefault(topic_id, []).append(html)
         except Exception:
             current_app.logger.exception(
@@ -269,7 +269,7 @@ def render_outlet(outlet: str, *, user=None, topic=None, post=None, category=Non
                 raise TypeError(f"extra_outlet returned {result!r}, expected Contribution")
             if not result.shared and (build := building()) is not None:
                 build.not_keepable(f"{implementation.plugin_name}: {outlet}")
-            parts.append(render_template(result.template, **result.context))
+            parts.append(_render_contribution(result))
         except Exception:
             current_app.logger.exception(
                 "Plugin %r failed in outlet %s", implementation.plugin_name, outlet
@@ -277,3 +277,22 @@ def render_outlet(outlet: str, *, user=None, topic=None, post=None, category=Non
     if not parts:
         return Markup("")
     return Markup("").join(Markup(part) for part in parts)  # noqa: S704 (rendered templates)
+
+
+_RENDERING = "forum_rendering_plugin_contribution"
+
+
+def _render_contribution(contribution: Contribution) -> str:
+    """Render a contribution's template; the page's own plugin parts (links, sidebar)
+    are left out of its context (``rendering_a_contribution``)."""
+    outer = g.get(_RENDERING, False)
+    setattr(g, _RENDERING, True)
+    try:
+        return render_template(contribution.template, **contribution.context)
+    finally:
+        setattr(g, _RENDERING, outer)
+
+
+def rendering_a_contribution() -> bool:
+    """Whether a plugin's contribution is being rendered (its context needs no sidebar)."""
+    return bool(g.get(_RENDERING, False)) if has_request_context() else False
