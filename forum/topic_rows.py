@@ -26,6 +26,7 @@ from flask_babel import get_locale, get_timezone
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
+from forum.kept_pages import building, marker
 from forum.post_blocks import BlockCache, app_block_cache
 from forum.templating import relative_times
 from forum.urls import UrlPattern
@@ -127,8 +128,33 @@ class TopicRows:
             relative_time=self.relative_time(topic.bumped_at),
         )
 
+    @classmethod
+    def for_kept(cls, environment, show_category: bool, labels: dict) -> "TopicRows":
+        """Rows for a member's kept list (forum/member_pages/latest.py), which gives
+        ``block_of`` the facts itself; ``labels``: the help labels the rows show."""
+        rows = cls.__new__(cls)
+        rows.cache = row_cache(current_app._get_current_object())
+        rows.context = labels
+        rows.template = environment.get_template("boards/_topic_row.html")
+        rows.show_category = show_category
+        rows.outlets = {}
+        rows.page = (str(get_locale()), str(get_timezone()), request.script_root)
+        rows._links = None
+        return rows
+
     def __call__(self, row) -> Markup:
         facts = self.facts(row)
+        build = building()
+        if build is not None:
+            # A member's list being kept (forum/kept_pages.py): each reader's
+            # unread counts choose the row's block when the page is filled in.
+            kept = build.data.setdefault("rows", [])
+            kept.append((facts, row.topic.highest_post_number, row.topic.created_at))
+            return Markup(marker(f"row:{len(kept) - 1}"))  # noqa: S704 (no input)
+        return Markup(self.block_of(facts))  # noqa: S704 (rendered by an autoescaping template)
+
+    def block_of(self, facts: RowFacts) -> str:
+        """Return the kept block of ``facts``."""
         # A plugin's contribution is in the key by its length and hash: the row
         # holds it once already, and a worker's memory is counted.
         outlet = facts.outlet
@@ -139,7 +165,7 @@ class TopicRows:
                 self._links = _Links(self.context)
             block = self.template.render(f=facts, p=self._links)
             self.cache.set(key, block)
-        return Markup(block)  # noqa: S704 (rendered by an autoescaping template)
+        return block
 
 
 @pass_context

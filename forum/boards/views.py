@@ -78,8 +78,20 @@ def index():
     return render_template("boards/index.html", overviews=overviews)
 
 
+#: ``app.extensions`` key of the kept member lists' server (forum/member_pages: a
+#: layer above this package); it answers None for anything it does not keep.
+KEPT_LATEST = "forum.kept_latest"
+
+
 @bp.get("/latest")
 def latest():
+    serve_kept = current_app.extensions.get(KEPT_LATEST)
+    if serve_kept is not None and (kept := serve_kept(_render_latest)) is not None:
+        return kept
+    return _render_latest()
+
+
+def _render_latest() -> str:
     # The account itself, not the proxy: the list asks about it for every row.
     user = current_user._get_current_object()
     topics = queries.list_topics(

@@ -30,7 +30,7 @@ from forum.membership.views import admin_url_of
 from forum.messages.queries import IGNORED, NOTIFICATIONS, UNREAD, header_parts
 from forum.moderation.models import Flag, ReviewItem, ReviewStatus
 from forum.moderation.services import pending_count_select
-from forum.notifications.models import CategoryUser
+from forum.notifications.models import CategoryUser, Level
 from forum.post_blocks import BlockCache, app_block_cache
 from forum.review.held import HELD_POST
 
@@ -133,6 +133,64 @@ def reader_facts(user, topic, first: int, last: int) -> ReaderFacts:
         topic_level=values.get(TOPIC_LEVEL),
         category_level=values.get(CATEGORY_LEVEL),
         visited_recently=bool(values.get(RECENT_VISIT)),
+        review=(values.get(REVIEW) or 0) if REVIEW in values else None,
+    )
+
+
+@dataclass(frozen=True)
+class ListReaderFacts:
+    """One reader's personal answers for a kept topic list."""
+
+    notifications: int
+    messages: int
+    #: Whether they muted a category (their latest topics leave it out: not kept).
+    mutes: bool
+    #: Topic id -> the last post number they read (no entry: never opened).
+    read: dict[int, int]
+    review: int | None
+
+
+MUTES, READ = 20, 21
+
+
+def _list_statement(reader):
+    nothing = sa.cast(sa.null(), sa.Integer)
+    parts = []
+    for part in header_parts(reader, True, False):
+        inner = part.subquery()
+        parts.append(sa.select(inner.c[0], inner.c[1], nothing))
+    parts += [
+        sa.select(sa.literal(MUTES), sa.func.count(), nothing)
+        .select_from(CategoryUser)
+        .where(CategoryUser.user_id == reader.id, CategoryUser.level == int(Level.MUTED)),
+        sa.select(sa.literal(READ), TopicUser.topic_id, TopicUser.last_read_post_number).where(
+            TopicUser.user_id == reader.id,
+            TopicUser.topic_id.in_(sa.bindparam("topic_ids", expanding=True)),
+        ),
+    ]
+    if reader.is_staff:
+        parts.append(
+            sa.select(sa.literal(REVIEW), pending_count_select().scalar_subquery(), nothing)
+        )
+    return sa.union_all(*parts)
+
+
+def list_reader_facts(user, topic_ids: list[int]) -> ListReaderFacts:
+    """Return ``user``'s answers for a list showing ``topic_ids`` (one statement)."""
+    statement = permissions.shaped("member_pages.list_reader", user, _list_statement)
+    params = permissions.reader_params(user, topic_ids=topic_ids)
+    values: dict[int, int | None] = {}
+    read: dict[int, int] = {}
+    for part, value, extra in db.session.execute(statement, params):
+        if part == READ:
+            read[value] = extra
+        else:
+            values[part] = value
+    return ListReaderFacts(
+        notifications=values.get(NOTIFICATIONS) or 0,
+        messages=values.get(UNREAD) or 0,
+        mutes=bool(values.get(MUTES)),
+        read=read,
         review=(values.get(REVIEW) or 0) if REVIEW in values else None,
     )
 

@@ -41,20 +41,20 @@ from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from markupsafe import escape
 
-from forum import kept_pages, permissions, plugins
+from forum import kept_pages, permissions
 from forum.boards import queries
 from forum.boards.models import ReadLevel
 from forum.boards.reading import visit_writes
 from forum.boards.topic_views import record_visit, render_topic_page
 from forum.extensions import runtime_setting
 from forum.idempotency import new_key_field
-from forum.member_pages.reader import ReaderFacts, reader_facts, reader_token, user_nav
+from forum.member_pages.reader import ReaderFacts, reader_facts, reader_token
+from forum.member_pages.slots import page_slot
 from forum.notifications.level_box import level_html
 from forum.notifications.models import Level
 from forum.pagecache import PAGES, generation
 from forum.post_blocks import PostBlocks, PostFacts, with_outlets
 from forum.site.services import setting
-from forum.templating import plugin_nav_links
 from forum.urls import topic_url
 
 #: The most variants of its posts one kept page keeps (then rendered each time).
@@ -326,19 +326,11 @@ def _fill(kept: KeptTopicPage, user, facts: ReaderFacts) -> str:
 
 def _personal(name: str, kept: KeptTopicPage, user, facts: ReaderFacts, token: str) -> str:
     """Return the value of a slot other than a post or the token."""
-    if name == "user_nav":
-        return user_nav(user, facts).replace(kept_pages.marker("csrf"), token)
     if name == "reply_key":
         return str(new_key_field())
-    if name == "full_path":
-        return str(escape(request.full_path))
     if name == "level":
         return _level(kept, facts)
-    if name == "plugin_nav":
-        return _plugin_nav(user)
-    if name == "sidebar":
-        return _sidebar(user)
-    raise LookupError(f"no value for the slot {name!r}")
+    return page_slot(name, user, facts, token)
 
 
 def _variant(kept: KeptTopicPage, index: int, marks: tuple, user, blocks) -> kept_pages.Parts:
@@ -372,32 +364,3 @@ def _post_cost(post: tuple) -> int:
     return (
         sys.getsizeof(facts.cooked) + sys.getsizeof(outlet) + sys.getsizeof(below) + POST_OVERHEAD
     )
-
-
-def _plugin_nav(user) -> str:
-    links = plugins.nav_links(user)
-    if not links:
-        return ""
-    # Keyed by the hook's answer itself: no address built, no template rendered.
-    key = (
-        str(get_locale()),
-        request.script_root,
-        request.endpoint,
-        *((str(link.label), link.endpoint, tuple(sorted(link.values.items()))) for link in links),
-    )
-    # The links as rendered, by what they are: a handful per language.
-    rendered = current_app.extensions.setdefault("forum.member_pages.nav", {})
-    html = rendered.get(key)
-    if html is None:
-        template = current_app.jinja_env.get_template("_plugin_nav.html")
-        html = template.render(plugin_nav_links=plugin_nav_links(user, links))
-        if len(rendered) < 64:  # bounded: links come from code, not from readers
-            rendered[key] = html
-    return html
-
-
-def _sidebar(user) -> str:
-    outlet = plugins.render_outlet("sidebar", user=user)
-    if not outlet:
-        return ""
-    return current_app.jinja_env.get_template("_sidebar.html").render(sidebar_outlet=outlet)

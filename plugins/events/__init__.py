@@ -123,7 +123,8 @@ def extra_outlet(outlet, user, topic, post, category, organisation):
         start = g.get("events_start_times", {}).get(topic.id)
         if start is None:
             return None
-        return Contribution("events/badge.html", list_badge(start))
+        # The event's start: the same for every reader (kept member lists keep it).
+        return Contribution("events/badge.html", list_badge(start), shared=True)
     return None
 
 

@@ -83,7 +83,7 @@ def extra_outlet(outlet, user, topic, post):
     if outlet == "topic_list_item":
         if topic.id not in g.get("solved_topic_ids", ()):
             return None
-        return Contribution("solved/list_mark.html")
+        return Contribution("solved/list_mark.html", shared=True)
     if outlet == "below_first_post":
         solution = services.solution_of(topic)
         if solution is None:

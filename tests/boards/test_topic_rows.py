@@ -7,10 +7,19 @@ import re
 import pytest
 
 from forum.boards.models import Topic
+from forum.boards.views import KEPT_LATEST
 from forum.topic_rows import row_cache
 from tests.conftest import login
 
 pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture(params=["kept member pages", "rows only"])
+def app_config(app_config, request):
+    """Every rule here holds with members' lists kept (forum/member_pages) and without."""
+    if request.param == "rows only":
+        app_config["KEPT_PAGES_CACHE_KB"] = 0
+    return app_config
 
 
 def _row_html(html: str, topic) -> str:
@@ -34,6 +43,8 @@ def listed(make, places):
 
 
 def test_a_second_reader_gets_the_kept_rows(app, client, member, second, listed):
+    # The rows themselves: a kept member list would serve its own copy.
+    app.extensions.pop(KEPT_LATEST, None)
     client.get("/latest")
     cache = row_cache(app)
     kept = len(cache)

@@ -1,0 +1,161 @@
+"""A member's latest topics, kept per page generation and filled in per reader.
+
+The mechanism is forum/kept_pages.py's, as for the topic page
+(forum/member_pages/topic.py). What is kept, per kind of reader (the role:
+what the list shows of deleted and unlisted topics and which categories),
+topics per page, language, time zone and link prefix: the first window of the
+list as the ordinary view renders it, split at its slots (the header's
+personal part, the plugins' links and sidebar, the tokens, the language form's
+return address, one slot per row), with each row's facts as built.
+
+A request costs the member's row, the generation and one statement
+(``reader.list_reader_facts``: the header's counts, whether they muted a
+category, where they stopped reading each listed topic, the review count for
+staff). A row's block is chosen by what differs between readers (new to them,
+unread posts): rendered once per such variant through forum/topic_rows.py.
+
+Not kept (``serve`` answers None and the ordinary view renders the list): a
+reader who muted a category (their list leaves it out), a further window
+(``?before=``), a flashed message, a page where a plugin's row contribution is
+not marked ``shared``.
+"""
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app, g, request, session
+from flask_babel import get_locale, get_timezone
+from flask_login import current_user
+from markupsafe import escape
+
+from forum import kept_pages
+from forum.boards.lists import NEW_TOPIC_WINDOW
+from forum.boards.views import HELP_KIND_LABELS, HELP_STATUS_LABELS, MUNICIPALITY_LABELS
+from forum.db import utcnow
+from forum.extensions import runtime_setting
+from forum.member_pages.reader import ListReaderFacts, list_reader_facts, reader_token
+from forum.member_pages.slots import page_slot
+from forum.pagecache import PAGES, generation
+from forum.site.services import setting
+from forum.topic_rows import RowFacts, TopicRows
+
+#: The most variants of its rows one kept list keeps (then rendered each time).
+MAX_VARIANTS_PER_ROW = 4
+
+
+@dataclass
+class KeptList:
+    key: tuple
+    generation: str
+    expires: float
+    #: The page split at its slots; a row's slot is its index in ``rows``.
+    parts: tuple[str | int, ...]
+    #: Per row: its facts as built, the topic's last post number and when it was started.
+    rows: list[tuple[RowFacts, int, datetime]]
+    topic_ids: list[int]
+    #: (row index, new to the reader, unread posts) -> the row's block.
+    variants: dict[tuple, str] = field(default_factory=dict)
+
+
+def serve(render):
+    """Answer a member's latest topics from a kept page, or None for the ordinary view
+    (``render()``: the ordinary view's rendering, used to build the page)."""
+    user = current_user._get_current_object()
+    if not getattr(user, "is_authenticated", False) or not user.is_member:
+        return None
+    if session.get("_flashes") or request.args:
+        return None
+    app = current_app._get_current_object()
+    current = generation(app, PAGES)
+    seconds = int(runtime_setting("PAGE_CACHE_SECONDS"))
+    if current is None or seconds <= 0:
+        return None
+    store = kept_pages.kept_pages(app)
+    key = (
+        "latest", user.role, setting("TOPICS_PER_PAGE"),
+        str(get_locale()), str(get_timezone()), request.script_root,
+    )  # fmt: skip
+    kept = store.get(key)
+    if kept is not None and (kept.generation != current or time.monotonic() >= kept.expires):
+        kept = None
+    if kept is not None:
+        facts = list_reader_facts(user, kept.topic_ids)
+        if facts.mutes:
+            return None
+        return _fill(kept, user, facts)
+    return _build(store, key, current, seconds, render, user)
+
+
+def _build(store, key, current: str, seconds: int, render, user):
+    facts = list_reader_facts(user, [])
+    if facts.mutes:
+        return None
+    build = kept_pages.start_build()
+    token_name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    # Every form of the page gets the token's slot (as topic.py's build does).
+    setattr(g, token_name, kept_pages.marker("csrf"))
+    try:
+        html = render()
+    finally:
+        kept_pages.end_build()
+        g.pop(token_name, None)
+    rows = build.data.get("rows", [])
+    kept = KeptList(
+        key=key,
+        generation=current,
+        expires=time.monotonic() + seconds,
+        parts=tuple(
+            int(part[4:]) if at % 2 and part.startswith("row:") else part
+            for at, part in enumerate(kept_pages.split(html))
+        ),
+        rows=rows,
+        topic_ids=[row[0].id for row in rows],
+    )
+    if build.keepable:
+        weight = kept_pages.cost(kept.parts) + sum(len(row[0].title) * 4 + 1024 for row in rows)
+        store.set(key, kept, weight)
+    return _fill(kept, user, list_reader_facts(user, kept.topic_ids))
+
+
+def _fill(kept: KeptList, user, facts: ListReaderFacts) -> str:
+    token = str(escape(reader_token()))
+    out = list(kept.parts)
+    new_since = utcnow() - NEW_TOPIC_WINDOW
+    store = kept_pages.kept_pages(current_app._get_current_object())
+    rows = None
+    for at in range(1, len(out), 2):
+        slot = out[at]
+        if slot.__class__ is int:  # a row, by its index in the list
+            base, highest, created_at = kept.rows[slot]
+            last_read = facts.read.get(base.id)
+            is_new = last_read is None and created_at >= new_since
+            unread = max(highest - last_read, 0) if last_read is not None else 0
+            block = kept.variants.get((slot, is_new, unread))
+            if block is None:
+                if rows is None:
+                    rows = TopicRows.for_kept(current_app.jinja_env, True, _LABELS)
+                facts_now = base._replace(
+                    is_new=is_new,
+                    unread_count=unread,
+                    first_unread=last_read + 1 if unread else None,
+                )
+                block = rows.block_of(facts_now)
+                # Kept only while the list is, and counted with it (the store is bounded).
+                room = len(kept.variants) < MAX_VARIANTS_PER_ROW * len(kept.rows)
+                if room and store.grow(kept.key, kept, kept_pages.cost((block,)) + 256):
+                    kept.variants[(slot, is_new, unread)] = block
+            out[at] = block
+        elif slot == "csrf":
+            out[at] = token
+        else:
+            out[at] = page_slot(slot, user, facts, token)
+    return "".join(out)
+
+
+#: The help labels the rows show (forum/boards/views.py's context processor gives the same).
+_LABELS = {
+    "help_kind_labels": HELP_KIND_LABELS,
+    "municipality_labels": MUNICIPALITY_LABELS,
+    "help_status_labels": HELP_STATUS_LABELS,
+}

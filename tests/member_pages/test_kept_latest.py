@@ -1,0 +1,112 @@
+"""A member's latest topics from a kept list (forum/member_pages/latest.py) are
+byte for byte the list the ordinary view renders for the same reader: unread
+counts and new marks their own, staff's topics for staff only; a reader who
+muted a category gets the ordinary list; a new topic shows at once."""
+
+import re
+
+import pytest
+from forum.boards.models import TopicUser
+from forum.boards.views import KEPT_LATEST
+from forum.extensions import db
+from forum.kept_pages import kept_pages
+from forum.notifications import watching
+from forum.notifications.models import Level
+from tests.conftest import ServerLikeClient, counting_statements, login
+
+pytestmark = pytest.mark.usefixtures("english")
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def app_config(app_config):
+    app_config["HOLD_FIRST_POSTS"] = 0
+    return app_config
+
+
+@pytest.fixture
+def forum(app, make):
+    members = make.category("Mitgliederforum", read_level="members")
+    staff = make.category("Koordination", read_level="staff")
+    other = make.category("Plaudern", read_level="members")
+    author = make.user("autorin")
+    people = {
+        "first": make.user("erster"),
+        "second": make.user("zweite"),
+        "moderator": make.user("moderatorin", role="moderator"),
+        "moderator2": make.user("moderator2", role="moderator"),
+    }
+    topics = [make.topic(author, category=members, title=f"Thema {n} im Forum") for n in range(4)]
+    make.post(topics[0], author, raw="Eine Antwort.")
+    make.post(topics[0], author, raw="Noch eine Antwort.")
+    topics.append(make.topic(people["moderator"], category=staff, title="Nur für das Team"))
+    topics.append(make.topic(author, category=other, title="Beim Plaudern"))
+    with app.app_context():
+        # The first has read topic 0 up to its first post and topic 1 whole.
+        for topic, number in ((topics[0], 1), (topics[1], 1)):
+            reader = people["first"].id
+            db.session.add(TopicUser(user_id=reader, topic_id=topic.id, last_read_post_number=number))
+        db.session.commit()
+    return {"people": people, "topics": topics, "other": other}
+
+
+def _client(app, user):
+    client = ServerLikeClient(app, app.response_class, use_cookies=True)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(client, user)
+    return client
+
+
+def _latest(app, client, *, kept: bool) -> str:
+    server = app.extensions.pop(KEPT_LATEST, None)
+    if kept:
+        app.extensions[KEPT_LATEST] = server
+    try:
+        response = client.get("/latest")
+    finally:
+        app.extensions[KEPT_LATEST] = server
+    assert response.status_code == 200
+    return _TOKEN.sub("TOKEN", response.get_data(as_text=True))
+
+
+def test_kept_lists_are_the_ordinary_ones_for_every_reader(app, forum):
+    people = forum["people"]
+    clients = {name: _client(app, user) for name, user in people.items()}
+    for name in ["second", "first", "moderator", "moderator2", "first", "second"]:
+        kept = _latest(app, clients[name], kept=True)
+        assert kept == _latest(app, clients[name], kept=False), name
+        assert ("Nur für das Team" in kept) == name.startswith("moderator")
+    assert [key for key in kept_pages(app).pages if key[0] == "latest"]
+    first = _latest(app, clients["first"], kept=True)
+    second = _latest(app, clients["second"], kept=True)
+    assert first != second  # their own unread counts and new marks
+    assert "Menu for erster" in first and "Menu for erster" not in second
+
+
+def test_a_kept_list_costs_the_member_and_one_statement(app, forum):
+    client = _client(app, forum["people"]["first"])
+    _latest(app, client, kept=True)
+    with counting_statements(app) as statements:
+        assert client.get("/latest").status_code == 200
+    reads = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    assert len(reads) == 2, statements
+
+
+def test_a_reader_who_muted_a_category_gets_their_own_list(app, forum):
+    people = forum["people"]
+    second = _client(app, people["second"])
+    assert "Beim Plaudern" in _latest(app, second, kept=True)
+    with app.app_context():
+        watching.set_category_level(people["first"].id, forum["other"].id, Level.MUTED)
+    first = _client(app, people["first"])
+    page = _latest(app, first, kept=True)
+    assert "Beim Plaudern" not in page
+    assert page == _latest(app, first, kept=False)
+    assert "Beim Plaudern" in _latest(app, second, kept=True)
+
+
+def test_a_new_topic_shows_at_once(app, make, forum):
+    client = _client(app, forum["people"]["second"])
+    assert "Ganz neu hier" not in _latest(app, client, kept=True)
+    make.topic(make.user("neu"), category=forum["other"], title="Ganz neu hier")
+    assert "Ganz neu hier" in _latest(app, client, kept=True)
