@@ -6,6 +6,7 @@ muted a category gets the ordinary list; a new topic shows at once."""
 import re
 
 import pytest
+
 from forum.boards.models import TopicUser
 from forum.boards.views import KEPT_LATEST
 from forum.extensions import db
@@ -44,8 +45,9 @@ def forum(app, make):
     with app.app_context():
         # The first has read topic 0 up to its first post and topic 1 whole.
         for topic, number in ((topics[0], 1), (topics[1], 1)):
-            reader = people["first"].id
-            db.session.add(TopicUser(user_id=reader, topic_id=topic.id, last_read_post_number=number))
+            row = TopicUser(user_id=people["first"].id, topic_id=topic.id)
+            row.last_read_post_number = number
+            db.session.add(row)
         db.session.commit()
     return {"people": people, "topics": topics, "other": other}
 
