@@ -130,8 +130,24 @@ def _help_filter(form: HelpFilterForm) -> queries.HelpFilter:
     )
 
 
+#: ``app.extensions`` key of the kept member category pages' server (forum/member_pages).
+KEPT_CATEGORY = "forum.kept_category"
+
+
 @bp.get("/c/<slug>/<int:category_id>")
 def category(slug: str, category_id: int):
+    serve_kept = current_app.extensions.get(KEPT_CATEGORY)
+    if serve_kept is not None:
+
+        def render():
+            return _category(slug, category_id)
+
+        if (kept := serve_kept(render, slug, category_id)) is not None:
+            return kept
+    return _category(slug, category_id)
+
+
+def _category(slug: str, category_id: int):
     # The account itself, not the proxy: the list asks about it for every row.
     user = current_user._get_current_object()
     category, subcategory_ids = queries.get_category_with_subcategory_ids(category_id)

@@ -2,14 +2,14 @@
 
 A layer above the packages whose parts a member page shows (boards, messages,
 notifications, membership, moderation): it registers its server with the
-topic view (``boards.topic_views.KEPT_TOPIC_PAGES``) and the latest topics
-(``boards.views.KEPT_LATEST``), which ask it first.
+topic view (``boards.topic_views.KEPT_TOPIC_PAGES``), the latest topics and the
+category pages (``boards.views.KEPT_LATEST``, ``KEPT_CATEGORY``), which ask it first.
 """
 
 from flask import Flask
 
 from forum.boards.topic_views import KEPT_TOPIC_PAGES
-from forum.boards.views import KEPT_LATEST
+from forum.boards.views import KEPT_CATEGORY, KEPT_LATEST
 from forum.member_pages import latest, topic
 
 
@@ -17,3 +17,4 @@ def init_app(app: Flask) -> None:
     if int(app.config["KEPT_PAGES_CACHE_KB"]) > 0:
         app.extensions[KEPT_TOPIC_PAGES] = topic.serve
         app.extensions[KEPT_LATEST] = latest.serve
+        app.extensions[KEPT_CATEGORY] = latest.serve_category

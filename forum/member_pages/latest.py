@@ -29,13 +29,16 @@ from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from markupsafe import escape
 
-from forum import kept_pages
+from forum import kept_pages, permissions
 from forum.boards.lists import NEW_TOPIC_WINDOW
+from forum.boards.models import Category, ReadLevel
 from forum.boards.views import HELP_KIND_LABELS, HELP_STATUS_LABELS, MUNICIPALITY_LABELS
 from forum.db import utcnow
-from forum.extensions import runtime_setting
+from forum.extensions import db, runtime_setting
 from forum.member_pages.reader import ListReaderFacts, list_reader_facts, reader_token
 from forum.member_pages.slots import page_slot
+from forum.notifications.level_box import level_html
+from forum.notifications.models import Level
 from forum.pagecache import PAGES, generation
 from forum.site.services import setting
 from forum.topic_rows import RowFacts, TopicRows
@@ -54,6 +57,8 @@ class KeptList:
     #: Per row: its facts as built, the topic's last post number and when it was started.
     rows: list[tuple[RowFacts, int, datetime]]
     topic_ids: list[int]
+    #: The watching control's form address and element id (a category's page).
+    level: tuple[str, str] | None = None
     #: (row index, new to the reader, unread posts) -> the row's block.
     variants: dict[tuple, str] = field(default_factory=dict)
 
@@ -61,35 +66,92 @@ class KeptList:
 def serve(render):
     """Answer a member's latest topics from a kept page, or None for the ordinary view
     (``render()``: the ordinary view's rendering, used to build the page)."""
+    user = _member_asking()
+    if user is None:
+        return None
+    key = ("latest", user.role, setting("TOPICS_PER_PAGE"), *_reader_page())
+    return _serve(key, render, user, category=None)
+
+
+def serve_category(render, slug: str, category_id: int):
+    """Answer a member's category page from a kept page, or None for the ordinary view."""
+    user = _member_asking()
+    if user is None:
+        return None
+    app = current_app._get_current_object()
+    current = generation(app, PAGES)
+    if current is None:
+        return None
+    category = _category_facts(kept_pages.kept_pages(app), category_id, current)
+    if category is None or category.slug != slug:
+        return None
+    if not permissions.can_read_category(user, category):
+        return None
+    key = (
+        "category", category_id, user.role, user.is_silenced,
+        setting("TOPICS_PER_PAGE"), *_reader_page(),
+    )  # fmt: skip
+    return _serve(key, render, user, category=category)
+
+
+@dataclass(frozen=True)
+class KeptCategory:
+    """What the rules and the watching control read of a category."""
+
+    id: int
+    slug: str
+    read_level: ReadLevel
+
+
+def _category_facts(store, category_id: int, current: str) -> KeptCategory | None:
+    key = ("category-facts", category_id)
+    kept = store.get(key)
+    if kept is not None and kept[0] == current:
+        return kept[1]
+    category = db.session.get(Category, category_id)
+    if category is None or category.read_level == ReadLevel.PRIVATE:
+        return None  # nothing kept for ids that lead nowhere
+    facts = KeptCategory(category.id, category.slug, category.read_level)
+    store.set(key, (current, facts), 512)
+    return facts
+
+
+def _member_asking():
+    """The member asking for a list that may come kept, or None (see the docstring)."""
     user = current_user._get_current_object()
     if not getattr(user, "is_authenticated", False) or not user.is_member:
         return None
     if session.get("_flashes") or request.args:
         return None
+    return user
+
+
+def _reader_page() -> tuple:
+    return (str(get_locale()), str(get_timezone()), request.script_root)
+
+
+def _serve(key: tuple, render, user, category: KeptCategory | None):
     app = current_app._get_current_object()
     current = generation(app, PAGES)
     seconds = int(runtime_setting("PAGE_CACHE_SECONDS"))
     if current is None or seconds <= 0:
         return None
     store = kept_pages.kept_pages(app)
-    key = (
-        "latest", user.role, setting("TOPICS_PER_PAGE"),
-        str(get_locale()), str(get_timezone()), request.script_root,
-    )  # fmt: skip
+    category_id = category.id if category is not None else 0
     kept = store.get(key)
     if kept is not None and (kept.generation != current or time.monotonic() >= kept.expires):
         kept = None
     if kept is not None:
-        facts = list_reader_facts(user, kept.topic_ids)
-        if facts.mutes:
-            return None
-        return _fill(kept, user, facts)
-    return _build(store, key, current, seconds, render, user)
+        facts = list_reader_facts(user, kept.topic_ids, category_id)
+        if facts.mutes and category is None:
+            return None  # their latest topics leave their muted categories out
+        return _fill(kept, user, facts, category)
+    return _build(store, key, current, seconds, render, user, category)
 
 
-def _build(store, key, current: str, seconds: int, render, user):
-    facts = list_reader_facts(user, [])
-    if facts.mutes:
+def _build(store, key, current: str, seconds: int, render, user, category):
+    category_id = category.id if category is not None else 0
+    if category is None and list_reader_facts(user, [], category_id).mutes:
         return None
     build = kept_pages.start_build()
     token_name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
@@ -100,6 +162,8 @@ def _build(store, key, current: str, seconds: int, render, user):
     finally:
         kept_pages.end_build()
         g.pop(token_name, None)
+    if not isinstance(html, str):
+        return html  # a redirect or an error page: answered as it is
     rows = build.data.get("rows", [])
     kept = KeptList(
         key=key,
@@ -111,14 +175,15 @@ def _build(store, key, current: str, seconds: int, render, user):
         ),
         rows=rows,
         topic_ids=[row[0].id for row in rows],
+        level=build.data.get("level"),
     )
     if build.keepable:
         weight = kept_pages.cost(kept.parts) + sum(len(row[0].title) * 4 + 1024 for row in rows)
         store.set(key, kept, weight)
-    return _fill(kept, user, list_reader_facts(user, kept.topic_ids))
+    return _fill(kept, user, list_reader_facts(user, kept.topic_ids, category_id), category)
 
 
-def _fill(kept: KeptList, user, facts: ListReaderFacts) -> str:
+def _fill(kept: KeptList, user, facts: ListReaderFacts, category) -> str:
     token = str(escape(reader_token()))
     out = list(kept.parts)
     new_since = utcnow() - NEW_TOPIC_WINDOW
@@ -148,9 +213,19 @@ def _fill(kept: KeptList, user, facts: ListReaderFacts) -> str:
             out[at] = block
         elif slot == "csrf":
             out[at] = token
+        elif slot == "level":
+            out[at] = _level(kept, facts, category)
         else:
             out[at] = page_slot(slot, user, facts, token)
     return "".join(out)
+
+
+def _level(kept: KeptList, facts: ListReaderFacts, category) -> str:
+    action, control_id = kept.level
+    chosen = facts.category_level
+    level = Level(chosen if chosen is not None else Level.NORMAL)
+    html = level_html(current_app.jinja_env, action, control_id, category=category, level=level)
+    return html
 
 
 #: The help labels the rows show (forum/boards/views.py's context processor gives the same).

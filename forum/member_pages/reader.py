@@ -148,9 +148,11 @@ class ListReaderFacts:
     #: Topic id -> the last post number they read (no entry: never opened).
     read: dict[int, int]
     review: int | None
+    #: Their watching level of the listed category (None: none chosen, or no category).
+    category_level: int | None = None
 
 
-MUTES, READ = 20, 21
+MUTES, READ, LIST_CATEGORY_LEVEL = 20, 21, 22
 
 
 def _list_statement(reader):
@@ -167,6 +169,10 @@ def _list_statement(reader):
             TopicUser.user_id == reader.id,
             TopicUser.topic_id.in_(sa.bindparam("topic_ids", expanding=True)),
         ),
+        sa.select(sa.literal(LIST_CATEGORY_LEVEL), CategoryUser.level, nothing).where(
+            CategoryUser.user_id == reader.id,
+            CategoryUser.category_id == sa.bindparam("category_id"),
+        ),
     ]
     if reader.is_staff:
         parts.append(
@@ -175,10 +181,11 @@ def _list_statement(reader):
     return sa.union_all(*parts)
 
 
-def list_reader_facts(user, topic_ids: list[int]) -> ListReaderFacts:
-    """Return ``user``'s answers for a list showing ``topic_ids`` (one statement)."""
+def list_reader_facts(user, topic_ids: list[int], category_id: int = 0) -> ListReaderFacts:
+    """Return ``user``'s answers for a list showing ``topic_ids`` (of the category
+    ``category_id``, 0 for all; one statement)."""
     statement = permissions.shaped("member_pages.list_reader", user, _list_statement)
-    params = permissions.reader_params(user, topic_ids=topic_ids)
+    params = permissions.reader_params(user, topic_ids=topic_ids, category_id=category_id)
     values: dict[int, int | None] = {}
     read: dict[int, int] = {}
     for part, value, extra in db.session.execute(statement, params):
@@ -192,6 +199,7 @@ def list_reader_facts(user, topic_ids: list[int]) -> ListReaderFacts:
         mutes=bool(values.get(MUTES)),
         read=read,
         review=(values.get(REVIEW) or 0) if REVIEW in values else None,
+        category_level=values.get(LIST_CATEGORY_LEVEL),
     )
 
 

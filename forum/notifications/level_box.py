@@ -33,9 +33,9 @@ def level_cache(app) -> BlockCache:
 def level_box(context, action: str, control_id: str, topic=None, category=None) -> Markup:
     """Template global: ``level_control(action, watch_level(...), control_id)``, kept."""
     build = building()
-    if build is not None and topic is not None:
-        # A member's topic page being kept (forum/kept_pages.py): each reader's level
-        # fills the slot (forum/boards/kept_topic.py asks ``level_html``).
+    if build is not None:
+        # A member's page being kept (forum/kept_pages.py): each reader's level
+        # fills the slot (forum/member_pages asks ``level_html``).
         build.data["level"] = (action, control_id)
         return Markup(marker("level"))  # noqa: S704 (no input)
     return Markup(level_html(context.environment, action, control_id, topic, category))  # noqa: S704

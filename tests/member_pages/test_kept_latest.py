@@ -6,6 +6,7 @@ muted a category gets the ordinary list; a new topic shows at once."""
 import re
 
 import pytest
+from sqlalchemy import update as sa_update
 
 from forum.boards.models import TopicUser
 from forum.boards.views import KEPT_LATEST
@@ -112,3 +113,58 @@ def test_a_new_topic_shows_at_once(app, make, forum):
     assert "Ganz neu hier" not in _latest(app, client, kept=True)
     make.topic(make.user("neu"), category=forum["other"], title="Ganz neu hier")
     assert "Ganz neu hier" in _latest(app, client, kept=True)
+
+
+def _category_page(app, client, category, *, kept: bool, query: str = "") -> str:
+    from forum.boards.views import KEPT_CATEGORY
+
+    server = app.extensions.pop(KEPT_CATEGORY, None)
+    if kept:
+        app.extensions[KEPT_CATEGORY] = server
+    try:
+        response = client.get(f"/c/{category.slug}/{category.id}{query}")
+    finally:
+        app.extensions[KEPT_CATEGORY] = server
+    assert response.status_code == 200
+    return _TOKEN.sub("TOKEN", response.get_data(as_text=True))
+
+
+def test_kept_category_pages_are_the_ordinary_ones_for_every_reader(app, make, forum):
+    from datetime import timedelta
+
+    from forum.db import utcnow
+    from forum.users.models import User
+
+    people = dict(forum["people"])
+    people["silenced"] = make.user("still")
+    help_board = make.category("Nachbarschaftshilfe", read_level="members", kind="help")
+    make.topic(
+        make.user("helfer"),
+        category=help_board,
+        title="Wer hilft beim Umzug?",
+        help_kind="request",
+        municipality="brome",
+    )
+    with app.app_context():
+        db.session.execute(
+            sa_update(User)
+            .where(User.id == people["silenced"].id)
+            .values(silenced_until=utcnow() + timedelta(days=2))
+        )
+        db.session.commit()
+        watching.set_category_level(people["first"].id, forum["other"].id, Level.WATCHING)
+    clients = {name: _client(app, user) for name, user in people.items()}
+    for category in (forum["other"], help_board):
+        for name in ["second", "first", "silenced", "moderator", "first", "moderator2"]:
+            kept = _category_page(app, clients[name], category, kept=True)
+            assert kept == _category_page(app, clients[name], category, kept=False), (
+                category.name,
+                name,
+            )
+            assert ("New topic" in kept) == (name != "silenced"), name
+    assert [key for key in kept_pages(app).pages if key[0] == "category"]
+    # A filtered help list and a further window are rendered as ever.
+    filtered = _category_page(app, clients["first"], help_board, kept=True, query="?kind=request")
+    assert filtered == _category_page(
+        app, clients["first"], help_board, kept=False, query="?kind=request"
+    )
