@@ -130,7 +130,7 @@ class TopicRows:
 
     @classmethod
     def for_kept(cls, environment, show_category: bool, labels: dict) -> "TopicRows":
-        """Rows for a member's kept list (forum/member_pages/latest.py), which gives
+        """Rows for a member's kept list (forum/member_pages/lists.py), which gives
         ``block_of`` the facts itself; ``labels``: the help labels the rows show."""
         rows = cls.__new__(cls)
         rows.cache = row_cache(current_app._get_current_object())

@@ -10,11 +10,11 @@ from flask import Flask
 
 from forum.boards.topic_views import KEPT_TOPIC_PAGES
 from forum.boards.views import KEPT_CATEGORY, KEPT_LATEST
-from forum.member_pages import latest, topic
+from forum.member_pages import lists, topic
 
 
 def init_app(app: Flask) -> None:
     if int(app.config["KEPT_PAGES_CACHE_KB"]) > 0:
         app.extensions[KEPT_TOPIC_PAGES] = topic.serve
-        app.extensions[KEPT_LATEST] = latest.serve
-        app.extensions[KEPT_CATEGORY] = latest.serve_category
+        app.extensions[KEPT_LATEST] = lists.serve
+        app.extensions[KEPT_CATEGORY] = lists.serve_category

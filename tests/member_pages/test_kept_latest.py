@@ -1,4 +1,4 @@
-"""A member's latest topics from a kept list (forum/member_pages/latest.py) are
+"""A member's latest topics from a kept list (forum/member_pages/lists.py) are
 byte for byte the list the ordinary view renders for the same reader: unread
 counts and new marks their own, staff's topics for staff only; a reader who
 muted a category gets the ordinary list; a new topic shows at once."""

@@ -1,4 +1,5 @@
-"""A member's latest topics, kept per page generation and filled in per reader.
+"""A member's latest topics and category pages, kept per page generation and filled in
+per reader.
 
 The mechanism is forum/kept_pages.py's, as for the topic page
 (forum/member_pages/topic.py). What is kept, per kind of reader (the role:
