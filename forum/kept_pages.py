@@ -28,11 +28,12 @@ import secrets
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from markupsafe import Markup
 
 #: Drawn once per process: a page is split at markers holding it, never at text a user typed.
@@ -73,14 +74,23 @@ def building() -> Build | None:
     return g.get(_BUILD)
 
 
-def start_build() -> Build:
+@contextmanager
+def building_page() -> Iterator[Build]:
+    """Render a page to be kept inside this block: slots instead of personal parts.
+
+    Flask-WTF hands out the request's CSRF token from ``g``: while the page is
+    built every form gets the token's slot instead, which each reader's own
+    token fills in.
+    """
     build = Build()
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     setattr(g, _BUILD, build)
-    return build
-
-
-def end_build() -> None:
-    g.pop(_BUILD, None)
+    setattr(g, field, marker("csrf"))
+    try:
+        yield build
+    finally:
+        g.pop(_BUILD, None)
+        g.pop(field, None)
 
 
 def slot(name: str) -> Markup | None:

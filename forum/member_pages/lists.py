@@ -25,9 +25,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app, g, request, session
+from flask import current_app, request
 from flask_babel import get_locale, get_timezone
-from flask_login import current_user
 from markupsafe import escape
 
 from forum import kept_pages, permissions
@@ -35,12 +34,11 @@ from forum.boards.lists import NEW_TOPIC_WINDOW
 from forum.boards.models import Category, ReadLevel
 from forum.boards.views import HELP_KIND_LABELS, HELP_STATUS_LABELS, MUNICIPALITY_LABELS
 from forum.db import utcnow
-from forum.extensions import db, runtime_setting
+from forum.extensions import db
 from forum.member_pages.reader import ListReaderFacts, list_reader_facts, reader_token
-from forum.member_pages.slots import page_slot
+from forum.member_pages.slots import kept_generation, member_asking, page_slot
 from forum.notifications.level_box import level_html
 from forum.notifications.models import Level
-from forum.pagecache import PAGES, generation
 from forum.site.services import setting
 from forum.topic_rows import RowFacts, TopicRows
 
@@ -67,7 +65,7 @@ class KeptList:
 def serve(render):
     """Answer a member's latest topics from a kept page, or None for the ordinary view
     (``render()``: the ordinary view's rendering, used to build the page)."""
-    user = _member_asking()
+    user = member_asking()
     if user is None:
         return None
     key = ("latest", user.role, setting("TOPICS_PER_PAGE"), *_reader_page())
@@ -76,14 +74,14 @@ def serve(render):
 
 def serve_category(render, slug: str, category_id: int):
     """Answer a member's category page from a kept page, or None for the ordinary view."""
-    user = _member_asking()
+    user = member_asking()
     if user is None:
         return None
-    app = current_app._get_current_object()
-    current = generation(app, PAGES)
-    if current is None:
+    kept_in = kept_generation()
+    if kept_in is None:
         return None
-    category = _category_facts(kept_pages.kept_pages(app), category_id, current)
+    store = kept_pages.kept_pages(current_app._get_current_object())
+    category = _category_facts(store, category_id, kept_in[0])
     if category is None or category.slug != slug:
         return None
     if not permissions.can_read_category(user, category):
@@ -117,27 +115,16 @@ def _category_facts(store, category_id: int, current: str) -> KeptCategory | Non
     return facts
 
 
-def _member_asking():
-    """The member asking for a list that may come kept, or None (see the docstring)."""
-    user = current_user._get_current_object()
-    if not getattr(user, "is_authenticated", False) or not user.is_member:
-        return None
-    if session.get("_flashes") or request.args:
-        return None
-    return user
-
-
 def _reader_page() -> tuple:
     return (str(get_locale()), str(get_timezone()), request.script_root)
 
 
 def _serve(key: tuple, render, user, category: KeptCategory | None):
-    app = current_app._get_current_object()
-    current = generation(app, PAGES)
-    seconds = int(runtime_setting("PAGE_CACHE_SECONDS"))
-    if current is None or seconds <= 0:
+    kept_in = kept_generation()
+    if kept_in is None:
         return None
-    store = kept_pages.kept_pages(app)
+    current, seconds = kept_in
+    store = kept_pages.kept_pages(current_app._get_current_object())
     category_id = category.id if category is not None else 0
     kept = store.get(key)
     if kept is not None and (kept.generation != current or time.monotonic() >= kept.expires):
@@ -154,15 +141,8 @@ def _build(store, key, current: str, seconds: int, render, user, category):
     category_id = category.id if category is not None else 0
     if category is None and list_reader_facts(user, [], category_id).mutes:
         return None
-    build = kept_pages.start_build()
-    token_name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    # Every form of the page gets the token's slot (as topic.py's build does).
-    setattr(g, token_name, kept_pages.marker("csrf"))
-    try:
+    with kept_pages.building_page() as build:
         html = render()
-    finally:
-        kept_pages.end_build()
-        g.pop(token_name, None)
     if not isinstance(html, str):
         return html  # a redirect or an error page: answered as it is
     rows = build.data.get("rows", [])

@@ -1,13 +1,38 @@
-"""The slots every kept member page has (forum/kept_pages.py): the header's personal
-part, the plugins' links and sidebar, the language form's return address."""
+"""What every kept member page shares (forum/kept_pages.py): who may get one, the
+generation it is kept in, and the slots base.html has (the header's personal part,
+the plugins' links and sidebar, the language form's return address)."""
 
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_babel import get_locale
+from flask_login import current_user
 from markupsafe import escape
 
 from forum import kept_pages, plugins
+from forum.extensions import runtime_setting
 from forum.member_pages.reader import user_nav
+from forum.pagecache import PAGES, generation
 from forum.templating import plugin_nav_links
+
+
+def member_asking(parameters: frozenset[str] = frozenset()):
+    """Return the member asking for a page that may come kept, or None: guests,
+    applicants, a flashed message waiting, a query parameter not in ``parameters``."""
+    user = current_user._get_current_object()
+    if not getattr(user, "is_authenticated", False) or not user.is_member:
+        return None
+    if session.get("_flashes") or any(name not in parameters for name in request.args):
+        return None
+    return user
+
+
+def kept_generation() -> tuple[str, int] | None:
+    """Return the page generation and how many seconds a page is kept in it; None
+    without a page cache or with keeping switched off (``PAGE_CACHE_SECONDS`` 0)."""
+    current = generation(current_app._get_current_object(), PAGES)
+    seconds = int(runtime_setting("PAGE_CACHE_SECONDS"))
+    if current is None or seconds <= 0:
+        return None
+    return current, seconds
 
 
 def page_slot(name: str, user, facts, token: str) -> str:

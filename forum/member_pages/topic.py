@@ -36,7 +36,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app, g, redirect, request, session
+from flask import current_app, redirect, request
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from markupsafe import escape
@@ -46,17 +46,16 @@ from forum.boards import queries
 from forum.boards.models import ReadLevel
 from forum.boards.reading import visit_writes
 from forum.boards.topic_views import record_visit, render_topic_page
-from forum.extensions import runtime_setting
 from forum.idempotency import new_key_field
 from forum.member_pages.reader import ReaderFacts, reader_facts, reader_token
-from forum.member_pages.slots import page_slot
+from forum.member_pages.slots import kept_generation, member_asking, page_slot
 from forum.notifications.level_box import level_html
 from forum.notifications.models import Level
-from forum.pagecache import PAGES, generation
 from forum.post_blocks import PostBlocks, PostFacts, with_outlets
 from forum.site.services import setting
 from forum.urls import topic_url
 
+_PAGE_PARAMETER = frozenset({"page"})
 #: The most variants of its posts one kept page keeps (then rendered each time).
 MAX_VARIANTS_PER_POST = 4
 #: What a kept post costs beside its text and outlets: its facts' other fields
@@ -183,17 +182,12 @@ def reader_kind(user, topic: KeptTopic) -> tuple:
 
 def serve(topic_id: int, slug: str, post_number: int | None):
     """Answer a member's topic page from a kept page, or None for the ordinary view."""
-    user = current_user._get_current_object()
-    if not getattr(user, "is_authenticated", False) or not user.is_member:
+    user = member_asking(_PAGE_PARAMETER)
+    kept_in = kept_generation() if user is not None else None
+    if kept_in is None:
         return None
-    if session.get("_flashes") or any(name != "page" for name in request.args):
-        return None
-    app = current_app._get_current_object()
-    current = generation(app, PAGES)
-    seconds = int(runtime_setting("PAGE_CACHE_SECONDS"))
-    if current is None or seconds <= 0:
-        return None
-    store = kept_pages.kept_pages(app)
+    current = kept_in[0]
+    store = kept_pages.kept_pages(current_app._get_current_object())
     topic = topic_facts(store, topic_id, current)
     if topic is None or topic.slug != slug or not permissions.can_read_topic(user, topic):
         return None
@@ -212,7 +206,8 @@ def serve(topic_id: int, slug: str, post_number: int | None):
     if kept is not None and (kept.generation != current or time.monotonic() >= kept.expires):
         kept = None
     if kept is None:
-        return _build_and_serve(store, key, topic, page, per_page, post_number, asked_page, current)
+        window = (page, per_page, post_number, asked_page)
+        return _build_and_serve(store, key, topic, window, kept_in)
     facts = reader_facts(user, topic, *kept.numbers)
     if facts.held:
         return None  # their replies awaiting approval are shown in the page
@@ -227,9 +222,12 @@ def serve(topic_id: int, slug: str, post_number: int | None):
     return html
 
 
-def _build_and_serve(store, key, topic: KeptTopic, page, per_page, post_number, asked, current):
+def _build_and_serve(store, key, topic: KeptTopic, window: tuple, kept_in: tuple[str, int]):
     """Render the page with slots for this reader, keep it when nothing personal is in
-    place, and fill it in for them."""
+    place, and fill it in for them (``window``: the page, posts per page and what
+    was asked; ``kept_in``: the generation and the seconds a page is kept)."""
+    page, per_page, post_number, asked = window
+    current, seconds = kept_in
     user = current_user._get_current_object()
     orm_topic = queries.get_topic(topic.id)
     if orm_topic is None:
@@ -238,16 +236,8 @@ def _build_and_serve(store, key, topic: KeptTopic, page, per_page, post_number, 
         first_unread = queries.first_unread_post_number(user, orm_topic)
         if first_unread:
             return redirect(f"{topic_url(orm_topic, first_unread)}#post_{first_unread}")
-    build = kept_pages.start_build()
-    token_name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    # Flask-WTF hands out the request's token from ``g``: every form of the page
-    # gets the slot instead, and the reader's own token fills it.
-    setattr(g, token_name, kept_pages.marker("csrf"))
-    try:
+    with kept_pages.building_page() as build:
         html, view = render_topic_page(orm_topic, page, per_page)
-    finally:
-        kept_pages.end_build()
-        g.pop(token_name, None)
     if view.held:
         build.not_keepable("replies awaiting approval")
     posts = [
@@ -257,7 +247,7 @@ def _build_and_serve(store, key, topic: KeptTopic, page, per_page, post_number, 
     last_shown = min(view.page * per_page, topic.highest_post_number)
     kept = KeptTopicPage(
         generation=current,
-        expires=time.monotonic() + int(runtime_setting("PAGE_CACHE_SECONDS")),
+        expires=time.monotonic() + seconds,
         topic=topic,
         page=view.page,
         last_shown=last_shown,

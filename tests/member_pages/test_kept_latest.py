@@ -3,8 +3,6 @@ byte for byte the list the ordinary view renders for the same reader: unread
 counts and new marks their own, staff's topics for staff only; a reader who
 muted a category gets the ordinary list; a new topic shows at once."""
 
-import re
-
 import pytest
 from sqlalchemy import update as sa_update
 
@@ -14,16 +12,10 @@ from forum.extensions import db
 from forum.kept_pages import kept_pages
 from forum.notifications import watching
 from forum.notifications.models import Level
-from tests.conftest import ServerLikeClient, counting_statements, login
+from tests.conftest import counting_statements
+from tests.member_pages.conftest import CSRF_TOKEN, signed_in
 
 pytestmark = pytest.mark.usefixtures("english")
-_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture
-def app_config(app_config):
-    app_config["HOLD_FIRST_POSTS"] = 0
-    return app_config
 
 
 @pytest.fixture
@@ -53,13 +45,6 @@ def forum(app, make):
     return {"people": people, "topics": topics, "other": other}
 
 
-def _client(app, user):
-    client = ServerLikeClient(app, app.response_class, use_cookies=True)
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    login(client, user)
-    return client
-
-
 def _latest(app, client, *, kept: bool) -> str:
     server = app.extensions.pop(KEPT_LATEST, None)
     if kept:
@@ -69,12 +54,12 @@ def _latest(app, client, *, kept: bool) -> str:
     finally:
         app.extensions[KEPT_LATEST] = server
     assert response.status_code == 200
-    return _TOKEN.sub("TOKEN", response.get_data(as_text=True))
+    return CSRF_TOKEN.sub("TOKEN", response.get_data(as_text=True))
 
 
 def test_kept_lists_are_the_ordinary_ones_for_every_reader(app, forum):
     people = forum["people"]
-    clients = {name: _client(app, user) for name, user in people.items()}
+    clients = {name: signed_in(app, user) for name, user in people.items()}
     for name in ["second", "first", "moderator", "moderator2", "first", "second"]:
         kept = _latest(app, clients[name], kept=True)
         assert kept == _latest(app, clients[name], kept=False), name
@@ -87,7 +72,7 @@ def test_kept_lists_are_the_ordinary_ones_for_every_reader(app, forum):
 
 
 def test_a_kept_list_costs_the_member_and_one_statement(app, forum):
-    client = _client(app, forum["people"]["first"])
+    client = signed_in(app, forum["people"]["first"])
     _latest(app, client, kept=True)
     with counting_statements(app) as statements:
         assert client.get("/latest").status_code == 200
@@ -97,11 +82,11 @@ def test_a_kept_list_costs_the_member_and_one_statement(app, forum):
 
 def test_a_reader_who_muted_a_category_gets_their_own_list(app, forum):
     people = forum["people"]
-    second = _client(app, people["second"])
+    second = signed_in(app, people["second"])
     assert "Beim Plaudern" in _latest(app, second, kept=True)
     with app.app_context():
         watching.set_category_level(people["first"].id, forum["other"].id, Level.MUTED)
-    first = _client(app, people["first"])
+    first = signed_in(app, people["first"])
     page = _latest(app, first, kept=True)
     assert "Beim Plaudern" not in page
     assert page == _latest(app, first, kept=False)
@@ -109,7 +94,7 @@ def test_a_reader_who_muted_a_category_gets_their_own_list(app, forum):
 
 
 def test_a_new_topic_shows_at_once(app, make, forum):
-    client = _client(app, forum["people"]["second"])
+    client = signed_in(app, forum["people"]["second"])
     assert "Ganz neu hier" not in _latest(app, client, kept=True)
     make.topic(make.user("neu"), category=forum["other"], title="Ganz neu hier")
     assert "Ganz neu hier" in _latest(app, client, kept=True)
@@ -126,7 +111,7 @@ def _category_page(app, client, category, *, kept: bool, query: str = "") -> str
     finally:
         app.extensions[KEPT_CATEGORY] = server
     assert response.status_code == 200
-    return _TOKEN.sub("TOKEN", response.get_data(as_text=True))
+    return CSRF_TOKEN.sub("TOKEN", response.get_data(as_text=True))
 
 
 def test_kept_category_pages_are_the_ordinary_ones_for_every_reader(app, make, forum):
@@ -153,7 +138,7 @@ def test_kept_category_pages_are_the_ordinary_ones_for_every_reader(app, make, f
         )
         db.session.commit()
         watching.set_category_level(people["first"].id, forum["other"].id, Level.WATCHING)
-    clients = {name: _client(app, user) for name, user in people.items()}
+    clients = {name: signed_in(app, user) for name, user in people.items()}
     for category in (forum["other"], help_board):
         for name in ["second", "first", "silenced", "moderator", "first", "moderator2"]:
             kept = _category_page(app, clients[name], category, kept=True)

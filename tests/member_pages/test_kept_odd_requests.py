@@ -3,7 +3,6 @@ or not: pages out of range, post numbers past the topic, a wrong slug, HEAD, a
 deleted topic (staff read it, members get 404), a closed topic and an archived
 category, and a reader silenced, unsilenced or promoted between two requests."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -14,17 +13,9 @@ from forum.boards.topic_views import KEPT_TOPIC_PAGES
 from forum.db import utcnow
 from forum.extensions import db
 from forum.users.models import User
-from tests.conftest import ServerLikeClient, login
+from tests.member_pages.conftest import CSRF_TOKEN, SUBMISSION_KEY, signed_in
 
 pytestmark = pytest.mark.usefixtures("english")
-_KEY = re.compile(r'name="submission_key" value="[0-9a-f]{32}"')
-_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture
-def app_config(app_config):
-    app_config["HOLD_FIRST_POSTS"] = 0
-    return app_config
 
 
 @pytest.fixture
@@ -37,13 +28,6 @@ def topic(make):
     return topic
 
 
-def _client(app, user) -> ServerLikeClient:
-    client = ServerLikeClient(app, app.response_class, use_cookies=True)
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    login(client, user)
-    return client
-
-
 def _get(app, client, url: str, *, kept: bool, method: str = "get") -> tuple[int, str]:
     server = app.extensions.pop(KEPT_TOPIC_PAGES, None)
     if kept:
@@ -53,7 +37,7 @@ def _get(app, client, url: str, *, kept: bool, method: str = "get") -> tuple[int
     finally:
         app.extensions[KEPT_TOPIC_PAGES] = server
     html = response.get_data(as_text=True)
-    return response.status_code, _TOKEN.sub("TOKEN", _KEY.sub("KEY", html))
+    return response.status_code, CSRF_TOKEN.sub("TOKEN", SUBMISSION_KEY.sub("KEY", html))
 
 
 def _same_both_ways(app, client, url: str, method: str = "get") -> tuple[int, str]:
@@ -71,22 +55,22 @@ def _same_both_ways(app, client, url: str, method: str = "get") -> tuple[int, st
      "?page=2&page=1", "/3", "/0", "/999", "/3?page=1", "?PAGE=1"],
 )  # fmt: skip
 def test_odd_pages_and_post_numbers(app, make, topic, suffix):
-    client = _client(app, make.user("leserin"))
+    client = signed_in(app, make.user("leserin"))
     _get(app, client, f"/t/{topic.slug}/{topic.id}?page=1", kept=False)  # read: no redirect
     status, _html = _same_both_ways(app, client, f"/t/{topic.slug}/{topic.id}{suffix}")
     assert status == 200
 
 
 def test_head_and_a_wrong_slug(app, make, topic):
-    client = _client(app, make.user("leserin"))
+    client = signed_in(app, make.user("leserin"))
     url = f"/t/{topic.slug}/{topic.id}?page=1"
     assert _same_both_ways(app, client, url, method="head")[0] == 200
     assert _same_both_ways(app, client, f"/t/anders/{topic.id}?page=1")[0] == 301
 
 
 def test_a_deleted_topic_is_for_staff_only(app, make, topic):
-    member = _client(app, make.user("leserin"))
-    staff = _client(app, make.user("moderatorin", role="moderator"))
+    member = signed_in(app, make.user("leserin"))
+    staff = signed_in(app, make.user("moderatorin", role="moderator"))
     url = f"/t/{topic.slug}/{topic.id}?page=1"
     for client in (member, staff):
         _same_both_ways(app, client, url)
@@ -99,7 +83,7 @@ def test_a_deleted_topic_is_for_staff_only(app, make, topic):
 
 
 def test_a_closed_topic_and_an_archived_category_show_at_once(app, make, topic):
-    client = _client(app, make.user("leserin"))
+    client = signed_in(app, make.user("leserin"))
     url = f"/t/{topic.slug}/{topic.id}?page=1"
     assert 'id="reply-heading"' in _same_both_ways(app, client, url)[1]
     with app.app_context():
@@ -139,7 +123,7 @@ def test_a_changed_reader_gets_their_new_page_at_once(
 ):
     reader = make.user("leserin")
     _change(app, reader, before)
-    client = _client(app, reader)
+    client = signed_in(app, reader)
     url = f"/t/{topic.slug}/{topic.id}?page=1"
     _same_both_ways(app, client, url)
     _change(app, reader, after)

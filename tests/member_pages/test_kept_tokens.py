@@ -2,31 +2,15 @@
 with it is accepted, another session's is refused, and a token handed out
 again within a minute (forum/member_pages/reader.py) is the same valid one."""
 
-import re
-
 import pytest
 import sqlalchemy as sa
 
 from forum.boards.models import Post, PostLike
 from forum.extensions import db
 from forum.kept_pages import kept_pages
-from tests.conftest import ServerLikeClient, login
+from tests.member_pages.conftest import CSRF_TOKEN, signed_in
 
 pytestmark = pytest.mark.usefixtures("english")
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture
-def app_config(app_config):
-    app_config["HOLD_FIRST_POSTS"] = 0
-    return app_config
-
-
-def _client(app, user):
-    client = ServerLikeClient(app, app.response_class, use_cookies=True)
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    login(client, user)
-    return client
 
 
 def test_a_kept_page_s_token_is_the_reader_s_and_works(app, make):
@@ -34,17 +18,17 @@ def test_a_kept_page_s_token_is_the_reader_s_and_works(app, make):
     author, reader, other = make.user("autorin"), make.user("leserin"), make.user("andere")
     topic = make.topic(author, category=category, raw="Hallo alle.")
     url = f"/t/{topic.slug}/{topic.id}?page=1"
-    mine, theirs = _client(app, reader), _client(app, other)
+    mine, theirs = signed_in(app, reader), signed_in(app, other)
     app.config["WTF_CSRF_ENABLED"] = True
     pages = [mine.get(url).get_data(as_text=True) for _ in range(3)]
     their_page = theirs.get(url).get_data(as_text=True)
     assert len(kept_pages(app)) >= 2  # the topic's facts and its page: served kept
-    tokens = [set(TOKEN.findall(page)) for page in pages]
+    tokens = [set(CSRF_TOKEN.findall(page)) for page in pages]
     # One token on each page, the same again within the minute, not the other reader's.
     assert all(len(found) == 1 for found in tokens)
     assert tokens[0] == tokens[1] == tokens[2]
     (token,) = tokens[0]
-    (their_token,) = set(TOKEN.findall(their_page))
+    (their_token,) = set(CSRF_TOKEN.findall(their_page))
     assert token != their_token
     with app.app_context():
         post_id = db.session.scalar(sa.select(Post.id).where(Post.topic_id == topic.id))

@@ -3,7 +3,6 @@ page the ordinary view renders for the same reader, for readers of every kind; o
 reader's marks, counts, name and controls never reach another; a change shows at
 once; and a kept page costs the member's row and one statement."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -21,20 +20,10 @@ from forum.moderation.services import flag_post
 from forum.notifications import watching
 from forum.notifications.models import Level
 from forum.users.models import User
-from tests.conftest import ServerLikeClient, counting_statements, login
+from tests.conftest import counting_statements
+from tests.member_pages.conftest import CSRF_TOKEN, SUBMISSION_KEY, signed_in
 
 pytestmark = pytest.mark.usefixtures("english")
-
-#: The reply form's submission key is new on every page, kept or not.
-_KEY = re.compile(r'name="submission_key" value="[0-9a-f]{32}"')
-#: The reader's CSRF token is signed with the time of the request.
-_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture
-def app_config(app_config):
-    app_config["HOLD_FIRST_POSTS"] = 0
-    return app_config
 
 
 @pytest.fixture
@@ -74,13 +63,6 @@ def forum(app, make):
     }
 
 
-def _client(app, user) -> ServerLikeClient:
-    client = ServerLikeClient(app, app.response_class, use_cookies=True)
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    login(client, user)
-    return client
-
-
 def _read_up_to(app, user, topic, number: int | None) -> None:
     """Set where ``user`` stopped reading (a page visit moves it)."""
     with app.app_context():
@@ -112,8 +94,8 @@ def _page(app, client, user, topic, read: int | None, *, kept: bool, query="?pag
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     # Every form of the page carries the reader's one token.
-    assert len(set(_TOKEN.findall(html))) == 1
-    return _TOKEN.sub("TOKEN", _KEY.sub("KEY", html))
+    assert len(set(CSRF_TOKEN.findall(html))) == 1
+    return CSRF_TOKEN.sub("TOKEN", SUBMISSION_KEY.sub("KEY", html))
 
 
 READERS = ["author", "first", "second", "silenced", "moderator"]
@@ -146,8 +128,8 @@ def test_the_kept_page_is_the_ordinary_page(app, make, forum, reader, read):
     else:
         twin_user = forum[twin] if twin else None
     if twin_user is not None:
-        _page(app, _client(app, twin_user), twin_user, topic, 1, kept=True)
-    client = _client(app, user)
+        _page(app, signed_in(app, twin_user), twin_user, topic, 1, kept=True)
+    client = signed_in(app, user)
     kept = _page(app, client, user, topic, read, kept=True)
     assert len(kept_pages(app)) >= 2  # the topic's facts and at least one page
     ordinary = _page(app, client, user, topic, read, kept=False)
@@ -157,8 +139,8 @@ def test_the_kept_page_is_the_ordinary_page(app, make, forum, reader, read):
 def test_one_reader_s_marks_and_header_stay_theirs(app, forum):
     topic = forum["topic"]
     first, second = forum["first"], forum["second"]
-    one = _page(app, _client(app, first), first, topic, 5, kept=True)
-    two = _page(app, _client(app, second), second, topic, 5, kept=True)
+    one = _page(app, signed_in(app, first), first, topic, 5, kept=True)
+    two = _page(app, signed_in(app, second), second, topic, 5, kept=True)
     assert "Menu for erster" in one and "Menu for erster" not in two
     assert "Menu for zweite" in two and "Menu for zweite" not in one
     # The second reader ignores the author: her posts are folded for them only.
@@ -167,7 +149,7 @@ def test_one_reader_s_marks_and_header_stay_theirs(app, forum):
 
 def test_a_kept_page_costs_the_member_and_one_statement(app, forum):
     topic, reader = forum["topic"], forum["first"]
-    client = _client(app, reader)
+    client = signed_in(app, reader)
     _page(app, client, reader, topic, 5, kept=True)  # builds and keeps the page
     _read_up_to(app, reader, topic, 5)
     with counting_statements(app) as statements:
@@ -180,7 +162,7 @@ def test_a_kept_page_costs_the_member_and_one_statement(app, forum):
 
 def test_a_new_reply_shows_at_once(app, make, forum):
     topic, reader = forum["topic"], forum["first"]
-    client = _client(app, reader)
+    client = signed_in(app, reader)
     assert "Am Sonntag geht es nicht." not in _page(app, client, reader, topic, 5, kept=True)
     make.post(topic, forum["second"], raw="Am Sonntag geht es nicht.")
     assert "Am Sonntag geht es nicht." in _page(app, client, reader, topic, 5, kept=True)
@@ -188,7 +170,7 @@ def test_a_new_reply_shows_at_once(app, make, forum):
 
 def test_a_like_shows_at_once_and_only_as_the_liker_s(app, forum):
     topic, first, second = forum["topic"], forum["first"], forum["second"]
-    one, two = _client(app, first), _client(app, second)
+    one, two = signed_in(app, first), signed_in(app, second)
     before = _page(app, two, second, topic, 5, kept=True)
     _page(app, one, first, topic, 5, kept=True)
     with app.app_context():
@@ -206,7 +188,7 @@ def test_a_like_shows_at_once_and_only_as_the_liker_s(app, forum):
 
 def test_a_returning_reader_lands_on_the_first_unread_post(app, forum):
     topic, reader = forum["topic"], forum["first"]
-    client = _client(app, reader)
+    client = signed_in(app, reader)
     _page(app, client, reader, topic, 5, kept=True)
     _read_up_to(app, reader, topic, 3)
     response = client.get(f"/t/{topic.slug}/{topic.id}")
@@ -216,7 +198,7 @@ def test_a_returning_reader_lands_on_the_first_unread_post(app, forum):
 
 def test_a_reader_with_a_reply_awaiting_approval_sees_it(app, make, forum):
     topic, reader = forum["topic"], forum["second"]
-    client = _client(app, reader)
+    client = signed_in(app, reader)
     _page(app, client, reader, topic, 5, kept=True)
     app.config["HOLD_FIRST_POSTS"] = 99  # their next reply waits for a moderator
     with app.app_context():
@@ -228,7 +210,7 @@ def test_a_reader_with_a_reply_awaiting_approval_sees_it(app, make, forum):
     page = _page(app, client, reader, topic, 5, kept=True)
     assert "Wartet noch auf Freigabe." in page
     other = forum["first"]
-    elsewhere = _page(app, _client(app, other), other, topic, 5, kept=True)
+    elsewhere = _page(app, signed_in(app, other), other, topic, 5, kept=True)
     assert "Wartet noch auf Freigabe." not in elsewhere
 
 
@@ -244,7 +226,7 @@ def test_text_like_a_marker_stays_text(app, make, forum):
             .values(category_id=db.session.get(Topic, forum["topic"].id).category_id)
         )
         db.session.commit()
-    client = _client(app, reader)
+    client = signed_in(app, reader)
     for _ in range(2):
         page = _page(app, client, reader, topic, 1, kept=True)
         assert "\x00" not in page
@@ -254,7 +236,7 @@ def test_text_like_a_marker_stays_text(app, make, forum):
 def test_readers_of_every_kind_one_after_another_get_their_own_page(app, forum):
     """Each reader finds the pages the others left kept: none gets another kind's."""
     topic = forum["topic"]
-    clients = {reader: _client(app, forum[reader]) for reader in READERS}
+    clients = {reader: signed_in(app, forum[reader]) for reader in READERS}
     for reader in READERS + READERS[::-1]:
         user, client = forum[reader], clients[reader]
         kept = _page(app, client, user, topic, 2, kept=True)
