@@ -139,8 +139,6 @@ def _serve(key: tuple, render, user, category: KeptCategory | None):
 
 def _build(store, key, current: str, seconds: int, render, user, category):
     category_id = category.id if category is not None else 0
-    if category is None and list_reader_facts(user, [], category_id).mutes:
-        return None
     with kept_pages.building_page() as build:
         html = render()
     if not isinstance(html, str):
@@ -158,10 +156,12 @@ def _build(store, key, current: str, seconds: int, render, user, category):
         topic_ids=[row[0].id for row in rows],
         level=build.data.get("level"),
     )
-    if build.keepable:
+    facts = list_reader_facts(user, kept.topic_ids, category_id)
+    # Latest topics leave a reader's muted categories out: such a list is theirs only.
+    if build.keepable and not (facts.mutes and category is None):
         weight = kept_pages.cost(kept.parts) + sum(len(row[0].title) * 4 + 1024 for row in rows)
         store.set(key, kept, weight)
-    return _fill(kept, user, list_reader_facts(user, kept.topic_ids, category_id), category)
+    return _fill(kept, user, facts, category)
 
 
 def _fill(kept: KeptList, user, facts: ListReaderFacts, category) -> str:

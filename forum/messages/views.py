@@ -27,6 +27,7 @@ from forum.boards.loaders import topic_view
 from forum.errors import BoardError
 from forum.extensions import db, limiter
 from forum.idempotency import idempotent
+from forum.kept_pages import building
 from forum.messages import queries, services
 from forum.messages.forms import AddParticipantForm, ConfirmForm, MessageForm, PreferencesForm
 from forum.moderation.models import ReviewItem
@@ -89,6 +90,11 @@ def header_counts():
     # No current user at all outside a request (mails rendered by the CLI).
     if not getattr(current_user, "is_authenticated", False):
         return {"ignored_user_ids": frozenset()}
+    if building() is not None:
+        # A member page kept with slots (forum/kept_pages.py): the header is a slot
+        # each reader's own statement fills; the page asks nothing for it here.
+        return {"ignored_user_ids": frozenset(), "unread_notification_count": 0,
+                "unread_message_count": 0}  # fmt: skip
     counts = _header_counts()
     context = {
         "unread_notification_count": counts.notifications,

@@ -93,7 +93,10 @@ _SETUP = {
 
 ROUTES: dict[str, Route] = {
     # --- boards -------------------------------------------------------------------------
-    "boards.latest": Route(query=({}, {"before": CURSOR}, {"before": "kaputt"})),
+    "boards.latest": Route(
+        query=({}, {"before": CURSOR}, {"before": "kaputt"}, {"x": "1"}),
+        reads_all="a member's list asked with any parameter is rendered, never kept (member_pages)",
+    ),
     "boards.category": Route(
         query=(
             {},
@@ -103,7 +106,10 @@ ROUTES: dict[str, Route] = {
         args={"slug": ["{category_slug}", "falscher-slug"]},
         reads_all="passes its filter on to the next page's links and the slug redirect",
     ),
-    "boards.topic": Route(query=({}, {"page": "2"})),
+    "boards.topic": Route(
+        query=({}, {"page": "2"}, {"page": "2", "x": "1"}),
+        reads_all="a member's page asked with another parameter is rendered, never kept",
+    ),
     "boards.new_topic": Route(
         query=({}, {"category": "{category_id}"}),
         form=(

@@ -57,6 +57,14 @@ OTHER_READERS = {
     # The guests' page cache keeps no search page with a query, and no page asked
     # with parameters it does not read (forum/pagecache.py).
     ("forum/pagecache.py", "_mark_storable"): ("search.search",),
+    # Kept member pages (forum/member_pages, registered with the views at start):
+    # a page asked with parameters is rendered as ever; the topic page reads its number.
+    ("forum/member_pages/slots.py", "member_asking"): (
+        "boards.topic",
+        "boards.latest",
+        "boards.category",
+    ),
+    ("forum/member_pages/topic.py", "serve"): ("boards.topic",),
 }
 
 
