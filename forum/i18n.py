@@ -60,40 +60,29 @@ def _share_wtforms_translations() -> None:
     request.wtforms_translations = _WTFORMS_TRANSLATIONS
 
 
-#: Whether this process has let Babel's global table go (see below).
-_GLOBAL_DATA_DROPPED = False
+#: Whether this process keeps Babel's data lean already (see below).
+_LOCALE_DATA_LEAN = False
 
 
-def _load_default_locale_data(app: Flask) -> None:
-    """Load the default language's CLDR data now and let Babel's global data go.
+def _keep_locale_data_lean(app: Flask) -> None:
+    """Load the languages' CLDR data now, keep only what the pages format with
+    and let Babel's global table go (forum/locale_data.py says why).
 
-    Babel reads its whole global table (``global.dat``: time zones, currencies,
-    likely subtags; 2.2 MB of Python objects) to look up one thing when it
-    first loads a language's data (whether that language inherits from
-    another than its base, ``localedata.load``), and keeps it for good: every
-    page with a date did that in every worker. Nothing the pages format needs
-    it afterwards; Babel reads it again if something does (another language's
-    first page, a time zone's name), and keeps it from then on: a worker that
-    serves English pages too holds it again. tests/test_worker_memory.py.
-
-    Once per process: Babel reads the table without a lock, so letting it go
-    while another thread formats (a second app in the same process) could
-    hand that thread None.
+    Once per process: Babel reads its global table without a lock, so letting
+    it go while another thread formats (a second app in the same process)
+    could hand that thread None.
     """
-    global _GLOBAL_DATA_DROPPED
-    if _GLOBAL_DATA_DROPPED:
+    global _LOCALE_DATA_LEAN
+    if _LOCALE_DATA_LEAN:
         return
-    from babel import core, localedata
+    from forum.locale_data import keep_lean
 
-    language = app.config["BABEL_DEFAULT_LOCALE"]
-    if localedata.exists(language):
-        localedata.load(language)
-        core._global_data = None
-        _GLOBAL_DATA_DROPPED = True
+    keep_lean([app.config["BABEL_DEFAULT_LOCALE"], *app.config["LANGUAGES"]])
+    _LOCALE_DATA_LEAN = True
 
 
 def init_app(app: Flask) -> None:
-    _load_default_locale_data(app)
+    _keep_locale_data_lean(app)
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(_share_wtforms_translations)
     # Flask-Babel's lazy strings claim to be safe HTML (``__html__`` returns the

@@ -7,7 +7,9 @@ OpenAPI document is made; the tests of those features (tests/uploads, tests/api,
 tests/plugins/test_events.py) prove they still load when needed. The same for
 smtplib with email.policy (the first mail sent) and imaplib (``mail receive``),
 ~1 MB, and Babel's global table (2.2 MB), which Babel read for a date's
-first page only to find which language German inherits from (forum/i18n.py).
+first page only to find which language German inherits from, and of each
+language's CLDR data (1.2 MB) all but the parts dates and numbers read: an
+English visitor's first page loaded both again (forum/locale_data.py).
 
 And it does not grow without bound: every worker indexes new posts after its
 responses (forum/search/outbox.py), so over months its search analysis sees
@@ -68,16 +70,24 @@ _SCRIPT = textwrap.dedent(
         response = client.get(path)
         statuses[path] = response.status_code
         response.close()
-    with app.test_request_context("/"):  # a date as a page shows it (the pages above show none)
-        from datetime import UTC, datetime
-        from forum.templating import time_tag
-        assert "2026" in time_tag(datetime(2026, 12, 7, 12, tzinfo=UTC))
+    for path in ("/", "/latest"):  # an English visitor
+        response = client.get(path, headers={"Accept-Language": "en"})
+        statuses["en " + path] = response.status_code
+        response.close()
+    from datetime import UTC, datetime
+    from forum.templating import time_tag
+    for language in ("de", "en"):  # a date as a page shows it (the pages above show none)
+        with app.test_request_context("/", headers={"Accept-Language": language}):
+            assert "2026" in time_tag(datetime(2026, 12, 7, 12, tzinfo=UTC))
+    import babel.localedata
+    from forum.locale_data import is_lean
     print(json.dumps({
         "statuses": statuses,
         "loaded": sorted({name.split(".")[0] for name in sys.modules}),
         "whoosh": sorted(name for name in sys.modules if name.startswith("whoosh.")),
         "babel_global_data": babel.core._global_data is not None,
         "email_policy": "email.policy" in sys.modules,
+        "locale_data": {name: is_lean(name) for name in babel.localedata._cache},
     }))
     """
 )
@@ -102,8 +112,11 @@ def test_a_worker_serving_pages_loads_no_picture_feed_or_calendar_library(tmp_pa
     assert "whoosh.reading" in report["whoosh"]  # the search read the index
     assert not set(WHOOSH_NOT_NEEDED) & set(report["whoosh"])
     assert not report["email_policy"]
-    # The pages formatted dates (Babel's German data) without Babel's global table.
+    # The pages formatted dates in German and English without Babel's global
+    # table, and Babel kept only the parts of their data that dates and numbers
+    # read (forum/locale_data.py).
     assert not report["babel_global_data"]
+    assert report["locale_data"] == {"root": True, "de": True, "en": True}
 
 
 ALPHABET = "abcdefghiklmnoprstuvwzäöüß"
