@@ -87,4 +87,13 @@ def keep_lean(languages: list[str]) -> None:
         for name, data in loaded.items():
             if not isinstance(data, LeanLocaleData):
                 localedata._cache[name] = LeanLocaleData(name, data)
+                # Babel shares one wrapper per language over the data it had
+                # then (``get_locale_data``): anything formatted before this
+                # call would keep the full data in it.
+                _dict_cache().pop(name, None)
     core._global_data = None
+
+
+def _dict_cache() -> dict:
+    """Babel's shared wrappers by language (``localedata.get_locale_data``; none before 2.18)."""
+    return getattr(localedata, "_dict_cache", {})

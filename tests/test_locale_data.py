@@ -5,13 +5,24 @@ from datetime import UTC, datetime, time
 import pytest
 from babel import Locale, dates, localedata, numbers
 
-from forum.locale_data import KEPT, LeanLocaleData, full_data, is_lean
+from forum.locale_data import KEPT, LeanLocaleData, full_data, is_lean, keep_lean
 
 MOMENTS = [
     datetime(2026, month, day, hour, 5, tzinfo=UTC)
     for month, day, hour in ((1, 1, 0), (3, 29, 1), (7, 14, 12), (10, 25, 23), (12, 7, 18))
 ]
 NUMBERS = [0, 7, 1234, 1234567, -42, 3.5, 1234.567]
+
+
+@pytest.fixture(autouse=True)
+def _lean_again(app):
+    """Start from the data create_app keeps: earlier tests in this process may have
+    asked Babel for other parts (a language's name), which it then keeps."""
+    with localedata._cache_lock:
+        for name in ("root", "de", "en", "de_AT"):
+            localedata._cache.pop(name, None)
+            getattr(localedata, "_dict_cache", {}).pop(name, None)
+    keep_lean(["de", "en"])
 
 
 def _full_locale(name: str) -> Locale:
