@@ -265,17 +265,23 @@ def reader_token() -> str:
     app = current_app._get_current_object()
     field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     limit = app.config.get("WTF_CSRF_TIME_LIMIT", 3600)
-    secret = session.get(field)
-    if field in g or not isinstance(secret, str) or (limit is not None and limit < 600):
+    if field in g or (limit is not None and limit < 600):
         return generate_csrf()
     lock, tokens = app.extensions.setdefault(_TOKENS, (threading.Lock(), OrderedDict()))
     now = time.monotonic()
-    with lock:
-        kept = tokens.get(secret)
-    if kept is not None and now - kept[1] < TOKEN_REUSE_SECONDS:
-        setattr(g, field, kept[0])
-        return kept[0]
+    secret = session.get(field)
+    if isinstance(secret, str):
+        with lock:
+            kept = tokens.get(secret)
+        if kept is not None and now - kept[1] < TOKEN_REUSE_SECONDS:
+            setattr(g, field, kept[0])
+            return kept[0]
     token = generate_csrf()
+    # A session's first token draws its secret: kept the same way, so its next
+    # page within the minute carries the same token as its first.
+    secret = session.get(field)
+    if not isinstance(secret, str):
+        return token
     with lock:
         tokens[secret] = (token, now)
         tokens.move_to_end(secret)

@@ -2,8 +2,11 @@
 with it is accepted, another session's is refused, and a token handed out
 again within a minute (forum/member_pages/reader.py) is the same valid one."""
 
+import itertools
+
 import pytest
 import sqlalchemy as sa
+from itsdangerous.timed import TimestampSigner
 
 from forum.boards.models import Post, PostLike
 from forum.extensions import db
@@ -13,6 +16,17 @@ from tests.member_pages.conftest import CSRF_TOKEN, signed_in
 pytestmark = pytest.mark.usefixtures("english")
 
 
+@pytest.fixture(params=["clock", "ticking"])
+def signing_clock(request, monkeypatch):
+    """The real clock, or one a second later at every signing: the first page's
+    token (its session's secret drawn then) must be handed out again as well, not
+    only when both pages fall within the same second."""
+    if request.param == "ticking":
+        ticks = itertools.count(1_800_000_000)
+        monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda _signer: next(ticks))
+
+
+@pytest.mark.usefixtures("signing_clock")
 def test_a_kept_page_s_token_is_the_reader_s_and_works(app, make):
     category = make.category("Mitgliederforum", read_level="members")
     author, reader, other = make.user("autorin"), make.user("leserin"), make.user("andere")
