@@ -105,7 +105,7 @@ def create_app(
 
 
 def _init_extensions(app: Flask) -> None:
-    from forum import i18n, idempotency, kept, mail
+    from forum import i18n, idempotency, kept, mail, session_cookies
     from forum.boards import views_count
     from forum.extensions import csrf, db, init_migrate, limiter, login_manager
     from forum.markdown import init_cooker
@@ -124,6 +124,7 @@ def _init_extensions(app: Flask) -> None:
     from forum.uploads import limits
 
     limits.init_app(app)  # before CSRF reads a form: upload requests may be larger
+    session_cookies.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
     limiter.init_app(app)

@@ -1,0 +1,81 @@
+"""The session cookie, checked once per process rather than once per request.
+
+Flask's cookie session verifies the signature and decodes the JSON of every
+request's cookie: a signing serializer built anew, an HMAC key derived and
+compared, base64 and JSON undone — about a twentieth of a kept member page
+(forum/member_pages/). A member sends the same cookie with every request until
+something in it changes. So a cookie whose signature was verified is kept, by
+its exact text, with what it held and when it was signed; the next request
+with the same text gets a copy of that content after the age check alone
+(``PERMANENT_SESSION_LIFETIME``, as itsdangerous checks it). A different text,
+forged or not, is verified as before: nothing is trusted that was not verified
+once. Only sessions of plain values (text, numbers, booleans) are kept, so no
+request can change what the next one reads; a session holding a list (flashed
+messages) is decoded each time.
+"""
+
+import threading
+import time
+from collections import OrderedDict
+
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+#: Verified cookies kept per process (one per recently active session, ~1 KB each).
+MAX_KEPT = 4096
+_PLAIN = (str, int, float, bool, type(None))
+
+
+class KeptCookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie session, each verified cookie decoded once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[str, tuple[dict, float]] = OrderedDict()
+        self._serializer: tuple[tuple, URLSafeTimedSerializer] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        # Built once per key set (Flask builds one per request); a changed key
+        # or fallback list builds it anew and forgets every kept cookie.
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = self._serializer
+        if kept is not None and kept[0] == keys:
+            return kept[1]
+        serializer = super().get_signing_serializer(app)
+        if serializer is not None:
+            with self._lock:
+                self._kept.clear()
+                self._serializer = (keys, serializer)
+        return serializer
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = app.permanent_session_lifetime.total_seconds()
+        with self._lock:
+            kept = self._kept.get(value)
+            if kept is not None:
+                self._kept.move_to_end(value)
+        if kept is not None:
+            data, signed_at = kept
+            if 0 <= time.time() - signed_at <= max_age:
+                return self.session_class(data)
+        try:
+            data, signed = serializer.loads(value, max_age=int(max_age), return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if isinstance(data, dict) and all(type(item) in _PLAIN for item in data.values()):
+            with self._lock:
+                self._kept[value] = (dict(data), signed.timestamp())
+                while len(self._kept) > MAX_KEPT:
+                    self._kept.popitem(last=False)
+        return self.session_class(data)
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = KeptCookieSessionInterface()
