@@ -23,6 +23,7 @@ from forum.auth.accounts import (
     get_user_by_email,
     get_user_by_login,
     hash_password,
+    load_account,
     username_taken,
     verify_password,
 )
@@ -45,7 +46,7 @@ def load_user(user_id: str) -> User | None:
     """
     account_id, _, token = (user_id or "").partition(":")
     try:
-        user = get_user(int(account_id))
+        user = load_account(int(account_id))
     except ValueError:
         return None
     if user is None or not hmac.compare_digest(user.session_token, token):
