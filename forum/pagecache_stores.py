@@ -58,6 +58,7 @@ class LocalStore:
 
     def __init__(self, generation_file: Path, max_bytes: int) -> None:
         self.generation_file = generation_file
+        self._paths: dict[str, str] = {}
         self.max_bytes = max_bytes
         self.bytes = 0
         self.pages: OrderedDict[str, Entry] = OrderedDict()
@@ -73,10 +74,19 @@ class LocalStore:
         return self.generation_file.with_name(f"{counter}.generation")
 
     def generation(self, counter: str = PAGES) -> str:
+        # Read on every member page (twice: pages and settings): the descriptor's
+        # calls alone, not a text file object (a third of the time).
+        path = self._paths.get(counter)
+        if path is None:
+            path = self._paths[counter] = os.fspath(self._file(counter))
         try:
-            return self._file(counter).read_text()
+            handle = os.open(path, os.O_RDONLY)
         except FileNotFoundError:
             return ""
+        try:
+            return os.read(handle, 64).decode()
+        finally:
+            os.close(handle)
 
     def bump(self, counter: str = PAGES) -> None:
         # Overwritten in place with a value of fixed length, never truncated: a
