@@ -38,7 +38,11 @@ def readable_categories_clause(user: Any) -> sa.ColumnElement[bool]:
     private conversation. Its participants reach it through
     ``private_topics_clause`` and ``can_read_topic``.
     """
-    return Category.read_level.in_(readable_levels(user))
+    # One bound value per level, not a list expanded into the statement each time it
+    # runs: SQLAlchemy rewrites the whole statement's parameters for an expanding
+    # list (a third of the execution time of a kept member page's statement).
+    levels = [sa.literal(level, Category.read_level.type) for level in readable_levels(user)]
+    return Category.read_level.in_(levels)
 
 
 def visible_topics_clause(user: Any) -> sa.ColumnElement[bool]:
