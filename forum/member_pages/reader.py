@@ -155,7 +155,13 @@ class ListReaderFacts:
 MUTES, READ, LIST_CATEGORY_LEVEL = 20, 21, 22
 
 
-def _list_statement(reader):
+#: Topic ids a list's statement asks about at once: a fixed number of bound values
+#: (the last id repeated), one statement per role, never an expanding list, which
+#: SQLAlchemy would write into the statement anew each time it runs.
+LIST_IDS = 50
+
+
+def _list_statement(reader, count: int = LIST_IDS):
     nothing = sa.cast(sa.null(), sa.Integer)
     parts = []
     for part in header_parts(reader, True, False):
@@ -167,7 +173,7 @@ def _list_statement(reader):
         .where(CategoryUser.user_id == reader.id, CategoryUser.level == int(Level.MUTED)),
         sa.select(sa.literal(READ), TopicUser.topic_id, TopicUser.last_read_post_number).where(
             TopicUser.user_id == reader.id,
-            TopicUser.topic_id.in_(sa.bindparam("topic_ids", expanding=True)),
+            TopicUser.topic_id.in_([sa.bindparam(f"topic_{at}") for at in range(count)]),
         ),
         sa.select(sa.literal(LIST_CATEGORY_LEVEL), CategoryUser.level, nothing).where(
             CategoryUser.user_id == reader.id,
@@ -184,8 +190,17 @@ def _list_statement(reader):
 def list_reader_facts(user, topic_ids: list[int], category_id: int = 0) -> ListReaderFacts:
     """Return ``user``'s answers for a list showing ``topic_ids`` (of the category
     ``category_id``, 0 for all; one statement)."""
-    statement = permissions.shaped("member_pages.list_reader", user, _list_statement)
-    params = permissions.reader_params(user, topic_ids=topic_ids, category_id=category_id)
+    count = max(LIST_IDS, len(topic_ids))
+    if count == LIST_IDS:
+        statement = permissions.shaped("member_pages.list_reader", user, _list_statement)
+    else:  # more topics per page than LIST_IDS: a statement of their number
+        statement = permissions.shaped(
+            f"member_pages.list_reader:{count}", user, lambda reader: _list_statement(reader, count)
+        )
+    padded = [*topic_ids, *[topic_ids[-1] if topic_ids else 0] * (count - len(topic_ids))]
+    params = permissions.reader_params(
+        user, category_id=category_id, **{f"topic_{at}": id_ for at, id_ in enumerate(padded)}
+    )
     values: dict[int, int | None] = {}
     read: dict[int, int] = {}
     for part, value, extra in db.session.execute(statement, params):
