@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 
-from babel import support
+from babel import Locale, support
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_babel.speaklater import LazyString
@@ -12,19 +12,26 @@ from markupsafe import Markup, escape
 from forum.extensions import babel
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """Pick the saved language (account, else session), else the browser's, else German."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         # CLI commands and background jobs: the default language.
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return _locale(current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+        return _locale(current_user.locale)
     if session.get("locale") in languages:
-        return session["locale"]
-    return (
+        return _locale(session["locale"])
+    return _locale(
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+@lru_cache(maxsize=16)
+def _locale(code: str) -> Locale:
+    # Flask-Babel parses the selector's answer in every request (Babel checks the
+    # data file on disk each time); a Locale is passed through as it is.
+    return Locale.parse(code)
 
 
 def _lazy_string_as_text(self: LazyString) -> Markup:
