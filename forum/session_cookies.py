@@ -22,8 +22,9 @@ from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-#: Verified cookies kept per process (one per recently active session, ~1 KB each).
-MAX_KEPT = 4096
+#: Verified cookies kept per process, one per recently active session (~0.6 KB
+#: each with its content: at most ~0.6 MB of a worker's memory).
+MAX_KEPT = 1024
 _PLAIN = (str, int, float, bool, type(None))
 
 
