@@ -2,8 +2,10 @@
 generation it is kept in, and the slots base.html has (the header's personal part,
 the plugins' links and sidebar, the language form's return address)."""
 
+import flask_babel
 from flask import current_app, request, session
 from flask_babel import get_locale
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
 
@@ -58,7 +60,10 @@ def _plugin_nav(user) -> str:
         str(get_locale()),
         request.script_root,
         request.endpoint,
-        *((str(link.label), link.endpoint, tuple(sorted(link.values.items()))) for link in links),
+        *(
+            (_label_key(link.label), link.endpoint, tuple(sorted(link.values.items())))
+            for link in links
+        ),
     )
     # The links as rendered, by what they are: a handful per language.
     rendered = current_app.extensions.setdefault("forum.member_pages.nav", {})
@@ -69,6 +74,23 @@ def _plugin_nav(user) -> str:
         if len(rendered) < 64:  # bounded: links come from code, not from readers
             rendered[key] = html
     return html
+
+
+#: Translations whose text depends on their message, arguments and language alone.
+_TRANSLATIONS = (flask_babel.gettext, flask_babel.ngettext, flask_babel.pgettext)
+
+
+def _label_key(label) -> object:
+    """What a link's label renders to in the key's language: a lazy translation's
+    message and arguments (translating it took half the slot's time), else its text."""
+    if isinstance(label, LazyString) and label._func in _TRANSLATIONS:
+        key = (label._func, label._args, tuple(sorted(label._kwargs.items())))
+        try:
+            hash(key)
+        except TypeError:  # an argument that cannot be a key: its text, then
+            return str(label)
+        return key
+    return str(label)
 
 
 def _sidebar(user) -> str:
