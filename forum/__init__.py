@@ -119,6 +119,10 @@ def _init_extensions(app: Flask) -> None:
                 from forum import sqlite_writers
 
                 sqlite_writers.install(db.engine, database, timeout=5.0)
+        elif db.engine.dialect.name == "postgresql":
+            from forum.search.models import use_postgresql_index_options
+
+            use_postgresql_index_options()
     if click.get_current_context(silent=True) is not None:
         init_migrate(app)  # `flask db ...`: only the command line migrates
     from forum.uploads import limits

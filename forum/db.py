@@ -42,6 +42,41 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(UTC)
 
 
+class TextSearchVector(sa.types.TypeDecorator):
+    """PostgreSQL's ``tsvector``, text elsewhere (the column is empty on SQLite).
+
+    Not ``Text().with_variant(TSVECTOR(), "postgresql")``: naming ``TSVECTOR``
+    imports SQLAlchemy's PostgreSQL dialect with all its drivers' modules
+    (2.3 MB), which a SQLite worker never uses. The dialect's own type is
+    loaded when a PostgreSQL engine asks for it, so DDL, Alembic's comparison
+    and the values are those of ``TSVECTOR``.
+    """
+
+    impl = sa.Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import TSVECTOR
+
+            return dialect.type_descriptor(TSVECTOR())
+        return dialect.type_descriptor(sa.Text())
+
+
+def dialect_insert(dialect_name: str):
+    """Return the dialect's ``insert`` (the one with ``on_conflict_*``).
+
+    Imported here, not at the top of a module: importing SQLAlchemy's
+    PostgreSQL dialect loads every one of its drivers' modules (2.3 MB), which a
+    SQLite worker never uses (tests/test_worker_memory.py).
+    """
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
 class Base(DeclarativeBase):
     # One registry carries both settings; Flask-SQLAlchemy subclasses this base
     # and would reject a separate type_annotation_map attribute.

@@ -30,10 +30,9 @@ from flask import Flask, abort, current_app, flash, make_response, redirect, req
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.db import Base, utcnow
+from forum.db import Base, dialect_insert, utcnow
 from forum.extensions import db
 
 FIELD = "submission_key"
@@ -129,7 +128,7 @@ def claim(user_id: int, key: str) -> Submission | None:
 
 
 def _insert():
-    return (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert
+    return dialect_insert(db.engine.dialect.name)
 
 
 def _claim_here(user_id: int, key: str) -> bool:
@@ -152,7 +151,7 @@ def _statements(dialect: str) -> tuple[sa.Insert, sa.Insert]:
     """Return the claim and the result's upsert for ``dialect``, built once (they run
     in every reply; building them anew cost more CPU than sending them)."""
     table = Submission.__table__
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert
+    insert = dialect_insert(dialect)
 
     def param(name: str, column: sa.Column) -> sa.BindParameter:
         return sa.bindparam(name, type_=column.type)

@@ -29,10 +29,9 @@ import sqlalchemy as sa
 from flask import Flask, after_this_request, current_app, g, has_request_context, render_template
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.db import Base, utcnow
+from forum.db import Base, dialect_insert, utcnow
 from forum.extensions import db, runtime_setting
 
 #: g: ids of mails this request queued, sent after its response.
@@ -86,7 +85,7 @@ def queue_mail(
     response, or at once outside a request; otherwise ``send_due`` sends it.
     """
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    insert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert
+    insert = dialect_insert(db.engine.dialect.name)
     mail_id = db.session.execute(
         insert(OutgoingMail)
         .values(

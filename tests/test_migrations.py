@@ -17,6 +17,7 @@ from flask_migrate import downgrade, upgrade
 
 from forum import create_app
 from forum.extensions import db, init_migrate
+from forum.search.models import SearchDocument, SearchTerm
 
 # Alembic cannot compare expression indexes on SQLite (the PostgreSQL
 # backend's ix_search_documents_public_ids, not built there); PostgreSQL's are.
@@ -215,3 +216,45 @@ def test_search_documents_get_their_filter_columns_on_upgrade(empty_database_url
             db.session.remove()
             app.extensions["search"].close()
             db.engine.dispose()
+
+
+_INDEX_KINDS = sa.text(
+    """
+    SELECT index_class.relname AS name, method.amname AS kind,
+           pg_index.indpred IS NOT NULL AS partial,
+           ARRAY(SELECT opcname FROM pg_opclass
+                 WHERE oid = ANY(pg_index.indclass) AND NOT opcdefault) AS ops,
+           COALESCE(index_class.reloptions, '{}') AS storage
+    FROM pg_index
+    JOIN pg_class index_class ON index_class.oid = pg_index.indexrelid
+    JOIN pg_class table_class ON table_class.oid = pg_index.indrelid
+    JOIN pg_am method ON method.oid = index_class.relam
+    WHERE table_class.relname IN ('search_documents', 'search_terms') AND NOT pg_index.indisprimary
+    """
+)
+
+
+def test_the_search_indexes_on_postgresql_are_of_the_kinds_the_models_name(app):
+    """Alembic compares an index's columns, not its kind, condition, operator
+    class or storage: the models must name them (forum/search/models.py gives
+    them when the app runs on PostgreSQL) for create_all() and a new migration
+    to build what the migrations built."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("index kinds of PostgreSQL")
+        built = {
+            row.name: (row.kind, row.partial, sorted(row.ops), sorted(row.storage))
+            for row in db.session.execute(_INDEX_KINDS)
+        }
+    named = {}
+    for table in (SearchDocument.__table__, SearchTerm.__table__):
+        for index in table.indexes:
+            options = index.dialect_options["postgresql"]
+            named[index.name] = (
+                options["using"] or "btree",
+                options["where"] is not None,
+                sorted(options["ops"].values()),
+                sorted(f"{key}={value}" for key, value in options["with"].items()),
+            )
+    assert built == named
+    assert built["ix_search_documents_vector"][0] == "gin"  # not an empty comparison

@@ -9,7 +9,9 @@ smtplib with email.policy (the first mail sent) and imaplib (``mail receive``),
 ~1 MB, and Babel's global table (2.2 MB), which Babel read for a date's
 first page only to find which language German inherits from, and of each
 language's CLDR data (1.2 MB) all but the parts dates and numbers read: an
-English visitor's first page loaded both again (forum/locale_data.py).
+English visitor's first page loaded both again (forum/locale_data.py). A
+SQLite worker does not load SQLAlchemy's PostgreSQL dialect (2.3 MB with its
+drivers' modules; forum/db.py, forum/search/models.py).
 
 And it does not grow without bound: every worker indexes new posts after its
 responses (forum/search/outbox.py), so over months its search analysis sees
@@ -87,6 +89,7 @@ _SCRIPT = textwrap.dedent(
         "whoosh": sorted(name for name in sys.modules if name.startswith("whoosh.")),
         "babel_global_data": babel.core._global_data is not None,
         "email_policy": "email.policy" in sys.modules,
+        "postgresql_dialect": "sqlalchemy.dialects.postgresql" in sys.modules,
         "locale_data": {name: is_lean(name) for name in babel.localedata._cache},
     }))
     """
@@ -112,6 +115,8 @@ def test_a_worker_serving_pages_loads_no_picture_feed_or_calendar_library(tmp_pa
     assert "whoosh.reading" in report["whoosh"]  # the search read the index
     assert not set(WHOOSH_NOT_NEEDED) & set(report["whoosh"])
     assert not report["email_policy"]
+    # Nor SQLAlchemy's PostgreSQL dialect with all its drivers' modules (2.3 MB).
+    assert not report["postgresql_dialect"]
     # The pages formatted dates in German and English without Babel's global
     # table, and Babel kept only the parts of their data that dates and numbers
     # read (forum/locale_data.py).

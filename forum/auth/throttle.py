@@ -14,10 +14,9 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 
 from forum.auth.models import LoginThrottle
-from forum.db import utcnow
+from forum.db import dialect_insert, utcnow
 from forum.extensions import db
 from forum.users.models import User
 
@@ -48,7 +47,7 @@ def record_failure(key: str) -> datetime | None:
     now = utcnow()
     stale = now - FORGET_AFTER
     db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.last_failure_at < stale))
-    insert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert
+    insert = dialect_insert(db.engine.dialect.name)
     counted = db.session.execute(
         insert(LoginThrottle)
         .values(key=key, failures=1, lockouts=0, last_failure_at=now)

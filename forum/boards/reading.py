@@ -8,17 +8,9 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 
 from forum.boards.models import Topic, TopicUser
-from forum.db import utcnow
+from forum.db import dialect_insert, utcnow
 from forum.extensions import db
 from forum.notifications.models import CategoryUser
-
-
-def _upsert_statement(dialect: str):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
 
 
 def mark_read(user_id: int, topic_id: int, post_number: int) -> None:
@@ -28,7 +20,7 @@ def mark_read(user_id: int, topic_id: int, post_number: int) -> None:
 
 def read_position_upsert(user_id: int, topic_id: int, post_number: int) -> sa.Insert:
     """Return the statement ``mark_read`` runs."""
-    insert = _upsert_statement(db.session.get_bind().dialect.name)
+    insert = dialect_insert(db.session.get_bind().dialect.name)
     now = utcnow()
     statement = insert(TopicUser).values(
         user_id=user_id,

@@ -25,13 +25,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import outboxes
 from forum.boards.models import Category, Post, Topic, TopicUser
-from forum.db import utcnow
+from forum.db import dialect_insert, utcnow
 from forum.extensions import db
 from forum.notifications.models import NotificationJob
 from forum.search.models import SearchOutbox
@@ -210,7 +209,7 @@ def statements(dialect: str, *, search: bool, jobs: bool) -> Statements:
 def counters(dialect: str, *, own: bool) -> tuple[sa.Executable, ...]:
     """Return the reply's counter statements: one on PostgreSQL (data-modifying CTEs),
     else three; ``own``: it counts for its author."""
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert
+    insert = dialect_insert(dialect)
     visited = _param("visited", _topic_users.c.last_visited_at)
     read = insert(_topic_users).values(
         user_id=_param("author_id", _topic_users.c.user_id),

@@ -7,15 +7,13 @@ import sqlalchemy as sa
 from forum import permissions
 from forum.boards.models import Category, Topic, TopicUser
 from forum.boards.reading import forget_reader_states, reader_state
+from forum.db import dialect_insert
 from forum.extensions import db
 from forum.notifications.models import CategoryUser, Level, NotificationSetting
 
 
 def _upsert(model, keys: dict, values: dict) -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = dialect_insert(db.session.get_bind().dialect.name)
     statement = insert(model).values(**keys, **values)
     db.session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=values))
 

@@ -8,9 +8,8 @@ says who searched: no user, no address, no time of day.
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
-from forum.db import utcnow
+from forum.db import dialect_insert, utcnow
 from forum.extensions import db
 from forum.mail import after_response
 from forum.search.models import SearchMiss
@@ -37,7 +36,7 @@ def log_miss(text: str) -> None:
 def write_miss(term: str, day: date, days: int) -> None:
     """Add one to the term's count for ``day`` and drop rows older than ``days``."""
     table = SearchMiss.__table__
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    insert = dialect_insert(db.engine.dialect.name)
     statement = (
         insert(table)
         .values(day=day, term=term, times=1)

@@ -3,10 +3,9 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.db import Base, utcnow
+from forum.db import Base, TextSearchVector, utcnow
 
 
 class SearchOutbox(Base):
@@ -41,31 +40,17 @@ class SearchDocument(Base):
     """
 
     __tablename__ = "search_documents"
+    # Their PostgreSQL kinds and conditions: POSTGRESQL_INDEX_OPTIONS below.
     __table_args__ = (
-        sa.Index("ix_search_documents_vector", "vector", postgresql_using="gin"),
-        sa.Index("ix_search_documents_title", "title_vector", postgresql_using="gin"),
+        sa.Index("ix_search_documents_vector", "vector"),
+        sa.Index("ix_search_documents_title", "title_vector"),
         # A guest's words: the public documents' lists alone (postgres_bounded.py).
-        sa.Index(
-            "ix_search_documents_public",
-            "vector",
-            postgresql_using="gin",
-            postgresql_where=sa.text("level = 'public'"),
-        ),
+        sa.Index("ix_search_documents_public", "vector"),
         # The title part's range of posts (the rows are written in post order).
-        sa.Index(
-            "ix_search_documents_post_range",
-            "post_id",
-            postgresql_using="brin",
-            postgresql_with={"pages_per_range": 16, "autosummarize": "on"},
-        ),
+        sa.Index("ix_search_documents_post_range", "post_id"),
         # The window of first posts (similar topics, `in:first`), without
         # reading the other nine posts in ten (postgres_bounded.py).
-        sa.Index(
-            "ix_search_documents_first",
-            "post_id",
-            postgresql_where=sa.text("post_number = 1"),
-            sqlite_where=sa.text("post_number = 1"),
-        ),
+        sa.Index("ix_search_documents_first", "post_id", sqlite_where=sa.text("post_number = 1")),
         # A guest's window: the public documents' ids, the others' NULL (read
         # a fifth of the rows; postgres_bounded.PUBLIC_ID states the same).
         # PostgreSQL only (SQLite cannot reflect it), laid out as PostgreSQL
@@ -93,20 +78,23 @@ class SearchDocument(Base):
     #: The category's read level (forum.permissions).
     level: Mapped[str] = mapped_column(sa.String(20))
     #: Visibility flags (forum.permissions.POST_STATES) the post carries.
-    flags: Mapped[list[str]] = mapped_column(ARRAY(sa.String(30)).with_variant(sa.JSON(), "sqlite"))
+    #: The generic ARRAY (PostgreSQL's own once an engine compiles it): naming
+    #: ``postgresql.ARRAY`` here would load that dialect in a SQLite worker;
+    #: ``postgres_backend`` asks for its ``&&`` operator where it needs it.
+    flags: Mapped[list[str]] = mapped_column(
+        sa.ARRAY(sa.String(30)).with_variant(sa.JSON(), "sqlite")
+    )
     closed: Mapped[bool]
     created_at: Mapped[datetime]
     like_count: Mapped[int]
     #: The plugins' ranking factor (``extra_search_boosts``), 1.0 for most.
     boost: Mapped[float] = mapped_column(sa.Float(), default=1.0, server_default=sa.text("1.0"))
     #: Title (weight A) and body (weight B) as a tsvector on PostgreSQL.
-    vector: Mapped[str] = mapped_column(sa.Text().with_variant(TSVECTOR(), "postgresql"))
+    vector: Mapped[str] = mapped_column(TextSearchVector())
     #: The title's part of ``vector`` in a topic's first post, else NULL: its
     #: index finds the topics whose title holds the words further back than
     #: the newest matches a text query ranks (postgres_backend.RANKED_TOPICS).
-    title_vector: Mapped[str | None] = mapped_column(
-        sa.Text().with_variant(TSVECTOR(), "postgresql")
-    )
+    title_vector: Mapped[str | None] = mapped_column(TextSearchVector())
     indexed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -124,12 +112,37 @@ class SearchTerm(Base):
     """
 
     __tablename__ = "search_terms"
-    __table_args__ = (
-        sa.Index("ix_search_terms_prefix", "word", postgresql_ops={"word": "text_pattern_ops"}),
-    )
+    __table_args__ = (sa.Index("ix_search_terms_prefix", "word"),)
 
     word: Mapped[str] = mapped_column(sa.Text(), primary_key=True)
     documents: Mapped[int] = mapped_column(default=0)
+
+
+#: The search indexes' options on PostgreSQL (kind of index, condition, storage,
+#: operator class), given to them by ``use_postgresql_index_options`` when an app
+#: runs on PostgreSQL. Written as ``postgresql_using=`` and the like in the
+#: models, they made SQLAlchemy import its PostgreSQL dialect to check them,
+#: and with it every driver's module (2.3 MB), in every SQLite worker. SQLite
+#: ignores them: its indexes are the plain ones above.
+POSTGRESQL_INDEX_OPTIONS = {
+    "ix_search_documents_vector": {"using": "gin"},
+    "ix_search_documents_title": {"using": "gin"},
+    "ix_search_documents_public": {"using": "gin", "where": sa.text("level = 'public'")},
+    "ix_search_documents_post_range": {
+        "using": "brin",
+        "with": {"pages_per_range": 16, "autosummarize": "on"},
+    },
+    "ix_search_documents_first": {"where": sa.text("post_number = 1")},
+    "ix_search_terms_prefix": {"ops": {"word": "text_pattern_ops"}},
+}
+
+
+def use_postgresql_index_options() -> None:
+    """Give the search tables' indexes their PostgreSQL options (before DDL or
+    Alembic's comparison on PostgreSQL; doing it again changes nothing)."""
+    for table in (SearchDocument.__table__, SearchTerm.__table__):
+        for index in table.indexes:
+            index.dialect_options["postgresql"].update(POSTGRESQL_INDEX_OPTIONS.get(index.name, {}))
 
 
 class SearchMiss(Base):

@@ -251,7 +251,8 @@ class PostgresBackend:
         conditions = [document.level.in_(criteria.levels)]
         if criteria.excluded_flags:
             excluded = sa.cast(sorted(criteria.excluded_flags), ARRAY(sa.String(30)))
-            conditions.append(~document.flags.overlap(excluded))
+            flags = sa.type_coerce(document.flags, ARRAY(sa.String(30)))  # for its ``&&``
+            conditions.append(~flags.overlap(excluded))
         if criteria.user_ids:
             conditions.append(document.user_id.in_(criteria.user_ids))
         if criteria.category_ids is not None:
