@@ -27,6 +27,7 @@ mechanism: markers, the build in ``g``, the split, and the bounded store.
 import secrets
 import sys
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -130,15 +131,25 @@ def cost(parts: Parts) -> int:
 class KeptPages:
     """Kept pages by key, least recently used dropped first; bounded by bytes.
 
-    An entry is ``(parts, facts)``: the split page and what filling it needs;
-    ``weight`` is what the page's module counted for the facts.
+    An entry is ``(value, weight, generation, expires)``: what the page's module
+    keeps, what it counted for it, the page generation it was built in and when
+    it runs out (``time.monotonic``; None: with its generation only). An entry of
+    another generation or past its time can never be served again: it is dropped
+    when a page of a new generation is kept, and every ``SWEEP_SECONDS``, rather
+    than holding memory until newer pages push it out (a quiet forum's workers
+    would otherwise keep the whole bound filled with dead pages).
     """
+
+    #: How often ``set`` looks for entries past their time (seconds).
+    SWEEP_SECONDS = 10
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.bytes = 0
-        self.pages: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
+        self.pages: OrderedDict[tuple, tuple[Any, int, str, float | None]] = OrderedDict()
         self.lock = threading.Lock()
+        self.last_generation: str | None = None
+        self.swept = time.monotonic()
 
     def get(self, key: tuple) -> Any:
         with self.lock:
@@ -148,19 +159,34 @@ class KeptPages:
             self.pages.move_to_end(key)
             return entry[0]
 
-    def set(self, key: tuple, value: Any, weight: int) -> None:
+    def set(
+        self, key: tuple, value: Any, weight: int, generation: str, expires: float | None = None
+    ) -> None:
         weight += ENTRY_OVERHEAD
+        now = time.monotonic()
         with self.lock:
+            if generation != self.last_generation:
+                # A new generation (or, racing a slow request, an older one: then
+                # the newer pages are built again) leaves the others' pages dead.
+                self.last_generation = generation
+                self._drop(lambda entry: entry[2] != generation)
+            elif now - self.swept >= self.SWEEP_SECONDS:
+                self.swept = now
+                self._drop(lambda entry: entry[3] is not None and entry[3] <= now)
             old = self.pages.pop(key, None)
             if old is not None:
                 self.bytes -= old[1]
             if weight > self.max_bytes:
                 return
-            self.pages[key] = (value, weight)
+            self.pages[key] = (value, weight, generation, expires)
             self.bytes += weight
             while self.bytes > self.max_bytes:
-                _key, (_value, dropped) = self.pages.popitem(last=False)
-                self.bytes -= dropped
+                _key, dropped = self.pages.popitem(last=False)
+                self.bytes -= dropped[1]
+
+    def _drop(self, dead: Callable[[tuple], bool]) -> None:
+        for key in [key for key, entry in self.pages.items() if dead(entry)]:
+            self.bytes -= self.pages.pop(key)[1]
 
     def grow(self, key: tuple, value: Any, extra: int) -> bool:
         """Count ``extra`` more bytes for ``key`` while it still holds ``value`` (what
@@ -170,13 +196,13 @@ class KeptPages:
             entry = self.pages.get(key)
             if entry is None or entry[0] is not value or entry[1] + extra > self.max_bytes:
                 return False
-            self.pages[key] = (value, entry[1] + extra)
+            self.pages[key] = (value, entry[1] + extra, *entry[2:])
             self.pages.move_to_end(key)
             self.bytes += extra
             # The entry itself is last and fits: older ones make room.
             while self.bytes > self.max_bytes:
-                _key, (_value, dropped) = self.pages.popitem(last=False)
-                self.bytes -= dropped
+                _key, dropped = self.pages.popitem(last=False)
+                self.bytes -= dropped[1]
         return True
 
     def __len__(self) -> int:

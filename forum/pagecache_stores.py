@@ -46,6 +46,8 @@ class Entry:
 
 #: What a kept page costs beside its body: the key, the headers, the entry.
 ENTRY_OVERHEAD = 1024
+#: How often a store looks for pages past their time when it keeps one (seconds).
+SWEEP_SECONDS = 10
 
 
 class LocalStore:
@@ -63,6 +65,8 @@ class LocalStore:
         self.bytes = 0
         self.pages: OrderedDict[str, Entry] = OrderedDict()
         self.lock = threading.Lock()
+        self.last_generation: str | None = None
+        self.swept = time.time()
 
     @staticmethod
     def cost(key: str, entry: Entry) -> int:
@@ -110,7 +114,17 @@ class LocalStore:
 
     def set(self, key: str, entry: Entry, _ttl: int) -> None:
         cost = self.cost(key, entry)
+        now = time.time()
         with self.lock:
+            # Pages of another generation or past their time are never served
+            # again: dropped now rather than holding memory until newer pages
+            # push them out (as forum/kept_pages.py's store does).
+            if entry.generation != self.last_generation:
+                self.last_generation = entry.generation
+                self._drop(lambda kept: kept.generation != entry.generation)
+            elif now - self.swept >= SWEEP_SECONDS:
+                self.swept = now
+                self._drop(lambda kept: kept.expires <= now)
             old = self.pages.pop(key, None)
             if old is not None:
                 self.bytes -= self.cost(key, old)
@@ -121,6 +135,10 @@ class LocalStore:
             while self.bytes > self.max_bytes:
                 dropped_key, dropped = self.pages.popitem(last=False)
                 self.bytes -= self.cost(dropped_key, dropped)
+
+    def _drop(self, dead) -> None:
+        for key in [key for key, kept in self.pages.items() if dead(kept)]:
+            self.bytes -= self.cost(key, self.pages.pop(key))
 
     def clear(self) -> None:
         with self.lock:

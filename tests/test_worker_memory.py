@@ -34,6 +34,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from forum import pagecache_stores
 from forum.pagecache_stores import Entry, LocalStore, make_store
 from forum.post_blocks import BlockCache, block_cache
 from forum.search import analysis, lemmas
@@ -219,6 +220,25 @@ def test_guests_pages_are_bounded_by_bytes_from_the_settings(app):
     assert store.bytes == sum(store.cost(key, entry) for key, entry in store.pages.items())
     store.clear()
     assert (store.bytes, len(store.pages)) == (0, 0)
+
+
+def test_guests_pages_that_cannot_be_served_are_let_go(tmp_path, monkeypatch):
+    store = LocalStore(tmp_path / "generation", max_bytes=1 << 20)
+    clock = [1000.0]
+    monkeypatch.setattr(pagecache_stores.time, "time", lambda: clock[0])
+    store.swept = clock[0]
+
+    def page(generation: str, expires: float) -> Entry:
+        return Entry(generation, expires, "200 OK", [], b"x" * 100)
+
+    store.set("/a", page("g1", 1060.0), 60)
+    store.set("/b", page("g1", 1090.0), 60)
+    clock[0] += 70  # /a ran out; the next page kept looks
+    store.set("/c", page("g1", 1130.0), 60)
+    assert sorted(store.pages) == ["/b", "/c"]
+    store.set("/d", page("g2", 1130.0), 60)  # a new generation: the others are dead
+    assert list(store.pages) == ["/d"]
+    assert store.bytes == store.cost("/d", store.pages["/d"])
 
 
 def test_a_page_larger_than_the_page_cache_is_not_kept(tmp_path):

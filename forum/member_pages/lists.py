@@ -111,7 +111,7 @@ def _category_facts(store, category_id: int, current: str) -> KeptCategory | Non
     if category is None or category.read_level == ReadLevel.PRIVATE:
         return None  # nothing kept for ids that lead nowhere
     facts = KeptCategory(category.id, category.slug, category.read_level)
-    store.set(key, (current, facts), 512)
+    store.set(key, (current, facts), 512, current)
     return facts
 
 
@@ -160,7 +160,7 @@ def _build(store, key, current: str, seconds: int, render, user, category):
     # Latest topics leave a reader's muted categories out: such a list is theirs only.
     if build.keepable and not (facts.mutes and category is None):
         weight = kept_pages.cost(kept.parts) + sum(len(row[0].title) * 4 + 1024 for row in rows)
-        store.set(key, kept, weight)
+        store.set(key, kept, weight, current, kept.expires)
     return _fill(kept, user, facts, category)
 
 

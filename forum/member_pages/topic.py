@@ -171,7 +171,7 @@ def topic_facts(store, topic_id: int, current: str) -> KeptTopic | None:
         # Not kept: asking for ids that lead nowhere must not push pages out.
         return None
     facts = _kept_topic(topic)
-    store.set(key, (current, facts), 512)
+    store.set(key, (current, facts), 512, current)
     return facts
 
 
@@ -263,7 +263,8 @@ def _build_and_serve(store, key, topic: KeptTopic, window: tuple, kept_in: tuple
         key=key,
     )
     if build.keepable:
-        store.set(key, kept, kept_pages.cost(kept.parts) + sum(map(_post_cost, posts)))
+        weight = kept_pages.cost(kept.parts) + sum(map(_post_cost, posts))
+        store.set(key, kept, weight, current, kept.expires)
     facts = reader_facts(user, topic, *kept.numbers)
     html = _fill(kept, user, facts)
     record_visit(topic, last_shown)
