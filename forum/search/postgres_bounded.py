@@ -155,7 +155,16 @@ class Bounded:
         while True:
             whole = window >= span or window * read * ROW_COST > whole_cost
             parts = self._parts(window, whole, scan, high, low)
-            hits = _page(parts, self.order, offset, limit, load)
+            if load is not None and estimate is not None and not all(estimate):
+                # The vocabulary holds no word a match needs (a typo, before
+                # its correction): the same statement without the posts' join
+                # and their objects (~2 ms of CPU at a million posts), again
+                # with them if it finds something after all.
+                hits = _page(parts, self.order, offset, limit)
+                if hits.total:
+                    hits = _page(parts, self.order, offset, limit, load)
+            else:
+                hits = _page(parts, self.order, offset, limit, load)
             if whole or hits.total > enough:
                 hits.more_than = 0 if whole else enough
                 return hits
