@@ -4,6 +4,7 @@ words marked, and what plugins add under each."""
 
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -13,7 +14,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from forum import permissions
 from forum.boards.models import Post, Topic
 from forum.plugins import search_result_extras
-from forum.search.analysis import WordMarks
+from forum.search.analysis import WORD, Splitter, analyzer
 from forum.search.backend import Hits, PostLoad, splitter_of
 from forum.search.documents import plain_text
 
@@ -79,6 +80,57 @@ def results_of(
     for result in results:
         result.extra_html = extras.get(result.topic.id, Markup(""))
     return results
+
+
+@lru_cache(maxsize=4096)
+def _word_terms(word: str, splitter: Splitter) -> tuple[str, ...]:
+    """Return the terms the index makes of one word (``WORD`` match)."""
+    return tuple(token.text for token in analyzer(splitter)(word, mode="index"))
+
+
+class WordMarks:
+    """Which words of a text match ``wanted`` terms or start with one of
+    ``prefixes``: for the results of one search page.
+
+    Each word is analysed on its own (every filter works on one token), and
+    whether it matches is kept per distinct word for the page: its results
+    repeat most of their words, and analysing every word of every excerpt was
+    a third of a search's time; asking the terms' cache and testing them for
+    every word was still a fifth (2.3 ms of CPU for 20 results at a million
+    posts).
+    """
+
+    def __init__(
+        self, wanted: set[str], splitter: Splitter, prefixes: tuple[str, ...] = ()
+    ) -> None:
+        self.wanted = wanted
+        self.splitter = splitter
+        self.prefixes = prefixes
+        self.marked: dict[str, bool] = {}
+
+    def _marks(self, word: str) -> bool:
+        found = _word_terms(word, self.splitter)
+        marks = not self.wanted.isdisjoint(found) or (
+            bool(self.prefixes) and any(term.startswith(self.prefixes) for term in found)
+        )
+        self.marked[word] = marks
+        return marks
+
+    def spans(self, text: str, first: bool = False) -> list[tuple[int, int]]:
+        """Return the (start, end) character spans of the matching words in
+        ``text`` (only the first with ``first``)."""
+        found = []
+        marked = self.marked
+        for match in WORD.finditer(text):
+            word = match.group(0)
+            marks = marked.get(word)
+            if marks is None:
+                marks = self._marks(word)
+            if marks:
+                found.append(match.span())
+                if first:
+                    break
+        return found
 
 
 def highlight(text: str, marks: WordMarks, *, whole: bool = False) -> Markup:
