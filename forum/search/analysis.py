@@ -24,7 +24,7 @@ and both feminine forms at one position ("betreuer", "betreuerin",
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -418,28 +418,3 @@ def expanded_text(text: str, splitter: Splitter) -> str:
     extra += [lemma for w in folded + extra if len(w) > 2 for lemma in lemmas(w)]
     parts = [p for w in folded + extra if w not in STOP_WORDS for p in splitter.split(w)]
     return " ".join(folded + extra + parts)
-
-
-@lru_cache(maxsize=4096)
-def _word_terms(word: str, splitter: Splitter) -> tuple[str, ...]:
-    """Return the terms the index makes of one word (``WORD`` match)."""
-    return tuple(token.text for token in analyzer(splitter)(word, mode="index"))
-
-
-def highlight_spans(
-    text: str, wanted: set[str], splitter: Splitter, prefixes: tuple[str, ...] = ()
-) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) character spans of words in ``text`` matching ``wanted``
-    terms or starting with one of ``prefixes``.
-
-    Each word is analysed on its own (every filter works on one token), and
-    the terms of each distinct word are cached: a page of results repeats
-    most of its words, and analysing every word of every excerpt was a third
-    of a search's time.
-    """
-    for match in WORD.finditer(text):
-        found = _word_terms(match.group(0), splitter)
-        if not wanted.isdisjoint(found) or (
-            prefixes and any(term.startswith(prefixes) for term in found)
-        ):
-            yield match.span()

@@ -108,6 +108,11 @@ class PostLoad:
     condition: sa.ColumnElement[bool]
     #: Loader options; Post.topic and Topic.category are joined (contains_eager).
     options: tuple = ()
+    #: Columns of Post, Topic and Category: when given, ``Hits.posts`` holds
+    #: rows of them instead of objects, for a caller that reads a few values
+    #: (the correction's check: loading a post and its topic as objects cost
+    #: ~2 ms of CPU for one row at a million posts, the row ~0.3).
+    columns: tuple = ()
 
 
 def load_posts(hits: Hits, load: PostLoad) -> Hits:
@@ -115,7 +120,15 @@ def load_posts(hits: Hits, load: PostLoad) -> Hits:
     from forum.boards.models import Post, Topic
     from forum.extensions import db
 
-    if hits.hits:
+    if hits.hits and load.columns:
+        rows = db.session.execute(
+            sa.select(Post.id.label("shown_id"), *load.columns)
+            .join(Post.topic)
+            .join(Topic.category)
+            .where(Post.id.in_([hit.post_id for hit in hits.hits]), load.condition)
+        )
+        hits.posts = {row.shown_id: row for row in rows}
+    elif hits.hits:
         ids = [hit.post_id for hit in hits.hits]
         posts = db.session.scalars(
             sa.select(Post)

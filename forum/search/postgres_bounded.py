@@ -155,7 +155,16 @@ class Bounded:
         while True:
             whole = window >= span or window * read * ROW_COST > whole_cost
             parts = self._parts(window, whole, scan, high, low)
-            hits = _page(parts, self.order, offset, limit, load)
+            if load is not None and estimate is not None and not all(estimate):
+                # The vocabulary holds no word a match needs (a typo, before
+                # its correction): the same statement without the posts' join
+                # and their objects (~2 ms of CPU at a million posts), again
+                # with them if it finds something after all.
+                hits = _page(parts, self.order, offset, limit)
+                if hits.total:
+                    hits = _page(parts, self.order, offset, limit, load)
+            else:
+                hits = _page(parts, self.order, offset, limit, load)
             if whole or hits.total > enough:
                 hits.more_than = 0 if whole else enough
                 return hits
@@ -287,9 +296,10 @@ def _page(parts, order: str, offset: int, limit: int, load=None) -> Hits:
 
 def _with_posts(window, order: str, load) -> tuple[list, dict]:
     """Run ``window`` (in ``order``) joined to the posts ``load`` allows:
-    the hits' rows in order, and their posts by id. A LEFT JOIN: a hit whose
-    post may not be shown (an index behind) still counts, as it did when the
-    posts were a statement of their own."""
+    the hits' rows in order, and their posts by id (objects, or rows of
+    ``load.columns``). A LEFT JOIN: a hit whose post may not be shown (an
+    index behind) still counts, as it did when the posts were a statement of
+    their own."""
     from sqlalchemy.orm import join
 
     from forum.boards.models import Category, Post, Topic
@@ -297,12 +307,16 @@ def _with_posts(window, order: str, load) -> tuple[list, dict]:
 
     hits = window.subquery()
     shown = join(Post, Topic, Post.topic).join(Category, Topic.category)
-    rows = db.session.execute(
-        sa.select(hits.c.post_id, hits.c.topic_id, hits.c.rank, hits.c.total, Post)
+    loaded = (Post.id.label("shown_id"), *load.columns) if load.columns else (Post,)
+    statement = (
+        sa.select(hits.c.post_id, hits.c.topic_id, hits.c.rank, hits.c.total, *loaded)
         .select_from(hits.outerjoin(shown, sa.and_(Post.id == hits.c.post_id, load.condition)))
-        .options(*load.options)
         .order_by(*_order_by(hits.c, order), hits.c.topic_id)
-    ).all()
+    )
+    if load.columns:
+        rows = db.session.execute(statement).all()
+        return rows, {row.shown_id: row for row in rows if row.shown_id is not None}
+    rows = db.session.execute(statement.options(*load.options)).all()
     return rows, {row.Post.id: row.Post for row in rows if row.Post is not None}
 
 

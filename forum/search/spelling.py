@@ -88,9 +88,7 @@ def _first_written(user: Any, candidates: list[str], tried: set[str]) -> str | N
 def _written(user: Any, term: str) -> str | None:
     """Return ``term`` as written in the best post ``user`` may read that holds
     it, or None when no such post exists."""
-    from sqlalchemy.orm import contains_eager
-
-    from forum.boards.models import Post
+    from forum.boards.models import Post, Topic
 
     criteria = Criteria(
         words=[[term]],
@@ -99,15 +97,15 @@ def _written(user: Any, term: str) -> str | None:
         levels=readable_levels(user),
         excluded_flags=excluded_flags(user),
     )
-    # The post comes with the search (PostgreSQL: in its statement), if the
-    # reader may find it: its title is read below.
-    shown = PostLoad(permissions.findable_posts_clause(user), (contains_eager(Post.topic),))
+    # The post's text and its topic's title come with the search (PostgreSQL:
+    # in its statement), if the reader may find it.
+    shown = PostLoad(permissions.findable_posts_clause(user), columns=(Topic.title, Post.cooked))
     found = get_backend().search(criteria, 0, 1, shown)
     post = found.posts.get(found.hits[0].post_id) if found.hits else None
     if post is None:
         return None
     splitter = splitter_of(current_app)
-    for text in (post.topic.title, plain_text(post.cooked)):
+    for text in (post.title, plain_text(post.cooked)):
         last = None
         for token in analyzer(splitter)(text, mode="index", positions=True, chars=True):
             own = token.pos != last  # the first term of a position is the word's own

@@ -191,6 +191,26 @@ def test_a_rare_word_is_ranked_in_full_at_once(app, make, tiny_bounds):
     assert (result.total, result.more_than, titles, len(statements)) == (1, 0, ["Kleiderkammer"], 1)
 
 
+def test_words_the_vocabulary_lacks_search_without_the_posts_unless_found(app, make, tiny_bounds):
+    import sqlalchemy as sa
+
+    author = make.user("autorin")
+    public = make.category("Fragen", slug="fragen", read_level="public")
+    make.topic(author, public, "Kleiderkammer", "Jacken gesucht.")
+    # A word nobody wrote: one ranking statement, without the posts' columns.
+    result, _titles, statements = _ranking_statements(app, "Sommerfets")
+    assert (result.total, len(statements)) == (0, 1)
+    assert "posts.cooked" not in statements[0]
+    # A vocabulary behind its documents (its counts are an estimate only):
+    # the search finds the topic all the same, with its post.
+    with app.app_context():
+        db.session.execute(sa.text("DELETE FROM search_terms"))
+        db.session.commit()
+    result, titles, statements = _ranking_statements(app, "Kleiderkammer")
+    assert (result.total, titles, len(statements)) == (1, ["Kleiderkammer"], 2)
+    assert "posts.cooked" in statements[1]
+
+
 def test_the_planner_settings_last_the_transaction_and_follow_the_search(app, make, tiny_bounds):
     # Set once per transaction (a corrected typo searches four times); a
     # search without words after one with words scans tables again.
