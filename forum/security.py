@@ -33,14 +33,24 @@ def register(app: Flask) -> None:
     seconds = int(app.config["HSTS_SECONDS"])
     hsts = f"max-age={seconds}" if seconds > 0 and serves_https(app) else None
 
+    defaults = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", "interest-cohort=()"),
+    ]
+    if hsts:
+        defaults.append(("Strict-Transport-Security", hsts))
+
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if response.headers["Content-Security-Policy"] != EMBED_CONTENT_SECURITY_POLICY:
-            response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Permissions-Policy", "interest-cohort=()")
-        if hsts:
-            response.headers.setdefault("Strict-Transport-Security", hsts)
+        # The response's header names read once (each ``setdefault`` scanned them all
+        # again); a header the view set itself stays as it is.
+        headers = response.headers
+        present = {name.lower() for name, _value in headers}
+        framed = headers.get("Content-Security-Policy") == EMBED_CONTENT_SECURITY_POLICY
+        for name, value in defaults:
+            if name.lower() not in present and not (framed and name == "X-Frame-Options"):
+                headers.add(name, value)
         return response
