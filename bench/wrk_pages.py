@@ -4,9 +4,9 @@
 
 Starts the bench app and the bare ceiling (bench/bare.py), each as
 ``gunicorn -w 2``, and runs ``wrk -t2 -c8 -d8s`` against the bare page, the
-guests' home, latest, category and topic pages and the member's topic page,
-in two rounds. Guests send no cookie: after wrk's first request their pages
-come from the anonymous page cache.
+guests' home, latest, category and topic pages and the member's latest,
+category and topic pages, in two rounds. Guests send no cookie: after wrk's
+first request their pages come from the anonymous page cache.
 """
 
 import contextlib
@@ -81,7 +81,8 @@ def main() -> int:
         jobs = [("bare", bare_port, bare.BARE_PATH, None)]
         for name in ("home", "latest", "category", "topic first page"):
             jobs.append((f"{name} (guest)", forum_port, pages[name], None))
-        jobs.append(("topic first page (member)", forum_port, pages["topic first page"], cookie))
+        for name in ("latest", "category", "topic first page"):
+            jobs.append((f"{name} (member)", forum_port, pages[name], cookie))
         print("| round | page | req/s | mean latency | non-2xx |\n|---|---|---:|---:|---:|")
         for round_number in (1, 2):
             for name, port, path, session in jobs:
