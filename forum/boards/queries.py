@@ -8,6 +8,7 @@ query-count tests (tests/boards/test_query_counts.py) fail on an N+1.
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from forum.boards.lists import (
     NEW_TOPIC_WINDOW,
@@ -84,7 +85,14 @@ _TOPIC = (
 
 
 def get_topic(topic_id: int) -> Topic | None:
-    """Return the topic with its category loaded (one query)."""
+    """Return the topic with its category loaded (one query, none when this request
+    loaded it already: a member's kept page asks first, then the view it falls back to)."""
+    known = db.session.identity_map.get(identity_key(Topic, topic_id))
+    if known is not None:
+        state = sa.inspect(known)
+        # As the query would give it: the same instance, its values not expired.
+        if not state.expired_attributes and "category" in state.dict:
+            return known
     return db.session.scalar(_TOPIC, {"topic_id": topic_id})
 
 

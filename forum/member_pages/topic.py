@@ -36,7 +36,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app, redirect, request
+from flask import current_app, g, redirect, request
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from markupsafe import escape
@@ -167,6 +167,10 @@ def topic_facts(store, topic_id: int, current: str) -> KeptTopic | None:
     if kept is not None and kept[0] == current:
         return kept[1]
     topic = queries.get_topic(topic_id)
+    # Held for the request: the session keeps loaded objects only while someone
+    # holds them, and the view this page falls back to (a conversation, a page
+    # built now) asks for the same topic; ``queries.get_topic`` then reads none.
+    g.kept_pages_topic = topic
     if topic is None or topic.category.read_level == ReadLevel.PRIVATE:
         # Not kept: asking for ids that lead nowhere must not push pages out.
         return None

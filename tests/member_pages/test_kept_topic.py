@@ -147,6 +147,17 @@ def test_one_reader_s_marks_and_header_stay_theirs(app, forum):
     assert "You ignore autorin" in two and "You ignore autorin" not in one
 
 
+def test_building_a_kept_page_loads_its_topic_once(app, forum):
+    topic, reader = forum["topic"], forum["first"]
+    client = signed_in(app, reader)
+    _read_up_to(app, reader, topic, 5)
+    with counting_statements(app) as statements:
+        assert client.get(f"/t/{topic.slug}/{topic.id}?page=1").status_code == 200
+    assert len(kept_pages(app)) >= 2  # built and kept in this request
+    loads = [s for s in statements if "FROM topics LEFT OUTER JOIN categories" in s]
+    assert len(loads) == 1, loads
+
+
 def test_a_kept_page_costs_the_member_and_one_statement(app, forum):
     topic, reader = forum["topic"], forum["first"]
     client = signed_in(app, reader)

@@ -72,3 +72,19 @@ def test_the_header_count_is_one_statement(app, members, as_user):
     ]
     assert len(header) == 1, header
     assert "FROM notifications" in header[0] and "topic_users" in header[0]
+
+
+def test_a_conversation_loads_its_topic_once(app, members, as_user):
+    """A member's topic page asks the kept pages first (forum/member_pages), which
+    never keep a conversation; the view it falls back to uses the topic loaded then."""
+    anke, lena, _ = members
+    (topic_id,) = _write(app, anke, ["lena"], 1)
+    browser = as_user(lena)
+    url = browser.get(f"/t/x/{topic_id}").location
+    browser.get(url).close()
+    with counting_statements(app) as statements:
+        response = browser.get(url)
+        assert response.status_code == 200
+        response.close()
+    topic_loads = [s for s in statements if re.search(r"FROM topics LEFT OUTER JOIN categories", s)]
+    assert len(topic_loads) == 1, topic_loads
