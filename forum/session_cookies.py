@@ -33,25 +33,34 @@ class KeptCookieSessionInterface(SecureCookieSessionInterface):
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        #: The cookies verified with the current key set.
         self._kept: OrderedDict[str, tuple[dict, float]] = OrderedDict()
-        self._serializer: tuple[tuple, URLSafeTimedSerializer] | None = None
+        #: The key set, its serializer and the cookies it verified: a request
+        #: still verifying with an old key keeps its cookie where the new key's
+        #: requests never look.
+        self._serializer: tuple[tuple, URLSafeTimedSerializer, OrderedDict] | None = None
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
-        # Built once per key set (Flask builds one per request); a changed key
-        # or fallback list builds it anew and forgets every kept cookie.
-        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        kept = self._serializer
-        if kept is not None and kept[0] == keys:
-            return kept[1]
-        serializer = super().get_signing_serializer(app)
-        if serializer is not None:
-            with self._lock:
-                self._kept.clear()
-                self._serializer = (keys, serializer)
+        serializer, _kept = self._serializer_and_kept(app)
         return serializer
 
+    def _serializer_and_kept(self, app: Flask) -> tuple[URLSafeTimedSerializer | None, OrderedDict]:
+        # Built once per key set (Flask builds one per request); a changed key
+        # or fallback list builds it anew, with no cookie kept.
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        built = self._serializer
+        if built is not None and built[0] == keys:
+            return built[1], built[2]
+        serializer = super().get_signing_serializer(app)
+        kept: OrderedDict[str, tuple[dict, float]] = OrderedDict()
+        if serializer is not None:
+            with self._lock:
+                self._kept = kept
+                self._serializer = (keys, serializer, kept)
+        return serializer, kept
+
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        serializer = self.get_signing_serializer(app)
+        serializer, cookies = self._serializer_and_kept(app)
         if serializer is None:
             return None
         value = request.cookies.get(self.get_cookie_name(app))
@@ -59,9 +68,9 @@ class KeptCookieSessionInterface(SecureCookieSessionInterface):
             return self.session_class()
         max_age = app.permanent_session_lifetime.total_seconds()
         with self._lock:
-            kept = self._kept.get(value)
+            kept = cookies.get(value)
             if kept is not None:
-                self._kept.move_to_end(value)
+                cookies.move_to_end(value)
         if kept is not None:
             data, signed_at = kept
             if 0 <= time.time() - signed_at <= max_age:
@@ -72,9 +81,9 @@ class KeptCookieSessionInterface(SecureCookieSessionInterface):
             return self.session_class()
         if isinstance(data, dict) and all(type(item) in _PLAIN for item in data.values()):
             with self._lock:
-                self._kept[value] = (dict(data), signed.timestamp())
-                while len(self._kept) > MAX_KEPT:
-                    self._kept.popitem(last=False)
+                cookies[value] = (dict(data), signed.timestamp())
+                while len(cookies) > MAX_KEPT:
+                    cookies.popitem(last=False)
         return self.session_class(data)
 
 

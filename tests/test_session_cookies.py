@@ -113,3 +113,23 @@ def test_a_new_secret_key_forgets_the_kept_cookies(app, client, make, login_as):
     _kept_logged_in(client)
     app.secret_key = "another-secret-key-0123456789abcdef"
     assert not _logged_in(client)
+
+
+def test_a_cookie_verified_while_the_key_changes_is_not_kept(app, client, make, login_as):
+    """A request still verifying with the old key when another one meets the new
+    key must not leave its cookie kept under the new key."""
+    login_as(make.user("schluesselrennen"))
+    assert _logged_in(client)
+    interface = app.session_interface
+    old = interface.get_signing_serializer(app)
+    loads = type(old).loads
+
+    def rotating_meanwhile(self, value, *args, **kwargs):
+        result = loads(self, value, *args, **kwargs)
+        app.secret_key = "another-secret-key-0123456789abcdef"
+        interface.get_signing_serializer(app)  # another request, with the new key
+        return result
+
+    old.loads = rotating_meanwhile.__get__(old)
+    assert _logged_in(client)  # verified with the key it was signed with
+    assert not _logged_in(client)
