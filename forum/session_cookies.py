@@ -23,8 +23,10 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 #: Verified cookies kept per process, one per recently active session (~0.6 KB
-#: each with its content: at most ~0.6 MB of a worker's memory).
+#: each with its content: a member's cookie is 200-300 characters).
 MAX_KEPT = 1024
+#: A longer cookie is decoded each time: with it, the kept ones stay under ~2 MB.
+MAX_KEPT_LENGTH = 1024
 _PLAIN = (str, int, float, bool, type(None))
 
 
@@ -79,7 +81,8 @@ class KeptCookieSessionInterface(SecureCookieSessionInterface):
             data, signed = serializer.loads(value, max_age=int(max_age), return_timestamp=True)
         except BadSignature:
             return self.session_class()
-        if isinstance(data, dict) and all(type(item) in _PLAIN for item in data.values()):
+        plain = isinstance(data, dict) and all(type(item) in _PLAIN for item in data.values())
+        if plain and len(value) <= MAX_KEPT_LENGTH:
             with self._lock:
                 cookies[value] = (dict(data), signed.timestamp())
                 while len(cookies) > MAX_KEPT:

@@ -133,3 +133,19 @@ def test_a_cookie_verified_while_the_key_changes_is_not_kept(app, client, make, 
     old.loads = rotating_meanwhile.__get__(old)
     assert _logged_in(client)  # verified with the key it was signed with
     assert not _logged_in(client)
+
+
+def test_long_sessions_are_decoded_each_time(app, client, decodes):
+    @app.get("/_test/long")
+    def keep_long():
+        session["note"] = "x" * 2000  # compressed, still longer than what is kept
+        session["other"] = "".join(chr(0x4E00 + n % 500) for n in range(600))
+        return "ok"
+
+    client.get("/_test/long")
+    client.get("/")  # the page's forms add the CSRF secret: the cookie's final text
+    decodes.clear()
+    client.get("/")
+    client.get("/")
+    assert len(_cookie(client)) > session_cookies.MAX_KEPT_LENGTH
+    assert decodes == [_cookie(client)] * 2
