@@ -37,6 +37,8 @@ from typing import Any
 from flask import current_app, g, has_request_context
 from markupsafe import Markup
 
+from forum.pagecache_stores import SWEEP_SECONDS
+
 #: Drawn once per process: a page is split at markers holding it, never at text a user typed.
 _NONCE = secrets.token_hex(8)
 _OPEN = f"\x00kept-{_NONCE}:"
@@ -135,13 +137,11 @@ class KeptPages:
     keeps, what it counted for it, the page generation it was built in and when
     it runs out (``time.monotonic``; None: with its generation only). An entry of
     another generation or past its time can never be served again: it is dropped
-    when a page of a new generation is kept, and every ``SWEEP_SECONDS``, rather
+    when a page of a new generation is kept, and every ``SWEEP_SECONDS`` (the
+    guests' store's, forum/pagecache_stores.py), rather
     than holding memory until newer pages push it out (a quiet forum's workers
     would otherwise keep the whole bound filled with dead pages).
     """
-
-    #: How often ``set`` looks for entries past their time (seconds).
-    SWEEP_SECONDS = 10
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
@@ -170,7 +170,7 @@ class KeptPages:
                 # the newer pages are built again) leaves the others' pages dead.
                 self.last_generation = generation
                 self._drop(lambda entry: entry[2] != generation)
-            elif now - self.swept >= self.SWEEP_SECONDS:
+            elif now - self.swept >= SWEEP_SECONDS:
                 self.swept = now
                 self._drop(lambda entry: entry[3] is not None and entry[3] <= now)
             old = self.pages.pop(key, None)

@@ -35,8 +35,6 @@ class KeptCookieSessionInterface(SecureCookieSessionInterface):
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        #: The cookies verified with the current key set.
-        self._kept: OrderedDict[str, tuple[dict, float]] = OrderedDict()
         #: The key set, its serializer and the cookies it verified: a request
         #: still verifying with an old key keeps its cookie where the new key's
         #: requests never look.
@@ -57,9 +55,14 @@ class KeptCookieSessionInterface(SecureCookieSessionInterface):
         kept: OrderedDict[str, tuple[dict, float]] = OrderedDict()
         if serializer is not None:
             with self._lock:
-                self._kept = kept
                 self._serializer = (keys, serializer, kept)
         return serializer, kept
+
+    @property
+    def kept(self) -> OrderedDict:
+        """The cookies verified with the current key set (none before the first)."""
+        built = self._serializer
+        return built[2] if built is not None else OrderedDict()
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         serializer, cookies = self._serializer_and_kept(app)

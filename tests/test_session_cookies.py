@@ -44,7 +44,7 @@ def _kept_logged_in(client) -> None:
 
 
 def session_cookies_kept(client) -> set[str]:
-    return set(client.application.session_interface._kept)
+    return set(client.application.session_interface.kept)
 
 
 def test_a_members_cookie_is_verified_once(client, make, login_as, decodes):
