@@ -87,3 +87,54 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+class Prepared:
+    """A Core statement compiled once per database and run with its values only.
+
+    SQLAlchemy's execute of a statement it has cached still walks its parameters
+    and builds their conversions each time: for a member page's reader statement
+    (forum/member_pages/reader.py: a list's 68 values) that was 0.13 ms of a ~1.2 ms
+    page, the database's own work 0.03. A ``Prepared`` statement is compiled once
+    per dialect; each run converts the values with the bind parameters' own types
+    and hands the SQL text to ``exec_driver_sql``, so the engine's events (the
+    tests' statement counts among them) still see it.
+
+    For statements whose values are all bound parameters (no expanding ``IN``
+    lists, nothing rendered per run) and whose result columns need no conversion
+    (integers, text): rows come as the driver gives them.
+    """
+
+    def __init__(self, statement) -> None:
+        self.statement = statement
+        self._compiled: dict[tuple, tuple] = {}
+
+    def _compile(self, dialect) -> tuple:
+        # By what the SQL text depends on, not by the dialect object: each engine
+        # (each app, in the tests) has its own.
+        key = (dialect.name, dialect.driver, dialect.paramstyle, dialect.server_version_info)
+        ready = self._compiled.get(key)
+        if ready is None:
+            compiled = self.statement.compile(dialect=dialect)
+            if compiled.literal_execute_params or compiled.post_compile_params:
+                raise ValueError("a prepared statement takes bound values only")
+            escaped = compiled.escaped_bind_names
+            converters = {}
+            for bind, name in compiled.bind_names.items():
+                convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
+                if convert is not None:
+                    converters[escaped.get(name, name)] = convert
+            order = tuple(compiled.positiontup) if compiled.positional else None
+            ready = (compiled, str(compiled), order, converters)
+            self._compiled[key] = ready
+        return ready
+
+    def execute(self, connection: sa.Connection, params: dict) -> sa.CursorResult:
+        """Run the statement on ``connection`` with ``params`` (by bind parameter name)."""
+        compiled, sql, order, converters = self._compile(connection.dialect)
+        values = compiled.construct_params(params)
+        for name, convert in converters.items():
+            values[name] = convert(values[name])
+        if order is not None:
+            return connection.exec_driver_sql(sql, tuple([values[name] for name in order]))
+        return connection.exec_driver_sql(sql, values)

@@ -8,6 +8,8 @@ from flask_babel import get_locale
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import Markup, escape
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from forum.extensions import babel
 
@@ -22,9 +24,33 @@ def select_locale() -> Locale:
         return _locale(current_user.locale)
     if session.get("locale") in languages:
         return _locale(session["locale"])
-    return _locale(
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    header = request.environ.get("HTTP_ACCEPT_LANGUAGE", "")
+    return _locale(browser_language(header, languages, current_app.config["BABEL_DEFAULT_LOCALE"]))
+
+
+#: The most ``Accept-Language`` headers whose choice is kept (they come from clients).
+BROWSER_LANGUAGES_KEPT = 1000
+#: Longer headers are matched each time: the kept ones take at most ~0.3 MB.
+BROWSER_LANGUAGE_KEPT_LENGTH = 200
+_browser_languages: dict[tuple, str] = {}
+
+
+def browser_language(header: str, languages, default: str) -> str:
+    """Return the language of ``languages`` the ``Accept-Language`` header prefers, or
+    ``default``. Parsing and matching the header was a twentieth of a kept member
+    page's time (most members keep the browser's language); browsers send a few
+    different headers, so the answers are kept per header."""
+    key = (header, tuple(languages), default)
+    language = _browser_languages.get(key)
+    if language is None:
+        accept = parse_accept_header(header, LanguageAccept)
+        language = accept.best_match(languages) or default
+        if (
+            len(header) <= BROWSER_LANGUAGE_KEPT_LENGTH
+            and len(_browser_languages) < BROWSER_LANGUAGES_KEPT
+        ):
+            _browser_languages[key] = language
+    return language
 
 
 @lru_cache(maxsize=16)

@@ -40,12 +40,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context, request, session
-from werkzeug.datastructures import LanguageAccept, MIMEAccept
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header, parse_cookie
 from werkzeug.wsgi import ClosingIterator
 
 from forum.db import db
 from forum.extensions import runtime_setting
+from forum.i18n import browser_language
 from forum.pagecache_stores import PAGES, SETTINGS, Entry, LocalStore, RedisStore, make_store
 
 __all__ = ["PAGES", "SETTINGS", "Entry", "LocalStore", "RedisStore", "make_store"]
@@ -127,7 +128,6 @@ class PageCacheMiddleware:
             app.config["SESSION_COOKIE_NAME"],
             app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
         }
-        self._language_of: dict[str, str] = {}
 
     def anonymous(self, environ) -> bool:
         if environ.get("REQUEST_METHOD") != "GET":
@@ -141,13 +141,7 @@ class PageCacheMiddleware:
 
     def language(self, environ) -> str:
         header = environ.get("HTTP_ACCEPT_LANGUAGE", "")
-        language = self._language_of.get(header)
-        if language is None:
-            accept = parse_accept_header(header, LanguageAccept)
-            language = accept.best_match(self.languages) or self.default_language
-            if len(self._language_of) < 1000:
-                self._language_of[header] = language
-        return language
+        return browser_language(header, self.languages, self.default_language)
 
     def key(self, environ) -> str:
         url = "{}://{}{}?{}".format(

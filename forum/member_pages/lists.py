@@ -52,14 +52,14 @@ class KeptList:
     generation: str
     expires: float
     #: The page split at its slots; a row's slot is its index in ``rows``.
-    parts: tuple[str | int, ...]
+    parts: tuple[bytes | str | int, ...]
     #: Per row: its facts as built, the topic's last post number and when it was started.
     rows: list[tuple[RowFacts, int, datetime]]
     topic_ids: list[int]
     #: The watching control's form address and element id (a category's page).
     level: tuple[str, str] | None = None
-    #: (row index, new to the reader, unread posts) -> the row's block.
-    variants: dict[tuple, str] = field(default_factory=dict)
+    #: (row index, new to the reader, unread posts) -> the row's block (UTF-8, as the parts).
+    variants: dict[tuple, bytes] = field(default_factory=dict)
 
 
 def serve(render):
@@ -164,8 +164,10 @@ def _build(store, key, current: str, seconds: int, render, user, category):
     return _fill(kept, user, facts, category)
 
 
-def _fill(kept: KeptList, user, facts: ListReaderFacts, category) -> str:
-    token = str(escape(reader_token()))
+def _fill(kept: KeptList, user, facts: ListReaderFacts, category) -> bytes:
+    """Return the list for ``user`` as UTF-8 (its parts are kept encoded)."""
+    text_token = str(escape(reader_token()))
+    token = text_token.encode()
     out = list(kept.parts)
     new_since = utcnow() - NEW_TOPIC_WINDOW
     store = kept_pages.kept_pages(current_app._get_current_object())
@@ -186,7 +188,7 @@ def _fill(kept: KeptList, user, facts: ListReaderFacts, category) -> str:
                     unread_count=unread,
                     first_unread=last_read + 1 if unread else None,
                 )
-                block = rows.block_of(facts_now)
+                block = rows.block_of(facts_now).encode()
                 # Kept only while the list is, and counted with it (the store is bounded).
                 room = len(kept.variants) < MAX_VARIANTS_PER_ROW * len(kept.rows)
                 if room and store.grow(kept.key, kept, kept_pages.cost((block,)) + 256):
@@ -195,10 +197,10 @@ def _fill(kept: KeptList, user, facts: ListReaderFacts, category) -> str:
         elif slot == "csrf":
             out[at] = token
         elif slot == "level":
-            out[at] = _level(kept, facts, category)
+            out[at] = _level(kept, facts, category).encode()
         else:
-            out[at] = page_slot(slot, user, facts, token)
-    return "".join(out)
+            out[at] = page_slot(slot, user, facts, text_token).encode()
+    return b"".join(out)
 
 
 def _level(kept: KeptList, facts: ListReaderFacts, category) -> str:

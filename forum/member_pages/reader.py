@@ -24,6 +24,7 @@ from markupsafe import Markup
 from forum import permissions
 from forum.boards.models import Bookmark, Post, PostLike, TopicUser
 from forum.boards.reading import visits_after
+from forum.db import Prepared
 from forum.extensions import db
 from forum.kept_pages import marker
 from forum.membership.views import admin_url_of
@@ -102,10 +103,16 @@ def _statement(reader):
     return sa.union_all(*parts)
 
 
+def _prepared(reader) -> Prepared:
+    # Compiled once per role and database: its values are all integers and the
+    # time of a recent visit, its rows integers (forum/db.py ``Prepared``).
+    return Prepared(_statement(reader))
+
+
 def reader_facts(user, topic, first: int, last: int) -> ReaderFacts:
     """Return ``user``'s answers for the page of ``topic`` showing posts ``first`` to
     ``last`` (by number; one statement)."""
-    statement = permissions.shaped("member_pages.reader", user, _statement)
+    statement = permissions.shaped("member_pages.reader", user, _prepared)
     params = permissions.reader_params(
         user,
         topic_id=topic.id,
@@ -116,7 +123,7 @@ def reader_facts(user, topic, first: int, last: int) -> ReaderFacts:
     )
     marks: dict[int, set] = {IGNORED: set(), LIKE: set(), BOOKMARK: set(), FLAG: set()}
     values: dict[int, int | None] = {}
-    for part, value in db.session.execute(statement, params):
+    for part, value in statement.execute(db.session.connection(), params):
         if part in marks:
             marks[part].add(value)
         else:
@@ -192,10 +199,14 @@ def list_reader_facts(user, topic_ids: list[int], category_id: int = 0) -> ListR
     ``category_id``, 0 for all; one statement)."""
     count = max(LIST_IDS, len(topic_ids))
     if count == LIST_IDS:
-        statement = permissions.shaped("member_pages.list_reader", user, _list_statement)
+        statement = permissions.shaped(
+            "member_pages.list_reader", user, lambda reader: Prepared(_list_statement(reader))
+        )
     else:  # more topics per page than LIST_IDS: a statement of their number
         statement = permissions.shaped(
-            f"member_pages.list_reader:{count}", user, lambda reader: _list_statement(reader, count)
+            f"member_pages.list_reader:{count}",
+            user,
+            lambda reader: Prepared(_list_statement(reader, count)),
         )
     padded = [*topic_ids, *[topic_ids[-1] if topic_ids else 0] * (count - len(topic_ids))]
     params = permissions.reader_params(
@@ -203,7 +214,7 @@ def list_reader_facts(user, topic_ids: list[int], category_id: int = 0) -> ListR
     )
     values: dict[int, int | None] = {}
     read: dict[int, int] = {}
-    for part, value, extra in db.session.execute(statement, params):
+    for part, value, extra in statement.execute(db.session.connection(), params):
         if part == READ:
             read[value] = extra
         else:

@@ -112,7 +112,7 @@ class KeptTopicPage:
     page: int
     last_shown: int
     #: The page split at its slots; a post's slot is its index in ``posts``.
-    parts: tuple[str | int, ...]
+    parts: tuple[bytes | str | int, ...]
     with_reply: bool
     #: Per post: its facts as built, its rules' facts, its outlet and (first post) what goes below.
     posts: list[tuple[PostFacts, KeptPost, str, str]]
@@ -120,9 +120,9 @@ class KeptTopicPage:
     numbers: tuple[int, int]
     #: The watching control's form address and element id (None: the page has none).
     level: tuple[str, str] | None = None
-    #: (post index, the reader's marks) -> the block split where the reader's token goes;
-    #: each counted in the store when it is kept (``KeptPages.grow``).
-    variants: dict[tuple, tuple[str, ...]] = field(default_factory=dict)
+    #: (post index, the reader's marks) -> the block split where the reader's token goes
+    #: (UTF-8, as the parts); each counted in the store when it is kept (``KeptPages.grow``).
+    variants: dict[tuple, tuple[bytes, ...]] = field(default_factory=dict)
     #: The page's key in the store.
     key: tuple = ()
 
@@ -284,8 +284,10 @@ def _level(kept: KeptTopicPage, facts: ReaderFacts) -> str:
     return level_html(current_app.jinja_env, action, control_id, kept.topic, level=level)
 
 
-def _fill(kept: KeptTopicPage, user, facts: ReaderFacts) -> str:
-    token = str(escape(reader_token()))
+def _fill(kept: KeptTopicPage, user, facts: ReaderFacts) -> bytes:
+    """Return the page for ``user`` as UTF-8 (its parts are kept encoded)."""
+    text_token = str(escape(reader_token()))
+    token = text_token.encode()
     out = list(kept.parts)
     # As forum/post_blocks.py marks it: nothing read yet (0 or no row) marks no post.
     first_unread = facts.last_read + 1 if facts.last_read else None
@@ -315,8 +317,8 @@ def _fill(kept: KeptTopicPage, user, facts: ReaderFacts) -> str:
         elif slot == "csrf":
             out[at] = token
         else:
-            out[at] = _personal(slot, kept, user, facts, token)
-    return "".join(out)
+            out[at] = _personal(slot, kept, user, facts, text_token).encode()
+    return b"".join(out)
 
 
 def _personal(name: str, kept: KeptTopicPage, user, facts: ReaderFacts, token: str) -> str:
@@ -344,7 +346,8 @@ def _variant(kept: KeptTopicPage, index: int, marks: tuple, user, blocks) -> kep
     # The token is the block's only slot (its own forms and the plugins' under it):
     # split there once, each reader's page joins the pieces with their token.
     csrf = kept_pages.marker("csrf")
-    pieces = tuple(with_outlets(blocks.block_of(facts), csrf, outlet, below).split(csrf))
+    block = with_outlets(blocks.block_of(facts), csrf, outlet, below)
+    pieces = tuple(piece.encode() for piece in block.split(csrf))
     # Kept only while the page is, and counted with it (the store is bounded by bytes).
     store = kept_pages.kept_pages(current_app._get_current_object())
     room = len(kept.variants) < MAX_VARIANTS_PER_POST * len(kept.posts)

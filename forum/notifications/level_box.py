@@ -44,18 +44,22 @@ def level_box(context, action: str, control_id: str, topic=None, category=None) 
 def level_html(environment, action: str, control_id: str, topic=None, category=None,
                level=None) -> str:  # fmt: skip
     """Return the control for the reader's level (``level``: already known, no query)."""
-    state = watch_level(topic=topic, category=category, level=level)
+    # With the level known, the key needs no state: the options' labels and help
+    # texts (eight lazy strings) are gathered only when the control is rendered.
+    state = None if level is not None else watch_level(topic=topic, category=category)
     key = (
         str(get_locale()),
         request.script_root,
         action,
         control_id,
         topic is not None,
-        state["current"],
+        state["current"] if state is not None else level.name.lower(),
     )
     cache = level_cache(current_app._get_current_object())
     block = cache.get(key)
     if block is None:
+        if state is None:
+            state = watch_level(topic=topic, category=category, level=level)
         macro = environment.get_template(_TEMPLATE).module.level_control
         block = str(macro(action, state, control_id, csrf=_CSRF))
         cache.set(key, block)

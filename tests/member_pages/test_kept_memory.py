@@ -23,8 +23,8 @@ def app_config(app_config):
 
 
 def _held_bytes(page: KeptTopicPage) -> int:
-    """The strings a kept page holds (a lower bound of what it costs)."""
-    strings = [part for part in page.parts if isinstance(part, str)]
+    """The texts a kept page holds (a lower bound of what it costs)."""
+    strings = [part for part in page.parts if isinstance(part, str | bytes)]
     for facts, _post, outlet, below in page.posts:
         strings += (facts.cooked, outlet, below)
     for pieces in page.variants.values():
