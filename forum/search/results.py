@@ -49,11 +49,10 @@ def result_posts(user: Any) -> PostLoad:
         # catches an index that lags behind (its outbox not yet applied).
         load = _LOADS[key] = PostLoad(
             permissions.findable_posts_clause(user),
-            (
-                joinedload(Post.user),
-                contains_eager(Post.topic).contains_eager(Topic.category),
-                contains_eager(Post.topic).joinedload(Topic.user),
-            ),
+            # The post's author, its topic and the topic's category: what the
+            # search page, /search.json and similar topics read. Not the
+            # topic's author, which none of them reads: a fifth of the objects.
+            (joinedload(Post.user), contains_eager(Post.topic).contains_eager(Topic.category)),
             shape=key,
         )
     return load
