@@ -245,9 +245,12 @@ class PostgresBackend:
         if criteria.has_text and order != "likes":
             bounds = (RANKED_TOPICS, FIRST_WINDOW, TITLE_DEPTH)
             return Bounded(shape, order, bounds).page(estimate, criteria, offset, limit, load)
+
+        def every_match() -> list:
+            return [_matches(shape.conditions, shape.rank)]
+
         key = shape.key and (shape.key, "all")
-        parts = lambda: [_matches(shape.conditions, shape.rank)]  # noqa: E731
-        return _page(key, parts, shape.values, order, offset, limit, load)
+        return _page(key, every_match, shape.values, order, offset, limit, load)
 
 
 def tune(text: bool) -> None:
