@@ -125,6 +125,7 @@ __all__ = [
     "can_write",
     "core_permission_allowed",
     "findable_posts_clause",
+    "findable_posts_key",
     "findable_states",
     "is_archived",
     "is_ignoring",
@@ -174,6 +175,17 @@ def findable_posts_clause(user: Any) -> sa.ColumnElement[bool]:
     findable = findable_states(user)
     kept_out = [sa.not_(state) for name, state in POST_STATES.items() if name not in findable]
     return sa.and_(readable_categories_clause(user), *kept_out)
+
+
+def findable_posts_key(user: Any) -> tuple:
+    """Return what ``findable_posts_clause(user)`` depends on: a statement built
+    with it may be kept under this key (search keeps its statements per shape)
+    and still follows a changed rule (the states, a reader's levels)."""
+    return (
+        readable_levels(user),
+        findable_states(user),
+        tuple((name, id(state)) for name, state in POST_STATES.items()),
+    )
 
 
 # --- Actions by name: where plugins take part -------------------------------------------

@@ -113,6 +113,11 @@ class PostLoad:
     #: (the correction's check: loading a post and its topic as objects cost
     #: ~2 ms of CPU for one row at a million posts, the row ~0.3).
     columns: tuple = ()
+    #: What names the condition, options and columns, the same in every load
+    #: of this shape (the kind of load and what the reader's permissions
+    #: depend on), or None: the PostgreSQL backend keeps its statements per
+    #: shape (postgres_shapes.py).
+    shape: tuple | None = None
 
 
 def load_posts(hits: Hits, load: PostLoad) -> Hits:

@@ -14,7 +14,6 @@ processors serialise on an advisory lock.
 """
 
 import re
-import time
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, array
@@ -23,8 +22,6 @@ from forum.boards.models import Post, Topic
 from forum.db import utcnow
 from forum.search.analysis import Splitter, expanded_text
 from forum.search.backend import (
-    RECENT_HALF_LIFE_DAYS,
-    RECENT_WEIGHT,
     Criteria,
     Hits,
     PostLoad,
@@ -33,6 +30,7 @@ from forum.search.backend import (
 from forum.search.documents import FLAGS
 from forum.search.models import SearchDocument, SearchOutbox, SearchTerm
 from forum.search.postgres_bounded import Bounded, _matches, _page
+from forum.search.postgres_shapes import Shape
 from forum.search.postgres_sql import (
     ALL_TERMS,
     STAGE,
@@ -51,11 +49,6 @@ ADVISORY_LOCK = 0x5EA4C4
 BATCH = 1000
 #: Documents per COPY when the whole index is rebuilt.
 REBUILD_BATCH = 5000
-#: ts_rank's weights of D, C, B (the text) and A (the title): a word in the
-#: title counts ten times a word in the text, so a topic whose title holds
-#: the words comes before one whose text merely holds them close together
-#: (PostgreSQL's default, {0.1, 0.2, 0.4, 1.0}, let the text win).
-RANK_WEIGHTS = sa.literal_column("'{0.1, 0.2, 0.1, 1.0}'::float4[]")
 #: A text query ranks the matches among the newest posts (and the first posts
 #: within TITLE_DEPTH windows whose title holds the words), in a window sized
 #: from the vocabulary for about twice RANKED_TOPICS matches (FIRST_WINDOW
@@ -65,20 +58,6 @@ RANK_WEIGHTS = sa.literal_column("'{0.1, 0.2, 0.1, 1.0}'::float4[]")
 RANKED_TOPICS = 200
 FIRST_WINDOW = 15_000
 TITLE_DEPTH = 10
-
-
-#: The condition of `in:first` (and similar topics).
-FIRST = SearchDocument.post_number == 1
-
-
-def _ranked(text_rank):
-    """Return ``text_rank`` times the document's boost (solved topics, from
-    plugins) and its recency (backend.recency_factor, here in SQL)."""
-    document = SearchDocument
-    age = time.time() - sa.func.extract("epoch", document.created_at)
-    half_lives = age / (RECENT_HALF_LIFE_DAYS * 86400)
-    recency = 1.0 + RECENT_WEIGHT * sa.func.power(0.5, sa.func.greatest(half_lives, 0.0))
-    return text_rank * document.boost * recency
 
 
 class PostgresBackend:
@@ -246,50 +225,16 @@ class PostgresBackend:
             return None
         return lambda term: closest(term, words.get(_start(term) or "", {}))
 
-    def _conditions(self, criteria: Criteria) -> list:
-        document = SearchDocument
-        conditions = [document.level.in_(criteria.levels)]
-        if criteria.excluded_flags:
-            excluded = sa.cast(sorted(criteria.excluded_flags), ARRAY(sa.String(30)))
-            flags = sa.type_coerce(document.flags, ARRAY(sa.String(30)))  # for its ``&&``
-            conditions.append(~flags.overlap(excluded))
-        if criteria.user_ids:
-            conditions.append(document.user_id.in_(criteria.user_ids))
-        if criteria.category_ids is not None:
-            conditions.append(document.category_id.in_(criteria.category_ids))
-        if criteria.topic_id is not None:
-            conditions.append(document.topic_id == criteria.topic_id)
-        if criteria.in_first:
-            conditions.append(FIRST)
-        if criteria.closed is not None:
-            conditions.append(document.closed.is_(criteria.closed))
-        if criteria.after:
-            conditions.append(document.created_at >= criteria.after)
-        if criteria.before:
-            conditions.append(document.created_at < criteria.before)
-        if criteria.conditions:
-            # Plugin filter words are conditions on topics.
-            topics = sa.select(Topic.id).where(*criteria.conditions)
-            conditions.append(document.topic_id.in_(topics))
-        return conditions
-
     def search(
         self, criteria: Criteria, offset: int, limit: int, load: PostLoad | None = None
     ) -> Hits:
         """Return the window of matching topics, with their posts when ``load``
         says which may be shown (joined to the last statement's hits)."""
-        document = SearchDocument
-        filters = self._conditions(criteria)
-        conditions = list(filters)
         tsquery = estimate = None
         if criteria.has_text:
             tsquery, estimate = build_tsquery(criteria)
-            if criteria.in_title:
-                filters.append(_title(document.vector).op("@@")(tsquery))
-            conditions = [*filters, document.vector.op("@@")(tsquery)]
-            rank = _ranked(sa.func.ts_rank(RANK_WEIGHTS, document.vector, tsquery))
-        else:
-            rank = sa.literal(0.0)
+        # Values apart: the statements are kept per shape (postgres_shapes).
+        shape = Shape(criteria, tsquery)
         order = criteria.order if criteria.has_text or criteria.order != "relevance" else "latest"
         # The planner prices `@@` like a comparison and prefers testing every
         # row's vector to the GIN index, even for a word in 10 % of the posts
@@ -299,15 +244,13 @@ class PostgresBackend:
         tune(text=criteria.has_text)
         if criteria.has_text and order != "likes":
             bounds = (RANKED_TOPICS, FIRST_WINDOW, TITLE_DEPTH)
-            bounded = Bounded(filters, conditions, rank, tsquery, order, bounds)
-            # Only first posts have a title vector: without `post_number = 1`
-            # their titles are found through its GIN index, not by reading
-            # every first post of ten windows (ix_search_documents_first).
-            bounded.title_filters = [f for f in filters if f is not FIRST]
-            hits = bounded.page(estimate, criteria, offset, limit, load)
-        else:
-            hits = _page([_matches(conditions, rank)], order, offset, limit, load)
-        return hits
+            return Bounded(shape, order, bounds).page(estimate, criteria, offset, limit, load)
+
+        def every_match() -> list:
+            return [_matches(shape.conditions, shape.rank)]
+
+        key = shape.key and (shape.key, "all")
+        return _page(key, every_match, shape.values, order, offset, limit, load)
 
 
 def tune(text: bool) -> None:
@@ -382,8 +325,3 @@ def _near(
     # The check of a candidate estimates its window from these (postgres_sql._lexemes).
     g.search_vocabulary = {word: n for words in vocabulary.values() for word, n in words.items()}
     return bool(rows and rows[0].held), vocabulary
-
-
-def _title(vector):
-    """The title's part (weight A) of a document's vector."""
-    return sa.func.ts_filter(vector, sa.literal_column("'{a}'"))

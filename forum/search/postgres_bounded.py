@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from forum.search.backend import Hit, Hits
 from forum.search.models import SearchDocument
+from forum.search.postgres_shapes import kept
 
 #: The smallest window the estimate may choose (about a millisecond to read),
 #: and at least this many posts per topic wanted: the newest posts belong to
@@ -117,13 +118,9 @@ def _order_by(columns, order: str) -> tuple:
 class Bounded:
     """One text query's bounded ranking (postgres_backend.search)."""
 
-    def __init__(self, filters, conditions, rank, tsquery, order: str, bounds: tuple) -> None:
-        self.filters = filters
-        #: The title part's filters (postgres_backend.search leaves `in:first` out).
-        self.title_filters = filters
-        self.conditions = conditions
-        self.rank = rank
-        self.tsquery = tsquery
+    def __init__(self, shape, order: str, bounds: tuple) -> None:
+        #: The query's conditions, rank and tsquery (postgres_shapes.Shape).
+        self.shape = shape
         self.order = order
         #: postgres_backend's RANKED_TOPICS, FIRST_WINDOW, TITLE_DEPTH (read
         #: at call time, so tests can make them tiny).
@@ -160,11 +157,11 @@ class Bounded:
                 # its correction): the same statement without the posts' join
                 # and their objects (~2 ms of CPU at a million posts), again
                 # with them if it finds something after all.
-                hits = _page(parts, self.order, offset, limit)
+                hits = _page(*parts, self.order, offset, limit)
                 if hits.total:
-                    hits = _page(parts, self.order, offset, limit, load)
+                    hits = _page(*parts, self.order, offset, limit, load)
             else:
-                hits = _page(parts, self.order, offset, limit, load)
+                hits = _page(*parts, self.order, offset, limit, load)
             if whole or hits.total > enough:
                 hits.more_than = 0 if whole else enough
                 return hits
@@ -219,72 +216,72 @@ class Bounded:
         # No wider than every post: `page` ranks every match then.
         return max(least, math.ceil(min(wanted, span))), whole_cost
 
-    def _parts(self, window: int, whole: bool, scan: bool, high: int, low: int) -> list:
-        """The SELECTs of the matches to rank within ``window``."""
-        document = SearchDocument
+    def _parts(self, window: int, whole: bool, scan: bool, high: int, low: int) -> tuple:
+        """The key of the SELECTs of the matches to rank within ``window``,
+        what builds them, and their values (for _page)."""
+        shape = self.shape
         if whole:
-            return [_matches(self.conditions, self.rank)]
+            return (
+                shape.key and (shape.key, "whole"),
+                lambda: [_matches(shape.conditions, shape.rank)],
+                shape.values,
+            )
+        values = dict(shape.values)
+        oldest = self.order == "oldest"
+        values["edge"] = low + window if oldest else high - window
+        # Titles TITLE_DEPTH windows back, no further than from the first
+        # window: the bitmap of a wider range of the primary key alone
+        # took 48 ms (400,000 posts).
+        titles = self.order == "relevance"
+        if titles:
+            values["title_edge"] = high - min(window, self.first_window) * self.title_depth
         ids = self.ids
-        edge = ids > high - window if self.order != "oldest" else ids < low + window
-        if scan:
-            # The function behind `@@`, which the GIN index cannot serve:
-            # the window is read through the primary key and each row tested
-            # (a guest's public documents through PUBLIC_ID's index, first
-            # posts only through their own index, for `in:first`).
-            text = sa.func.ts_match_vq(document.vector, self.tsquery)
-            parts = [_matches([*self.filters, text, edge], self.rank)]
-        else:
-            parts = [_matches([*self.conditions, edge], self.rank)]
-        if self.order == "relevance":
-            # Titles TITLE_DEPTH windows back, no further than from the first
-            # window: the bitmap of a wider range of the primary key alone
-            # took 48 ms (400,000 posts).
-            depth = min(window, self.first_window) * self.title_depth
-            title_edge = document.post_id > high - depth
-            parts.append(_title_matches([*self.title_filters, title_edge], self.rank, self.tsquery))
-        return parts
+
+        def build() -> list:
+            document = SearchDocument
+            edge = ids < sa.bindparam("edge") if oldest else ids > sa.bindparam("edge")
+            if scan:
+                # The function behind `@@`, which the GIN index cannot serve:
+                # the window is read through the primary key and each row tested
+                # (a guest's public documents through PUBLIC_ID's index, first
+                # posts only through their own index, for `in:first`).
+                text = sa.func.ts_match_vq(document.vector, shape.tsquery)
+                parts = [_matches([*shape.filters, text, edge], shape.rank)]
+            else:
+                parts = [_matches([*shape.conditions, edge], shape.rank)]
+            if titles:
+                title_edge = document.post_id > sa.bindparam("title_edge")
+                parts.append(
+                    _title_matches([*shape.title_filters, title_edge], shape.rank, shape.tsquery)
+                )
+            return parts
+
+        key = shape.key and (shape.key, "window", scan, ids is PUBLIC_ID, titles)
+        return key, build, values
 
 
-def _page(parts, order: str, offset: int, limit: int, load=None) -> Hits:
+def _page(key, parts, values: dict, order: str, offset: int, limit: int, load=None) -> Hits:
     """Return the window of topics (each with its best post) among the
-    matches ``parts`` (SELECTs of post, topic, rank, creation time, likes;
-    a post in two of them counts once), and how many topics there are; with
-    ``load`` (backend.PostLoad) their posts in the same statement."""
+    matches ``parts()`` makes (SELECTs of post, topic, rank, creation time,
+    likes; a post in two of them counts once), and how many topics there
+    are; with ``load`` (backend.PostLoad) their posts in the same statement.
+    The statement is kept under ``key`` and the load's shape (postgres_shapes)
+    and run with ``values``."""
     from forum.extensions import db
 
-    matches = (parts[0] if len(parts) == 1 else sa.union(*parts)).subquery()
-    # The best post of each topic comes first in its partition.
-    ranked = _order_by(matches.c, order)
-    best = sa.select(
-        matches,
-        sa.func.row_number()
-        .over(partition_by=matches.c.topic_id, order_by=(*ranked, matches.c.post_id.desc()))
-        .label("position"),
-    ).subquery()
-    outer = (*_order_by(best.c, order), best.c.topic_id)
-    window = (
-        sa.select(
-            best.c.post_id,
-            best.c.topic_id,
-            best.c.rank,
-            sa.func.count().over().label("total"),
-        )
-        .where(best.c.position == 1)
-        .order_by(*outer)
-        .offset(offset)
-        .limit(limit)
-    )
+    if key is not None and load is not None:
+        key = None if load.shape is None else (key, order, load.shape)
+    elif key is not None:
+        key = (key, order)
+    built = kept(key, lambda: _Statements(parts(), order, load))
+    values = {**values, "offset": offset, "limit": limit}
     if load is None:
-        rows, posts = db.session.execute(window).all(), {}
+        rows, posts = db.session.execute(built.window, values).all(), {}
     else:
-        rows, posts = _with_posts(
-            window.add_columns(best.c.created_at, best.c.like_count), order, load
-        )
+        rows, posts = _with_posts(built.window, values, load)
     total = rows[0].total if rows else 0
     if not rows and offset:
-        total = db.session.scalar(
-            sa.select(sa.func.count()).select_from(best).where(best.c.position == 1)
-        )
+        total = db.session.scalar(built.count, values)
     if not rows:
         return Hits(total or 0, [])
     return Hits(
@@ -294,16 +291,50 @@ def _page(parts, order: str, offset: int, limit: int, load=None) -> Hits:
     )
 
 
-def _with_posts(window, order: str, load) -> tuple[list, dict]:
-    """Run ``window`` (in ``order``) joined to the posts ``load`` allows:
-    the hits' rows in order, and their posts by id (objects, or rows of
-    ``load.columns``). A LEFT JOIN: a hit whose post may not be shown (an
-    index behind) still counts, as it did when the posts were a statement of
-    their own."""
+class _Statements:
+    """A page's statement (with the posts ``load`` says, backend.PostLoad),
+    and the count of its topics for a page past the last."""
+
+    __slots__ = ("count", "window")
+
+    def __init__(self, parts: list, order: str, load) -> None:
+        matches = (parts[0] if len(parts) == 1 else sa.union(*parts)).subquery()
+        # The best post of each topic comes first in its partition.
+        ranked = _order_by(matches.c, order)
+        best = sa.select(
+            matches,
+            sa.func.row_number()
+            .over(partition_by=matches.c.topic_id, order_by=(*ranked, matches.c.post_id.desc()))
+            .label("position"),
+        ).subquery()
+        outer = (*_order_by(best.c, order), best.c.topic_id)
+        window = (
+            sa.select(
+                best.c.post_id,
+                best.c.topic_id,
+                best.c.rank,
+                sa.func.count().over().label("total"),
+            )
+            .where(best.c.position == 1)
+            .order_by(*outer)
+            .offset(sa.bindparam("offset", type_=sa.Integer()))
+            .limit(sa.bindparam("limit", type_=sa.Integer()))
+        )
+        if load is not None:
+            window = _with_posts_statement(
+                window.add_columns(best.c.created_at, best.c.like_count), order, load
+            )
+        self.window = window
+        self.count = sa.select(sa.func.count()).select_from(best).where(best.c.position == 1)
+
+
+def _with_posts_statement(window, order: str, load):
+    """``window`` (in ``order``) joined to the posts ``load`` allows: a LEFT
+    JOIN, as a hit whose post may not be shown (an index behind) still
+    counts, as it did when the posts were a statement of their own."""
     from sqlalchemy.orm import join
 
     from forum.boards.models import Category, Post, Topic
-    from forum.extensions import db
 
     hits = window.subquery()
     shown = join(Post, Topic, Post.topic).join(Category, Topic.category)
@@ -313,10 +344,17 @@ def _with_posts(window, order: str, load) -> tuple[list, dict]:
         .select_from(hits.outerjoin(shown, sa.and_(Post.id == hits.c.post_id, load.condition)))
         .order_by(*_order_by(hits.c, order), hits.c.topic_id)
     )
+    return statement if load.columns else statement.options(*load.options)
+
+
+def _with_posts(statement, values: dict, load) -> tuple[list, dict]:
+    """Run the statement of _with_posts_statement: the hits' rows in order,
+    and their posts by id (objects, or rows of ``load.columns``)."""
+    from forum.extensions import db
+
+    rows = db.session.execute(statement, values).all()
     if load.columns:
-        rows = db.session.execute(statement).all()
         return rows, {row.shown_id: row for row in rows if row.shown_id is not None}
-    rows = db.session.execute(statement.options(*load.options)).all()
     return rows, {row.Post.id: row.Post for row in rows if row.Post is not None}
 
 

@@ -95,7 +95,7 @@ def tuned(session) -> set[str]:
     return set(done[1]) if done is not None and done[0] is transaction is not None else set()
 
 
-def _word_queries(word: str, starts: "Starts") -> list:
+def _word_queries(word: str, starts: "Starts") -> list["Part"]:
     """Return the tsqueries all of which a loose word needs: one per word in it
     ("Erste-Hilfe": two, as the stored text is split), each the OR of its
     alternatives (a gender form's three forms, lemmas, compounds it starts)."""
@@ -103,15 +103,12 @@ def _word_queries(word: str, starts: "Starts") -> list:
     groups = word_groups(word)
     folded = fold(word)
     for group in groups:
-        alternatives = [sa.func.plainto_tsquery(CONFIG, form) for form in group]
+        alternatives = [("plain", form) for form in group]
         if len(groups) == 1 and _prefixable(folded):
             # Also compounds starting with the word ("kranken:*" is stemmed
             # to "krank:*" and finds "krankenversicherungsbeitrag").
             alternatives.append(_starting(folded, starts))
-        query = alternatives[0]
-        for alternative in alternatives[1:]:
-            query = query.op("||")(alternative)
-        queries.append(query)
+        queries.append(("||", tuple(alternatives)))
     return queries
 
 
@@ -125,18 +122,16 @@ def _prefix_pieces(word: str) -> list[str]:
     return [fold(piece) for piece in re.findall(r"[^\W_]+", word)]
 
 
-def _prefix_query(word: str, starts: "Starts"):
+def _prefix_query(word: str, starts: "Starts") -> "Part | None":
     """Return the tsquery of ``word*``: its words, the last one as a prefix."""
     pieces = _prefix_pieces(word)
     if not pieces:
         return None
     last = _starting(pieces[-1], starts)
-    return (
-        sa.func.to_tsquery(CONFIG, " & ".join(pieces[:-1])).op("&&")(last) if pieces[:-1] else last
-    )
+    return ("&&", (("query", " & ".join(pieces[:-1])), last)) if pieces[:-1] else ("||", (last,))
 
 
-def _starting(folded: str, starts: "Starts"):
+def _starting(folded: str, starts: "Starts") -> "Atom":
     """Return the tsquery of the words starting with ``folded`` (stemmed): the
     OR of the vocabulary's words when it knows a few (``starts``), else
     PostgreSQL's prefix match. The GIN index finds exact words about four
@@ -147,8 +142,53 @@ def _starting(folded: str, starts: "Starts"):
         text = " | ".join(
             "'" + word.replace("\\", "\\\\").replace("'", "''") + "'" for word in words
         )
-        return sa.cast(text, TSQUERY)
-    return sa.func.to_tsquery(CONFIG, f"{folded}:*")
+        return ("words", text)
+    return ("query", f"{folded}:*")
+
+
+#: A tsquery function's kind and its text: plainto_tsquery in the search's
+#: configuration ("plain") or 'simple' (terms of the index), to_tsquery
+#: ("query"), phraseto_tsquery ("phrase"), or a tsquery written out ("words").
+Atom = tuple[str, str]
+#: Atoms joined by one operator ("||" or "&&"), left to right.
+Part = tuple[str, tuple[Atom, ...]]
+_ATOMS = {
+    "plain": lambda name: sa.func.plainto_tsquery(CONFIG, sa.bindparam(name, type_=sa.String())),
+    "simple": lambda name: sa.func.plainto_tsquery("simple", sa.bindparam(name, type_=sa.String())),
+    "query": lambda name: sa.func.to_tsquery(CONFIG, sa.bindparam(name, type_=sa.String())),
+    "phrase": lambda name: sa.func.phraseto_tsquery(CONFIG, sa.bindparam(name, type_=sa.String())),
+    "words": lambda name: sa.cast(sa.bindparam(name, type_=TSQUERY()), TSQUERY),
+}
+
+
+class Tsquery:
+    """A search's tsquery as parts joined by one operator: ``key`` is its
+    shape (the operators and each atom's kind), ``values`` its texts by the
+    names ``build`` binds them to, so a statement built with it once serves
+    every search of the same shape (postgres_shapes.py)."""
+
+    def __init__(self, joiner: str, parts: list[Part]) -> None:
+        self.parts = parts
+        self.key = (joiner, tuple((op, tuple(kind for kind, _ in atoms)) for op, atoms in parts))
+        self.values = {
+            f"tsquery_{i}": text
+            for i, text in enumerate(text for _, atoms in parts for _, text in atoms)
+        }
+
+    def build(self):
+        """Return the tsquery expression, its texts as bound parameters."""
+        names = iter(self.values)
+        parts = []
+        for op, atoms in self.parts:
+            query = None
+            for kind, _ in atoms:
+                atom = _ATOMS[kind](next(names))
+                query = atom if query is None else query.op(op)(atom)
+            parts.append(query)
+        tsquery = parts[0]
+        for part in parts[1:]:
+            tsquery = tsquery.op(self.key[0])(part)
+        return tsquery
 
 
 class Starts:
@@ -229,23 +269,15 @@ def estimated_documents(criteria: Criteria, starts: Starts) -> list[int] | None:
     return [sum(known)] if criteria.any_word else known
 
 
-def _lexemes(criteria: Criteria) -> tuple:
+def _lexemes(criteria: Criteria) -> tuple[Tsquery, list[int] | None]:
     """The tsquery of terms of the index (Criteria.lexemes), and their documents
     when the vocabulary was read near them in this request (a correction's
     check: postgres_backend._near), else None."""
     from flask import g
 
     known = g.get("search_vocabulary", {})
-    parts = []
-    for group in criteria.words:
-        alternatives = [sa.func.plainto_tsquery("simple", term) for term in group]
-        query = alternatives[0]
-        for alternative in alternatives[1:]:
-            query = query.op("||")(alternative)
-        parts.append(query)
-    tsquery = parts[0]
-    for part in parts[1:]:
-        tsquery = tsquery.op("||" if criteria.any_word else "&&")(part)
+    parts = [("||", tuple(("simple", term) for term in group)) for group in criteria.words]
+    tsquery = Tsquery("||" if criteria.any_word else "&&", parts)
     counts = [max(known.get(term, 0) for term in group) for group in criteria.words]
     estimate = counts if all(counts) else None
     if estimate is not None and criteria.any_word:
@@ -259,7 +291,7 @@ def _phrase_words(phrase: str) -> list[str]:
     return [fold(m.group("base") or m.group(0)) for m in WORD.finditer(phrase)]
 
 
-def build_tsquery(criteria: Criteria) -> tuple:
+def build_tsquery(criteria: Criteria) -> tuple[Tsquery, list[int] | None]:
     """Return the tsquery of a search's words, prefixes and phrases, and the
     estimate of the documents holding its parts (estimated_documents)."""
     if criteria.lexemes:
@@ -272,15 +304,12 @@ def build_tsquery(criteria: Criteria) -> tuple:
     parts = [part for word in criteria.raw_words for part in _word_queries(word, starts)]
     parts += [q for word in criteria.raw_prefixes if (q := _prefix_query(word, starts)) is not None]
     parts += [
-        sa.func.phraseto_tsquery(CONFIG, " ".join(_phrase_words(phrase)))
-        for phrase in criteria.raw_phrases
+        ("||", (("phrase", " ".join(_phrase_words(phrase))),)) for phrase in criteria.raw_phrases
     ]
     if not parts:
         # Only terms without a meaningful word ("*", "der.die.das"): search
         # for them as analysed; PostgreSQL's parser drops what it cannot use.
         analysed = (*criteria.words, *criteria.phrases)
-        parts = [sa.func.plainto_tsquery(CONFIG, " ".join(t for ts in analysed for t in ts))]
-    tsquery = parts[0]
-    for part in parts[1:]:
-        tsquery = tsquery.op("||" if criteria.any_word else "&&")(part)
+        parts = [("||", (("plain", " ".join(t for ts in analysed for t in ts)),))]
+    tsquery = Tsquery("||" if criteria.any_word else "&&", parts)
     return tsquery, estimated_documents(criteria, starts)

@@ -88,8 +88,6 @@ def _first_written(user: Any, candidates: list[str], tried: set[str]) -> str | N
 def _written(user: Any, term: str) -> str | None:
     """Return ``term`` as written in the best post ``user`` may read that holds
     it, or None when no such post exists."""
-    from forum.boards.models import Post, Topic
-
     criteria = Criteria(
         words=[[term]],
         raw_words=[term],
@@ -99,7 +97,7 @@ def _written(user: Any, term: str) -> str | None:
     )
     # The post's text and its topic's title come with the search (PostgreSQL:
     # in its statement), if the reader may find it.
-    shown = PostLoad(permissions.findable_posts_clause(user), columns=(Topic.title, Post.cooked))
+    shown = _written_load(user)
     found = get_backend().search(criteria, 0, 1, shown)
     post = found.posts.get(found.hits[0].post_id) if found.hits else None
     if post is None:
@@ -113,3 +111,20 @@ def _written(user: Any, term: str) -> str | None:
             if own and token.text == term:
                 return text[token.startchar : token.endchar]
     return None
+
+
+def _written_load(user: Any) -> PostLoad:
+    """The post's text and its topic's title, if ``user`` may find the post;
+    one per kind of reader (as results.result_posts)."""
+    from forum.boards.models import Post, Topic
+
+    key = ("search.written", permissions.findable_posts_key(user))
+    load = _LOADS.get(key)
+    if load is None:
+        condition = permissions.findable_posts_clause(user)
+        load = _LOADS[key] = PostLoad(condition, columns=(Topic.title, Post.cooked), shape=key)
+    return load
+
+
+#: The loads by shape: a few kinds of reader (permissions.findable_posts_key).
+_LOADS: dict[tuple, PostLoad] = {}

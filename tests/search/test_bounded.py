@@ -260,7 +260,7 @@ def test_the_first_window_is_a_number_of_posts_whatever_the_estimate(
 
     shares = {"public": public, "members": 1.0 - public, 1: first} if known else {}
     criteria = SimpleNamespace(levels=levels, any_word=any_word, in_first=in_first)
-    bounded = postgres_bounded.Bounded([], [], None, None, "relevance", (200, 20_000, 10))
+    bounded = postgres_bounded.Bounded(None, "relevance", (200, 20_000, 10))
     bounded.public = levels == ("public",)
     original = postgres_bounded.shares
     postgres_bounded.shares = lambda: shares
@@ -278,7 +278,7 @@ def test_three_rare_words_together_get_a_window_and_not_an_error():
 
     from forum.search import postgres_bounded
 
-    bounded = postgres_bounded.Bounded([], [], None, None, "relevance", (200, 20_000, 10))
+    bounded = postgres_bounded.Bounded(None, "relevance", (200, 20_000, 10))
     criteria = SimpleNamespace(levels=("public",), any_word=False, in_first=False)
     original = postgres_bounded.shares
     postgres_bounded.shares = lambda: {"public": 0.2, "members": 0.8, 1: 0.09}
