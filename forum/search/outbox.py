@@ -40,7 +40,6 @@ from sqlalchemy.orm import Session
 
 from forum import outboxes
 from forum.boards.models import Category, Post, Topic
-from forum.db import utcnow
 from forum.extensions import db
 from forum.search.backend import get_backend
 from forum.search.documents import Document, documents, watched_columns
@@ -190,7 +189,6 @@ class _Background:
             # holds: waiting a moment lets one commit carry every reply of it.
             time.sleep(self.delay)
             self.wanted.clear()
-            self._wait_for_the_oldest_row()
             for _ in range(self.retries):
                 self.apply()
                 if self.wanted.is_set() or not self._left():
@@ -198,27 +196,6 @@ class _Background:
                 time.sleep(self.retry_seconds)
             if not self.wanted.is_set():
                 self.busy.clear()
-
-    def _wait_for_the_oldest_row(self) -> None:
-        """Wait until the oldest row has waited the delay too (at most one delay more).
-
-        Every worker's thread wakes for its own replies, but the outbox is
-        shared: when another process applied it meanwhile, the rows left are
-        younger than the delay, and applying them now made a commit of a few
-        rows per worker (four workers: up to four times the commits). Waiting
-        for the oldest row lets one commit carry them all; no row waits longer
-        than the delay after it was written.
-        """
-        try:
-            with self.app.app_context():
-                oldest = db.session.scalar(sa.select(sa.func.min(SearchOutbox.created_at)))
-        except Exception:
-            return  # the application says what is wrong
-        if oldest is None:
-            return
-        age = (utcnow() - oldest).total_seconds()
-        if age < self.delay:
-            time.sleep(min(self.delay - age, self.delay))
 
     def _left(self) -> bool:
         try:

@@ -4,7 +4,6 @@ import multiprocessing
 import os
 import threading
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -425,43 +424,3 @@ def test_in_the_background_replies_close_together_share_one_index_commit(
     assert batches == [2]
     assert find("Bilderbücher").titles == ["Lesecafé"]
     assert find("Zuhörer").titles == ["Lesecafé"]
-
-
-def test_the_thread_waits_until_the_oldest_row_has_waited_the_delay(app, monkeypatch):
-    """Another process applied the older rows: the rows left are younger than the
-    delay, and the thread waits for the oldest of them instead of writing a commit
-    of its own now (every worker's thread wakes; one commit carries their rows)."""
-    from forum.db import utcnow
-    from forum.search import outbox
-
-    background = outbox._Background(app)
-    background.delay = 0.5
-    slept = []
-    monkeypatch.setattr(outbox.time, "sleep", slept.append)
-    with app.app_context():
-        db.session.execute(sa.delete(SearchOutbox))
-        db.session.commit()
-    background._wait_for_the_oldest_row()
-    assert slept == []  # nothing waiting: nothing to wait for
-    with app.app_context():  # a row another worker's reply wrote a moment ago
-        db.session.execute(
-            sa.insert(SearchOutbox).values(kind="post", target_id=1, created_at=utcnow())
-        )
-        db.session.commit()
-    background._wait_for_the_oldest_row()
-    assert len(slept) == 1 and 0.3 < slept[0] <= 0.5
-    slept.clear()
-    with app.app_context():
-        db.session.execute(
-            sa.update(SearchOutbox).values(created_at=utcnow() - timedelta(seconds=2))
-        )
-        db.session.commit()
-    background._wait_for_the_oldest_row()
-    assert slept == []  # old enough: applied at once
-    with app.app_context():
-        db.session.execute(
-            sa.update(SearchOutbox).values(created_at=utcnow() + timedelta(seconds=30))
-        )
-        db.session.commit()
-    background._wait_for_the_oldest_row()
-    assert slept == [0.5]  # a clock ahead of ours delays a row by one delay at most
