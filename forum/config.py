@@ -207,6 +207,10 @@ EMAIL_NOTIFY_MAX_AGE_HOURS = 48
 #: in the worker itself. False: in the worker, before its next request (the
 #: tests use that, to see the notifications at once).
 NOTIFY_IN_BACKGROUND = True
+#: Seconds that thread gathers jobs after the first one before it makes them:
+#: the replies of that moment share one transaction (one claim, one commit)
+#: instead of one each. 0: make each at once.
+NOTIFY_GATHER_SECONDS = 0.2
 #: Each fan-out is first a row in notification_jobs, written with the post, edit or
 #: like. A job no process finished this many seconds later (its worker was killed)
 #: is made by `flask --app forum mail send` (cron) or a worker's notify thread.

@@ -87,9 +87,9 @@ QUIET_TABLES = frozenset(
         "account_deletions", "api_keys", "audit_log", "bookmarks", "category_users",
         "event_feed_keys", "feed_keys", "ignored_users", "invitations", "kept_texts",
         "login_records", "login_throttles", "membership_applications", "message_participants",
-        "message_preferences", "notification_settings", "notifications", "outgoing_mails",
-        "rejection_templates", "search_documents", "search_misses", "search_outbox",
-        "submissions", "topic_users",
+        "message_preferences", "notification_jobs", "notification_settings", "notifications",
+        "outgoing_mails", "rejection_templates", "search_documents", "search_misses",
+        "search_outbox", "submissions", "topic_users",
     }
 )  # fmt: skip
 #: Columns whose change alone no guest page shows.

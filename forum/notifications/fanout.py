@@ -124,7 +124,8 @@ def reasons_for(
 
 
 #: One statement for all of a post's notifications (built once).
-_NOTIFICATION = sa.insert(Notification.__table__)
+#: Without RETURNING: nobody reads the new rows' ids.
+_NOTIFICATION = sa.insert(Notification.__table__).inline()
 
 
 @functools.cache

@@ -178,6 +178,14 @@ _CLAIM_JOB = (
     .where(_JOBS.id == sa.bindparam("job_id", type_=sa.Integer), _JOBS.failed_at.is_(None))
     .returning(_JOBS.kind, _JOBS.post_id, _JOBS.actor_id)
 )
+_CLAIM_JOBS = (
+    sa.delete(NotificationJob.__table__)
+    .where(
+        _JOBS.id.in_(sa.bindparam("job_ids", type_=sa.Integer, expanding=True)),
+        _JOBS.failed_at.is_(None),
+    )
+    .returning(_JOBS.id, _JOBS.kind, _JOBS.post_id, _JOBS.actor_id)
+)
 _LOADED = (
     sa.select(Post, Topic, Category, User)
     .join(Topic, Topic.id == Post.topic_id)
@@ -219,17 +227,7 @@ def run_jobs(app: Flask, job_ids: list[int]) -> int:
         return sum(run_job(app, job_id) for job_id in job_ids)
     with app.app_context():
         try:
-            claimed = db.session.execute(
-                sa.delete(NotificationJob)
-                .where(NotificationJob.id.in_(job_ids), NotificationJob.failed_at.is_(None))
-                .returning(
-                    NotificationJob.id,
-                    NotificationJob.kind,
-                    NotificationJob.post_id,
-                    NotificationJob.actor_id,
-                )
-                .execution_options(synchronize_session=False)
-            ).all()
+            claimed = db.session.execute(_CLAIM_JOBS, {"job_ids": job_ids}).all()
             for _job_id, kind, post_id, actor_id in sorted(claimed):
                 _fan_out(kind, post_id, actor_id)
             db.session.commit()
@@ -342,8 +340,12 @@ class _Background:
             recover(self.app)  # what a killed worker left, without waiting for cron
         except Exception:
             logger.warning("Recovering notification jobs failed.", exc_info=True)
+        gather = float(self.app.config["NOTIFY_GATHER_SECONDS"])
         while True:
             batch = [self.queue.get()]
+            if gather > 0:
+                # A busy worker's next replies arrive meanwhile: one transaction for all.
+                time.sleep(gather)
             while True:
                 try:
                     batch.append(self.queue.get_nowait())

@@ -6,6 +6,7 @@ makes, exactly once; a failing job is tried again a limited number of times.
 """
 
 import logging
+import threading
 import uuid
 from datetime import timedelta
 
@@ -88,6 +89,33 @@ def test_the_job_commits_with_the_reply_and_is_made_after_the_response(
     response.close()  # as a server does: the work after the response runs now
     assert kinds(app, anke) == ["replied"]
     assert jobs(app) == []  # deleted with the fan-out
+
+
+def test_the_thread_makes_the_jobs_of_its_gathering_time_in_one_transaction(
+    app, client, make, anke, lena, question, monkeypatch
+):
+    """NOTIFY_GATHER_SECONDS: replies handed over while the thread waits share one
+    ``run_jobs`` (one claim, one commit); each is still made once."""
+    app.config["NOTIFY_IN_BACKGROUND"] = True
+    app.config["NOTIFY_GATHER_SECONDS"] = 2.0
+    made = []
+    real_run_jobs = outbox.run_jobs
+
+    def counted(app_, ids):
+        if threading.current_thread().name == "notify" and ids:
+            made.append(list(ids))
+        return real_run_jobs(app_, ids)
+
+    monkeypatch.setattr(outbox, "run_jobs", counted)
+    make.post(make.topic(lena), lena, "Schon einmal geschrieben (nicht mehr neu).")
+    login(client, lena)
+    post_reply(client, question, "Ich fahre am Dienstag.").close()
+    post_reply(client, question, "Und am Mittwoch.").close()  # within the 2 seconds
+    background = app.extensions["notifications.background"]
+    background.finish(timeout=30)
+    assert len(made) == 1 and len(made[0]) == 2
+    assert kinds(app, anke) == ["replied", "replied"]
+    assert jobs(app) == []
 
 
 def test_a_killed_worker_leaves_the_job_and_mail_send_makes_it_once(
