@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 from flask import Flask, current_app
 
 from forum.plugins import markdown_extensions
-from forum.simple_html import as_cleaned
 from forum.text import without_bidi_controls
 
 if TYPE_CHECKING:
@@ -167,12 +166,7 @@ class Cooker:
         env = {"mention_usernames": dict(usernames or {}), "uploads": dict(uploads or {})}
         # Bidi overrides and isolates would make text (code above all: "Trojan
         # Source") read otherwise than it is; the reader sees it in stored order.
-        html = self.parser.render(raw, env)
-        # Prose needs no html5lib parse: forum/simple_html.py returns what bleach would.
-        cleaned = as_cleaned(html)
-        if cleaned is None:
-            cleaned = self.cleaner.clean(html)
-        return without_bidi_controls(cleaned).strip()
+        return without_bidi_controls(self.cleaner.clean(self.parser.render(raw, env))).strip()
 
 
 # --- @mentions ----------------------------------------------------------------------------
