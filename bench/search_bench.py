@@ -166,14 +166,14 @@ def p95(samples: list[float]) -> float:
 
 def worker_rss(url: str, queries, requests: int) -> dict[str, int]:
     """Serve searches through one gunicorn worker; return its VmRSS/VmHWM in kB."""
-    import run
+    import gunicorn_client
 
     os.environ["FORUM_SEARCH_INDEX_DIR"] = str(INDEX_DIR)
     os.environ["FORUM_SEARCH_BACKEND"] = app_backend
-    server = run.Gunicorn(url, common.RESULTS_DIR / "search-gunicorn.log", [])
+    server = gunicorn_client.Gunicorn(url, common.RESULTS_DIR / "search-gunicorn.log", [])
     try:
         server.wait_ready()
-        client = run.HttpClient(server.port, None)
+        client = gunicorn_client.HttpClient(server.port, None)
         texts = [q for items in queries.values() for q in items]
         for number in range(requests):
             text = texts[number % len(texts)]

@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bare
 import common
+import gunicorn_client
 import run
 
 
@@ -62,7 +63,7 @@ def forum_and_bare(entry: str = "common:create_bench_app()"):
     cookie = run.session_cookie(app, run.member_session(app, targets))
     env = {**os.environ, "FORUM_SQLALCHEMY_DATABASE_URI": url,
            "FORUM_SECRET_KEY": common.SECRET_KEY}  # fmt: skip
-    forum_port, bare_port = run.free_port(), run.free_port()
+    forum_port, bare_port = gunicorn_client.free_port(), gunicorn_client.free_port()
     servers = [_start(entry, forum_port, env), _start("bare:create_bare_app()", bare_port, env)]
     try:
         _ready(forum_port, "/")

@@ -152,14 +152,23 @@ PAGE_CACHE_SECONDS = 60
 PAGE_CACHE_URL = ""
 #: Kilobytes of guests' pages each process keeps in memory when there is no
 #: Redis, each page counted by its size plus 1 KB; the least recently used go
-#: first. A topic page weighs about 30 KB: 8 MB hold ~250 pages.
-PAGE_CACHE_KB = 8192
+#: first. A page weighs 7-40 KB (a topic's first page ~18 KB in the bench data):
+#: 1 MB holds ~55 pages. A page lives at most PAGE_CACHE_SECONDS and one page
+#: generation, so what hits is what guests read again within a minute (the home
+#: page, latest topics, the categories, a topic being discussed); a crawler's
+#: pages are read once. 8 MB filled up with 450 crawled pages that never hit,
+#: and kept a worker with full caches above 100 MB (bench/README.md, session 15).
+PAGE_CACHE_KB = 1024
 #: Kilobytes each process keeps of rendered posts (forum/post_blocks.py) and of
 #: rendered topic-list rows (forum/topic_rows.py), each block counted by its
-#: real size plus 1 KB for its key; the least recently used go first. 4 MB
-#: hold ~1,000 posts (~3 KB of HTML each), 2 MB ~750 rows (~2 KB each).
-#: A worker's memory is counted (aim < 100 MB, bench/README.md).
-POST_BLOCKS_CACHE_KB = 4096
+#: real size plus 1 KB for its key; the least recently used go first. 1 MB
+#: holds ~250 posts (~3 KB of HTML each: 12 pages of 20 posts, 6 that both
+#: guests and members read, whose blocks differ), 2 MB ~750 rows (~2 KB each,
+#: a member's rows with their unread counts). Posts outlive a page generation:
+#: they are what the pages being read are rendered from again after each reply
+#: or like, and those stay in. Every MB of these bounds, once full, is ~1.25 MB
+#: of a worker's memory (aim < 100 MB with full caches, bench/README.md).
+POST_BLOCKS_CACHE_KB = 1024
 TOPIC_ROWS_CACHE_KB = 2048
 #: The topic page's reply form, kept per language and upload offer (forum/boards/reply_box.py);
 #: the same amount again for the watching controls (forum/notifications/level_box.py, ~2 KB each).
@@ -167,12 +176,15 @@ REPLY_BOX_CACHE_KB = 256
 #: The categories page's cards (forum/category_cards.py), ~2 KB each.
 CATEGORY_CARDS_CACHE_KB = 512
 #: Kilobytes each process keeps of members' topic pages with their personal
-#: parts as slots (forum/kept_pages.py, forum/member_pages): a page of 20 posts
-#: of 1-2 KB text weighs 200-350 KB once read (its parts, the posts' facts and a
-#: block per post and readers' marks, counted as they are kept). 0 renders every
-#: member page in full. Kept while the guests' page generation stands and at most
-#: ``PAGE_CACHE_SECONDS`` (0 there keeps none either).
-KEPT_PAGES_CACHE_KB = 4096
+#: parts as slots (forum/kept_pages.py, forum/member_pages): a page weighs
+#: 4-100 KB once read (its parts, the posts' facts and a block per post and
+#: readers' marks, counted as they are kept; a first page ~20 KB in the bench
+#: data, a full page of 20 posts ~70-100 KB), so 1 MB holds ~10 full pages or ~40
+#: first pages. 0 renders every member page in full. Kept while the guests' page
+#: generation stands and at most ``PAGE_CACHE_SECONDS`` (0 there keeps none
+#: either): what hits is a page members of the same kind read again within a
+#: minute. 4 MB, filled by many different topics, kept a worker above 100 MB.
+KEPT_PAGES_CACHE_KB = 1024
 #: The header's personal part of kept member pages, kept per member and counts (~3 KB each).
 USER_NAV_CACHE_KB = 512
 

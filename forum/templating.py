@@ -75,9 +75,18 @@ def time_tag(value: datetime | None, relative: str | None = None) -> Markup:
     )
 
 
+#: Dates kept formatted, per cache: ~280 bytes an entry (the instant, the text, the
+#: cache's links), so 4,096 took ~1.1 MB a cache once a worker had shown that many
+#: posts' dates (bench/README.md, session 15). Dates are formatted only when a post
+#: block or a topic row is rendered (a miss of POST_BLOCKS_CACHE_KB's or
+#: TOPIC_ROWS_CACHE_KB's cache), whose instants repeat while those caches keep
+#: them (~250 posts, ~750 rows): 1,024 hold what is rendered again.
+DATE_CACHE_SIZE = 1024
+
+
 # A date's full form depends on nothing but the instant, the locale and the time
 # zone (Babel's formatting is slow; a page shows dozens of dates the next shows again).
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=DATE_CACHE_SIZE)
 def _full_date(value: datetime, locale, tzinfo) -> str:
     return dates.format_datetime(value, "medium", tzinfo=tzinfo, locale=locale)
 
@@ -85,7 +94,7 @@ def _full_date(value: datetime, locale, tzinfo) -> str:
 # What Flask-Babel's ``format_date(value, "medium")`` returns (the app sets no
 # ``date_formats``), kept: a topic page or list asks for it per post or row, and
 # Flask-Babel looks up the locale, the time zone and the format again each time.
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=DATE_CACHE_SIZE)
 def _medium_date(value: datetime, locale, tzinfo) -> str:
     return dates.format_date(tzinfo.normalize(value.astimezone(tzinfo)), "medium", locale=locale)
 
