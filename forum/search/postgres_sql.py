@@ -118,8 +118,18 @@ def _prefixable(folded: str) -> bool:
 
 def _prefix_pieces(word: str) -> list[str]:
     """Return the folded words of ``word*`` (letters and digits only, so
-    to_tsquery's syntax cannot break)."""
-    return [fold(piece) for piece in re.findall(r"[^\W_]+", word)]
+    to_tsquery's syntax cannot break). Split again after folding: its
+    compatibility decomposition turns some letters and digits into syntax
+    ("⑴" into "(1)", "½" into a fraction with its own slash), which made to_tsquery fail (a 500)."""
+    return [
+        part
+        for piece in re.findall(_WORD_PIECE, word)
+        for part in re.findall(_WORD_PIECE, fold(piece))
+    ]
+
+
+#: A run of letters and digits (``\w`` without the underscore).
+_WORD_PIECE = re.compile(r"[^\W_]+")
 
 
 def _prefix_query(word: str, starts: "Starts") -> "Part | None":

@@ -2,6 +2,8 @@
 the newest posts' matches and every topic whose title holds the words. Here
 the bounds are made tiny so that a handful of topics crosses them."""
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -287,3 +289,14 @@ def test_three_rare_words_together_get_a_window_and_not_an_error():
     finally:
         postgres_bounded.shares = original
     assert window == 1_000_000  # as wide as every post: `page` ranks every match
+
+
+@settings(max_examples=500, deadline=None)
+@given(word=st.text(max_size=12))
+def test_a_prefix_search_passes_only_letters_and_digits_to_to_tsquery(word):
+    """Folding decomposes some letters and digits into tsquery syntax ("⑴" into
+    "(1)"): ``Tafel ⑴*`` was a syntax error in PostgreSQL, a 500."""
+    from forum.search.postgres_sql import _prefix_pieces
+
+    for piece in _prefix_pieces(word):
+        assert re.fullmatch(r"[^\W_]+", piece), (word, piece)

@@ -30,7 +30,9 @@ ODD_QUERIES = ['"unclosed phrase', "AND OR NOT ( ) *", "Tafel^2 ~~ \\ %", "a" * 
                "**", "Tafel** Ausgabe*", "_*", "ß*", "Betreuer*innen", "Ausgabe:innen",
                "Tafel-Ausgabe-", "-Tafel", '"Tafel-*"', "Tafl", "Tafell Ausgabbe",
                "Ausgabe " * 60 + "Tafel", "\u00e4" * 301, "status:open Tafl",
-               "@niemand Tafl", "1234*", "Tafel:in"]  # fmt: skip
+               "@niemand Tafl", "1234*", "Tafel:in",
+               # Letters and digits that fold into tsquery syntax ("⑴" -> "(1)").
+               "⑴*", "Tafel ⑴*", "½*", "㈠*", "x⑴y*"]  # fmt: skip
 
 
 def test_bad_queries_get_a_friendly_message(client, make, public):
