@@ -2,6 +2,7 @@
 and no value the app reads from a request holds a NUL character."""
 
 from datetime import UTC, datetime
+from urllib.parse import quote_from_bytes
 
 from flask import Request
 from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
@@ -45,10 +46,26 @@ class TextParameters(ImmutableMultiDict):
         super().__init__(mapping)
 
 
+#: Printable ASCII: what stays as it is when a query string is percent-encoded.
+_PRINTABLE = bytes(range(0x20, 0x7F))
+
+
 class ForumRequest(Request):
-    """The app's request: its ``args`` and ``form`` are TextParameters."""
+    """The app's request: its ``args`` and ``form`` are TextParameters, and its
+    query string is valid UTF-8."""
 
     parameter_storage_class = TextParameters
+
+    def __init__(self, environ, populate_request: bool = True, shallow: bool = False) -> None:
+        super().__init__(environ, populate_request, shallow)
+        try:
+            self.query_string.decode()
+        except UnicodeDecodeError:
+            # Bytes beyond ASCII sent as they are (browsers percent-encode them):
+            # Werkzeug decodes the query string strictly for ``args`` and
+            # ``full_path``, which failed every page with a 500. Percent-encoded,
+            # they are decoded as any other (invalid UTF-8 becomes U+FFFD).
+            self.query_string = quote_from_bytes(self.query_string, safe=_PRINTABLE).encode()
 
 
 def bounded_id(value: str) -> int:

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from forum.boards.models import ReadLevel
+from tests.conftest import login
 
 HUGE = "99999999999999999999"
 JSON_BODIES = ["[1,2,3]", "42", '"x"', "null", "true", '{"login": 1, "password": [1]}',
@@ -108,3 +109,15 @@ def test_cursors_and_ids_in_query_strings_are_ignored_when_out_of_range(
         response = client.get("/admin/log", query_string={"before_id": value})
         assert response.status_code in (200, 400), value
         assert "Something went wrong" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/", "/latest", "/search", "/categories", "/login"])
+def test_raw_bytes_beyond_ascii_in_the_query_string_are_no_500(client, make, path):
+    """A client may send bytes beyond ASCII in the request line as they are
+    (browsers percent-encode them); Werkzeug decoded them strictly: a 500."""
+    query = b"q=\xff\xfe&page=\xe4".decode("latin-1")  # as a WSGI server hands them on
+    for who in ("guest", "member"):
+        if who == "member":
+            login(client, make.user("rohbytes"))
+        response = client.get(path, environ_overrides={"QUERY_STRING": query})
+        assert response.status_code < 500, (who, response.status_code)
